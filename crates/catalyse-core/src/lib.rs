@@ -1,0 +1,28 @@
+//! Catalyse domain: the reference frame, territories, accounts and their rules. No I/O here.
+
+pub mod account;
+pub mod reference;
+pub mod text;
+pub mod territory;
+
+pub use account::{Email, PasswordPolicy, PasswordProblem, Role, User};
+pub use reference::{ActorFamily, Activity, Lever, MetierFamily, Milestone, ReferenceFrame};
+pub use territory::{Territory, TerritoryLevel};
+
+/// One page of a listing, with the total number of matches.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u32 {
+        if self.per_page == 0 {
+            return 0;
+        }
+        ((self.total.max(0) as u64).div_ceil(self.per_page as u64)) as u32
+    }
+}

@@ -1,0 +1,260 @@
+//! Storage of Catalyse: the domain-level `Store` trait, its error type, and its two backends
+//! (SQLite, the embedded default, and PostgreSQL), chosen once at start from the database URL.
+
+mod error;
+#[macro_use]
+mod sql;
+mod postgres;
+mod sqlite;
+pub mod testing;
+
+use async_trait::async_trait;
+use catalyse_core::reference::ReferenceFrame;
+use catalyse_core::territory::Geography;
+use catalyse_core::{
+    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel,
+    User,
+};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+pub use error::{StoreError, StoreResult};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Connection pool figures for the metrics endpoint.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
+/// A territory search: free text (name, postcode or INSEE code), optional level, one page.
+#[derive(Debug, Clone, Default)]
+pub struct TerritoryQuery {
+    pub q: String,
+    pub level: Option<TerritoryLevel>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub is_example: bool,
+}
+
+/// A browser session, identified by the SHA-256 of its cookie value.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+}
+
+/// Everything the platform stores, in the words of the domain.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    fn pool_stats(&self) -> PoolStats;
+    async fn ping(&self) -> StoreResult<()>;
+    async fn close(&self);
+
+    // — Reference frame and geography —
+    /// Loads the frame unless the same version is already there; returns whether it changed
+    /// anything. Rows are upserted by slug and rows gone from the files are removed.
+    async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool>;
+    /// Same contract as `load_reference`, for the territorial geography.
+    async fn load_geography(&self, geo: &Geography) -> StoreResult<bool>;
+    async fn levers(&self) -> StoreResult<Vec<Lever>>;
+    async fn lever(&self, slug: &str) -> StoreResult<Option<Lever>>;
+    async fn metier(&self) -> StoreResult<Vec<MetierFamily>>;
+    async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>>;
+    async fn milestones(&self) -> StoreResult<Vec<Milestone>>;
+    async fn search_territories(&self, query: &TerritoryQuery) -> StoreResult<Page<Territory>>;
+    async fn territory(
+        &self,
+        level: TerritoryLevel,
+        code: &str,
+    ) -> StoreResult<Option<Territory>>;
+    async fn territory_counts(&self) -> StoreResult<Vec<(TerritoryLevel, i64)>>;
+
+    // — Accounts —
+    /// Fails with `Conflict { field: "email" }` when the address is taken.
+    async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+    async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Changes a role and records it in the audit trail; refuses to demote the last admin.
+    async fn set_role(
+        &self,
+        user_id: i64,
+        role: Role,
+        actor_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User>;
+    /// Sets a new password hash and ends every session of the account.
+    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>)
+        -> StoreResult<()>;
+    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+
+    // — Sessions —
+    async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    /// The session and its user if it is neither idle since `idle_after` nor older than
+    /// `created_after`.
+    async fn session(
+        &self,
+        id_hash: &str,
+        idle_after: DateTime<Utc>,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<Option<(SessionRecord, User)>>;
+    async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    async fn purge_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+
+    // — Password reset —
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    /// Consumes the token, sets the password and ends the account's sessions, all at once.
+    /// Returns the user id, or `None` when the token is unknown, used or expired.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        new_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+
+    // — Settings —
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// PostgreSQL only: work inside this schema (created if missing). Tests use one per test.
+    pub schema: Option<String>,
+    /// Largest pool size (PostgreSQL) or reader count (SQLite).
+    pub max_connections: Option<u32>,
+}
+
+/// Opens the store named by the URL (`sqlite://…` or `postgres://…`) and applies migrations.
+pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, options).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url, options).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "database URL must start with sqlite:// or postgres://, got « {} »",
+            redact_url(url)
+        )))
+    }
+}
+
+/// A URL with its password hidden, for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+/// How a free-text territory query is matched.
+pub(crate) enum TerritoryMatch {
+    /// Digits (or a Corsican code): INSEE code or postcode prefix.
+    Code(String),
+    /// A folded name: exact, prefix, or a word of the name starting with it.
+    Name(String),
+}
+
+pub(crate) fn territory_match(q: &str) -> Option<TerritoryMatch> {
+    let t = q.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let code_like = t.len() <= 9
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
+        && t.chars().filter(|c| c.is_ascii_digit()).count() >= t.len().saturating_sub(1)
+        && t.chars().next().is_some_and(|c| c.is_ascii_digit());
+    if code_like {
+        return Some(TerritoryMatch::Code(t.to_ascii_uppercase()));
+    }
+    let folded = catalyse_core::text::fold(t);
+    (!folded.is_empty()).then_some(TerritoryMatch::Name(folded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn classifies_queries() {
+        assert!(matches!(territory_match("01400"), Some(TerritoryMatch::Code(_))));
+        assert!(matches!(territory_match("2a004"), Some(TerritoryMatch::Code(c)) if c == "2A004"));
+        assert!(matches!(territory_match("75"), Some(TerritoryMatch::Code(_))));
+        assert!(matches!(territory_match("Saint-Étienne"), Some(TerritoryMatch::Name(n)) if n == "saint etienne"));
+        assert!(territory_match("  ").is_none());
+        assert!(territory_match("''").is_none());
+    }
+}

@@ -1,0 +1,792 @@
+//! The SQL both backends share. SQLite and PostgreSQL accept the same `$n` placeholders,
+//! `ON CONFLICT … DO UPDATE` and `RETURNING`, so one text serves both; the macro instantiates
+//! it for each backend's concrete pool and row types (sqlx's `Any` driver is not used: see
+//! ARCHITECTURE.md). What differs between the engines (connection set-up, migrations, column
+//! types) lives in `sqlite.rs` and `postgres.rs`.
+
+macro_rules! impl_sql_store {
+    ($store:ty, $db:ty, $row:ty, $backend:expr) => {
+        mod shared_sql {
+        use super::*;
+        use $crate::{
+            from_ts, territory_match, ts, AuditEntry, Backend, NewUser, PoolStats, SessionRecord,
+            Store, StoreError, StoreResult, TerritoryMatch, TerritoryQuery,
+        };
+        use async_trait::async_trait;
+        use catalyse_core::reference::ReferenceFrame;
+        use catalyse_core::territory::Geography;
+        use catalyse_core::{
+            ActorFamily, Activity, Email, Lever, MetierFamily, Milestone, Page, Role, Territory,
+            TerritoryLevel, User,
+        };
+        use chrono::{DateTime, Utc};
+        use sqlx::Row;
+
+        const USER_COLUMNS: &str =
+            "id, email, display_name, role, password_hash, is_example, created_at";
+        const TERRITORY_COLUMNS: &str =
+            "level, code, name, region, department, epci, population, postcodes, lat, lon";
+        const CHUNK: usize = 500;
+
+        fn corrupt(what: impl std::fmt::Display) -> StoreError {
+            StoreError::Corrupt(what.to_string())
+        }
+
+        fn user_from_row(r: &$row) -> StoreResult<User> {
+            let email: String = r.try_get("email")?;
+            let role: String = r.try_get("role")?;
+            Ok(User {
+                id: r.try_get("id")?,
+                email: Email::parse(&email).map_err(|_| corrupt(format!("email {email}")))?,
+                display_name: r.try_get("display_name")?,
+                role: role.parse().map_err(corrupt)?,
+                password_hash: r.try_get("password_hash")?,
+                is_example: r.try_get("is_example")?,
+                created_at: from_ts(r.try_get("created_at")?),
+            })
+        }
+
+        fn territory_from_row(r: &$row) -> StoreResult<Territory> {
+            let level: String = r.try_get("level")?;
+            let postcodes: String = r.try_get("postcodes")?;
+            Ok(Territory {
+                level: level.parse().map_err(corrupt)?,
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                region: r.try_get("region")?,
+                department: r.try_get("department")?,
+                epci: r.try_get("epci")?,
+                population: r.try_get("population")?,
+                postcodes: postcodes.split_whitespace().map(String::from).collect(),
+                lat: r.try_get("lat")?,
+                lon: r.try_get("lon")?,
+            })
+        }
+
+        fn lever_from_row(r: &$row) -> StoreResult<Lever> {
+            let questions: String = r.try_get("questions")?;
+            Ok(Lever {
+                slug: r.try_get("slug")?,
+                position: r.try_get("position")?,
+                name: r.try_get("name")?,
+                questions: serde_json::from_str(&questions).map_err(corrupt)?,
+            })
+        }
+
+        fn session_from_row(r: &$row) -> StoreResult<SessionRecord> {
+            Ok(SessionRecord {
+                id_hash: r.try_get("id_hash")?,
+                user_id: r.try_get("user_id")?,
+                created_at: from_ts(r.try_get("session_created_at")?),
+                last_seen_at: from_ts(r.try_get("last_seen_at")?),
+            })
+        }
+
+        fn page_bounds(page: u32, per_page: u32) -> (u32, u32, i64) {
+            let per_page = per_page.clamp(1, 1000);
+            let page = page.max(1);
+            (page, per_page, (page as i64 - 1) * per_page as i64)
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            fn pool_stats(&self) -> PoolStats {
+                let (size, idle) = self.pool_figures();
+                PoolStats { size, idle }
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(self.r()).await?;
+                Ok(())
+            }
+
+            async fn close(&self) {
+                self.close_pools().await;
+            }
+
+            async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool> {
+                let now = ts(Utc::now());
+                let sum = &frame.checksum;
+                let mut tx = self.w().begin().await?;
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+                        .bind("frame")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if current.as_deref() == Some(sum.as_str()) {
+                    return Ok(false);
+                }
+                for l in &frame.levers {
+                    let questions = serde_json::to_string(&l.questions).map_err(corrupt)?;
+                    sqlx::query(
+                        "INSERT INTO levers (slug, position, name, questions, checksum) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET \
+                         position = excluded.position, name = excluded.name, \
+                         questions = excluded.questions, checksum = excluded.checksum",
+                    )
+                    .bind(&l.slug)
+                    .bind(l.position)
+                    .bind(&l.name)
+                    .bind(questions)
+                    .bind(sum)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for f in &frame.metier {
+                    upsert_named(&mut tx, "metier_families", &f.slug, f.position, &f.name, sum)
+                        .await?;
+                    for a in &f.activities {
+                        sqlx::query(
+                            "INSERT INTO activities (slug, family_slug, position, name, checksum) \
+                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET \
+                             family_slug = excluded.family_slug, position = excluded.position, \
+                             name = excluded.name, checksum = excluded.checksum",
+                        )
+                        .bind(&a.slug)
+                        .bind(&f.slug)
+                        .bind(a.position)
+                        .bind(&a.name)
+                        .bind(sum)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                for f in &frame.actor_families {
+                    upsert_named(&mut tx, "actor_families", &f.slug, f.position, &f.name, sum)
+                        .await?;
+                }
+                for table in ["levers", "activities", "metier_families", "actor_families"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE checksum <> $1"))
+                        .bind(sum)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM milestones").execute(&mut *tx).await?;
+                for m in &frame.milestones {
+                    sqlx::query(
+                        "INSERT INTO milestones (date, label, description, pillar, date_precision) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(m.date)
+                    .bind(&m.label)
+                    .bind(&m.description)
+                    .bind(&m.pillar)
+                    .bind(&m.date_precision)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                set_state(&mut tx, "frame", sum, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn load_geography(&self, geo: &Geography) -> StoreResult<bool> {
+                let now = ts(Utc::now());
+                let sum = &geo.checksum;
+                let mut tx = self.w().begin().await?;
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+                        .bind("geography")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if current.as_deref() == Some(sum.as_str()) {
+                    return Ok(false);
+                }
+                for chunk in geo.territories.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO territories (level, code, name, search_name, region, \
+                         department, epci, population, postcodes, lat, lon, checksum) ",
+                    );
+                    qb.push_values(chunk, |mut b, t| {
+                        b.push_bind(t.level.as_str())
+                            .push_bind(t.code.clone())
+                            .push_bind(t.name.clone())
+                            .push_bind(t.search_name())
+                            .push_bind(t.region.clone())
+                            .push_bind(t.department.clone())
+                            .push_bind(t.epci.clone())
+                            .push_bind(t.population)
+                            .push_bind(t.postcodes.join(" "))
+                            .push_bind(t.lat)
+                            .push_bind(t.lon)
+                            .push_bind(sum.clone());
+                    });
+                    qb.push(
+                        " ON CONFLICT (level, code) DO UPDATE SET name = excluded.name, \
+                         search_name = excluded.search_name, region = excluded.region, \
+                         department = excluded.department, epci = excluded.epci, \
+                         population = excluded.population, postcodes = excluded.postcodes, \
+                         lat = excluded.lat, lon = excluded.lon, checksum = excluded.checksum",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                sqlx::query("DELETE FROM territories WHERE checksum <> $1")
+                    .bind(sum)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM territory_postcodes").execute(&mut *tx).await?;
+                let mut pairs: Vec<(&str, &str)> = geo
+                    .territories
+                    .iter()
+                    .filter(|t| t.level == TerritoryLevel::Commune)
+                    .flat_map(|t| t.postcodes.iter().map(move |p| (p.as_str(), t.code.as_str())))
+                    .collect();
+                pairs.sort_unstable();
+                pairs.dedup();
+                for chunk in pairs.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO territory_postcodes (postcode, code) ",
+                    );
+                    qb.push_values(chunk, |mut b, (p, c)| {
+                        b.push_bind(p.to_string()).push_bind(c.to_string());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                set_state(&mut tx, "geography", sum, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn levers(&self) -> StoreResult<Vec<Lever>> {
+                let rows = sqlx::query(
+                    "SELECT slug, position, name, questions FROM levers ORDER BY position",
+                )
+                .fetch_all(self.r())
+                .await?;
+                rows.iter().map(lever_from_row).collect()
+            }
+
+            async fn lever(&self, slug: &str) -> StoreResult<Option<Lever>> {
+                let row = sqlx::query(
+                    "SELECT slug, position, name, questions FROM levers WHERE slug = $1",
+                )
+                .bind(slug)
+                .fetch_optional(self.r())
+                .await?;
+                row.as_ref().map(lever_from_row).transpose()
+            }
+
+            async fn metier(&self) -> StoreResult<Vec<MetierFamily>> {
+                let families = sqlx::query(
+                    "SELECT slug, position, name FROM metier_families ORDER BY position",
+                )
+                .fetch_all(self.r())
+                .await?;
+                let activities = sqlx::query(
+                    "SELECT slug, family_slug, position, name FROM activities \
+                     ORDER BY family_slug, position",
+                )
+                .fetch_all(self.r())
+                .await?;
+                let mut out = Vec::with_capacity(families.len());
+                for f in &families {
+                    let slug: String = f.try_get("slug")?;
+                    let mut acts = Vec::new();
+                    for a in &activities {
+                        let fam: String = a.try_get("family_slug")?;
+                        if fam == slug {
+                            acts.push(Activity {
+                                slug: a.try_get("slug")?,
+                                name: a.try_get("name")?,
+                                position: a.try_get("position")?,
+                            });
+                        }
+                    }
+                    out.push(MetierFamily {
+                        slug,
+                        name: f.try_get("name")?,
+                        position: f.try_get("position")?,
+                        activities: acts,
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>> {
+                let rows = sqlx::query(
+                    "SELECT slug, position, name FROM actor_families ORDER BY position",
+                )
+                .fetch_all(self.r())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(ActorFamily {
+                            slug: r.try_get("slug")?,
+                            name: r.try_get("name")?,
+                            position: r.try_get("position")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn milestones(&self) -> StoreResult<Vec<Milestone>> {
+                let rows = sqlx::query(
+                    "SELECT date, label, description, pillar, date_precision FROM milestones \
+                     ORDER BY date, id",
+                )
+                .fetch_all(self.r())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(Milestone {
+                            date: r.try_get("date")?,
+                            label: r.try_get("label")?,
+                            description: r.try_get("description")?,
+                            pillar: r.try_get("pillar")?,
+                            date_precision: r.try_get("date_precision")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn search_territories(
+                &self,
+                query: &TerritoryQuery,
+            ) -> StoreResult<Page<Territory>> {
+                let (page, per_page, offset) = page_bounds(query.page, query.per_page);
+                let level = query.level.map(|l| l.as_str().to_string());
+                let Some(m) = territory_match(&query.q) else {
+                    return Ok(Page { items: vec![], total: 0, page, per_page });
+                };
+                // Code: $1 level, $2 prefix, then $3 exact. Name: $1 level, $2 prefix,
+                // $3 word-prefix pattern, then $4 exact.
+                let (filter, order, exact, prefix, inner) = match m {
+                    TerritoryMatch::Code(c) => (
+                        "(code LIKE $2 OR (level = 'commune' AND code IN \
+                         (SELECT code FROM territory_postcodes WHERE postcode LIKE $2)))",
+                        "CASE WHEN code = $3 THEN 0 WHEN code LIKE $2 THEN 1 ELSE 2 END",
+                        c.clone(),
+                        format!("{c}%"),
+                        None,
+                    ),
+                    TerritoryMatch::Name(n) => (
+                        "(search_name LIKE $2 OR search_name LIKE $3)",
+                        "CASE WHEN search_name = $4 THEN 0 WHEN search_name LIKE $2 THEN 1 \
+                         ELSE 2 END",
+                        n.clone(),
+                        format!("{n}%"),
+                        Some(format!("% {n}%")),
+                    ),
+                };
+                let where_clause = format!("($1 IS NULL OR level = $1) AND {filter}");
+                let count_sql = format!("SELECT COUNT(*) FROM territories WHERE {where_clause}");
+                let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
+                    .bind(level.clone())
+                    .bind(prefix.clone());
+                if let Some(inner) = &inner {
+                    count = count.bind(inner.clone());
+                }
+                let total = count.fetch_one(self.r()).await?;
+                let (lim, off) = if inner.is_some() { ("$5", "$6") } else { ("$4", "$5") };
+                let sql = format!(
+                    "SELECT {TERRITORY_COLUMNS} FROM territories WHERE {where_clause} \
+                     ORDER BY {order}, COALESCE(population, -1) DESC, name, code \
+                     LIMIT {lim} OFFSET {off}"
+                );
+                let mut q = sqlx::query(&sql).bind(level).bind(prefix);
+                if let Some(inner) = inner {
+                    q = q.bind(inner);
+                }
+                let rows = q
+                    .bind(exact)
+                    .bind(per_page as i64)
+                    .bind(offset)
+                    .fetch_all(self.r())
+                    .await?;
+                let items = rows.iter().map(territory_from_row).collect::<StoreResult<_>>()?;
+                Ok(Page { items, total, page, per_page })
+            }
+
+            async fn territory(
+                &self,
+                level: TerritoryLevel,
+                code: &str,
+            ) -> StoreResult<Option<Territory>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {TERRITORY_COLUMNS} FROM territories WHERE level = $1 AND code = $2"
+                ))
+                .bind(level.as_str())
+                .bind(code)
+                .fetch_optional(self.r())
+                .await?;
+                row.as_ref().map(territory_from_row).transpose()
+            }
+
+            async fn territory_counts(&self) -> StoreResult<Vec<(TerritoryLevel, i64)>> {
+                let rows = sqlx::query("SELECT level, COUNT(*) AS n FROM territories GROUP BY level")
+                    .fetch_all(self.r())
+                    .await?;
+                let mut out = Vec::new();
+                for r in &rows {
+                    let level: String = r.try_get("level")?;
+                    out.push((level.parse().map_err(corrupt)?, r.try_get("n")?));
+                }
+                out.sort();
+                Ok(out)
+            }
+
+            async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO users (email, display_name, role, password_hash, is_example, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                     RETURNING {USER_COLUMNS}"
+                ))
+                .bind(user.email.as_str())
+                .bind(&user.display_name)
+                .bind(user.role.as_str())
+                .bind(&user.password_hash)
+                .bind(user.is_example)
+                .bind(ts(now))
+                .fetch_one(self.w())
+                .await
+                .map_err(|e| StoreError::on_unique(e, "email", "this email already has an account"))?;
+                user_from_row(&row)
+            }
+
+            async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.r())
+                    .await?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+
+            async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+                let row =
+                    sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+                        .bind(email.as_str())
+                        .fetch_optional(self.r())
+                        .await?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+
+            async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>> {
+                let (page, per_page, offset) = page_bounds(page, per_page);
+                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                    .fetch_one(self.r())
+                    .await?;
+                let rows = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
+                ))
+                .bind(per_page as i64)
+                .bind(offset)
+                .fetch_all(self.r())
+                .await?;
+                let items = rows.iter().map(user_from_row).collect::<StoreResult<_>>()?;
+                Ok(Page { items, total, page, per_page })
+            }
+
+            async fn count_users(&self) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                    .fetch_one(self.r())
+                    .await?)
+            }
+
+            async fn set_role(
+                &self,
+                user_id: i64,
+                role: Role,
+                actor_id: Option<i64>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<User> {
+                let mut tx = self.w().begin().await?;
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let before = user_from_row(&row)?;
+                if before.role == Role::Admin && role != Role::Admin {
+                    let admins: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if admins <= 1 {
+                        return Err(StoreError::Conflict {
+                            field: "role",
+                            message: "the last administrator cannot lose the role".into(),
+                        });
+                    }
+                }
+                let row = sqlx::query(&format!(
+                    "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 \
+                     RETURNING {USER_COLUMNS}"
+                ))
+                .bind(role.as_str())
+                .bind(ts(now))
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor_id, action, target, details) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(ts(now))
+                .bind(actor_id)
+                .bind("set_role")
+                .bind(format!("user:{user_id}"))
+                .bind(format!("{} -> {}", before.role, role))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                user_from_row(&row)
+            }
+
+            async fn set_password(
+                &self,
+                user_id: i64,
+                hash: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let mut tx = self.w().begin().await?;
+                let done = sqlx::query(
+                    "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+                )
+                .bind(hash)
+                .bind(ts(now))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+                let rows = sqlx::query(
+                    "SELECT at, actor_id, action, target, details FROM audit_log \
+                     ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit as i64)
+                .fetch_all(self.r())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(AuditEntry {
+                            at: from_ts(r.try_get("at")?),
+                            actor_id: r.try_get("actor_id")?,
+                            action: r.try_get("action")?,
+                            target: r.try_get("target")?,
+                            details: r.try_get("details")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&s.id_hash)
+                .bind(s.user_id)
+                .bind(ts(s.created_at))
+                .bind(ts(s.last_seen_at))
+                .execute(self.w())
+                .await?;
+                Ok(())
+            }
+
+            async fn session(
+                &self,
+                id_hash: &str,
+                idle_after: DateTime<Utc>,
+                created_after: DateTime<Utc>,
+            ) -> StoreResult<Option<(SessionRecord, User)>> {
+                let row = sqlx::query(
+                    "SELECT s.id_hash, s.user_id, s.created_at AS session_created_at, \
+                     s.last_seen_at, u.id, u.email, u.display_name, u.role, u.password_hash, \
+                     u.is_example, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.id_hash = $1 AND s.last_seen_at >= $2 AND s.created_at >= $3",
+                )
+                .bind(id_hash)
+                .bind(ts(idle_after))
+                .bind(ts(created_after))
+                .fetch_optional(self.r())
+                .await?;
+                match row {
+                    Some(r) => Ok(Some((session_from_row(&r)?, user_from_row(&r)?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                    .bind(ts(now))
+                    .bind(id_hash)
+                    .execute(self.w())
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .execute(self.w())
+                    .await?;
+                Ok(())
+            }
+
+            async fn purge_sessions(
+                &self,
+                idle_before: DateTime<Utc>,
+                created_before: DateTime<Utc>,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
+                )
+                .bind(ts(idle_before))
+                .bind(ts(created_before))
+                .execute(self.w())
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn create_password_reset(
+                &self,
+                token_hash: &str,
+                user_id: i64,
+                now: DateTime<Utc>,
+                expires_at: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(ts(now))
+                .bind(ts(expires_at))
+                .execute(self.w())
+                .await?;
+                Ok(())
+            }
+
+            async fn password_reset_user(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT user_id FROM password_resets WHERE token_hash = $1 \
+                     AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(ts(now))
+                .fetch_optional(self.r())
+                .await?)
+            }
+
+            async fn reset_password(
+                &self,
+                token_hash: &str,
+                new_hash: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<i64>> {
+                let mut tx = self.w().begin().await?;
+                let user_id: Option<i64> = sqlx::query_scalar(
+                    "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 \
+                     AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+                )
+                .bind(token_hash)
+                .bind(ts(now))
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(user_id) = user_id else {
+                    return Ok(None);
+                };
+                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(new_hash)
+                    .bind(ts(now))
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                // Every other outstanding link of the account dies with this one.
+                sqlx::query(
+                    "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+                )
+                .bind(ts(now))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(user_id))
+            }
+
+            async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.r())
+                    .await?)
+            }
+
+            async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(self.w())
+                .await?;
+                Ok(())
+            }
+        }
+
+        async fn upsert_named(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            table: &str,
+            slug: &str,
+            position: i32,
+            name: &str,
+            sum: &str,
+        ) -> StoreResult<()> {
+            sqlx::query(&format!(
+                "INSERT INTO {table} (slug, position, name, checksum) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (slug) DO UPDATE SET position = excluded.position, \
+                 name = excluded.name, checksum = excluded.checksum"
+            ))
+            .bind(slug)
+            .bind(position)
+            .bind(name)
+            .bind(sum)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        async fn set_state(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            name: &str,
+            sum: &str,
+            now: i64,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO reference_state (name, checksum, loaded_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, \
+                 loaded_at = excluded.loaded_at",
+            )
+            .bind(name)
+            .bind(sum)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+    }
+    };
+}

@@ -1,0 +1,71 @@
+//! SQLite backend, the embedded default: WAL, foreign keys, a busy timeout, and a single
+//! writer connection beside a small pool of readers.
+
+use crate::{ConnectOptions, StoreError, StoreResult};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = opts.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Config(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        MIGRATOR.run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.unwrap_or(4))
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(SqliteStore { read, write })
+    }
+
+    fn r(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    fn w(&self) -> &SqlitePool {
+        &self.write
+    }
+
+    fn pool_figures(&self) -> (u32, u32) {
+        (
+            self.read.size() + self.write.size(),
+            (self.read.num_idle() + self.write.num_idle()) as u32,
+        )
+    }
+
+    async fn close_pools(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+impl_sql_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    sqlx::sqlite::SqliteRow,
+    Backend::Sqlite
+);

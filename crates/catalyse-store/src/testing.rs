@@ -1,0 +1,89 @@
+//! Fresh stores for tests: a new SQLite file each time, and a new PostgreSQL schema when
+//! `CATALYSE_TEST_POSTGRES_URL` is set. Used by this crate's conformance suite and by the web
+//! tests, so that every storage behaviour runs on both databases.
+
+use crate::{connect, ConnectOptions, PostgresStore, Store, StoreResult};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The environment variable that turns the PostgreSQL half of the tests on.
+pub const POSTGRES_URL_VAR: &str = "CATALYSE_TEST_POSTGRES_URL";
+
+/// A store made for one test; dropping it removes its file or schema.
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Schema { url: String, schema: String },
+}
+
+fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh SQLite database in the temporary directory.
+pub async fn sqlite() -> StoreResult<TestStore> {
+    let path = std::env::temp_dir().join(format!("{}.db", unique_name("catalyse_test")));
+    let url = format!("sqlite://{}", path.display());
+    let store = connect(&url, &ConnectOptions::default()).await?;
+    Ok(TestStore {
+        store,
+        url,
+        cleanup: Cleanup::File(path),
+    })
+}
+
+/// A fresh PostgreSQL schema, or `None` (with a clear message) when no test URL is set.
+pub async fn postgres(test: &str) -> StoreResult<Option<TestStore>> {
+    let Ok(base) = std::env::var(POSTGRES_URL_VAR) else {
+        eprintln!("SKIP PostgreSQL for {test}: {POSTGRES_URL_VAR} is not set");
+        return Ok(None);
+    };
+    let schema = unique_name("t");
+    let store = connect(
+        &base,
+        &ConnectOptions {
+            schema: Some(schema.clone()),
+            max_connections: Some(5),
+        },
+    )
+    .await?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Ok(Some(TestStore {
+        store,
+        url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+        cleanup: Cleanup::Schema { url: base, schema },
+    }))
+}
+
+impl TestStore {
+    /// Closes the pools and removes the database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Schema { url, schema } => {
+                let _ = PostgresStore::drop_schema(url, schema).await;
+            }
+        }
+    }
+}
