@@ -1,11 +1,13 @@
 //! French territorial geography (official code): regions, departments, EPCI, communes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Read;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Level of a territory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TerritoryLevel {
     Region,
@@ -94,8 +96,17 @@ pub enum GeographyError {
 }
 
 impl Geography {
+    /// The geography compiled into the binary; its checksum is that of the compressed file,
+    /// so that a start can tell whether it is already loaded without unpacking it.
     pub fn shipped() -> Result<Self, GeographyError> {
-        Self::from_gzip(SHIPPED)
+        let mut g = Self::from_gzip(SHIPPED)?;
+        g.checksum = Self::shipped_checksum();
+        Ok(g)
+    }
+
+    pub fn shipped_checksum() -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(SHIPPED))
     }
 
     pub fn from_gzip(bytes: &[u8]) -> Result<Self, GeographyError> {

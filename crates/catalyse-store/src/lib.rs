@@ -83,6 +83,8 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 
     // — Reference frame and geography —
+    /// The checksum of the loaded version of `name` (`frame` or `geography`), if any.
+    async fn reference_checksum(&self, name: &str) -> StoreResult<Option<String>>;
     /// Loads the frame unless the same version is already there; returns whether it changed
     /// anything. Rows are upserted by slug and rows gone from the files are removed.
     async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool>;

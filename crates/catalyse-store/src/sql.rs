@@ -108,6 +108,13 @@ macro_rules! impl_sql_store {
                 self.close_pools().await;
             }
 
+            async fn reference_checksum(&self, name: &str) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(self.r())
+                    .await?)
+            }
+
             async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool> {
                 let now = ts(Utc::now());
                 let sum = &frame.checksum;

@@ -1,1 +1,179 @@
+//! The HTTP layer of Catalyse: router, pages, JSON API, authentication, assets, operations.
+//! `prepare` opens the store and loads the reference data; `launch` serves until shutdown.
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod metrics;
+pub mod middleware;
+pub mod ops;
+pub mod pages;
+pub mod ratelimit;
+pub mod state;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use catalyse_core::reference::ReferenceFrame;
+use catalyse_core::territory::Geography;
+use catalyse_store::{ConnectOptions, Store};
+pub use config::Config;
+pub use state::AppState;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Which geography to load at start: the shipped one, or a smaller one (tests).
+pub enum GeographySource {
+    Shipped,
+    Given(Geography),
+}
+
+/// Brings a store up to date: reference frame, geography (only when its file changed) and,
+/// on a new database with demo on, the example content.
+pub async fn load_reference_data(
+    store: &dyn Store,
+    geography: GeographySource,
+    demo: bool,
+) -> anyhow::Result<()> {
+    let frame = ReferenceFrame::shipped().context("reference frame")?;
+    if store.load_reference(&frame).await? {
+        tracing::info!("reference frame loaded (levers, métier, actor families, programme)");
+    }
+    let geo = match geography {
+        GeographySource::Shipped => {
+            let current = store.reference_checksum("geography").await?;
+            if current.as_deref() == Some(Geography::shipped_checksum().as_str()) {
+                None
+            } else {
+                Some(Geography::shipped().context("geography")?)
+            }
+        }
+        GeographySource::Given(g) => Some(g),
+    };
+    if let Some(geo) = geo {
+        let started = std::time::Instant::now();
+        if store.load_geography(&geo).await? {
+            tracing::info!(
+                territories = geo.territories.len(),
+                seconds = started.elapsed().as_secs_f32(),
+                "French territorial geography loaded"
+            );
+        }
+    }
+    if demo {
+        if let Some((email, password)) = demo::load(store).await? {
+            tracing::warn!(
+                "example content loaded (données d'exemple). Example administrator: {email} / \
+                 {password} — shown once; set CATALYSE_DEMO=false for a real platform"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Opens the configured database, applies migrations and loads reference data.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let store = catalyse_store::connect(&url, &ConnectOptions::default())
+        .await
+        .with_context(|| format!("cannot open the database {}", catalyse_store::redact_url(&url)))?;
+    load_reference_data(store.as_ref(), GeographySource::Shipped, config.demo).await?;
+    AppState::new(store, config)
+}
+
+/// The whole application as a router.
+pub fn app(state: AppState) -> Router {
+    use pages::{account, admin, home, legal, reference};
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .route("/leviers", get(reference::levers))
+        .route("/leviers/{slug}", get(reference::lever))
+        .route("/programme", get(reference::programme))
+        .route("/metier", get(reference::metier))
+        .route("/connexion", get(account::login_form).post(account::login))
+        .route("/deconnexion", post(account::logout))
+        .route("/mot-de-passe-oublie", get(account::forgot_form).post(account::forgot))
+        .route("/reinitialiser", get(account::reset_form).post(account::reset))
+        .route("/admin/comptes", get(admin::users))
+        .route("/admin/comptes/{id}/role", post(admin::set_role))
+        .route("/mentions-legales", get(legal::mentions))
+        .route("/accessibilite", get(legal::accessibility))
+        .route("/donnees-personnelles", get(legal::personal_data))
+        .route("/langue/{code}", get(pages::switch_language))
+        .route("/static/{file}", get(pages::static_asset))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_layer));
+    Router::new()
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .merge(pages)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::record_metrics))
+        .layer(axum::middleware::from_fn(middleware::etag))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then drains and closes the store.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = state.store.clone();
+    let janitor = tokio::spawn(housekeeping(state.clone()));
+    let router = app(state);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
+    janitor.abort();
+    store.close().await;
+    Ok(())
+}
+
+/// Every few minutes: forget expired sessions and old rate-limit entries.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        let idle = now - chrono::Duration::minutes(state.config.session_idle_minutes);
+        let absolute = now - chrono::Duration::hours(state.config.session_absolute_hours);
+        match state.store.purge_sessions(idle, absolute).await {
+            Ok(n) if n > 0 => tracing::debug!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        }
+        for l in [&state.limits.login_ip, &state.limits.login_account, &state.limits.reset_ip, &state.limits.reset_account] {
+            l.forget_old();
+        }
+    }
+}

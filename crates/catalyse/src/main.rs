@@ -1,1 +1,213 @@
-fn main(){}
+//! `catalyse`: the platform's one binary. Thin: parses the command line and calls the libraries.
+
+use anyhow::{bail, Context};
+use catalyse_core::{Email, Role};
+use catalyse_store::NewUser;
+use catalyse_web::config::{LogFormat, Overrides};
+use catalyse_web::Config;
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "catalyse", version, about = "Catalyse — plateforme de co-construction territoriale")]
+struct Cli {
+    /// Configuration file (default: ./catalyse.toml when it exists).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, global = true)]
+    bind: Option<String>,
+    /// sqlite://… or postgres://…
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Folder for the SQLite database, uploads, index and mail outbox.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Load example content into a new database (true/false).
+    #[arg(long, global = true)]
+    demo: Option<bool>,
+    /// Public URL of the platform, for links in emails.
+    #[arg(long, global = true)]
+    public_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_parser = parse_log_format)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err("expected text or json".into()),
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform (the default).
+    Serve,
+    /// Apply database migrations and load the reference data, then exit.
+    Migrate,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account; the password is asked twice, or read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// member, moderator or admin.
+        #[arg(long)]
+        role: Role,
+        /// Display name (defaults to the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Change the role of an account.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: Role,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        bind: cli.bind.clone(),
+        database_url: cli.database_url.clone(),
+        data_dir: cli.data_dir.clone(),
+        demo: cli.demo,
+        public_url: cli.public_url.clone(),
+        log_format: cli.log_format,
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides).context("configuration")?;
+    init_logs(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config))
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CATALYSE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            catalyse_web::prepare(Config { demo: false, ..config }).await?.store.close().await;
+            println!("migrations applied and reference data loaded");
+            Ok(())
+        }
+        Command::Admin { command } => admin(command, config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let state = catalyse_web::prepare(config).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(backend = ?state.store.backend(), "Catalyse is ready");
+    println!("Catalyse écoute sur http://{addr}/");
+    catalyse_web::launch(state, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in progress");
+}
+
+async fn admin(command: AdminCommand, config: Config) -> anyhow::Result<()> {
+    let state = catalyse_web::prepare(Config { demo: false, ..config }).await?;
+    let store = state.store.clone();
+    let result = async {
+        match command {
+            AdminCommand::CreateUser { email, role, name } => {
+                let email = Email::parse(&email).map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
+                let password = read_password()?;
+                if let Err(p) = state.passwords.check(&password, Some(email.as_str())) {
+                    bail!("{}", catalyse_web::pages::account::password_message(catalyse_web::i18n::Tr::new(Default::default()), p));
+                }
+                let hash = catalyse_web::auth::hash_password(password).await?;
+                let display_name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+                let user = store
+                    .create_user(
+                        &NewUser { email, display_name, role, password_hash: hash, is_example: false },
+                        chrono::Utc::now(),
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        catalyse_store::StoreError::Conflict { .. } => anyhow::anyhow!("an account with this email already exists"),
+                        other => other.into(),
+                    })?;
+                println!("account #{} created: {} ({})", user.id, user.email, user.role);
+            }
+            AdminCommand::SetRole { email, role } => {
+                let email = Email::parse(&email).map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
+                let user = store.user_by_email(&email).await?.with_context(|| format!("no account for {email}"))?;
+                let user = store
+                    .set_role(user.id, role, None, chrono::Utc::now())
+                    .await
+                    .map_err(|e| match e {
+                        catalyse_store::StoreError::Conflict { .. } => anyhow::anyhow!("the last administrator cannot lose the role"),
+                        other => other.into(),
+                    })?;
+                println!("{} is now {}", user.email, user.role);
+            }
+        }
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// Asks twice on a terminal; reads one line from standard input otherwise (scripts).
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Mot de passe : ")?;
+        let second = rpassword::prompt_password("Confirmez le mot de passe : ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
+}

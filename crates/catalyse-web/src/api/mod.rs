@@ -1,0 +1,76 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document generated from the code.
+//! Errors are RFC 9457 `application/problem+json`.
+
+pub mod reference;
+pub mod territories;
+
+use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Catalyse API",
+        version = "1",
+        description = "Reference frame of territorial co-construction (levers, métier, actor \
+                       families, 2019 programme) and French territorial geography.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    paths(
+        reference::levers,
+        reference::lever,
+        reference::metier,
+        reference::actor_families,
+        reference::programme,
+        territories::search,
+        territories::territory,
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "reference", description = "The reference frame from the programme"),
+        (name = "territories", description = "Regions, departments, EPCI and communes")
+    )
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/levers", get(reference::levers))
+        .route("/levers/{slug}", get(reference::lever))
+        .route("/metier", get(reference::metier))
+        .route("/actor-families", get(reference::actor_families))
+        .route("/programme", get(reference::programme))
+        .route("/territories", get(territories::search))
+        .route("/territories/{level}/{code}", get(territories::territory))
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Query parameters whose errors come back as problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| ApiError(AppError::BadRequest(e.body_text())))
+    }
+}

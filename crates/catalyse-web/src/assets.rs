@@ -1,0 +1,51 @@
+//! Static assets compiled into the binary, served under content-hashed names with a long cache.
+
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+pub struct Asset {
+    pub bytes: &'static [u8],
+    pub content_type: &'static str,
+    pub etag: String,
+}
+
+pub struct Assets {
+    by_hashed: HashMap<String, Asset>,
+    urls: HashMap<&'static str, String>,
+}
+
+const FILES: &[(&str, &[u8], &str)] = &[
+    ("app.css", include_bytes!("../static/app.css"), "text/css; charset=utf-8"),
+    ("logo.svg", include_bytes!("../static/logo.svg"), "image/svg+xml"),
+];
+
+impl Assets {
+    pub fn embedded() -> Assets {
+        let mut by_hashed = HashMap::new();
+        let mut urls = HashMap::new();
+        for (name, bytes, content_type) in FILES {
+            let hash = hex::encode(&Sha256::digest(bytes)[..6]);
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+            let hashed = format!("{stem}.{hash}.{ext}");
+            urls.insert(*name, format!("/static/{hashed}"));
+            by_hashed.insert(
+                hashed,
+                Asset {
+                    bytes,
+                    content_type,
+                    etag: format!("\"{hash}\""),
+                },
+            );
+        }
+        Assets { by_hashed, urls }
+    }
+
+    /// The URL of an asset by its plain name (`app.css` → `/static/app.1a2b3c4d5e6f.css`).
+    pub fn url(&self, name: &str) -> &str {
+        self.urls.get(name).map(String::as_str).unwrap_or("/static/missing")
+    }
+
+    pub fn get(&self, hashed: &str) -> Option<&Asset> {
+        self.by_hashed.get(hashed)
+    }
+}

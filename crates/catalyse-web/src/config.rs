@@ -1,0 +1,168 @@
+//! Configuration: defaults < `catalyse.toml` < `CATALYSE_*` environment < command-line flags,
+//! merged into one typed struct that is passed down (no global).
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A value kept out of logs and `Debug` output.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on (`CATALYSE_BIND`).
+    pub bind: String,
+    /// `sqlite://…` or `postgres://…` (`CATALYSE_DATABASE_URL`); defaults to a SQLite file
+    /// in the data directory.
+    pub database_url: Option<Secret>,
+    /// Uploads, search index, mail outbox, SQLite database (`CATALYSE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Load example content into a new database (`CATALYSE_DEMO`).
+    pub demo: bool,
+    /// The URL people use to reach the platform, for links in emails (`CATALYSE_PUBLIC_URL`).
+    pub public_url: Option<String>,
+    pub log_format: LogFormat,
+    /// `smtp://user:pass@host:587` or `smtps://…`; without it, mails go to the outbox folder.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// Login attempts allowed per minute from one IP address.
+    pub login_per_minute_per_ip: u32,
+    /// Login attempts allowed per 15 minutes on one account.
+    pub login_per_quarter_per_account: u32,
+    /// Password-reset requests allowed per hour, per IP and per account.
+    pub reset_per_hour: u32,
+    /// Who publishes this instance, for the legal notice (mentions légales).
+    pub publisher: Option<String>,
+    /// Where people write about the instance, personal data and accessibility.
+    pub contact_email: Option<String>,
+    /// Who hosts this instance (name and address), for the legal notice.
+    pub hosting: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("./data"),
+            demo: true,
+            public_url: None,
+            log_format: LogFormat::Text,
+            smtp_url: None,
+            mail_from: "Catalyse <ne-pas-repondre@catalyse.invalid>".into(),
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            login_per_minute_per_ip: 20,
+            login_per_quarter_per_account: 5,
+            reset_per_hour: 5,
+            publisher: None,
+            contact_email: None,
+            hosting: None,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+}
+
+impl Config {
+    /// Reads the layers. `file` defaults to `./catalyse.toml` when it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("catalyse.toml")),
+        }
+        fig.merge(Env::prefixed("CATALYSE_").ignore(&["test_postgres_url"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.0.trim().is_empty() => url.0.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("catalyse.db").display()),
+        }
+    }
+
+    /// The base URL for links sent outside (emails), without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.bind),
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("catalyse.toml", "bind = \"0.0.0.0:1\"\ndemo = false\nmail_from = \"a@b.fr\"")?;
+            jail.set_env("CATALYSE_BIND", "127.0.0.1:2");
+            jail.set_env("CATALYSE_DEMO", "true");
+            let c = Config::load(None, &Overrides::default())?;
+            assert_eq!(c.bind, "127.0.0.1:2", "environment beats the file");
+            assert!(c.demo);
+            assert_eq!(c.mail_from, "a@b.fr", "file beats defaults");
+            let c = Config::load(
+                None,
+                &Overrides { bind: Some("127.0.0.1:3".into()), ..Default::default() },
+            )?;
+            assert_eq!(c.bind, "127.0.0.1:3", "flags beat the environment");
+            assert_eq!(c.database_url(), "sqlite://./data/catalyse.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let c = Config {
+            database_url: Some(Secret("postgres://u:hunter2@h/db".into())),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

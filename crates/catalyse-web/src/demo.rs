@@ -1,0 +1,49 @@
+//! Example content for a new database (`CATALYSE_DEMO=true`), always marked « données
+//! d'exemple ». It is loaded once: a setting remembers it.
+
+use crate::auth::{hash_password, random_token};
+use catalyse_core::{Email, Role};
+use catalyse_store::{NewUser, Store};
+use chrono::Utc;
+
+const DONE: &str = "demo_loaded";
+
+/// Example accounts: one per role, with names that say what they are.
+const ACCOUNTS: &[(&str, &str, Role)] = &[
+    ("admin@exemple.catalyse.invalid", "Administratrice (données d'exemple)", Role::Admin),
+    ("animation@exemple.catalyse.invalid", "Animateur du réseau (données d'exemple)", Role::Moderator),
+    ("camille@exemple.catalyse.invalid", "Camille, catalyseuse (données d'exemple)", Role::Member),
+    ("dominique@exemple.catalyse.invalid", "Dominique, catalyseur (données d'exemple)", Role::Member),
+];
+
+/// Loads the example content into a database that has never had it, and only if it has no
+/// account yet (a real platform is never filled with examples). Returns the generated admin
+/// password, to be shown once.
+pub async fn load(store: &dyn Store) -> anyhow::Result<Option<(String, String)>> {
+    if store.setting(DONE).await?.is_some() || store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let mut admin = None;
+    for (email, name, role) in ACCOUNTS {
+        let password = random_token();
+        let hash = hash_password(password.clone()).await?;
+        store
+            .create_user(
+                &NewUser {
+                    email: Email::parse(email).map_err(|_| anyhow::anyhow!("bad demo email"))?,
+                    display_name: name.to_string(),
+                    role: *role,
+                    password_hash: hash,
+                    is_example: true,
+                },
+                now,
+            )
+            .await?;
+        if *role == Role::Admin {
+            admin = Some((email.to_string(), password));
+        }
+    }
+    store.set_setting(DONE, &now.to_rfc3339()).await?;
+    Ok(admin)
+}

@@ -1,0 +1,141 @@
+//! The string catalogue (French first, English available): `locales/{fr,en}.toml`, compiled in.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+pub struct Catalog {
+    fr: HashMap<String, String>,
+    en: HashMap<String, String>,
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+fn parse(src: &str) -> HashMap<String, String> {
+    let table: toml::Table = src.parse().unwrap_or_else(|e| {
+        tracing::error!("string catalogue is invalid: {e}");
+        toml::Table::new()
+    });
+    let mut out = HashMap::new();
+    flatten("", &table, &mut out);
+    out
+}
+
+impl Catalog {
+    /// The catalogue compiled into the binary (checked by a test, so parsing cannot fail).
+    pub fn get() -> &'static Catalog {
+        static CAT: OnceLock<Catalog> = OnceLock::new();
+        CAT.get_or_init(|| Catalog {
+            fr: parse(include_str!("../locales/fr.toml")),
+            en: parse(include_str!("../locales/en.toml")),
+        })
+    }
+
+    /// The string for `key`: English falls back to French, a missing key shows itself.
+    pub fn text<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        let primary = match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        };
+        primary
+            .get(key)
+            .or_else(|| self.fr.get(key))
+            .map(String::as_str)
+            .unwrap_or(key)
+    }
+
+    pub fn keys(&self, lang: Lang) -> Vec<&str> {
+        let m = match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        };
+        let mut k: Vec<&str> = m.keys().map(String::as_str).collect();
+        k.sort_unstable();
+        k
+    }
+}
+
+/// What templates call: `{{ t.s("nav.home") }}`.
+#[derive(Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+    cat: &'static Catalog,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr {
+            lang,
+            cat: Catalog::get(),
+        }
+    }
+
+    pub fn s<'a>(&self, key: &'a str) -> &'a str {
+        self.cat.text(self.lang, key)
+    }
+
+    /// A string with `{}` replaced by `arg`.
+    pub fn f(&self, key: &str, arg: impl std::fmt::Display) -> String {
+        self.s(key).replacen("{}", &arg.to_string(), 1)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let c = Catalog::get();
+        assert!(c.keys(Lang::Fr).len() > 50);
+        assert_eq!(c.keys(Lang::Fr), c.keys(Lang::En));
+    }
+
+    #[test]
+    fn lookups_fall_back() {
+        let t = Tr::new(Lang::En);
+        assert_eq!(Tr::new(Lang::Fr).s("nav.levers"), "Les 7 leviers");
+        assert_eq!(t.s("nav.levers"), "The 7 levers");
+        assert_eq!(t.s("no.such.key"), "no.such.key");
+    }
+}

@@ -1,0 +1,65 @@
+//! Outgoing mail through SMTP (lettre), or, when no SMTP server is configured, as `.eml` files
+//! in `CATALYSE_DATA_DIR/outbox/` so that nothing is lost and a person can read them.
+
+use crate::config::Config;
+use anyhow::Context;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: String,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<(Mailer, Mailbox)> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .with_context(|| format!("mail_from « {} » is not an address", config.mail_from))?;
+        let mailer = match &config.smtp_url {
+            Some(url) if !url.0.is_empty() => Mailer::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0)
+                    .context("smtp_url is invalid")?
+                    .build(),
+            ),
+            _ => {
+                let dir = config.outbox_dir();
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                tracing::info!(
+                    outbox = %dir.display(),
+                    "no SMTP server configured: mails are written to the outbox folder as .eml files"
+                );
+                Mailer::Outbox(AsyncFileTransport::new(dir))
+            }
+        };
+        Ok((mailer, from))
+    }
+
+    pub async fn send(&self, from: &Mailbox, mail: Mail<'_>) -> anyhow::Result<()> {
+        let to: Mailbox = mail.to.parse().context("recipient address")?;
+        let msg = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body)
+            .context("building the message")?;
+        match self {
+            Mailer::Smtp(t) => {
+                t.send(msg).await.context("SMTP delivery")?;
+            }
+            Mailer::Outbox(t) => {
+                t.send(msg).await.context("writing to the outbox")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,302 @@
+//! Sign in, sign out, and password reset by emailed link.
+
+use super::{render, render_status, safe_return, PageCtx};
+use crate::auth::{close_session, hash_password, open_session, random_token, token_hash, verify_password, CsrfForm};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::mail::Mail;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use catalyse_core::{Email, PasswordProblem};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// A message tied to one field (`id` of the input) or to the whole form (`field` empty).
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login<'a> {
+    ctx: &'a PageCtx,
+    email: String,
+    retour: String,
+    errors: Vec<FieldError>,
+    notice: Option<&'a str>,
+}
+
+impl Login<'_> {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    retour: Option<String>,
+    etat: Option<String>,
+}
+
+pub async fn login_form(ctx: PageCtx, Query(q): Query<LoginQuery>) -> Result<Response, AppError> {
+    let notice = match q.etat.as_deref() {
+        Some("reinitialise") => Some(ctx.t.s("login.notice_reset")),
+        Some("deconnecte") => Some(ctx.t.s("login.notice_logged_out")),
+        _ => None,
+    };
+    let page = Login {
+        ctx: &ctx,
+        email: String::new(),
+        retour: safe_return(q.retour.as_deref()),
+        errors: vec![],
+        notice,
+    };
+    render(&ctx, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    retour: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_headers: HeaderMap,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let retour = safe_return(form.retour.as_deref());
+    let again = |errors: Vec<FieldError>, status: StatusCode| {
+        let page = Login { ctx: &ctx, email: form.email.trim().to_string(), retour: retour.clone(), errors, notice: None };
+        render_status(&ctx, status, &page)
+    };
+    let mut errors = vec![];
+    let email = Email::parse(&form.email);
+    if email.is_err() {
+        errors.push(FieldError { field: "email", message: t.s("login.error_email").into() });
+    }
+    if form.password.is_empty() {
+        errors.push(FieldError { field: "password", message: t.s("login.error_password_empty").into() });
+    }
+    let Ok(email) = email else {
+        return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    if !errors.is_empty() {
+        return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if let Err(wait) = state
+        .limits
+        .login_ip
+        .check(&addr.ip().to_string())
+        .and_then(|_| state.limits.login_account.check(email.as_str()))
+    {
+        return too_many(&ctx, wait, "login.error_rate");
+    }
+    let user = state.store.user_by_email(&email).await?;
+    let ok = verify_password(form.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
+    match (ok, user) {
+        (true, Some(user)) => {
+            // A new session id at every login; the previous session, if any, ends.
+            close_session(&state, &request_headers).await?;
+            let cookie = open_session(&state, &user).await?;
+            tracing::info!(user = user.id, "signed in");
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
+        }
+        _ => again(
+            vec![FieldError { field: "", message: t.s("login.error_invalid").into() }],
+            StatusCode::UNAUTHORIZED,
+        ),
+    }
+}
+
+fn too_many(ctx: &PageCtx, wait: u64, key: &str) -> Result<Response, AppError> {
+    let minutes = wait.div_ceil(60);
+    let mut resp = super::error_response(ctx.t, StatusCode::TOO_MANY_REQUESTS, "error.too_many", &ctx.t.f(key, minutes));
+    if let Ok(v) = wait.to_string().parse() {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let cookie = close_session(&state, &headers).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/connexion?etat=deconnecte")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct Forgot<'a> {
+    ctx: &'a PageCtx,
+    email: String,
+    errors: Vec<FieldError>,
+    sent: bool,
+}
+
+impl Forgot<'_> {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
+    render(&ctx, &Forgot { ctx: &ctx, email: String::new(), errors: vec![], sent: false })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<ForgotForm>,
+) -> Result<Response, AppError> {
+    let Ok(email) = Email::parse(&form.email) else {
+        let page = Forgot {
+            ctx: &ctx,
+            email: form.email.trim().to_string(),
+            errors: vec![FieldError { field: "email", message: ctx.t.s("login.error_email").into() }],
+            sent: false,
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    if let Err(wait) = state
+        .limits
+        .reset_ip
+        .check(&addr.ip().to_string())
+        .and_then(|_| state.limits.reset_account.check(email.as_str()))
+    {
+        return too_many(&ctx, wait, "forgot.error_rate");
+    }
+    // The answer is the same whether or not the account exists.
+    if let Some(user) = state.store.user_by_email(&email).await? {
+        let token = random_token();
+        let now = Utc::now();
+        state
+            .store
+            .create_password_reset(&token_hash(&token), user.id, now, now + Duration::hours(1))
+            .await?;
+        let link = format!("{}/reinitialiser?jeton={token}", state.config.public_url());
+        let t = Tr::new(ctx.t.lang);
+        let body = t.s("forgot.mail_body").replace("{link}", &link).replace("{name}", &user.display_name);
+        if let Err(e) = state
+            .mailer
+            .send(&state.mail_from, Mail { to: user.email.as_str(), subject: t.s("forgot.mail_subject"), body })
+            .await
+        {
+            tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
+            return Err(AppError::Internal(e));
+        }
+        tracing::info!(user = user.id, "password reset link sent");
+    }
+    render(&ctx, &Forgot { ctx: &ctx, email: String::new(), errors: vec![], sent: true })
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct Reset<'a> {
+    ctx: &'a PageCtx,
+    token: String,
+    valid: bool,
+    errors: Vec<FieldError>,
+}
+
+impl Reset<'_> {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    fn min_chars(&self) -> usize {
+        catalyse_core::account::PASSWORD_MIN_CHARS
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetQuery {
+    jeton: Option<String>,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(q): Query<ResetQuery>,
+) -> Result<Response, AppError> {
+    let token = q.jeton.unwrap_or_default();
+    let valid = !token.is_empty()
+        && state.store.password_reset_user(&token_hash(&token), Utc::now()).await?.is_some();
+    let status = if valid { StatusCode::OK } else { StatusCode::GONE };
+    render_status(&ctx, status, &Reset { ctx: &ctx, token, valid, errors: vec![] })
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    jeton: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// The sentence for a refused password.
+pub fn password_message(t: Tr, p: PasswordProblem) -> String {
+    match p {
+        PasswordProblem::TooShort => t.f("password.too_short", catalyse_core::account::PASSWORD_MIN_CHARS),
+        PasswordProblem::TooLong => t.f("password.too_long", catalyse_core::account::PASSWORD_MAX_CHARS),
+        PasswordProblem::TooCommon => t.s("password.too_common").into(),
+        PasswordProblem::ContainsEmail => t.s("password.contains_email").into(),
+    }
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let hash = token_hash(&form.jeton);
+    let Some(user_id) = state.store.password_reset_user(&hash, now).await? else {
+        let page = Reset { ctx: &ctx, token: String::new(), valid: false, errors: vec![] };
+        return render_status(&ctx, StatusCode::GONE, &page);
+    };
+    let email = state.store.user_by_id(user_id).await?.map(|u| u.email.to_string());
+    let mut errors = vec![];
+    if let Err(p) = state.passwords.check(&form.password, email.as_deref()) {
+        errors.push(FieldError { field: "password", message: password_message(ctx.t, p) });
+    } else if form.password != form.confirmation {
+        errors.push(FieldError { field: "confirmation", message: ctx.t.s("reset.error_mismatch").into() });
+    }
+    if !errors.is_empty() {
+        let page = Reset { ctx: &ctx, token: form.jeton.clone(), valid: true, errors };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let new_hash = hash_password(form.password).await?;
+    match state.store.reset_password(&hash, &new_hash, now).await? {
+        Some(_) => Ok(Redirect::to("/connexion?etat=reinitialise").into_response()),
+        None => {
+            let page = Reset { ctx: &ctx, token: String::new(), valid: false, errors: vec![] };
+            render_status(&ctx, StatusCode::GONE, &page)
+        }
+    }
+}

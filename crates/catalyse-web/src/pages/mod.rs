@@ -1,0 +1,232 @@
+//! Server-rendered pages (askama), grouped by area. Every page works without JavaScript.
+
+pub mod account;
+pub mod admin;
+pub mod home;
+pub mod legal;
+pub mod reference;
+
+use crate::auth::{CsrfToken, MaybeUser};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRef, FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use catalyse_core::User;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::Deserialize;
+
+pub const LANG_COOKIE: &str = "lang";
+
+/// What the layout needs on every page.
+pub struct PageCtx {
+    pub t: Tr,
+    pub user: Option<User>,
+    pub csrf: String,
+    /// Current path and query, for the language switch and `aria-current`.
+    pub path: String,
+    pub css: String,
+    pub logo: String,
+}
+
+impl PageCtx {
+    pub fn is_current(&self, prefix: &str) -> bool {
+        let p = self.path.split('?').next().unwrap_or("");
+        p == prefix || p.starts_with(&format!("{prefix}/"))
+    }
+
+    pub fn return_to(&self) -> String {
+        utf8_percent_encode(&self.path, NON_ALPHANUMERIC).to_string()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == catalyse_core::Role::Admin)
+    }
+
+    /// A number written the way the page's language writes it (« 34 969 » / « 34,969 »).
+    pub fn num(&self, n: &i64) -> String {
+        let sep = match self.t.lang {
+            Lang::Fr => '\u{202f}',
+            Lang::En => ',',
+        };
+        let digits = n.abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        if *n < 0 {
+            out.insert(0, '-');
+        }
+        out
+    }
+
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        format_date(self.t.lang, d, false)
+    }
+
+    pub fn month(&self, d: &chrono::NaiveDate) -> String {
+        format_date(self.t.lang, d, true)
+    }
+}
+
+pub fn format_date(lang: Lang, d: &chrono::NaiveDate, month_only: bool) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] = [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    let m = d.month0() as usize;
+    match (lang, month_only) {
+        (Lang::Fr, false) => {
+            let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
+            format!("{day} {} {}", FR[m], d.year())
+        }
+        (Lang::Fr, true) => format!("{} {}", FR[m], d.year()),
+        (Lang::En, false) => format!("{} {}, {}", EN[m], d.day(), d.year()),
+        (Lang::En, true) => format!("{} {}", EN[m], d.year()),
+    }
+}
+
+impl<S> FromRequestParts<S> for PageCtx
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let lang = crate::auth::cookie_value(&parts.headers, LANG_COOKIE)
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        Ok(PageCtx {
+            t: Tr::new(lang),
+            user,
+            csrf,
+            path,
+            css: app.assets.url("app.css").to_string(),
+            logo: app.assets.url("logo.svg").to_string(),
+        })
+    }
+}
+
+/// Renders a page; pages are never stored by shared caches and are revalidated by ETag.
+pub fn render<T: Template>(ctx: &PageCtx, page: &T) -> Result<Response, AppError> {
+    render_status(ctx, StatusCode::OK, page)
+}
+
+pub fn render_status<T: Template>(
+    ctx: &PageCtx,
+    status: StatusCode,
+    page: &T,
+) -> Result<Response, AppError> {
+    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
+    let cache = if ctx.user.is_some() { "private, no-cache" } else { "no-cache" };
+    Ok((
+        status,
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::VARY, HeaderValue::from_static("Cookie")),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: Tr,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// An error page with its own message.
+pub fn error_response(t: Tr, status: StatusCode, title_key: &str, message: &str) -> Response {
+    let page = ErrorPage { t, title: t.s(title_key), message };
+    (status, Html(page.render().unwrap_or_else(|_| "Erreur".into()))).into_response()
+}
+
+/// The page for an error, self-contained so that it renders even when the rest cannot.
+pub fn error_page(t: Tr, err: &AppError) -> Html<String> {
+    let (title, message) = match err {
+        AppError::NotFound => ("error.not_found", "error.not_found_text"),
+        AppError::BadRequest(_) => ("error.bad_request", "error.bad_request_text"),
+        AppError::Forbidden => ("error.forbidden", "error.forbidden_text"),
+        AppError::Conflict(_) => ("error.conflict", "error.conflict_text"),
+        AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
+        AppError::Internal(_) => ("error.internal", "error.internal_text"),
+    };
+    let page = ErrorPage { t, title: t.s(title), message: t.s(message) };
+    Html(page.render().unwrap_or_else(|_| "Erreur".into()))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+#[derive(Deserialize)]
+pub struct ReturnTo {
+    retour: Option<String>,
+}
+
+/// Only paths on this site are followed after a language switch or a login.
+pub fn safe_return(target: Option<&str>) -> String {
+    match target {
+        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') => t.to_string(),
+        _ => "/".into(),
+    }
+}
+
+/// `GET /langue/{code}?retour=/…`: remembers the language and goes back.
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<ReturnTo>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let cookie = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    ))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let mut resp = Redirect::to(&safe_return(q.retour.as_deref())).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+/// `GET /static/{file}`: an embedded asset, cached for a year (its name changes with it).
+pub async fn static_asset(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Path(file): Path<String>,
+) -> Response {
+    // `304 Not Modified` comes from the ETag layer.
+    let Some(asset) = state.assets.get(&file) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, asset.content_type.to_string()),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+            (header::ETAG, asset.etag.clone()),
+        ],
+        asset.bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,92 @@
+//! The reference frame as pages: the 7 levers, the programme timeline, the catalyseur's métier.
+
+use super::{render, PageCtx};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use catalyse_core::{Lever, MetierFamily, Milestone};
+
+#[derive(Template)]
+#[template(path = "levers.html")]
+struct Levers<'a> {
+    ctx: &'a PageCtx,
+    levers: Vec<Lever>,
+}
+
+pub async fn levers(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let page = Levers { ctx: &ctx, levers: state.store.levers().await? };
+    render(&ctx, &page)
+}
+
+#[derive(Template)]
+#[template(path = "lever.html")]
+struct LeverPage<'a> {
+    ctx: &'a PageCtx,
+    lever: Lever,
+    count: usize,
+    previous: Option<Lever>,
+    next: Option<Lever>,
+}
+
+pub async fn lever(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ctx: PageCtx,
+) -> Result<Response, AppError> {
+    let levers = state.store.levers().await?;
+    let i = levers.iter().position(|l| l.slug == slug).ok_or(AppError::NotFound)?;
+    let page = LeverPage {
+        ctx: &ctx,
+        count: levers.len(),
+        previous: i.checked_sub(1).and_then(|p| levers.get(p)).cloned(),
+        next: levers.get(i + 1).cloned(),
+        lever: levers[i].clone(),
+    };
+    render(&ctx, &page)
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct Programme<'a> {
+    ctx: &'a PageCtx,
+    milestones: Vec<Milestone>,
+}
+
+impl Programme<'_> {
+    fn pillar(&self, m: &Milestone) -> &str {
+        self.ctx.t.s(match m.pillar.as_str() {
+            "plateforme" => "pillar.plateforme",
+            "parcours" => "pillar.parcours",
+            "reseau" => "pillar.reseau",
+            "observatoire" => "pillar.observatoire",
+            _ => "pillar.ressources",
+        })
+    }
+
+    fn when(&self, m: &Milestone) -> String {
+        if m.date_precision == "month" {
+            self.ctx.month(&m.date)
+        } else {
+            self.ctx.date(&m.date)
+        }
+    }
+}
+
+pub async fn programme(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let page = Programme { ctx: &ctx, milestones: state.store.milestones().await? };
+    render(&ctx, &page)
+}
+
+#[derive(Template)]
+#[template(path = "metier.html")]
+struct Metier<'a> {
+    ctx: &'a PageCtx,
+    families: Vec<MetierFamily>,
+}
+
+pub async fn metier(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let page = Metier { ctx: &ctx, families: state.store.metier().await? };
+    render(&ctx, &page)
+}
