@@ -140,11 +140,14 @@ pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
 static COMMON_PASSWORDS: &str = include_str!("../../../data/common-passwords.txt");
+static COMMON_PASSWORDS_FR: &str = include_str!("../../../data/common-passwords-fr.txt");
 
 impl PasswordPolicy {
     /// The policy with the list shipped in the binary.
     pub fn shipped() -> Self {
-        Self::with_list(COMMON_PASSWORDS)
+        let mut p = Self::with_list(COMMON_PASSWORDS);
+        p.common.extend(Self::with_list(COMMON_PASSWORDS_FR).common);
+        p
     }
 
     pub fn with_list(list: &str) -> Self {

@@ -177,11 +177,11 @@ mod tests {
         assert!(count(TerritoryLevel::Epci) > 1_000);
         assert!(count(TerritoryLevel::Commune) > 34_000);
         let c = g.territories.iter().find(|t| t.code == "01001").unwrap();
-        assert_eq!(c.name, "L'Abergement-Clémentiat");
+        assert_eq!(c.name, "L'Abergement-Clémenciat");
         assert_eq!(c.department.as_deref(), Some("01"));
         assert!(c.postcodes.contains(&"01400".to_string()));
         assert!((c.lat.unwrap() - 46.15).abs() < 0.1);
-        assert_eq!(c.slug(), "l-abergement-clementiat");
+        assert_eq!(c.slug(), "l-abergement-clemenciat");
     }
 
     #[test]

@@ -51,7 +51,12 @@ pub async fn sqlite() -> StoreResult<TestStore> {
 /// A fresh PostgreSQL schema, or `None` (with a clear message) when no test URL is set.
 pub async fn postgres(test: &str) -> StoreResult<Option<TestStore>> {
     let Ok(base) = std::env::var(POSTGRES_URL_VAR) else {
-        eprintln!("SKIP PostgreSQL for {test}: {POSTGRES_URL_VAR} is not set");
+        // Written straight to stderr, past the test harness's capture, so that it shows.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP PostgreSQL half of {test}: {POSTGRES_URL_VAR} is not set"
+        );
         return Ok(None);
     };
     let schema = unique_name("t");
@@ -72,6 +77,16 @@ pub async fn postgres(test: &str) -> StoreResult<Option<TestStore>> {
 }
 
 impl TestStore {
+    /// Runs one test body on this store, then removes the store.
+    pub async fn run<F, Fut>(self, body: F)
+    where
+        F: FnOnce(Arc<dyn Store>) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        body(self.store.clone()).await;
+        self.finish().await;
+    }
+
     /// Closes the pools and removes the database.
     pub async fn finish(self) {
         self.store.close().await;
@@ -86,4 +101,29 @@ impl TestStore {
             }
         }
     }
+}
+
+/// Declares one test twice, `NAME::sqlite` and `NAME::postgres`, running `BODY(store)` on a
+/// fresh store of each kind; the PostgreSQL half says it skipped when no URL is set.
+#[macro_export]
+macro_rules! both_databases {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::testing::sqlite().await.expect("sqlite store");
+                t.run(super::$body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(t) = $crate::testing::postgres(stringify!($name))
+                    .await
+                    .expect("postgres store")
+                {
+                    t.run(super::$body).await;
+                }
+            }
+        }
+    };
 }

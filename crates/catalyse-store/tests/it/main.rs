@@ -5,42 +5,12 @@
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{Email, Role, TerritoryLevel};
-use catalyse_store::testing::{self, TestStore};
+use catalyse_store::testing;
 use catalyse_store::{NewUser, SessionRecord, Store, StoreError, TerritoryQuery};
 use chrono::{Duration, Utc};
 use std::sync::{Arc, OnceLock};
 
-/// Both halves of one behaviour: `NAME::sqlite` and `NAME::postgres`.
-macro_rules! conformance {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let t = catalyse_store::testing::sqlite().await.expect("sqlite store");
-                super::run(t, super::$body).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(t) = catalyse_store::testing::postgres(stringify!($name))
-                    .await
-                    .expect("postgres store")
-                {
-                    super::run(t, super::$body).await;
-                }
-            }
-        }
-    };
-}
-
-async fn run<F, Fut>(t: TestStore, body: F)
-where
-    F: FnOnce(Arc<dyn Store>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    body(t.store.clone()).await;
-    t.finish().await;
-}
+use catalyse_store::both_databases as conformance;
 
 fn geography() -> &'static Geography {
     static G: OnceLock<Geography> = OnceLock::new();

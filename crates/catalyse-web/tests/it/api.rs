@@ -1,0 +1,86 @@
+//! The JSON API: reference frame, territories, errors as problem+json, the OpenAPI document.
+
+use crate::TestApp;
+use catalyse_store::{both_databases, Store};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+
+fn json(body: &str) -> Value {
+    serde_json::from_str(body).expect("JSON")
+}
+
+both_databases!(reference_frame_api, reference_frame);
+async fn reference_frame(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let levers = json(&app.get("/api/v1/levers").await.body);
+    assert_eq!(levers.as_array().unwrap().len(), 7);
+    assert_eq!(levers[6]["slug"], "evaluer-sa-pertinence");
+    let lever = json(&app.get("/api/v1/levers/definir-sa-strategie").await.body);
+    assert_eq!(lever["questions"][1], "Quelle ambition ?");
+    let metier = json(&app.get("/api/v1/metier").await.body);
+    assert_eq!(metier[0]["activities"].as_array().unwrap().len(), 4);
+    let actors = json(&app.get("/api/v1/actor-families").await.body);
+    assert_eq!(actors.as_array().unwrap().len(), 7);
+    let programme = json(&app.get("/api/v1/programme").await.body);
+    assert_eq!(programme[0]["date"], "2019-01-17");
+
+    let missing = app.get("/api/v1/levers/inconnu").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.header("content-type"), "application/problem+json");
+    assert_eq!(json(&missing.body)["status"], 404);
+    assert_eq!(app.get("/api/v1/nothing-here").await.header("content-type"), "application/problem+json");
+    app.stop().await;
+}
+
+both_databases!(territories_api, territories);
+async fn territories(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let page = json(&app.get("/api/v1/territories?q=saint%20ETIENNE").await.body);
+    assert_eq!(page["items"][0]["code"], "42218");
+    assert_eq!(page["items"][0]["level"], "commune");
+    assert_eq!(page["total"], 1);
+    let page = json(&app.get("/api/v1/territories?q=42100").await.body);
+    assert_eq!(page["items"][0]["name"], "Saint-Étienne");
+    // « a » starts Ain, Auvergne-Rhône-Alpes and a word of L'Abergement-Clémenciat.
+    let page = json(&app.get("/api/v1/territories?q=a&per_page=1&page=2").await.body);
+    assert_eq!((page["total"].as_i64(), page["items"].as_array().unwrap().len()), (Some(3), 1));
+    let page = json(&app.get("/api/v1/territories?q=a&level=department").await.body);
+    assert_eq!(page["items"][0]["name"], "Ain");
+
+    let one = json(&app.get("/api/v1/territories/commune/01001").await.body);
+    assert_eq!(one["name"], "L'Abergement-Clémenciat");
+    assert_eq!(one["population"], 800);
+    assert_eq!(one["department"]["name"], "Ain");
+    assert_eq!(one["region"]["code"], "84");
+    assert!((one["lat"].as_f64().unwrap() - 46.15).abs() < 1e-9);
+    let region = json(&app.get("/api/v1/territories/region/84").await.body);
+    assert!(region["lat"].is_null() && region["region"].is_null());
+
+    for (path, status) in [
+        ("/api/v1/territories?q=lyon&level=canton", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories?q=lyon&per_page=0", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories?q=lyon&per_page=101", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories?q=lyon&page=-1", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories/canton/01001", StatusCode::BAD_REQUEST),
+        ("/api/v1/territories/commune/99999", StatusCode::NOT_FOUND),
+        ("/api/v1/territories/commune/%00", StatusCode::NOT_FOUND),
+    ] {
+        let a = app.get(path).await;
+        assert_eq!(a.status, status, "{path}");
+        assert_eq!(a.header("content-type"), "application/problem+json", "{path}");
+    }
+    app.stop().await;
+}
+
+both_databases!(openapi_document, openapi);
+async fn openapi(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let doc = json(&app.get("/api/v1/openapi.json").await.body);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/api/v1/levers", "/api/v1/territories", "/api/v1/territories/{level}/{code}", "/api/v1/programme"] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+    app.stop().await;
+}

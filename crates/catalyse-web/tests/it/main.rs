@@ -1,0 +1,228 @@
+//! The web layer end to end: the real router on a real port, real HTTP, a real database —
+//! every test on SQLite, and on PostgreSQL when `CATALYSE_TEST_POSTGRES_URL` is set.
+
+mod api;
+mod auth;
+mod pages;
+
+use catalyse_core::territory::Geography;
+use catalyse_core::{Email, Role};
+use catalyse_store::{NewUser, Store};
+use catalyse_web::{AppState, Config, GeographySource};
+use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// A small geography (a region, a department, two communes) keeps the tests fast.
+pub fn small_geography() -> Geography {
+    Geography::from_tsv(
+        "level\tcode\tname\tregion\tdepartment\tepci\tpopulation\tpostcodes\tlat\tlon\n\
+         region\t84\tAuvergne-Rhône-Alpes\t\t\t\t8000000\t\t\t\n\
+         department\t01\tAin\t84\t\t\t650000\t\t\t\n\
+         department\t42\tLoire\t84\t\t\t770000\t\t\t\n\
+         commune\t01001\tL'Abergement-Clémenciat\t84\t01\t\t800\t01400\t46.15\t4.92\n\
+         commune\t42218\tSaint-Étienne\t84\t42\t\t173000\t42000 42100\t45.43\t4.39\n",
+    )
+    .expect("small geography")
+}
+
+/// The platform under test, with a browser-like client that keeps `__Host-` cookies.
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<dyn Store>,
+    pub data_dir: PathBuf,
+    client: reqwest::Client,
+    jar: Mutex<BTreeMap<String, String>>,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(String::from))
+            .collect()
+    }
+
+    /// The value of a hidden field or input named `name` in the page.
+    pub fn field(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\" value=\"");
+        self.body
+            .split(&needle)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl TestApp {
+    pub async fn start(store: Arc<dyn Store>) -> TestApp {
+        Self::start_with(store, |_| {}).await
+    }
+
+    pub async fn start_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let data_dir = std::env::temp_dir().join(format!(
+            "catalyse_web_test_{}_{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        let mut config = Config { data_dir: data_dir.clone(), demo: false, ..Config::default() };
+        tweak(&mut config);
+        catalyse_web::load_reference_data(
+            store.as_ref(),
+            GeographySource::Given(small_geography()),
+            config.demo,
+        )
+        .await
+        .expect("reference data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.bind = addr.to_string();
+        let state = AppState::new(store.clone(), config).expect("state");
+        let (tx, rx) = oneshot::channel::<()>();
+        let done = tokio::spawn(async move {
+            catalyse_web::launch(state, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            store,
+            data_dir,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            jar: Mutex::new(BTreeMap::new()),
+            stop: Some(tx),
+            done: Some(done),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+
+    pub fn forget_cookies(&self) {
+        self.jar.lock().unwrap().clear();
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn set_cookie_value(&self, name: &str, value: &str) {
+        self.jar.lock().unwrap().insert(name.into(), value.into());
+    }
+
+    pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>, extra: &[(&str, &str)]) -> Answer {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        let cookies: Vec<String> =
+            self.jar.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !cookies.is_empty() {
+            req = req.header(COOKIE, cookies.join("; "));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        if let Some(form) = form {
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(form).expect("form"));
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for c in headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            if let Some((k, rest)) = c.split_once('=') {
+                let v = rest.split(';').next().unwrap_or("");
+                let mut jar = self.jar.lock().unwrap();
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    jar.remove(k);
+                } else {
+                    jar.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let body = resp.text().await.unwrap_or_default();
+        Answer { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, None, &[]).await
+    }
+
+    /// Posts a form the way a browser does after loading `page`: with its CSRF token.
+    pub async fn post_form(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
+        let csrf = self.get(page).await.field("csrf");
+        assert!(!csrf.is_empty(), "{page} has no CSRF field");
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.request(Method::POST, action, Some(&all), &[]).await
+    }
+
+    /// Creates an account directly in the store.
+    pub async fn user(&self, email: &str, password: &str, role: Role) -> catalyse_core::User {
+        let hash = catalyse_web::auth::hash_password(password.into()).await.expect("hash");
+        self.store
+            .create_user(
+                &NewUser {
+                    email: Email::parse(email).expect("email"),
+                    display_name: format!("Test {email}"),
+                    role,
+                    password_hash: hash,
+                    is_example: false,
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("user")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.post_form("/connexion", "/connexion", &[("email", email), ("password", password)]).await
+    }
+
+    /// The mails written to the outbox so far, as text.
+    pub fn outbox(&self) -> Vec<String> {
+        let dir = self.data_dir.join("outbox");
+        let mut mails: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        mails.sort();
+        mails
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use rand::Rng;
+    rand::thread_rng().gen()
+}
