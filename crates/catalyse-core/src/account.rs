@@ -207,7 +207,9 @@ mod tests {
             Email::parse("  Camille@Exemple.FR ").unwrap().as_str(),
             "camille@exemple.fr"
         );
-        for bad in ["", "camille", "@x.fr", "a@b", "a b@c.fr", "a@.fr", "a@b..fr"] {
+        for bad in [
+            "", "camille", "@x.fr", "a@b", "a b@c.fr", "a@.fr", "a@b..fr",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -216,9 +218,18 @@ mod tests {
     fn password_policy() {
         let p = PasswordPolicy::with_list("# list\nmotdepasse123\n");
         assert_eq!(p.check("court", None), Err(PasswordProblem::TooShort));
-        assert_eq!(p.check(&"x".repeat(129), None), Err(PasswordProblem::TooLong));
-        assert_eq!(p.check("MotDePasse123", None), Err(PasswordProblem::TooCommon));
-        assert_eq!(p.check("aaaaaaaaaaaaaa", None), Err(PasswordProblem::TooCommon));
+        assert_eq!(
+            p.check(&"x".repeat(129), None),
+            Err(PasswordProblem::TooLong)
+        );
+        assert_eq!(
+            p.check("MotDePasse123", None),
+            Err(PasswordProblem::TooCommon)
+        );
+        assert_eq!(
+            p.check("aaaaaaaaaaaaaa", None),
+            Err(PasswordProblem::TooCommon)
+        );
         assert_eq!(
             p.check("camille.martin-2026", Some("camille.martin@exemple.fr")),
             Err(PasswordProblem::ContainsEmail)

@@ -2,11 +2,11 @@
 
 pub mod account;
 pub mod reference;
-pub mod text;
 pub mod territory;
+pub mod text;
 
 pub use account::{Email, PasswordPolicy, PasswordProblem, Role, User};
-pub use reference::{ActorFamily, Activity, Lever, MetierFamily, Milestone, ReferenceFrame};
+pub use reference::{Activity, ActorFamily, Lever, MetierFamily, Milestone, ReferenceFrame};
 pub use territory::{Territory, TerritoryLevel};
 
 /// One page of a listing, with the total number of matches.

@@ -78,10 +78,7 @@ pub enum ReferenceError {
         source: toml::de::Error,
     },
     #[error("reference file {file}: {message}")]
-    Invalid {
-        file: &'static str,
-        message: String,
-    },
+    Invalid { file: &'static str, message: String },
 }
 
 const LEVERS: &str = include_str!("../../../data/reference/levers.toml");
@@ -106,7 +103,10 @@ struct ProgrammeFile {
     milestone: Vec<Milestone>,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<T, ReferenceError> {
+fn parse<T: for<'de> Deserialize<'de>>(
+    file: &'static str,
+    text: &str,
+) -> Result<T, ReferenceError> {
     toml::from_str(text).map_err(|source| ReferenceError::Toml { file, source })
 }
 
@@ -143,7 +143,9 @@ impl ReferenceFrame {
         unique("metier.toml", m.family.iter().map(|x| &x.slug))?;
         unique(
             "metier.toml",
-            m.family.iter().flat_map(|f| f.activities.iter().map(|a| &a.slug)),
+            m.family
+                .iter()
+                .flat_map(|f| f.activities.iter().map(|a| &a.slug)),
         )?;
         unique("actor_families.toml", a.family.iter().map(|x| &x.slug))?;
         let mut h = Sha256::new();
@@ -199,6 +201,8 @@ mod tests {
     #[test]
     fn duplicate_slugs_are_refused() {
         let dup = "[[lever]]\nslug='a'\nname='A'\nquestions=[]\n[[lever]]\nslug='a'\nname='B'\nquestions=[]\n";
-        assert!(ReferenceFrame::from_sources(dup, "family=[]", "family=[]", "milestone=[]").is_err());
+        assert!(
+            ReferenceFrame::from_sources(dup, "family=[]", "family=[]", "milestone=[]").is_err()
+        );
     }
 }

@@ -136,7 +136,9 @@ impl Geography {
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    s.parse().map(Some).map_err(|_| err(format!("not a number: {s}")))
+                    s.parse()
+                        .map(Some)
+                        .map_err(|_| err(format!("not a number: {s}")))
                 }
             };
             territories.push(Territory {
@@ -149,7 +151,10 @@ impl Geography {
                 population: if f[6].is_empty() {
                     None
                 } else {
-                    Some(f[6].parse().map_err(|_| err(format!("bad population {}", f[6])))?)
+                    Some(
+                        f[6].parse()
+                            .map_err(|_| err(format!("bad population {}", f[6])))?,
+                    )
                 },
                 postcodes: f[7].split_whitespace().map(String::from).collect(),
                 lat: num(f[8])?,

@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{
-    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel,
-    User,
+    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel, User,
 };
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -96,11 +95,7 @@ pub trait Store: Send + Sync + 'static {
     async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>>;
     async fn milestones(&self) -> StoreResult<Vec<Milestone>>;
     async fn search_territories(&self, query: &TerritoryQuery) -> StoreResult<Page<Territory>>;
-    async fn territory(
-        &self,
-        level: TerritoryLevel,
-        code: &str,
-    ) -> StoreResult<Option<Territory>>;
+    async fn territory(&self, level: TerritoryLevel, code: &str) -> StoreResult<Option<Territory>>;
     async fn territory_counts(&self) -> StoreResult<Vec<(TerritoryLevel, i64)>>;
 
     // — Accounts —
@@ -119,8 +114,7 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<User>;
     /// Sets a new password hash and ends every session of the account.
-    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>)
-        -> StoreResult<()>;
+    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 
     // — Sessions —
@@ -252,10 +246,18 @@ mod tests {
 
     #[test]
     fn classifies_queries() {
-        assert!(matches!(territory_match("01400"), Some(TerritoryMatch::Code(_))));
+        assert!(matches!(
+            territory_match("01400"),
+            Some(TerritoryMatch::Code(_))
+        ));
         assert!(matches!(territory_match("2a004"), Some(TerritoryMatch::Code(c)) if c == "2A004"));
-        assert!(matches!(territory_match("75"), Some(TerritoryMatch::Code(_))));
-        assert!(matches!(territory_match("Saint-Étienne"), Some(TerritoryMatch::Name(n)) if n == "saint etienne"));
+        assert!(matches!(
+            territory_match("75"),
+            Some(TerritoryMatch::Code(_))
+        ));
+        assert!(
+            matches!(territory_match("Saint-Étienne"), Some(TerritoryMatch::Name(n)) if n == "saint etienne")
+        );
         assert!(territory_match("  ").is_none());
         assert!(territory_match("''").is_none());
     }

@@ -17,7 +17,10 @@ impl PostgresStore {
         let mut opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("PostgreSQL URL: {e}")))?;
         if let Some(schema) = &options.schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
                 return Err(StoreError::Config(format!("invalid schema name {schema}")));
             }
             let mut conn = opts.connect().await?;
@@ -38,7 +41,10 @@ impl PostgresStore {
 
     /// Drops a schema made for a test.
     pub async fn drop_schema(url: &str, schema: &str) -> StoreResult<()> {
-        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(StoreError::Config(format!("invalid schema name {schema}")));
         }
         let opts = PgConnectOptions::from_str(url)

@@ -15,8 +15,16 @@ pub struct Assets {
 }
 
 const FILES: &[(&str, &[u8], &str)] = &[
-    ("app.css", include_bytes!("../static/app.css"), "text/css; charset=utf-8"),
-    ("logo.svg", include_bytes!("../static/logo.svg"), "image/svg+xml"),
+    (
+        "app.css",
+        include_bytes!("../static/app.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "logo.svg",
+        include_bytes!("../static/logo.svg"),
+        "image/svg+xml",
+    ),
 ];
 
 impl Assets {
@@ -42,7 +50,10 @@ impl Assets {
 
     /// The URL of an asset by its plain name (`app.css` → `/static/app.1a2b3c4d5e6f.css`).
     pub fn url(&self, name: &str) -> &str {
-        self.urls.get(name).map(String::as_str).unwrap_or("/static/missing")
+        self.urls
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or("/static/missing")
     }
 
     pub fn get(&self, hashed: &str) -> Option<&Asset> {

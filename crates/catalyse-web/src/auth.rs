@@ -49,7 +49,12 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let stored = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
         match PasswordHash::new(&stored) {
-            Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok() && stored != DUMMY_HASH,
+            Ok(parsed) => {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+                    && stored != DUMMY_HASH
+            }
             Err(_) => false,
         }
     })
@@ -88,7 +93,9 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `Secure` and `Path=/` without `Domain`. Browsers accept `Secure` cookies on
 /// `http://127.0.0.1` and `http://localhost`, so the default set-up works without TLS.
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Secure{age}"
     ))
@@ -106,13 +113,24 @@ pub async fn csrf_layer(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let existing = cookie_value(req.headers(), CSRF_COOKIE)
-        .filter(|t| t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    let existing = cookie_value(req.headers(), CSRF_COOKIE).filter(|t| {
+        t.len() == 43
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
     let is_new = existing.is_none();
     let token = existing.unwrap_or_else(random_token);
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-            let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        if let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
             let same = origin.split_once("://").map(|(_, h)| h) == Some(host)
                 || origin == state.config.public_url();
             if !same {
@@ -218,7 +236,11 @@ where
         Some(u) if u.role.includes(min) => Ok(u),
         Some(_) => Err(AppError::Forbidden.into_response()),
         None => {
-            let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let back = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let target = format!(
                 "/connexion?retour={}",
                 percent_encoding::utf8_percent_encode(back, percent_encoding::NON_ALPHANUMERIC)
@@ -297,7 +319,10 @@ mod tests {
     #[test]
     fn reads_cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; __Host-session=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; __Host-session=abc; b=2"),
+        );
         assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie_value(&h, "c"), None);
     }

@@ -102,7 +102,7 @@ pub struct Overrides {
 
 impl Config {
     /// Reads the layers. `file` defaults to `./catalyse.toml` when it exists.
-    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
@@ -111,6 +111,7 @@ impl Config {
         fig.merge(Env::prefixed("CATALYSE_").ignore(&["test_postgres_url"]))
             .merge(Serialized::defaults(overrides))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn database_url(&self) -> String {
@@ -140,16 +141,22 @@ mod tests {
     #[test]
     fn layers_apply_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("catalyse.toml", "bind = \"0.0.0.0:1\"\ndemo = false\nmail_from = \"a@b.fr\"")?;
+            jail.create_file(
+                "catalyse.toml",
+                "bind = \"0.0.0.0:1\"\ndemo = false\nmail_from = \"a@b.fr\"",
+            )?;
             jail.set_env("CATALYSE_BIND", "127.0.0.1:2");
             jail.set_env("CATALYSE_DEMO", "true");
-            let c = Config::load(None, &Overrides::default())?;
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
             assert_eq!(c.bind, "127.0.0.1:2", "environment beats the file");
             assert!(c.demo);
             assert_eq!(c.mail_from, "a@b.fr", "file beats defaults");
             let c = Config::load(
                 None,
-                &Overrides { bind: Some("127.0.0.1:3".into()), ..Default::default() },
+                &Overrides {
+                    bind: Some("127.0.0.1:3".into()),
+                    ..Default::default()
+                },
             )?;
             assert_eq!(c.bind, "127.0.0.1:3", "flags beat the environment");
             assert_eq!(c.database_url(), "sqlite://./data/catalyse.db");

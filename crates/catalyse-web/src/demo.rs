@@ -10,10 +10,26 @@ const DONE: &str = "demo_loaded";
 
 /// Example accounts: one per role, with names that say what they are.
 const ACCOUNTS: &[(&str, &str, Role)] = &[
-    ("admin@exemple.catalyse.invalid", "Administratrice (données d'exemple)", Role::Admin),
-    ("animation@exemple.catalyse.invalid", "Animateur du réseau (données d'exemple)", Role::Moderator),
-    ("camille@exemple.catalyse.invalid", "Camille, catalyseuse (données d'exemple)", Role::Member),
-    ("dominique@exemple.catalyse.invalid", "Dominique, catalyseur (données d'exemple)", Role::Member),
+    (
+        "admin@exemple.catalyse.invalid",
+        "Administratrice (données d'exemple)",
+        Role::Admin,
+    ),
+    (
+        "animation@exemple.catalyse.invalid",
+        "Animateur du réseau (données d'exemple)",
+        Role::Moderator,
+    ),
+    (
+        "camille@exemple.catalyse.invalid",
+        "Camille, catalyseuse (données d'exemple)",
+        Role::Member,
+    ),
+    (
+        "dominique@exemple.catalyse.invalid",
+        "Dominique, catalyseur (données d'exemple)",
+        Role::Member,
+    ),
 ];
 
 /// Loads the example content into a database that has never had it, and only if it has no

@@ -85,12 +85,21 @@ pub async fn load_reference_data(
 
 /// Opens the configured database, applies migrations and loads reference data.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
     let url = config.database_url();
     let store = catalyse_store::connect(&url, &ConnectOptions::default())
         .await
-        .with_context(|| format!("cannot open the database {}", catalyse_store::redact_url(&url)))?;
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                catalyse_store::redact_url(&url)
+            )
+        })?;
     load_reference_data(store.as_ref(), GeographySource::Shipped, config.demo).await?;
     AppState::new(store, config)
 }
@@ -106,8 +115,14 @@ pub fn app(state: AppState) -> Router {
         .route("/metier", get(reference::metier))
         .route("/connexion", get(account::login_form).post(account::login))
         .route("/deconnexion", post(account::logout))
-        .route("/mot-de-passe-oublie", get(account::forgot_form).post(account::forgot))
-        .route("/reinitialiser", get(account::reset_form).post(account::reset))
+        .route(
+            "/mot-de-passe-oublie",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/reinitialiser",
+            get(account::reset_form).post(account::reset),
+        )
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
         .route("/mentions-legales", get(legal::mentions))
@@ -116,7 +131,10 @@ pub fn app(state: AppState) -> Router {
         .route("/langue/{code}", get(pages::switch_language))
         .route("/static/{file}", get(pages::static_asset))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_layer));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_layer,
+        ));
     Router::new()
         .nest("/api/v1", api::router())
         .route("/healthz", get(ops::healthz))
@@ -150,10 +168,13 @@ pub async fn launch(
     let store: Arc<dyn Store> = state.store.clone();
     let janitor = tokio::spawn(housekeeping(state.clone()));
     let router = app(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("server error")?;
     janitor.abort();
     store.close().await;
     Ok(())
@@ -172,7 +193,12 @@ async fn housekeeping(state: AppState) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
         }
-        for l in [&state.limits.login_ip, &state.limits.login_account, &state.limits.reset_ip, &state.limits.reset_account] {
+        for l in [
+            &state.limits.login_ip,
+            &state.limits.login_account,
+            &state.limits.reset_ip,
+            &state.limits.reset_account,
+        ] {
             l.forget_old();
         }
     }

@@ -10,7 +10,11 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "catalyse", version, about = "Catalyse — plateforme de co-construction territoriale")]
+#[command(
+    name = "catalyse",
+    version,
+    about = "Catalyse — plateforme de co-construction territoriale"
+)]
 struct Cli {
     /// Configuration file (default: ./catalyse.toml when it exists).
     #[arg(long, global = true)]
@@ -92,7 +96,9 @@ fn main() -> anyhow::Result<()> {
     };
     let config = Config::load(cli.config.as_deref(), &overrides).context("configuration")?;
     init_logs(config.log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config))
 }
 
@@ -100,7 +106,9 @@ fn init_logs(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("CATALYSE_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
@@ -111,7 +119,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            catalyse_web::prepare(Config { demo: false, ..config }).await?.store.close().await;
+            catalyse_web::prepare(Config {
+                demo: false,
+                ..config
+            })
+            .await?
+            .store
+            .close()
+            .await;
             println!("migrations applied and reference data loaded");
             Ok(())
         }
@@ -152,38 +167,67 @@ async fn shutdown_signal() {
 }
 
 async fn admin(command: AdminCommand, config: Config) -> anyhow::Result<()> {
-    let state = catalyse_web::prepare(Config { demo: false, ..config }).await?;
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
     let store = state.store.clone();
     let result = async {
         match command {
             AdminCommand::CreateUser { email, role, name } => {
-                let email = Email::parse(&email).map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
+                let email = Email::parse(&email)
+                    .map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
                 let password = read_password()?;
                 if let Err(p) = state.passwords.check(&password, Some(email.as_str())) {
-                    bail!("{}", catalyse_web::pages::account::password_message(catalyse_web::i18n::Tr::new(Default::default()), p));
+                    bail!(
+                        "{}",
+                        catalyse_web::pages::account::password_message(
+                            catalyse_web::i18n::Tr::new(Default::default()),
+                            p
+                        )
+                    );
                 }
                 let hash = catalyse_web::auth::hash_password(password).await?;
-                let display_name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+                let display_name = name
+                    .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
                 let user = store
                     .create_user(
-                        &NewUser { email, display_name, role, password_hash: hash, is_example: false },
+                        &NewUser {
+                            email,
+                            display_name,
+                            role,
+                            password_hash: hash,
+                            is_example: false,
+                        },
                         chrono::Utc::now(),
                     )
                     .await
                     .map_err(|e| match e {
-                        catalyse_store::StoreError::Conflict { .. } => anyhow::anyhow!("an account with this email already exists"),
+                        catalyse_store::StoreError::Conflict { .. } => {
+                            anyhow::anyhow!("an account with this email already exists")
+                        }
                         other => other.into(),
                     })?;
-                println!("account #{} created: {} ({})", user.id, user.email, user.role);
+                println!(
+                    "account #{} created: {} ({})",
+                    user.id, user.email, user.role
+                );
             }
             AdminCommand::SetRole { email, role } => {
-                let email = Email::parse(&email).map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
-                let user = store.user_by_email(&email).await?.with_context(|| format!("no account for {email}"))?;
+                let email = Email::parse(&email)
+                    .map_err(|_| anyhow::anyhow!("« {email} » is not a valid email address"))?;
+                let user = store
+                    .user_by_email(&email)
+                    .await?
+                    .with_context(|| format!("no account for {email}"))?;
                 let user = store
                     .set_role(user.id, role, None, chrono::Utc::now())
                     .await
                     .map_err(|e| match e {
-                        catalyse_store::StoreError::Conflict { .. } => anyhow::anyhow!("the last administrator cannot lose the role"),
+                        catalyse_store::StoreError::Conflict { .. } => {
+                            anyhow::anyhow!("the last administrator cannot lose the role")
+                        }
                         other => other.into(),
                     })?;
                 println!("{} is now {}", user.email, user.role);

@@ -38,27 +38,48 @@ fn user(email: &str, role: Role) -> NewUser {
     }
 }
 
-conformance!(reference_frame_loads_once_and_updates_on_edit, reference_frame);
+conformance!(
+    reference_frame_loads_once_and_updates_on_edit,
+    reference_frame
+);
 async fn reference_frame(store: Arc<dyn Store>) {
     let frame = ReferenceFrame::shipped().unwrap();
-    assert!(store.load_reference(&frame).await.unwrap(), "first load writes");
-    assert!(!store.load_reference(&frame).await.unwrap(), "second load changes nothing");
+    assert!(
+        store.load_reference(&frame).await.unwrap(),
+        "first load writes"
+    );
+    assert!(
+        !store.load_reference(&frame).await.unwrap(),
+        "second load changes nothing"
+    );
     let levers = store.levers().await.unwrap();
     assert_eq!(levers.len(), 7);
     assert_eq!(levers[1].slug, "comprendre-son-ecosysteme");
     assert_eq!(levers[1].questions.len(), 4);
-    assert_eq!(store.lever("evaluer-sa-pertinence").await.unwrap().unwrap().position, 7);
+    assert_eq!(
+        store
+            .lever("evaluer-sa-pertinence")
+            .await
+            .unwrap()
+            .unwrap()
+            .position,
+        7
+    );
     assert!(store.lever("nope").await.unwrap().is_none());
     let metier = store.metier().await.unwrap();
     assert_eq!(metier.len(), 4);
-    assert_eq!(metier[3].activities[3].name, "Mettre à disposition un FabLab");
+    assert_eq!(
+        metier[3].activities[3].name,
+        "Mettre à disposition un FabLab"
+    );
     assert_eq!(store.actor_families().await.unwrap().len(), 7);
     let milestones = store.milestones().await.unwrap();
     assert_eq!(milestones.len(), frame.milestones.len());
     assert_eq!(milestones[0].date.to_string(), "2019-01-17");
 
     // An edited file updates its rows and removes the ones that are gone.
-    let levers_src = "[[lever]]\nslug='qualifier-son-innovation'\nname='Qualifier (édité)'\nquestions=['Q ?']\n";
+    let levers_src =
+        "[[lever]]\nslug='qualifier-son-innovation'\nname='Qualifier (édité)'\nquestions=['Q ?']\n";
     let edited = ReferenceFrame::from_sources(
         levers_src,
         "family=[]",
@@ -80,7 +101,11 @@ async fn geography_search(store: Arc<dyn Store>) {
     assert!(store.load_geography(geo).await.unwrap());
     assert!(!store.load_geography(geo).await.unwrap(), "idempotent");
     let counts = store.territory_counts().await.unwrap();
-    let communes = counts.iter().find(|(l, _)| *l == TerritoryLevel::Commune).unwrap().1;
+    let communes = counts
+        .iter()
+        .find(|(l, _)| *l == TerritoryLevel::Commune)
+        .unwrap()
+        .1;
     assert!(communes > 34_000);
 
     let q = |q: &str, level: Option<TerritoryLevel>| TerritoryQuery {
@@ -90,7 +115,10 @@ async fn geography_search(store: Arc<dyn Store>) {
         per_page: 10,
     };
     // Without accents, any case, and the most populous homonym first.
-    let page = store.search_territories(&q("SAINT etienne", None)).await.unwrap();
+    let page = store
+        .search_territories(&q("SAINT etienne", None))
+        .await
+        .unwrap();
     assert_eq!(page.items[0].code, "42218", "{:?}", page.items[0]);
     // Word inside a name.
     let page = store
@@ -101,7 +129,10 @@ async fn geography_search(store: Arc<dyn Store>) {
     // Postcode.
     let page = store.search_territories(&q("01400", None)).await.unwrap();
     assert!(page.items.iter().any(|t| t.code == "01001"));
-    assert!(page.items.iter().all(|t| t.level == TerritoryLevel::Commune));
+    assert!(page
+        .items
+        .iter()
+        .all(|t| t.level == TerritoryLevel::Commune));
     // INSEE code, at the level asked.
     let page = store
         .search_territories(&q("84", Some(TerritoryLevel::Region)))
@@ -115,37 +146,81 @@ async fn geography_search(store: Arc<dyn Store>) {
     let p2 = store.search_territories(&second).await.unwrap();
     assert!(p1.total > 10 && p1.total == p2.total);
     assert_ne!(p1.items[0].code, p2.items[0].code);
-    assert!(store.search_territories(&q("   ", None)).await.unwrap().items.is_empty());
-    assert!(store.search_territories(&q("%_'", None)).await.unwrap().items.is_empty());
+    assert!(store
+        .search_territories(&q("   ", None))
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert!(store
+        .search_territories(&q("%_'", None))
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 
-    let paris = store.territory(TerritoryLevel::Commune, "75056").await.unwrap().unwrap();
+    let paris = store
+        .territory(TerritoryLevel::Commune, "75056")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(paris.postcodes.len() > 10);
     assert!(paris.lat.is_some());
-    assert!(store.territory(TerritoryLevel::Region, "75056").await.unwrap().is_none());
+    assert!(store
+        .territory(TerritoryLevel::Region, "75056")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 conformance!(geography_edits_update_and_remove_rows, geography_edits);
 async fn geography_edits(store: Arc<dyn Store>) {
     let extra = "commune\t01002\tL'Abergement-de-Varey\t84\t01\t\t250\t01640\t46.0\t5.4\n";
     assert!(store.load_geography(&small_geography(extra)).await.unwrap());
-    assert!(store.territory(TerritoryLevel::Commune, "01002").await.unwrap().is_some());
+    assert!(store
+        .territory(TerritoryLevel::Commune, "01002")
+        .await
+        .unwrap()
+        .is_some());
     assert!(store.load_geography(&small_geography("")).await.unwrap());
-    assert!(store.territory(TerritoryLevel::Commune, "01002").await.unwrap().is_none());
-    let q = TerritoryQuery { q: "01640".into(), level: None, page: 1, per_page: 10 };
+    assert!(store
+        .territory(TerritoryLevel::Commune, "01002")
+        .await
+        .unwrap()
+        .is_none());
+    let q = TerritoryQuery {
+        q: "01640".into(),
+        level: None,
+        page: 1,
+        per_page: 10,
+    };
     assert_eq!(store.search_territories(&q).await.unwrap().total, 0);
 }
 
 conformance!(accounts_roles_and_audit, accounts);
 async fn accounts(store: Arc<dyn Store>) {
     let now = Utc::now();
-    let admin = store.create_user(&user("admin@exemple.fr", Role::Admin), now).await.unwrap();
-    let member = store.create_user(&user("camille@exemple.fr", Role::Member), now).await.unwrap();
+    let admin = store
+        .create_user(&user("admin@exemple.fr", Role::Admin), now)
+        .await
+        .unwrap();
+    let member = store
+        .create_user(&user("camille@exemple.fr", Role::Member), now)
+        .await
+        .unwrap();
     assert_eq!(store.count_users().await.unwrap(), 2);
-    match store.create_user(&user("CAMILLE@exemple.fr", Role::Member), now).await {
+    match store
+        .create_user(&user("CAMILLE@exemple.fr", Role::Member), now)
+        .await
+    {
         Err(StoreError::Conflict { field: "email", .. }) => {}
         other => panic!("expected an email conflict, got {other:?}"),
     }
-    assert_eq!(store.count_users().await.unwrap(), 2, "a refused write leaves nothing");
+    assert_eq!(
+        store.count_users().await.unwrap(),
+        2,
+        "a refused write leaves nothing"
+    );
     let found = store
         .user_by_email(&Email::parse("Camille@Exemple.fr").unwrap())
         .await
@@ -153,11 +228,16 @@ async fn accounts(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(found.id, member.id);
 
-    let promoted = store.set_role(member.id, Role::Moderator, Some(admin.id), now).await.unwrap();
+    let promoted = store
+        .set_role(member.id, Role::Moderator, Some(admin.id), now)
+        .await
+        .unwrap();
     assert_eq!(promoted.role, Role::Moderator);
     // The last admin cannot be demoted.
     assert!(matches!(
-        store.set_role(admin.id, Role::Member, Some(admin.id), now).await,
+        store
+            .set_role(admin.id, Role::Member, Some(admin.id), now)
+            .await,
         Err(StoreError::Conflict { field: "role", .. })
     ));
     assert!(matches!(
@@ -177,7 +257,10 @@ async fn accounts(store: Arc<dyn Store>) {
 conformance!(sessions_expire_and_end, sessions);
 async fn sessions(store: Arc<dyn Store>) {
     let now = Utc::now();
-    let u = store.create_user(&user("dominique@exemple.fr", Role::Member), now).await.unwrap();
+    let u = store
+        .create_user(&user("dominique@exemple.fr", Role::Member), now)
+        .await
+        .unwrap();
     let s = SessionRecord {
         id_hash: "h1".into(),
         user_id: u.id,
@@ -185,44 +268,128 @@ async fn sessions(store: Arc<dyn Store>) {
         last_seen_at: now - Duration::minutes(10),
     };
     store.create_session(&s).await.unwrap();
-    let fresh = |idle_min: i64, abs_h: i64| (now - Duration::minutes(idle_min), now - Duration::hours(abs_h));
+    let fresh = |idle_min: i64, abs_h: i64| {
+        (
+            now - Duration::minutes(idle_min),
+            now - Duration::hours(abs_h),
+        )
+    };
     let (i, a) = fresh(30, 12);
     assert_eq!(store.session("h1", i, a).await.unwrap().unwrap().1.id, u.id);
     let (i, a) = fresh(5, 12);
-    assert!(store.session("h1", i, a).await.unwrap().is_none(), "idle timeout");
+    assert!(
+        store.session("h1", i, a).await.unwrap().is_none(),
+        "idle timeout"
+    );
     let (i, a) = fresh(30, 2);
-    assert!(store.session("h1", i, a).await.unwrap().is_none(), "absolute timeout");
+    assert!(
+        store.session("h1", i, a).await.unwrap().is_none(),
+        "absolute timeout"
+    );
     store.touch_session("h1", now).await.unwrap();
     let (i, a) = fresh(5, 12);
-    assert!(store.session("h1", i, a).await.unwrap().is_some(), "touched");
+    assert!(
+        store.session("h1", i, a).await.unwrap().is_some(),
+        "touched"
+    );
     store.delete_session("h1").await.unwrap();
     let (i, a) = fresh(30, 12);
-    assert!(store.session("h1", i, a).await.unwrap().is_none(), "logged out");
+    assert!(
+        store.session("h1", i, a).await.unwrap().is_none(),
+        "logged out"
+    );
 
-    store.create_session(&SessionRecord { id_hash: "h2".into(), ..s.clone() }).await.unwrap();
-    store.set_password(u.id, "$argon2id$new", now).await.unwrap();
-    assert!(store.session("h2", i, a).await.unwrap().is_none(), "new password ends sessions");
-    store.create_session(&SessionRecord { id_hash: "h3".into(), ..s }).await.unwrap();
-    assert_eq!(store.purge_sessions(now - Duration::minutes(5), now - Duration::hours(12)).await.unwrap(), 1);
+    store
+        .create_session(&SessionRecord {
+            id_hash: "h2".into(),
+            ..s.clone()
+        })
+        .await
+        .unwrap();
+    store
+        .set_password(u.id, "$argon2id$new", now)
+        .await
+        .unwrap();
+    assert!(
+        store.session("h2", i, a).await.unwrap().is_none(),
+        "new password ends sessions"
+    );
+    store
+        .create_session(&SessionRecord {
+            id_hash: "h3".into(),
+            ..s
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .purge_sessions(now - Duration::minutes(5), now - Duration::hours(12))
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 conformance!(password_reset_is_single_use_and_expires, password_reset);
 async fn password_reset(store: Arc<dyn Store>) {
     let now = Utc::now();
-    let u = store.create_user(&user("alex@exemple.fr", Role::Member), now).await.unwrap();
-    store.create_password_reset("tok", u.id, now, now + Duration::hours(1)).await.unwrap();
-    store.create_password_reset("old", u.id, now - Duration::hours(2), now - Duration::hours(1)).await.unwrap();
-    store.create_password_reset("other", u.id, now, now + Duration::hours(1)).await.unwrap();
-    store
-        .create_session(&SessionRecord { id_hash: "s".into(), user_id: u.id, created_at: now, last_seen_at: now })
+    let u = store
+        .create_user(&user("alex@exemple.fr", Role::Member), now)
         .await
         .unwrap();
-    assert_eq!(store.password_reset_user("tok", now).await.unwrap(), Some(u.id));
-    assert_eq!(store.password_reset_user("old", now).await.unwrap(), None, "expired");
-    assert_eq!(store.reset_password("old", "$new", now).await.unwrap(), None);
-    assert_eq!(store.reset_password("tok", "$new", now).await.unwrap(), Some(u.id));
-    assert_eq!(store.reset_password("tok", "$again", now).await.unwrap(), None, "single use");
-    assert_eq!(store.reset_password("other", "$again", now).await.unwrap(), None, "siblings die too");
+    store
+        .create_password_reset("tok", u.id, now, now + Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .create_password_reset(
+            "old",
+            u.id,
+            now - Duration::hours(2),
+            now - Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    store
+        .create_password_reset("other", u.id, now, now + Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .create_session(&SessionRecord {
+            id_hash: "s".into(),
+            user_id: u.id,
+            created_at: now,
+            last_seen_at: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_reset_user("tok", now).await.unwrap(),
+        Some(u.id)
+    );
+    assert_eq!(
+        store.password_reset_user("old", now).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        store.reset_password("old", "$new", now).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.reset_password("tok", "$new", now).await.unwrap(),
+        Some(u.id)
+    );
+    assert_eq!(
+        store.reset_password("tok", "$again", now).await.unwrap(),
+        None,
+        "single use"
+    );
+    assert_eq!(
+        store.reset_password("other", "$again", now).await.unwrap(),
+        None,
+        "siblings die too"
+    );
     let after = store.user_by_id(u.id).await.unwrap().unwrap();
     assert_eq!(after.password_hash, "$new");
     let day = now - Duration::days(1);
@@ -234,13 +401,19 @@ async fn settings(store: Arc<dyn Store>) {
     assert_eq!(store.setting("demo_loaded").await.unwrap(), None);
     store.set_setting("demo_loaded", "1").await.unwrap();
     store.set_setting("demo_loaded", "2").await.unwrap();
-    assert_eq!(store.setting("demo_loaded").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        store.setting("demo_loaded").await.unwrap().as_deref(),
+        Some("2")
+    );
     store.ping().await.unwrap();
 }
 
 #[tokio::test]
 async fn unknown_database_urls_are_refused() {
-    let err = catalyse_store::connect("mysql://x", &Default::default()).await.err().unwrap();
+    let err = catalyse_store::connect("mysql://x", &Default::default())
+        .await
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("sqlite://"));
     let _ = testing::POSTGRES_URL_VAR;
 }

@@ -20,7 +20,12 @@ pub struct LeverOut {
 
 impl From<catalyse_core::Lever> for LeverOut {
     fn from(l: catalyse_core::Lever) -> Self {
-        LeverOut { slug: l.slug, position: l.position, name: l.name, questions: l.questions }
+        LeverOut {
+            slug: l.slug,
+            position: l.position,
+            name: l.name,
+            questions: l.questions,
+        }
     }
 }
 
@@ -62,7 +67,15 @@ pub struct MilestoneOut {
 #[utoipa::path(get, path = "/api/v1/levers", tag = "reference",
     responses((status = 200, description = "The 7 levers in order", body = Vec<LeverOut>)))]
 pub async fn levers(State(state): State<AppState>) -> Result<Json<Vec<LeverOut>>, ApiError> {
-    Ok(Json(state.store.levers().await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        state
+            .store
+            .levers()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// One lever.
@@ -76,7 +89,12 @@ pub async fn lever(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<LeverOut>, ApiError> {
-    if slug.is_empty() || slug.len() > 100 || !slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if slug.is_empty()
+        || slug.len() > 100
+        || !slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return Err(ApiError(AppError::NotFound));
     }
     let lever = state.store.lever(&slug).await?.ok_or(AppError::NotFound)?;
@@ -95,7 +113,14 @@ pub async fn metier(State(state): State<AppState>) -> Result<Json<Vec<MetierFami
         .map(|f| MetierFamilyOut {
             slug: f.slug,
             name: f.name,
-            activities: f.activities.into_iter().map(|a| ActivityOut { slug: a.slug, name: a.name }).collect(),
+            activities: f
+                .activities
+                .into_iter()
+                .map(|a| ActivityOut {
+                    slug: a.slug,
+                    name: a.name,
+                })
+                .collect(),
         })
         .collect();
     Ok(Json(out))
@@ -112,7 +137,10 @@ pub async fn actor_families(
         .actor_families()
         .await?
         .into_iter()
-        .map(|f| ActorFamilyOut { slug: f.slug, name: f.name })
+        .map(|f| ActorFamilyOut {
+            slug: f.slug,
+            name: f.name,
+        })
         .collect();
     Ok(Json(out))
 }

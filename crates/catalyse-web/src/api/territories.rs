@@ -65,7 +65,11 @@ pub struct SearchParams {
 fn out(t: Territory, names: &ParentNames) -> TerritoryOut {
     let parent = |code: Option<String>, n: &Option<(String, String)>| {
         code.map(|c| ParentOut {
-            name: n.as_ref().filter(|(k, _)| *k == c).map(|(_, v)| v.clone()).unwrap_or_default(),
+            name: n
+                .as_ref()
+                .filter(|(k, _)| *k == c)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
             code: c,
         })
     };
@@ -129,7 +133,12 @@ pub async fn search(
     }
     let found = state
         .store
-        .search_territories(&TerritoryQuery { q: p.q, level: p.level, page, per_page })
+        .search_territories(&TerritoryQuery {
+            q: p.q,
+            level: p.level,
+            page,
+            per_page,
+        })
         .await?;
     // Search results carry parent codes; names are for the detail endpoint.
     let none = ParentNames::default();
@@ -156,9 +165,9 @@ pub async fn territory(
     State(state): State<AppState>,
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<TerritoryOut>, ApiError> {
-    let level: TerritoryLevel = level
-        .parse()
-        .map_err(|_| AppError::BadRequest("level must be region, department, epci or commune".into()))?;
+    let level: TerritoryLevel = level.parse().map_err(|_| {
+        AppError::BadRequest("level must be region, department, epci or commune".into())
+    })?;
     if code.is_empty() || code.len() > 9 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::NotFound.into());
     }

@@ -1,7 +1,9 @@
 //! Sign in, sign out, and password reset by emailed link.
 
 use super::{render, render_status, safe_return, PageCtx};
-use crate::auth::{close_session, hash_password, open_session, random_token, token_hash, verify_password, CsrfForm};
+use crate::auth::{
+    close_session, hash_password, open_session, random_token, token_hash, verify_password, CsrfForm,
+};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::mail::Mail;
@@ -33,7 +35,10 @@ struct Login<'a> {
 
 impl Login<'_> {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
@@ -78,16 +83,28 @@ pub async fn login(
     let t = ctx.t;
     let retour = safe_return(form.retour.as_deref());
     let again = |errors: Vec<FieldError>, status: StatusCode| {
-        let page = Login { ctx: &ctx, email: form.email.trim().to_string(), retour: retour.clone(), errors, notice: None };
+        let page = Login {
+            ctx: &ctx,
+            email: form.email.trim().to_string(),
+            retour: retour.clone(),
+            errors,
+            notice: None,
+        };
         render_status(&ctx, status, &page)
     };
     let mut errors = vec![];
     let email = Email::parse(&form.email);
     if email.is_err() {
-        errors.push(FieldError { field: "email", message: t.s("login.error_email").into() });
+        errors.push(FieldError {
+            field: "email",
+            message: t.s("login.error_email").into(),
+        });
     }
     if form.password.is_empty() {
-        errors.push(FieldError { field: "password", message: t.s("login.error_password_empty").into() });
+        errors.push(FieldError {
+            field: "password",
+            message: t.s("login.error_password_empty").into(),
+        });
     }
     let Ok(email) = email else {
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
@@ -104,7 +121,11 @@ pub async fn login(
         return too_many(&ctx, wait, "login.error_rate");
     }
     let user = state.store.user_by_email(&email).await?;
-    let ok = verify_password(form.password.clone(), user.as_ref().map(|u| u.password_hash.clone())).await;
+    let ok = verify_password(
+        form.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
     match (ok, user) {
         (true, Some(user)) => {
             // A new session id at every login; the previous session, if any, ends.
@@ -114,7 +135,10 @@ pub async fn login(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
         _ => again(
-            vec![FieldError { field: "", message: t.s("login.error_invalid").into() }],
+            vec![FieldError {
+                field: "",
+                message: t.s("login.error_invalid").into(),
+            }],
             StatusCode::UNAUTHORIZED,
         ),
     }
@@ -122,7 +146,12 @@ pub async fn login(
 
 fn too_many(ctx: &PageCtx, wait: u64, key: &str) -> Result<Response, AppError> {
     let minutes = wait.div_ceil(60);
-    let mut resp = super::error_response(ctx.t, StatusCode::TOO_MANY_REQUESTS, "error.too_many", &ctx.t.f(key, minutes));
+    let mut resp = super::error_response(
+        ctx.t,
+        StatusCode::TOO_MANY_REQUESTS,
+        "error.too_many",
+        &ctx.t.f(key, minutes),
+    );
     if let Ok(v) = wait.to_string().parse() {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -138,7 +167,11 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
     let cookie = close_session(&state, &headers).await?;
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/connexion?etat=deconnecte")).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/connexion?etat=deconnecte"),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -152,12 +185,23 @@ struct Forgot<'a> {
 
 impl Forgot<'_> {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 }
 
 pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
-    render(&ctx, &Forgot { ctx: &ctx, email: String::new(), errors: vec![], sent: false })
+    render(
+        &ctx,
+        &Forgot {
+            ctx: &ctx,
+            email: String::new(),
+            errors: vec![],
+            sent: false,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -176,7 +220,10 @@ pub async fn forgot(
         let page = Forgot {
             ctx: &ctx,
             email: form.email.trim().to_string(),
-            errors: vec![FieldError { field: "email", message: ctx.t.s("login.error_email").into() }],
+            errors: vec![FieldError {
+                field: "email",
+                message: ctx.t.s("login.error_email").into(),
+            }],
             sent: false,
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -199,10 +246,20 @@ pub async fn forgot(
             .await?;
         let link = format!("{}/reinitialiser?jeton={token}", state.config.public_url());
         let t = Tr::new(ctx.t.lang);
-        let body = t.s("forgot.mail_body").replace("{link}", &link).replace("{name}", &user.display_name);
+        let body = t
+            .s("forgot.mail_body")
+            .replace("{link}", &link)
+            .replace("{name}", &user.display_name);
         if let Err(e) = state
             .mailer
-            .send(&state.mail_from, Mail { to: user.email.as_str(), subject: t.s("forgot.mail_subject"), body })
+            .send(
+                &state.mail_from,
+                Mail {
+                    to: user.email.as_str(),
+                    subject: t.s("forgot.mail_subject"),
+                    body,
+                },
+            )
             .await
         {
             tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
@@ -210,7 +267,15 @@ pub async fn forgot(
         }
         tracing::info!(user = user.id, "password reset link sent");
     }
-    render(&ctx, &Forgot { ctx: &ctx, email: String::new(), errors: vec![], sent: true })
+    render(
+        &ctx,
+        &Forgot {
+            ctx: &ctx,
+            email: String::new(),
+            errors: vec![],
+            sent: true,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -224,7 +289,10 @@ struct Reset<'a> {
 
 impl Reset<'_> {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     fn min_chars(&self) -> usize {
@@ -244,9 +312,26 @@ pub async fn reset_form(
 ) -> Result<Response, AppError> {
     let token = q.jeton.unwrap_or_default();
     let valid = !token.is_empty()
-        && state.store.password_reset_user(&token_hash(&token), Utc::now()).await?.is_some();
-    let status = if valid { StatusCode::OK } else { StatusCode::GONE };
-    render_status(&ctx, status, &Reset { ctx: &ctx, token, valid, errors: vec![] })
+        && state
+            .store
+            .password_reset_user(&token_hash(&token), Utc::now())
+            .await?
+            .is_some();
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    render_status(
+        &ctx,
+        status,
+        &Reset {
+            ctx: &ctx,
+            token,
+            valid,
+            errors: vec![],
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -262,8 +347,14 @@ pub struct ResetForm {
 /// The sentence for a refused password.
 pub fn password_message(t: Tr, p: PasswordProblem) -> String {
     match p {
-        PasswordProblem::TooShort => t.f("password.too_short", catalyse_core::account::PASSWORD_MIN_CHARS),
-        PasswordProblem::TooLong => t.f("password.too_long", catalyse_core::account::PASSWORD_MAX_CHARS),
+        PasswordProblem::TooShort => t.f(
+            "password.too_short",
+            catalyse_core::account::PASSWORD_MIN_CHARS,
+        ),
+        PasswordProblem::TooLong => t.f(
+            "password.too_long",
+            catalyse_core::account::PASSWORD_MAX_CHARS,
+        ),
         PasswordProblem::TooCommon => t.s("password.too_common").into(),
         PasswordProblem::ContainsEmail => t.s("password.contains_email").into(),
     }
@@ -277,25 +368,50 @@ pub async fn reset(
     let now = Utc::now();
     let hash = token_hash(&form.jeton);
     let Some(user_id) = state.store.password_reset_user(&hash, now).await? else {
-        let page = Reset { ctx: &ctx, token: String::new(), valid: false, errors: vec![] };
+        let page = Reset {
+            ctx: &ctx,
+            token: String::new(),
+            valid: false,
+            errors: vec![],
+        };
         return render_status(&ctx, StatusCode::GONE, &page);
     };
-    let email = state.store.user_by_id(user_id).await?.map(|u| u.email.to_string());
+    let email = state
+        .store
+        .user_by_id(user_id)
+        .await?
+        .map(|u| u.email.to_string());
     let mut errors = vec![];
     if let Err(p) = state.passwords.check(&form.password, email.as_deref()) {
-        errors.push(FieldError { field: "password", message: password_message(ctx.t, p) });
+        errors.push(FieldError {
+            field: "password",
+            message: password_message(ctx.t, p),
+        });
     } else if form.password != form.confirmation {
-        errors.push(FieldError { field: "confirmation", message: ctx.t.s("reset.error_mismatch").into() });
+        errors.push(FieldError {
+            field: "confirmation",
+            message: ctx.t.s("reset.error_mismatch").into(),
+        });
     }
     if !errors.is_empty() {
-        let page = Reset { ctx: &ctx, token: form.jeton.clone(), valid: true, errors };
+        let page = Reset {
+            ctx: &ctx,
+            token: form.jeton.clone(),
+            valid: true,
+            errors,
+        };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let new_hash = hash_password(form.password).await?;
     match state.store.reset_password(&hash, &new_hash, now).await? {
         Some(_) => Ok(Redirect::to("/connexion?etat=reinitialise").into_response()),
         None => {
-            let page = Reset { ctx: &ctx, token: String::new(), valid: false, errors: vec![] };
+            let page = Reset {
+                ctx: &ctx,
+                token: String::new(),
+                valid: false,
+                errors: vec![],
+            };
             render_status(&ctx, StatusCode::GONE, &page)
         }
     }

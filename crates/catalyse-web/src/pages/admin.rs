@@ -61,7 +61,13 @@ async fn page(
     if page > 1 && users.items.is_empty() {
         return Err(AppError::NotFound);
     }
-    let view = Users { ctx, users, audit: state.store.audit_log(20).await?, notice, error };
+    let view = Users {
+        ctx,
+        users,
+        audit: state.store.audit_log(20).await?,
+        notice,
+        error,
+    };
     if status == StatusCode::OK {
         render(ctx, &view)
     } else {
@@ -75,8 +81,17 @@ pub async fn users(
     ctx: PageCtx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let notice = (q.etat.as_deref() == Some("role")).then(|| ctx.t.s("admin.notice_role").to_string());
-    page(&state, &ctx, q.page.unwrap_or(1), notice, None, StatusCode::OK).await
+    let notice =
+        (q.etat.as_deref() == Some("role")).then(|| ctx.t.s("admin.notice_role").to_string());
+    page(
+        &state,
+        &ctx,
+        q.page.unwrap_or(1),
+        notice,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -94,9 +109,21 @@ pub async fn set_role(
 ) -> Result<Response, AppError> {
     let Ok(role) = form.role.parse::<Role>() else {
         let msg = ctx.t.s("admin.error_role").to_string();
-        return page(&state, &ctx, 1, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(
+            &state,
+            &ctx,
+            1,
+            None,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
-    match state.store.set_role(id, role, Some(admin.id), Utc::now()).await {
+    match state
+        .store
+        .set_role(id, role, Some(admin.id), Utc::now())
+        .await
+    {
         Ok(user) => {
             tracing::info!(admin = admin.id, user = user.id, role = %role, "role changed");
             Ok(Redirect::to("/admin/comptes?etat=role").into_response())

@@ -33,7 +33,12 @@ impl Home<'_> {
 pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
     let today = chrono::Utc::now().date_naive();
     let all = state.store.milestones().await?;
-    let upcoming: Vec<Milestone> = all.iter().filter(|m| m.date >= today).take(3).cloned().collect();
+    let upcoming: Vec<Milestone> = all
+        .iter()
+        .filter(|m| m.date >= today)
+        .take(3)
+        .cloned()
+        .collect();
     let (milestones, upcoming) = if upcoming.is_empty() {
         (all.iter().rev().take(3).rev().cloned().collect(), false)
     } else {

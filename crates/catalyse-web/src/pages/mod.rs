@@ -43,7 +43,9 @@ impl PageCtx {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role == catalyse_core::Role::Admin)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == catalyse_core::Role::Admin)
     }
 
     /// A number written the way the page's language writes it (« 34 969 » / « 34,969 »).
@@ -55,7 +57,7 @@ impl PageCtx {
         let digits = n.abs().to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(sep);
             }
             out.push(c);
@@ -78,17 +80,41 @@ impl PageCtx {
 pub fn format_date(lang: Lang, d: &chrono::NaiveDate, month_only: bool) -> String {
     use chrono::Datelike;
     const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let m = d.month0() as usize;
     match (lang, month_only) {
         (Lang::Fr, false) => {
-            let day = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
+            let day = if d.day() == 1 {
+                "1er".to_string()
+            } else {
+                d.day().to_string()
+            };
             format!("{day} {} {}", FR[m], d.year())
         }
         (Lang::Fr, true) => format!("{} {}", FR[m], d.year()),
@@ -115,7 +141,11 @@ where
             .get::<CsrfToken>()
             .map(|c| c.0.clone())
             .unwrap_or_default();
-        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
         Ok(PageCtx {
             t: Tr::new(lang),
             user,
@@ -138,7 +168,11 @@ pub fn render_status<T: Template>(
     page: &T,
 ) -> Result<Response, AppError> {
     let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
-    let cache = if ctx.user.is_some() { "private, no-cache" } else { "no-cache" };
+    let cache = if ctx.user.is_some() {
+        "private, no-cache"
+    } else {
+        "no-cache"
+    };
     Ok((
         status,
         [
@@ -160,8 +194,16 @@ struct ErrorPage<'a> {
 
 /// An error page with its own message.
 pub fn error_response(t: Tr, status: StatusCode, title_key: &str, message: &str) -> Response {
-    let page = ErrorPage { t, title: t.s(title_key), message };
-    (status, Html(page.render().unwrap_or_else(|_| "Erreur".into()))).into_response()
+    let page = ErrorPage {
+        t,
+        title: t.s(title_key),
+        message,
+    };
+    (
+        status,
+        Html(page.render().unwrap_or_else(|_| "Erreur".into())),
+    )
+        .into_response()
 }
 
 /// The page for an error, self-contained so that it renders even when the rest cannot.
@@ -174,7 +216,11 @@ pub fn error_page(t: Tr, err: &AppError) -> Html<String> {
         AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
         AppError::Internal(_) => ("error.internal", "error.internal_text"),
     };
-    let page = ErrorPage { t, title: t.s(title), message: t.s(message) };
+    let page = ErrorPage {
+        t,
+        title: t.s(title),
+        message: t.s(message),
+    };
     Html(page.render().unwrap_or_else(|_| "Erreur".into()))
 }
 
@@ -223,7 +269,10 @@ pub async fn static_asset(
     (
         [
             (header::CONTENT_TYPE, asset.content_type.to_string()),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
             (header::ETAG, asset.etag.clone()),
         ],
         asset.bytes,

@@ -16,7 +16,10 @@ struct Levers<'a> {
 }
 
 pub async fn levers(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let page = Levers { ctx: &ctx, levers: state.store.levers().await? };
+    let page = Levers {
+        ctx: &ctx,
+        levers: state.store.levers().await?,
+    };
     render(&ctx, &page)
 }
 
@@ -36,7 +39,10 @@ pub async fn lever(
     ctx: PageCtx,
 ) -> Result<Response, AppError> {
     let levers = state.store.levers().await?;
-    let i = levers.iter().position(|l| l.slug == slug).ok_or(AppError::NotFound)?;
+    let i = levers
+        .iter()
+        .position(|l| l.slug == slug)
+        .ok_or(AppError::NotFound)?;
     let page = LeverPage {
         ctx: &ctx,
         count: levers.len(),
@@ -75,7 +81,10 @@ impl Programme<'_> {
 }
 
 pub async fn programme(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let page = Programme { ctx: &ctx, milestones: state.store.milestones().await? };
+    let page = Programme {
+        ctx: &ctx,
+        milestones: state.store.milestones().await?,
+    };
     render(&ctx, &page)
 }
 
@@ -87,6 +96,9 @@ struct Metier<'a> {
 }
 
 pub async fn metier(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let page = Metier { ctx: &ctx, families: state.store.metier().await? };
+    let page = Metier {
+        ctx: &ctx,
+        families: state.store.metier().await?,
+    };
     render(&ctx, &page)
 }

@@ -29,7 +29,10 @@ async fn reference_frame(store: Arc<dyn Store>) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.header("content-type"), "application/problem+json");
     assert_eq!(json(&missing.body)["status"], 404);
-    assert_eq!(app.get("/api/v1/nothing-here").await.header("content-type"), "application/problem+json");
+    assert_eq!(
+        app.get("/api/v1/nothing-here").await.header("content-type"),
+        "application/problem+json"
+    );
     app.stop().await;
 }
 
@@ -43,9 +46,23 @@ async fn territories(store: Arc<dyn Store>) {
     let page = json(&app.get("/api/v1/territories?q=42100").await.body);
     assert_eq!(page["items"][0]["name"], "Saint-Étienne");
     // « a » starts Ain, Auvergne-Rhône-Alpes and a word of L'Abergement-Clémenciat.
-    let page = json(&app.get("/api/v1/territories?q=a&per_page=1&page=2").await.body);
-    assert_eq!((page["total"].as_i64(), page["items"].as_array().unwrap().len()), (Some(3), 1));
-    let page = json(&app.get("/api/v1/territories?q=a&level=department").await.body);
+    let page = json(
+        &app.get("/api/v1/territories?q=a&per_page=1&page=2")
+            .await
+            .body,
+    );
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["items"].as_array().unwrap().len()
+        ),
+        (Some(3), 1)
+    );
+    let page = json(
+        &app.get("/api/v1/territories?q=a&level=department")
+            .await
+            .body,
+    );
     assert_eq!(page["items"][0]["name"], "Ain");
 
     let one = json(&app.get("/api/v1/territories/commune/01001").await.body);
@@ -58,10 +75,22 @@ async fn territories(store: Arc<dyn Store>) {
     assert!(region["lat"].is_null() && region["region"].is_null());
 
     for (path, status) in [
-        ("/api/v1/territories?q=lyon&level=canton", StatusCode::BAD_REQUEST),
-        ("/api/v1/territories?q=lyon&per_page=0", StatusCode::BAD_REQUEST),
-        ("/api/v1/territories?q=lyon&per_page=101", StatusCode::BAD_REQUEST),
-        ("/api/v1/territories?q=lyon&page=-1", StatusCode::BAD_REQUEST),
+        (
+            "/api/v1/territories?q=lyon&level=canton",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/territories?q=lyon&per_page=0",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/territories?q=lyon&per_page=101",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/territories?q=lyon&page=-1",
+            StatusCode::BAD_REQUEST,
+        ),
         ("/api/v1/territories", StatusCode::BAD_REQUEST),
         ("/api/v1/territories/canton/01001", StatusCode::BAD_REQUEST),
         ("/api/v1/territories/commune/99999", StatusCode::NOT_FOUND),
@@ -69,7 +98,11 @@ async fn territories(store: Arc<dyn Store>) {
     ] {
         let a = app.get(path).await;
         assert_eq!(a.status, status, "{path}");
-        assert_eq!(a.header("content-type"), "application/problem+json", "{path}");
+        assert_eq!(
+            a.header("content-type"),
+            "application/problem+json",
+            "{path}"
+        );
     }
     app.stop().await;
 }
@@ -79,7 +112,12 @@ async fn openapi(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let doc = json(&app.get("/api/v1/openapi.json").await.body);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/levers", "/api/v1/territories", "/api/v1/territories/{level}/{code}", "/api/v1/programme"] {
+    for path in [
+        "/api/v1/levers",
+        "/api/v1/territories",
+        "/api/v1/territories/{level}/{code}",
+        "/api/v1/programme",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }
     app.stop().await;

@@ -14,9 +14,13 @@ async fn login_logout(store: Arc<dyn Store>) {
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
 
     // Wrong password: a French message, no session.
-    let a = app.login("camille@exemple.fr", "pas le bon mot de passe").await;
+    let a = app
+        .login("camille@exemple.fr", "pas le bon mot de passe")
+        .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
-    assert!(a.body.contains("Adresse électronique ou mot de passe incorrect."));
+    assert!(a
+        .body
+        .contains("Adresse électronique ou mot de passe incorrect."));
     assert!(app.cookie("__Host-session").is_none());
     // Bad input is explained field by field and the address is kept.
     let a = app.login("pas-une-adresse", "").await;
@@ -27,7 +31,11 @@ async fn login_logout(store: Arc<dyn Store>) {
 
     let a = app.login("Camille@Exemple.fr", PASSWORD).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    let cookie = a.set_cookies().into_iter().find(|c| c.starts_with("__Host-session=")).unwrap();
+    let cookie = a
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .unwrap();
     for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attr), "{cookie} lacks {attr}");
     }
@@ -57,19 +65,40 @@ async fn csrf(store: Arc<dyn Store>) {
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
     app.get("/connexion").await;
     let fields = [("email", "camille@exemple.fr"), ("password", PASSWORD)];
-    let a = app.request(Method::POST, "/connexion", Some(&fields), &[]).await;
+    let a = app
+        .request(Method::POST, "/connexion", Some(&fields), &[])
+        .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "no token");
-    let with_wrong = [("csrf", "x".repeat(43)), ("email", "camille@exemple.fr".into()), ("password", PASSWORD.into())];
+    let with_wrong = [
+        ("csrf", "x".repeat(43)),
+        ("email", "camille@exemple.fr".into()),
+        ("password", PASSWORD.into()),
+    ];
     let wrong: Vec<(&str, &str)> = with_wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let a = app.request(Method::POST, "/connexion", Some(&wrong), &[]).await;
+    let a = app
+        .request(Method::POST, "/connexion", Some(&wrong), &[])
+        .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "wrong token");
     // A cross-site post is refused even with the token.
     let token = app.get("/connexion").await.field("csrf");
-    let good = [("csrf", token.as_str()), ("email", "camille@exemple.fr"), ("password", PASSWORD)];
-    let a = app.request(Method::POST, "/connexion", Some(&good), &[("origin", "https://evil.example")]).await;
+    let good = [
+        ("csrf", token.as_str()),
+        ("email", "camille@exemple.fr"),
+        ("password", PASSWORD),
+    ];
+    let a = app
+        .request(
+            Method::POST,
+            "/connexion",
+            Some(&good),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "cross-site");
     assert!(app.cookie("__Host-session").is_none());
-    let a = app.request(Method::POST, "/connexion", Some(&good), &[]).await;
+    let a = app
+        .request(Method::POST, "/connexion", Some(&good), &[])
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     app.stop().await;
 }
@@ -85,31 +114,87 @@ async fn roles(store: Arc<dyn Store>) {
     assert!(a.header("location").starts_with("/connexion?retour="));
 
     app.login("camille@exemple.fr", PASSWORD).await;
-    assert_eq!(app.get("/admin/comptes").await.status, StatusCode::FORBIDDEN);
-    let a = app.post_form("/", &format!("/admin/comptes/{}/role", member.id), &[("role", "admin")]).await;
+    assert_eq!(
+        app.get("/admin/comptes").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let a = app
+        .post_form(
+            "/",
+            &format!("/admin/comptes/{}/role", member.id),
+            &[("role", "admin")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.store.user_by_id(member.id).await.unwrap().unwrap().role, Role::Member);
+    assert_eq!(
+        app.store.user_by_id(member.id).await.unwrap().unwrap().role,
+        Role::Member
+    );
 
     app.forget_cookies();
-    let a = app.post_form("/connexion?retour=/admin/comptes", "/connexion", &[("email", "admin@exemple.fr"), ("password", PASSWORD), ("retour", "/admin/comptes")]).await;
+    let a = app
+        .post_form(
+            "/connexion?retour=/admin/comptes",
+            "/connexion",
+            &[
+                ("email", "admin@exemple.fr"),
+                ("password", PASSWORD),
+                ("retour", "/admin/comptes"),
+            ],
+        )
+        .await;
     assert_eq!(a.header("location"), "/admin/comptes");
     let list = app.get("/admin/comptes").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("camille@exemple.fr"));
-    let a = app.post_form("/admin/comptes", &format!("/admin/comptes/{}/role", member.id), &[("role", "moderator")]).await;
+    let a = app
+        .post_form(
+            "/admin/comptes",
+            &format!("/admin/comptes/{}/role", member.id),
+            &[("role", "moderator")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.store.user_by_id(member.id).await.unwrap().unwrap().role, Role::Moderator);
+    assert_eq!(
+        app.store.user_by_id(member.id).await.unwrap().unwrap().role,
+        Role::Moderator
+    );
     let log = app.get("/admin/comptes?etat=role").await.body;
-    assert!(log.contains("Le rôle a été modifié.") && log.contains("set_role user:") && log.contains("moderator)"));
+    assert!(
+        log.contains("Le rôle a été modifié.")
+            && log.contains("set_role user:")
+            && log.contains("moderator)")
+    );
     // Bad input and the last-admin rule: clear messages, nothing changed.
-    let a = app.post_form("/admin/comptes", &format!("/admin/comptes/{}/role", member.id), &[("role", "chef")]).await;
+    let a = app
+        .post_form(
+            "/admin/comptes",
+            &format!("/admin/comptes/{}/role", member.id),
+            &[("role", "chef")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.body.contains("Rôle inconnu"));
-    let a = app.post_form("/admin/comptes", &format!("/admin/comptes/{}/role", admin.id), &[("role", "member")]).await;
+    let a = app
+        .post_form(
+            "/admin/comptes",
+            &format!("/admin/comptes/{}/role", admin.id),
+            &[("role", "member")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::CONFLICT);
     assert!(a.body.contains("au moins un administrateur"));
-    assert_eq!(app.store.user_by_id(admin.id).await.unwrap().unwrap().role, Role::Admin);
-    let a = app.post_form("/admin/comptes", "/admin/comptes/99999/role", &[("role", "member")]).await;
+    assert_eq!(
+        app.store.user_by_id(admin.id).await.unwrap().unwrap().role,
+        Role::Admin
+    );
+    let a = app
+        .post_form(
+            "/admin/comptes",
+            "/admin/comptes/99999/role",
+            &[("role", "member")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
@@ -119,11 +204,17 @@ async fn rate_limit(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
     for _ in 0..5 {
-        let a = app.login("camille@exemple.fr", "mauvais mot de passe").await;
+        let a = app
+            .login("camille@exemple.fr", "mauvais mot de passe")
+            .await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     }
     let a = app.login("camille@exemple.fr", PASSWORD).await;
-    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        a.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     let wait: u64 = a.header("retry-after").parse().unwrap();
     assert!(wait > 0);
     assert!(a.body.contains("Trop de tentatives de connexion"));
@@ -137,40 +228,111 @@ async fn password_reset(store: Arc<dyn Store>) {
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
 
     // Unknown and known addresses get the same answer; only the known one gets a mail.
-    let a = app.post_form("/mot-de-passe-oublie", "/mot-de-passe-oublie", &[("email", "personne@exemple.fr")]).await;
+    let a = app
+        .post_form(
+            "/mot-de-passe-oublie",
+            "/mot-de-passe-oublie",
+            &[("email", "personne@exemple.fr")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.contains("Si un compte existe pour cette adresse"));
     assert!(app.outbox().is_empty());
-    let a = app.post_form("/mot-de-passe-oublie", "/mot-de-passe-oublie", &[("email", "pas une adresse")]).await;
+    let a = app
+        .post_form(
+            "/mot-de-passe-oublie",
+            "/mot-de-passe-oublie",
+            &[("email", "pas une adresse")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    app.post_form("/mot-de-passe-oublie", "/mot-de-passe-oublie", &[("email", "camille@exemple.fr")]).await;
+    app.post_form(
+        "/mot-de-passe-oublie",
+        "/mot-de-passe-oublie",
+        &[("email", "camille@exemple.fr")],
+    )
+    .await;
     let mails = app.outbox();
     assert_eq!(mails.len(), 1);
     let parsed = mailparse::parse_mail(mails[0].as_bytes()).unwrap();
     assert!(mails[0].contains("To: camille@exemple.fr"));
     let mail = parsed.get_body().unwrap();
     assert!(mail.contains("valable une heure"), "{mail}");
-    let token = mail.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_string();
+    let token = mail
+        .split("jeton=")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string();
     let page = format!("/reinitialiser?jeton={token}");
     assert_eq!(app.get(&page).await.status, StatusCode::OK);
 
     // Weak passwords are refused with the reason; the link still works after that.
-    for (bad, msg) in [("court", "au moins 12 caractères"), ("motdepasse123", "trop courant")] {
-        let a = app.post_form(&page, "/reinitialiser", &[("jeton", &token), ("password", bad), ("confirmation", bad)]).await;
+    for (bad, msg) in [
+        ("court", "au moins 12 caractères"),
+        ("motdepasse123", "trop courant"),
+    ] {
+        let a = app
+            .post_form(
+                &page,
+                "/reinitialiser",
+                &[("jeton", &token), ("password", bad), ("confirmation", bad)],
+            )
+            .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(a.body.contains(msg), "{bad}: {}", a.body);
     }
-    let a = app.post_form(&page, "/reinitialiser", &[("jeton", &token), ("password", "nouvelle phrase secrète"), ("confirmation", "autre chose")]).await;
+    let a = app
+        .post_form(
+            &page,
+            "/reinitialiser",
+            &[
+                ("jeton", &token),
+                ("password", "nouvelle phrase secrète"),
+                ("confirmation", "autre chose"),
+            ],
+        )
+        .await;
     assert!(a.body.contains("ne sont pas identiques"));
-    let a = app.post_form(&page, "/reinitialiser", &[("jeton", &token), ("password", "nouvelle phrase secrète"), ("confirmation", "nouvelle phrase secrète")]).await;
+    let a = app
+        .post_form(
+            &page,
+            "/reinitialiser",
+            &[
+                ("jeton", &token),
+                ("password", "nouvelle phrase secrète"),
+                ("confirmation", "nouvelle phrase secrète"),
+            ],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     assert_eq!(a.header("location"), "/connexion?etat=reinitialise");
 
     // Single use.
     assert_eq!(app.get(&page).await.status, StatusCode::GONE);
-    let a = app.post_form("/connexion", "/reinitialiser", &[("jeton", &token), ("password", "encore une autre phrase"), ("confirmation", "encore une autre phrase")]).await;
+    let a = app
+        .post_form(
+            "/connexion",
+            "/reinitialiser",
+            &[
+                ("jeton", &token),
+                ("password", "encore une autre phrase"),
+                ("confirmation", "encore une autre phrase"),
+            ],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::GONE);
-    assert_eq!(app.login("camille@exemple.fr", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login("camille@exemple.fr", "nouvelle phrase secrète").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.login("camille@exemple.fr", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("camille@exemple.fr", "nouvelle phrase secrète")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     app.stop().await;
 }

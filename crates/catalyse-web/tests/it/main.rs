@@ -48,7 +48,10 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
@@ -82,7 +85,11 @@ impl TestApp {
             std::process::id(),
             rand_suffix()
         ));
-        let mut config = Config { data_dir: data_dir.clone(), demo: false, ..Config::default() };
+        let mut config = Config {
+            data_dir: data_dir.clone(),
+            demo: false,
+            ..Config::default()
+        };
         tweak(&mut config);
         catalyse_web::load_reference_data(
             store.as_ref(),
@@ -91,7 +98,9 @@ impl TestApp {
         )
         .await
         .expect("reference data");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         config.bind = addr.to_string();
         let state = AppState::new(store.clone(), config).expect("state");
@@ -139,10 +148,21 @@ impl TestApp {
         self.jar.lock().unwrap().insert(name.into(), value.into());
     }
 
-    pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>, extra: &[(&str, &str)]) -> Answer {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
-        let cookies: Vec<String> =
-            self.jar.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let cookies: Vec<String> = self
+            .jar
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         if !cookies.is_empty() {
             req = req.header(COOKIE, cookies.join("; "));
         }
@@ -157,7 +177,11 @@ impl TestApp {
         let resp = req.send().await.expect("request");
         let status = resp.status();
         let headers = resp.headers().clone();
-        for c in headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for c in headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
             if let Some((k, rest)) = c.split_once('=') {
                 let v = rest.split(';').next().unwrap_or("");
                 let mut jar = self.jar.lock().unwrap();
@@ -169,7 +193,11 @@ impl TestApp {
             }
         }
         let body = resp.text().await.unwrap_or_default();
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -187,7 +215,9 @@ impl TestApp {
 
     /// Creates an account directly in the store.
     pub async fn user(&self, email: &str, password: &str, role: Role) -> catalyse_core::User {
-        let hash = catalyse_web::auth::hash_password(password.into()).await.expect("hash");
+        let hash = catalyse_web::auth::hash_password(password.into())
+            .await
+            .expect("hash");
         self.store
             .create_user(
                 &NewUser {
@@ -204,7 +234,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Answer {
-        self.post_form("/connexion", "/connexion", &[("email", email), ("password", password)]).await
+        self.post_form(
+            "/connexion",
+            "/connexion",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// The mails written to the outbox so far, as text.

@@ -8,7 +8,10 @@ use std::sync::Arc;
 const PAGES: &[(&str, &str)] = &[
     ("/", "La co-construction territoriale, en actions"),
     ("/leviers", "Comment qualifier une « preuve de concept » ?"),
-    ("/leviers/apprendre-a-faire-alliance", "Avec qui et comment ?"),
+    (
+        "/leviers/apprendre-a-faire-alliance",
+        "Avec qui et comment ?",
+    ),
     ("/programme", "Analyse IMPACT-Territoires"),
     ("/metier", "Mettre à disposition un FabLab"),
     ("/connexion", "Mot de passe oublié ?"),
@@ -55,7 +58,10 @@ async fn english(store: Arc<dyn Store>) {
     let page = app.get("/leviers").await;
     assert!(page.body.contains("<html lang=\"en\">"));
     assert!(page.body.contains("The 7 levers of an innovative project"));
-    assert!(page.body.contains("Qualifier son innovation"), "seed content stays in French");
+    assert!(
+        page.body.contains("Qualifier son innovation"),
+        "seed content stays in French"
+    );
     // Going back never leaves the site.
     let a = app.get("/langue/fr?retour=//evil.example").await;
     assert_eq!(a.header("location"), "/");
@@ -69,28 +75,43 @@ async fn headers(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let a = app.get("/").await;
     let csp = a.header("content-security-policy");
-    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(a.header("x-content-type-options"), "nosniff");
     assert_eq!(a.header("referrer-policy"), "same-origin");
     assert!(!a.header("x-request-id").is_empty());
     // ETag, and 304 when the client has the page.
     let etag = a.header("etag").to_string();
     assert!(etag.starts_with('"'));
-    let again = app.request(Method::GET, "/", None, &[("if-none-match", &etag)]).await;
+    let again = app
+        .request(Method::GET, "/", None, &[("if-none-match", &etag)])
+        .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     // Compression.
     for enc in ["br", "gzip"] {
-        let c = app.request(Method::GET, "/leviers", None, &[("accept-encoding", enc)]).await;
+        let c = app
+            .request(Method::GET, "/leviers", None, &[("accept-encoding", enc)])
+            .await;
         assert_eq!(c.header("content-encoding"), enc);
     }
     // Assets: content-hashed URL, cached for a year.
-    let css = a.body.split("href=\"/static/app.").nth(1).and_then(|r| r.split('"').next()).unwrap();
+    let css = a
+        .body
+        .split("href=\"/static/app.")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap();
     let asset = app.get(&format!("/static/app.{css}")).await;
     assert_eq!(asset.status, StatusCode::OK);
     assert!(asset.header("cache-control").contains("max-age=31536000"));
     assert!(asset.header("content-type").starts_with("text/css"));
-    assert_eq!(app.get("/static/app.0000.css").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/static/app.0000.css").await.status,
+        StatusCode::NOT_FOUND
+    );
     app.stop().await;
 }
 
@@ -102,8 +123,16 @@ async fn operations(store: Arc<dyn Store>) {
     app.get("/leviers").await;
     let m = app.get("/metrics").await;
     assert_eq!(m.status, StatusCode::OK);
-    assert!(m.body.contains("catalyse_http_requests_total{method=\"GET\",route=\"/leviers\",status=\"200\"}"), "{}", m.body);
-    assert!(m.body.contains("catalyse_http_request_duration_seconds_bucket"));
+    assert!(
+        m.body.contains(
+            "catalyse_http_requests_total{method=\"GET\",route=\"/leviers\",status=\"200\"}"
+        ),
+        "{}",
+        m.body
+    );
+    assert!(m
+        .body
+        .contains("catalyse_http_request_duration_seconds_bucket"));
     assert!(m.body.contains("catalyse_db_pool_connections"));
     app.stop().await;
 }
