@@ -58,6 +58,9 @@ pub struct Config {
     pub contact_email: Option<String>,
     /// Who hosts this instance (name and address), for the legal notice.
     pub hosting: Option<String>,
+    /// Extra `script-src` hashes for the Content-Security-Policy, space separated
+    /// (`sha256-…`): only for audit tools that inject a script, such as axe-core in CI.
+    pub csp_script_hashes: Option<String>,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             publisher: None,
             contact_email: None,
             hosting: None,
+            csp_script_hashes: None,
         }
     }
 }
@@ -127,6 +131,33 @@ impl Config {
             Some(u) if !u.trim().is_empty() => u.trim_end_matches('/').to_string(),
             _ => format!("http://{}", self.bind),
         }
+    }
+
+    /// The Content-Security-Policy: everything from this origin only, no inline script.
+    pub fn content_security_policy(&self) -> Result<String, String> {
+        let mut script = "'self'".to_string();
+        for h in self
+            .csp_script_hashes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+        {
+            let ok = h.starts_with("sha256-")
+                && h.len() > 7
+                && h[7..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+            if !ok {
+                return Err(format!(
+                    "csp_script_hashes: « {h} » is not a sha256-… source"
+                ));
+            }
+            script.push_str(&format!(" '{h}'"));
+        }
+        Ok(format!(
+            "default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'"
+        ))
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -22,6 +22,7 @@ pub struct Inner {
     pub limits: Limits,
     pub passwords: PasswordPolicy,
     pub metrics: Metrics,
+    pub csp: axum::http::HeaderValue,
 }
 
 impl std::ops::Deref for AppState {
@@ -34,6 +35,10 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
         let (mailer, mail_from) = Mailer::from_config(&config)?;
+        let csp = config
+            .content_security_policy()
+            .map_err(anyhow::Error::msg)?
+            .parse()?;
         Ok(AppState(Arc::new(Inner {
             limits: Limits::from_config(&config),
             store,
@@ -42,6 +47,7 @@ impl AppState {
             mail_from,
             passwords: PasswordPolicy::shipped(),
             metrics: Metrics::new(),
+            csp,
             config,
         })))
     }
