@@ -188,11 +188,32 @@ mod tests {
                     bind: Some("127.0.0.1:3".into()),
                     ..Default::default()
                 },
-            )?;
+            )
+            .map_err(|e| *e)?;
             assert_eq!(c.bind, "127.0.0.1:3", "flags beat the environment");
             assert_eq!(c.database_url(), "sqlite://./data/catalyse.db");
             Ok(())
         });
+    }
+
+    #[test]
+    fn csp_has_no_inline_script_unless_hashed() {
+        let c = Config::default();
+        let csp = c.content_security_policy().unwrap();
+        assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe"));
+        let c = Config {
+            csp_script_hashes: Some("sha256-abc+/=".into()),
+            ..Config::default()
+        };
+        assert!(c
+            .content_security_policy()
+            .unwrap()
+            .contains("script-src 'self' 'sha256-abc+/=';"));
+        let c = Config {
+            csp_script_hashes: Some("'unsafe-inline'".into()),
+            ..Config::default()
+        };
+        assert!(c.content_security_policy().is_err());
     }
 
     #[test]

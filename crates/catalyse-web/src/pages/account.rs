@@ -23,23 +23,61 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The errors of one form, as its template shows them (summary, then each field's own).
+#[derive(Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn one(field: &'static str, message: impl Into<String>) -> FormErrors {
+        FormErrors(vec![FieldError {
+            field,
+            message: message.into(),
+        }])
+    }
+
+    pub fn push(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldError> {
+        self.0.iter()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The ids an input's `aria-describedby` lists: its hint, then its error.
+    pub fn described_by(&self, field: &str, has_hint: bool) -> String {
+        let mut ids = vec![];
+        if has_hint {
+            ids.push(format!("{field}-aide"));
+        }
+        if self.get(field).is_some() {
+            ids.push(format!("{field}-erreur"));
+        }
+        ids.join(" ")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 struct Login<'a> {
     ctx: &'a PageCtx,
     email: String,
     retour: String,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     notice: Option<&'a str>,
-}
-
-impl Login<'_> {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
 }
 
 #[derive(Deserialize)]
@@ -58,7 +96,7 @@ pub async fn login_form(ctx: PageCtx, Query(q): Query<LoginQuery>) -> Result<Res
         ctx: &ctx,
         email: String::new(),
         retour: safe_return(q.retour.as_deref()),
-        errors: vec![],
+        errors: FormErrors::default(),
         notice,
     };
     render(&ctx, &page)
@@ -82,7 +120,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let t = ctx.t;
     let retour = safe_return(form.retour.as_deref());
-    let again = |errors: Vec<FieldError>, status: StatusCode| {
+    let again = |errors: FormErrors, status: StatusCode| {
         let page = Login {
             ctx: &ctx,
             email: form.email.trim().to_string(),
@@ -92,19 +130,13 @@ pub async fn login(
         };
         render_status(&ctx, status, &page)
     };
-    let mut errors = vec![];
+    let mut errors = FormErrors::default();
     let email = Email::parse(&form.email);
     if email.is_err() {
-        errors.push(FieldError {
-            field: "email",
-            message: t.s("login.error_email").into(),
-        });
+        errors.push("email", t.s("login.error_email"));
     }
     if form.password.is_empty() {
-        errors.push(FieldError {
-            field: "password",
-            message: t.s("login.error_password_empty").into(),
-        });
+        errors.push("password", t.s("login.error_password_empty"));
     }
     let Ok(email) = email else {
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
@@ -135,10 +167,7 @@ pub async fn login(
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
         _ => again(
-            vec![FieldError {
-                field: "",
-                message: t.s("login.error_invalid").into(),
-            }],
+            FormErrors::one("", t.s("login.error_invalid")),
             StatusCode::UNAUTHORIZED,
         ),
     }
@@ -179,17 +208,8 @@ pub async fn logout(
 struct Forgot<'a> {
     ctx: &'a PageCtx,
     email: String,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     sent: bool,
-}
-
-impl Forgot<'_> {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
 }
 
 pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
@@ -198,7 +218,7 @@ pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
         &Forgot {
             ctx: &ctx,
             email: String::new(),
-            errors: vec![],
+            errors: FormErrors::default(),
             sent: false,
         },
     )
@@ -220,10 +240,7 @@ pub async fn forgot(
         let page = Forgot {
             ctx: &ctx,
             email: form.email.trim().to_string(),
-            errors: vec![FieldError {
-                field: "email",
-                message: ctx.t.s("login.error_email").into(),
-            }],
+            errors: FormErrors::one("email", ctx.t.s("login.error_email")),
             sent: false,
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -272,7 +289,7 @@ pub async fn forgot(
         &Forgot {
             ctx: &ctx,
             email: String::new(),
-            errors: vec![],
+            errors: FormErrors::default(),
             sent: true,
         },
     )
@@ -284,19 +301,22 @@ struct Reset<'a> {
     ctx: &'a PageCtx,
     token: String,
     valid: bool,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
+    hint: String,
 }
 
-impl Reset<'_> {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-
-    fn min_chars(&self) -> usize {
-        catalyse_core::account::PASSWORD_MIN_CHARS
+impl<'a> Reset<'a> {
+    fn new(ctx: &'a PageCtx, token: String, valid: bool, errors: FormErrors) -> Reset<'a> {
+        let hint = ctx
+            .t
+            .f("reset.hint", catalyse_core::account::PASSWORD_MIN_CHARS);
+        Reset {
+            ctx,
+            token,
+            valid,
+            errors,
+            hint,
+        }
     }
 }
 
@@ -325,12 +345,7 @@ pub async fn reset_form(
     render_status(
         &ctx,
         status,
-        &Reset {
-            ctx: &ctx,
-            token,
-            valid,
-            errors: vec![],
-        },
+        &Reset::new(&ctx, token, valid, FormErrors::default()),
     )
 }
 
@@ -368,12 +383,7 @@ pub async fn reset(
     let now = Utc::now();
     let hash = token_hash(&form.jeton);
     let Some(user_id) = state.store.password_reset_user(&hash, now).await? else {
-        let page = Reset {
-            ctx: &ctx,
-            token: String::new(),
-            valid: false,
-            errors: vec![],
-        };
+        let page = Reset::new(&ctx, String::new(), false, FormErrors::default());
         return render_status(&ctx, StatusCode::GONE, &page);
     };
     let email = state
@@ -381,37 +391,21 @@ pub async fn reset(
         .user_by_id(user_id)
         .await?
         .map(|u| u.email.to_string());
-    let mut errors = vec![];
+    let mut errors = FormErrors::default();
     if let Err(p) = state.passwords.check(&form.password, email.as_deref()) {
-        errors.push(FieldError {
-            field: "password",
-            message: password_message(ctx.t, p),
-        });
+        errors.push("password", password_message(ctx.t, p));
     } else if form.password != form.confirmation {
-        errors.push(FieldError {
-            field: "confirmation",
-            message: ctx.t.s("reset.error_mismatch").into(),
-        });
+        errors.push("confirmation", ctx.t.s("reset.error_mismatch"));
     }
     if !errors.is_empty() {
-        let page = Reset {
-            ctx: &ctx,
-            token: form.jeton.clone(),
-            valid: true,
-            errors,
-        };
+        let page = Reset::new(&ctx, form.jeton.clone(), true, errors);
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let new_hash = hash_password(form.password).await?;
     match state.store.reset_password(&hash, &new_hash, now).await? {
         Some(_) => Ok(Redirect::to("/connexion?etat=reinitialise").into_response()),
         None => {
-            let page = Reset {
-                ctx: &ctx,
-                token: String::new(),
-                valid: false,
-                errors: vec![],
-            };
+            let page = Reset::new(&ctx, String::new(), false, FormErrors::default());
             render_status(&ctx, StatusCode::GONE, &page)
         }
     }
