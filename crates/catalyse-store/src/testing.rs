@@ -83,7 +83,16 @@ impl TestStore {
         F: FnOnce(Arc<dyn Store>) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        body(self.store.clone()).await;
+        self.run_with_url(|store, _| body(store)).await;
+    }
+
+    /// Same, for a body that also needs the database URL (to run the binary on it).
+    pub async fn run_with_url<F, Fut>(self, body: F)
+    where
+        F: FnOnce(Arc<dyn Store>, String) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        body(self.store.clone(), self.url.clone()).await;
         self.finish().await;
     }
 
@@ -108,11 +117,17 @@ impl TestStore {
 #[macro_export]
 macro_rules! both_databases {
     ($name:ident, $body:ident) => {
+        $crate::both_databases!($name, $body, run);
+    };
+    ($name:ident, $body:ident, with_url) => {
+        $crate::both_databases!($name, $body, run_with_url);
+    };
+    ($name:ident, $body:ident, $run:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let t = $crate::testing::sqlite().await.expect("sqlite store");
-                t.run(super::$body).await;
+                t.$run(super::$body).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +136,7 @@ macro_rules! both_databases {
                     .await
                     .expect("postgres store")
                 {
-                    t.run(super::$body).await;
+                    t.$run(super::$body).await;
                 }
             }
         }

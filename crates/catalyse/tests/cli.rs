@@ -1,0 +1,130 @@
+//! The `catalyse` command line, run as a person would, on SQLite and on PostgreSQL.
+
+use catalyse_core::{Email, Role};
+use catalyse_store::{both_databases, Store};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+/// Runs `catalyse ARGS` against the database of `url`, with `stdin` as its input.
+fn catalyse(url: &str, args: &[&str], stdin: &str) -> Output {
+    let dir = std::env::temp_dir().join(format!("catalyse_cli_{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_catalyse"))
+        .args(["--database-url", url, "--data-dir"])
+        .arg(&dir)
+        .args(args)
+        .env("CATALYSE_LOG", "warn")
+        .env_remove("CATALYSE_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run catalyse");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("catalyse output")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+// The store handed to the body and the URL the binary uses point at the same database.
+both_databases!(
+    admin_commands_create_and_promote_accounts,
+    admin_commands,
+    with_url
+);
+async fn admin_commands(store: Arc<dyn Store>, url: String) {
+    let create = |email: &str, role: &str, password: &str| {
+        catalyse(
+            &url,
+            &["admin", "create-user", "--email", email, "--role", role],
+            &format!("{password}\n"),
+        )
+    };
+    let o = create("Chef@Exemple.fr", "admin", "une phrase de passe solide");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("chef@exemple.fr (admin)"));
+    let user = store
+        .user_by_email(&Email::parse("chef@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, Role::Admin);
+    assert!(user.password_hash.starts_with("$argon2id$"));
+
+    // Refusals say why and write nothing.
+    let o = create("chef@exemple.fr", "member", "une autre phrase de passe");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+    let o = create("court@exemple.fr", "member", "court");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("au moins 12 caractères"), "{}", text(&o));
+    let o = create("x@exemple.fr", "chef", "une phrase de passe solide");
+    assert!(!o.status.success());
+    assert_eq!(store.count_users().await.unwrap(), 1);
+
+    let o = create("camille@exemple.fr", "member", "une phrase de passe solide");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = catalyse(
+        &url,
+        &[
+            "admin",
+            "set-role",
+            "--email",
+            "camille@exemple.fr",
+            "--role",
+            "moderator",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let camille = store
+        .user_by_email(&Email::parse("camille@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(camille.role, Role::Moderator);
+    let o = catalyse(
+        &url,
+        &[
+            "admin",
+            "set-role",
+            "--email",
+            "chef@exemple.fr",
+            "--role",
+            "member",
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("last administrator"));
+    let o = catalyse(
+        &url,
+        &[
+            "admin",
+            "set-role",
+            "--email",
+            "personne@exemple.fr",
+            "--role",
+            "member",
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("no account"));
+
+    // `migrate` on an up-to-date database changes nothing and succeeds.
+    let o = catalyse(&url, &["migrate"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(store.count_users().await.unwrap(), 2);
+}
