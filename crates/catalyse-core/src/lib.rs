@@ -3,11 +3,13 @@
 pub mod account;
 pub mod reference;
 pub mod territory;
+pub mod territory_index;
 pub mod text;
 
 pub use account::{Email, PasswordPolicy, PasswordProblem, Role, User};
 pub use reference::{Activity, ActorFamily, Lever, MetierFamily, Milestone, ReferenceFrame};
 pub use territory::{Territory, TerritoryLevel};
+pub use territory_index::TerritoryIndex;
 
 /// One page of a listing, with the total number of matches.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

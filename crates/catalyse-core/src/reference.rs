@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 /// Un des 7 leviers d'un projet novateur, with its guiding questions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lever {
     pub slug: String,
     #[serde(default)]
@@ -17,6 +18,7 @@ pub struct Lever {
 
 /// Une activité du métier de catalyseur.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub slug: String,
     pub name: String,
@@ -26,6 +28,7 @@ pub struct Activity {
 
 /// Une famille du métier (Dialogue territorial, …) with its 4 activities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetierFamily {
     pub slug: String,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct MetierFamily {
 
 /// Une famille d'acteurs (collectivités territoriales, associations, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActorFamily {
     pub slug: String,
     pub name: String,
@@ -45,6 +49,7 @@ pub struct ActorFamily {
 
 /// Un jalon du programme 2019.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Milestone {
     pub date: NaiveDate,
     pub label: String,

@@ -69,11 +69,6 @@ pub struct Territory {
 }
 
 impl Territory {
-    /// The folded name used for accent-insensitive search.
-    pub fn search_name(&self) -> String {
-        crate::text::fold(&self.name)
-    }
-
     pub fn slug(&self) -> String {
         crate::text::slugify(&self.name)
     }

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{
-    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel, User,
+    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, User,
 };
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -33,15 +33,6 @@ pub enum Backend {
 pub struct PoolStats {
     pub size: u32,
     pub idle: u32,
-}
-
-/// A territory search: free text (name, postcode or INSEE code), optional level, one page.
-#[derive(Debug, Clone, Default)]
-pub struct TerritoryQuery {
-    pub q: String,
-    pub level: Option<TerritoryLevel>,
-    pub page: u32,
-    pub per_page: u32,
 }
 
 /// What is needed to create an account.
@@ -94,9 +85,8 @@ pub trait Store: Send + Sync + 'static {
     async fn metier(&self) -> StoreResult<Vec<MetierFamily>>;
     async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>>;
     async fn milestones(&self) -> StoreResult<Vec<Milestone>>;
-    async fn search_territories(&self, query: &TerritoryQuery) -> StoreResult<Page<Territory>>;
-    async fn territory(&self, level: TerritoryLevel, code: &str) -> StoreResult<Option<Territory>>;
-    async fn territory_counts(&self) -> StoreResult<Vec<(TerritoryLevel, i64)>>;
+    /// Every territory, for the in-memory index (`catalyse_core::TerritoryIndex`).
+    async fn territories(&self) -> StoreResult<Vec<Territory>>;
 
     // — Accounts —
     /// Fails with `Conflict { field: "email" }` when the address is taken.
@@ -207,30 +197,6 @@ pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(s, 0).unwrap_or_default()
 }
 
-/// How a free-text territory query is matched.
-pub(crate) enum TerritoryMatch {
-    /// Digits (or a Corsican code): INSEE code or postcode prefix.
-    Code(String),
-    /// A folded name: exact, prefix, or a word of the name starting with it.
-    Name(String),
-}
-
-pub(crate) fn territory_match(q: &str) -> Option<TerritoryMatch> {
-    let t = q.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let code_like = t.len() <= 9
-        && t.chars().all(|c| c.is_ascii_alphanumeric())
-        && t.chars().filter(|c| c.is_ascii_digit()).count() >= t.len().saturating_sub(1)
-        && t.chars().next().is_some_and(|c| c.is_ascii_digit());
-    if code_like {
-        return Some(TerritoryMatch::Code(t.to_ascii_uppercase()));
-    }
-    let folded = catalyse_core::text::fold(t);
-    (!folded.is_empty()).then_some(TerritoryMatch::Name(folded))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,23 +208,5 @@ mod tests {
             "postgres://u:***@h/db"
         );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
-    }
-
-    #[test]
-    fn classifies_queries() {
-        assert!(matches!(
-            territory_match("01400"),
-            Some(TerritoryMatch::Code(_))
-        ));
-        assert!(matches!(territory_match("2a004"), Some(TerritoryMatch::Code(c)) if c == "2A004"));
-        assert!(matches!(
-            territory_match("75"),
-            Some(TerritoryMatch::Code(_))
-        ));
-        assert!(
-            matches!(territory_match("Saint-Étienne"), Some(TerritoryMatch::Name(n)) if n == "saint etienne")
-        );
-        assert!(territory_match("  ").is_none());
-        assert!(territory_match("''").is_none());
     }
 }

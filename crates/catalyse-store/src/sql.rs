@@ -9,15 +9,15 @@ macro_rules! impl_sql_store {
         mod shared_sql {
         use super::*;
         use $crate::{
-            from_ts, territory_match, ts, AuditEntry, Backend, NewUser, PoolStats, SessionRecord,
-            Store, StoreError, StoreResult, TerritoryMatch, TerritoryQuery,
+            from_ts, ts, AuditEntry, Backend, NewUser, PoolStats, SessionRecord,
+            Store, StoreError, StoreResult,
         };
         use async_trait::async_trait;
         use catalyse_core::reference::ReferenceFrame;
         use catalyse_core::territory::Geography;
         use catalyse_core::{
             ActorFamily, Activity, Email, Lever, MetierFamily, Milestone, Page, Role, Territory,
-            TerritoryLevel, User,
+            User,
         };
         use chrono::{DateTime, Utc};
         use sqlx::Row;
@@ -205,14 +205,13 @@ macro_rules! impl_sql_store {
                 }
                 for chunk in geo.territories.chunks(CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO territories (level, code, name, search_name, region, \
-                         department, epci, population, postcodes, lat, lon, checksum) ",
+                        "INSERT INTO territories (level, code, name, region, department, epci, \
+                         population, postcodes, lat, lon, checksum) ",
                     );
                     qb.push_values(chunk, |mut b, t| {
                         b.push_bind(t.level.as_str())
                             .push_bind(t.code.clone())
                             .push_bind(t.name.clone())
-                            .push_bind(t.search_name())
                             .push_bind(t.region.clone())
                             .push_bind(t.department.clone())
                             .push_bind(t.epci.clone())
@@ -224,7 +223,7 @@ macro_rules! impl_sql_store {
                     });
                     qb.push(
                         " ON CONFLICT (level, code) DO UPDATE SET name = excluded.name, \
-                         search_name = excluded.search_name, region = excluded.region, \
+                         region = excluded.region, \
                          department = excluded.department, epci = excluded.epci, \
                          population = excluded.population, postcodes = excluded.postcodes, \
                          lat = excluded.lat, lon = excluded.lon, checksum = excluded.checksum",
@@ -235,24 +234,6 @@ macro_rules! impl_sql_store {
                     .bind(sum)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("DELETE FROM territory_postcodes").execute(&mut *tx).await?;
-                let mut pairs: Vec<(&str, &str)> = geo
-                    .territories
-                    .iter()
-                    .filter(|t| t.level == TerritoryLevel::Commune)
-                    .flat_map(|t| t.postcodes.iter().map(move |p| (p.as_str(), t.code.as_str())))
-                    .collect();
-                pairs.sort_unstable();
-                pairs.dedup();
-                for chunk in pairs.chunks(CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO territory_postcodes (postcode, code) ",
-                    );
-                    qb.push_values(chunk, |mut b, (p, c)| {
-                        b.push_bind(p.to_string()).push_bind(c.to_string());
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                }
                 set_state(&mut tx, "geography", sum, now).await?;
                 tx.commit().await?;
                 Ok(true)
@@ -350,90 +331,13 @@ macro_rules! impl_sql_store {
                     .collect()
             }
 
-            async fn search_territories(
-                &self,
-                query: &TerritoryQuery,
-            ) -> StoreResult<Page<Territory>> {
-                let (page, per_page, offset) = page_bounds(query.page, query.per_page);
-                let level = query.level.map(|l| l.as_str().to_string());
-                let Some(m) = territory_match(&query.q) else {
-                    return Ok(Page { items: vec![], total: 0, page, per_page });
-                };
-                // Code: $1 level, $2 prefix, then $3 exact. Name: $1 level, $2 prefix,
-                // $3 word-prefix pattern, then $4 exact.
-                let (filter, order, exact, prefix, inner) = match m {
-                    TerritoryMatch::Code(c) => (
-                        "(code LIKE $2 OR (level = 'commune' AND code IN \
-                         (SELECT code FROM territory_postcodes WHERE postcode LIKE $2)))",
-                        "CASE WHEN code = $3 THEN 0 WHEN code LIKE $2 THEN 1 ELSE 2 END",
-                        c.clone(),
-                        format!("{c}%"),
-                        None,
-                    ),
-                    TerritoryMatch::Name(n) => (
-                        "(search_name LIKE $2 OR search_name LIKE $3)",
-                        "CASE WHEN search_name = $4 THEN 0 WHEN search_name LIKE $2 THEN 1 \
-                         ELSE 2 END",
-                        n.clone(),
-                        format!("{n}%"),
-                        Some(format!("% {n}%")),
-                    ),
-                };
-                let where_clause = format!("($1 IS NULL OR level = $1) AND {filter}");
-                let count_sql = format!("SELECT COUNT(*) FROM territories WHERE {where_clause}");
-                let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
-                    .bind(level.clone())
-                    .bind(prefix.clone());
-                if let Some(inner) = &inner {
-                    count = count.bind(inner.clone());
-                }
-                let total = count.fetch_one(self.r()).await?;
-                let (lim, off) = if inner.is_some() { ("$5", "$6") } else { ("$4", "$5") };
-                let sql = format!(
-                    "SELECT {TERRITORY_COLUMNS} FROM territories WHERE {where_clause} \
-                     ORDER BY {order}, COALESCE(population, -1) DESC, name, code \
-                     LIMIT {lim} OFFSET {off}"
-                );
-                let mut q = sqlx::query(&sql).bind(level).bind(prefix);
-                if let Some(inner) = inner {
-                    q = q.bind(inner);
-                }
-                let rows = q
-                    .bind(exact)
-                    .bind(per_page as i64)
-                    .bind(offset)
-                    .fetch_all(self.r())
-                    .await?;
-                let items = rows.iter().map(territory_from_row).collect::<StoreResult<_>>()?;
-                Ok(Page { items, total, page, per_page })
-            }
-
-            async fn territory(
-                &self,
-                level: TerritoryLevel,
-                code: &str,
-            ) -> StoreResult<Option<Territory>> {
-                let row = sqlx::query(&format!(
-                    "SELECT {TERRITORY_COLUMNS} FROM territories WHERE level = $1 AND code = $2"
+            async fn territories(&self) -> StoreResult<Vec<Territory>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {TERRITORY_COLUMNS} FROM territories ORDER BY level, code"
                 ))
-                .bind(level.as_str())
-                .bind(code)
-                .fetch_optional(self.r())
+                .fetch_all(self.r())
                 .await?;
-                row.as_ref().map(territory_from_row).transpose()
-            }
-
-            async fn territory_counts(&self) -> StoreResult<Vec<(TerritoryLevel, i64)>> {
-                let rows = sqlx::query("SELECT level, COUNT(*) AS n FROM territories GROUP BY level")
-                    .fetch_all(self.r())
-                    .await?;
-                let mut out = Vec::new();
-                for r in &rows {
-                    let level: String = r.try_get("level")?;
-                    out.push((level.parse().map_err(corrupt)?, r.try_get("n")?));
-                }
-                out.sort();
-                Ok(out)
+                rows.iter().map(territory_from_row).collect()
             }
 
             async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {

@@ -101,7 +101,20 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
             )
         })?;
     load_reference_data(store.as_ref(), GeographySource::Shipped, config.demo).await?;
-    AppState::new(store, config)
+    let state = AppState::load(store, config).await?;
+    release_freed_memory();
+    Ok(state)
+}
+
+/// Hands the memory freed after loading the geography back to the system, so that the idle
+/// footprint is what the platform uses, not what the first start needed (glibc keeps freed
+/// heap otherwise).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages to the OS; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The whole application as a router.

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limits;
-use catalyse_core::PasswordPolicy;
+use catalyse_core::{ActorFamily, Lever, MetierFamily, Milestone, PasswordPolicy, TerritoryIndex};
 use catalyse_store::Store;
 use lettre::message::Mailbox;
 use std::sync::Arc;
@@ -13,8 +13,19 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
+/// The reference frame, read once at start: it only changes when the binary's data files do.
+pub struct Reference {
+    pub levers: Vec<Lever>,
+    pub metier: Vec<MetierFamily>,
+    pub actor_families: Vec<ActorFamily>,
+    pub milestones: Vec<Milestone>,
+}
+
 pub struct Inner {
     pub store: Arc<dyn Store>,
+    pub reference: Reference,
+    /// The geography in memory, for instant search and lookups.
+    pub territories: TerritoryIndex,
     pub config: Config,
     pub assets: Assets,
     pub mailer: Mailer,
@@ -33,7 +44,15 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
+    /// Reads the reference frame and the geography from the store, and sets up the services.
+    pub async fn load(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
+        let reference = Reference {
+            levers: store.levers().await?,
+            metier: store.metier().await?,
+            actor_families: store.actor_families().await?,
+            milestones: store.milestones().await?,
+        };
+        let territories = TerritoryIndex::new(store.territories().await?);
         let (mailer, mail_from) = Mailer::from_config(&config)?;
         let csp = config
             .content_security_policy()
@@ -42,6 +61,8 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             limits: Limits::from_config(&config),
             store,
+            reference,
+            territories,
             assets: Assets::embedded(),
             mailer,
             mail_from,

@@ -20,12 +20,12 @@ fn catalyse(url: &str, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run catalyse");
-    child
+    // A command refused before it reads its input closes the pipe: that is not an error here.
+    let _ = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+        .write_all(stdin.as_bytes());
     child.wait_with_output().expect("catalyse output")
 }
 

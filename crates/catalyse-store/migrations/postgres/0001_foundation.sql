@@ -48,7 +48,6 @@ CREATE TABLE territories (
     level TEXT NOT NULL CHECK (level IN ('region', 'department', 'epci', 'commune')),
     code TEXT NOT NULL,
     name TEXT NOT NULL,
-    search_name TEXT NOT NULL,
     region TEXT,
     department TEXT,
     epci TEXT,
@@ -59,14 +58,7 @@ CREATE TABLE territories (
     checksum TEXT NOT NULL,
     PRIMARY KEY (level, code)
 );
-CREATE INDEX territories_search_name ON territories (search_name);
 CREATE INDEX territories_code ON territories (code);
-
-CREATE TABLE territory_postcodes (
-    postcode TEXT NOT NULL,
-    code TEXT NOT NULL,
-    PRIMARY KEY (postcode, code)
-);
 
 CREATE TABLE users (
     id BIGSERIAL PRIMARY KEY,

@@ -6,7 +6,7 @@ use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{Email, Role, TerritoryLevel};
 use catalyse_store::testing;
-use catalyse_store::{NewUser, SessionRecord, Store, StoreError, TerritoryQuery};
+use catalyse_store::{NewUser, SessionRecord, Store, StoreError};
 use chrono::{Duration, Utc};
 use std::sync::{Arc, OnceLock};
 
@@ -95,106 +95,48 @@ async fn reference_frame(store: Arc<dyn Store>) {
     assert_eq!(store.milestones().await.unwrap().len(), 1);
 }
 
-conformance!(geography_search_by_name_postcode_and_code, geography_search);
-async fn geography_search(store: Arc<dyn Store>) {
+conformance!(geography_loads_once_and_reads_back, geography_load);
+async fn geography_load(store: Arc<dyn Store>) {
     let geo = geography();
     assert!(store.load_geography(geo).await.unwrap());
     assert!(!store.load_geography(geo).await.unwrap(), "idempotent");
-    let counts = store.territory_counts().await.unwrap();
-    let communes = counts
+    assert_eq!(
+        store
+            .reference_checksum("geography")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(geo.checksum.as_str())
+    );
+    let all = store.territories().await.unwrap();
+    assert_eq!(all.len(), geo.territories.len());
+    let communes = all
         .iter()
-        .find(|(l, _)| *l == TerritoryLevel::Commune)
-        .unwrap()
-        .1;
+        .filter(|t| t.level == TerritoryLevel::Commune)
+        .count();
     assert!(communes > 34_000);
-
-    let q = |q: &str, level: Option<TerritoryLevel>| TerritoryQuery {
-        q: q.into(),
-        level,
-        page: 1,
-        per_page: 10,
-    };
-    // Without accents, any case, and the most populous homonym first.
-    let page = store
-        .search_territories(&q("SAINT etienne", None))
-        .await
-        .unwrap();
-    assert_eq!(page.items[0].code, "42218", "{:?}", page.items[0]);
-    // Word inside a name.
-    let page = store
-        .search_territories(&q("clemenciat", Some(TerritoryLevel::Commune)))
-        .await
-        .unwrap();
-    assert!(page.items.iter().any(|t| t.code == "01001"));
-    // Postcode.
-    let page = store.search_territories(&q("01400", None)).await.unwrap();
-    assert!(page.items.iter().any(|t| t.code == "01001"));
-    assert!(page
-        .items
-        .iter()
-        .all(|t| t.level == TerritoryLevel::Commune));
-    // INSEE code, at the level asked.
-    let page = store
-        .search_territories(&q("84", Some(TerritoryLevel::Region)))
-        .await
-        .unwrap();
-    assert_eq!(page.items[0].name, "Auvergne-Rhône-Alpes");
-    // Pagination keeps the total.
-    let p1 = store.search_territories(&q("saint", None)).await.unwrap();
-    let mut second = q("saint", None);
-    second.page = 2;
-    let p2 = store.search_territories(&second).await.unwrap();
-    assert!(p1.total > 10 && p1.total == p2.total);
-    assert_ne!(p1.items[0].code, p2.items[0].code);
-    assert!(store
-        .search_territories(&q("   ", None))
-        .await
-        .unwrap()
-        .items
-        .is_empty());
-    assert!(store
-        .search_territories(&q("%_'", None))
-        .await
-        .unwrap()
-        .items
-        .is_empty());
-
-    let paris = store
-        .territory(TerritoryLevel::Commune, "75056")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(paris.postcodes.len() > 10);
-    assert!(paris.lat.is_some());
-    assert!(store
-        .territory(TerritoryLevel::Region, "75056")
-        .await
-        .unwrap()
-        .is_none());
+    // What is read back is what was loaded, field by field.
+    let paris = all.iter().find(|t| t.code == "75056").unwrap();
+    let shipped = geo.territories.iter().find(|t| t.code == "75056").unwrap();
+    assert_eq!(paris, shipped);
+    assert!(paris.postcodes.len() > 10 && paris.lat.is_some());
+    let index = catalyse_core::TerritoryIndex::new(all);
+    assert_eq!(
+        index.search("saint etienne", None, 1, 1).items[0].code,
+        "42218"
+    );
 }
 
 conformance!(geography_edits_update_and_remove_rows, geography_edits);
 async fn geography_edits(store: Arc<dyn Store>) {
     let extra = "commune\t01002\tL'Abergement-de-Varey\t84\t01\t\t250\t01640\t46.0\t5.4\n";
     assert!(store.load_geography(&small_geography(extra)).await.unwrap());
-    assert!(store
-        .territory(TerritoryLevel::Commune, "01002")
-        .await
-        .unwrap()
-        .is_some());
+    let has = |all: &[catalyse_core::Territory], code: &str| all.iter().any(|t| t.code == code);
+    assert!(has(&store.territories().await.unwrap(), "01002"));
     assert!(store.load_geography(&small_geography("")).await.unwrap());
-    assert!(store
-        .territory(TerritoryLevel::Commune, "01002")
-        .await
-        .unwrap()
-        .is_none());
-    let q = TerritoryQuery {
-        q: "01640".into(),
-        level: None,
-        page: 1,
-        per_page: 10,
-    };
-    assert_eq!(store.search_territories(&q).await.unwrap().total, 0);
+    let all = store.territories().await.unwrap();
+    assert!(!has(&all, "01002"), "a row gone from the file is removed");
+    assert_eq!(all.len(), 4);
 }
 
 conformance!(accounts_roles_and_audit, accounts);

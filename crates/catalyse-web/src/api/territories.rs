@@ -5,8 +5,7 @@ use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use catalyse_core::{Territory, TerritoryLevel};
-use catalyse_store::TerritoryQuery;
+use catalyse_core::{Territory, TerritoryIndex, TerritoryLevel};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,52 +61,29 @@ pub struct SearchParams {
     pub per_page: Option<u32>,
 }
 
-fn out(t: Territory, names: &ParentNames) -> TerritoryOut {
-    let parent = |code: Option<String>, n: &Option<(String, String)>| {
-        code.map(|c| ParentOut {
-            name: n
-                .as_ref()
-                .filter(|(k, _)| *k == c)
-                .map(|(_, v)| v.clone())
+/// A territory as the API shows it; with `index`, its parents carry their names.
+fn out(t: &Territory, index: Option<&TerritoryIndex>) -> TerritoryOut {
+    let parent = |level, code: &Option<String>| {
+        code.as_ref().map(|c| ParentOut {
+            code: c.clone(),
+            name: index
+                .and_then(|i| i.get(level, c))
+                .map(|p| p.name.clone())
                 .unwrap_or_default(),
-            code: c,
         })
     };
     TerritoryOut {
-        region: parent(t.region, &names.region),
-        department: parent(t.department, &names.department),
-        epci: parent(t.epci, &names.epci),
-        code: t.code,
-        name: t.name,
+        region: parent(TerritoryLevel::Region, &t.region),
+        department: parent(TerritoryLevel::Department, &t.department),
+        epci: parent(TerritoryLevel::Epci, &t.epci),
+        code: t.code.clone(),
+        name: t.name.clone(),
         level: t.level,
         population: t.population,
-        postcodes: t.postcodes,
+        postcodes: t.postcodes.clone(),
         lat: t.lat,
         lon: t.lon,
     }
-}
-
-#[derive(Default)]
-struct ParentNames {
-    region: Option<(String, String)>,
-    department: Option<(String, String)>,
-    epci: Option<(String, String)>,
-}
-
-async fn parent_names(state: &AppState, t: &Territory) -> Result<ParentNames, ApiError> {
-    let mut n = ParentNames::default();
-    for (level, code, slot) in [
-        (TerritoryLevel::Region, &t.region, &mut n.region),
-        (TerritoryLevel::Department, &t.department, &mut n.department),
-        (TerritoryLevel::Epci, &t.epci, &mut n.epci),
-    ] {
-        if let Some(code) = code {
-            if let Some(p) = state.store.territory(level, code).await? {
-                *slot = Some((p.code, p.name));
-            }
-        }
-    }
-    Ok(n)
 }
 
 /// Search territories.
@@ -131,19 +107,10 @@ pub async fn search(
     if !(1..=10000).contains(&page) {
         return Err(AppError::BadRequest("page must be between 1 and 10000".into()).into());
     }
-    let found = state
-        .store
-        .search_territories(&TerritoryQuery {
-            q: p.q,
-            level: p.level,
-            page,
-            per_page,
-        })
-        .await?;
+    let found = state.territories.search(&p.q, p.level, page, per_page);
     // Search results carry parent codes; names are for the detail endpoint.
-    let none = ParentNames::default();
     Ok(Json(TerritoryPage {
-        items: found.items.into_iter().map(|t| out(t, &none)).collect(),
+        items: found.items.into_iter().map(|t| out(t, None)).collect(),
         total: found.total,
         page: found.page,
         per_page: found.per_page,
@@ -172,10 +139,8 @@ pub async fn territory(
         return Err(AppError::NotFound.into());
     }
     let t = state
-        .store
-        .territory(level, &code.to_ascii_uppercase())
-        .await?
+        .territories
+        .get(level, &code.to_ascii_uppercase())
         .ok_or(AppError::NotFound)?;
-    let names = parent_names(&state, &t).await?;
-    Ok(Json(out(t, &names)))
+    Ok(Json(out(t, Some(&state.territories))))
 }

@@ -12,11 +12,11 @@ use catalyse_core::{Lever, Milestone, TerritoryLevel};
 #[template(path = "home.html")]
 struct Home<'a> {
     ctx: &'a PageCtx,
-    levers: Vec<Lever>,
+    levers: &'a [Lever],
     /// Milestones still to come, or the last ones when the programme is over.
-    milestones: Vec<Milestone>,
+    milestones: &'a [Milestone],
     upcoming: bool,
-    counts: Vec<(TerritoryLevel, i64)>,
+    counts: &'a [(TerritoryLevel, i64)],
 }
 
 impl Home<'_> {
@@ -32,24 +32,19 @@ impl Home<'_> {
 
 pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
     let today = chrono::Utc::now().date_naive();
-    let all = state.store.milestones().await?;
-    let upcoming: Vec<Milestone> = all
-        .iter()
-        .filter(|m| m.date >= today)
-        .take(3)
-        .cloned()
-        .collect();
-    let (milestones, upcoming) = if upcoming.is_empty() {
-        (all.iter().rev().take(3).rev().cloned().collect(), false)
+    let all = &state.reference.milestones;
+    let next = all.partition_point(|m| m.date < today);
+    let (milestones, upcoming) = if next < all.len() {
+        (&all[next..(next + 3).min(all.len())], true)
     } else {
-        (upcoming, true)
+        (&all[all.len().saturating_sub(3)..], false)
     };
     let page = Home {
         ctx: &ctx,
-        levers: state.store.levers().await?,
+        levers: &state.reference.levers,
         milestones,
         upcoming,
-        counts: state.store.territory_counts().await?,
+        counts: state.territories.counts(),
     };
     render(&ctx, &page)
 }

@@ -12,13 +12,13 @@ use catalyse_core::{Lever, MetierFamily, Milestone};
 #[template(path = "levers.html")]
 struct Levers<'a> {
     ctx: &'a PageCtx,
-    levers: Vec<Lever>,
+    levers: &'a [Lever],
 }
 
 pub async fn levers(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
     let page = Levers {
         ctx: &ctx,
-        levers: state.store.levers().await?,
+        levers: &state.reference.levers,
     };
     render(&ctx, &page)
 }
@@ -27,10 +27,10 @@ pub async fn levers(State(state): State<AppState>, ctx: PageCtx) -> Result<Respo
 #[template(path = "lever.html")]
 struct LeverPage<'a> {
     ctx: &'a PageCtx,
-    lever: Lever,
+    lever: &'a Lever,
     count: usize,
-    previous: Option<Lever>,
-    next: Option<Lever>,
+    previous: Option<&'a Lever>,
+    next: Option<&'a Lever>,
 }
 
 pub async fn lever(
@@ -38,7 +38,7 @@ pub async fn lever(
     Path(slug): Path<String>,
     ctx: PageCtx,
 ) -> Result<Response, AppError> {
-    let levers = state.store.levers().await?;
+    let levers = &state.reference.levers;
     let i = levers
         .iter()
         .position(|l| l.slug == slug)
@@ -46,9 +46,9 @@ pub async fn lever(
     let page = LeverPage {
         ctx: &ctx,
         count: levers.len(),
-        previous: i.checked_sub(1).and_then(|p| levers.get(p)).cloned(),
-        next: levers.get(i + 1).cloned(),
-        lever: levers[i].clone(),
+        previous: i.checked_sub(1).and_then(|p| levers.get(p)),
+        next: levers.get(i + 1),
+        lever: &levers[i],
     };
     render(&ctx, &page)
 }
@@ -57,7 +57,7 @@ pub async fn lever(
 #[template(path = "programme.html")]
 struct Programme<'a> {
     ctx: &'a PageCtx,
-    milestones: Vec<Milestone>,
+    milestones: &'a [Milestone],
 }
 
 impl Programme<'_> {
@@ -83,7 +83,7 @@ impl Programme<'_> {
 pub async fn programme(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
     let page = Programme {
         ctx: &ctx,
-        milestones: state.store.milestones().await?,
+        milestones: &state.reference.milestones,
     };
     render(&ctx, &page)
 }
@@ -92,13 +92,13 @@ pub async fn programme(State(state): State<AppState>, ctx: PageCtx) -> Result<Re
 #[template(path = "metier.html")]
 struct Metier<'a> {
     ctx: &'a PageCtx,
-    families: Vec<MetierFamily>,
+    families: &'a [MetierFamily],
 }
 
 pub async fn metier(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
     let page = Metier {
         ctx: &ctx,
-        families: state.store.metier().await?,
+        families: &state.reference.metier,
     };
     render(&ctx, &page)
 }

@@ -103,7 +103,7 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         config.bind = addr.to_string();
-        let state = AppState::new(store.clone(), config).expect("state");
+        let state = AppState::load(store.clone(), config).await.expect("state");
         let (tx, rx) = oneshot::channel::<()>();
         let done = tokio::spawn(async move {
             catalyse_web::launch(state, listener, async {

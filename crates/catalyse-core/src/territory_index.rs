@@ -1,0 +1,286 @@
+//! An in-memory index of the geography for instant search and lookups. The geography is
+//! reference data that only changes at start, so every instance holds the same index; built
+//! from the store's rows, it answers searches by name (accents, case and punctuation ignored;
+//! whole name, name prefix or word prefix), by postcode and by INSEE code.
+
+use crate::text::fold;
+use crate::{Page, Territory, TerritoryLevel};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+pub struct TerritoryIndex {
+    items: Vec<Territory>,
+    folded: Vec<String>,
+    /// (item, byte offset of a word in its folded name), sorted by the text from there on.
+    words: Vec<(u32, u16)>,
+    /// Items sorted by code.
+    codes: Vec<u32>,
+    /// (postcode, commune item), sorted.
+    postcodes: Vec<(String, u32)>,
+    by_key: HashMap<(TerritoryLevel, String), u32>,
+    counts: Vec<(TerritoryLevel, i64)>,
+}
+
+/// How well a territory matches: exact first, then a prefix, then a word inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Exact,
+    Prefix,
+    Word,
+}
+
+impl TerritoryIndex {
+    pub fn new(items: Vec<Territory>) -> TerritoryIndex {
+        let folded: Vec<String> = items.iter().map(|t| fold(&t.name)).collect();
+        let mut words = Vec::with_capacity(items.len() * 2);
+        for (i, f) in folded.iter().enumerate() {
+            words.push((i as u32, 0u16));
+            for (pos, _) in f.match_indices(' ') {
+                words.push((i as u32, (pos + 1) as u16));
+            }
+        }
+        words.sort_unstable_by(|a, b| {
+            folded[a.0 as usize][a.1 as usize..].cmp(&folded[b.0 as usize][b.1 as usize..])
+        });
+        let mut codes: Vec<u32> = (0..items.len() as u32).collect();
+        codes.sort_unstable_by(|a, b| items[*a as usize].code.cmp(&items[*b as usize].code));
+        let mut postcodes: Vec<(String, u32)> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.level == TerritoryLevel::Commune)
+            .flat_map(|(i, t)| t.postcodes.iter().map(move |p| (p.clone(), i as u32)))
+            .collect();
+        postcodes.sort_unstable();
+        let by_key = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ((t.level, t.code.clone()), i as u32))
+            .collect();
+        let mut counts: Vec<(TerritoryLevel, i64)> = TerritoryLevel::ALL
+            .iter()
+            .map(|l| (*l, items.iter().filter(|t| t.level == *l).count() as i64))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        counts.sort();
+        TerritoryIndex {
+            items,
+            folded,
+            words,
+            codes,
+            postcodes,
+            by_key,
+            counts,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Territories per level, for the figures on the home page.
+    pub fn counts(&self) -> &[(TerritoryLevel, i64)] {
+        &self.counts
+    }
+
+    pub fn get(&self, level: TerritoryLevel, code: &str) -> Option<&Territory> {
+        self.by_key
+            .get(&(level, code.to_string()))
+            .map(|i| &self.items[*i as usize])
+    }
+
+    /// One page of the territories matching `q`, best first; ties go to the most populous.
+    pub fn search(
+        &self,
+        q: &str,
+        level: Option<TerritoryLevel>,
+        page: u32,
+        per_page: u32,
+    ) -> Page<&Territory> {
+        let per_page = per_page.clamp(1, 1000);
+        let page = page.max(1);
+        let mut hits: Vec<(Rank, u32)> = match classify(q) {
+            None => vec![],
+            Some(Query::Code(c)) => self.by_code(&c),
+            Some(Query::Name(n)) => self.by_name(&n),
+        };
+        if let Some(level) = level {
+            hits.retain(|(_, i)| self.items[*i as usize].level == level);
+        }
+        hits.sort_unstable_by(|a, b| {
+            let (ta, tb) = (&self.items[a.1 as usize], &self.items[b.1 as usize]);
+            a.0.cmp(&b.0)
+                .then_with(|| {
+                    tb.population
+                        .unwrap_or(-1)
+                        .cmp(&ta.population.unwrap_or(-1))
+                })
+                .then_with(|| ta.name.cmp(&tb.name))
+                .then_with(|| ta.code.cmp(&tb.code))
+        });
+        let total = hits.len() as i64;
+        let start = ((page - 1) as usize).saturating_mul(per_page as usize);
+        let items = hits
+            .iter()
+            .skip(start)
+            .take(per_page as usize)
+            .map(|(_, i)| &self.items[*i as usize])
+            .collect();
+        Page {
+            items,
+            total,
+            page,
+            per_page,
+        }
+    }
+
+    fn by_name(&self, n: &str) -> Vec<(Rank, u32)> {
+        let from = self.words.partition_point(|(i, off)| {
+            self.folded[*i as usize][*off as usize..].cmp(n) == Ordering::Less
+        });
+        let mut best: HashMap<u32, Rank> = HashMap::new();
+        for (i, off) in &self.words[from..] {
+            let f = &self.folded[*i as usize];
+            if !f[*off as usize..].starts_with(n) {
+                break;
+            }
+            let rank = match (*off, f.len() == n.len()) {
+                (0, true) => Rank::Exact,
+                (0, false) => Rank::Prefix,
+                _ => Rank::Word,
+            };
+            let e = best.entry(*i).or_insert(rank);
+            *e = (*e).min(rank);
+        }
+        best.into_iter().map(|(i, r)| (r, i)).collect()
+    }
+
+    fn by_code(&self, c: &str) -> Vec<(Rank, u32)> {
+        let mut out: HashMap<u32, Rank> = HashMap::new();
+        let from = self
+            .codes
+            .partition_point(|i| self.items[*i as usize].code.as_str() < c);
+        for i in &self.codes[from..] {
+            let code = &self.items[*i as usize].code;
+            if !code.starts_with(c) {
+                break;
+            }
+            out.insert(*i, if code == c { Rank::Exact } else { Rank::Prefix });
+        }
+        let from = self.postcodes.partition_point(|(p, _)| p.as_str() < c);
+        for (p, i) in &self.postcodes[from..] {
+            if !p.starts_with(c) {
+                break;
+            }
+            let rank = if p == c { Rank::Exact } else { Rank::Prefix };
+            let e = out.entry(*i).or_insert(rank);
+            *e = (*e).min(rank);
+        }
+        out.into_iter().map(|(i, r)| (r, i)).collect()
+    }
+}
+
+enum Query {
+    /// Digits (or a Corsican code like 2A004): INSEE code or postcode prefix.
+    Code(String),
+    /// A folded name.
+    Name(String),
+}
+
+fn classify(q: &str) -> Option<Query> {
+    let t = q.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let code_like = t.len() <= 9
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
+        && digits + 1 >= t.len()
+        && t.starts_with(|c: char| c.is_ascii_digit());
+    if code_like {
+        return Some(Query::Code(t.to_ascii_uppercase()));
+    }
+    let folded = fold(t);
+    (!folded.is_empty()).then_some(Query::Name(folded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::territory::Geography;
+    use std::sync::OnceLock;
+
+    fn index() -> &'static TerritoryIndex {
+        static I: OnceLock<TerritoryIndex> = OnceLock::new();
+        I.get_or_init(|| TerritoryIndex::new(Geography::shipped().unwrap().territories))
+    }
+
+    fn codes(p: &Page<&Territory>) -> Vec<String> {
+        p.items.iter().map(|t| t.code.clone()).collect()
+    }
+
+    #[test]
+    fn finds_names_without_accents_or_case() {
+        let i = index();
+        let p = i.search("SAINT etienne", None, 1, 10);
+        assert_eq!(p.items[0].code, "42218", "the most populous homonym first");
+        let p = i.search("clemenciat", Some(TerritoryLevel::Commune), 1, 10);
+        assert!(
+            codes(&p).contains(&"01001".to_string()),
+            "a word inside the name"
+        );
+        let p = i.search("Rhône", Some(TerritoryLevel::Department), 1, 10);
+        assert_eq!(
+            p.items[0].name, "Rhône",
+            "the exact name before longer ones"
+        );
+        let p = i.search("l'abergement", None, 1, 10);
+        assert!(p.items.iter().all(|t| t.name.starts_with("L'Abergement")));
+    }
+
+    #[test]
+    fn finds_postcodes_and_codes() {
+        let i = index();
+        let p = i.search("01400", None, 1, 50);
+        assert!(codes(&p).contains(&"01001".to_string()));
+        assert!(p.items.iter().all(|t| t.level == TerritoryLevel::Commune));
+        let p = i.search("84", Some(TerritoryLevel::Region), 1, 10);
+        assert_eq!(p.items[0].name, "Auvergne-Rhône-Alpes");
+        let p = i.search("2a004", None, 1, 10);
+        assert_eq!(p.items[0].name, "Ajaccio");
+        let p = i.search("75001", None, 1, 10);
+        assert_eq!(p.items[0].code, "75056", "Paris by one of its postcodes");
+    }
+
+    #[test]
+    fn paginates_with_a_stable_total() {
+        let i = index();
+        let p1 = i.search("saint", None, 1, 10);
+        let p2 = i.search("saint", None, 2, 10);
+        assert!(p1.total > 1000 && p1.total == p2.total);
+        assert_eq!(p1.items.len(), 10);
+        assert_ne!(p1.items[0].code, p2.items[0].code);
+        assert!(i.search("saint", None, 10_000, 100).items.is_empty());
+        for q in ["", "   ", "%_'", "--"] {
+            assert_eq!(i.search(q, None, 1, 10).total, 0, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn lookups_and_counts() {
+        let i = index();
+        let paris = i.get(TerritoryLevel::Commune, "75056").unwrap();
+        assert!(paris.postcodes.len() > 10 && paris.lat.is_some());
+        assert!(i.get(TerritoryLevel::Region, "75056").is_none());
+        let communes = i
+            .counts()
+            .iter()
+            .find(|(l, _)| *l == TerritoryLevel::Commune)
+            .unwrap()
+            .1;
+        assert!(communes > 34_000);
+    }
+}
