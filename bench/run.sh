@@ -103,7 +103,8 @@ TARGETS=(
     "nginx static home copy|http://127.0.0.1:$NPORT/"
     "/ (home)|$BASE/"
     "/leviers/qualifier-son-innovation|$BASE/leviers/qualifier-son-innovation"
-    "/api/v1/territories?q=saint|$BASE/api/v1/territories?q=saint"
+    "/api/v1/territories?q=lyon|$BASE/api/v1/territories?q=lyon"
+    "/api/v1/territories?q=saint (worst case)|$BASE/api/v1/territories?q=saint"
 )
 
 for t in "${TARGETS[@]}"; do

@@ -5,28 +5,34 @@
 
 use crate::text::fold;
 use crate::{Page, Territory, TerritoryLevel};
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 pub struct TerritoryIndex {
     items: Vec<Territory>,
     folded: Vec<String>,
-    /// (item, byte offset of a word in its folded name), sorted by the text from there on.
-    words: Vec<(u32, u16)>,
+    /// (item, byte offset of a word in its folded name, length of that name, the item's place
+    /// in the tie-break order), sorted by the text from the word on: the entries that start
+    /// with a query are one contiguous run, and ranking them reads nothing else.
+    words: Vec<(u32, u16, u16, u32)>,
     /// Items sorted by code.
     codes: Vec<u32>,
     /// (postcode, commune item), sorted.
     postcodes: Vec<(String, u32)>,
     by_key: HashMap<(TerritoryLevel, String), u32>,
     counts: Vec<(TerritoryLevel, i64)>,
+    /// Each item's place in the tie-break order (most populous first, then name, then code),
+    /// and the items in that order: ranking a hit is then a comparison of integers.
+    order: Vec<u32>,
+    by_order: Vec<u32>,
 }
 
 /// How well a territory matches: exact first, then a prefix, then a word inside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
 enum Rank {
-    Exact,
-    Prefix,
-    Word,
+    Exact = 0,
+    Prefix = 1,
+    Word = 2,
 }
 
 impl TerritoryIndex {
@@ -34,9 +40,10 @@ impl TerritoryIndex {
         let folded: Vec<String> = items.iter().map(|t| fold(&t.name)).collect();
         let mut words = Vec::with_capacity(items.len() * 2);
         for (i, f) in folded.iter().enumerate() {
-            words.push((i as u32, 0u16));
+            let len = f.len().min(u16::MAX as usize) as u16;
+            words.push((i as u32, 0u16, len, 0));
             for (pos, _) in f.match_indices(' ') {
-                words.push((i as u32, (pos + 1) as u16));
+                words.push((i as u32, (pos + 1) as u16, len, 0));
             }
         }
         words.sort_unstable_by(|a, b| {
@@ -62,6 +69,22 @@ impl TerritoryIndex {
             .filter(|(_, n)| *n > 0)
             .collect();
         counts.sort();
+        let mut by_order: Vec<u32> = (0..items.len() as u32).collect();
+        by_order.sort_unstable_by(|a, b| {
+            let (ta, tb) = (&items[*a as usize], &items[*b as usize]);
+            tb.population
+                .unwrap_or(-1)
+                .cmp(&ta.population.unwrap_or(-1))
+                .then_with(|| ta.name.cmp(&tb.name))
+                .then_with(|| ta.code.cmp(&tb.code))
+        });
+        let mut order = vec![0u32; items.len()];
+        for (place, i) in by_order.iter().enumerate() {
+            order[*i as usize] = place as u32;
+        }
+        for w in &mut words {
+            w.3 = order[w.0 as usize];
+        }
         TerritoryIndex {
             items,
             folded,
@@ -70,6 +93,8 @@ impl TerritoryIndex {
             postcodes,
             by_key,
             counts,
+            order,
+            by_order,
         }
     }
 
@@ -102,32 +127,32 @@ impl TerritoryIndex {
     ) -> Page<&Territory> {
         let per_page = per_page.clamp(1, 1000);
         let page = page.max(1);
-        let mut hits: Vec<(Rank, u32)> = match classify(q) {
+        // One key per hit: its rank, then its place in the tie-break order.
+        let mut keys: Vec<u64> = match classify(q) {
             None => vec![],
             Some(Query::Code(c)) => self.by_code(&c),
             Some(Query::Name(n)) => self.by_name(&n),
         };
         if let Some(level) = level {
-            hits.retain(|(_, i)| self.items[*i as usize].level == level);
+            keys.retain(|k| self.item_of(*k).level == level);
         }
-        hits.sort_unstable_by(|a, b| {
-            let (ta, tb) = (&self.items[a.1 as usize], &self.items[b.1 as usize]);
-            a.0.cmp(&b.0)
-                .then_with(|| {
-                    tb.population
-                        .unwrap_or(-1)
-                        .cmp(&ta.population.unwrap_or(-1))
-                })
-                .then_with(|| ta.name.cmp(&tb.name))
-                .then_with(|| ta.code.cmp(&tb.code))
+        keys.sort_unstable();
+        // A name can match at several words: keep each item once, at its best rank.
+        let mut seen = vec![0u64; self.items.len().div_ceil(64)];
+        keys.retain(|k| {
+            let place = (k & 0xffff_ffff) as usize;
+            let (word, bit) = (place / 64, 1u64 << (place % 64));
+            let fresh = seen[word] & bit == 0;
+            seen[word] |= bit;
+            fresh
         });
-        let total = hits.len() as i64;
+        let total = keys.len() as i64;
         let start = ((page - 1) as usize).saturating_mul(per_page as usize);
-        let items = hits
+        let items = keys
             .iter()
             .skip(start)
             .take(per_page as usize)
-            .map(|(_, i)| &self.items[*i as usize])
+            .map(|k| self.item_of(*k))
             .collect();
         Page {
             items,
@@ -137,29 +162,33 @@ impl TerritoryIndex {
         }
     }
 
-    fn by_name(&self, n: &str) -> Vec<(Rank, u32)> {
-        let from = self.words.partition_point(|(i, off)| {
-            self.folded[*i as usize][*off as usize..].cmp(n) == Ordering::Less
-        });
-        let mut best: HashMap<u32, Rank> = HashMap::new();
-        for (i, off) in &self.words[from..] {
-            let f = &self.folded[*i as usize];
-            if !f[*off as usize..].starts_with(n) {
-                break;
-            }
-            let rank = match (*off, f.len() == n.len()) {
-                (0, true) => Rank::Exact,
-                (0, false) => Rank::Prefix,
-                _ => Rank::Word,
-            };
-            let e = best.entry(*i).or_insert(rank);
-            *e = (*e).min(rank);
-        }
-        best.into_iter().map(|(i, r)| (r, i)).collect()
+    fn key(rank: Rank, place: u32) -> u64 {
+        ((rank as u64) << 32) | place as u64
     }
 
-    fn by_code(&self, c: &str) -> Vec<(Rank, u32)> {
-        let mut out: HashMap<u32, Rank> = HashMap::new();
+    fn item_of(&self, key: u64) -> &Territory {
+        &self.items[self.by_order[(key & 0xffff_ffff) as usize] as usize]
+    }
+
+    fn by_name(&self, n: &str) -> Vec<u64> {
+        let text = |w: &(u32, u16, u16, u32)| &self.folded[w.0 as usize][w.1 as usize..];
+        let from = self.words.partition_point(|w| text(w) < n);
+        let to = from + self.words[from..].partition_point(|w| text(w).starts_with(n));
+        self.words[from..to]
+            .iter()
+            .map(|(_, off, len, place)| {
+                let rank = match (*off, *len as usize == n.len()) {
+                    (0, true) => Rank::Exact,
+                    (0, false) => Rank::Prefix,
+                    _ => Rank::Word,
+                };
+                Self::key(rank, *place)
+            })
+            .collect()
+    }
+
+    fn by_code(&self, c: &str) -> Vec<u64> {
+        let mut out = Vec::new();
         let from = self
             .codes
             .partition_point(|i| self.items[*i as usize].code.as_str() < c);
@@ -168,7 +197,8 @@ impl TerritoryIndex {
             if !code.starts_with(c) {
                 break;
             }
-            out.insert(*i, if code == c { Rank::Exact } else { Rank::Prefix });
+            let rank = if code == c { Rank::Exact } else { Rank::Prefix };
+            out.push(Self::key(rank, self.order[*i as usize]));
         }
         let from = self.postcodes.partition_point(|(p, _)| p.as_str() < c);
         for (p, i) in &self.postcodes[from..] {
@@ -176,10 +206,9 @@ impl TerritoryIndex {
                 break;
             }
             let rank = if p == c { Rank::Exact } else { Rank::Prefix };
-            let e = out.entry(*i).or_insert(rank);
-            *e = (*e).min(rank);
+            out.push(Self::key(rank, self.order[*i as usize]));
         }
-        out.into_iter().map(|(i, r)| (r, i)).collect()
+        out
     }
 }
 
@@ -264,6 +293,16 @@ mod tests {
         assert_eq!(p1.items.len(), 10);
         assert_ne!(p1.items[0].code, p2.items[0].code);
         assert!(i.search("saint", None, 10_000, 100).items.is_empty());
+        // A name with the word twice is one hit, not two.
+        let all = i.search("saint", None, 1, 1000);
+        let mut seen = std::collections::HashSet::new();
+        assert!(all
+            .items
+            .iter()
+            .all(|t| seen.insert((t.level, t.code.clone()))));
+        // Pages follow one order: prefixes before words inside, then population.
+        let first = &all.items[0];
+        assert!(first.name.starts_with("Saint"), "{}", first.name);
         for q in ["", "   ", "%_'", "--"] {
             assert_eq!(i.search(q, None, 1, 10).total, 0, "{q:?}");
         }

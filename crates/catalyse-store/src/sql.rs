@@ -332,12 +332,16 @@ macro_rules! impl_sql_store {
             }
 
             async fn territories(&self) -> StoreResult<Vec<Territory>> {
-                let rows = sqlx::query(&format!(
-                    "SELECT {TERRITORY_COLUMNS} FROM territories ORDER BY level, code"
-                ))
-                .fetch_all(self.r())
-                .await?;
-                rows.iter().map(territory_from_row).collect()
+                use futures_util::TryStreamExt;
+                // Streamed row by row: the whole geography is never held twice in memory.
+                let sql = format!("SELECT {TERRITORY_COLUMNS} FROM territories ORDER BY level, code");
+                let mut rows = sqlx::query(&sql).fetch(self.r());
+                let mut out = Vec::with_capacity(40_000);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(territory_from_row(&row)?);
+                }
+                out.shrink_to_fit();
+                Ok(out)
             }
 
             async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {

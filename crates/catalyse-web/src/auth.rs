@@ -19,6 +19,7 @@ use rand::RngCore;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 pub const SESSION_COOKIE: &str = "__Host-session";
 pub const CSRF_COOKIE: &str = "__Host-csrf";
@@ -102,9 +103,22 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> HeaderValue 
     .unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-/// The CSRF token of this request (from its cookie, or new).
+/// The CSRF token of this request: the one its cookie carries, or a new one made the first
+/// time a page asks for it (a page without a form sets no cookie).
 #[derive(Clone)]
-pub struct CsrfToken(pub String);
+pub struct CsrfToken {
+    existing: Option<String>,
+    fresh: Arc<OnceLock<String>>,
+}
+
+impl CsrfToken {
+    pub fn value(&self) -> &str {
+        match &self.existing {
+            Some(t) => t,
+            None => self.fresh.get_or_init(random_token),
+        }
+    }
+}
 
 /// Gives every request a CSRF token, sets the cookie when it is new, and refuses
 /// cross-site state-changing requests by their `Origin`.
@@ -118,8 +132,6 @@ pub async fn csrf_layer(
             && t.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     });
-    let is_new = existing.is_none();
-    let token = existing.unwrap_or_else(random_token);
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if let Some(origin) = req
             .headers()
@@ -138,11 +150,15 @@ pub async fn csrf_layer(
             }
         }
     }
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let token = CsrfToken {
+        existing,
+        fresh: Arc::new(OnceLock::new()),
+    };
+    req.extensions_mut().insert(token.clone());
     let mut resp = next.run(req).await;
-    if is_new {
+    if let Some(fresh) = token.fresh.get() {
         resp.headers_mut()
-            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &token, None));
+            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, fresh, None));
     }
     resp
 }
@@ -159,7 +175,11 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
+        // Only a token the browser sent back in its cookie can vouch for a form.
+        let expected = req
+            .extensions()
+            .get::<CsrfToken>()
+            .and_then(|t| t.existing.clone());
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::BadRequest("form too large or unreadable".into()))?;

@@ -106,14 +106,24 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     Ok(state)
 }
 
-/// Hands the memory freed after loading the geography back to the system, so that the idle
-/// footprint is what the platform uses, not what the first start needed (glibc keeps freed
-/// heap otherwise).
-fn release_freed_memory() {
+/// Hands freed memory back to the system, so that the resident footprint is what the
+/// platform holds, not what the first start (loading the geography) or a burst needed: glibc
+/// keeps freed heap otherwise.
+pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns unused heap pages to the OS; it has no preconditions.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Caps glibc's malloc arenas (one per thread by default, each keeping its own free memory).
+/// Call before starting threads.
+pub fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
@@ -214,5 +224,6 @@ async fn housekeeping(state: AppState) {
         ] {
             l.forget_old();
         }
+        release_freed_memory();
     }
 }

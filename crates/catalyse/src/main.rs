@@ -85,6 +85,7 @@ enum AdminCommand {
 }
 
 fn main() -> anyhow::Result<()> {
+    catalyse_web::limit_malloc_arenas();
     let cli = Cli::parse();
     let overrides = Overrides {
         bind: cli.bind.clone(),

@@ -25,7 +25,7 @@ pub const LANG_COOKIE: &str = "lang";
 pub struct PageCtx {
     pub t: Tr,
     pub user: Option<User>,
-    pub csrf: String,
+    csrf: Option<CsrfToken>,
     /// Current path and query, for the language switch and `aria-current`.
     pub path: String,
     pub css: String,
@@ -33,6 +33,11 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// The token a form repeats; asking for it makes sure the browser gets its cookie.
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_ref().map(CsrfToken::value).unwrap_or("")
+    }
+
     pub fn is_current(&self, prefix: &str) -> bool {
         let p = self.path.split('?').next().unwrap_or("");
         p == prefix || p.starts_with(&format!("{prefix}/"))
@@ -136,11 +141,7 @@ where
         let lang = crate::auth::cookie_value(&parts.headers, LANG_COOKIE)
             .and_then(|l| Lang::parse(&l))
             .unwrap_or_default();
-        let csrf = parts
-            .extensions
-            .get::<CsrfToken>()
-            .map(|c| c.0.clone())
-            .unwrap_or_default();
+        let csrf = parts.extensions.get::<CsrfToken>().cloned();
         let path = parts
             .uri
             .path_and_query()

@@ -74,6 +74,14 @@ both_databases!(headers_cache_and_compression, headers);
 async fn headers(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let a = app.get("/").await;
+    // A page without a form sets no cookie; a page with one gets its CSRF cookie.
+    assert!(a.set_cookies().is_empty(), "{:?}", a.set_cookies());
+    let login = app.get("/connexion").await;
+    assert!(login
+        .set_cookies()
+        .iter()
+        .any(|c| c.starts_with("__Host-csrf=")));
+    app.forget_cookies();
     let csp = a.header("content-security-policy");
     assert!(
         csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
