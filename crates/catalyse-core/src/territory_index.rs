@@ -24,6 +24,9 @@ pub struct TerritoryIndex {
     /// and the items in that order: ranking a hit is then a comparison of integers.
     order: Vec<u32>,
     by_order: Vec<u32>,
+    /// Direct children of each territory: a region's departments, a department's EPCI and
+    /// communes, an EPCI's communes; each list in name order.
+    children: HashMap<(TerritoryLevel, String), Vec<u32>>,
 }
 
 /// How well a territory matches: exact first, then a prefix, then a word inside.
@@ -85,6 +88,32 @@ impl TerritoryIndex {
         for w in &mut words {
             w.3 = order[w.0 as usize];
         }
+        let mut children: HashMap<(TerritoryLevel, String), Vec<u32>> = HashMap::new();
+        for (i, t) in items.iter().enumerate() {
+            let parents = match t.level {
+                TerritoryLevel::Region => vec![],
+                TerritoryLevel::Department => vec![(TerritoryLevel::Region, &t.region)],
+                TerritoryLevel::Epci => vec![(TerritoryLevel::Department, &t.department)],
+                TerritoryLevel::Commune => vec![
+                    (TerritoryLevel::Department, &t.department),
+                    (TerritoryLevel::Epci, &t.epci),
+                ],
+            };
+            for (level, code) in parents {
+                if let Some(code) = code {
+                    children
+                        .entry((level, code.clone()))
+                        .or_default()
+                        .push(i as u32);
+                }
+            }
+        }
+        for list in children.values_mut() {
+            list.sort_by(|a, b| {
+                let (ta, tb) = (&items[*a as usize], &items[*b as usize]);
+                (ta.level, &folded[*a as usize]).cmp(&(tb.level, &folded[*b as usize]))
+            });
+        }
         TerritoryIndex {
             items,
             folded,
@@ -95,6 +124,7 @@ impl TerritoryIndex {
             counts,
             order,
             by_order,
+            children,
         }
     }
 
@@ -115,6 +145,26 @@ impl TerritoryIndex {
         self.by_key
             .get(&(level, code.to_string()))
             .map(|i| &self.items[*i as usize])
+    }
+
+    /// The direct children of a territory (see `children` above), in name order.
+    pub fn children(&self, level: TerritoryLevel, code: &str) -> Vec<&Territory> {
+        self.children
+            .get(&(level, code.to_string()))
+            .map(|l| l.iter().map(|i| &self.items[*i as usize]).collect())
+            .unwrap_or_default()
+    }
+
+    /// The parents of a territory, from the region down.
+    pub fn parents(&self, t: &Territory) -> Vec<&Territory> {
+        [
+            (TerritoryLevel::Region, &t.region),
+            (TerritoryLevel::Department, &t.department),
+            (TerritoryLevel::Epci, &t.epci),
+        ]
+        .into_iter()
+        .filter_map(|(level, code)| code.as_ref().and_then(|c| self.get(level, c)))
+        .collect()
     }
 
     /// One page of the territories matching `q`, best first; ties go to the most populous.
@@ -306,6 +356,31 @@ mod tests {
         for q in ["", "   ", "%_'", "--"] {
             assert_eq!(i.search(q, None, 1, 10).total, 0, "{q:?}");
         }
+    }
+
+    #[test]
+    fn parents_and_children() {
+        let i = index();
+        let c = i.get(TerritoryLevel::Commune, "01001").unwrap();
+        let names: Vec<&str> = i.parents(c).iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names[..2], ["Auvergne-Rhône-Alpes", "Ain"]);
+        assert_eq!(names.len(), 3, "and its EPCI");
+        let ara = i.children(TerritoryLevel::Region, "84");
+        assert_eq!(ara.len(), 12);
+        assert!(ara.iter().all(|t| t.level == TerritoryLevel::Department));
+        let ain = i.children(TerritoryLevel::Department, "01");
+        assert!(ain.iter().any(|t| t.level == TerritoryLevel::Epci));
+        let communes = ain
+            .iter()
+            .filter(|t| t.level == TerritoryLevel::Commune)
+            .count();
+        assert!(communes > 380, "{communes}");
+        let epci = c.epci.clone().unwrap();
+        assert!(i
+            .children(TerritoryLevel::Epci, &epci)
+            .iter()
+            .any(|t| t.code == "01001"));
+        assert!(i.children(TerritoryLevel::Commune, "01001").is_empty());
     }
 
     #[test]

@@ -129,13 +129,15 @@ pub fn limit_malloc_arenas() {
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
-    use pages::{account, admin, home, legal, reference};
+    use pages::{account, admin, home, legal, reference, territories};
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/leviers", get(reference::levers))
         .route("/leviers/{slug}", get(reference::lever))
         .route("/programme", get(reference::programme))
         .route("/metier", get(reference::metier))
+        .route("/territoires", get(territories::search))
+        .route("/territoires/{level}/{code}", get(territories::portrait))
         .route("/connexion", get(account::login_form).post(account::login))
         .route("/deconnexion", post(account::logout))
         .route(

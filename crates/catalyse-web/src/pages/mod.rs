@@ -5,6 +5,7 @@ pub mod admin;
 pub mod home;
 pub mod legal;
 pub mod reference;
+pub mod territories;
 
 use crate::auth::{CsrfToken, MaybeUser};
 use crate::error::AppError;

@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod pages;
+mod territories;
 
 use catalyse_core::territory::Geography;
 use catalyse_core::{Email, Role};

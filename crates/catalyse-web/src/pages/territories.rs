@@ -1,0 +1,245 @@
+//! Territories: search by name, postcode or INSEE code, and a portrait for every region,
+//! department, EPCI and commune at `/territoires/{level}/{code}-{slug}`.
+
+use super::{render, PageCtx};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use catalyse_core::{Page, Territory, TerritoryIndex, TerritoryLevel};
+use serde::Deserialize;
+
+const PER_PAGE: u32 = 20;
+
+/// The page of a territory, with its canonical slug.
+pub fn url(t: &Territory) -> String {
+    format!("/territoires/{}/{}-{}", t.level, t.code, t.slug())
+}
+
+pub fn level_label(t: Tr, level: TerritoryLevel) -> &'static str {
+    t.s(match level {
+        TerritoryLevel::Region => "territory.region",
+        TerritoryLevel::Department => "territory.department",
+        TerritoryLevel::Epci => "territory.epci",
+        TerritoryLevel::Commune => "territory.commune",
+    })
+}
+
+/// What tells two homonyms apart in a list: the department (name and code), or the region.
+pub fn context(index: &TerritoryIndex, t: &Territory) -> String {
+    let parent = t
+        .department
+        .as_ref()
+        .and_then(|d| index.get(TerritoryLevel::Department, d))
+        .or_else(|| {
+            t.region
+                .as_ref()
+                .and_then(|r| index.get(TerritoryLevel::Region, r))
+        });
+    match parent {
+        Some(p) if p.level == TerritoryLevel::Department => format!("{} ({})", p.name, p.code),
+        Some(p) => p.name.clone(),
+        None => String::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "territories.html")]
+struct Search<'a> {
+    ctx: &'a PageCtx,
+    q: String,
+    results: Option<Page<Row>>,
+}
+
+/// A search result as listed.
+struct Row {
+    name: String,
+    url: String,
+    level: &'static str,
+    context: String,
+    postcodes: String,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(p): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let q: String = p.q.unwrap_or_default().chars().take(100).collect();
+    let results = (!q.trim().is_empty()).then(|| {
+        let found =
+            state
+                .territories
+                .search(&q, None, p.page.unwrap_or(1).clamp(1, 10_000), PER_PAGE);
+        Page {
+            items: found
+                .items
+                .iter()
+                .map(|t| Row {
+                    name: t.name.clone(),
+                    url: url(t),
+                    level: level_label(ctx.t, t.level),
+                    context: context(&state.territories, t),
+                    postcodes: t
+                        .postcodes
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
+            total: found.total,
+            page: found.page,
+            per_page: found.per_page,
+        }
+    });
+    // A single exact answer (a full INSEE code, say) goes straight to its portrait.
+    if let Some(r) = &results {
+        if r.total == 1 && r.page == 1 {
+            return Ok(Redirect::to(&r.items[0].url).into_response());
+        }
+    }
+    render(
+        &ctx,
+        &Search {
+            ctx: &ctx,
+            q,
+            results,
+        },
+    )
+}
+
+impl Search<'_> {
+    fn page_url(&self, page: u32) -> String {
+        format!(
+            "/territoires?q={}&page={page}",
+            percent_encoding::utf8_percent_encode(&self.q, percent_encoding::NON_ALPHANUMERIC)
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "territory.html")]
+struct Portrait<'a> {
+    ctx: &'a PageCtx,
+    t: &'a Territory,
+    level: &'static str,
+    parents: Vec<Link>,
+    /// Share of each parent's population, in per cent, with the parent's name.
+    shares: Vec<(String, String)>,
+    communes: usize,
+    groups: Vec<(String, Vec<Link>)>,
+}
+
+struct Link {
+    name: String,
+    url: String,
+    level: &'static str,
+}
+
+fn link(t: Tr, territory: &Territory) -> Link {
+    Link {
+        name: territory.name.clone(),
+        url: url(territory),
+        level: level_label(t, territory.level),
+    }
+}
+
+pub async fn portrait(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((level, code_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let level: TerritoryLevel = level.parse().map_err(|_| AppError::NotFound)?;
+    let code = code_slug
+        .split('-')
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let index = &state.territories;
+    let t = index.get(level, &code).ok_or(AppError::NotFound)?;
+    let canonical = url(t);
+    if format!("/territoires/{}/{}", level, code_slug) != canonical {
+        return Ok(Redirect::permanent(&canonical).into_response());
+    }
+    let parents = index.parents(t);
+    let shares = parents
+        .iter()
+        .filter(|p| p.level != TerritoryLevel::Epci)
+        .filter_map(|p| match (t.population, p.population) {
+            (Some(a), Some(b)) if b > 0 => Some((
+                p.name.clone(),
+                format_share(ctx.t, a as f64 * 100.0 / b as f64),
+            )),
+            _ => None,
+        })
+        .collect();
+    let children = index.children(level, &t.code);
+    let communes = match level {
+        TerritoryLevel::Region => index
+            .children(level, &t.code)
+            .iter()
+            .map(|d| {
+                index
+                    .children(TerritoryLevel::Department, &d.code)
+                    .iter()
+                    .filter(|c| c.level == TerritoryLevel::Commune)
+                    .count()
+            })
+            .sum(),
+        _ => children
+            .iter()
+            .filter(|c| c.level == TerritoryLevel::Commune)
+            .count(),
+    };
+    let mut groups: Vec<(String, Vec<Link>)> = vec![];
+    for child_level in TerritoryLevel::ALL {
+        let list: Vec<Link> = children
+            .iter()
+            .filter(|c| c.level == child_level)
+            .map(|c| link(ctx.t, c))
+            .collect();
+        if !list.is_empty() {
+            let key = match child_level {
+                TerritoryLevel::Region => "territory.regions_title",
+                TerritoryLevel::Department => "territory.departments_title",
+                TerritoryLevel::Epci => "territory.epcis_title",
+                TerritoryLevel::Commune => "territory.communes_title",
+            };
+            groups.push((ctx.t.f(key, list.len()), list));
+        }
+    }
+    let page = Portrait {
+        ctx: &ctx,
+        t,
+        level: level_label(ctx.t, level),
+        parents: parents.iter().map(|p| link(ctx.t, p)).collect(),
+        shares,
+        communes,
+        groups,
+    };
+    render(&ctx, &page)
+}
+
+fn format_share(t: Tr, pct: f64) -> String {
+    let s = if pct >= 10.0 {
+        format!("{pct:.0}")
+    } else if pct >= 1.0 {
+        format!("{pct:.1}")
+    } else {
+        format!("{pct:.2}")
+    };
+    match t.lang {
+        crate::i18n::Lang::Fr => format!("{}\u{a0}%", s.replace('.', ",")),
+        crate::i18n::Lang::En => format!("{s}%"),
+    }
+}
