@@ -1,6 +1,7 @@
 //! Catalyse domain: the reference frame, territories, accounts and their rules. No I/O here.
 
 pub mod account;
+pub mod dataset;
 pub mod reference;
 pub mod territory;
 pub mod territory_index;

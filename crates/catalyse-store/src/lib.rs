@@ -9,10 +9,11 @@ mod sqlite;
 pub mod testing;
 
 use async_trait::async_trait;
+use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{
-    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, User,
+    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel, User,
 };
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -43,6 +44,17 @@ pub struct NewUser {
     pub role: Role,
     pub password_hash: String,
     pub is_example: bool,
+}
+
+/// What describes a dataset beside its file.
+#[derive(Debug, Clone)]
+pub struct NewDataset {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub is_example: bool,
+    /// Identifies the imported content, so that an identical import can be skipped.
+    pub checksum: String,
 }
 
 /// A browser session, identified by the SHA-256 of its cookie value.
@@ -146,6 +158,31 @@ pub trait Store: Send + Sync + 'static {
         new_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>>;
+
+    // — Observatory —
+    /// Creates or replaces the dataset `dataset.slug` with its indicators and values, in one
+    /// transaction: readers see the old version or the new one, never a mix.
+    async fn replace_dataset(
+        &self,
+        dataset: &NewDataset,
+        import: &DatasetImport,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn dataset_checksum(&self, slug: &str) -> StoreResult<Option<String>>;
+    async fn datasets(&self) -> StoreResult<Vec<Dataset>>;
+    async fn dataset(&self, slug: &str) -> StoreResult<Option<(Dataset, Vec<Indicator>)>>;
+    /// Every value of one indicator, best rank first.
+    async fn indicator_values(
+        &self,
+        dataset: &str,
+        indicator: &str,
+    ) -> StoreResult<Vec<IndicatorValue>>;
+    /// Every value known for one territory, with what it measures.
+    async fn territory_values(
+        &self,
+        level: TerritoryLevel,
+        code: &str,
+    ) -> StoreResult<Vec<TerritoryValue>>;
 
     // — Settings —
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
