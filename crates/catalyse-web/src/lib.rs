@@ -53,8 +53,12 @@ pub async fn load_reference_data(
     }
     let geo = match geography {
         GeographySource::Shipped => {
+            let shipped = Geography::shipped_checksum();
             let current = store.reference_checksum("geography").await?;
-            if current.as_deref() == Some(Geography::shipped_checksum().as_str()) {
+            let population = store.dataset_checksum(POPULATION).await?;
+            if current.as_deref() == Some(shipped.as_str())
+                && population.as_deref() == Some(shipped.as_str())
+            {
                 None
             } else {
                 Some(Geography::shipped().context("geography")?)
@@ -71,6 +75,13 @@ pub async fn load_reference_data(
                 "French territorial geography loaded"
             );
         }
+        if store.dataset_checksum(POPULATION).await?.as_deref() != Some(geo.checksum.as_str()) {
+            let (meta, import) = population_dataset(&geo);
+            store
+                .replace_dataset(&meta, &import, chrono::Utc::now())
+                .await?;
+            tracing::info!("population dataset derived from the geography");
+        }
     }
     if demo {
         if let Some((email, password)) = demo::load(store).await? {
@@ -81,6 +92,63 @@ pub async fn load_reference_data(
         }
     }
     Ok(())
+}
+
+/// The slug of the population dataset derived from the official geography.
+pub const POPULATION: &str = "population";
+
+/// The municipal population of every territory, as the official geography gives it.
+fn population_dataset(
+    geo: &Geography,
+) -> (
+    catalyse_store::NewDataset,
+    catalyse_core::dataset::DatasetImport,
+) {
+    use catalyse_core::dataset::{rank, DatasetImport, Indicator, IndicatorValue};
+    let mut values: Vec<(String, IndicatorValue)> = geo
+        .territories
+        .iter()
+        .filter_map(|t| {
+            Some((
+                "population-municipale".to_string(),
+                IndicatorValue {
+                    territory_level: t.level,
+                    territory_code: t.code.clone(),
+                    group: String::new(),
+                    year: 2026,
+                    value: t.population? as f64,
+                    rank: 0,
+                    peers: 0,
+                },
+            ))
+        })
+        .collect();
+    rank(&mut values);
+    (
+        catalyse_store::NewDataset {
+            slug: POPULATION.into(),
+            title: "Population municipale".into(),
+            description: "Population municipale de chaque commune, EPCI, département et région, \
+                          telle que la diffuse le Code officiel géographique 2026 (populations \
+                          légales de l'INSEE ; départements et régions : somme de leurs \
+                          communes). L'année indiquée est celle du millésime de la géographie."
+                .into(),
+            is_example: false,
+            checksum: geo.checksum.clone(),
+        },
+        DatasetImport {
+            source:
+                "INSEE, populations légales, via @etalab/decoupage-administratif 6.0.0 (COG 2026)"
+                    .into(),
+            licence: "Licence Ouverte / Open Licence (Etalab)".into(),
+            indicators: vec![Indicator {
+                slug: "population-municipale".into(),
+                name: "Population municipale".into(),
+                unit: "habitants".into(),
+            }],
+            values,
+        },
+    )
 }
 
 /// Opens the configured database, applies migrations and loads reference data.

@@ -60,6 +60,32 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Observatory datasets.
+    Datasets {
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DatasetCommand {
+    /// Import a CSV file (territory_level, territory_code, indicator, value, unit, year, source,
+    /// licence[, group]). Every bad line is reported; nothing is written unless all are good.
+    /// Importing again under the same slug replaces the dataset.
+    Import {
+        file: PathBuf,
+        /// Identifier in URLs (default: the file name).
+        #[arg(long)]
+        slug: Option<String>,
+        /// Title shown on pages (default: the file name).
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Generated example data, labelled « données d'exemple » wherever it shows.
+        #[arg(long)]
+        example: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -132,6 +158,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => admin(command, config).await,
+        Command::Datasets { command } => datasets(command, config).await,
     }
 }
 
@@ -238,6 +265,69 @@ async fn admin(command: AdminCommand, config: Config) -> anyhow::Result<()> {
     }
     .await;
     store.close().await;
+    result
+}
+
+async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()> {
+    let DatasetCommand::Import {
+        file,
+        slug,
+        title,
+        description,
+        example,
+    } = command;
+    let text = std::fs::read_to_string(&file).with_context(|| {
+        format!(
+            "cannot read {} (a UTF-8 CSV file is expected)",
+            file.display()
+        )
+    })?;
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("jeu-de-donnees")
+        .to_string();
+    let slug = catalyse_core::text::slugify(slug.as_deref().unwrap_or(&stem));
+    if slug.is_empty() {
+        bail!("the slug is empty: give one with --slug");
+    }
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = match catalyse_core::dataset::parse_csv(&text, &state.territories) {
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            Err(anyhow::anyhow!(
+                "{} erreur(s) : rien n'a été importé",
+                errors.len()
+            ))
+        }
+        Ok(import) => {
+            use sha2::Digest;
+            let meta = catalyse_store::NewDataset {
+                slug: slug.clone(),
+                title: title.unwrap_or(stem),
+                description,
+                is_example: example,
+                checksum: hex::encode(sha2::Sha256::digest(text.as_bytes())),
+            };
+            state
+                .store
+                .replace_dataset(&meta, &import, chrono::Utc::now())
+                .await?;
+            println!(
+                "dataset « {slug} » imported: {} indicator(s), {} value(s)",
+                import.indicators.len(),
+                import.values.len()
+            );
+            Ok(())
+        }
+    };
+    state.store.close().await;
     result
 }
 

@@ -128,3 +128,63 @@ async fn admin_commands(store: Arc<dyn Store>, url: String) {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(store.count_users().await.unwrap(), 2);
 }
+
+both_databases!(datasets_import_all_or_nothing, datasets_import, with_url);
+async fn datasets_import(store: Arc<dyn Store>, url: String) {
+    let dir =
+        std::env::temp_dir().join(format!("catalyse_csv_{}_{}", std::process::id(), url.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let head = "territory_level,territory_code,indicator,value,unit,year,source,licence\n";
+    let bad = dir.join("emploi.csv");
+    std::fs::write(
+        &bad,
+        format!("{head}commune,01001,Emplois,10,nombre,2020,INSEE,LO\ncommune,99999,Emplois,3,nombre,2020,INSEE,LO\ncommune,01004,Emplois,dix,nombre,2020,INSEE,LO\n"),
+    )
+    .unwrap();
+    let o = catalyse(&url, &["datasets", "import", bad.to_str().unwrap()], "");
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(
+        out.contains("ligne 3 : code commune « 99999 » inconnu"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ligne 4 : valeur « dix » non numérique"),
+        "{out}"
+    );
+    assert!(
+        store.dataset("emploi").await.unwrap().is_none(),
+        "nothing written"
+    );
+
+    std::fs::write(&bad, format!("{head}commune,01001,Emplois,10,nombre,2020,INSEE,LO\ncommune,01004,Emplois,12,nombre,2020,INSEE,LO\n")).unwrap();
+    let o = catalyse(
+        &url,
+        &[
+            "datasets",
+            "import",
+            bad.to_str().unwrap(),
+            "--title",
+            "Emploi local",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let (d, _) = store.dataset("emploi").await.unwrap().unwrap();
+    assert_eq!(d.title, "Emploi local");
+    assert_eq!(
+        store
+            .indicator_values("emploi", "emplois")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The population dataset is derived from the geography at start.
+    assert!(!store
+        .indicator_values("population", "population-municipale")
+        .await
+        .unwrap()
+        .is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
