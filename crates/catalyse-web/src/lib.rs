@@ -197,13 +197,27 @@ pub fn limit_malloc_arenas() {
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
-    use pages::{account, admin, home, legal, reference, territories};
+    use pages::{account, admin, home, legal, observatory, reference, territories};
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/leviers", get(reference::levers))
         .route("/leviers/{slug}", get(reference::lever))
         .route("/programme", get(reference::programme))
         .route("/metier", get(reference::metier))
+        .route("/observatoire", get(observatory::home))
+        .route("/observatoire/{slug}", get(observatory::dataset))
+        .route(
+            "/observatoire/{slug}/donnees.csv",
+            get(observatory::download_csv),
+        )
+        .route(
+            "/observatoire/{slug}/donnees.json",
+            get(observatory::download_json),
+        )
+        .route(
+            "/observatoire/{slug}/indicateurs/{indicator}",
+            get(observatory::indicator),
+        )
         .route("/territoires", get(territories::search))
         .route("/territoires/{level}/{code}", get(territories::portrait))
         .route("/connexion", get(account::login_form).post(account::login))

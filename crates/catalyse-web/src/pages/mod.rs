@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod home;
 pub mod legal;
+pub mod observatory;
 pub mod reference;
 pub mod territories;
 

@@ -138,6 +138,20 @@ struct Portrait<'a> {
     shares: Vec<(String, String)>,
     communes: usize,
     groups: Vec<(String, Vec<Link>)>,
+    values: Vec<ValueLine>,
+}
+
+/// One figure the observatory knows for the territory.
+struct ValueLine {
+    dataset: String,
+    indicator: String,
+    name: String,
+    group: String,
+    value: String,
+    unit: String,
+    year: i32,
+    rank: String,
+    is_example: bool,
 }
 
 struct Link {
@@ -218,8 +232,26 @@ pub async fn portrait(
             groups.push((ctx.t.f(key, list.len()), list));
         }
     }
+    let values = state
+        .store
+        .territory_values(level, &t.code)
+        .await?
+        .into_iter()
+        .map(|v| ValueLine {
+            rank: super::observatory::format_rank(ctx.t, &v.value),
+            value: super::observatory::format_value(ctx.t.lang, v.value.value),
+            dataset: v.dataset.slug,
+            indicator: v.indicator.slug,
+            name: v.indicator.name,
+            group: v.value.group,
+            unit: v.indicator.unit,
+            year: v.value.year,
+            is_example: v.dataset.is_example,
+        })
+        .collect();
     let page = Portrait {
         ctx: &ctx,
+        values,
         t,
         level: level_label(ctx.t, level),
         parents: parents.iter().map(|p| link(ctx.t, p)).collect(),

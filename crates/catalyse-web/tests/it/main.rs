@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod observatory;
 mod pages;
 mod territories;
 

@@ -1,0 +1,322 @@
+//! The observatory: datasets, their indicators, values by territory, and downloads that
+//! anyone can reuse (CSV in the import format, JSON).
+
+use super::territories::{level_label, url as territory_url};
+use super::{render, PageCtx};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use catalyse_core::dataset::{Dataset, Indicator, IndicatorValue};
+use catalyse_core::{Page, TerritoryLevel};
+use serde::Deserialize;
+
+const PER_PAGE: usize = 100;
+
+/// A value written for people: « 1 234 », « 12,5 » (French) or « 12.5 ».
+pub fn format_value(lang: Lang, v: f64) -> String {
+    let s = if v.fract() == 0.0 && v.abs() < 1e15 {
+        let n = v as i64;
+        let digits = n.abs().to_string();
+        let sep = if lang == Lang::Fr { '\u{202f}' } else { ',' };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        if n < 0 {
+            out.insert(0, '-');
+        }
+        out
+    } else {
+        let s = format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string();
+        if lang == Lang::Fr {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    s
+}
+
+/// « 3e sur 101 départements »
+pub fn format_rank(t: Tr, v: &IndicatorValue) -> String {
+    let plural = t.s(match v.territory_level {
+        TerritoryLevel::Region => "territory.regions",
+        TerritoryLevel::Department => "territory.departments",
+        TerritoryLevel::Epci => "territory.epcis",
+        TerritoryLevel::Commune => "territory.communes",
+    });
+    let ord = match (t.lang, v.rank) {
+        (Lang::Fr, 1) => "1er".to_string(),
+        (Lang::Fr, n) => format!("{n}e"),
+        (Lang::En, n) => format!("#{n}"),
+    };
+    t.s("observatory.rank")
+        .replace("{rank}", &ord)
+        .replace("{peers}", &format_value(t.lang, v.peers as f64))
+        .replace("{level}", plural)
+}
+
+#[derive(Template)]
+#[template(path = "observatory.html")]
+struct Home<'a> {
+    ctx: &'a PageCtx,
+    datasets: Vec<Dataset>,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let datasets = state.store.datasets().await?;
+    render(
+        &ctx,
+        &Home {
+            ctx: &ctx,
+            datasets,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "dataset.html")]
+struct DatasetPage<'a> {
+    ctx: &'a PageCtx,
+    d: Dataset,
+    indicators: Vec<Indicator>,
+    updated: String,
+}
+
+pub async fn dataset(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (d, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let updated = d.updated_at.get(..10).unwrap_or("").to_string();
+    render(
+        &ctx,
+        &DatasetPage {
+            ctx: &ctx,
+            d,
+            indicators,
+            updated,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage<'a> {
+    ctx: &'a PageCtx,
+    d: Dataset,
+    indicator: Indicator,
+    levels: Vec<(TerritoryLevel, &'static str, bool)>,
+    rows: Page<Row>,
+    level: TerritoryLevel,
+    has_groups: bool,
+}
+
+struct Row {
+    rank: i32,
+    name: String,
+    url: String,
+    value: String,
+    year: i32,
+    group: String,
+}
+
+#[derive(Deserialize)]
+pub struct IndicatorQuery {
+    niveau: Option<String>,
+    page: Option<u32>,
+}
+
+impl IndicatorPage<'_> {
+    fn page_url(&self, page: u32) -> String {
+        format!(
+            "/observatoire/{}/indicateurs/{}?niveau={}&page={page}",
+            self.d.slug, self.indicator.slug, self.level
+        )
+    }
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, indicator)): Path<(String, String)>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response, AppError> {
+    let (d, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let indicator = indicators
+        .into_iter()
+        .find(|i| i.slug == indicator)
+        .ok_or(AppError::NotFound)?;
+    let values = state.store.indicator_values(&slug, &indicator.slug).await?;
+    let present: Vec<TerritoryLevel> = TerritoryLevel::ALL
+        .into_iter()
+        .filter(|l| values.iter().any(|v| v.territory_level == *l))
+        .collect();
+    let level = q
+        .niveau
+        .as_deref()
+        .and_then(|n| n.parse().ok())
+        .filter(|l| present.contains(l))
+        .or_else(|| present.first().copied())
+        .ok_or(AppError::NotFound)?;
+    let of_level: Vec<&IndicatorValue> = values
+        .iter()
+        .filter(|v| v.territory_level == level)
+        .collect();
+    let page = q.page.unwrap_or(1).max(1);
+    let rows = of_level
+        .iter()
+        .skip((page as usize - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|v| {
+            let t = state.territories.get(v.territory_level, &v.territory_code);
+            Row {
+                rank: v.rank,
+                name: t
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| v.territory_code.clone()),
+                url: t.map(territory_url).unwrap_or_default(),
+                value: format_value(ctx.t.lang, v.value),
+                year: v.year,
+                group: v.group.clone(),
+            }
+        })
+        .collect();
+    let rows = Page {
+        items: rows,
+        total: of_level.len() as i64,
+        page,
+        per_page: PER_PAGE as u32,
+    };
+    if page > 1 && rows.items.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let levels = present
+        .iter()
+        .map(|l| (*l, level_label(ctx.t, *l), *l == level))
+        .collect();
+    let has_groups = of_level.iter().any(|v| !v.group.is_empty());
+    render(
+        &ctx,
+        &IndicatorPage {
+            ctx: &ctx,
+            d,
+            indicator,
+            levels,
+            rows,
+            level,
+            has_groups,
+        },
+    )
+}
+
+/// `GET /observatoire/{slug}/donnees.csv`: every value, in the import format plus names.
+pub async fn download_csv(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (d, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| AppError::Internal(e.into());
+    w.write_record([
+        "territory_level",
+        "territory_code",
+        "territory_name",
+        "indicator",
+        "value",
+        "unit",
+        "year",
+        "group",
+        "source",
+        "licence",
+    ])
+    .map_err(csv_err)?;
+    for i in &indicators {
+        for v in state.store.indicator_values(&slug, &i.slug).await? {
+            let name = state
+                .territories
+                .get(v.territory_level, &v.territory_code)
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            w.write_record([
+                v.territory_level.as_str(),
+                &v.territory_code,
+                &name,
+                &i.name,
+                &v.value.to_string(),
+                &i.unit,
+                &v.year.to_string(),
+                &v.group,
+                &d.source,
+                &d.licence,
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /observatoire/{slug}/donnees.json`: the dataset, its indicators and their values.
+pub async fn download_json(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let (d, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut out = Vec::new();
+    for i in indicators {
+        let values = state.store.indicator_values(&slug, &i.slug).await?;
+        out.push(serde_json::json!({ "indicator": i, "values": values }));
+    }
+    let body = serde_json::json!({ "dataset": d, "indicators": out });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}.json\""),
+            ),
+        ],
+        body.to_string(),
+    )
+        .into_response())
+}

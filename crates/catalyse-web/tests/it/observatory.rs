@@ -1,0 +1,68 @@
+//! The observatory: datasets, indicator tables, downloads, values on portraits.
+
+use crate::TestApp;
+use catalyse_store::{both_databases, Store};
+use reqwest::StatusCode;
+use std::sync::Arc;
+
+both_databases!(observatory_pages_and_downloads, observatory);
+async fn observatory(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let home = app.get("/observatoire").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("href=\"/observatoire/population\""));
+
+    let d = app.get("/observatoire/population").await;
+    assert!(d.body.contains("Licence Ouverte"));
+    assert!(d
+        .body
+        .contains("/observatoire/population/indicateurs/population-municipale"));
+
+    let i = app
+        .get("/observatoire/population/indicateurs/population-municipale?niveau=commune")
+        .await;
+    assert_eq!(i.status, StatusCode::OK);
+    let first = i.body.find("Saint-Étienne").unwrap();
+    let second = i
+        .body
+        .find("L&#39;Abergement")
+        .or_else(|| i.body.find("L'Abergement"))
+        .unwrap();
+    assert!(first < second, "ranked by value");
+    assert!(i.body.contains("173\u{202f}000"));
+    // An unknown level falls back to the first one present; unknown names are 404.
+    assert_eq!(
+        app.get("/observatoire/population/indicateurs/population-municipale?niveau=x")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/observatoire/population/indicateurs/autre")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/observatoire/absent").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let csv = app.get("/observatoire/population/donnees.csv").await;
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("population.csv"));
+    assert!(csv.body.starts_with("territory_level,territory_code,territory_name,indicator,value,unit,year,group,source,licence"));
+    assert!(csv
+        .body
+        .contains("commune,42218,Saint-Étienne,Population municipale,173000,habitants,2026"));
+    let json: serde_json::Value =
+        serde_json::from_str(&app.get("/observatoire/population/donnees.json").await.body).unwrap();
+    assert_eq!(json["dataset"]["slug"], "population");
+    assert_eq!(json["indicators"][0]["values"].as_array().unwrap().len(), 5);
+
+    // The portrait shows the value and its rank among its peers.
+    let p = app.get("/territoires/commune/42218-saint-etienne").await;
+    assert!(p.body.contains("Population municipale"));
+    assert!(p.body.contains("1er sur 2 communes"), "{}", p.body);
+    app.stop().await;
+}
