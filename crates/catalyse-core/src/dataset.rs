@@ -49,6 +49,7 @@ pub struct IndicatorValue {
 
 /// A value as a territory's portrait shows it, with what it measures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TerritoryValue {
     pub dataset: Dataset,
     pub indicator: Indicator,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document generated from the code.
 //! Errors are RFC 9457 `application/problem+json`.
 
+pub mod observatory;
 pub mod reference;
 pub mod territories;
 
@@ -31,11 +32,17 @@ use utoipa::OpenApi;
         reference::programme,
         territories::search,
         territories::territory,
+        observatory::children,
+        observatory::datasets,
+        observatory::dataset,
+        observatory::indicator_values,
+        observatory::territory_values,
     ),
     components(schemas(Problem)),
     tags(
         (name = "reference", description = "The reference frame from the programme"),
-        (name = "territories", description = "Regions, departments, EPCI and communes")
+        (name = "territories", description = "Regions, departments, EPCI and communes"),
+        (name = "observatory", description = "Datasets, indicators and their values by territory")
     )
 )]
 pub struct ApiDoc;
@@ -49,6 +56,20 @@ pub fn router() -> Router<AppState> {
         .route("/programme", get(reference::programme))
         .route("/territories", get(territories::search))
         .route("/territories/{level}/{code}", get(territories::territory))
+        .route(
+            "/territories/{level}/{code}/children",
+            get(observatory::children),
+        )
+        .route(
+            "/territories/{level}/{code}/values",
+            get(observatory::territory_values),
+        )
+        .route("/datasets", get(observatory::datasets))
+        .route("/datasets/{slug}", get(observatory::dataset))
+        .route(
+            "/datasets/{slug}/indicators/{indicator}/values",
+            get(observatory::indicator_values),
+        )
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

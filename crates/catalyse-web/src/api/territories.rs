@@ -62,7 +62,7 @@ pub struct SearchParams {
 }
 
 /// A territory as the API shows it; with `index`, its parents carry their names.
-fn out(t: &Territory, index: Option<&TerritoryIndex>) -> TerritoryOut {
+pub fn out(t: &Territory, index: Option<&TerritoryIndex>) -> TerritoryOut {
     let parent = |level, code: &Option<String>| {
         code.as_ref().map(|c| ParentOut {
             code: c.clone(),

@@ -122,3 +122,61 @@ async fn openapi(store: Arc<dyn Store>) {
     }
     app.stop().await;
 }
+
+both_databases!(observatory_api, observatory);
+async fn observatory(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let list = json(&app.get("/api/v1/datasets").await.body);
+    assert_eq!(list[0]["slug"], "population");
+    let d = json(&app.get("/api/v1/datasets/population").await.body);
+    assert_eq!(d["indicators"][0]["slug"], "population-municipale");
+    let values = json(
+        &app.get(
+            "/api/v1/datasets/population/indicators/population-municipale/values?level=department",
+        )
+        .await
+        .body,
+    );
+    assert_eq!(values.as_array().unwrap().len(), 2);
+    assert_eq!(values[0]["territory_code"], "42");
+    assert_eq!(
+        (values[0]["rank"].as_i64(), values[0]["peers"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let mine = json(
+        &app.get("/api/v1/territories/commune/42218/values")
+            .await
+            .body,
+    );
+    assert_eq!(mine[0]["value"]["value"], 173000.0);
+    let children = json(&app.get("/api/v1/territories/region/84/children").await.body);
+    assert_eq!(children.as_array().unwrap().len(), 2);
+    for (path, status) in [
+        ("/api/v1/datasets/absent", StatusCode::NOT_FOUND),
+        (
+            "/api/v1/datasets/population/indicators/absent/values",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/v1/datasets/population/indicators/population-municipale/values?level=x",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/territories/canton/84/children",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/territories/region/99/values",
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let a = app.get(path).await;
+        assert_eq!(a.status, status, "{path}");
+        assert_eq!(
+            a.header("content-type"),
+            "application/problem+json",
+            "{path}"
+        );
+    }
+    app.stop().await;
+}

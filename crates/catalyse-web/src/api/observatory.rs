@@ -1,0 +1,146 @@
+//! Observatory datasets, indicators and values, by indicator and by territory.
+
+use super::ApiQuery;
+use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use catalyse_core::dataset::{Dataset, Indicator, IndicatorValue, TerritoryValue};
+use catalyse_core::TerritoryLevel;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A dataset and its indicators.
+#[derive(Serialize, ToSchema)]
+pub struct DatasetOut {
+    pub dataset: Dataset,
+    pub indicators: Vec<Indicator>,
+}
+
+/// The datasets of the observatory.
+#[utoipa::path(get, path = "/api/v1/datasets", tag = "observatory",
+    responses((status = 200, description = "Every dataset", body = Vec<Dataset>)))]
+pub async fn datasets(State(state): State<AppState>) -> Result<Json<Vec<Dataset>>, ApiError> {
+    Ok(Json(state.store.datasets().await?))
+}
+
+/// One dataset with its indicators.
+#[utoipa::path(get, path = "/api/v1/datasets/{slug}", tag = "observatory",
+    params(("slug" = String, Path, description = "The dataset's slug")),
+    responses(
+        (status = 200, description = "The dataset", body = DatasetOut),
+        (status = 404, description = "No such dataset", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn dataset(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<DatasetOut>, ApiError> {
+    let (dataset, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(DatasetOut {
+        dataset,
+        indicators,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ValuesParams {
+    /// Only this level.
+    pub level: Option<TerritoryLevel>,
+}
+
+/// The values of one indicator, best rank first.
+#[utoipa::path(get, path = "/api/v1/datasets/{slug}/indicators/{indicator}/values", tag = "observatory",
+    params(
+        ("slug" = String, Path, description = "The dataset's slug"),
+        ("indicator" = String, Path, description = "The indicator's slug"),
+        ValuesParams
+    ),
+    responses(
+        (status = 200, description = "Values by territory, group and year", body = Vec<IndicatorValue>),
+        (status = 400, description = "Invalid parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such dataset or indicator", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn indicator_values(
+    State(state): State<AppState>,
+    Path((slug, indicator)): Path<(String, String)>,
+    ApiQuery(p): ApiQuery<ValuesParams>,
+) -> Result<Json<Vec<IndicatorValue>>, ApiError> {
+    let (_, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !indicators.iter().any(|i| i.slug == indicator) {
+        return Err(AppError::NotFound.into());
+    }
+    let mut values = state.store.indicator_values(&slug, &indicator).await?;
+    if let Some(level) = p.level {
+        values.retain(|v| v.territory_level == level);
+    }
+    Ok(Json(values))
+}
+
+fn territory_level(level: &str) -> Result<TerritoryLevel, ApiError> {
+    level.parse().map_err(|_| {
+        AppError::BadRequest("level must be region, department, epci or commune".into()).into()
+    })
+}
+
+/// Every value the observatory knows for one territory, with its rank among its peers.
+#[utoipa::path(get, path = "/api/v1/territories/{level}/{code}/values", tag = "observatory",
+    params(
+        ("level" = TerritoryLevel, Path, description = "region, department, epci or commune"),
+        ("code" = String, Path, description = "INSEE code (SIREN for an EPCI)")
+    ),
+    responses(
+        (status = 200, description = "The territory's values", body = Vec<TerritoryValue>),
+        (status = 400, description = "Unknown level", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn territory_values(
+    State(state): State<AppState>,
+    Path((level, code)): Path<(String, String)>,
+) -> Result<Json<Vec<TerritoryValue>>, ApiError> {
+    let level = territory_level(&level)?;
+    let t = state
+        .territories
+        .get(level, &code.to_ascii_uppercase())
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(state.store.territory_values(level, &t.code).await?))
+}
+
+/// The direct children of a territory: a region's departments, a department's EPCI and
+/// communes, an EPCI's communes.
+#[utoipa::path(get, path = "/api/v1/territories/{level}/{code}/children", tag = "territories",
+    params(
+        ("level" = TerritoryLevel, Path, description = "region, department, epci or commune"),
+        ("code" = String, Path, description = "INSEE code (SIREN for an EPCI)")
+    ),
+    responses(
+        (status = 200, description = "Children in name order", body = Vec<super::territories::TerritoryOut>),
+        (status = 400, description = "Unknown level", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such territory", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn children(
+    State(state): State<AppState>,
+    Path((level, code)): Path<(String, String)>,
+) -> Result<Json<Vec<super::territories::TerritoryOut>>, ApiError> {
+    let level = territory_level(&level)?;
+    let t = state
+        .territories
+        .get(level, &code.to_ascii_uppercase())
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(
+        state
+            .territories
+            .children(level, &t.code)
+            .into_iter()
+            .map(|c| super::territories::out(c, None))
+            .collect(),
+    ))
+}
