@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod maps;
 pub mod metrics;
 pub mod middleware;
 pub mod ops;
@@ -217,6 +218,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/observatoire/{slug}/indicateurs/{indicator}",
             get(observatory::indicator),
+        )
+        .route(
+            "/observatoire/{slug}/indicateurs/{indicator}/carte.svg",
+            get(observatory::map_svg),
         )
         .route("/territoires", get(territories::search))
         .route("/territoires/{level}/{code}", get(territories::portrait))

@@ -34,6 +34,7 @@ pub struct Inner {
     pub passwords: PasswordPolicy,
     pub metrics: Metrics,
     pub csp: axum::http::HeaderValue,
+    pub maps: crate::maps::Maps,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,6 +70,7 @@ impl AppState {
             passwords: PasswordPolicy::shipped(),
             metrics: Metrics::new(),
             csp,
+            maps: crate::maps::Maps::embedded()?,
             config,
         })))
     }

@@ -125,6 +125,110 @@ struct IndicatorPage<'a> {
     rows: Page<Row>,
     level: TerritoryLevel,
     has_groups: bool,
+    map: Option<MapView>,
+}
+
+/// A choropleth with its legend, ready for the page.
+pub struct MapView {
+    pub svg: String,
+    pub caption: String,
+    pub legend: Vec<(&'static str, String)>,
+    pub attribution: String,
+}
+
+/// The map of one indicator at the region or department level: the latest year, and one
+/// population group (the first, for a survey).
+fn map_view(
+    state: &AppState,
+    t: Tr,
+    d: &Dataset,
+    indicator: &Indicator,
+    values: &[IndicatorValue],
+    level: TerritoryLevel,
+    standalone: bool,
+) -> Option<MapView> {
+    let shapes = state.maps.for_level(level)?;
+    let of_level: Vec<&IndicatorValue> = values
+        .iter()
+        .filter(|v| v.territory_level == level)
+        .collect();
+    let year = of_level.iter().map(|v| v.year).max()?;
+    let group = of_level
+        .iter()
+        .filter(|v| v.year == year)
+        .map(|v| v.group.clone())
+        .min()?;
+    let chosen: Vec<&&IndicatorValue> = of_level
+        .iter()
+        .filter(|v| v.year == year && v.group == group)
+        .collect();
+    let classes = crate::maps::classes(&chosen.iter().map(|v| v.value).collect::<Vec<_>>());
+    let unit = if indicator.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", indicator.unit)
+    };
+    let areas = chosen
+        .iter()
+        .map(|v| {
+            let territory = state.territories.get(level, &v.territory_code);
+            let name = territory
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| v.territory_code.clone());
+            (
+                v.territory_code.clone(),
+                crate::maps::AreaValue {
+                    label: format!("{name} : {}{unit}", format_value(t.lang, v.value)),
+                    value: Some(v.value),
+                    href: territory.map(territory_url).unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    let mut caption = format!("{} — {} {year}", indicator.name, level_label(t, level));
+    if !group.is_empty() {
+        caption.push_str(&format!(" — {group}"));
+    }
+    if d.is_example {
+        caption.push_str(&format!(" — {}", t.s("demo.label")));
+    }
+    // A downloaded map carries its credits; on the page they stand under it.
+    let footer = standalone.then(|| {
+        format!(
+            "{} — {} : {}",
+            shapes.attribution,
+            t.s("observatory.source"),
+            d.source
+        )
+    });
+    let svg = crate::maps::render(
+        shapes,
+        &classes,
+        &areas,
+        &caption,
+        t.s("observatory.no_data"),
+        footer.as_deref(),
+    );
+    let legend = classes
+        .iter()
+        .map(|c| {
+            let range = t
+                .s("observatory.range")
+                .replace("{from}", &format_value(t.lang, c.from))
+                .replace("{to}", &format_value(t.lang, c.to));
+            (c.colour, format!("{range}{unit}"))
+        })
+        .chain(std::iter::once((
+            crate::maps::NO_DATA,
+            t.s("observatory.no_data").to_string(),
+        )))
+        .collect();
+    Some(MapView {
+        svg,
+        caption,
+        legend,
+        attribution: shapes.attribution.clone(),
+    })
 }
 
 struct Row {
@@ -215,18 +319,59 @@ pub async fn indicator(
         .map(|l| (*l, level_label(ctx.t, *l), *l == level))
         .collect();
     let has_groups = of_level.iter().any(|v| !v.group.is_empty());
-    render(
-        &ctx,
-        &IndicatorPage {
-            ctx: &ctx,
-            d,
-            indicator,
-            levels,
-            rows,
-            level,
-            has_groups,
-        },
+    let map = map_view(&state, ctx.t, &d, &indicator, &values, level, false);
+    let page = IndicatorPage {
+        ctx: &ctx,
+        d,
+        indicator,
+        levels,
+        rows,
+        level,
+        has_groups,
+        map,
+    };
+    render(&ctx, &page)
+}
+
+/// `GET /observatoire/{slug}/indicateurs/{indicator}/carte.svg?niveau=…`: the map alone, with
+/// its credits, to download and reuse.
+pub async fn map_svg(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((slug, indicator)): Path<(String, String)>,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<Response, AppError> {
+    let (d, indicators) = state
+        .store
+        .dataset(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let indicator = indicators
+        .into_iter()
+        .find(|i| i.slug == indicator)
+        .ok_or(AppError::NotFound)?;
+    let level = q
+        .niveau
+        .as_deref()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(TerritoryLevel::Department);
+    let values = state.store.indicator_values(&slug, &indicator.slug).await?;
+    let map =
+        map_view(&state, ctx.t, &d, &indicator, &values, level, true).ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{slug}-{}-{level}.svg\"",
+                    indicator.slug
+                ),
+            ),
+        ],
+        map.svg,
     )
+        .into_response())
 }
 
 /// `GET /observatoire/{slug}/donnees.csv`: every value, in the import format plus names.

@@ -66,3 +66,40 @@ async fn observatory(store: Arc<dyn Store>) {
     assert!(p.body.contains("1er sur 2 communes"), "{}", p.body);
     app.stop().await;
 }
+
+both_databases!(choropleth_maps, maps);
+async fn maps(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let page = app
+        .get("/observatoire/population/indicateurs/population-municipale?niveau=department")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The map, each area a link to its portrait named with its value, and a legend with bounds.
+    assert!(page
+        .body
+        .contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(page.body.contains("<a href=\"/territoires/department/42-loire\" aria-label=\"Loire : 770\u{202f}000 habitants\">"));
+    assert!(
+        page.body
+            .contains("de 650\u{202f}000 à 770\u{202f}000 habitants"),
+        "legend bounds"
+    );
+    assert!(page.body.contains("CC BY 4.0"), "credits under the map");
+    assert!(page.body.contains("<table>"), "the same data as a table");
+    // No map at the commune level: the table alone.
+    let communes = app
+        .get("/observatoire/population/indicateurs/population-municipale?niveau=commune")
+        .await;
+    assert!(!communes.body.contains("class=\"map\""));
+
+    let svg = app.get("/observatoire/population/indicateurs/population-municipale/carte.svg?niveau=department").await;
+    assert_eq!(svg.header("content-type"), "image/svg+xml");
+    assert!(svg.body.starts_with("<?xml"));
+    assert!(svg.body.len() < 150_000, "{} bytes", svg.body.len());
+    assert!(svg.body.contains("Natural Earth"));
+    let none = app
+        .get("/observatoire/population/indicateurs/population-municipale/carte.svg?niveau=commune")
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

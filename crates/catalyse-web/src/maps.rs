@@ -1,0 +1,280 @@
+//! Choropleth maps rendered on the server as SVG: metropolitan regions or departments with the
+//! overseas ones as insets, quantile classes in a colour-blind-safe sequential palette, every
+//! area a link to its portrait whose accessible name carries its value. The data is always
+//! also given as a table beside the map.
+
+use catalyse_core::TerritoryLevel;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+#[derive(Deserialize)]
+struct Area {
+    code: String,
+    name: String,
+    d: String,
+}
+
+#[derive(Deserialize)]
+struct Inset {
+    code: String,
+    name: String,
+    #[serde(rename = "viewBox")]
+    view_box: String,
+    d: String,
+}
+
+#[derive(Deserialize)]
+pub struct Shapes {
+    pub attribution: String,
+    #[serde(rename = "viewBox")]
+    view_box: String,
+    areas: Vec<Area>,
+    insets: Vec<Inset>,
+}
+
+/// The shapes shipped in `data/maps/` (see `data/README.md` for sources and licences).
+pub struct Maps {
+    pub regions: Shapes,
+    pub departments: Shapes,
+}
+
+impl Maps {
+    pub fn embedded() -> anyhow::Result<Maps> {
+        Ok(Maps {
+            regions: serde_json::from_str(include_str!("../../../data/maps/regions.json"))?,
+            departments: serde_json::from_str(include_str!("../../../data/maps/departments.json"))?,
+        })
+    }
+
+    pub fn for_level(&self, level: TerritoryLevel) -> Option<&Shapes> {
+        match level {
+            TerritoryLevel::Region => Some(&self.regions),
+            TerritoryLevel::Department => Some(&self.departments),
+            _ => None,
+        }
+    }
+}
+
+/// Sequential blues (ColorBrewer « Blues », 5 classes): readable with every common form of
+/// colour blindness, darker means more.
+pub const PALETTE: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+pub const NO_DATA: &str = "#f2f2f2";
+
+/// One class of the legend: its colour and bounds.
+pub struct Class {
+    pub colour: &'static str,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// Quantile classes (at most 5, fewer when there are few distinct values).
+pub fn classes(values: &[f64]) -> Vec<Class> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return vec![];
+    }
+    v.sort_by(f64::total_cmp);
+    let mut distinct = v.clone();
+    distinct.dedup();
+    let n = distinct.len().min(PALETTE.len());
+    let mut bounds: Vec<f64> = (0..=n)
+        .map(|i| {
+            let pos = (i as f64 / n as f64) * (v.len() - 1) as f64;
+            v[pos.round() as usize]
+        })
+        .collect();
+    bounds.dedup();
+    if bounds.len() == 1 {
+        bounds.push(bounds[0]);
+    }
+    let offset = PALETTE.len() - (bounds.len() - 1);
+    bounds
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| Class {
+            colour: PALETTE[offset + i],
+            from: w[0],
+            to: w[1],
+        })
+        .collect()
+}
+
+fn colour(classes: &[Class], value: Option<f64>) -> &'static str {
+    let Some(v) = value else { return NO_DATA };
+    classes
+        .iter()
+        .find(|c| v <= c.to)
+        .or(classes.last())
+        .map(|c| c.colour)
+        .unwrap_or(NO_DATA)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// What the map shows for one area.
+pub struct AreaValue {
+    pub label: String,
+    pub value: Option<f64>,
+    pub href: String,
+}
+
+/// The map as an SVG element. `values` is keyed by territory code; `describe` writes an
+/// area's accessible name (« Ain : 679 344 habitants »).
+pub fn render(
+    shapes: &Shapes,
+    classes: &[Class],
+    values: &HashMap<String, AreaValue>,
+    title: &str,
+    no_data: &str,
+    footer: Option<&str>,
+) -> String {
+    let mut out = String::with_capacity(100_000);
+    let (x, y, w, h) = parse_box(&shapes.view_box);
+    let inset_w = 115.0;
+    let total_w = w + inset_w;
+    let standalone = footer.is_some();
+    if standalone {
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    }
+    // A downloaded map gets room below for its credits.
+    let lines = footer.map_or(0, |f| f.split(" — ").count());
+    let h_total = h + 9.0 * lines as f64 + if standalone { 4.0 } else { 0.0 };
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{} {y} {total_w} {h_total}\" \
+         class=\"map\" role=\"group\" aria-label=\"{}\">",
+        x - inset_w,
+        escape(title)
+    );
+    let _ = write!(out, "<title>{}</title>", escape(title));
+    let area = |out: &mut String, code: &str, name: &str, d: &str| {
+        let v = values.get(code);
+        let fill = colour(classes, v.and_then(|v| v.value));
+        let label = v
+            .map(|v| v.label.clone())
+            .unwrap_or_else(|| format!("{name} : {no_data}"));
+        match v.filter(|v| !v.href.is_empty()) {
+            Some(v) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\" aria-label=\"{}\"><path d=\"{d}\" fill=\"{fill}\" \
+                     stroke=\"#5a5a6e\" stroke-width=\".5\"><title>{}</title></path></a>",
+                    escape(&v.href),
+                    escape(&label),
+                    escape(&label)
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#5a5a6e\" stroke-width=\".5\">\
+                     <title>{}</title></path>",
+                    escape(&label)
+                );
+            }
+        }
+    };
+    for a in &shapes.areas {
+        area(&mut out, &a.code, &a.name, &a.d);
+    }
+    let step = h / shapes.insets.len().max(1) as f64;
+    for (i, inset) in shapes.insets.iter().enumerate() {
+        let top = y + i as f64 * step;
+        let _ = write!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"106\" height=\"{}\" fill=\"none\" stroke=\"#c8c8d8\"/>",
+            x - inset_w + 2.0,
+            top + 1.0,
+            step - 4.0
+        );
+        let _ = write!(
+            out,
+            "<svg x=\"{}\" y=\"{}\" width=\"100\" height=\"{}\" viewBox=\"{}\">",
+            x - inset_w + 5.0,
+            top + 3.0,
+            step - 20.0,
+            inset.view_box
+        );
+        area(&mut out, &inset.code, &inset.name, &inset.d);
+        out.push_str("</svg>");
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" font-family=\"sans-serif\" fill=\"#1b1b1b\">{}</text>",
+            x - inset_w + 6.0,
+            top + step - 7.0,
+            escape(&inset.name)
+        );
+    }
+    if let Some(f) = footer {
+        // One line per credit (separated by « — »), small enough to fit the width.
+        for (i, line) in f.split(" — ").enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"7\" font-family=\"sans-serif\" fill=\"#1b1b1b\">{}</text>",
+                x - inset_w,
+                y + h + 9.0 + 9.0 * i as f64,
+                escape(line)
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn parse_box(b: &str) -> (f64, f64, f64, f64) {
+    let n: Vec<f64> = b
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    match n.as_slice() {
+        [x, y, w, h] => (*x, *y, *w, *h),
+        _ => (0.0, 0.0, 600.0, 600.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_classes_cover_all_values() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        let c = classes(&values);
+        assert_eq!(c.len(), 5);
+        assert_eq!(c[0].from, 1.0);
+        assert_eq!(c[4].to, 100.0);
+        assert_eq!(colour(&c, Some(1.0)), PALETTE[0]);
+        assert_eq!(colour(&c, Some(100.0)), PALETTE[4]);
+        assert_eq!(colour(&c, None), NO_DATA);
+        assert_eq!(
+            classes(&[3.0, 3.0]).len(),
+            1,
+            "one distinct value, one class"
+        );
+        assert!(classes(&[]).is_empty());
+    }
+
+    #[test]
+    fn shipped_maps_cover_every_metropolitan_territory() {
+        let m = Maps::embedded().unwrap();
+        assert_eq!(m.regions.areas.len(), 13);
+        assert_eq!(m.departments.areas.len(), 96);
+        assert_eq!(m.departments.insets.len(), 5);
+        let svg = render(
+            &m.departments,
+            &[],
+            &HashMap::new(),
+            "Carte",
+            "pas de donnée",
+            Some("©"),
+        );
+        assert!(svg.len() < 150_000, "{} bytes", svg.len());
+        assert!(svg.starts_with("<?xml"));
+    }
+}
