@@ -381,3 +381,92 @@ mod tests {
         assert!(parse_csv(HEAD, &geo()).is_err(), "an empty file is refused");
     }
 }
+
+/// The survey model (`data/reference/survey.toml`): fragilities and population groups.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SurveyModel {
+    pub groups: Vec<String>,
+    #[serde(rename = "fragility")]
+    pub fragilities: Vec<Fragility>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Fragility {
+    pub slug: String,
+    pub name: String,
+}
+
+impl SurveyModel {
+    pub fn shipped() -> Result<SurveyModel, toml::de::Error> {
+        toml::from_str(include_str!("../../../data/reference/survey.toml"))
+    }
+
+    /// The indicator for one fragility: the share of respondents who name it as a priority.
+    pub fn indicator(&self, f: &Fragility) -> Indicator {
+        Indicator {
+            slug: format!("priorite-{}", f.slug),
+            name: format!("Part citant « {} » comme fragilité prioritaire", f.name),
+            unit: "%".into(),
+        }
+    }
+
+    /// A generated example survey (« données d'exemple »): a share for every region code
+    /// given, fragility and group, stable from one run to the next. It describes no real
+    /// territory.
+    pub fn example(&self, regions: &[&str], year: i32) -> DatasetImport {
+        let mut values = Vec::new();
+        for f in &self.fragilities {
+            let ind = self.indicator(f);
+            for region in regions {
+                for g in &self.groups {
+                    // FNV-1a of the key: a spread of shares between 5 % and 65 %.
+                    let mut h: u64 = 0xcbf29ce484222325;
+                    for b in format!("{region}/{}/{g}", f.slug).bytes() {
+                        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+                    }
+                    let share = 5.0 + (h % 601) as f64 / 10.0;
+                    values.push((
+                        ind.slug.clone(),
+                        IndicatorValue {
+                            territory_level: TerritoryLevel::Region,
+                            territory_code: region.to_string(),
+                            group: g.clone(),
+                            year,
+                            value: share,
+                            rank: 0,
+                            peers: 0,
+                        },
+                    ));
+                }
+            }
+        }
+        rank(&mut values);
+        DatasetImport {
+            source: "Données d'exemple générées par Catalyse (fictives : aucune enquête réelle)"
+                .into(),
+            licence: "Données d'exemple, sans valeur statistique".into(),
+            indicators: self.fragilities.iter().map(|f| self.indicator(f)).collect(),
+            values,
+        }
+    }
+}
+
+#[cfg(test)]
+mod survey_tests {
+    use super::*;
+
+    #[test]
+    fn example_survey_covers_every_region_fragility_and_group() {
+        let m = SurveyModel::shipped().unwrap();
+        assert_eq!(m.fragilities.len(), 10);
+        assert_eq!(m.groups.len(), 4);
+        let d = m.example(&["84", "11"], 2019);
+        assert_eq!(d.values.len(), 10 * 2 * 4);
+        assert!(d
+            .values
+            .iter()
+            .all(|(_, v)| (5.0..=65.0).contains(&v.value) && v.peers == 2));
+        assert_eq!(d, m.example(&["84", "11"], 2019), "stable");
+        assert!(d.source.contains("exemple"));
+    }
+}

@@ -63,3 +63,35 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<Option<(String, String)>>
     store.set_setting(DONE, &now.to_rfc3339()).await?;
     Ok(admin)
 }
+
+/// The slug of the example IMPACT-style survey.
+pub const EXAMPLE_SURVEY: &str = "enquete-fragilites-exemple";
+
+/// The 13 metropolitan regions (INSEE codes), where the example survey is drawn.
+const METROPOLITAN_REGIONS: [&str; 13] = [
+    "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94",
+];
+
+/// Loads the example survey unless it is there already.
+pub async fn load_example_survey(store: &dyn Store) -> anyhow::Result<()> {
+    if store.dataset_checksum(EXAMPLE_SURVEY).await?.is_some() {
+        return Ok(());
+    }
+    let model = catalyse_core::dataset::SurveyModel::shipped()?;
+    let import = model.example(&METROPOLITAN_REGIONS, 2019);
+    let meta = catalyse_store::NewDataset {
+        slug: EXAMPLE_SURVEY.into(),
+        title: "Fragilités prioritaires par région (enquête d'exemple)".into(),
+        description: "Données d'exemple, générées : la part des répondants (citoyens, élus, \
+                      entreprises, associations) qui citent chaque fragilité comme prioritaire \
+                      pour leur territoire, sur les 13 régions métropolitaines, dans la forme \
+                      des études IMPACT de l'Observatoire des partenariats. Ces chiffres ne \
+                      décrivent aucun territoire réel."
+            .into(),
+        is_example: true,
+        checksum: "example-v1".into(),
+    };
+    store.replace_dataset(&meta, &import, Utc::now()).await?;
+    tracing::info!("example survey loaded (données d'exemple)");
+    Ok(())
+}

@@ -278,3 +278,47 @@ mod tests {
         assert!(svg.starts_with("<?xml"));
     }
 }
+
+/// A horizontal bar chart as SVG, bars in the order given (rank them first). Each bar has a
+/// title with its label and value; the page gives the same figures as a table beside it.
+pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
+    let max = bars
+        .iter()
+        .map(|b| b.1)
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let (label_w, bar_w, row_h) = (190.0, 260.0, 22.0);
+    let height = row_h * bars.len() as f64 + 4.0;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" class=\"bars\" \
+         role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        label_w + bar_w + 60.0,
+        escape(title),
+        escape(title)
+    );
+    for (i, (label, value, shown)) in bars.iter().enumerate() {
+        let y = 2.0 + i as f64 * row_h;
+        let w = (value / max * bar_w).max(1.0);
+        let _ = write!(
+            out,
+            "<g><title>{} : {}</title><text x=\"{}\" y=\"{}\" font-size=\"12\" \
+             font-family=\"sans-serif\" text-anchor=\"end\" fill=\"#1b1b1b\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" fill=\"#3182bd\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" font-family=\"sans-serif\" fill=\"#1b1b1b\">{}</text></g>",
+            escape(label),
+            escape(shown),
+            label_w - 6.0,
+            y + 15.0,
+            escape(label),
+            y + 3.0,
+            row_h - 6.0,
+            label_w + w + 4.0,
+            y + 15.0,
+            escape(shown)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}

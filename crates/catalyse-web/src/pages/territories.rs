@@ -139,6 +139,18 @@ struct Portrait<'a> {
     communes: usize,
     groups: Vec<(String, Vec<Link>)>,
     values: Vec<ValueLine>,
+    surveys: Vec<SurveyView>,
+}
+
+/// A survey's answers for the territory: ranked bars for one group, and a table for all.
+struct SurveyView {
+    title: String,
+    dataset: String,
+    is_example: bool,
+    chart: String,
+    groups: Vec<String>,
+    /// (indicator name, one formatted value per group)
+    rows: Vec<(String, Vec<String>)>,
 }
 
 /// One figure the observatory knows for the territory.
@@ -232,10 +244,14 @@ pub async fn portrait(
             groups.push((ctx.t.f(key, list.len()), list));
         }
     }
-    let values = state
+    let (grouped, plain): (Vec<_>, Vec<_>) = state
         .store
         .territory_values(level, &t.code)
         .await?
+        .into_iter()
+        .partition(|v| !v.value.group.is_empty());
+    let surveys = survey_views(ctx.t, grouped);
+    let values = plain
         .into_iter()
         .map(|v| ValueLine {
             rank: super::observatory::format_rank(ctx.t, &v.value),
@@ -252,6 +268,7 @@ pub async fn portrait(
     let page = Portrait {
         ctx: &ctx,
         values,
+        surveys,
         t,
         level: level_label(ctx.t, level),
         parents: parents.iter().map(|p| link(ctx.t, p)).collect(),
@@ -260,6 +277,97 @@ pub async fn portrait(
         groups,
     };
     render(&ctx, &page)
+}
+
+/// One view per survey dataset: the latest year, bars for « citoyens » (or the first group).
+fn survey_views(t: Tr, values: Vec<catalyse_core::dataset::TerritoryValue>) -> Vec<SurveyView> {
+    use super::observatory::format_value;
+    use std::collections::BTreeMap;
+    let mut by_dataset: BTreeMap<String, Vec<catalyse_core::dataset::TerritoryValue>> =
+        BTreeMap::new();
+    for v in values {
+        by_dataset
+            .entry(v.dataset.slug.clone())
+            .or_default()
+            .push(v);
+    }
+    by_dataset
+        .into_values()
+        .filter_map(|mut vs| {
+            let year = vs.iter().map(|v| v.value.year).max()?;
+            vs.retain(|v| v.value.year == year);
+            let mut groups: Vec<String> = vs.iter().map(|v| v.value.group.clone()).collect();
+            groups.sort();
+            groups.dedup();
+            let group = groups
+                .iter()
+                .find(|g| g.as_str() == "citoyens")
+                .or(groups.first())?
+                .clone();
+            let shown = |v: f64, unit: &str| {
+                format!(
+                    "{}{}",
+                    format_value(t.lang, v),
+                    if unit == "%" {
+                        "\u{a0}%".to_string()
+                    } else {
+                        format!(" {unit}")
+                    }
+                )
+            };
+            let mut bars: Vec<(String, f64, String)> = vs
+                .iter()
+                .filter(|v| v.value.group == group)
+                .map(|v| {
+                    (
+                        short_name(&v.indicator.name),
+                        v.value.value,
+                        shown(v.value.value, &v.indicator.unit),
+                    )
+                })
+                .collect();
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let mut indicators: Vec<(String, String)> = vs
+                .iter()
+                .map(|v| (v.indicator.slug.clone(), short_name(&v.indicator.name)))
+                .collect();
+            indicators.sort();
+            indicators.dedup();
+            let rows = indicators
+                .iter()
+                .map(|(slug, name)| {
+                    let cells = groups
+                        .iter()
+                        .map(|g| {
+                            vs.iter()
+                                .find(|v| &v.indicator.slug == slug && &v.value.group == g)
+                                .map(|v| shown(v.value.value, &v.indicator.unit))
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    (name.clone(), cells)
+                })
+                .collect();
+            let first = vs.first()?;
+            let title = format!("{} — {group}, {year}", first.dataset.title);
+            Some(SurveyView {
+                chart: crate::maps::bar_chart(&title, &bars),
+                title,
+                dataset: first.dataset.slug.clone(),
+                is_example: first.dataset.is_example,
+                groups,
+                rows,
+            })
+        })
+        .collect()
+}
+
+/// « Part citant « Isolement » comme fragilité prioritaire » → « Isolement ».
+fn short_name(name: &str) -> String {
+    match (name.find('«'), name.find('»')) {
+        (Some(a), Some(b)) if b > a => name[a + '«'.len_utf8()..b].trim().to_string(),
+        _ => name.to_string(),
+    }
 }
 
 fn format_share(t: Tr, pct: f64) -> String {

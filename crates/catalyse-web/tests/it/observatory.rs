@@ -103,3 +103,57 @@ async fn maps(store: Arc<dyn Store>) {
     assert_eq!(none.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+both_databases!(example_survey_is_labelled_everywhere, example_survey);
+async fn example_survey(store: Arc<dyn Store>) {
+    let app = TestApp::start_with(store, |c| c.demo = true).await;
+    let home = app.get("/observatoire").await;
+    assert!(home
+        .body
+        .contains("href=\"/observatoire/enquete-fragilites-exemple\""));
+    assert!(home.body.contains("données d&#39;exemple") || home.body.contains("données d'exemple"));
+
+    let portrait = app.get("/territoires/region/84-auvergne-rhone-alpes").await;
+    assert!(portrait.body.contains("Fragilités prioritaires"));
+    assert!(
+        portrait.body.contains("class=\"bars\" role=\"img\""),
+        "ranked bars"
+    );
+    assert!(
+        portrait
+            .body
+            .contains("<th scope=\"col\" class=\"num\">élus</th>"),
+        "every group in the table"
+    );
+    assert!(
+        portrait.body.matches("exemple").count() >= 3,
+        "labelled on the chart, table and notice"
+    );
+
+    let map = app
+        .get(
+            "/observatoire/enquete-fragilites-exemple/indicateurs/priorite-isolement?niveau=region",
+        )
+        .await;
+    assert_eq!(map.status, StatusCode::OK);
+    assert!(map.body.contains("class=\"map\""));
+    assert!(map.body.contains("notice-example"));
+    let svg = app
+        .get("/observatoire/enquete-fragilites-exemple/indicateurs/priorite-isolement/carte.svg?niveau=region")
+        .await;
+    assert!(
+        svg.body.contains("exemple"),
+        "the downloaded map says it is example data"
+    );
+    let csv = app
+        .get("/observatoire/enquete-fragilites-exemple/donnees.csv")
+        .await;
+    assert!(
+        csv.body
+            .lines()
+            .skip(1)
+            .all(|l| l.contains("Données d'exemple")),
+        "every line of the download"
+    );
+    app.stop().await;
+}
