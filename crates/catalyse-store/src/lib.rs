@@ -177,6 +177,9 @@ pub trait Store: Send + Sync + 'static {
         dataset: &str,
         indicator: &str,
     ) -> StoreResult<Vec<IndicatorValue>>;
+    /// For every indicator of every dataset, the territory levels it has values for:
+    /// (dataset slug, indicator, level).
+    async fn indicator_levels(&self) -> StoreResult<Vec<(String, Indicator, TerritoryLevel)>>;
     /// Every value known for one territory, with what it measures.
     async fn territory_values(
         &self,

@@ -807,6 +807,34 @@ macro_rules! impl_sql_store {
                 rows.iter().map(value_from_row).collect()
             }
 
+            async fn indicator_levels(
+                &self,
+            ) -> StoreResult<Vec<(String, Indicator, TerritoryLevel)>> {
+                let rows = sqlx::query(
+                    "SELECT DISTINCT d.slug AS dataset, d.title, i.slug, i.name, i.unit, \
+                     v.territory_level FROM indicator_values v \
+                     JOIN indicators i ON i.id = v.indicator_id \
+                     JOIN datasets d ON d.id = i.dataset_id \
+                     ORDER BY d.title, i.name, v.territory_level",
+                )
+                .fetch_all(self.r())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let level: String = r.try_get("territory_level")?;
+                        Ok((
+                            r.try_get("dataset")?,
+                            Indicator {
+                                slug: r.try_get("slug")?,
+                                name: r.try_get("name")?,
+                                unit: r.try_get("unit")?,
+                            },
+                            level.parse().map_err(corrupt)?,
+                        ))
+                    })
+                    .collect()
+            }
+
             async fn territory_values(
                 &self,
                 level: TerritoryLevel,

@@ -207,6 +207,7 @@ pub fn app(state: AppState) -> Router {
         .route("/programme", get(reference::programme))
         .route("/metier", get(reference::metier))
         .route("/observatoire", get(observatory::home))
+        .route("/observatoire/cartes", get(observatory::gallery))
         .route("/observatoire/{slug}", get(observatory::dataset))
         .route(
             "/observatoire/{slug}/donnees.csv",

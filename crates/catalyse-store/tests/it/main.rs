@@ -393,6 +393,12 @@ async fn datasets(store: Arc<dyn Store>) {
     let values = store.indicator_values("emploi", "emplois").await.unwrap();
     assert_eq!(values[0].territory_code, "01053");
     assert_eq!((values[0].rank, values[0].peers), (1, 2));
+    let levels = store.indicator_levels().await.unwrap();
+    assert_eq!(levels.len(), 1);
+    assert_eq!(
+        (levels[0].0.as_str(), levels[0].2),
+        ("emploi", TerritoryLevel::Commune)
+    );
     let mine = store
         .territory_values(TerritoryLevel::Commune, "01001")
         .await

@@ -85,6 +85,43 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Respons
 }
 
 #[derive(Template)]
+#[template(path = "maps.html")]
+struct Gallery<'a> {
+    ctx: &'a PageCtx,
+    /// (dataset title, is example, [(indicator name, url of its map page)])
+    maps: Vec<(String, bool, Vec<(String, String, &'static str)>)>,
+}
+
+/// `GET /observatoire/cartes`: « la diversité des territoires en cartes », every map there is.
+pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let datasets = state.store.datasets().await?;
+    let levels = state.store.indicator_levels().await?;
+    let maps = datasets
+        .into_iter()
+        .filter_map(|d| {
+            let entries: Vec<(String, String, &'static str)> = levels
+                .iter()
+                .filter(|(slug, _, level)| {
+                    *slug == d.slug && state.maps.for_level(*level).is_some()
+                })
+                .map(|(_, i, level)| {
+                    (
+                        i.name.clone(),
+                        format!(
+                            "/observatoire/{}/indicateurs/{}?niveau={level}",
+                            d.slug, i.slug
+                        ),
+                        level_label(ctx.t, *level),
+                    )
+                })
+                .collect();
+            (!entries.is_empty()).then_some((d.title, d.is_example, entries))
+        })
+        .collect();
+    render(&ctx, &Gallery { ctx: &ctx, maps })
+}
+
+#[derive(Template)]
 #[template(path = "dataset.html")]
 struct DatasetPage<'a> {
     ctx: &'a PageCtx,
