@@ -88,9 +88,12 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Respons
 #[template(path = "maps.html")]
 struct Gallery<'a> {
     ctx: &'a PageCtx,
-    /// (dataset title, is example, [(indicator name, url of its map page)])
-    maps: Vec<(String, bool, Vec<(String, String, &'static str)>)>,
+    /// (dataset title, is example, its maps)
+    maps: Vec<(String, bool, Vec<MapEntry>)>,
 }
+
+/// (indicator name, URL of its map page, level label)
+type MapEntry = (String, String, &'static str);
 
 /// `GET /observatoire/cartes`: « la diversité des territoires en cartes », every map there is.
 pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
@@ -99,7 +102,7 @@ pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Resp
     let maps = datasets
         .into_iter()
         .filter_map(|d| {
-            let entries: Vec<(String, String, &'static str)> = levels
+            let entries: Vec<MapEntry> = levels
                 .iter()
                 .filter(|(slug, _, level)| {
                     *slug == d.slug && state.maps.for_level(*level).is_some()
