@@ -91,6 +91,7 @@ http {
         listen 127.0.0.1:$NPORT;
         root $WORK/www;
         location = / { try_files /index.html =404; }
+        location = /portrait { try_files /portrait.html =404; }
     }
 }
 EOF
@@ -98,17 +99,58 @@ EOF
 NGINX_PID=$!
 wait_ready "http://127.0.0.1:$NPORT/" 10 "$NGINX_PID" "$WORK/nginx/error.log"
 
-# name|url; the first one is the reference the others are compared with.
+# A saved copy of one commune portrait, the reference for portraits.
+curl -fsS --max-time 10 "$BASE/territoires/commune/01053-bourg-en-bresse" -o "$WORK/www/portrait.html"
+chmod 644 "$WORK/www/portrait.html"
+# Every commune portrait path, for wrk to draw from at random (slugs folded as the platform
+# does: accents and case dropped, anything else a hyphen).
+zcat "$ROOT/data/geo/territories.tsv.gz" | python3 -c '
+import sys, unicodedata
+def slug(name):
+    out, pending = [], False
+    for c in unicodedata.normalize("NFD", name):
+        if unicodedata.combining(c):
+            continue
+        c = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "s"}.get(c, c)
+        if all(ch.isalnum() for ch in c):
+            if pending and out:
+                out.append("-")
+            pending = False
+            out.append(c.lower())
+        else:
+            pending = True
+    return "".join(out)
+next(sys.stdin)
+for line in sys.stdin:
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "commune":
+        print("/territoires/commune/%s-%s" % (f[1], slug(f[2])))
+' >"$WORK/portraits.txt"
+echo "$(wc -l <"$WORK/portraits.txt") commune portraits to draw from"
+cat >"$WORK/random-portrait.lua" <<LUA
+local paths = {}
+for line in io.lines("$WORK/portraits.txt") do paths[#paths + 1] = line end
+math.randomseed(20261127)
+request = function()
+    return wrk.format("GET", paths[math.random(#paths)])
+end
+LUA
+
+# name|url|wrk script|reference (home or portrait) and target ratio. The nginx copies are
+# the references the others are compared with.
 TARGETS=(
-    "nginx static home copy|http://127.0.0.1:$NPORT/"
-    "/ (home)|$BASE/"
-    "/leviers/qualifier-son-innovation|$BASE/leviers/qualifier-son-innovation"
-    "/api/v1/territories?q=lyon|$BASE/api/v1/territories?q=lyon"
-    "/api/v1/territories?q=saint (worst case)|$BASE/api/v1/territories?q=saint"
+    "nginx static home copy|http://127.0.0.1:$NPORT/||"
+    "/ (home)|$BASE/||home:50"
+    "/leviers/qualifier-son-innovation|$BASE/leviers/qualifier-son-innovation||home:50"
+    "/api/v1/territories?q=lyon|$BASE/api/v1/territories?q=lyon||home:50"
+    "/api/v1/territories?q=saint (worst case)|$BASE/api/v1/territories?q=saint||home:50"
+    "nginx static portrait copy|http://127.0.0.1:$NPORT/portrait||"
+    "commune portraits drawn at random|$BASE/|$WORK/random-portrait.lua|portrait:30"
+    "department map (population)|$BASE/observatoire/population/indicateurs/population-municipale/carte.svg?niveau=department||portrait:30"
 )
 
 for t in "${TARGETS[@]}"; do
-    url=${t#*|}
+    IFS='|' read -r _ url _ _ <<<"$t"
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url")
     [[ $code == 200 ]] || { echo "ERROR: $url answered $code, not 200" >&2; exit 1; }
 done
@@ -128,22 +170,24 @@ wrk_fields() {
 }
 
 ROWS=()
-REF_RPS=
+declare -A REF
 i=0
 for t in "${TARGETS[@]}"; do
-    name=${t%%|*} url=${t#*|}
-    banner "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+    IFS='|' read -r name url script target <<<"$t"
+    banner "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url ${script:+-s $script}"
     # wrk stops itself after DURATION; timeout is the backstop.
-    timeout --kill-after=10 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" \
-        | tee "$WORK/wrk-$i.txt"
+    timeout --kill-after=10 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+        ${script:+-s "$script"} "$url" | tee "$WORK/wrk-$i.txt"
     read -r rps p50 p99 errs < <(wrk_fields "$WORK/wrk-$i.txt")
-    if [[ -z $REF_RPS ]]; then
-        REF_RPS=$rps
+    if [[ -z $target ]]; then
+        case $name in *portrait*) REF[portrait]=$rps ;; *) REF[home]=$rps ;; esac
         ratio="100 % (reference)"
     else
-        ratio=$(awk -v a="$rps" -v b="$REF_RPS" 'BEGIN {
+        ref=${REF[${target%%:*}]} min=${target#*:}
+        ratio=$(awk -v a="$rps" -v b="$ref" -v m="$min" -v n="${target%%:*}" 'BEGIN {
             if (b + 0 == 0) { print "?"; exit }
-            r = 100 * a / b; printf "%.0f %% %s", r, (r >= 50 ? "(ok, >= 50 %)" : "(BELOW 50 % target)") }')
+            r = 100 * a / b
+            printf "%.0f %% of nginx %s %s", r, n, (r >= m ? "(ok, >= " m " %)" : "(BELOW " m " % target)") }')
     fi
     [[ $errs == 0 ]] || ratio="$ratio, $errs errors/non-2xx"
     ROWS+=("| $name | $rps | $p50 | $p99 | $ratio |")
@@ -174,3 +218,10 @@ echo "|---|---:|"
 echo "| right after the load | $RSS_AFTER_LOAD |"
 echo "| after ${IDLE_SECONDS} s idle | $RSS_IDLE $( ((RSS_IDLE_KB * 1024 < 100000000)) && echo '(ok, < 100 MB)' || echo '(ABOVE 100 MB target)') |"
 echo "| peak (VmHWM) | $RSS_PEAK |"
+MAP_BYTES=$(curl -fsS --max-time 10 "$BASE/observatoire/population/indicateurs/population-municipale/carte.svg?niveau=department" | wc -c)
+PAGE_BYTES=$(curl -fsS --max-time 10 "$BASE/observatoire/population/indicateurs/population-municipale?niveau=department" | wc -c)
+echo
+echo "| size | bytes |"
+echo "|---|---:|"
+echo "| department map (SVG download) | $MAP_BYTES $( ((MAP_BYTES < 150000)) && echo '(ok, < 150 KB)' || echo '(ABOVE 150 KB target)') |"
+echo "| indicator page with the department map (HTML, uncompressed) | $PAGE_BYTES |"

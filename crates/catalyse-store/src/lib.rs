@@ -171,11 +171,12 @@ pub trait Store: Send + Sync + 'static {
     async fn dataset_checksum(&self, slug: &str) -> StoreResult<Option<String>>;
     async fn datasets(&self) -> StoreResult<Vec<Dataset>>;
     async fn dataset(&self, slug: &str) -> StoreResult<Option<(Dataset, Vec<Indicator>)>>;
-    /// Every value of one indicator, best rank first.
+    /// The values of one indicator, at one level or all, best rank first.
     async fn indicator_values(
         &self,
         dataset: &str,
         indicator: &str,
+        level: Option<TerritoryLevel>,
     ) -> StoreResult<Vec<IndicatorValue>>;
     /// For every indicator of every dataset, the territory levels it has values for:
     /// (dataset slug, indicator, level).

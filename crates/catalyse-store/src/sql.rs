@@ -793,15 +793,18 @@ macro_rules! impl_sql_store {
                 &self,
                 dataset: &str,
                 indicator: &str,
+                level: Option<TerritoryLevel>,
             ) -> StoreResult<Vec<IndicatorValue>> {
                 let rows = sqlx::query(
                     "SELECT v.territory_level, v.territory_code, v.grp, v.year, v.value, v.rank, \
                      v.peers FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
                      JOIN datasets d ON d.id = i.dataset_id WHERE d.slug = $1 AND i.slug = $2 \
+                     AND ($3 IS NULL OR v.territory_level = $3) \
                      ORDER BY v.year DESC, v.grp, v.territory_level, v.rank, v.territory_code",
                 )
                 .bind(dataset)
                 .bind(indicator)
+                .bind(level.map(|l| l.as_str()))
                 .fetch_all(self.r())
                 .await?;
                 rows.iter().map(value_from_row).collect()

@@ -174,7 +174,7 @@ async fn datasets_import(store: Arc<dyn Store>, url: String) {
     assert_eq!(d.title, "Emploi local");
     assert_eq!(
         store
-            .indicator_values("emploi", "emplois")
+            .indicator_values("emploi", "emplois", None)
             .await
             .unwrap()
             .len(),
@@ -182,7 +182,7 @@ async fn datasets_import(store: Arc<dyn Store>, url: String) {
     );
     // The population dataset is derived from the geography at start.
     assert!(!store
-        .indicator_values("population", "population-municipale")
+        .indicator_values("population", "population-municipale", None)
         .await
         .unwrap()
         .is_empty());

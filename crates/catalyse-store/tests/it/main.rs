@@ -390,7 +390,10 @@ async fn datasets(store: Arc<dyn Store>) {
         ("INSEE", "Licence Ouverte")
     );
     assert_eq!(indicators[0].slug, "emplois");
-    let values = store.indicator_values("emploi", "emplois").await.unwrap();
+    let values = store
+        .indicator_values("emploi", "emplois", None)
+        .await
+        .unwrap();
     assert_eq!(values[0].territory_code, "01053");
     assert_eq!((values[0].rank, values[0].peers), (1, 2));
     let levels = store.indicator_levels().await.unwrap();
@@ -424,7 +427,7 @@ async fn datasets(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(store
-        .indicator_values("emploi", "emplois")
+        .indicator_values("emploi", "emplois", None)
         .await
         .unwrap()
         .is_empty());

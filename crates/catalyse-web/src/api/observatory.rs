@@ -78,11 +78,12 @@ pub async fn indicator_values(
     if !indicators.iter().any(|i| i.slug == indicator) {
         return Err(AppError::NotFound.into());
     }
-    let mut values = state.store.indicator_values(&slug, &indicator).await?;
-    if let Some(level) = p.level {
-        values.retain(|v| v.territory_level == level);
-    }
-    Ok(Json(values))
+    Ok(Json(
+        state
+            .store
+            .indicator_values(&slug, &indicator, p.level)
+            .await?,
+    ))
 }
 
 fn territory_level(level: &str) -> Result<TerritoryLevel, ApiError> {

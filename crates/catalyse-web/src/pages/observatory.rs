@@ -310,10 +310,14 @@ pub async fn indicator(
         .into_iter()
         .find(|i| i.slug == indicator)
         .ok_or(AppError::NotFound)?;
-    let values = state.store.indicator_values(&slug, &indicator.slug).await?;
+    let levels_of = state.store.indicator_levels().await?;
     let present: Vec<TerritoryLevel> = TerritoryLevel::ALL
         .into_iter()
-        .filter(|l| values.iter().any(|v| v.territory_level == *l))
+        .filter(|l| {
+            levels_of
+                .iter()
+                .any(|(ds, i, lv)| *ds == slug && i.slug == indicator.slug && lv == l)
+        })
         .collect();
     let level = q
         .niveau
@@ -322,10 +326,12 @@ pub async fn indicator(
         .filter(|l| present.contains(l))
         .or_else(|| present.first().copied())
         .ok_or(AppError::NotFound)?;
-    let of_level: Vec<&IndicatorValue> = values
-        .iter()
-        .filter(|v| v.territory_level == level)
-        .collect();
+    // Only the level shown is read: a commune-level indicator has some 35,000 values.
+    let values = state
+        .store
+        .indicator_values(&slug, &indicator.slug, Some(level))
+        .await?;
+    let of_level: Vec<&IndicatorValue> = values.iter().collect();
     let page = q.page.unwrap_or(1).max(1);
     let rows = of_level
         .iter()
@@ -395,7 +401,10 @@ pub async fn map_svg(
         .as_deref()
         .and_then(|n| n.parse().ok())
         .unwrap_or(TerritoryLevel::Department);
-    let values = state.store.indicator_values(&slug, &indicator.slug).await?;
+    let values = state
+        .store
+        .indicator_values(&slug, &indicator.slug, Some(level))
+        .await?;
     let map =
         map_view(&state, ctx.t, &d, &indicator, &values, level, true).ok_or(AppError::NotFound)?;
     Ok((
@@ -440,7 +449,7 @@ pub async fn download_csv(
     ])
     .map_err(csv_err)?;
     for i in &indicators {
-        for v in state.store.indicator_values(&slug, &i.slug).await? {
+        for v in state.store.indicator_values(&slug, &i.slug, None).await? {
             let name = state
                 .territories
                 .get(v.territory_level, &v.territory_code)
@@ -489,7 +498,7 @@ pub async fn download_json(
         .ok_or(AppError::NotFound)?;
     let mut out = Vec::new();
     for i in indicators {
-        let values = state.store.indicator_values(&slug, &i.slug).await?;
+        let values = state.store.indicator_values(&slug, &i.slug, None).await?;
         out.push(serde_json::json!({ "indicator": i, "values": values }));
     }
     let body = serde_json::json!({ "dataset": d, "indicators": out });
