@@ -795,18 +795,20 @@ macro_rules! impl_sql_store {
                 indicator: &str,
                 level: Option<TerritoryLevel>,
             ) -> StoreResult<Vec<IndicatorValue>> {
-                let rows = sqlx::query(
+                // Two texts rather than `$3 IS NULL OR …`, which keeps SQLite off its index.
+                let at_level = if level.is_some() { "AND v.territory_level = $3" } else { "" };
+                let sql = format!(
                     "SELECT v.territory_level, v.territory_code, v.grp, v.year, v.value, v.rank, \
                      v.peers FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
                      JOIN datasets d ON d.id = i.dataset_id WHERE d.slug = $1 AND i.slug = $2 \
-                     AND ($3 IS NULL OR v.territory_level = $3) \
-                     ORDER BY v.year DESC, v.grp, v.territory_level, v.rank, v.territory_code",
-                )
-                .bind(dataset)
-                .bind(indicator)
-                .bind(level.map(|l| l.as_str()))
-                .fetch_all(self.r())
-                .await?;
+                     {at_level} ORDER BY v.year DESC, v.grp, v.territory_level, v.rank, \
+                     v.territory_code"
+                );
+                let mut q = sqlx::query(&sql).bind(dataset).bind(indicator);
+                if let Some(level) = level {
+                    q = q.bind(level.as_str());
+                }
+                let rows = q.fetch_all(self.r()).await?;
                 rows.iter().map(value_from_row).collect()
             }
 

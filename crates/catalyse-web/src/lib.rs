@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -257,7 +257,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::record_metrics))
         .layer(axum::middleware::from_fn(middleware::etag))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
