@@ -301,15 +301,7 @@ pub async fn indicator(
     Path((slug, indicator)): Path<(String, String)>,
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let indicator = indicators
-        .into_iter()
-        .find(|i| i.slug == indicator)
-        .ok_or(AppError::NotFound)?;
+    let (d, indicator) = find_indicator(&state, &slug, &indicator).await?;
     let levels_of = state.store.indicator_levels().await?;
     let present: Vec<TerritoryLevel> = TerritoryLevel::ALL
         .into_iter()
@@ -387,15 +379,7 @@ pub async fn map_svg(
     Path((slug, indicator)): Path<(String, String)>,
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let indicator = indicators
-        .into_iter()
-        .find(|i| i.slug == indicator)
-        .ok_or(AppError::NotFound)?;
+    let (d, indicator) = find_indicator(&state, &slug, &indicator).await?;
     let level = q
         .niveau
         .as_deref()
@@ -421,6 +405,20 @@ pub async fn map_svg(
         map.svg,
     )
         .into_response())
+}
+
+/// A dataset and one of its indicators, or 404.
+async fn find_indicator(
+    state: &AppState,
+    slug: &str,
+    indicator: &str,
+) -> Result<(Dataset, Indicator), AppError> {
+    let (d, indicators) = state.store.dataset(slug).await?.ok_or(AppError::NotFound)?;
+    let indicator = indicators
+        .into_iter()
+        .find(|i| i.slug == indicator)
+        .ok_or(AppError::NotFound)?;
+    Ok((d, indicator))
 }
 
 /// `GET /observatoire/{slug}/donnees.csv`: every value, in the import format plus names.
