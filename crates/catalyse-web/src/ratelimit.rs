@@ -44,6 +44,11 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Both budgets must allow the request: the IP address's, then the account's.
+    pub fn check(ip: (&Limiter, &str), account: (&Limiter, &str)) -> Result<(), u64> {
+        ip.0.check(ip.1).and_then(|_| account.0.check(account.1))
+    }
+
     pub fn from_config(c: &crate::config::Config) -> Limits {
         Limits {
             login_ip: Limiter::new(c.login_per_minute_per_ip, Duration::from_secs(60)),

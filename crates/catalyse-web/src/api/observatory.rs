@@ -1,5 +1,6 @@
 //! Observatory datasets, indicators and values, by indicator and by territory.
 
+use super::territories::find_territory;
 use super::ApiQuery;
 use crate::error::{ApiError, AppError, Problem};
 use crate::state::AppState;
@@ -70,26 +71,13 @@ pub async fn indicator_values(
     Path((slug, indicator)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<ValuesParams>,
 ) -> Result<Json<Vec<IndicatorValue>>, ApiError> {
-    let (_, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !indicators.iter().any(|i| i.slug == indicator) {
-        return Err(AppError::NotFound.into());
-    }
+    crate::pages::observatory::find_indicator(&state, &slug, &indicator).await?;
     Ok(Json(
         state
             .store
             .indicator_values(&slug, &indicator, p.level)
             .await?,
     ))
-}
-
-fn territory_level(level: &str) -> Result<TerritoryLevel, ApiError> {
-    level.parse().map_err(|_| {
-        AppError::BadRequest("level must be region, department, epci or commune".into()).into()
-    })
 }
 
 /// Every value the observatory knows for one territory, with its rank among its peers.
@@ -107,12 +95,8 @@ pub async fn territory_values(
     State(state): State<AppState>,
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<Vec<TerritoryValue>>, ApiError> {
-    let level = territory_level(&level)?;
-    let t = state
-        .territories
-        .get(level, &code.to_ascii_uppercase())
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(state.store.territory_values(level, &t.code).await?))
+    let t = find_territory(&state, &level, &code)?;
+    Ok(Json(state.store.territory_values(t.level, &t.code).await?))
 }
 
 /// The direct children of a territory: a region's departments, a department's EPCI and
@@ -131,15 +115,11 @@ pub async fn children(
     State(state): State<AppState>,
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<Vec<super::territories::TerritoryOut>>, ApiError> {
-    let level = territory_level(&level)?;
-    let t = state
-        .territories
-        .get(level, &code.to_ascii_uppercase())
-        .ok_or(AppError::NotFound)?;
+    let t = find_territory(&state, &level, &code)?;
     Ok(Json(
         state
             .territories
-            .children(level, &t.code)
+            .children(t.level, &t.code)
             .into_iter()
             .map(|c| super::territories::out(c, None))
             .collect(),

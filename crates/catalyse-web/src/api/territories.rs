@@ -132,15 +132,25 @@ pub async fn territory(
     State(state): State<AppState>,
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<TerritoryOut>, ApiError> {
+    let t = find_territory(&state, &level, &code)?;
+    Ok(Json(out(t, Some(&state.territories))))
+}
+
+/// The territory a `{level}/{code}` path names: 400 for an unknown level, 404 for an unknown
+/// code.
+pub fn find_territory<'a>(
+    state: &'a AppState,
+    level: &str,
+    code: &str,
+) -> Result<&'a Territory, ApiError> {
     let level: TerritoryLevel = level.parse().map_err(|_| {
         AppError::BadRequest("level must be region, department, epci or commune".into())
     })?;
     if code.is_empty() || code.len() > 9 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::NotFound.into());
     }
-    let t = state
+    Ok(state
         .territories
         .get(level, &code.to_ascii_uppercase())
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(out(t, Some(&state.territories))))
+        .ok_or(AppError::NotFound)?)
 }

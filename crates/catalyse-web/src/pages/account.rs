@@ -7,6 +7,7 @@ use crate::auth::{
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::mail::Mail;
+use crate::ratelimit::Limits;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -144,12 +145,12 @@ pub async fn login(
     if !errors.is_empty() {
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    if let Err(wait) = state
-        .limits
-        .login_ip
-        .check(&addr.ip().to_string())
-        .and_then(|_| state.limits.login_account.check(email.as_str()))
-    {
+    let ip = addr.ip().to_string();
+    let limits = &state.limits;
+    if let Err(wait) = Limits::check(
+        (&limits.login_ip, &ip),
+        (&limits.login_account, email.as_str()),
+    ) {
         return too_many(&ctx, wait, "login.error_rate");
     }
     let user = state.store.user_by_email(&email).await?;
@@ -245,12 +246,12 @@ pub async fn forgot(
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    if let Err(wait) = state
-        .limits
-        .reset_ip
-        .check(&addr.ip().to_string())
-        .and_then(|_| state.limits.reset_account.check(email.as_str()))
-    {
+    let ip = addr.ip().to_string();
+    let limits = &state.limits;
+    if let Err(wait) = Limits::check(
+        (&limits.reset_ip, &ip),
+        (&limits.reset_account, email.as_str()),
+    ) {
         return too_many(&ctx, wait, "forgot.error_rate");
     }
     // The answer is the same whether or not the account exists.

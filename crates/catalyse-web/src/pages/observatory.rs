@@ -408,7 +408,7 @@ pub async fn map_svg(
 }
 
 /// A dataset and one of its indicators, or 404.
-async fn find_indicator(
+pub(crate) async fn find_indicator(
     state: &AppState,
     slug: &str,
     indicator: &str,
@@ -421,16 +421,26 @@ async fn find_indicator(
     Ok((d, indicator))
 }
 
+/// A dataset with every value of each of its indicators, for the downloads.
+async fn dataset_with_values(
+    state: &AppState,
+    slug: &str,
+) -> Result<(Dataset, Vec<(Indicator, Vec<IndicatorValue>)>), AppError> {
+    let (d, indicators) = state.store.dataset(slug).await?.ok_or(AppError::NotFound)?;
+    let mut out = Vec::with_capacity(indicators.len());
+    for i in indicators {
+        let values = state.store.indicator_values(slug, &i.slug, None).await?;
+        out.push((i, values));
+    }
+    Ok((d, out))
+}
+
 /// `GET /observatoire/{slug}/donnees.csv`: every value, in the import format plus names.
 pub async fn download_csv(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (d, indicators) = dataset_with_values(&state, &slug).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
     w.write_record([
@@ -446,8 +456,8 @@ pub async fn download_csv(
         "licence",
     ])
     .map_err(csv_err)?;
-    for i in &indicators {
-        for v in state.store.indicator_values(&slug, &i.slug, None).await? {
+    for (i, values) in &indicators {
+        for v in values {
             let name = state
                 .territories
                 .get(v.territory_level, &v.territory_code)
@@ -489,16 +499,11 @@ pub async fn download_json(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut out = Vec::new();
-    for i in indicators {
-        let values = state.store.indicator_values(&slug, &i.slug, None).await?;
-        out.push(serde_json::json!({ "indicator": i, "values": values }));
-    }
+    let (d, indicators) = dataset_with_values(&state, &slug).await?;
+    let out: Vec<_> = indicators
+        .into_iter()
+        .map(|(i, values)| serde_json::json!({ "indicator": i, "values": values }))
+        .collect();
     let body = serde_json::json!({ "dataset": d, "indicators": out });
     Ok((
         [
