@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod dataset;
+pub mod observatory;
 pub mod reference;
 pub mod territory;
 pub mod territory_index;

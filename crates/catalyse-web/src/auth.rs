@@ -107,7 +107,7 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> HeaderValue 
 /// time a page asks for it (a page without a form sets no cookie).
 #[derive(Clone)]
 pub struct CsrfToken {
-    existing: Option<String>,
+    pub(crate) existing: Option<String>,
     fresh: Arc<OnceLock<String>>,
 }
 
@@ -163,6 +163,15 @@ pub async fn csrf_layer(
     resp
 }
 
+/// Whether a form's token is the one the browser's cookie holds (in constant time).
+pub(crate) fn csrf_matches(expected: Option<&str>, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    match expected {
+        Some(e) => !given.is_empty() && bool::from(e.as_bytes().ct_eq(given.as_bytes())),
+        None => false,
+    }
+}
+
 /// A form whose hidden `csrf` field must match the cookie. Every state-changing form uses it.
 pub struct CsrfForm<T>(pub T);
 
@@ -186,14 +195,7 @@ where
         let fields: HashMap<String, String> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| AppError::BadRequest("malformed form".into()))?;
         let given = fields.get(CSRF_FIELD).map(String::as_str).unwrap_or("");
-        let ok = match &expected {
-            Some(e) => {
-                use subtle::ConstantTimeEq;
-                !given.is_empty() && bool::from(e.as_bytes().ct_eq(given.as_bytes()))
-            }
-            None => false,
-        };
-        if !ok {
+        if !csrf_matches(expected.as_deref(), given) {
             return Err(AppError::Forbidden);
         }
         let value = serde_urlencoded::from_bytes(&bytes)

@@ -61,6 +61,8 @@ pub struct Config {
     /// Extra `script-src` hashes for the Content-Security-Policy, space separated
     /// (`sha256-…`): only for audit tools that inject a script, such as axe-core in CI.
     pub csp_script_hashes: Option<String>,
+    /// Largest file accepted by an upload form, in megabytes (`CATALYSE_UPLOAD_MAX_MB`).
+    pub upload_max_mb: u64,
 }
 
 impl Default for Config {
@@ -83,6 +85,7 @@ impl Default for Config {
             contact_email: None,
             hosting: None,
             csp_script_hashes: None,
+            upload_max_mb: 50,
         }
     }
 }
@@ -105,6 +108,11 @@ pub struct Overrides {
 }
 
 impl Config {
+    /// The upload limit in bytes.
+    pub fn upload_max_bytes(&self) -> usize {
+        (self.upload_max_mb.max(1) as usize).saturating_mul(1024 * 1024)
+    }
+
     /// Reads the layers. `file` defaults to `./catalyse.toml` when it exists.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod import;
 pub mod mail;
 pub mod maps;
 pub mod metrics;
@@ -16,6 +17,7 @@ pub mod ops;
 pub mod pages;
 pub mod ratelimit;
 pub mod state;
+pub mod upload;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
@@ -199,7 +201,10 @@ pub fn limit_malloc_arenas() {
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
-    use pages::{account, admin, home, legal, observatory, reference, territories};
+    use pages::{account, admin, admin_datasets, home, legal, observatory, reference, territories};
+    // Read up to twice the file limit, so that a file too large is answered with a page that
+    // says so (see `upload.rs`); beyond that the connection is cut.
+    let upload_limit = state.config.upload_max_bytes() * 2 + 64 * 1024;
     let pages = Router::new()
         .route("/", get(home::home))
         .route("/leviers", get(reference::levers))
@@ -227,6 +232,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/territoires", get(territories::search))
         .route("/territoires/{level}/{code}", get(territories::portrait))
+        .route(
+            "/territoires/{level}/{code}/situation.svg",
+            get(territories::situation_svg),
+        )
         .route("/connexion", get(account::login_form).post(account::login))
         .route("/deconnexion", post(account::logout))
         .route(
@@ -239,6 +248,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
+        .route(
+            "/admin/donnees",
+            get(admin_datasets::page)
+                .post(admin_datasets::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/mentions-legales", get(legal::mentions))
         .route("/accessibilite", get(legal::accessibility))
         .route("/donnees-personnelles", get(legal::personal_data))
@@ -281,6 +296,7 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = state.store.clone();
     let janitor = tokio::spawn(housekeeping(state.clone()));
+    let watcher = tokio::spawn(watch_observatory(state.clone()));
     let router = app(state);
     axum::serve(
         listener,
@@ -290,9 +306,26 @@ pub async fn launch(
     .await
     .context("server error")?;
     janitor.abort();
+    watcher.abort();
     store.close().await;
     Ok(())
 }
+
+/// Every few seconds: picks up datasets imported by the command line or another instance.
+async fn watch_observatory(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(OBSERVATORY_REFRESH_SECONDS));
+    loop {
+        tick.tick().await;
+        match state.refresh_observatory().await {
+            Ok(true) => tracing::info!("observatory reloaded after an import"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "observatory refresh failed"),
+        }
+    }
+}
+
+/// How soon an import made elsewhere shows on this instance.
+pub const OBSERVATORY_REFRESH_SECONDS: u64 = 5;
 
 /// Every few minutes: forget expired sessions and old rate-limit entries.
 async fn housekeeping(state: AppState) {

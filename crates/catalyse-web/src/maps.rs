@@ -33,6 +33,31 @@ pub struct Shapes {
     insets: Vec<Inset>,
 }
 
+impl Shapes {
+    /// Whether the map draws this territory (metropolitan or inset).
+    pub fn has(&self, code: &str) -> bool {
+        self.areas.iter().any(|a| a.code == code) || self.insets.iter().any(|i| i.code == code)
+    }
+}
+
+/// A map with one area highlighted and the others plain: where a territory lies.
+pub fn locator(shapes: &Shapes, code: &str, label: &str, title: &str, footer: &str) -> String {
+    let highlight = [Class {
+        colour: PALETTE[4],
+        from: 1.0,
+        to: 1.0,
+    }];
+    let values = HashMap::from([(
+        code.to_string(),
+        AreaValue {
+            label: label.to_string(),
+            value: Some(1.0),
+            href: String::new(),
+        },
+    )]);
+    render(shapes, &highlight, &values, title, "", Some(footer))
+}
+
 /// The shapes shipped in `data/maps/` (see `data/README.md` for sources and licences).
 pub struct Maps {
     pub regions: Shapes,
@@ -45,6 +70,17 @@ impl Maps {
             regions: serde_json::from_str(include_str!("../../../data/maps/regions.json"))?,
             departments: serde_json::from_str(include_str!("../../../data/maps/departments.json"))?,
         })
+    }
+
+    /// The map that places a territory in France, and the area to highlight: a region or a
+    /// department itself, an EPCI or a commune by its department.
+    pub fn locate<'a>(&'a self, t: &'a catalyse_core::Territory) -> Option<(&'a Shapes, &'a str)> {
+        let (shapes, code) = match t.level {
+            TerritoryLevel::Region => (&self.regions, t.code.as_str()),
+            TerritoryLevel::Department => (&self.departments, t.code.as_str()),
+            _ => (&self.departments, t.department.as_deref()?),
+        };
+        shapes.has(code).then_some((shapes, code))
     }
 
     pub fn for_level(&self, level: TerritoryLevel) -> Option<&Shapes> {
@@ -156,9 +192,13 @@ pub fn render(
     let area = |out: &mut String, code: &str, name: &str, d: &str| {
         let v = values.get(code);
         let fill = colour(classes, v.and_then(|v| v.value));
-        let label = v
-            .map(|v| v.label.clone())
-            .unwrap_or_else(|| format!("{name} : {no_data}"));
+        let label = v.map(|v| v.label.clone()).unwrap_or_else(|| {
+            if no_data.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} : {no_data}")
+            }
+        });
         match v.filter(|v| !v.href.is_empty()) {
             Some(v) => {
                 let _ = write!(

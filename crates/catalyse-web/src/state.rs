@@ -5,10 +5,11 @@ use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limits;
+use catalyse_core::observatory::Observatory;
 use catalyse_core::{ActorFamily, Lever, MetierFamily, Milestone, PasswordPolicy, TerritoryIndex};
 use catalyse_store::Store;
 use lettre::message::Mailbox;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
@@ -35,6 +36,8 @@ pub struct Inner {
     pub metrics: Metrics,
     pub csp: axum::http::HeaderValue,
     pub maps: crate::maps::Maps,
+    /// The observatory's datasets and values in memory, replaced whole after an import.
+    observatory: RwLock<Arc<Observatory>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -61,6 +64,7 @@ impl AppState {
             .parse()?;
         Ok(AppState(Arc::new(Inner {
             limits: Limits::from_config(&config),
+            observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             store,
             reference,
             territories,
@@ -74,4 +78,46 @@ impl AppState {
             config,
         })))
     }
+}
+
+impl Inner {
+    /// The observatory as last loaded.
+    pub fn observatory(&self) -> Arc<Observatory> {
+        self.observatory
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reloads the observatory from the store if its datasets changed since the last load
+    /// (an import by this instance, the command line or another instance). Returns whether
+    /// it did.
+    pub async fn refresh_observatory(&self) -> Result<bool, catalyse_store::StoreError> {
+        let current = self.observatory().version();
+        let datasets = self.store.datasets().await?;
+        if catalyse_core::observatory::version_of(datasets.iter()) == current {
+            return Ok(false);
+        }
+        let fresh = load_observatory(self.store.as_ref()).await?;
+        *self.observatory.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(true)
+    }
+}
+
+/// Reads every dataset with its indicators and values.
+async fn load_observatory(store: &dyn Store) -> Result<Observatory, catalyse_store::StoreError> {
+    let mut out = vec![];
+    for listed in store.datasets().await? {
+        // Removed between the two reads: the next refresh sees it.
+        let Some((d, indicators)) = store.dataset(&listed.slug).await? else {
+            continue;
+        };
+        let mut with_values = Vec::with_capacity(indicators.len());
+        for i in indicators {
+            let values = store.indicator_values(&d.slug, &i.slug, None).await?;
+            with_values.push((i, values));
+        }
+        out.push((d, with_values));
+    }
+    Ok(Observatory::new(out))
 }

@@ -287,17 +287,27 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
         .and_then(|s| s.to_str())
         .unwrap_or("jeu-de-donnees")
         .to_string();
-    let slug = catalyse_core::text::slugify(slug.as_deref().unwrap_or(&stem));
-    if slug.is_empty() {
-        bail!("the slug is empty: give one with --slug");
-    }
     let state = catalyse_web::prepare(Config {
         demo: false,
         ..config
     })
     .await?;
-    let result = match catalyse_core::dataset::parse_csv(&text, &state.territories) {
-        Err(errors) => {
+    let upload = catalyse_web::import::DatasetUpload {
+        slug: slug.unwrap_or_else(|| stem.clone()),
+        title: title.unwrap_or(stem),
+        description,
+        is_example: example,
+        text: &text,
+    };
+    let result = match catalyse_web::import::import_dataset(&state, upload).await {
+        Ok(done) => {
+            println!(
+                "dataset imported: {} indicator(s), {} value(s)",
+                done.indicators, done.values
+            );
+            Ok(())
+        }
+        Err(catalyse_web::import::ImportError::Lines(errors)) => {
             for e in &errors {
                 eprintln!("{}: {e}", file.display());
             }
@@ -306,26 +316,7 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
                 errors.len()
             ))
         }
-        Ok(import) => {
-            use sha2::Digest;
-            let meta = catalyse_store::NewDataset {
-                slug: slug.clone(),
-                title: title.unwrap_or(stem),
-                description,
-                is_example: example,
-                checksum: hex::encode(sha2::Sha256::digest(text.as_bytes())),
-            };
-            state
-                .store
-                .replace_dataset(&meta, &import, chrono::Utc::now())
-                .await?;
-            println!(
-                "dataset « {slug} » imported: {} indicator(s), {} value(s)",
-                import.indicators.len(),
-                import.values.len()
-            );
-            Ok(())
-        }
+        Err(e) => Err(e.into()),
     };
     state.store.close().await;
     result

@@ -22,7 +22,7 @@ pub struct DatasetOut {
 #[utoipa::path(get, path = "/api/v1/datasets", tag = "observatory",
     responses((status = 200, description = "Every dataset", body = Vec<Dataset>)))]
 pub async fn datasets(State(state): State<AppState>) -> Result<Json<Vec<Dataset>>, ApiError> {
-    Ok(Json(state.store.datasets().await?))
+    Ok(Json(state.observatory().datasets().cloned().collect()))
 }
 
 /// One dataset with its indicators.
@@ -36,14 +36,11 @@ pub async fn dataset(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<DatasetOut>, ApiError> {
-    let (dataset, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let obs = state.observatory();
+    let (dataset, indicators) = obs.dataset(&slug).ok_or(AppError::NotFound)?;
     Ok(Json(DatasetOut {
-        dataset,
-        indicators,
+        dataset: dataset.clone(),
+        indicators: indicators.iter().map(|(i, _)| i.clone()).collect(),
     }))
 }
 
@@ -71,12 +68,13 @@ pub async fn indicator_values(
     Path((slug, indicator)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<ValuesParams>,
 ) -> Result<Json<Vec<IndicatorValue>>, ApiError> {
-    crate::pages::observatory::find_indicator(&state, &slug, &indicator).await?;
+    let obs = state.observatory();
+    obs.indicator(&slug, &indicator).ok_or(AppError::NotFound)?;
     Ok(Json(
-        state
-            .store
-            .indicator_values(&slug, &indicator, p.level)
-            .await?,
+        obs.values(&slug, &indicator, p.level)
+            .into_iter()
+            .cloned()
+            .collect(),
     ))
 }
 
@@ -96,7 +94,7 @@ pub async fn territory_values(
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<Vec<TerritoryValue>>, ApiError> {
     let t = find_territory(&state, &level, &code)?;
-    Ok(Json(state.store.territory_values(t.level, &t.code).await?))
+    Ok(Json(state.observatory().territory_values(t.level, &t.code)))
 }
 
 /// The direct children of a territory: a region's departments, a department's EPCI and

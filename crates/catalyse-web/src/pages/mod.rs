@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_datasets;
 pub mod home;
 pub mod legal;
 pub mod observatory;
@@ -47,6 +48,13 @@ impl PageCtx {
 
     pub fn return_to(&self) -> String {
         utf8_percent_encode(&self.path, NON_ALPHANUMERIC).to_string()
+    }
+
+    /// Moderators (animateurs) and administrators.
+    pub fn is_moderator(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role >= catalyse_core::Role::Moderator)
     }
 
     pub fn is_admin(&self) -> bool {

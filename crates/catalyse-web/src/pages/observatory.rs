@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use catalyse_core::dataset::{Dataset, Indicator, IndicatorValue};
+use catalyse_core::text::fold;
 use catalyse_core::{Page, TerritoryLevel};
 use serde::Deserialize;
 
@@ -74,7 +75,7 @@ struct Home<'a> {
 }
 
 pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let datasets = state.store.datasets().await?;
+    let datasets = state.observatory().datasets().cloned().collect();
     render(
         &ctx,
         &Home {
@@ -97,28 +98,31 @@ type MapEntry = (String, String, &'static str);
 
 /// `GET /observatoire/cartes`: « la diversité des territoires en cartes », every map there is.
 pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let datasets = state.store.datasets().await?;
-    let levels = state.store.indicator_levels().await?;
-    let maps = datasets
-        .into_iter()
+    let obs = state.observatory();
+    let maps = obs
+        .datasets()
         .filter_map(|d| {
-            let entries: Vec<MapEntry> = levels
+            let entries: Vec<MapEntry> = obs
+                .dataset(&d.slug)?
+                .1
                 .iter()
-                .filter(|(slug, _, level)| {
-                    *slug == d.slug && state.maps.for_level(*level).is_some()
-                })
-                .map(|(_, i, level)| {
-                    (
-                        i.name.clone(),
-                        format!(
-                            "/observatoire/{}/indicateurs/{}?niveau={level}",
-                            d.slug, i.slug
-                        ),
-                        level_label(ctx.t, *level),
-                    )
+                .flat_map(|(i, _)| {
+                    obs.levels(&d.slug, &i.slug)
+                        .into_iter()
+                        .filter(|l| state.maps.for_level(*l).is_some())
+                        .map(move |level| {
+                            (
+                                i.name.clone(),
+                                format!(
+                                    "/observatoire/{}/indicateurs/{}?niveau={level}",
+                                    d.slug, i.slug
+                                ),
+                                level_label(ctx.t, level),
+                            )
+                        })
                 })
                 .collect();
-            (!entries.is_empty()).then_some((d.title, d.is_example, entries))
+            (!entries.is_empty()).then(|| (d.title.clone(), d.is_example, entries))
         })
         .collect();
     render(&ctx, &Gallery { ctx: &ctx, maps })
@@ -138,19 +142,15 @@ pub async fn dataset(
     ctx: PageCtx,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = state
-        .store
-        .dataset(&slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let updated = d.updated_at.get(..10).unwrap_or("").to_string();
+    let obs = state.observatory();
+    let (d, indicators) = obs.dataset(&slug).ok_or(AppError::NotFound)?;
     render(
         &ctx,
         &DatasetPage {
             ctx: &ctx,
-            d,
-            indicators,
-            updated,
+            updated: d.updated_at.get(..10).unwrap_or("").to_string(),
+            d: d.clone(),
+            indicators: indicators.iter().map(|(i, _)| i.clone()).collect(),
         },
     )
 }
@@ -162,10 +162,14 @@ struct IndicatorPage<'a> {
     d: Dataset,
     indicator: Indicator,
     levels: Vec<(TerritoryLevel, &'static str, bool)>,
+    /// The population groups of a survey, with the one mapped.
+    groups: Vec<(String, bool)>,
     rows: Page<Row>,
     level: TerritoryLevel,
-    has_groups: bool,
+    sort: Sort,
     map: Option<MapView>,
+    /// Ranked bars of what the map shows, when there are few enough territories to read.
+    chart: Option<String>,
 }
 
 /// A choropleth with its legend, ready for the page.
@@ -176,39 +180,74 @@ pub struct MapView {
     pub attribution: String,
 }
 
-/// The map of one indicator at the region or department level: the latest year, and one
-/// population group (the first, for a survey).
+/// What a map or a chart of one indicator shows at one level: the latest year, and one
+/// population group (the one asked for, else « citoyens », else the first).
+struct Shown<'a> {
+    year: i32,
+    group: String,
+    values: Vec<&'a IndicatorValue>,
+}
+
+fn shown<'a>(values: &[&'a IndicatorValue], group: Option<&str>) -> Option<Shown<'a>> {
+    let year = values.iter().map(|v| v.year).max()?;
+    let mut groups: Vec<&str> = values
+        .iter()
+        .filter(|v| v.year == year)
+        .map(|v| v.group.as_str())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let group = group
+        .and_then(|g| groups.iter().find(|x| **x == g))
+        .or_else(|| groups.iter().find(|x| **x == "citoyens"))
+        .or(groups.first())?
+        .to_string();
+    let values = values
+        .iter()
+        .filter(|v| v.year == year && v.group == group)
+        .copied()
+        .collect();
+    Some(Shown {
+        year,
+        group,
+        values,
+    })
+}
+
+fn unit_suffix(unit: &str) -> String {
+    match unit {
+        "" => String::new(),
+        "%" => "\u{a0}%".to_string(),
+        u => format!(" {u}"),
+    }
+}
+
+fn caption(t: Tr, d: &Dataset, indicator: &Indicator, level: TerritoryLevel, s: &Shown) -> String {
+    let mut caption = format!("{} — {} {}", indicator.name, level_label(t, level), s.year);
+    if !s.group.is_empty() {
+        caption.push_str(&format!(" — {}", s.group));
+    }
+    if d.is_example {
+        caption.push_str(&format!(" — {}", t.s("demo.label")));
+    }
+    caption
+}
+
+/// The map of one indicator at the region or department level.
 fn map_view(
     state: &AppState,
     t: Tr,
     d: &Dataset,
     indicator: &Indicator,
-    values: &[IndicatorValue],
+    s: &Shown,
     level: TerritoryLevel,
     standalone: bool,
 ) -> Option<MapView> {
     let shapes = state.maps.for_level(level)?;
-    let of_level: Vec<&IndicatorValue> = values
-        .iter()
-        .filter(|v| v.territory_level == level)
-        .collect();
-    let year = of_level.iter().map(|v| v.year).max()?;
-    let group = of_level
-        .iter()
-        .filter(|v| v.year == year)
-        .map(|v| v.group.clone())
-        .min()?;
-    let chosen: Vec<&&IndicatorValue> = of_level
-        .iter()
-        .filter(|v| v.year == year && v.group == group)
-        .collect();
-    let classes = crate::maps::classes(&chosen.iter().map(|v| v.value).collect::<Vec<_>>());
-    let unit = if indicator.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", indicator.unit)
-    };
-    let areas = chosen
+    let classes = crate::maps::classes(&s.values.iter().map(|v| v.value).collect::<Vec<_>>());
+    let unit = unit_suffix(&indicator.unit);
+    let areas = s
+        .values
         .iter()
         .map(|v| {
             let territory = state.territories.get(level, &v.territory_code);
@@ -225,13 +264,7 @@ fn map_view(
             )
         })
         .collect();
-    let mut caption = format!("{} — {} {year}", indicator.name, level_label(t, level));
-    if !group.is_empty() {
-        caption.push_str(&format!(" — {group}"));
-    }
-    if d.is_example {
-        caption.push_str(&format!(" — {}", t.s("demo.label")));
-    }
+    let caption = caption(t, d, indicator, level, s);
     // A downloaded map carries its credits; on the page they stand under it.
     let footer = standalone.then(|| {
         format!(
@@ -271,28 +304,162 @@ fn map_view(
     })
 }
 
+/// Above this many territories, bars would be too many to read: the map and table serve.
+const MAX_BARS: usize = 30;
+
+fn bars(
+    state: &AppState,
+    t: Tr,
+    d: &Dataset,
+    indicator: &Indicator,
+    s: &Shown,
+    level: TerritoryLevel,
+) -> Option<String> {
+    if s.values.len() > MAX_BARS || s.values.is_empty() {
+        return None;
+    }
+    let unit = unit_suffix(&indicator.unit);
+    let mut bars: Vec<(String, f64, String)> = s
+        .values
+        .iter()
+        .map(|v| {
+            let name = state
+                .territories
+                .get(level, &v.territory_code)
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| v.territory_code.clone());
+            (
+                name,
+                v.value,
+                format!("{}{unit}", format_value(t.lang, v.value)),
+            )
+        })
+        .collect();
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Some(crate::maps::bar_chart(
+        &caption(t, d, indicator, level, s),
+        &bars,
+    ))
+}
+
 struct Row {
     rank: i32,
     name: String,
     url: String,
     value: String,
     year: i32,
-    group: String,
+}
+
+/// How the table is ordered: `?tri=rang|territoire|valeur&ordre=asc|desc`.
+#[derive(Clone, Copy, PartialEq)]
+pub enum SortKey {
+    Rank,
+    Territory,
+    Value,
+}
+
+#[derive(Clone, Copy)]
+pub struct Sort {
+    key: SortKey,
+    descending: bool,
+}
+
+impl Sort {
+    fn parse(key: Option<&str>, order: Option<&str>) -> Sort {
+        let key = match key {
+            Some("territoire") => SortKey::Territory,
+            Some("valeur") => SortKey::Value,
+            _ => SortKey::Rank,
+        };
+        let descending = match order {
+            Some("desc") => true,
+            Some("asc") => false,
+            // Values read best from the highest; ranks and names from the first.
+            _ => key == SortKey::Value,
+        };
+        Sort { key, descending }
+    }
+
+    fn param(key: SortKey) -> &'static str {
+        match key {
+            SortKey::Rank => "rang",
+            SortKey::Territory => "territoire",
+            SortKey::Value => "valeur",
+        }
+    }
+
+    /// The `aria-sort` of a column header.
+    fn aria(&self, key: SortKey) -> &'static str {
+        match (self.key == key, self.descending) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct IndicatorQuery {
     niveau: Option<String>,
     page: Option<u32>,
+    groupe: Option<String>,
+    tri: Option<String>,
+    ordre: Option<String>,
 }
 
 impl IndicatorPage<'_> {
+    fn base_url(&self) -> String {
+        let mut url = format!(
+            "/observatoire/{}/indicateurs/{}?niveau={}",
+            self.d.slug, self.indicator.slug, self.level
+        );
+        if let Some((g, _)) = self.groups.iter().find(|(_, on)| *on) {
+            url.push_str("&groupe=");
+            url.push_str(
+                &percent_encoding::utf8_percent_encode(g, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string(),
+            );
+        }
+        url
+    }
+
     fn page_url(&self, page: u32) -> String {
         format!(
-            "/observatoire/{}/indicateurs/{}?niveau={}&page={page}",
-            self.d.slug, self.indicator.slug, self.level
+            "{}&tri={}&ordre={}&page={page}",
+            self.base_url(),
+            Sort::param(self.sort.key),
+            if self.sort.descending { "desc" } else { "asc" }
         )
     }
+
+    /// The link of a column header: sorts by it, or reverses the order if it already does.
+    fn sort_url(&self, key: &str) -> String {
+        let key = Sort::parse(Some(key), None).key;
+        let default = Sort::parse(Some(Sort::param(key)), None).descending;
+        let descending = if self.sort.key == key {
+            !self.sort.descending
+        } else {
+            default
+        };
+        format!(
+            "{}&tri={}&ordre={}",
+            self.base_url(),
+            Sort::param(key),
+            if descending { "desc" } else { "asc" }
+        )
+    }
+
+    fn aria_sort(&self, key: &str) -> &'static str {
+        self.sort.aria(Sort::parse(Some(key), None).key)
+    }
+}
+
+/// The level asked for if the indicator has it, else its first.
+fn chosen_level(present: &[TerritoryLevel], asked: Option<&str>) -> Option<TerritoryLevel> {
+    asked
+        .and_then(|n| n.parse().ok())
+        .filter(|l| present.contains(l))
+        .or_else(|| present.first().copied())
 }
 
 pub async fn indicator(
@@ -301,51 +468,64 @@ pub async fn indicator(
     Path((slug, indicator)): Path<(String, String)>,
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Response, AppError> {
-    let (d, indicator) = find_indicator(&state, &slug, &indicator).await?;
-    let levels_of = state.store.indicator_levels().await?;
-    let present: Vec<TerritoryLevel> = TerritoryLevel::ALL
-        .into_iter()
-        .filter(|l| {
-            levels_of
+    let obs = state.observatory();
+    let (d, indicator, _) = obs.indicator(&slug, &indicator).ok_or(AppError::NotFound)?;
+    let present = obs.levels(&slug, &indicator.slug);
+    let level = chosen_level(&present, q.niveau.as_deref()).ok_or(AppError::NotFound)?;
+    let values = obs.values(&slug, &indicator.slug, Some(level));
+    let has_groups = values.iter().any(|v| !v.group.is_empty());
+    let s = shown(&values, q.groupe.as_deref());
+    // The table gives what the map shows: one population group of a survey.
+    let of_group: Vec<&IndicatorValue> = match &s {
+        Some(s) if has_groups => values
+            .iter()
+            .filter(|v| v.group == s.group)
+            .copied()
+            .collect(),
+        _ => values.clone(),
+    };
+    let sort = Sort::parse(q.tri.as_deref(), q.ordre.as_deref());
+    let name = |v: &IndicatorValue| state.territories.get(v.territory_level, &v.territory_code);
+    let mut ordered = of_group;
+    match sort.key {
+        // The store's order: latest year, group, rank.
+        SortKey::Rank => {}
+        SortKey::Value => ordered.sort_by(|a, b| a.value.total_cmp(&b.value)),
+        SortKey::Territory => {
+            let mut keyed: Vec<(String, &IndicatorValue)> = ordered
                 .iter()
-                .any(|(ds, i, lv)| *ds == slug && i.slug == indicator.slug && lv == l)
-        })
-        .collect();
-    let level = q
-        .niveau
-        .as_deref()
-        .and_then(|n| n.parse().ok())
-        .filter(|l| present.contains(l))
-        .or_else(|| present.first().copied())
-        .ok_or(AppError::NotFound)?;
-    // Only the level shown is read: a commune-level indicator has some 35,000 values.
-    let values = state
-        .store
-        .indicator_values(&slug, &indicator.slug, Some(level))
-        .await?;
-    let of_level: Vec<&IndicatorValue> = values.iter().collect();
+                .map(|v| {
+                    let key = name(v).map(|t| fold(&t.name)).unwrap_or_default();
+                    (key, *v)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            ordered = keyed.into_iter().map(|(_, v)| v).collect();
+        }
+    }
+    if sort.descending {
+        ordered.reverse();
+    }
     let page = q.page.unwrap_or(1).max(1);
-    let rows = of_level
-        .iter()
-        .skip((page as usize - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|v| {
-            let t = state.territories.get(v.territory_level, &v.territory_code);
-            Row {
-                rank: v.rank,
-                name: t
-                    .map(|t| t.name.clone())
-                    .unwrap_or_else(|| v.territory_code.clone()),
-                url: t.map(territory_url).unwrap_or_default(),
-                value: format_value(ctx.t.lang, v.value),
-                year: v.year,
-                group: v.group.clone(),
-            }
-        })
-        .collect();
     let rows = Page {
-        items: rows,
-        total: of_level.len() as i64,
+        items: ordered
+            .iter()
+            .skip((page as usize - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .map(|v| {
+                let t = name(v);
+                Row {
+                    rank: v.rank,
+                    name: t
+                        .map(|t| t.name.clone())
+                        .unwrap_or_else(|| v.territory_code.clone()),
+                    url: t.map(territory_url).unwrap_or_default(),
+                    value: format_value(ctx.t.lang, v.value),
+                    year: v.year,
+                }
+            })
+            .collect(),
+        total: ordered.len() as i64,
         page,
         per_page: PER_PAGE as u32,
     };
@@ -356,41 +536,57 @@ pub async fn indicator(
         .iter()
         .map(|l| (*l, level_label(ctx.t, *l), *l == level))
         .collect();
-    let has_groups = of_level.iter().any(|v| !v.group.is_empty());
-    let map = map_view(&state, ctx.t, &d, &indicator, &values, level, false);
+    let groups = match &s {
+        Some(s) if has_groups => {
+            let mut all: Vec<&str> = values.iter().map(|v| v.group.as_str()).collect();
+            all.sort_unstable();
+            all.dedup();
+            all.into_iter()
+                .map(|g| (g.to_string(), g == s.group))
+                .collect()
+        }
+        _ => vec![],
+    };
+    let map = s
+        .as_ref()
+        .and_then(|s| map_view(&state, ctx.t, d, indicator, s, level, false));
+    let chart = s
+        .as_ref()
+        .and_then(|s| bars(&state, ctx.t, d, indicator, s, level));
     let page = IndicatorPage {
         ctx: &ctx,
-        d,
-        indicator,
+        d: d.clone(),
+        indicator: indicator.clone(),
         levels,
+        groups,
         rows,
         level,
-        has_groups,
+        sort,
         map,
+        chart,
     };
     render(&ctx, &page)
 }
 
-/// `GET /observatoire/{slug}/indicateurs/{indicator}/carte.svg?niveau=…`: the map alone, with
-/// its credits, to download and reuse.
+/// `GET /observatoire/{slug}/indicateurs/{indicator}/carte.svg?niveau=…&groupe=…`: the map
+/// alone, with its credits, to download and reuse.
 pub async fn map_svg(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path((slug, indicator)): Path<(String, String)>,
     Query(q): Query<IndicatorQuery>,
 ) -> Result<Response, AppError> {
-    let (d, indicator) = find_indicator(&state, &slug, &indicator).await?;
+    let obs = state.observatory();
+    let (d, indicator, _) = obs.indicator(&slug, &indicator).ok_or(AppError::NotFound)?;
     let level = q
         .niveau
         .as_deref()
         .and_then(|n| n.parse().ok())
         .unwrap_or(TerritoryLevel::Department);
-    let values = state
-        .store
-        .indicator_values(&slug, &indicator.slug, Some(level))
-        .await?;
-    let map =
-        map_view(&state, ctx.t, &d, &indicator, &values, level, true).ok_or(AppError::NotFound)?;
+    let values = obs.values(&slug, &indicator.slug, Some(level));
+    let map = shown(&values, q.groupe.as_deref())
+        .and_then(|s| map_view(&state, ctx.t, d, indicator, &s, level, true))
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml".to_string()),
@@ -407,40 +603,13 @@ pub async fn map_svg(
         .into_response())
 }
 
-/// A dataset and one of its indicators, or 404.
-pub(crate) async fn find_indicator(
-    state: &AppState,
-    slug: &str,
-    indicator: &str,
-) -> Result<(Dataset, Indicator), AppError> {
-    let (d, indicators) = state.store.dataset(slug).await?.ok_or(AppError::NotFound)?;
-    let indicator = indicators
-        .into_iter()
-        .find(|i| i.slug == indicator)
-        .ok_or(AppError::NotFound)?;
-    Ok((d, indicator))
-}
-
-/// A dataset with every value of each of its indicators, for the downloads.
-async fn dataset_with_values(
-    state: &AppState,
-    slug: &str,
-) -> Result<(Dataset, Vec<(Indicator, Vec<IndicatorValue>)>), AppError> {
-    let (d, indicators) = state.store.dataset(slug).await?.ok_or(AppError::NotFound)?;
-    let mut out = Vec::with_capacity(indicators.len());
-    for i in indicators {
-        let values = state.store.indicator_values(slug, &i.slug, None).await?;
-        out.push((i, values));
-    }
-    Ok((d, out))
-}
-
 /// `GET /observatoire/{slug}/donnees.csv`: every value, in the import format plus names.
 pub async fn download_csv(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = dataset_with_values(&state, &slug).await?;
+    let obs = state.observatory();
+    let (d, indicators) = obs.dataset(&slug).ok_or(AppError::NotFound)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
     w.write_record([
@@ -456,7 +625,7 @@ pub async fn download_csv(
         "licence",
     ])
     .map_err(csv_err)?;
-    for (i, values) in &indicators {
+    for (i, values) in indicators {
         for v in values {
             let name = state
                 .territories
@@ -499,9 +668,10 @@ pub async fn download_json(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let (d, indicators) = dataset_with_values(&state, &slug).await?;
+    let obs = state.observatory();
+    let (d, indicators) = obs.dataset(&slug).ok_or(AppError::NotFound)?;
     let out: Vec<_> = indicators
-        .into_iter()
+        .iter()
         .map(|(i, values)| serde_json::json!({ "indicator": i, "values": values }))
         .collect();
     let body = serde_json::json!({ "dataset": d, "indicators": out });

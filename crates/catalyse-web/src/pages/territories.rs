@@ -140,6 +140,8 @@ struct Portrait<'a> {
     groups: Vec<(String, Vec<Link>)>,
     values: Vec<ValueLine>,
     surveys: Vec<SurveyView>,
+    /// Where it lies in France: the map's URL and its text alternative.
+    locator: Option<(String, String)>,
 }
 
 /// A survey's answers for the territory: ranked bars for one group, and a table for all.
@@ -245,9 +247,8 @@ pub async fn portrait(
         }
     }
     let (grouped, plain): (Vec<_>, Vec<_>) = state
-        .store
+        .observatory()
         .territory_values(level, &t.code)
-        .await?
         .into_iter()
         .partition(|v| !v.value.group.is_empty());
     let surveys = survey_views(ctx.t, grouped);
@@ -265,8 +266,15 @@ pub async fn portrait(
             is_example: v.dataset.is_example,
         })
         .collect();
+    let locator = state.maps.locate(t).map(|(_, code)| {
+        (
+            format!("/territoires/{}/{}/situation.svg", t.level, t.code),
+            locator_text(ctx.t, index, t, code),
+        )
+    });
     let page = Portrait {
         ctx: &ctx,
+        locator,
         values,
         surveys,
         t,
@@ -277,6 +285,64 @@ pub async fn portrait(
         groups,
     };
     render(&ctx, &page)
+}
+
+/// « L'Ain (en foncé) sur la carte des départements de France » and the like.
+fn locator_text(t: Tr, index: &TerritoryIndex, territory: &Territory, highlighted: &str) -> String {
+    match territory.level {
+        TerritoryLevel::Region | TerritoryLevel::Department => {
+            t.s("territory.locator_self").replace("{}", &territory.name)
+        }
+        _ => {
+            let department = index
+                .get(TerritoryLevel::Department, highlighted)
+                .map(|d| d.name.as_str())
+                .unwrap_or(highlighted);
+            t.s("territory.locator_department")
+                .replace("{name}", &territory.name)
+                .replace("{department}", department)
+        }
+    }
+}
+
+/// `GET /territoires/{level}/{code}/situation.svg`: France with the territory (or, for an
+/// EPCI or a commune, its department) highlighted.
+pub async fn situation_svg(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((level, code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let level: TerritoryLevel = level.parse().map_err(|_| AppError::NotFound)?;
+    let t = state
+        .territories
+        .get(level, &code.to_ascii_uppercase())
+        .ok_or(AppError::NotFound)?;
+    let (shapes, highlighted) = state.maps.locate(t).ok_or(AppError::NotFound)?;
+    let text = locator_text(ctx.t, &state.territories, t, highlighted);
+    let label = state
+        .territories
+        .get(
+            if level == TerritoryLevel::Region {
+                TerritoryLevel::Region
+            } else {
+                TerritoryLevel::Department
+            },
+            highlighted,
+        )
+        .map(|h| h.name.clone())
+        .unwrap_or_default();
+    let svg = crate::maps::locator(shapes, highlighted, &label, &text, &shapes.attribution);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 /// One view per survey dataset: the latest year, bars for « citoyens » (or the first group).

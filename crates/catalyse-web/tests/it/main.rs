@@ -215,6 +215,48 @@ impl TestApp {
         self.request(Method::POST, action, Some(&all), &[]).await
     }
 
+    /// Posts a multipart form (text fields, then one file) as a browser does after loading
+    /// `page`, with its CSRF token first.
+    pub async fn post_multipart(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Answer {
+        let csrf = self.get(page).await.field("csrf");
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, file_name, bytes)) = file {
+            form = form.part(
+                name.to_string(),
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+            );
+        }
+        let cookies: Vec<String> = self
+            .jar
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let resp = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header(COOKIE, cookies.join("; "))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        Answer {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            body: resp.text().await.unwrap_or_default(),
+        }
+    }
+
     /// Creates an account directly in the store.
     pub async fn user(&self, email: &str, password: &str, role: Role) -> catalyse_core::User {
         let hash = catalyse_web::auth::hash_password(password.into())
