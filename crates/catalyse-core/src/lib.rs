@@ -4,6 +4,7 @@ pub mod account;
 pub mod dataset;
 pub mod observatory;
 pub mod reference;
+pub mod resource;
 pub mod territory;
 pub mod territory_index;
 pub mod text;

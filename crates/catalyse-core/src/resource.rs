@@ -1,0 +1,291 @@
+//! The resource centre's documents: the kit of the « Centre de ressources numériques
+//! Co-construction territoriale » (4 natures, their sub-groups) and what animators add.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The 4 natures of documents of the kit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Nature {
+    CadreDeReference,
+    Illustration,
+    Methode,
+    BoiteAOutils,
+}
+
+impl Nature {
+    pub const ALL: [Nature; 4] = [
+        Nature::CadreDeReference,
+        Nature::Illustration,
+        Nature::Methode,
+        Nature::BoiteAOutils,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nature::CadreDeReference => "cadre-de-reference",
+            Nature::Illustration => "illustration",
+            Nature::Methode => "methode",
+            Nature::BoiteAOutils => "boite-a-outils",
+        }
+    }
+
+    /// As the seed names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Nature::CadreDeReference => "Cadre de référence",
+            Nature::Illustration => "Illustrations",
+            Nature::Methode => "Méthode",
+            Nature::BoiteAOutils => "Boîte à outils",
+        }
+    }
+
+    /// The sub-groups of a nature, as the seed groups its documents: (slug, label).
+    pub fn subgroups(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Nature::CadreDeReference => &[],
+            Nature::Illustration => &[
+                ("films", "Films"),
+                ("etudes-territoriales", "Études territoriales"),
+                ("retours-d-experience", "Retours d'expérience"),
+            ],
+            Nature::Methode => &[
+                ("se-former", "Se former"),
+                ("mettre-en-oeuvre", "Mettre en œuvre une démarche"),
+                ("accompagner", "Accompagner les organisations"),
+                ("evaluer", "Évaluer"),
+            ],
+            Nature::BoiteAOutils => &[
+                ("documents-contexte", "Documents contexte"),
+                ("documents-connaissance", "Documents connaissance"),
+                ("guides-pratiques", "Guides pratiques"),
+                ("fiches-outil", "Fiches outil"),
+            ],
+        }
+    }
+
+    pub fn subgroup_label(self, slug: &str) -> Option<&'static str> {
+        self.subgroups()
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map(|(_, l)| *l)
+    }
+}
+
+impl fmt::Display for Nature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Nature {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Nature::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| format!("nature inconnue : « {s} »"))
+    }
+}
+
+/// Where a resource is in its life: only published ones are public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceState {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl ResourceState {
+    pub const ALL: [ResourceState; 3] = [
+        ResourceState::Draft,
+        ResourceState::Published,
+        ResourceState::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceState::Draft => "draft",
+            ResourceState::Published => "published",
+            ResourceState::Archived => "archived",
+        }
+    }
+}
+
+impl fmt::Display for ResourceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ResourceState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ResourceState::ALL
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| format!("état inconnu : « {s} »"))
+    }
+}
+
+/// A stored file: found by the SHA-256 of its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredFile {
+    pub sha256: String,
+    /// The name it is downloaded under.
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// What describes a resource, as created or edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceFields {
+    pub slug: String,
+    pub title: String,
+    /// Empty when nothing is known beyond the title: shown as « résumé à compléter ».
+    pub summary: String,
+    /// Markdown, sanitized when rendered.
+    pub body: String,
+    pub nature: Nature,
+    /// A sub-group of the nature (see [`Nature::subgroups`]), or empty.
+    pub subgroup: String,
+    /// Slugs of the levers it serves (0 to 7).
+    pub levers: Vec<String>,
+    pub themes: Vec<String>,
+    /// Authors and organisations, as credited (« Le RAMEAU », « ESSEC »…).
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    /// « PDF », « Vidéo », « MOOC », « Page web »…
+    pub format: String,
+    /// BCP 47 code, « fr » for the kit.
+    pub language: String,
+    pub licence: String,
+    /// A link to the document when it is hosted elsewhere.
+    pub url: Option<String>,
+    /// Generated example content, labelled « données d'exemple ».
+    pub is_example: bool,
+}
+
+/// A resource as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Resource {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: ResourceFields,
+    pub state: ResourceState,
+    pub file: Option<StoredFile>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+    /// When it was first published, if it was.
+    pub published_at: Option<String>,
+}
+
+impl std::ops::Deref for Resource {
+    type Target = ResourceFields;
+    fn deref(&self) -> &ResourceFields {
+        &self.fields
+    }
+}
+
+/// The kit as the seed lists it, shipped in `data/reference/kit.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Kit {
+    pub resource: Vec<KitEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KitEntry {
+    pub slug: String,
+    pub title: String,
+    pub nature: Nature,
+    #[serde(default)]
+    pub subgroup: String,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    #[serde(default)]
+    pub levers: Vec<String>,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default = "default_format")]
+    pub format: String,
+}
+
+fn default_format() -> String {
+    "Document".into()
+}
+
+impl Kit {
+    pub fn shipped() -> Result<Kit, toml::de::Error> {
+        toml::from_str(include_str!("../../../data/reference/kit.toml"))
+    }
+
+    /// Checksum of the shipped file, to load it again only when it changed.
+    pub fn shipped_checksum() -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(
+            include_str!("../../../data/reference/kit.toml").as_bytes(),
+        ))
+    }
+}
+
+impl KitEntry {
+    /// The kit's documents are published by Le RAMEAU, in French; the seed gives no summary.
+    pub fn fields(&self) -> ResourceFields {
+        ResourceFields {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            summary: String::new(),
+            body: String::new(),
+            nature: self.nature,
+            subgroup: self.subgroup.clone(),
+            levers: self.levers.clone(),
+            themes: self.themes.clone(),
+            authors: self.authors.clone(),
+            year: self.year,
+            format: self.format.clone(),
+            language: "fr".into(),
+            licence: String::new(),
+            url: None,
+            is_example: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kit_is_the_seed_s() {
+        let kit = Kit::shipped().expect("kit.toml");
+        assert!(kit.resource.len() >= 37, "{}", kit.resource.len());
+        let mut slugs: Vec<&str> = kit.resource.iter().map(|r| r.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), kit.resource.len(), "unique slugs");
+        for r in &kit.resource {
+            assert!(
+                r.subgroup.is_empty() || r.nature.subgroup_label(&r.subgroup).is_some(),
+                "{}: sub-group {} is not one of {:?}",
+                r.slug,
+                r.subgroup,
+                r.nature
+            );
+            assert!(!r.authors.is_empty(), "{} has authors", r.slug);
+        }
+        for n in Nature::ALL {
+            assert!(kit.resource.iter().any(|r| r.nature == n), "{n}");
+            assert_eq!(n.as_str().parse::<Nature>(), Ok(n));
+        }
+    }
+}
