@@ -11,6 +11,7 @@ pub mod testing;
 use async_trait::async_trait;
 use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
 use catalyse_core::reference::ReferenceFrame;
+use catalyse_core::resource::{Nature, Resource, ResourceFields, ResourceState, StoredFile};
 use catalyse_core::territory::Geography;
 use catalyse_core::{
     ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel, User,
@@ -74,6 +75,38 @@ pub struct AuditEntry {
     pub action: String,
     pub target: String,
     pub details: String,
+}
+
+/// What an edit does to a resource's file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileChange {
+    Keep,
+    Replace(StoredFile),
+    Remove,
+}
+
+/// One line of a resource's history: who changed what, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceChange {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    /// create, edit, publish, archive, draft, import
+    pub action: String,
+    /// field → [before, after]
+    pub changes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Resources as harvested (OAI-PMH): published ones, and archived ones as deleted records,
+/// by last change.
+#[derive(Debug, Clone, Default)]
+pub struct HarvestQuery {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub nature: Option<Nature>,
+    pub lever: Option<String>,
+    /// Strictly after this (last change, id).
+    pub after: Option<(DateTime<Utc>, i64)>,
+    pub limit: u32,
 }
 
 /// Everything the platform stores, in the words of the domain.
@@ -187,6 +220,60 @@ pub trait Store: Send + Sync + 'static {
         level: TerritoryLevel,
         code: &str,
     ) -> StoreResult<Vec<TerritoryValue>>;
+
+    // — Resource centre —
+    /// Creates a resource; a slug in use is a `Conflict` on `slug`.
+    async fn create_resource(
+        &self,
+        fields: &ResourceFields,
+        state: ResourceState,
+        file: Option<&StoredFile>,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Resource>;
+    /// Edits a resource and records what changed (nothing recorded when nothing did).
+    async fn update_resource(
+        &self,
+        id: i64,
+        fields: &ResourceFields,
+        file: &FileChange,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Resource>;
+    async fn set_resource_state(
+        &self,
+        id: i64,
+        state: ResourceState,
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Resource>;
+    async fn resource(&self, id: i64) -> StoreResult<Option<Resource>>;
+    async fn resource_by_slug(&self, slug: &str) -> StoreResult<Option<Resource>>;
+    /// Every resource in one state (or all), by id.
+    async fn resources(&self, state: Option<ResourceState>) -> StoreResult<Vec<Resource>>;
+    async fn resource_history(&self, id: i64) -> StoreResult<Vec<ResourceChange>>;
+    /// Creates or replaces (by slug) many resources in one transaction: all or nothing.
+    /// Returns (created, updated).
+    async fn import_resources(
+        &self,
+        items: &[(ResourceFields, ResourceState)],
+        actor: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(usize, usize)>;
+    /// Adds the kit's documents that are not there yet (by slug), published, when the kit's
+    /// checksum changed; what animators edited stays as they left it.
+    async fn load_kit(
+        &self,
+        kit: &[ResourceFields],
+        checksum: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Published and archived resources changed in a window, with the total count.
+    async fn harvest(&self, q: &HarvestQuery) -> StoreResult<(Vec<Resource>, u64)>;
+    /// The first change of a resource ever published.
+    async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Whether any resource refers to this file.
+    async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
 
     // — Settings —
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
