@@ -1,1 +1,628 @@
-//! Full-text search of the resource centre. (Being written.)
+//! Full-text search of the resource centre, on tantivy, with a French analysis.
+//!
+//! The index is derived data: [`SearchIndex::rebuild`] fills it from the store, and
+//! [`SearchIndex::upsert`] / [`SearchIndex::remove`] follow publications. Queries never use
+//! tantivy's query syntax: what a user types is only text (see [`SearchQuery::text`]).
+//!
+//! Analysis (documents and queries alike): words split on anything but letters and digits,
+//! elided articles dropped (« l'évaluation », « qu’il »), lowercase, accents folded, French
+//! stop words removed, French Snowball stem. Query words of 5 letters or more tolerate one
+//! typo. Ranking: documents matching more of the query words first, then BM25 with title ×3,
+//! summary ×2, body ×1, a bonus for the words together (phrase with slop) and for the exact
+//! word form in the title.
+
+mod analysis;
+mod facets;
+mod highlight;
+mod markdown;
+mod query;
+
+use std::fs;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use catalyse_core::resource::{Nature, Resource};
+use tantivy::collector::TopDocs;
+use tantivy::directory::error::LockError;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
+    INDEXED, STRING,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, TantivyError, Term,
+};
+
+pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
+
+use facets::{FacetCollector, FACET_FIELDS};
+use highlight::Highlighter;
+use query::Analysed;
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is wiped
+/// and must be rebuilt (`catalyse reindex`, or at start when empty).
+pub const SCHEMA_VERSION: u32 = 1;
+const VERSION_FILE: &str = "catalyse-search-version";
+
+/// Hits per page when [`SearchQuery::per_page`] is 0, and the most allowed.
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Deepest result reachable by paging.
+pub const MAX_OFFSET: u32 = 10_000;
+
+/// Memory of the writer, created for each write and dropped after it.
+const WRITER_MEMORY: usize = 15_000_000;
+const REBUILD_WRITER_MEMORY: usize = 48_000_000;
+/// How long a write waits for another process's writer (e.g. `catalyse reindex`).
+const WRITER_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("index de recherche : {0}")]
+    Index(#[from] TantivyError),
+    #[error("index de recherche, ouverture du dossier : {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("index de recherche, fichier : {0}")]
+    Io(#[from] std::io::Error),
+    #[error("index de recherche : le dossier {0} n'est pas vide et ne contient pas d'index")]
+    NotAnIndex(PathBuf),
+    #[error("index de recherche : un autre processus écrit dans l'index")]
+    Busy,
+}
+
+/// How results are ordered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first; newest first when there is no text.
+    #[default]
+    Relevance,
+    /// By year, then publication date, most recent first; undated last.
+    Newest,
+    /// By year, then publication date, oldest first; undated last.
+    Oldest,
+}
+
+/// What to search: text and filters. Filters combine with AND between facets, OR within one.
+#[derive(Debug, Default, Clone)]
+pub struct SearchQuery {
+    /// As typed; may be empty (everything matching the filters). Only the first
+    /// [`MAX_QUERY_CHARS`] characters and [`MAX_QUERY_WORDS`] words count.
+    pub text: String,
+    pub natures: Vec<Nature>,
+    pub subgroups: Vec<String>,
+    /// Lever slugs.
+    pub levers: Vec<String>,
+    /// As written on the resources.
+    pub authors: Vec<String>,
+    pub formats: Vec<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub sort: Sort,
+    /// 1-based; 0 is taken as 1.
+    pub page: u32,
+    /// 0 is taken as [`DEFAULT_PER_PAGE`]; at most [`MAX_PER_PAGE`].
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// Number of matching documents.
+    pub total: u64,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+    /// Counts over all matching documents.
+    pub facets: Facets,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+    /// The title, HTML-escaped, matched words in `<mark>`.
+    pub title_html: String,
+    /// A passage of the summary or body, HTML-escaped, matched words in `<mark>`; empty when
+    /// the resource has neither.
+    pub snippet_html: String,
+}
+
+/// Facet values with their counts, by count descending then value. Values are the stored
+/// keys: [`Nature::as_str`], sub-group and lever slugs, authors and formats as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub natures: Vec<(String, u64)>,
+    pub subgroups: Vec<(String, u64)>,
+    pub levers: Vec<(String, u64)>,
+    pub authors: Vec<(String, u64)>,
+    pub formats: Vec<(String, u64)>,
+    /// Non-empty year ranges, oldest first.
+    pub years: Vec<YearRange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearRange {
+    /// « avant 2010 », « 2010–2014 », « 2015–2019 », « 2020 et après ».
+    pub label: String,
+    /// Inclusive bounds, for [`SearchQuery::year_from`] / [`SearchQuery::year_to`].
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    pub count: u64,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    id: Field,
+    title: Field,
+    title_exact: Field,
+    summary: Field,
+    body: Field,
+    authors: Field,
+    themes: Field,
+    category: Field,
+    nature: Field,
+    subgroup: Field,
+    lever: Field,
+    author: Field,
+    format: Field,
+    year: Field,
+    recency: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, record: IndexRecordOption, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(record),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let positions = IndexRecordOption::WithFreqsAndPositions;
+    let freqs = IndexRecordOption::WithFreqs;
+    let fr = analysis::FRENCH;
+    let key = STRING | FAST;
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | FAST),
+        title: b.add_text_field("title", text(fr, positions, true)),
+        title_exact: b.add_text_field("title_exact", text(analysis::FRENCH_EXACT, freqs, false)),
+        summary: b.add_text_field("summary", text(fr, positions, true)),
+        body: b.add_text_field("body", text(fr, freqs, true)),
+        authors: b.add_text_field("authors", text(fr, freqs, false)),
+        themes: b.add_text_field("themes", text(fr, freqs, false)),
+        category: b.add_text_field("category", text(fr, freqs, false)),
+        nature: b.add_text_field(FACET_FIELDS[0], key.clone()),
+        subgroup: b.add_text_field(FACET_FIELDS[1], key.clone()),
+        lever: b.add_text_field(FACET_FIELDS[2], key.clone()),
+        author: b.add_text_field(FACET_FIELDS[3], key.clone()),
+        format: b.add_text_field(FACET_FIELDS[4], key),
+        year: b.add_i64_field("year", INDEXED | FAST),
+        recency: b.add_u64_field("recency", NumericOptions::default().set_fast()),
+    };
+    (b.build(), fields)
+}
+
+/// The resource centre's search index. Cheap to share behind an `Arc`; reads run in
+/// parallel, writes one at a time.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    exact_analyzer: TextAnalyzer,
+    stemmer: TextAnalyzer,
+    /// One writer at a time in this process (tantivy's lock file covers other processes).
+    writing: Mutex<()>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("documents", &self.len())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` (created if needed). The directory belongs to the index: an
+    /// index of another schema version, or a damaged one, is wiped and recreated empty.
+    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
+        fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let version_path = dir.join(VERSION_FILE);
+        let stored_version = fs::read_to_string(&version_path).ok();
+        let has_meta = dir.join("meta.json").exists();
+        let current = stored_version.as_deref().map(str::trim) == Some(&SCHEMA_VERSION.to_string());
+        let existing = if has_meta && current {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => Some(index),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                if has_meta || stored_version.is_some() {
+                    wipe(dir)?;
+                } else if fs::read_dir(dir)?.next().is_some() {
+                    return Err(SearchError::NotAnIndex(dir.to_path_buf()));
+                }
+                let index = Index::builder().schema(schema).create_in_dir(dir)?;
+                fs::write(&version_path, format!("{SCHEMA_VERSION}\n"))?;
+                index
+            }
+        };
+        Self::with_index(index, fields, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    /// An empty index in memory (tests, or when no data directory is configured).
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::builder().schema(schema).create_in_ram()?;
+        Self::with_index(index, fields, ReloadPolicy::Manual)
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        reload: ReloadPolicy,
+    ) -> Result<SearchIndex, SearchError> {
+        let analyzer = analysis::french();
+        let exact_analyzer = analysis::french_exact();
+        index
+            .tokenizers()
+            .register(analysis::FRENCH, analyzer.clone());
+        index
+            .tokenizers()
+            .register(analysis::FRENCH_EXACT, exact_analyzer.clone());
+        let reader = index
+            .reader_builder()
+            .reload_policy(reload)
+            .doc_store_cache_num_blocks(20)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            analyzer,
+            exact_analyzer,
+            stemmer: analysis::stemmer(),
+            writing: Mutex::new(()),
+        })
+    }
+
+    /// Replaces the whole content with `resources` (which should be the published ones).
+    pub fn rebuild(&self, resources: &[Resource]) -> Result<(), SearchError> {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 2);
+        let mut writer = self.writer(threads, REBUILD_WRITER_MEMORY)?;
+        // No background merges: one explicit merge at the end.
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        writer.delete_all_documents()?;
+        for resource in resources {
+            writer.add_document(self.document(resource))?;
+        }
+        writer.commit()?;
+        // One segment: the fastest to search.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Adds `resource`, or replaces the one with its id. Searchable when this returns.
+    pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
+        self.write(|writer| {
+            writer.delete_term(Term::from_field_i64(self.fields.id, resource.id));
+            writer.add_document(self.document(resource))?;
+            Ok(())
+        })
+    }
+
+    /// Removes the resource with this id, if indexed.
+    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
+        self.write(|writer| {
+            writer.delete_term(Term::from_field_i64(self.fields.id, id));
+            Ok(())
+        })
+    }
+
+    fn write(
+        &self,
+        change: impl FnOnce(&IndexWriter) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer(1, WRITER_MEMORY)?;
+        change(&writer)?;
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// A writer, waiting a while if another process holds the index's lock.
+    fn writer(&self, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
+        let started = Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, memory) {
+                Ok(writer) => return Ok(writer),
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    if started.elapsed() > WRITER_LOCK_WAIT {
+                        return Err(SearchError::Busy);
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Number of indexed documents.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, r: &Resource) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, r.id);
+        doc.add_text(f.title, &r.title);
+        doc.add_text(f.title_exact, &r.title);
+        if !r.summary.trim().is_empty() {
+            doc.add_text(f.summary, r.summary.trim());
+        }
+        let body = markdown::plain_text(&r.body);
+        if !body.is_empty() {
+            doc.add_text(f.body, &body);
+        }
+        for author in r.authors.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            doc.add_text(f.authors, author);
+            doc.add_text(f.author, author);
+        }
+        for theme in &r.themes {
+            doc.add_text(f.themes, theme);
+        }
+        let mut category = r.nature.label().to_string();
+        if let Some(label) = r.nature.subgroup_label(&r.subgroup) {
+            category.push_str(" — ");
+            category.push_str(label);
+        }
+        if !r.format.trim().is_empty() {
+            category.push_str(" — ");
+            category.push_str(r.format.trim());
+        }
+        doc.add_text(f.category, &category);
+        doc.add_text(f.nature, r.nature.as_str());
+        if !r.subgroup.trim().is_empty() {
+            doc.add_text(f.subgroup, r.subgroup.trim());
+        }
+        for lever in r.levers.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            doc.add_text(f.lever, lever);
+        }
+        if !r.format.trim().is_empty() {
+            doc.add_text(f.format, r.format.trim());
+        }
+        if let Some(year) = r.year {
+            doc.add_i64(f.year, i64::from(year));
+        }
+        doc.add_u64(f.recency, recency(r));
+        doc
+    }
+
+    /// Searches. Never fails because of what the query contains.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let per_page = match q.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        };
+        let offset = q.page.max(1).saturating_sub(1).saturating_mul(per_page).min(MAX_OFFSET);
+        let analysed = query::analyse_query(&self.exact_analyzer, &self.stemmer, &q.text);
+        let words = match &analysed {
+            Analysed::Words(words) => words.as_slice(),
+            _ => &[],
+        };
+        let text_query: Box<dyn Query> = match &analysed {
+            Analysed::Browse => Box::new(AllQuery),
+            Analysed::Nothing => Box::new(EmptyQuery),
+            Analysed::Words(words) => query::text_query(&self.fields, words),
+        };
+        let full_query: Box<dyn Query> = match self.filters(q) {
+            None => text_query,
+            Some(filter) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, text_query),
+                (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))),
+            ])),
+        };
+
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(per_page as usize).and_offset(offset as usize);
+        let by_date = match q.sort {
+            Sort::Relevance if words.is_empty() => Some(false),
+            Sort::Relevance => None,
+            Sort::Newest => Some(false),
+            Sort::Oldest => Some(true),
+        };
+        let (top_docs, counts): (Vec<(Score, DocAddress)>, _) = match by_date {
+            None => searcher.search(&full_query, &(top.order_by_score(), FacetCollector))?,
+            Some(oldest) => {
+                let collector = top.tweak_score(move |segment: &SegmentReader| {
+                    let recency = segment
+                        .fast_fields()
+                        .u64("recency")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc, score: Score| {
+                        let r = recency.as_ref().map_or(0, |c| c.get_val(doc));
+                        (date_key(r, oldest), score)
+                    }
+                });
+                let (top, counts) = searcher.search(&full_query, &(collector, FacetCollector))?;
+                (
+                    top.into_iter().map(|((_, score), a)| (score, a)).collect(),
+                    counts,
+                )
+            }
+        };
+
+        let highlighter = Highlighter::new(&self.analyzer, words);
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (score, address) in top_docs.into_iter().filter(|_| std::env::var("CS_NO_HITS").is_err()) {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let Some(id) = segment.fast_fields().i64("id")?.first(address.doc_id) else {
+                continue;
+            };
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            };
+            let f = &self.fields;
+            hits.push(Hit {
+                id,
+                score,
+                title_html: highlighter.title_html(&text(f.title)),
+                snippet_html: highlighter.snippet_html(&text(f.summary), &text(f.body)),
+            });
+        }
+        Ok(SearchResults {
+            total: counts.total,
+            hits,
+            facets: counts.into_facets(),
+        })
+    }
+
+    /// The filters of `q` as one query, or `None` when there are none.
+    fn filters(&self, q: &SearchQuery) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let natures: Vec<&str> = q.natures.iter().map(|n| n.as_str()).collect();
+        for (field, values) in [
+            (f.nature, natures),
+            (f.subgroup, q.subgroups.iter().map(String::as_str).collect()),
+            (f.lever, q.levers.iter().map(String::as_str).collect()),
+            (f.author, q.authors.iter().map(String::as_str).collect()),
+            (f.format, q.formats.iter().map(String::as_str).collect()),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .into_iter()
+                .map(|v| {
+                    let term = Term::from_field_text(field, v);
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if q.year_from.is_some() || q.year_to.is_some() {
+            let bound = |y: Option<i32>| match y {
+                Some(y) => Bound::Included(Term::from_field_i64(f.year, i64::from(y))),
+                None => Bound::Unbounded,
+            };
+            let range: Box<dyn Query> = match (q.year_from, q.year_to) {
+                (Some(from), Some(to)) if from > to => Box::new(EmptyQuery),
+                _ => Box::new(RangeQuery::new(bound(q.year_from), bound(q.year_to))),
+            };
+            must.push((Occur::Must, range));
+        }
+        if must.is_empty() {
+            None
+        } else {
+            Some(Box::new(BooleanQuery::new(must)))
+        }
+    }
+}
+
+/// Year (then publication time) as one sortable number; 0 in the year part when undated.
+fn recency(r: &Resource) -> u64 {
+    const SECONDS_BITS: u32 = 40;
+    let published = r
+        .published_at
+        .as_deref()
+        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+        .map_or(0, |d| d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64);
+    let year = r.year.map_or(0, |y| y.clamp(0, 9_999) as u64 + 1);
+    (year << SECONDS_BITS) | published
+}
+
+/// Larger first: the most recent, or with `oldest` the oldest; undated always last.
+fn date_key(recency: u64, oldest: bool) -> u64 {
+    if !oldest {
+        recency
+    } else if recency >> 40 == 0 {
+        0
+    } else {
+        u64::MAX - recency
+    }
+}
+
+/// Removes the content of an index directory.
+fn wipe(dir: &Path) -> Result<(), SearchError> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            fs::remove_dir_all(&path)?;
+        } else {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn index_is_send_and_sync() {
+        assert_send_sync::<SearchIndex>();
+    }
+
+    #[test]
+    fn date_keys_order_undated_last() {
+        let mut r = Resource {
+            id: 1,
+            fields: catalyse_core::resource::Kit::shipped().unwrap().resource[0].fields(),
+            state: catalyse_core::resource::ResourceState::Published,
+            file: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            published_at: Some("2024-01-02T03:04:05Z".into()),
+        };
+        r.fields.year = Some(2015);
+        let k2015 = recency(&r);
+        r.fields.year = Some(2016);
+        let k2016 = recency(&r);
+        r.fields.year = None;
+        let undated = recency(&r);
+        assert!(date_key(k2016, false) > date_key(k2015, false));
+        assert!(date_key(k2015, false) > date_key(undated, false));
+        assert!(date_key(k2015, true) > date_key(k2016, true));
+        assert!(date_key(k2016, true) > date_key(undated, true));
+    }
+}

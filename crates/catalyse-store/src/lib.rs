@@ -249,6 +249,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Resource>;
     async fn resource(&self, id: i64) -> StoreResult<Option<Resource>>;
     async fn resource_by_slug(&self, slug: &str) -> StoreResult<Option<Resource>>;
+    /// The resources with these ids, in the order given (unknown ids are skipped).
+    async fn resources_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Resource>>;
     /// Every resource in one state (or all), by id.
     async fn resources(&self, state: Option<ResourceState>) -> StoreResult<Vec<Resource>>;
     async fn resource_history(&self, id: i64) -> StoreResult<Vec<ResourceChange>>;

@@ -1187,6 +1187,28 @@ macro_rules! impl_sql_store {
                 .transpose()
             }
 
+            async fn resources_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Resource>> {
+                if ids.is_empty() {
+                    return Ok(vec![]);
+                }
+                let mut found = std::collections::HashMap::new();
+                for chunk in ids.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id IN ("
+                    ));
+                    let mut list = qb.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                    for row in qb.build().fetch_all(self.r()).await? {
+                        let r = resource_from_row(&row)?;
+                        found.insert(r.id, r);
+                    }
+                }
+                Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+            }
+
             async fn resources(
                 &self,
                 state: Option<ResourceState>,

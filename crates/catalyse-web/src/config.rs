@@ -63,6 +63,12 @@ pub struct Config {
     pub csp_script_hashes: Option<String>,
     /// Largest file accepted by an upload form, in megabytes (`CATALYSE_UPLOAD_MAX_MB`).
     pub upload_max_mb: u64,
+    /// Where uploaded documents are kept: unset for `{data_dir}/files`, or `s3://bucket/prefix`
+    /// for an S3-compatible store configured by the `AWS_*` variables (`CATALYSE_FILES_URL`).
+    pub files_url: Option<String>,
+    /// The OAI-PMH repository identifier, in `oai:{identifier}:ressource/{id}` (default: the
+    /// host of `public_url`, else `catalyse.local`).
+    pub oai_identifier: Option<String>,
 }
 
 impl Default for Config {
@@ -86,6 +92,8 @@ impl Default for Config {
             hosting: None,
             csp_script_hashes: None,
             upload_max_mb: 50,
+            files_url: None,
+            oai_identifier: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod feeds;
+pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod mail;
@@ -18,6 +19,7 @@ pub mod middleware;
 pub mod ops;
 pub mod pages;
 pub mod ratelimit;
+pub mod resources;
 pub mod state;
 pub mod upload;
 
@@ -55,6 +57,18 @@ pub async fn load_reference_data(
     let frame = ReferenceFrame::shipped().context("reference frame")?;
     if store.load_reference(&frame).await? {
         tracing::info!("reference frame loaded (levers, métier, actor families, programme)");
+    }
+    let kit = catalyse_core::resource::Kit::shipped().context("resource kit")?;
+    let kit: Vec<_> = kit.resource.iter().map(|e| e.fields()).collect();
+    if store
+        .load_kit(
+            &kit,
+            &catalyse_core::resource::Kit::shipped_checksum(),
+            chrono::Utc::now(),
+        )
+        .await?
+    {
+        tracing::info!(documents = kit.len(), "resource kit loaded");
     }
     let geo = match geography {
         GeographySource::Shipped => {
@@ -203,7 +217,10 @@ pub fn limit_malloc_arenas() {
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
-    use pages::{account, admin, admin_datasets, home, legal, observatory, reference, territories};
+    use pages::{
+        account, admin, admin_datasets, home, legal, observatory, reference, resources,
+        territories,
+    };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
     let upload_limit = state.config.upload_max_bytes() * 2 + 64 * 1024;
@@ -232,6 +249,11 @@ pub fn app(state: AppState) -> Router {
             "/observatoire/{slug}/indicateurs/{indicator}/carte.svg",
             get(observatory::map_svg),
         )
+        .route("/ressources", get(resources::search))
+        .route("/ressources/kit", get(resources::kit))
+        .route("/ressources/flux.atom", get(resources::atom))
+        .route("/ressources/{slug}", get(resources::resource))
+        .route("/ressources/{slug}/fichier", get(resources::file))
         .route("/territoires", get(territories::search))
         .route("/territoires/{level}/{code}", get(territories::portrait))
         .route(
@@ -268,6 +290,10 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .nest("/api/v1", api::router())
+        .route(
+            "/oai",
+            get(pages::oai_endpoint::get).post(pages::oai_endpoint::post),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -36,6 +36,10 @@ pub struct Inner {
     pub metrics: Metrics,
     pub csp: axum::http::HeaderValue,
     pub maps: crate::maps::Maps,
+    /// The resource centre's full-text index (derived from the store).
+    pub search: Arc<catalyse_search::SearchIndex>,
+    /// Uploaded documents.
+    pub files: crate::files::FileStore,
     /// The observatory's datasets and values in memory, replaced whole after an import.
     observatory: RwLock<Arc<Observatory>>,
 }
@@ -62,7 +66,14 @@ impl AppState {
             .content_security_policy()
             .map_err(anyhow::Error::msg)?
             .parse()?;
-        Ok(AppState(Arc::new(Inner {
+        let search = Arc::new(
+            catalyse_search::SearchIndex::open(&config.data_dir.join("index"))
+                .map_err(|e| anyhow::anyhow!("search index: {e}"))?,
+        );
+        let files = crate::files::FileStore::from_config(&config)?;
+        let state = AppState(Arc::new(Inner {
+            search,
+            files,
             limits: Limits::from_config(&config),
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             store,
@@ -76,7 +87,20 @@ impl AppState {
             csp,
             maps: crate::maps::Maps::embedded()?,
             config,
-        })))
+        }));
+        // The index is derived data: rebuilt when it does not hold what the store publishes.
+        let published = state
+            .store
+            .resources(Some(catalyse_core::resource::ResourceState::Published))
+            .await?;
+        if state.search.len() != published.len() as u64 {
+            state
+                .search
+                .rebuild(&published)
+                .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
+            tracing::info!(documents = published.len(), "search index rebuilt");
+        }
+        Ok(state)
     }
 }
 

@@ -110,6 +110,10 @@ async fn edits(store: Arc<dyn Store>) {
         r.id
     );
     assert!(store.resource(999_999).await.unwrap().is_none());
+    let by_ids = store.resources_by_ids(&[999_999, r.id]).await.unwrap();
+    assert_eq!(by_ids.len(), 1);
+    assert_eq!(by_ids[0].id, r.id);
+    assert!(store.resources_by_ids(&[]).await.unwrap().is_empty());
     assert!(matches!(
         store
             .set_resource_state(999_999, ResourceState::Archived, None, now)

@@ -3,6 +3,7 @@
 
 pub mod observatory;
 pub mod reference;
+pub mod resources;
 pub mod territories;
 
 use crate::error::{ApiError, AppError, Problem};
@@ -37,12 +38,15 @@ use utoipa::OpenApi;
         observatory::dataset,
         observatory::indicator_values,
         observatory::territory_values,
+        resources::search,
+        resources::resource,
     ),
     components(schemas(Problem)),
     tags(
         (name = "reference", description = "The reference frame from the programme"),
         (name = "territories", description = "Regions, departments, EPCI and communes"),
-        (name = "observatory", description = "Datasets, indicators and their values by territory")
+        (name = "observatory", description = "Datasets, indicators and their values by territory"),
+        (name = "resources", description = "The resource centre: documents of the kit and beyond")
     )
 )]
 pub struct ApiDoc;
@@ -70,6 +74,8 @@ pub fn router() -> Router<AppState> {
             "/datasets/{slug}/indicators/{indicator}/values",
             get(observatory::indicator_values),
         )
+        .route("/resources", get(resources::search))
+        .route("/resources/{id}", get(resources::resource))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

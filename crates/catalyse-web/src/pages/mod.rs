@@ -5,8 +5,10 @@ pub mod admin;
 pub mod admin_datasets;
 pub mod home;
 pub mod legal;
+pub mod oai_endpoint;
 pub mod observatory;
 pub mod reference;
+pub mod resources;
 pub mod territories;
 
 use crate::auth::{CsrfToken, MaybeUser};

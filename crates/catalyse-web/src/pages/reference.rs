@@ -31,6 +31,9 @@ struct LeverPage<'a> {
     count: usize,
     previous: Option<&'a Lever>,
     next: Option<&'a Lever>,
+    /// (slug, title, meta line) of the resources that serve it, newest first.
+    resources: Vec<(String, String, String)>,
+    resources_total: u64,
 }
 
 pub async fn lever(
@@ -43,8 +46,33 @@ pub async fn lever(
         .iter()
         .position(|l| l.slug == slug)
         .ok_or(AppError::NotFound)?;
+    let found = state
+        .search
+        .search(&catalyse_search::SearchQuery {
+            levers: vec![slug.clone()],
+            sort: catalyse_search::Sort::Newest,
+            per_page: 10,
+            ..Default::default()
+        })
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
+    let resources = state
+        .store
+        .resources_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.slug.clone(),
+                r.title.clone(),
+                super::resources::meta_line(&r),
+            )
+        })
+        .collect();
     let page = LeverPage {
         ctx: &ctx,
+        resources,
+        resources_total: found.total,
         count: levers.len(),
         previous: i.checked_sub(1).and_then(|p| levers.get(p)),
         next: levers.get(i + 1),

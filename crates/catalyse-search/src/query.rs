@@ -1,0 +1,276 @@
+//! From what a user typed to a tantivy query, without tantivy's query syntax: every character
+//! of the input is text.
+//!
+//! Per query word (after analysis): its stem in title (×3), summary (×2), body (×1), authors
+//! and themes, its exact (unstemmed) form in the title, one-edit variants for words of 5 letters
+//! or more (constant, lower score). A document matching a word gets [`WORD_MATCH`] on top, so
+//! that documents matching more words always rank first. Phrase clauses (with slop) on title
+//! and summary reward the words found together; the nature, sub-group and format labels count
+//! a little.
+
+use std::fmt;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Explanation, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN};
+
+use crate::analysis::analyse;
+use crate::Fields;
+
+/// Longest query text considered, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words considered in a query.
+pub const MAX_QUERY_WORDS: usize = 12;
+
+/// Added once per query word a document matches: more than any relevance difference.
+const WORD_MATCH: Score = 1000.0;
+/// Score of a one-edit variant, relative to the field's boost.
+const FUZZY_FACTOR: Score = 0.4;
+/// Words of this many letters or more tolerate one typo.
+const FUZZY_MIN_LETTERS: usize = 5;
+const PHRASE_SLOP: u32 = 3;
+
+const TITLE_BOOST: Score = 3.0;
+const SUMMARY_BOOST: Score = 2.0;
+const BODY_BOOST: Score = 1.0;
+const AUTHORS_BOOST: Score = 1.0;
+const THEMES_BOOST: Score = 1.5;
+const EXACT_TITLE_BOOST: Score = 1.0;
+const CATEGORY_BOOST: Score = 0.75;
+
+/// One analysed query word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    /// As indexed in the stemmed fields.
+    pub stem: String,
+    /// Folded, unstemmed.
+    pub exact: String,
+    pub position: usize,
+    /// Tolerates one edit.
+    pub fuzzy: bool,
+}
+
+pub(crate) enum Analysed {
+    /// Nothing to search for: list everything that matches the filters.
+    Browse,
+    /// Only stop words or over-long tokens: nothing can match.
+    Nothing,
+    Words(Vec<Word>),
+}
+
+pub(crate) fn analyse_query(exact: &TextAnalyzer, stemmer: &TextAnalyzer, text: &str) -> Analysed {
+    let text = match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
+    if !text.chars().any(char::is_alphanumeric) {
+        return Analysed::Browse;
+    }
+    let words: Vec<Word> = analyse(exact, text)
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
+        .filter_map(|t| {
+            let stem = analyse(stemmer, &t.text).into_iter().next()?.text;
+            let fuzzy = t.text.chars().count() >= FUZZY_MIN_LETTERS
+                && t.text.chars().all(char::is_alphabetic)
+                && stem.chars().count() >= 4;
+            Some(Word {
+                stem,
+                exact: t.text,
+                position: t.position,
+                fuzzy,
+            })
+        })
+        .collect();
+    if words.is_empty() {
+        Analysed::Nothing
+    } else {
+        Analysed::Words(words)
+    }
+}
+
+fn boosted(query: impl Query, boost: Score) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+fn term(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
+    boosted(
+        TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        ),
+        boost,
+    )
+}
+
+/// The relevance query of the words (never empty).
+pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for w in words {
+        if seen.contains(&w.stem.as_str()) {
+            continue;
+        }
+        seen.push(&w.stem);
+        let mut per_word: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Should, term(f.title, &w.stem, TITLE_BOOST)),
+            (Occur::Should, term(f.summary, &w.stem, SUMMARY_BOOST)),
+            (Occur::Should, term(f.body, &w.stem, BODY_BOOST)),
+            (Occur::Should, term(f.authors, &w.stem, AUTHORS_BOOST)),
+            (Occur::Should, term(f.themes, &w.stem, THEMES_BOOST)),
+            (Occur::Should, term(f.title_exact, &w.exact, EXACT_TITLE_BOOST)),
+        ];
+        if w.fuzzy && std::env::var("CS_NO_FUZZY").is_err() {
+            for (field, boost) in [
+                (f.title, TITLE_BOOST),
+                (f.summary, SUMMARY_BOOST),
+                (f.body, BODY_BOOST),
+            ] {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w.stem), 1, true);
+                per_word.push((Occur::Should, boosted(fuzzy, boost * FUZZY_FACTOR)));
+            }
+        }
+        clauses.push((
+            Occur::Should,
+            Box::new(PlusConst {
+                inner: Box::new(BooleanQuery::new(per_word)),
+                add: WORD_MATCH,
+            }),
+        ));
+        clauses.push((Occur::Should, term(f.category, &w.stem, CATEGORY_BOOST)));
+    }
+    if words.len() >= 2 && std::env::var("CS_NO_PHRASE").is_err() {
+        for (field, boost) in [(f.title, TITLE_BOOST), (f.summary, SUMMARY_BOOST)] {
+            clauses.push((Occur::Should, phrase(field, words, boost)));
+            if words.len() >= 3 && std::env::var("CS_NO_BIGRAM").is_err() {
+                for pair in words.windows(2) {
+                    clauses.push((Occur::Should, phrase(field, pair, boost / 2.0)));
+                }
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The words near each other, in order, in `field` (at least two words).
+fn phrase(field: Field, words: &[Word], boost: Score) -> Box<dyn Query> {
+    let first = words[0].position;
+    let terms = words
+        .iter()
+        .map(|w| {
+            (
+                w.position.saturating_sub(first),
+                Term::from_field_text(field, &w.stem),
+            )
+        })
+        .collect();
+    boosted(
+        PhraseQuery::new_with_offset_and_slop(terms, PHRASE_SLOP),
+        boost,
+    )
+}
+
+/// Adds a constant to the score of every document its inner query matches.
+struct PlusConst {
+    inner: Box<dyn Query>,
+    add: Score,
+}
+
+impl Clone for PlusConst {
+    fn clone(&self) -> Self {
+        PlusConst {
+            inner: self.inner.box_clone(),
+            add: self.add,
+        }
+    }
+}
+
+impl fmt::Debug for PlusConst {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PlusConst(add={}, {:?})", self.add, self.inner)
+    }
+}
+
+impl Query for PlusConst {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let scoring = enable_scoring.is_scoring_enabled();
+        let inner = self.inner.weight(enable_scoring)?;
+        Ok(if scoring {
+            Box::new(PlusConstWeight {
+                inner,
+                add: self.add,
+            })
+        } else {
+            inner
+        })
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct PlusConstWeight {
+    inner: Box<dyn Weight>,
+    add: Score,
+}
+
+impl Weight for PlusConstWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(PlusConstScorer {
+            inner: self.inner.scorer(reader, boost)?,
+            add: self.add * boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let inner = self.inner.explain(reader, doc)?;
+        let mut explanation = Explanation::new("word matched", self.add + inner.value());
+        explanation.add_const("per matched word", self.add);
+        explanation.add_detail(inner);
+        Ok(explanation)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.inner.count(reader)
+    }
+}
+
+struct PlusConstScorer {
+    inner: Box<dyn Scorer>,
+    add: Score,
+}
+
+impl DocSet for PlusConstScorer {
+    fn advance(&mut self) -> DocId {
+        self.inner.advance()
+    }
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.inner.seek(target)
+    }
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        self.inner.seek_danger(target)
+    }
+    fn fill_buffer(&mut self, buffer: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        self.inner.fill_buffer(buffer)
+    }
+    fn doc(&self) -> DocId {
+        self.inner.doc()
+    }
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for PlusConstScorer {
+    fn score(&mut self) -> Score {
+        self.inner.score() + self.add
+    }
+}

@@ -1,0 +1,289 @@
+//! The resource centre's services shared by pages, API and command line: the search filter
+//! read from a query string, Markdown rendering, keeping the search index in step with the
+//! store, and the related resources of a document.
+
+use crate::state::AppState;
+use catalyse_core::resource::{Nature, Resource, ResourceState};
+use catalyse_search::{SearchQuery, Sort};
+
+/// Resources per page of results.
+pub const PER_PAGE: u32 = 20;
+
+/// A search as asked in a URL: `q`, `nature`, `sous_groupe`, `levier`, `auteur`, `format`
+/// (each repeatable), `annee_min`, `annee_max`, `tri` (pertinence, recent, ancien), `page`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceFilter {
+    pub q: String,
+    pub natures: Vec<Nature>,
+    pub subgroups: Vec<String>,
+    pub levers: Vec<String>,
+    pub authors: Vec<String>,
+    pub formats: Vec<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub sort: Sort,
+    pub page: u32,
+}
+
+/// A parameter that could not be understood, in French.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterError(pub String);
+
+/// Parameter names: French on pages, English in the API (`q`, `nature`, `subgroup`, `lever`,
+/// `author`, `format`, `year_from`, `year_to`, `sort` = relevance|newest|oldest, `page`).
+const PAGE_KEYS: [&str; 10] = [
+    "q",
+    "nature",
+    "sous_groupe",
+    "levier",
+    "auteur",
+    "format",
+    "annee_min",
+    "annee_max",
+    "tri",
+    "page",
+];
+const API_KEYS: [&str; 10] = [
+    "q",
+    "nature",
+    "subgroup",
+    "lever",
+    "author",
+    "format",
+    "year_from",
+    "year_to",
+    "sort",
+    "page",
+];
+const PAGE_SORTS: [&str; 3] = ["pertinence", "recent", "ancien"];
+const API_SORTS: [&str; 3] = ["relevance", "newest", "oldest"];
+
+impl ResourceFilter {
+    /// Reads a page's query string. Unknown parameters are ignored; a bad value is an error.
+    pub fn parse(raw: &str) -> Result<ResourceFilter, FilterError> {
+        Self::parse_with(raw, &PAGE_KEYS, &PAGE_SORTS)
+    }
+
+    /// Reads an API query string (English names).
+    pub fn parse_api(raw: &str) -> Result<ResourceFilter, FilterError> {
+        Self::parse_with(raw, &API_KEYS, &API_SORTS)
+    }
+
+    fn parse_with(
+        raw: &str,
+        keys: &[&str; 10],
+        sorts: &[&str; 3],
+    ) -> Result<ResourceFilter, FilterError> {
+        let mut f = ResourceFilter {
+            page: 1,
+            ..Default::default()
+        };
+        for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let year = |v: &str| {
+                v.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1000..=9999).contains(y))
+                    .ok_or_else(|| FilterError(format!("année invalide : « {v} »")))
+            };
+            let Some(key) = keys.iter().position(|x| *x == k) else {
+                continue;
+            };
+            match key {
+                0 => f.q = v.chars().take(200).collect(),
+                1 => f
+                    .natures
+                    .push(v.parse().map_err(|e: String| FilterError(e))?),
+                2 => f.subgroups.push(v.to_string()),
+                3 => f.levers.push(v.to_string()),
+                4 => f.authors.push(v.to_string()),
+                5 => f.formats.push(v.to_string()),
+                6 => f.year_from = Some(year(v)?),
+                7 => f.year_to = Some(year(v)?),
+                8 => {
+                    f.sort = match sorts.iter().position(|x| *x == v) {
+                        Some(0) => Sort::Relevance,
+                        Some(1) => Sort::Newest,
+                        Some(_) => Sort::Oldest,
+                        None => return Err(FilterError(format!("tri inconnu : « {v} »"))),
+                    }
+                }
+                9 => {
+                    f.page = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|p| (1..=500).contains(p))
+                        .ok_or_else(|| FilterError(format!("page invalide : « {v} »")))?
+                }
+                _ => {}
+            }
+        }
+        for list in [
+            &mut f.subgroups,
+            &mut f.levers,
+            &mut f.authors,
+            &mut f.formats,
+        ] {
+            list.truncate(20);
+        }
+        Ok(f)
+    }
+
+    pub fn query(&self, per_page: u32) -> SearchQuery {
+        SearchQuery {
+            text: self.q.clone(),
+            natures: self.natures.clone(),
+            subgroups: self.subgroups.clone(),
+            levers: self.levers.clone(),
+            authors: self.authors.clone(),
+            formats: self.formats.clone(),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            sort: self.sort,
+            page: self.page,
+            per_page,
+        }
+    }
+
+    /// The query string of this search, at another page.
+    pub fn to_query_string(&self, page: u32) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            s.append_pair("q", &self.q);
+        }
+        for n in &self.natures {
+            s.append_pair("nature", n.as_str());
+        }
+        for (key, list) in [
+            ("sous_groupe", &self.subgroups),
+            ("levier", &self.levers),
+            ("auteur", &self.authors),
+            ("format", &self.formats),
+        ] {
+            for v in list {
+                s.append_pair(key, v);
+            }
+        }
+        if let Some(y) = self.year_from {
+            s.append_pair("annee_min", &y.to_string());
+        }
+        if let Some(y) = self.year_to {
+            s.append_pair("annee_max", &y.to_string());
+        }
+        match self.sort {
+            Sort::Relevance => {}
+            Sort::Newest => {
+                s.append_pair("tri", "recent");
+            }
+            Sort::Oldest => {
+                s.append_pair("tri", "ancien");
+            }
+        }
+        if page > 1 {
+            s.append_pair("page", &page.to_string());
+        }
+        s.finish()
+    }
+}
+
+/// Markdown to HTML that is safe to insert: no script, no event handler, no style, links
+/// made `rel="noopener noreferrer"`.
+pub fn markdown(text: &str) -> String {
+    let parser = pulldown_cmark::Parser::new(text);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+/// Keeps the search index in step with one resource: published ones are searchable, others
+/// not. A failure is logged: the index is derived data, `catalyse reindex` rebuilds it.
+pub fn index_one(state: &AppState, r: &Resource) {
+    let done = if r.state == ResourceState::Published {
+        state.search.upsert(r)
+    } else {
+        state.search.remove(r.id)
+    };
+    if let Err(e) = done {
+        tracing::error!(error = %e, resource = r.id, "search index update failed; run `catalyse reindex`");
+    }
+}
+
+/// Rebuilds the index from the published resources of the store.
+pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
+    let published = state
+        .store
+        .resources(Some(ResourceState::Published))
+        .await?;
+    state.search.rebuild(&published)?;
+    Ok(published.len())
+}
+
+/// Other published resources that share levers or words of the title with `r`, best first.
+pub async fn related(state: &AppState, r: &Resource, n: usize) -> Vec<Resource> {
+    let query = SearchQuery {
+        text: r.title.clone(),
+        per_page: (n + 1) as u32,
+        ..Default::default()
+    };
+    let mut ids: Vec<i64> = state
+        .search
+        .search(&query)
+        .map(|res| res.hits.into_iter().map(|h| h.id).collect())
+        .unwrap_or_default();
+    for lever in &r.levers {
+        let by_lever = SearchQuery {
+            levers: vec![lever.clone()],
+            per_page: (n + 1) as u32,
+            ..Default::default()
+        };
+        if let Ok(res) = state.search.search(&by_lever) {
+            ids.extend(res.hits.into_iter().map(|h| h.id));
+        }
+    }
+    // Documents found by both the words and a lever come first, then in the order found.
+    let mut counts: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for id in &ids {
+        *counts.entry(*id).or_default() += 1;
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| *id != r.id && seen.insert(*id));
+    ids.sort_by_key(|id| std::cmp::Reverse(counts[id]));
+    ids.truncate(n);
+    state.store.resources_by_ids(&ids).await.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_round_trip() {
+        let f = ResourceFilter::parse(
+            "q=%C3%A9valuer&nature=methode&nature=illustration&levier=evaluer-sa-pertinence&annee_min=2012&tri=recent&page=2&autre=x",
+        )
+        .unwrap();
+        assert_eq!(f.q, "évaluer");
+        assert_eq!(f.natures, vec![Nature::Methode, Nature::Illustration]);
+        assert_eq!(f.year_from, Some(2012));
+        assert_eq!(f.sort, Sort::Newest);
+        assert_eq!(f.page, 2);
+        assert_eq!(ResourceFilter::parse(&f.to_query_string(2)).unwrap(), f);
+        assert!(ResourceFilter::parse("nature=roman").is_err());
+        assert!(ResourceFilter::parse("annee_min=deux").is_err());
+        assert!(ResourceFilter::parse("page=0").is_err());
+        assert!(ResourceFilter::parse("tri=hasard").is_err());
+        assert_eq!(ResourceFilter::parse("").unwrap().page, 1);
+    }
+
+    #[test]
+    fn markdown_is_sanitized() {
+        let html = markdown("# Titre\n\n<script>alert(1)</script>[lien](javascript:alert(1)) *ok*");
+        assert!(html.contains("<h1>Titre</h1>"));
+        assert!(html.contains("<em>ok</em>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+    }
+}
