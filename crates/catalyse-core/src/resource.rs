@@ -289,3 +289,105 @@ mod tests {
         }
     }
 }
+
+/// Generated example resources, labelled as such (`is_example`): for the demonstration
+/// instance and the search benchmark. Titles and summaries are assembled from French phrases
+/// of the field, deterministically from `n`.
+pub fn examples(count: usize, levers: &[String]) -> Vec<ResourceFields> {
+    const ACTIONS: [&str; 12] = [
+        "Animer",
+        "Évaluer",
+        "Financer",
+        "Lancer",
+        "Mesurer l'impact d'",
+        "Piloter",
+        "Outiller",
+        "Accompagner",
+        "Structurer",
+        "Documenter",
+        "Mobiliser autour d'",
+        "Faire grandir",
+    ];
+    const OBJECTS: [&str; 12] = [
+        "un tiers-lieu rural",
+        "une alliance entre associations et entreprises",
+        "un projet de mobilité solidaire",
+        "une épicerie sociale et solidaire",
+        "un collectif d'habitants",
+        "une expérimentation territoriale",
+        "un partenariat avec la collectivité",
+        "une démarche de transition écologique",
+        "un atelier numérique pour les aînés",
+        "un pôle territorial de coopération économique",
+        "une recyclerie",
+        "un réseau d'entraide contre l'isolement",
+    ];
+    const FORMS: [(&str, Nature, &str); 6] = [
+        ("Guide pratique", Nature::BoiteAOutils, "guides-pratiques"),
+        ("Fiche outil", Nature::BoiteAOutils, "fiches-outil"),
+        (
+            "Retour d'expérience",
+            Nature::Illustration,
+            "retours-d-experience",
+        ),
+        ("Méthode pas à pas", Nature::Methode, "mettre-en-oeuvre"),
+        ("Grille d'évaluation", Nature::Methode, "evaluer"),
+        ("Note de cadrage", Nature::CadreDeReference, ""),
+    ];
+    const PLACES: [&str; 8] = [
+        "en milieu rural",
+        "dans un quartier prioritaire",
+        "à l'échelle d'une intercommunalité",
+        "dans une commune de montagne",
+        "en outre-mer",
+        "dans une ville moyenne",
+        "sur un territoire littoral",
+        "dans un bassin d'emploi en reconversion",
+    ];
+    (0..count)
+        .map(|i| {
+            let action = ACTIONS[i % ACTIONS.len()];
+            let object = OBJECTS[(i / ACTIONS.len() + i) % OBJECTS.len()];
+            let (form, nature, subgroup) = FORMS[(i / 3) % FORMS.len()];
+            let place = PLACES[(i * 7 / 5) % PLACES.len()];
+            let joined = if action.ends_with('\'') {
+                format!(
+                    "{action}{}",
+                    object.trim_start_matches("un ").trim_start_matches("une ")
+                )
+            } else {
+                format!("{action} {object}")
+            };
+            let title = format!("{form} : {} {place} (exemple n° {})", joined, i + 1);
+            let summary = format!(
+                "{form} pour {} {place} : les étapes, les acteurs à réunir et les points de \
+                 vigilance, à partir de situations vécues par des catalyseurs territoriaux.",
+                joined.to_lowercase()
+            );
+            let body = format!(
+                "## Pourquoi\n\n{summary}\n\n## Comment\n\n1. Réunir les acteurs du territoire.\n\
+                 2. Partager un diagnostic des fragilités et des ressources.\n3. Choisir une \
+                 première action et ses indicateurs.\n\n## Pour aller plus loin\n\nCe document \
+                 est un exemple généré : il ne décrit aucun projet réel."
+            );
+            let lever = levers.get(i % levers.len().max(1)).cloned();
+            ResourceFields {
+                slug: format!("exemple-{}", i + 1),
+                title,
+                summary,
+                body,
+                nature,
+                subgroup: subgroup.to_string(),
+                levers: lever.into_iter().collect(),
+                themes: vec![],
+                authors: vec!["Catalyse (données d'exemple)".into()],
+                year: Some(2016 + (i % 10) as i32),
+                format: "Document".into(),
+                language: "fr".into(),
+                licence: "CC BY 4.0".into(),
+                url: None,
+                is_example: true,
+            }
+        })
+        .collect()
+}

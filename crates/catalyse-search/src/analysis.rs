@@ -26,9 +26,11 @@ fn stop_words() -> Vec<String> {
         .iter()
         .map(|w| catalyse_core::text::fold(w))
         .chain(
-            ["a", "est", "sont", "cet", "aussi", "comme", "dont", "entre", "ou", "ainsi"]
-                .into_iter()
-                .map(String::from),
+            [
+                "a", "est", "sont", "cet", "aussi", "comme", "dont", "entre", "ou", "ainsi",
+            ]
+            .into_iter()
+            .map(String::from),
         )
         .filter(|w| !w.is_empty() && !w.contains(' '))
         .collect();
@@ -45,16 +47,16 @@ fn tantivy_french_stop_words() -> &'static [&'static str] {
         "il", "je", "la", "le", "leur", "lui", "ma", "mais", "me", "même", "mes", "moi", "mon",
         "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa",
         "se", "ses", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
-        "vous", "c", "d", "j", "l", "à", "m", "n", "s", "t", "y", "étée", "étées", "étant",
-        "suis", "es", "êtes", "sont", "serai", "seras", "sera", "serons", "serez", "seront",
-        "serais", "serait", "serions", "seriez", "seraient", "étais", "était", "étions", "étiez",
-        "étaient", "fus", "fut", "fûmes", "fûtes", "furent", "sois", "soit", "soyons", "soyez",
-        "soient", "fusse", "fusses", "fussions", "fussiez", "fussent", "ayant", "eu", "eue",
-        "eues", "eus", "ai", "avons", "avez", "ont", "aurai", "aurons", "aurez", "auront",
-        "aurais", "aurait", "aurions", "auriez", "auraient", "avais", "avait", "aviez", "avaient",
-        "eut", "eûmes", "eûtes", "eurent", "aie", "aies", "ait", "ayons", "ayez", "aient",
-        "eusse", "eusses", "eût", "eussions", "eussiez", "eussent", "ceci", "cela", "celà", "cet",
-        "cette", "ici", "ils", "les", "leurs", "quel", "quels", "quelle", "quelles", "sans", "soi",
+        "vous", "c", "d", "j", "l", "à", "m", "n", "s", "t", "y", "étée", "étées", "étant", "suis",
+        "es", "êtes", "sont", "serai", "seras", "sera", "serons", "serez", "seront", "serais",
+        "serait", "serions", "seriez", "seraient", "étais", "était", "étions", "étiez", "étaient",
+        "fus", "fut", "fûmes", "fûtes", "furent", "sois", "soit", "soyons", "soyez", "soient",
+        "fusse", "fusses", "fussions", "fussiez", "fussent", "ayant", "eu", "eue", "eues", "eus",
+        "ai", "avons", "avez", "ont", "aurai", "aurons", "aurez", "auront", "aurais", "aurait",
+        "aurions", "auriez", "auraient", "avais", "avait", "aviez", "avaient", "eut", "eûmes",
+        "eûtes", "eurent", "aie", "aies", "ait", "ayons", "ayez", "aient", "eusse", "eusses",
+        "eût", "eussions", "eussiez", "eussent", "ceci", "cela", "celà", "cet", "cette", "ici",
+        "ils", "les", "leurs", "quel", "quels", "quelle", "quelles", "sans", "soi",
     ]
 }
 
@@ -195,7 +197,11 @@ pub(crate) fn analyse(analyzer: &TextAnalyzer, text: &str) -> Vec<Analysed> {
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     match long.len() - short.len() {
         0 => {
             let diffs: Vec<usize> = (0..short.len()).filter(|&i| short[i] != long[i]).collect();
@@ -222,7 +228,10 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<String> {
-        analyse(&french(), text).into_iter().map(|t| t.text).collect()
+        analyse(&french(), text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]

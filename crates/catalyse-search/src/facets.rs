@@ -130,7 +130,9 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
-        if self.skip { return; }
+        if self.skip {
+            return;
+        }
         for (_, column, counts) in &mut self.columns {
             for ord in column.term_ords(doc) {
                 if let Some(c) = counts.get_mut(ord as usize) {

@@ -58,7 +58,9 @@ fn vocabulary() -> Vec<String> {
     let mut rng = Rng(7);
     for _ in 0..20_000 {
         let n = 2 + rng.below(3);
-        let w: String = (0..n).map(|_| syllables[rng.below(syllables.len())]).collect();
+        let w: String = (0..n)
+            .map(|_| syllables[rng.below(syllables.len())])
+            .collect();
         words.push(w);
     }
     words
@@ -142,7 +144,9 @@ fn latency_at_100k() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    let path = std::env::var("BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| dir.path().to_path_buf());
+    let path = std::env::var("BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().to_path_buf());
     let index = SearchIndex::open(&path).unwrap();
     if index.len() != n as u64 {
         let docs = corpus(n);

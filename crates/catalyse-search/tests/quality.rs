@@ -109,7 +109,11 @@ impl Kit37 {
 
     fn assert_first(&self, text: &str, slug: &str) {
         let top = self.top(text);
-        assert_eq!(top.first().map(String::as_str), Some(slug), "« {text} » → {top:#?}");
+        assert_eq!(
+            top.first().map(String::as_str),
+            Some(slug),
+            "« {text} » → {top:#?}"
+        );
     }
 
     fn assert_in_top(&self, text: &str, n: usize, slug: &str) {
@@ -124,11 +128,24 @@ impl Kit37 {
 #[test]
 fn evaluer_un_partenariat() {
     let k = Kit37::new();
-    k.assert_first("évaluer un partenariat", "evaluer-l-utilite-societale-des-partenariats");
-    k.assert_first("evaluer partenariats", "evaluer-l-utilite-societale-des-partenariats");
-    k.assert_first("Évaluer le partenariat", "evaluer-l-utilite-societale-des-partenariats");
+    k.assert_first(
+        "évaluer un partenariat",
+        "evaluer-l-utilite-societale-des-partenariats",
+    );
+    k.assert_first(
+        "evaluer partenariats",
+        "evaluer-l-utilite-societale-des-partenariats",
+    );
+    k.assert_first(
+        "Évaluer le partenariat",
+        "evaluer-l-utilite-societale-des-partenariats",
+    );
     // L'autre document sur l'évaluation des partenariats suit de près.
-    k.assert_in_top("évaluer un partenariat", 3, "check-list-evaluation-des-partenariats");
+    k.assert_in_top(
+        "évaluer un partenariat",
+        3,
+        "check-list-evaluation-des-partenariats",
+    );
 }
 
 #[test]
@@ -137,14 +154,21 @@ fn etude_territoriale_sans_accents() {
     k.assert_in_top("etude territoriale", 3, "realiser-une-etude-territoriale");
     k.assert_in_top("Étude territoriale", 3, "realiser-une-etude-territoriale");
     k.assert_in_top("ETUDES TERRITORIALES", 3, "realiser-une-etude-territoriale");
-    k.assert_first("réaliser une étude territoriale", "realiser-une-etude-territoriale");
+    k.assert_first(
+        "réaliser une étude territoriale",
+        "realiser-une-etude-territoriale",
+    );
 }
 
 #[test]
 fn fautes_de_frappe() {
     let k = Kit37::new();
     k.assert_in_top("etude territorialle", 3, "realiser-une-etude-territoriale");
-    k.assert_in_top("etudes territorialles", 3, "realiser-une-etude-territoriale");
+    k.assert_in_top(
+        "etudes territorialles",
+        3,
+        "realiser-une-etude-territoriale",
+    );
     let top = k.top("experimentation colective");
     let expected = [
         "lancer-et-piloter-une-experimentation-collective",
@@ -164,7 +188,10 @@ fn fautes_de_frappe() {
     assert_eq!(typo, right);
     assert_eq!(typo.len(), 10);
     // Les mots courts ne tolèrent pas de faute : « note » ne trouve pas « nord ».
-    assert!(!k.top("nore").iter().any(|s| s == "etude-territoriale-region-nord"));
+    assert!(!k
+        .top("nore")
+        .iter()
+        .any(|s| s == "etude-territoriale-region-nord"));
 }
 
 #[test]
@@ -173,7 +200,10 @@ fn elision() {
     k.assert_first("l'intérêt général", "rapport-interet-general-en-france");
     k.assert_first("l’intérêt général", "rapport-interet-general-en-france");
     k.assert_first("interet general", "rapport-interet-general-en-france");
-    k.assert_first("d'animation territoriale", "benchmark-modeles-animation-territoriale");
+    k.assert_first(
+        "d'animation territoriale",
+        "benchmark-modeles-animation-territoriale",
+    );
 }
 
 #[test]
@@ -197,8 +227,14 @@ fn pluriel_et_singulier() {
 #[test]
 fn mooc() {
     let k = Kit37::new();
-    k.assert_first("MOOC alliances", "mooc-les-alliances-qui-changent-les-territoires");
-    k.assert_first("mooc partenariats", "mooc-les-partenariats-qui-changent-le-monde");
+    k.assert_first(
+        "MOOC alliances",
+        "mooc-les-alliances-qui-changent-les-territoires",
+    );
+    k.assert_first(
+        "mooc partenariats",
+        "mooc-les-partenariats-qui-changent-le-monde",
+    );
     k.assert_in_top("mooc", 2, "mooc-les-alliances-qui-changent-les-territoires");
 }
 
@@ -211,8 +247,14 @@ fn plus_de_mots_trouves_passe_devant() {
         "expérimentation collective territoire",
         "lancer-et-piloter-une-experimentation-collective",
     );
-    k.assert_first("retour experience silver geek", "retour-experience-collective-silver-geek");
-    k.assert_first("Le RAMEAU MEDEF engagement", "guide-engagement-associatif-des-salaries");
+    k.assert_first(
+        "retour experience silver geek",
+        "retour-experience-collective-silver-geek",
+    );
+    k.assert_first(
+        "Le RAMEAU MEDEF engagement",
+        "guide-engagement-associatif-des-salaries",
+    );
 }
 
 #[test]
@@ -244,9 +286,23 @@ fn saisies_hostiles() {
         assert!(r.is_ok(), "{text:?}: {r:?}");
     }
     // Sans mot, tout le kit ; avec seulement des mots vides, rien.
-    assert_eq!(k.search(&SearchQuery { text: "\"(:*-".into(), ..Default::default() }).total, 37);
+    assert_eq!(
+        k.search(&SearchQuery {
+            text: "\"(:*-".into(),
+            ..Default::default()
+        })
+        .total,
+        37
+    );
     assert_eq!(k.search(&SearchQuery::default()).total, 37);
-    assert_eq!(k.search(&SearchQuery { text: "le la les de".into(), ..Default::default() }).total, 0);
+    assert_eq!(
+        k.search(&SearchQuery {
+            text: "le la les de".into(),
+            ..Default::default()
+        })
+        .total,
+        0
+    );
     // Pages et tailles extrêmes.
     for (page, per_page) in [(0, 0), (u32::MAX, u32::MAX), (1, 1), (2_000_000, 100)] {
         let r = k.index.search(&SearchQuery {
@@ -282,22 +338,42 @@ fn filtres_et_facettes() {
     for n in Nature::ALL {
         let expected = all.iter().filter(|x| x.nature == n).count() as u64;
         assert!(
-            r.facets.natures.contains(&(n.as_str().to_string(), expected)),
+            r.facets
+                .natures
+                .contains(&(n.as_str().to_string(), expected)),
             "{n}: {:?}",
             r.facets.natures
         );
     }
-    let rameau = all.iter().filter(|x| x.authors.iter().any(|a| a == "Le RAMEAU")).count() as u64;
+    let rameau = all
+        .iter()
+        .filter(|x| x.authors.iter().any(|a| a == "Le RAMEAU"))
+        .count() as u64;
     assert_eq!(r.facets.authors[0], ("Le RAMEAU".to_string(), rameau));
     let mooc = all.iter().filter(|x| x.format == "MOOC").count() as u64;
     assert!(r.facets.formats.contains(&("MOOC".to_string(), mooc)));
     // Tri des facettes : compte décroissant puis clé.
-    for list in [&r.facets.natures, &r.facets.subgroups, &r.facets.levers, &r.facets.authors] {
-        assert!(list.windows(2).all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)));
+    for list in [
+        &r.facets.natures,
+        &r.facets.subgroups,
+        &r.facets.levers,
+        &r.facets.authors,
+    ] {
+        assert!(list
+            .windows(2)
+            .all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)));
     }
     let years: u64 = r.facets.years.iter().map(|y| y.count).sum();
-    assert_eq!(years, all.iter().filter(|x| x.year.is_some()).count() as u64);
-    let before_2010 = r.facets.years.iter().find(|y| y.label == "avant 2010").expect("avant 2010");
+    assert_eq!(
+        years,
+        all.iter().filter(|x| x.year.is_some()).count() as u64
+    );
+    let before_2010 = r
+        .facets
+        .years
+        .iter()
+        .find(|y| y.label == "avant 2010")
+        .expect("avant 2010");
     assert_eq!(before_2010.count, 3);
     assert_eq!((before_2010.from, before_2010.to), (None, Some(2009)));
 
@@ -315,9 +391,18 @@ fn filtres_et_facettes() {
         .map(|x| x.id)
         .collect();
     assert_eq!(r.total, expected.len() as u64);
-    assert_eq!(r.hits.iter().map(|h| h.id).collect::<HashSet<_>>(), expected);
-    assert_eq!(r.facets.natures, vec![("methode".to_string(), expected.len() as u64)]);
-    assert_eq!(r.facets.levers, vec![(lever.to_string(), expected.len() as u64)]);
+    assert_eq!(
+        r.hits.iter().map(|h| h.id).collect::<HashSet<_>>(),
+        expected
+    );
+    assert_eq!(
+        r.facets.natures,
+        vec![("methode".to_string(), expected.len() as u64)]
+    );
+    assert_eq!(
+        r.facets.levers,
+        vec![(lever.to_string(), expected.len() as u64)]
+    );
 
     // OU dans une facette, ET entre facettes, avec du texte.
     let r = k.search(&SearchQuery {
@@ -378,7 +463,11 @@ fn tri_par_annee() {
     let newest = years(Sort::Newest, "");
     assert_eq!(newest.len(), 37);
     assert!(newest.windows(2).all(|w| w[0] >= w[1]), "{newest:?}");
-    assert_eq!(newest, years(Sort::Relevance, ""), "sans texte : les plus récents d'abord");
+    assert_eq!(
+        newest,
+        years(Sort::Relevance, ""),
+        "sans texte : les plus récents d'abord"
+    );
     let oldest = years(Sort::Oldest, "");
     assert!(oldest.windows(2).all(|w| w[0] <= w[1]), "{oldest:?}");
     assert_eq!(oldest[0], 2008);
@@ -412,9 +501,22 @@ fn pagination() {
     assert!(r.hits.is_empty());
     assert_eq!(r.total, 37);
     // Avec du texte : les pages suivent l'ordre de pertinence.
-    let first = k.search(&SearchQuery { text: "partenariats".into(), per_page: 3, ..Default::default() });
-    let second = k.search(&SearchQuery { text: "partenariats".into(), page: 2, per_page: 3, ..Default::default() });
-    let all = k.search(&SearchQuery { text: "partenariats".into(), per_page: 6, ..Default::default() });
+    let first = k.search(&SearchQuery {
+        text: "partenariats".into(),
+        per_page: 3,
+        ..Default::default()
+    });
+    let second = k.search(&SearchQuery {
+        text: "partenariats".into(),
+        page: 2,
+        per_page: 3,
+        ..Default::default()
+    });
+    let all = k.search(&SearchQuery {
+        text: "partenariats".into(),
+        per_page: 6,
+        ..Default::default()
+    });
     let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id).collect::<Vec<_>>();
     assert_eq!([ids(&first), ids(&second)].concat(), ids(&all));
 }
@@ -427,7 +529,13 @@ fn ajout_et_retrait_immediats() {
     new.id = 500;
     k.index.upsert(&new).expect("upsert");
     assert_eq!(k.index.len(), 38);
-    let top = k.index.search(&SearchQuery { text: "conseil municipal".into(), ..Default::default() }).unwrap();
+    let top = k
+        .index
+        .search(&SearchQuery {
+            text: "conseil municipal".into(),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(top.hits.first().map(|h| h.id), Some(500));
 
     // Remplacer : même id, nouveau titre ; l'ancien texte ne le trouve plus.
@@ -435,14 +543,32 @@ fn ajout_et_retrait_immediats() {
     new.fields.summary = String::new();
     k.index.upsert(&new).expect("upsert");
     assert_eq!(k.index.len(), 38);
-    let r = k.index.search(&SearchQuery { text: "conseil municipal".into(), ..Default::default() }).unwrap();
+    let r = k
+        .index
+        .search(&SearchQuery {
+            text: "conseil municipal".into(),
+            ..Default::default()
+        })
+        .unwrap();
     assert!(r.hits.iter().all(|h| h.id != 500));
-    let r = k.index.search(&SearchQuery { text: "délibération".into(), ..Default::default() }).unwrap();
+    let r = k
+        .index
+        .search(&SearchQuery {
+            text: "délibération".into(),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(r.hits.first().map(|h| h.id), Some(500));
 
     k.index.remove(500).expect("remove");
     assert_eq!(k.index.len(), 37);
-    let r = k.index.search(&SearchQuery { text: "délibération".into(), ..Default::default() }).unwrap();
+    let r = k
+        .index
+        .search(&SearchQuery {
+            text: "délibération".into(),
+            ..Default::default()
+        })
+        .unwrap();
     assert!(r.hits.iter().all(|h| h.id != 500));
     k.index.remove(12345).expect("retirer un absent");
     assert_eq!(k.index.len(), 37);
@@ -461,7 +587,12 @@ fn reouverture_du_dossier() {
     {
         let index = SearchIndex::open(&path).expect("reopen");
         assert_eq!(index.len(), 37);
-        let r = index.search(&SearchQuery { text: "MOOC alliances".into(), ..Default::default() }).unwrap();
+        let r = index
+            .search(&SearchQuery {
+                text: "MOOC alliances".into(),
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(r.hits.first().map(|h| h.id), Some(12));
         index.remove(12).expect("remove");
     }
@@ -484,37 +615,69 @@ fn reouverture_du_dossier() {
 #[test]
 fn surlignage_et_echappement() {
     let k = Kit37::with_fixtures();
-    let r = k.search(&SearchQuery { text: "évaluer partenariats".into(), ..Default::default() });
+    let r = k.search(&SearchQuery {
+        text: "évaluer partenariats".into(),
+        ..Default::default()
+    });
     let first = &r.hits[0];
-    assert_eq!(k.slugs[&first.id], "evaluer-l-utilite-societale-des-partenariats");
+    assert_eq!(
+        k.slugs[&first.id],
+        "evaluer-l-utilite-societale-des-partenariats"
+    );
     assert_eq!(
         first.title_html,
         "<mark>Évaluer</mark> l&#39;utilité sociétale des <mark>partenariats</mark> (référentiel méthodologique)"
     );
     assert_eq!(first.snippet_html, "", "ni résumé ni corps");
 
-    let r = k.search(&SearchQuery { text: "tableau de bord".into(), ..Default::default() });
+    let r = k.search(&SearchQuery {
+        text: "tableau de bord".into(),
+        ..Default::default()
+    });
     let hit = &r.hits[0];
     assert_eq!(hit.id, 102);
     assert!(!hit.title_html.contains("<script>"), "{}", hit.title_html);
-    assert!(hit.title_html.starts_with("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <mark>Tableau</mark>"), "{}", hit.title_html);
+    assert!(
+        hit.title_html
+            .starts_with("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <mark>Tableau</mark>"),
+        "{}",
+        hit.title_html
+    );
     assert_eq!(
         hit.snippet_html,
         "Un <mark>tableau</mark> de <mark>bord</mark> pour suivre les partenariats &amp; leurs résultats."
     );
 
     // Snippet pris dans le corps (Markdown retiré) quand le résumé ne contient pas les mots.
-    let r = k.search(&SearchQuery { text: "note de synthese".into(), ..Default::default() });
+    let r = k.search(&SearchQuery {
+        text: "note de synthese".into(),
+        ..Default::default()
+    });
     let hit = &r.hits[0];
     assert_eq!(hit.id, 101);
-    assert!(hit.snippet_html.contains("<mark>note</mark> de <mark>synthèse</mark>"), "{}", hit.snippet_html);
-    assert!(!hit.snippet_html.contains("**") && !hit.snippet_html.contains("https"), "{}", hit.snippet_html);
+    assert!(
+        hit.snippet_html
+            .contains("<mark>note</mark> de <mark>synthèse</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        !hit.snippet_html.contains("**") && !hit.snippet_html.contains("https"),
+        "{}",
+        hit.snippet_html
+    );
 
     // Une faute de frappe est surlignée sur le mot trouvé.
-    let r = k.search(&SearchQuery { text: "tableau de bors".into(), ..Default::default() });
+    let r = k.search(&SearchQuery {
+        text: "tableau de bors".into(),
+        ..Default::default()
+    });
     assert_eq!(r.hits[0].id, 102);
     // Sans texte : titres échappés, résumé en extrait.
-    let r = k.search(&SearchQuery { per_page: 100, ..Default::default() });
+    let r = k.search(&SearchQuery {
+        per_page: 100,
+        ..Default::default()
+    });
     let hit = r.hits.iter().find(|h| h.id == 102).unwrap();
     assert!(!hit.title_html.contains('<'));
     assert!(hit.snippet_html.starts_with("Un tableau de bord"));

@@ -95,3 +95,24 @@ pub async fn load_example_survey(store: &dyn Store) -> anyhow::Result<()> {
     tracing::info!("example survey loaded (données d'exemple)");
     Ok(())
 }
+
+/// How many example resources the demonstration adds to the kit.
+pub const EXAMPLE_RESOURCES: usize = 12;
+
+/// Adds example resources (labelled « données d'exemple ») unless they are there already.
+pub async fn load_example_resources(store: &dyn Store) -> anyhow::Result<()> {
+    if store.resource_by_slug("exemple-1").await?.is_some() {
+        return Ok(());
+    }
+    let levers: Vec<String> = store.levers().await?.into_iter().map(|l| l.slug).collect();
+    let items: Vec<_> = catalyse_core::resource::examples(EXAMPLE_RESOURCES, &levers)
+        .into_iter()
+        .map(|f| (f, catalyse_core::resource::ResourceState::Published))
+        .collect();
+    store.import_resources(&items, None, Utc::now()).await?;
+    tracing::info!(
+        count = items.len(),
+        "example resources loaded (données d'exemple)"
+    );
+    Ok(())
+}

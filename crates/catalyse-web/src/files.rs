@@ -147,9 +147,7 @@ impl FileStore {
                 let dir = config.data_dir.join("files");
                 std::fs::create_dir_all(&dir)?;
                 Ok(FileStore {
-                    inner: Arc::new(object_store::local::LocalFileSystem::new_with_prefix(
-                        &dir,
-                    )?),
+                    inner: Arc::new(object_store::local::LocalFileSystem::new_with_prefix(&dir)?),
                     location: dir.display().to_string(),
                 })
             }
@@ -218,12 +216,18 @@ mod tests {
 
     #[test]
     fn detects_by_content_not_name() {
-        assert_eq!(FileKind::detect(b"%PDF-1.7\n%\xe2\xe3"), Some(FileKind::Pdf));
+        assert_eq!(
+            FileKind::detect(b"%PDF-1.7\n%\xe2\xe3"),
+            Some(FileKind::Pdf)
+        );
         assert_eq!(
             FileKind::detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Some(FileKind::Png)
         );
-        assert_eq!(FileKind::detect(b"\xff\xd8\xff\xe0\0\x10JFIF"), Some(FileKind::Jpeg));
+        assert_eq!(
+            FileKind::detect(b"\xff\xd8\xff\xe0\0\x10JFIF"),
+            Some(FileKind::Jpeg)
+        );
         let mut odt = b"PK\x03\x04".to_vec();
         odt.extend_from_slice(&[0; 26]);
         odt.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.textPK");

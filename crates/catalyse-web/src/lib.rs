@@ -12,10 +12,10 @@ pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod mail;
-pub mod oai;
 pub mod maps;
 pub mod metrics;
 pub mod middleware;
+pub mod oai;
 pub mod ops;
 pub mod pages;
 pub mod ratelimit;
@@ -104,6 +104,7 @@ pub async fn load_reference_data(
     }
     if demo {
         demo::load_example_survey(store).await?;
+        demo::load_example_resources(store).await?;
         if let Some((email, password)) = demo::load(store).await? {
             tracing::warn!(
                 "example content loaded (données d'exemple). Example administrator: {email} / \
@@ -218,8 +219,7 @@ pub fn limit_malloc_arenas() {
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     use pages::{
-        account, admin, admin_datasets, home, legal, observatory, reference, resources,
-        territories,
+        account, admin, admin_datasets, home, legal, observatory, reference, resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.

@@ -144,11 +144,17 @@ pub async fn search(
     };
     let natures: Vec<String> = filter.natures.iter().map(|n| n.to_string()).collect();
     let facets = vec![
-        facet("nature", "resources.facet_nature", &f.natures, &natures, &|v| {
-            v.parse::<Nature>()
-                .map(|n| n.label().to_string())
-                .unwrap_or_else(|_| v.to_string())
-        }),
+        facet(
+            "nature",
+            "resources.facet_nature",
+            &f.natures,
+            &natures,
+            &|v| {
+                v.parse::<Nature>()
+                    .map(|n| n.label().to_string())
+                    .unwrap_or_else(|_| v.to_string())
+            },
+        ),
         facet(
             "sous_groupe",
             "resources.facet_subgroup",
@@ -220,12 +226,19 @@ pub async fn search(
 struct KitPage<'a> {
     ctx: &'a PageCtx,
     /// (nature, its sub-groups with their documents, documents without sub-group)
-    natures: Vec<(Nature, Vec<(String, Vec<(String, String)>)>, Vec<(String, String)>)>,
+    natures: Vec<(
+        Nature,
+        Vec<(String, Vec<(String, String)>)>,
+        Vec<(String, String)>,
+    )>,
 }
 
 /// `GET /ressources/kit`: the kit pratique by its 4 natures and their sub-groups.
 pub async fn kit(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
-    let all = state.store.resources(Some(ResourceState::Published)).await?;
+    let all = state
+        .store
+        .resources(Some(ResourceState::Published))
+        .await?;
     let link = |r: &Resource| {
         let year = r.year.map(|y| format!(" ({y})")).unwrap_or_default();
         (r.slug.clone(), format!("{}{year}", r.title))
@@ -395,7 +408,10 @@ pub async fn file(
 /// `GET /ressources/flux.atom`: the latest published resources.
 pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
     use crate::feeds::{Entry, Feed};
-    let mut all = state.store.resources(Some(ResourceState::Published)).await?;
+    let mut all = state
+        .store
+        .resources(Some(ResourceState::Published))
+        .await?;
     all.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
     all.truncate(50);
     let base = state.config.public_url();
@@ -418,17 +434,16 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
                 r.summary.clone()
             }),
             authors: r.authors.clone(),
-            categories: std::iter::once((r.nature.as_str().to_string(), r.nature.label().to_string()))
-                .chain(r.levers.iter().map(|l| (l.clone(), lever_name(&state, l))))
-                .collect(),
+            categories: std::iter::once((
+                r.nature.as_str().to_string(),
+                r.nature.label().to_string(),
+            ))
+            .chain(r.levers.iter().map(|l| (l.clone(), lever_name(&state, l))))
+            .collect(),
             content_html: None,
         })
         .collect();
-    let updated = entries
-        .iter()
-        .map(|e| e.updated)
-        .max()
-        .unwrap_or_default();
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
     let feed = Feed {
         id: format!("{base}/ressources"),
         title: "Catalyse — Centre de ressources".into(),

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod observatory;
 mod pages;
+mod resources;
 mod territories;
 
 use catalyse_core::territory::Geography;
