@@ -14,6 +14,8 @@ use crate::query::Word;
 const SNIPPET_CHARS: usize = 220;
 /// Context kept before the first match of a snippet, in characters.
 const CONTEXT_BEFORE: usize = 40;
+/// Only the beginning of a long summary or body is looked at for a snippet.
+const SNIPPET_SOURCE_BYTES: usize = 20_000;
 
 pub(crate) struct Highlighter<'a> {
     analyzer: &'a TextAnalyzer,
@@ -54,8 +56,8 @@ impl<'a> Highlighter<'a> {
     /// A passage of the summary, or else of the body, around the matches; the beginning of
     /// the summary (or body) when neither matches; empty when both are empty.
     pub(crate) fn snippet_html(&self, summary: &str, body: &str) -> String {
-        let summary = summary.trim();
-        let body = body.trim();
+        let summary = beginning(summary.trim(), SNIPPET_SOURCE_BYTES);
+        let body = beginning(body.trim(), SNIPPET_SOURCE_BYTES);
         let mut chosen: Option<(&str, Vec<Range<usize>>)> = None;
         for text in [summary, body] {
             let ranges = self.matched(text);
@@ -121,6 +123,18 @@ fn window(text: &str, ranges: &[Range<usize>]) -> Range<usize> {
         }
     }
     start..end
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn beginning(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn advance_chars(text: &str, from: usize, n: usize) -> usize {

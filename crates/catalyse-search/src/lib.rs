@@ -24,7 +24,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use catalyse_core::resource::{Nature, Resource};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
@@ -35,13 +35,13 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentReader,
     TantivyDocument, TantivyError, Term,
 };
 
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
-use facets::{FacetCollector, FACET_FIELDS};
+use facets::{FacetCollector, FacetCounts, FACET_FIELDS};
 use highlight::Highlighter;
 use query::Analysed;
 
@@ -222,6 +222,8 @@ pub struct SearchIndex {
     stemmer: TextAnalyzer,
     /// One writer at a time in this process (tantivy's lock file covers other processes).
     writing: Mutex<()>,
+    /// Total and facets of the whole index, with the searcher generation they are from.
+    all_facets: Mutex<Option<(u64, u64, Facets)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -299,6 +301,7 @@ impl SearchIndex {
             exact_analyzer,
             stemmer: analysis::stemmer(),
             writing: Mutex::new(()),
+            all_facets: Mutex::new(None),
         })
     }
 
@@ -435,12 +438,7 @@ impl SearchIndex {
             0 => DEFAULT_PER_PAGE,
             n => n.min(MAX_PER_PAGE),
         };
-        let offset = q
-            .page
-            .max(1)
-            .saturating_sub(1)
-            .saturating_mul(per_page)
-            .min(MAX_OFFSET);
+        let offset = q.page.max(1).saturating_sub(1).saturating_mul(per_page).min(MAX_OFFSET);
         let analysed = query::analyse_query(&self.exact_analyzer, &self.stemmer, &q.text);
         let words = match &analysed {
             Analysed::Words(words) => words.as_slice(),
@@ -451,7 +449,10 @@ impl SearchIndex {
             Analysed::Nothing => Box::new(EmptyQuery),
             Analysed::Words(words) => query::text_query(&self.fields, words),
         };
-        let full_query: Box<dyn Query> = match self.filters(q) {
+        let filter = self.filters(q);
+        // Everything, unfiltered (the resource centre's first page): facets from the cache.
+        let everything = matches!(analysed, Analysed::Browse) && filter.is_none();
+        let full_query: Box<dyn Query> = match filter {
             None => text_query,
             Some(filter) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, text_query),
@@ -468,7 +469,7 @@ impl SearchIndex {
             Sort::Oldest => Some(true),
         };
         let (top_docs, counts): (Vec<(Score, DocAddress)>, _) = match by_date {
-            None => searcher.search(&full_query, &(top.order_by_score(), FacetCollector))?,
+            None => collect(&searcher, &full_query, top.order_by_score(), !everything)?,
             Some(oldest) => {
                 let collector = top.tweak_score(move |segment: &SegmentReader| {
                     let recency = segment
@@ -481,20 +482,19 @@ impl SearchIndex {
                         (date_key(r, oldest), score)
                     }
                 });
-                let (top, counts) = searcher.search(&full_query, &(collector, FacetCollector))?;
-                (
-                    top.into_iter().map(|((_, score), a)| (score, a)).collect(),
-                    counts,
-                )
+                let (top, counts) = collect(&searcher, &full_query, collector, !everything)?;
+                let top = top.into_iter().map(|((_, score), a)| (score, a)).collect();
+                (top, counts)
             }
+        };
+        let (total, facets) = match counts {
+            Some(counts) => (counts.total, counts.into_facets()),
+            None => self.all_facets(&searcher)?,
         };
 
         let highlighter = Highlighter::new(&self.analyzer, words);
         let mut hits = Vec::with_capacity(top_docs.len());
-        for (score, address) in top_docs
-            .into_iter()
-            .filter(|_| std::env::var("CS_NO_HITS").is_err())
-        {
+        for (score, address) in top_docs {
             let segment = searcher.segment_reader(address.segment_ord);
             let Some(id) = segment.fast_fields().i64("id")?.first(address.doc_id) else {
                 continue;
@@ -514,10 +514,25 @@ impl SearchIndex {
             });
         }
         Ok(SearchResults {
-            total: counts.total,
+            total,
             hits,
-            facets: counts.into_facets(),
+            facets,
         })
+    }
+
+    /// Total and facets of the whole index, computed once per index version.
+    fn all_facets(&self, searcher: &Searcher) -> Result<(u64, Facets), SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.all_facets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((cached_generation, total, facets)) = cache.as_ref() {
+            if *cached_generation == generation {
+                return Ok((*total, facets.clone()));
+            }
+        }
+        let counts = searcher.search(&AllQuery, &FacetCollector)?;
+        let (total, facets) = (counts.total, counts.into_facets());
+        *cache = Some((generation, total, facets.clone()));
+        Ok((total, facets))
     }
 
     /// The filters of `q` as one query, or `None` when there are none.
@@ -539,8 +554,7 @@ impl SearchIndex {
                 .into_iter()
                 .map(|v| {
                     let term = Term::from_field_text(field, v);
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                     (Occur::Should, q)
                 })
                 .collect();
@@ -565,6 +579,21 @@ impl SearchIndex {
     }
 }
 
+/// Runs `top`, and the facet counts when `facets`.
+fn collect<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: C,
+    facets: bool,
+) -> tantivy::Result<(C::Fruit, Option<FacetCounts>)> {
+    if facets {
+        let (top, counts) = searcher.search(query, &(top, FacetCollector))?;
+        Ok((top, Some(counts)))
+    } else {
+        Ok((searcher.search(query, &top)?, None))
+    }
+}
+
 /// Year (then publication time) as one sortable number; 0 in the year part when undated.
 fn recency(r: &Resource) -> u64 {
     const SECONDS_BITS: u32 = 40;
@@ -572,9 +601,7 @@ fn recency(r: &Resource) -> u64 {
         .published_at
         .as_deref()
         .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map_or(0, |d| {
-            d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64
-        });
+        .map_or(0, |d| d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64);
     let year = r.year.map_or(0, |y| y.clamp(0, 9_999) as u64 + 1);
     (year << SECONDS_BITS) | published
 }

@@ -16,9 +16,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN,
-};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN};
 
 use crate::analysis::analyse;
 use crate::Fields;
@@ -124,12 +122,9 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
             (Occur::Should, term(f.body, &w.stem, BODY_BOOST)),
             (Occur::Should, term(f.authors, &w.stem, AUTHORS_BOOST)),
             (Occur::Should, term(f.themes, &w.stem, THEMES_BOOST)),
-            (
-                Occur::Should,
-                term(f.title_exact, &w.exact, EXACT_TITLE_BOOST),
-            ),
+            (Occur::Should, term(f.title_exact, &w.exact, EXACT_TITLE_BOOST)),
         ];
-        if w.fuzzy && std::env::var("CS_NO_FUZZY").is_err() {
+        if w.fuzzy {
             for (field, boost) in [
                 (f.title, TITLE_BOOST),
                 (f.summary, SUMMARY_BOOST),
@@ -148,10 +143,10 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
         ));
         clauses.push((Occur::Should, term(f.category, &w.stem, CATEGORY_BOOST)));
     }
-    if words.len() >= 2 && std::env::var("CS_NO_PHRASE").is_err() {
+    if words.len() >= 2 {
         for (field, boost) in [(f.title, TITLE_BOOST), (f.summary, SUMMARY_BOOST)] {
             clauses.push((Occur::Should, phrase(field, words, boost)));
-            if words.len() >= 3 && std::env::var("CS_NO_BIGRAM").is_err() {
+            if words.len() >= 3 {
                 for pair in words.windows(2) {
                     clauses.push((Occur::Should, phrase(field, pair, boost / 2.0)));
                 }

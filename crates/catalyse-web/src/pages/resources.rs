@@ -221,16 +221,17 @@ pub async fn search(
     }
 }
 
+/// (slug, title) of a resource to link to.
+type Link = (String, String);
+/// A sub-group's label and its documents.
+type Group = (String, Vec<Link>);
+
 #[derive(Template)]
 #[template(path = "kit.html")]
 struct KitPage<'a> {
     ctx: &'a PageCtx,
     /// (nature, its sub-groups with their documents, documents without sub-group)
-    natures: Vec<(
-        Nature,
-        Vec<(String, Vec<(String, String)>)>,
-        Vec<(String, String)>,
-    )>,
+    natures: Vec<(Nature, Vec<Group>, Vec<Link>)>,
 }
 
 /// `GET /ressources/kit`: the kit pratique by its 4 natures and their sub-groups.
