@@ -438,7 +438,12 @@ impl SearchIndex {
             0 => DEFAULT_PER_PAGE,
             n => n.min(MAX_PER_PAGE),
         };
-        let offset = q.page.max(1).saturating_sub(1).saturating_mul(per_page).min(MAX_OFFSET);
+        let offset = q
+            .page
+            .max(1)
+            .saturating_sub(1)
+            .saturating_mul(per_page)
+            .min(MAX_OFFSET);
         let analysed = query::analyse_query(&self.exact_analyzer, &self.stemmer, &q.text);
         let words = match &analysed {
             Analysed::Words(words) => words.as_slice(),
@@ -554,7 +559,8 @@ impl SearchIndex {
                 .into_iter()
                 .map(|v| {
                     let term = Term::from_field_text(field, v);
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                     (Occur::Should, q)
                 })
                 .collect();
@@ -601,7 +607,9 @@ fn recency(r: &Resource) -> u64 {
         .published_at
         .as_deref()
         .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map_or(0, |d| d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64);
+        .map_or(0, |d| {
+            d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64
+        });
     let year = r.year.map_or(0, |y| y.clamp(0, 9_999) as u64 + 1);
     (year << SECONDS_BITS) | published
 }

@@ -16,7 +16,9 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN};
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, COLLECT_BLOCK_BUFFER_LEN,
+};
 
 use crate::analysis::analyse;
 use crate::Fields;
@@ -122,7 +124,10 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
             (Occur::Should, term(f.body, &w.stem, BODY_BOOST)),
             (Occur::Should, term(f.authors, &w.stem, AUTHORS_BOOST)),
             (Occur::Should, term(f.themes, &w.stem, THEMES_BOOST)),
-            (Occur::Should, term(f.title_exact, &w.exact, EXACT_TITLE_BOOST)),
+            (
+                Occur::Should,
+                term(f.title_exact, &w.exact, EXACT_TITLE_BOOST),
+            ),
         ];
         if w.fuzzy {
             for (field, boost) in [

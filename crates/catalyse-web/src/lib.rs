@@ -219,7 +219,8 @@ pub fn limit_malloc_arenas() {
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     use pages::{
-        account, admin, admin_datasets, home, legal, observatory, reference, resources, territories,
+        account, admin, admin_datasets, admin_resources, home, legal, observatory, reference,
+        resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
@@ -272,6 +273,23 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
+        .route("/admin/ressources", get(admin_resources::list))
+        .route(
+            "/admin/ressources/nouvelle",
+            get(admin_resources::new_form)
+                .post(admin_resources::create)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/admin/ressources/{id}",
+            get(admin_resources::edit_form)
+                .post(admin_resources::update)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/admin/ressources/{id}/etat",
+            post(admin_resources::set_state),
+        )
         .route(
             "/admin/donnees",
             get(admin_datasets::page)

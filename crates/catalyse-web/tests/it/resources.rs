@@ -108,3 +108,185 @@ async fn api(store: Arc<dyn Store>) {
         .starts_with("application/problem+json"));
     app.stop().await;
 }
+
+/// Files under the data directory's `files/` (the local file store).
+fn stored_files(app: &TestApp) -> usize {
+    fn walk(p: &std::path::Path) -> usize {
+        std::fs::read_dir(p)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| {
+                        let p = e.path();
+                        if p.is_dir() {
+                            walk(&p)
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&app.data_dir.join("files"))
+}
+
+both_databases!(animators_publish_resources_with_checked_uploads, admin);
+async fn admin(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    app.user(
+        "membre@example.org",
+        "un mot de passe assez long",
+        Role::Member,
+    )
+    .await;
+    app.login("membre@example.org", "un mot de passe assez long")
+        .await;
+    assert_eq!(
+        app.get("/admin/ressources").await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.forget_cookies();
+    app.user(
+        "anim@example.org",
+        "un mot de passe assez long",
+        Role::Moderator,
+    )
+    .await;
+    app.login("anim@example.org", "un mot de passe assez long")
+        .await;
+    assert_eq!(app.get("/admin/ressources").await.status, StatusCode::OK);
+    let before = store.resources(None).await.unwrap().len();
+    let form = "/admin/ressources/nouvelle";
+    let fields = [
+        ("title", "Guide de la coopération locale"),
+        ("authors", "Réseau test, Commune test"),
+        ("nature", "boite-a-outils"),
+        ("subgroup", "guides-pratiques"),
+        ("year", "2024"),
+        (
+            "summary",
+            "Comment monter une coopération locale entre associations et mairie.",
+        ),
+        ("levier_apprendre-a-faire-alliance", "oui"),
+    ];
+    // An executable named .pdf: refused by its content, nothing kept.
+    let exe = b"MZ\x90\x00\x03\x00\x00\x00 not a pdf".to_vec();
+    let r = app
+        .post_multipart(form, form, &fields, Some(("file", "guide.pdf", exe)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("pas d&#39;un type accepté") || r.body.contains("pas d'un type accepté"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"Guide de la coopération locale\""),
+        "the form keeps its values"
+    );
+    assert_eq!(store.resources(None).await.unwrap().len(), before);
+    assert_eq!(stored_files(&app), 0);
+    // Bad fields are named.
+    let r = app
+        .post_multipart(
+            form,
+            form,
+            &[("title", ""), ("nature", "roman"), ("year", "deux mille")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Donnez un titre"));
+    assert!(r.body.contains("4 natures"));
+    assert!(r.body.contains("entre 1900 et"));
+    // A slug already taken: refused, and the uploaded file does not stay behind.
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let mut taken = fields.to_vec();
+    taken.push(("slug", "realiser-une-etude-territoriale"));
+    let r = app
+        .post_multipart(form, form, &taken, Some(("file", "guide.pdf", pdf.clone())))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("déjà celle d&#39;une autre") || r.body.contains("déjà celle d'une autre")
+    );
+    assert_eq!(stored_files(&app), 0, "no orphan file");
+
+    // A good one, as a draft: stored, not public, not searchable.
+    let r = app
+        .post_multipart(
+            form,
+            form,
+            &fields,
+            Some(("file", "Guide coopération.pdf", pdf.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let edit = r.header("location").split('?').next().unwrap().to_string();
+    assert_eq!(stored_files(&app), 1);
+    let slug = "guide-de-la-cooperation-locale";
+    app.forget_cookies();
+    assert_eq!(
+        app.get(&format!("/ressources/{slug}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.login("anim@example.org", "un mot de passe assez long")
+        .await;
+    // Published: searchable at once, downloadable with the right headers.
+    let csrf = app.get(&edit).await.field("csrf");
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            &format!("{edit}/etat"),
+            Some(&[("csrf", csrf.as_str()), ("etat", "publier")]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let found = app.get("/ressources?q=cooperation+locale").await;
+    assert!(
+        found.body.contains(&format!("/ressources/{slug}\"")),
+        "searchable at once"
+    );
+    let file = app.get(&format!("/ressources/{slug}/fichier")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.header("content-type"), "application/pdf");
+    assert!(file
+        .header("content-disposition")
+        .starts_with("attachment; filename=\"guide-de-la-cooperation-locale.pdf\""));
+    assert_eq!(file.header("x-content-type-options"), "nosniff");
+    // An edit is in the history; archiving takes it out of search and marks it deleted in OAI.
+    let r = app
+        .post_multipart(
+            &edit,
+            &edit,
+            &[
+                ("title", "Guide de la coopération locale (2e édition)"),
+                ("authors", "Réseau test"),
+                ("nature", "boite-a-outils"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&edit).await;
+    assert!(page.body.contains("Historique des modifications"));
+    assert!(page.body.contains("title"));
+    let csrf = page.field("csrf");
+    app.request(
+        reqwest::Method::POST,
+        &format!("{edit}/etat"),
+        Some(&[("csrf", csrf.as_str()), ("etat", "archiver")]),
+        &[],
+    )
+    .await;
+    let found = app.get("/ressources?q=cooperation+locale").await;
+    assert!(!found.body.contains(&format!("/ressources/{slug}\"")));
+    let id: i64 = edit.rsplit('/').next().unwrap().parse().unwrap();
+    let oai = app
+        .get(&format!("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:catalyse.local:ressource/{id}"))
+        .await;
+    assert!(oai.body.contains("status=\"deleted\""), "{}", oai.body);
+    app.stop().await;
+}
