@@ -391,3 +391,224 @@ pub fn examples(count: usize, levers: &[String]) -> Vec<ResourceFields> {
         })
         .collect()
 }
+
+/// The catalogue as CSV, for `catalyse resources import|export`: one resource per line, lists
+/// separated by `;`.
+pub mod catalogue {
+    use super::{Nature, Resource, ResourceFields, ResourceState};
+    use crate::dataset::LineError;
+
+    pub const COLUMNS: [&str; 15] = [
+        "slug", "title", "nature", "subgroup", "levers", "themes", "authors", "year", "format",
+        "language", "licence", "url", "state", "summary", "body",
+    ];
+
+    fn list(s: &str) -> Vec<String> {
+        s.split(';')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// Reads a whole file; every bad line is reported, and nothing is returned unless all are
+    /// good. `levers` are the known lever slugs.
+    pub fn parse(
+        text: &str,
+        levers: &[String],
+    ) -> Result<Vec<(ResourceFields, ResourceState)>, Vec<LineError>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let err = |line: usize, message: String| LineError { line, message };
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(vec![err(1, format!("en-tête illisible : {e}"))]),
+        };
+        let index: Vec<Option<usize>> = COLUMNS
+            .iter()
+            .map(|c| headers.iter().position(|h| h.trim() == *c))
+            .collect();
+        let missing: Vec<&str> = COLUMNS[..3]
+            .iter()
+            .zip(&index)
+            .filter(|(_, i)| i.is_none())
+            .map(|(c, _)| *c)
+            .collect();
+        if !missing.is_empty() {
+            return Err(vec![err(
+                1,
+                format!("colonnes manquantes : {}", missing.join(", ")),
+            )]);
+        }
+        let mut out = vec![];
+        let mut errors = vec![];
+        let mut seen = std::collections::HashMap::new();
+        for (i, record) in reader.records().enumerate() {
+            let line = i + 2;
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(err(line, format!("ligne illisible : {e}")));
+                    continue;
+                }
+            };
+            let get = |c: usize| index[c].and_then(|i| record.get(i)).unwrap_or("").trim();
+            let mut problems = vec![];
+            let slug = crate::text::slugify(get(0));
+            if slug.is_empty() {
+                problems.push("identifiant (slug) vide".to_string());
+            } else if let Some(first) = seen.insert(slug.clone(), line) {
+                problems.push(format!("identifiant « {slug} » déjà utilisé ligne {first}"));
+            }
+            let title = get(1).to_string();
+            if title.is_empty() {
+                problems.push("titre vide".into());
+            }
+            let nature = match get(2).parse::<Nature>() {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            };
+            let subgroup = get(3).to_string();
+            if let Some(n) = nature {
+                if !subgroup.is_empty() && n.subgroup_label(&subgroup).is_none() {
+                    problems.push(format!(
+                        "sous-groupe « {subgroup} » inconnu pour cette nature"
+                    ));
+                }
+            }
+            let lv = list(get(4));
+            for l in &lv {
+                if !levers.contains(l) {
+                    problems.push(format!("levier inconnu : « {l} »"));
+                }
+            }
+            let year = match get(7) {
+                "" => None,
+                y => match y.parse::<i32>() {
+                    Ok(y) if (1900..=2100).contains(&y) => Some(y),
+                    _ => {
+                        problems.push(format!("année invalide : « {y} »"));
+                        None
+                    }
+                },
+            };
+            let url = match get(11) {
+                "" => None,
+                u if u.starts_with("https://") || u.starts_with("http://") => Some(u.to_string()),
+                u => {
+                    problems.push(format!("lien invalide : « {u} »"));
+                    None
+                }
+            };
+            let state = match get(12) {
+                "" => ResourceState::Published,
+                s => match s.parse() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        problems.push(e);
+                        ResourceState::Draft
+                    }
+                },
+            };
+            let authors = list(get(6));
+            if authors.is_empty() {
+                problems.push("aucun auteur".into());
+            }
+            if !problems.is_empty() {
+                errors.push(err(line, problems.join(" ; ")));
+                continue;
+            }
+            let language = match get(9) {
+                "" => "fr".to_string(),
+                l => l.to_lowercase(),
+            };
+            out.push((
+                ResourceFields {
+                    slug,
+                    title,
+                    summary: get(13).to_string(),
+                    body: get(14).to_string(),
+                    nature: nature.unwrap_or(Nature::BoiteAOutils),
+                    subgroup,
+                    levers: lv,
+                    themes: list(get(5)),
+                    authors,
+                    year,
+                    format: get(8).to_string(),
+                    language,
+                    licence: get(10).to_string(),
+                    url,
+                    is_example: false,
+                },
+                state,
+            ));
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The catalogue in the same format.
+    pub fn write(resources: &[Resource]) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(COLUMNS)?;
+        for r in resources {
+            w.write_record([
+                r.slug.as_str(),
+                &r.title,
+                r.nature.as_str(),
+                &r.subgroup,
+                &r.levers.join(";"),
+                &r.themes.join(";"),
+                &r.authors.join(";"),
+                &r.year.map(|y| y.to_string()).unwrap_or_default(),
+                &r.format,
+                &r.language,
+                &r.licence,
+                r.url.as_deref().unwrap_or(""),
+                r.state.as_str(),
+                &r.summary,
+                &r.body,
+            ])?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn reports_every_bad_line_and_round_trips() {
+            let levers = vec!["evaluer-sa-pertinence".to_string()];
+            let good = "slug,title,nature,subgroup,levers,authors,year\n\
+                        guide-a,Guide A,methode,evaluer,evaluer-sa-pertinence,Le RAMEAU;ESSEC,2015\n";
+            let items = parse(good, &levers).unwrap();
+            assert_eq!(items[0].0.authors, vec!["Le RAMEAU", "ESSEC"]);
+            assert_eq!(items[0].1, ResourceState::Published);
+            let bad = "slug,title,nature,levers,authors,year\n\
+                       a,Titre,methode,,X,2015\n\
+                       b,,roman,inconnu,,deux\n\
+                       a,Encore,methode,,X,\n";
+            let errors = parse(bad, &levers).unwrap_err();
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert_eq!(errors[0].line, 3);
+            assert!(errors[0].message.contains("titre vide"));
+            assert!(errors[0].message.contains("levier inconnu"));
+            assert!(errors[0].message.contains("année invalide"));
+            assert_eq!(errors[1].line, 4);
+            assert!(errors[1].message.contains("déjà utilisé ligne 2"));
+            assert!(parse("title\nx\n", &levers).unwrap_err()[0]
+                .message
+                .contains("colonnes manquantes"));
+        }
+    }
+}

@@ -199,15 +199,27 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// Keeps the search index in step with one resource: published ones are searchable, others
-/// not. A failure is logged: the index is derived data, `catalyse reindex` rebuilds it.
-pub fn index_one(state: &AppState, r: &Resource) {
-    let done = if r.state == ResourceState::Published {
-        state.search.upsert(r)
-    } else {
-        state.search.remove(r.id)
-    };
-    if let Err(e) = done {
-        tracing::error!(error = %e, resource = r.id, "search index update failed; run `catalyse reindex`");
+/// not, as soon as this returns. The write blocks (it commits to disk), so it runs on the
+/// blocking pool. A failure is logged: the index is derived data, `catalyse reindex`
+/// rebuilds it.
+pub async fn index_one(state: &AppState, r: &Resource) {
+    let search = state.search.clone();
+    let r = r.clone();
+    let id = r.id;
+    let done = tokio::task::spawn_blocking(move || {
+        if r.state == ResourceState::Published {
+            search.upsert(&r)
+        } else {
+            search.remove(r.id)
+        }
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, resource = id, "search index update failed; run `catalyse reindex`")
+        }
+        Err(e) => tracing::error!(error = %e, resource = id, "search index update panicked"),
     }
 }
 
@@ -217,8 +229,10 @@ pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
         .store
         .resources(Some(ResourceState::Published))
         .await?;
-    state.search.rebuild(&published)?;
-    Ok(published.len())
+    let search = state.search.clone();
+    let n = published.len();
+    tokio::task::spawn_blocking(move || search.rebuild(&published)).await??;
+    Ok(n)
 }
 
 /// Other published resources that share levers or words of the title with `r`, best first.

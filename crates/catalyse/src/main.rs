@@ -60,11 +60,34 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Rebuild the resource centre's search index from the database.
+    Reindex,
+    /// The resource centre's catalogue as CSV.
+    Resources {
+        #[command(subcommand)]
+        command: ResourceCommand,
+    },
     /// Observatory datasets.
     Datasets {
         #[command(subcommand)]
         command: DatasetCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ResourceCommand {
+    /// Create or update resources (by slug) from a CSV file (columns: slug, title, nature,
+    /// subgroup, levers, themes, authors, year, format, language, licence, url, state, summary,
+    /// body; lists separated by `;`). Every bad line is reported; nothing is written unless all
+    /// are good.
+    Import {
+        file: PathBuf,
+        /// Check the file only.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every resource, whatever its state, as CSV (to FILE, or standard output).
+    Export { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +182,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Admin { command } => admin(command, config).await,
         Command::Datasets { command } => datasets(command, config).await,
+        Command::Reindex => reindex(config).await,
+        Command::Resources { command } => resources(command, config).await,
     }
 }
 
@@ -318,6 +343,74 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
         }
         Err(e) => Err(e.into()),
     };
+    state.store.close().await;
+    result
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = catalyse_web::resources::reindex(&state).await;
+    state.store.close().await;
+    println!("search index rebuilt: {} published resource(s)", result?);
+    Ok(())
+}
+
+async fn resources(command: ResourceCommand, config: Config) -> anyhow::Result<()> {
+    use catalyse_core::resource::catalogue;
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = async {
+        match command {
+            ResourceCommand::Export { file } => {
+                let all = state.store.resources(None).await?;
+                let text = catalogue::write(&all)?;
+                match file {
+                    Some(path) => std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                    None => print!("{text}"),
+                }
+                eprintln!("{} resource(s) exported", all.len());
+                Ok(())
+            }
+            ResourceCommand::Import { file, dry_run } => {
+                let text = std::fs::read_to_string(&file).with_context(|| {
+                    format!("cannot read {} (a UTF-8 CSV file is expected)", file.display())
+                })?;
+                let levers: Vec<String> =
+                    state.reference.levers.iter().map(|l| l.slug.clone()).collect();
+                let items = match catalogue::parse(&text, &levers) {
+                    Ok(items) => items,
+                    Err(errors) => {
+                        for e in &errors {
+                            eprintln!("{}: {e}", file.display());
+                        }
+                        bail!("{} erreur(s) : rien n'a été importé", errors.len());
+                    }
+                };
+                if dry_run {
+                    println!("{} resource(s) checked, nothing written (--dry-run)", items.len());
+                    return Ok(());
+                }
+                let (created, updated) = state
+                    .store
+                    .import_resources(&items, None, chrono::Utc::now())
+                    .await?;
+                let indexed = catalyse_web::resources::reindex(&state).await?;
+                println!(
+                    "{created} resource(s) created, {updated} updated; search index: {indexed} published"
+                );
+                Ok(())
+            }
+        }
+    }
+    .await;
     state.store.close().await;
     result
 }

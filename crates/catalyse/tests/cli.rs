@@ -8,7 +8,11 @@ use std::sync::Arc;
 
 /// Runs `catalyse ARGS` against the database of `url`, with `stdin` as its input.
 fn catalyse(url: &str, args: &[&str], stdin: &str) -> Output {
-    let dir = std::env::temp_dir().join(format!("catalyse_cli_{}", std::process::id()));
+    // One data directory (search index, files) per database, as tests run side by side.
+    let tag: u32 = url
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let dir = std::env::temp_dir().join(format!("catalyse_cli_{}_{tag}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_catalyse"))
         .args(["--database-url", url, "--data-dir"])
         .arg(&dir)
@@ -186,5 +190,66 @@ async fn datasets_import(store: Arc<dyn Store>, url: String) {
         .await
         .unwrap()
         .is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+both_databases!(resources_import_export_reindex, resources_cli, with_url);
+async fn resources_cli(store: Arc<dyn Store>, url: String) {
+    let dir =
+        std::env::temp_dir().join(format!("catalyse_res_{}_{}", std::process::id(), url.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("catalogue.csv");
+    let head = "slug,title,nature,subgroup,levers,authors,year\n";
+    std::fs::write(
+        &file,
+        format!("{head}guide-local,Guide local,methode,evaluer,evaluer-sa-pertinence,Commune test,2024\nautre,,roman,,,,\n"),
+    )
+    .unwrap();
+    let o = catalyse(&url, &["resources", "import", file.to_str().unwrap()], "");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ligne 3 : titre vide"), "{}", text(&o));
+    assert!(
+        store
+            .resource_by_slug("guide-local")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing written"
+    );
+
+    std::fs::write(&file, format!("{head}guide-local,Guide local,methode,evaluer,evaluer-sa-pertinence,Commune test,2024\n")).unwrap();
+    let o = catalyse(
+        &url,
+        &["resources", "import", "--dry-run", file.to_str().unwrap()],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        store
+            .resource_by_slug("guide-local")
+            .await
+            .unwrap()
+            .is_none(),
+        "dry run"
+    );
+    let o = catalyse(&url, &["resources", "import", file.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("1 resource(s) created"), "{}", text(&o));
+    let r = store
+        .resource_by_slug("guide-local")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.authors, vec!["Commune test"]);
+
+    let out = dir.join("export.csv");
+    let o = catalyse(&url, &["resources", "export", out.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert!(exported.starts_with("slug,title,nature,"));
+    assert!(exported.contains("guide-local,Guide local,methode,evaluer"));
+    let o = catalyse(&url, &["reindex"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("search index rebuilt"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -440,7 +440,7 @@ pub async fn create(
         .await
     {
         Ok(r) => {
-            index_one(&state, &r);
+            index_one(&state, &r).await;
             Ok(
                 Redirect::to(&format!("/admin/ressources/{}?etat=enregistree", r.id))
                     .into_response(),
@@ -487,7 +487,7 @@ pub async fn update(
             if r.file != before.file {
                 forget_file(&state, before.file.as_ref()).await;
             }
-            index_one(&state, &r);
+            index_one(&state, &r).await;
             Ok(Redirect::to(&format!("/admin/ressources/{id}?etat=enregistree")).into_response())
         }
         Err(e) => {
@@ -526,6 +526,6 @@ pub async fn set_state(
         .store
         .set_resource_state(id, wanted, Some(user.id), Utc::now())
         .await?;
-    index_one(&state, &r);
+    index_one(&state, &r).await;
     Ok(Redirect::to(&format!("/admin/ressources/{id}?etat=etat")).into_response())
 }
