@@ -309,7 +309,7 @@ pub fn examples(count: usize, levers: &[String]) -> Vec<ResourceFields> {
         "Faire grandir",
     ];
     const OBJECTS: [&str; 12] = [
-        "un tiers-lieu rural",
+        "un tiers-lieu",
         "une alliance entre associations et entreprises",
         "un projet de mobilité solidaire",
         "une épicerie sociale et solidaire",
