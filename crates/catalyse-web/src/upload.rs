@@ -26,6 +26,18 @@ pub enum UploadProblem {
     Unreadable,
 }
 
+impl UploadProblem {
+    /// What to tell the person, in the page's language.
+    pub fn message(self, t: crate::i18n::Tr, max_mb: u64) -> String {
+        match self {
+            UploadProblem::TooLarge => t
+                .s("admin_data.too_large")
+                .replace("{}", &max_mb.to_string()),
+            UploadProblem::Unreadable => t.s("admin_data.cut_off").to_string(),
+        }
+    }
+}
+
 /// A submitted multipart form: its text fields, its files, or what went wrong reading them.
 pub struct MultipartForm {
     pub fields: HashMap<String, String>,

@@ -7,7 +7,7 @@ use crate::auth::Moderator;
 use crate::error::AppError;
 use crate::import::{import_dataset, DatasetUpload, ImportError};
 use crate::state::AppState;
-use crate::upload::{MultipartForm, UploadProblem};
+use crate::upload::MultipartForm;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -83,14 +83,8 @@ pub async fn upload(
     v.slug = form.field("slug").trim().to_string();
     v.description = form.field("description").trim().to_string();
     v.is_example = form.field("example") == "oui";
-    match form.problem {
-        Some(UploadProblem::TooLarge) => v.errors.push(
-            "file",
-            t.s("admin_data.too_large")
-                .replace("{}", &v.max_mb.to_string()),
-        ),
-        Some(UploadProblem::Unreadable) => v.errors.push("file", t.s("admin_data.cut_off")),
-        None => {}
+    if let Some(p) = form.problem {
+        v.errors.push("file", p.message(t, v.max_mb));
     }
     if v.title.is_empty() {
         v.errors.push("title", t.s("admin_data.no_title"));

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::files::FileKind;
 use crate::resources::index_one;
 use crate::state::AppState;
-use crate::upload::{MultipartForm, UploadProblem};
+use crate::upload::MultipartForm;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -241,14 +241,8 @@ fn check(
         url: form.field("url").trim().to_string(),
     };
     let e = &mut page.errors;
-    match form.problem {
-        Some(UploadProblem::TooLarge) => e.push(
-            "file",
-            t.s("admin_data.too_large")
-                .replace("{}", &state.config.upload_max_mb.to_string()),
-        ),
-        Some(UploadProblem::Unreadable) => e.push("file", t.s("admin_data.cut_off")),
-        None => {}
+    if let Some(p) = form.problem {
+        e.push("file", p.message(t, state.config.upload_max_mb));
     }
     if d.title.is_empty() {
         e.push("title", t.s("admin_res.no_title"));

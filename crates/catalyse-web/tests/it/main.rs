@@ -32,6 +32,9 @@ pub fn small_geography() -> Geography {
     .expect("small geography")
 }
 
+/// The password of accounts made by [`TestApp::sign_in_as`].
+pub const TEST_PASSWORD: &str = "un mot de passe assez long";
+
 /// The platform under test, with a browser-like client that keeps `__Host-` cookies.
 pub struct TestApp {
     pub base: String,
@@ -276,6 +279,14 @@ impl TestApp {
             )
             .await
             .expect("user")
+    }
+
+    /// A fresh session as a new account of this role (the password is the tests' usual one).
+    pub async fn sign_in_as(&self, email: &str, role: Role) {
+        self.forget_cookies();
+        self.user(email, TEST_PASSWORD, role).await;
+        let r = self.login(email, TEST_PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in as {email}");
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Answer {

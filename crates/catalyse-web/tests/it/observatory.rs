@@ -171,27 +171,12 @@ async fn admin_upload(store: Arc<dyn Store>) {
         app.get("/admin/donnees").await.status,
         StatusCode::SEE_OTHER
     );
-    app.user(
-        "membre@example.org",
-        "un mot de passe assez long",
-        Role::Member,
-    )
-    .await;
-    app.login("membre@example.org", "un mot de passe assez long")
-        .await;
+    app.sign_in_as("membre@example.org", Role::Member).await;
     assert_eq!(
         app.get("/admin/donnees").await.status,
         StatusCode::FORBIDDEN
     );
-    app.forget_cookies();
-    app.user(
-        "anim@example.org",
-        "un mot de passe assez long",
-        Role::Moderator,
-    )
-    .await;
-    app.login("anim@example.org", "un mot de passe assez long")
-        .await;
+    app.sign_in_as("anim@example.org", Role::Moderator).await;
     let page = app.get("/admin/donnees").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("enctype=\"multipart/form-data\""));

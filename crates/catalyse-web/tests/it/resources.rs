@@ -134,27 +134,12 @@ both_databases!(animators_publish_resources_with_checked_uploads, admin);
 async fn admin(store: Arc<dyn Store>) {
     use catalyse_core::Role;
     let app = TestApp::start(store.clone()).await;
-    app.user(
-        "membre@example.org",
-        "un mot de passe assez long",
-        Role::Member,
-    )
-    .await;
-    app.login("membre@example.org", "un mot de passe assez long")
-        .await;
+    app.sign_in_as("membre@example.org", Role::Member).await;
     assert_eq!(
         app.get("/admin/ressources").await.status,
         StatusCode::FORBIDDEN
     );
-    app.forget_cookies();
-    app.user(
-        "anim@example.org",
-        "un mot de passe assez long",
-        Role::Moderator,
-    )
-    .await;
-    app.login("anim@example.org", "un mot de passe assez long")
-        .await;
+    app.sign_in_as("anim@example.org", Role::Moderator).await;
     assert_eq!(app.get("/admin/ressources").await.status, StatusCode::OK);
     let before = store.resources(None).await.unwrap().len();
     let form = "/admin/ressources/nouvelle";
