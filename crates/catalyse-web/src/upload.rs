@@ -50,6 +50,14 @@ impl MultipartForm {
         self.fields.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// Whether a file was chosen but arrived empty (a browser sends an empty part with no
+    /// name when none was chosen: that is not this).
+    pub fn empty_file(&self, name: &str) -> bool {
+        self.files
+            .get(name)
+            .is_some_and(|f| !f.file_name.is_empty() && f.bytes.is_empty())
+    }
+
     /// A file field with content; an empty file counts as none.
     pub fn file(&self, name: &str) -> Option<&UploadedFile> {
         self.files.get(name).filter(|f| !f.bytes.is_empty())

@@ -243,6 +243,8 @@ fn check(
     let e = &mut page.errors;
     if let Some(p) = form.problem {
         e.push("file", p.message(t, state.config.upload_max_mb));
+    } else if form.empty_file("file") {
+        e.push("file", t.s("admin_res.empty_file"));
     }
     if d.title.is_empty() {
         e.push("title", t.s("admin_res.no_title"));

@@ -275,3 +275,59 @@ async fn admin(store: Arc<dyn Store>) {
     assert!(oai.body.contains("status=\"deleted\""), "{}", oai.body);
     app.stop().await;
 }
+
+both_databases!(refused_uploads_leave_nothing_behind, refused_uploads);
+async fn refused_uploads(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    let app = TestApp::start_with(store.clone(), |c| c.upload_max_mb = 1).await;
+    app.sign_in_as("anim@example.org", Role::Moderator).await;
+    let before = store.resources(None).await.unwrap().len();
+    let form = "/admin/ressources/nouvelle";
+    let fields = [
+        ("title", "Un guide"),
+        ("authors", "Réseau test"),
+        ("nature", "methode"),
+    ];
+    // Empty.
+    let r = app
+        .post_multipart(form, form, &fields, Some(("file", "vide.pdf", vec![])))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("est vide"), "{}", r.body);
+    // Too large (a PDF of 1.5 MB for a 1 MB limit).
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(1_500_000, b'x');
+    let r = app
+        .post_multipart(form, form, &fields, Some(("file", "gros.pdf", big)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("taille maximale (1 Mo)"), "{}", r.body);
+    // Cut off: the body stops in the middle of the file, without its closing boundary.
+    let csrf = app.get(form).await.field("csrf");
+    let body = format!(
+        "--XyZ\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --XyZ\r\ncontent-disposition: form-data; name=\"title\"\r\n\r\nCoupé\r\n\
+         --XyZ\r\ncontent-disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\n\
+         content-type: application/pdf\r\n\r\n%PDF-1.4 le début seulement"
+    );
+    let cookies = format!(
+        "__Host-session={}; __Host-csrf={}",
+        app.cookie("__Host-session").unwrap(),
+        app.cookie("__Host-csrf").unwrap()
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}{form}", app.base))
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .header("cookie", cookies)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("pas arrivé en entier"), "{text}");
+    // Nothing behind: no row, no file.
+    assert_eq!(store.resources(None).await.unwrap().len(), before);
+    assert_eq!(stored_files(&app), 0);
+    app.stop().await;
+}
