@@ -181,7 +181,10 @@ fn run() -> anyhow::Result<bool> {
 
     eprintln!("SQLite FTS5: indexing…");
     match runtime.block_on(engines::fts5::bench(&resources, &workload)) {
-        Ok(engines::Outcome::Ran { results: r, version }) => {
+        Ok(engines::Outcome::Ran {
+            results: r,
+            version,
+        }) => {
             notes.push(format!("SQLite {version} (bundled by sqlx)"));
             results.extend(r);
         }
@@ -200,7 +203,10 @@ fn run() -> anyhow::Result<bool> {
         Some(url) => {
             eprintln!("PostgreSQL: indexing…");
             match runtime.block_on(engines::postgres::bench(url, &resources, &workload)) {
-                Ok(engines::Outcome::Ran { results: r, version }) => {
+                Ok(engines::Outcome::Ran {
+                    results: r,
+                    version,
+                }) => {
                     notes.push(format!("PostgreSQL {version}"));
                     results.extend(r);
                 }
@@ -290,8 +296,12 @@ fn print_report(
             r.engine,
             r.semantics,
             r.indexing
-                .map(|d| format!("{:.0}", args.docs as f64 / d.as_secs_f64()))
-                .unwrap_or_else(|| "(same)".into()),
+                .map(|d| format!(
+                    "{:.0} ({:.1} s)",
+                    args.docs as f64 / d.as_secs_f64(),
+                    d.as_secs_f64()
+                ))
+                .unwrap_or_else(|| "(same index)".into()),
             ms(plain.p50),
             ms(plain.p99),
             ms(plain.mean),
@@ -317,7 +327,7 @@ fn print_report(
         for r in &results[1..] {
             let ratio = |d: Duration, base: Duration| d.as_secs_f64() / base.as_secs_f64();
             println!(
-                "| {} ({}) | × {:.1} | × {:.1} |",
+                "| {}, {} | × {:.1} | × {:.1} |",
                 r.engine,
                 r.semantics,
                 ratio(Stats::of(&r.plain).p99, base_plain),

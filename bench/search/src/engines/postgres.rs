@@ -18,7 +18,11 @@ use crate::QUERIES;
 /// Bytes sent per COPY message.
 const COPY_CHUNK: usize = 1 << 20;
 
-pub async fn bench(url: &str, resources: &[Resource], workload: &[&str]) -> anyhow::Result<Outcome> {
+pub async fn bench(
+    url: &str,
+    resources: &[Resource],
+    workload: &[&str],
+) -> anyhow::Result<Outcome> {
     let mut conn = PgConnection::connect(url)
         .await
         .context("connecting to PostgreSQL")?;
@@ -152,7 +156,11 @@ async fn run(
         }
     }
     if sent.is_ok() && !buf.is_empty() {
-        sent = copy.send(buf.as_bytes()).await.map(|_| ()).map_err(Into::into);
+        sent = copy
+            .send(buf.as_bytes())
+            .await
+            .map(|_| ())
+            .map_err(Into::into);
     }
     match sent {
         Ok(()) => {
