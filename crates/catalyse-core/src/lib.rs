@@ -1,7 +1,9 @@
 //! Catalyse domain: the reference frame, territories, accounts and their rules. No I/O here.
 
 pub mod account;
+pub mod agenda;
 pub mod dataset;
+pub mod events;
 pub mod observatory;
 pub mod reference;
 pub mod resource;

@@ -9,6 +9,7 @@ mod sqlite;
 pub mod testing;
 
 use async_trait::async_trait;
+use catalyse_core::agenda::{Event, EventKind, Series};
 use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::resource::{Nature, Resource, ResourceFields, ResourceState, StoredFile};
@@ -276,6 +277,29 @@ pub trait Store: Send + Sync + 'static {
     async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
     /// Whether any resource refers to this file.
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
+
+    // — Events —
+    /// Loads series and their events under a checksum `name` (e.g. the shipped 2019 cycle):
+    /// series are updated by slug, events added when their slug is missing. Nothing when the
+    /// checksum is unchanged.
+    async fn load_events(
+        &self,
+        name: &str,
+        checksum: &str,
+        series: &[Series],
+        events: &[Event],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Events starting in [from, to), by start; optionally of one kind or one series.
+    async fn events(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        kind: Option<EventKind>,
+        series: Option<&str>,
+    ) -> StoreResult<Vec<Event>>;
+    async fn event(&self, slug: &str) -> StoreResult<Option<Event>>;
+    async fn series(&self, slug: &str) -> StoreResult<Option<Series>>;
 
     // — Settings —
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;

@@ -13,6 +13,7 @@ macro_rules! impl_sql_store {
             PoolStats, ResourceChange, SessionRecord, Store, StoreError, StoreResult,
         };
         use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
+        use catalyse_core::agenda::{Event, EventKind, Series};
         use async_trait::async_trait;
         use catalyse_core::dataset::{
             Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue,
@@ -79,6 +80,45 @@ macro_rules! impl_sql_store {
                 created_at: rfc(r.try_get("created_at")?),
                 updated_at: rfc(r.try_get("updated_at")?),
                 published_at: r.try_get::<Option<i64>, _>("published_at")?.map(rfc),
+            })
+        }
+
+        const EVENT_COLUMNS: &str =
+            "e.id, e.slug, s.slug AS series_slug, e.kind, e.title, e.description, e.levers, \
+             e.themes, e.starts_at, e.duration_minutes, e.timezone, e.online_url, e.commune, \
+             e.address, e.speakers, e.capacity, e.status, e.replay_url, e.resources, \
+             e.is_example, e.updated_at";
+
+        fn event_from_row(r: &$row) -> StoreResult<Event> {
+            let list = |col: &str| -> StoreResult<Vec<String>> {
+                let text: String = r.try_get(col)?;
+                serde_json::from_str(&text).map_err(corrupt)
+            };
+            let kind: String = r.try_get("kind")?;
+            let status: String = r.try_get("status")?;
+            let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            Ok(Event {
+                id: r.try_get("id")?,
+                slug: r.try_get("slug")?,
+                series: r.try_get("series_slug")?,
+                kind: kind.parse().map_err(corrupt)?,
+                title: r.try_get("title")?,
+                description: r.try_get("description")?,
+                levers: list("levers")?,
+                themes: list("themes")?,
+                starts_at: rfc(r.try_get("starts_at")?),
+                duration_minutes: r.try_get("duration_minutes")?,
+                timezone: r.try_get("timezone")?,
+                online_url: r.try_get("online_url")?,
+                commune: r.try_get("commune")?,
+                address: r.try_get("address")?,
+                speakers: list("speakers")?,
+                capacity: r.try_get("capacity")?,
+                status: status.parse().map_err(corrupt)?,
+                replay_url: r.try_get("replay_url")?,
+                resources: list("resources")?,
+                is_example: r.try_get("is_example")?,
+                updated_at: rfc(r.try_get("updated_at")?),
             })
         }
 
@@ -1413,6 +1453,137 @@ macro_rules! impl_sql_store {
                         .fetch_one(self.r())
                         .await?;
                 Ok(n > 0)
+            }
+
+            async fn load_events(
+                &self,
+                name: &str,
+                checksum: &str,
+                series: &[Series],
+                events: &[Event],
+                now: DateTime<Utc>,
+            ) -> StoreResult<bool> {
+                let now = ts(now);
+                let mut tx = self.w().begin().await?;
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+                        .bind(name)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if current.as_deref() == Some(checksum) {
+                    return Ok(false);
+                }
+                for s in series {
+                    sqlx::query(
+                        "INSERT INTO event_series (slug, title, description, kind, rule) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET \
+                         title = excluded.title, description = excluded.description, \
+                         kind = excluded.kind, rule = excluded.rule",
+                    )
+                    .bind(&s.slug)
+                    .bind(&s.title)
+                    .bind(&s.description)
+                    .bind(s.kind.as_str())
+                    .bind(&s.rule)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
+                for e in events {
+                    let start = chrono::DateTime::parse_from_rfc3339(&e.starts_at)
+                        .map_err(corrupt)?
+                        .timestamp();
+                    sqlx::query(
+                        "INSERT INTO events (slug, series_id, kind, title, description, levers, \
+                         themes, starts_at, duration_minutes, timezone, online_url, commune, \
+                         address, speakers, capacity, status, replay_url, resources, is_example, \
+                         created_at, updated_at) VALUES ($1, \
+                         (SELECT id FROM event_series WHERE slug = $2), $3, $4, $5, $6, $7, $8, \
+                         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
+                         ON CONFLICT (slug) DO NOTHING",
+                    )
+                    .bind(&e.slug)
+                    .bind(&e.series)
+                    .bind(e.kind.as_str())
+                    .bind(&e.title)
+                    .bind(&e.description)
+                    .bind(json(&e.levers)?)
+                    .bind(json(&e.themes)?)
+                    .bind(start)
+                    .bind(e.duration_minutes)
+                    .bind(&e.timezone)
+                    .bind(&e.online_url)
+                    .bind(&e.commune)
+                    .bind(&e.address)
+                    .bind(json(&e.speakers)?)
+                    .bind(e.capacity)
+                    .bind(e.status.as_str())
+                    .bind(&e.replay_url)
+                    .bind(json(&e.resources)?)
+                    .bind(e.is_example)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                set_state(&mut tx, name, checksum, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn events(
+                &self,
+                from: Option<DateTime<Utc>>,
+                to: Option<DateTime<Utc>>,
+                kind: Option<EventKind>,
+                series: Option<&str>,
+            ) -> StoreResult<Vec<Event>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events e \
+                     LEFT JOIN event_series s ON s.id = e.series_id \
+                     WHERE e.starts_at >= $1 AND e.starts_at < $2 \
+                     AND ($3 = '' OR e.kind = $3) AND ($4 = '' OR s.slug = $4) \
+                     ORDER BY e.starts_at, e.id"
+                ))
+                .bind(from.map(ts).unwrap_or(i64::MIN))
+                .bind(to.map(ts).unwrap_or(i64::MAX))
+                .bind(kind.map(|k| k.as_str()).unwrap_or(""))
+                .bind(series.unwrap_or(""))
+                .fetch_all(self.r())
+                .await?;
+                rows.iter().map(event_from_row).collect()
+            }
+
+            async fn event(&self, slug: &str) -> StoreResult<Option<Event>> {
+                sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events e \
+                     LEFT JOIN event_series s ON s.id = e.series_id WHERE e.slug = $1"
+                ))
+                .bind(slug)
+                .fetch_optional(self.r())
+                .await?
+                .as_ref()
+                .map(event_from_row)
+                .transpose()
+            }
+
+            async fn series(&self, slug: &str) -> StoreResult<Option<Series>> {
+                let Some(r) = sqlx::query(
+                    "SELECT slug, title, description, kind, rule FROM event_series WHERE slug = $1",
+                )
+                .bind(slug)
+                .fetch_optional(self.r())
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let kind: String = r.try_get("kind")?;
+                Ok(Some(Series {
+                    slug: r.try_get("slug")?,
+                    title: r.try_get("title")?,
+                    description: r.try_get("description")?,
+                    kind: kind.parse().map_err(corrupt)?,
+                    rule: r.try_get("rule")?,
+                }))
             }
 
             async fn setting(&self, key: &str) -> StoreResult<Option<String>> {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod feeds;
 pub mod files;
 pub mod i18n;
+pub mod ical;
 pub mod import;
 pub mod mail;
 pub mod maps;
@@ -58,6 +59,7 @@ pub async fn load_reference_data(
     if store.load_reference(&frame).await? {
         tracing::info!("reference frame loaded (levers, métier, actor families, programme)");
     }
+    load_webinar_cycle(store).await?;
     let kit = catalyse_core::resource::Kit::shipped().context("resource kit")?;
     let kit: Vec<_> = kit.resource.iter().map(|e| e.fields()).collect();
     if store
@@ -172,6 +174,71 @@ fn population_dataset(
     )
 }
 
+/// The 2019 webinar cycle from the seed: the series `webinaires-mensuels` and its 12 sessions.
+async fn load_webinar_cycle(store: &dyn Store) -> anyhow::Result<()> {
+    use catalyse_core::agenda::{Event, EventKind, EventStatus, Series, WebinarCycle};
+    let cycle = WebinarCycle::shipped().context("webinar cycle")?;
+    let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
+    let series = Series {
+        slug: cycle.series.slug.clone(),
+        title: cycle.series.title.clone(),
+        description: cycle.series.description.clone(),
+        kind: EventKind::Webinaire,
+        rule: rule.describe_fr(),
+    };
+    let now = chrono::Utc::now();
+    let mut events = Vec::with_capacity(cycle.session.len());
+    for s in &cycle.session {
+        let start = s
+            .date
+            .and_time(rule.time)
+            .and_local_timezone(rule.tz)
+            .earliest()
+            .context("webinar start")?
+            .with_timezone(&chrono::Utc);
+        events.push(Event {
+            id: 0,
+            slug: format!("webinaire-{}", s.date),
+            series: Some(series.slug.clone()),
+            kind: EventKind::Webinaire,
+            title: s.theme.clone(),
+            description: format!("Webinaire mensuel : {}.", s.theme),
+            levers: s.levers.clone(),
+            themes: vec![],
+            starts_at: start.to_rfc3339(),
+            duration_minutes: rule.duration_minutes as i32,
+            timezone: rule.tz.name().to_string(),
+            online_url: None,
+            commune: None,
+            address: None,
+            speakers: vec![],
+            capacity: None,
+            status: if start < now {
+                EventStatus::Held
+            } else {
+                EventStatus::Scheduled
+            },
+            replay_url: None,
+            resources: vec![],
+            is_example: false,
+            updated_at: now.to_rfc3339(),
+        });
+    }
+    if store
+        .load_events(
+            "webinars-2019",
+            &WebinarCycle::shipped_checksum(),
+            &[series],
+            &events,
+            now,
+        )
+        .await?
+    {
+        tracing::info!(sessions = events.len(), "2019 webinar cycle loaded");
+    }
+    Ok(())
+}
+
 /// Opens the configured database, applies migrations and loads reference data.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -219,8 +286,8 @@ pub fn limit_malloc_arenas() {
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     use pages::{
-        account, admin, admin_datasets, admin_resources, home, legal, observatory, reference,
-        resources, territories,
+        account, admin, admin_datasets, admin_resources, events, home, legal, observatory,
+        reference, resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
@@ -255,6 +322,18 @@ pub fn app(state: AppState) -> Router {
         .route("/ressources/flux.atom", get(resources::atom))
         .route("/ressources/{slug}", get(resources::resource))
         .route("/ressources/{slug}/fichier", get(resources::file))
+        .route("/webinaires", get(events::webinars))
+        .route("/evenements", get(events::list))
+        .route("/evenements/calendrier.ics", get(events::calendar))
+        .route(
+            "/evenements/series/{slug}/calendrier.ics",
+            get(events::series_calendar),
+        )
+        .route("/evenements/{slug}", get(events::event))
+        .route(
+            "/evenements/{slug}/calendrier.ics",
+            get(events::event_calendar),
+        )
         .route("/territoires", get(territories::search))
         .route("/territoires/{level}/{code}", get(territories::portrait))
         .route(

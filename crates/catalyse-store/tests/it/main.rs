@@ -2,6 +2,7 @@
 //! `CATALYSE_TEST_POSTGRES_URL` is set (each test in a fresh schema). A PostgreSQL run that is
 //! skipped says so on stderr.
 
+mod events;
 mod resources;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document generated from the code.
 //! Errors are RFC 9457 `application/problem+json`.
 
+pub mod events;
 pub mod observatory;
 pub mod reference;
 pub mod resources;
@@ -40,13 +41,18 @@ use utoipa::OpenApi;
         observatory::territory_values,
         resources::search,
         resources::resource,
+        events::events,
+        events::event,
+        events::series,
+        events::occurrences,
     ),
     components(schemas(Problem)),
     tags(
         (name = "reference", description = "The reference frame from the programme"),
         (name = "territories", description = "Regions, departments, EPCI and communes"),
         (name = "observatory", description = "Datasets, indicators and their values by territory"),
-        (name = "resources", description = "The resource centre: documents of the kit and beyond")
+        (name = "resources", description = "The resource centre: documents of the kit and beyond"),
+        (name = "events", description = "Webinars and events, series and their rules")
     )
 )]
 pub struct ApiDoc;
@@ -76,6 +82,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/resources", get(resources::search))
         .route("/resources/{id}", get(resources::resource))
+        .route("/events", get(events::events))
+        .route("/events/{slug}", get(events::event))
+        .route("/series/{slug}", get(events::series))
+        .route("/series/{slug}/occurrences", get(events::occurrences))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_datasets;
 pub mod admin_resources;
+pub mod events;
 pub mod home;
 pub mod legal;
 pub mod oai_endpoint;

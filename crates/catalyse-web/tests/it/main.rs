@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod events;
 mod observatory;
 mod pages;
 mod resources;

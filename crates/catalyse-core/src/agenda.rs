@@ -1,0 +1,197 @@
+//! Events of the programme: webinars, meetings, study visits… and the series they belong to.
+//! The recurrence rule and the public holidays live in [`crate::events`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What kind of event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    Webinaire,
+    Rencontre,
+    Journee,
+    Colloque,
+    VisiteApprenante,
+    Atelier,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Webinaire,
+        EventKind::Rencontre,
+        EventKind::Journee,
+        EventKind::Colloque,
+        EventKind::VisiteApprenante,
+        EventKind::Atelier,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Webinaire => "webinaire",
+            EventKind::Rencontre => "rencontre",
+            EventKind::Journee => "journee",
+            EventKind::Colloque => "colloque",
+            EventKind::VisiteApprenante => "visite-apprenante",
+            EventKind::Atelier => "atelier",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Webinaire => "Webinaire",
+            EventKind::Rencontre => "Rencontre",
+            EventKind::Journee => "Journée",
+            EventKind::Colloque => "Colloque",
+            EventKind::VisiteApprenante => "Visite apprenante",
+            EventKind::Atelier => "Atelier",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("type d'événement inconnu : « {s} »"))
+    }
+}
+
+/// Where an event is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    Scheduled,
+    Cancelled,
+    Held,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Scheduled => "scheduled",
+            EventStatus::Cancelled => "cancelled",
+            EventStatus::Held => "held",
+        }
+    }
+}
+
+impl FromStr for EventStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "scheduled" => Ok(EventStatus::Scheduled),
+            "cancelled" => Ok(EventStatus::Cancelled),
+            "held" => Ok(EventStatus::Held),
+            _ => Err(format!("statut inconnu : « {s} »")),
+        }
+    }
+}
+
+/// An event as stored. Times are UTC instants (RFC 3339); pages show them in `timezone`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Event {
+    pub id: i64,
+    pub slug: String,
+    /// The series it is an occurrence of, if any.
+    pub series: Option<String>,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    pub levers: Vec<String>,
+    pub themes: Vec<String>,
+    /// Start, RFC 3339 in UTC.
+    pub starts_at: String,
+    pub duration_minutes: i32,
+    /// IANA time zone of the event (« Europe/Paris »).
+    pub timezone: String,
+    pub online_url: Option<String>,
+    /// INSEE code of the commune, for events in a place.
+    pub commune: Option<String>,
+    pub address: Option<String>,
+    pub speakers: Vec<String>,
+    /// Seats; none means no limit.
+    pub capacity: Option<i32>,
+    pub status: EventStatus,
+    pub replay_url: Option<String>,
+    /// Slugs of related resources of the resource centre.
+    pub resources: Vec<String>,
+    pub is_example: bool,
+    pub updated_at: String,
+}
+
+/// A series of events and its rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Series {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub kind: EventKind,
+    /// The rule as text (« le 3e jeudi de chaque mois à 13 h 00… »).
+    pub rule: String,
+}
+
+/// The 2019 webinar cycle as the seed gives it (`data/reference/webinars-2019.toml`).
+#[derive(Debug, Deserialize)]
+pub struct WebinarCycle {
+    pub series: CycleSeries,
+    pub session: Vec<CycleSession>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CycleSeries {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CycleSession {
+    pub date: chrono::NaiveDate,
+    pub theme: String,
+    #[serde(default)]
+    pub levers: Vec<String>,
+}
+
+impl WebinarCycle {
+    const TEXT: &'static str = include_str!("../../../data/reference/webinars-2019.toml");
+
+    pub fn shipped() -> Result<WebinarCycle, toml::de::Error> {
+        toml::from_str(Self::TEXT)
+    }
+
+    pub fn shipped_checksum() -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(Self::TEXT.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2019_cycle_is_the_seed_s() {
+        let c = WebinarCycle::shipped().unwrap();
+        assert_eq!(c.series.slug, "webinaires-mensuels");
+        assert_eq!(c.session.len(), 12);
+        assert_eq!(c.session[7].date.to_string(), "2019-08-22");
+        assert_eq!(c.session[0].theme, "Lancement du cycle de Webinaires");
+        for k in EventKind::ALL {
+            assert_eq!(k.as_str().parse::<EventKind>(), Ok(k));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Events, series and the preview of a series' rule.
+
+use crate::error::{ApiError, AppError, Problem};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use catalyse_core::agenda::{Event, EventKind, Series};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsParams {
+    /// From this date (YYYY-MM-DD, Paris time), inclusive.
+    pub from: Option<String>,
+    /// Up to this date (YYYY-MM-DD), inclusive.
+    pub to: Option<String>,
+    /// webinaire, rencontre, journee, colloque, visite-apprenante, atelier
+    pub kind: Option<String>,
+}
+
+fn date(v: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    v.filter(|s| !s.is_empty())
+        .map(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| AppError::BadRequest(format!("{name}: expected YYYY-MM-DD, got {s}")))
+        })
+        .transpose()
+}
+
+/// Paris midnight of a date, as a UTC instant.
+fn paris_midnight(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    d.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(chrono_tz::Europe::Paris).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}
+
+/// Public events by start, optionally in a date window and of one kind.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(EventsParams),
+    responses(
+        (status = 200, description = "Events by start", body = Vec<Event>),
+        (status = 400, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn events(
+    State(state): State<AppState>,
+    crate::api::ApiQuery(p): crate::api::ApiQuery<EventsParams>,
+) -> Result<Json<Vec<Event>>, ApiError> {
+    let from = date(p.from.as_deref(), "from")?.map(paris_midnight);
+    let to = date(p.to.as_deref(), "to")?
+        .and_then(|d| d.succ_opt())
+        .map(paris_midnight);
+    let kind = p
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(|k| k.parse::<EventKind>().map_err(AppError::BadRequest))
+        .transpose()?;
+    Ok(Json(state.store.events(from, to, kind, None).await?))
+}
+
+/// One event.
+#[utoipa::path(get, path = "/api/v1/events/{slug}", tag = "events",
+    params(("slug" = String, Path, description = "The event's slug")),
+    responses(
+        (status = 200, description = "The event", body = Event),
+        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn event(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<Event>, ApiError> {
+    Ok(Json(
+        state.store.event(&slug).await?.ok_or(AppError::NotFound)?,
+    ))
+}
+
+/// One series and its rule.
+#[utoipa::path(get, path = "/api/v1/series/{slug}", tag = "events",
+    params(("slug" = String, Path, description = "The series' slug, e.g. webinaires-mensuels")),
+    responses(
+        (status = 200, description = "The series", body = Series),
+        (status = 404, description = "No such series", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn series(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<Series>, ApiError> {
+    Ok(Json(
+        state.store.series(&slug).await?.ok_or(AppError::NotFound)?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OccurrencesParams {
+    /// First date (YYYY-MM-DD), inclusive.
+    pub from: String,
+    /// Last date (YYYY-MM-DD), inclusive; at most 20 years after `from`.
+    pub to: String,
+}
+
+/// The dates a series' rule gives in a window, before an animator creates them.
+#[derive(Serialize, ToSchema)]
+pub struct Occurrences {
+    pub series: String,
+    pub rule: String,
+    /// ISO 8601 with the offset of Paris time (« 2019-08-22T13:00:00+02:00 »).
+    pub occurrences: Vec<String>,
+}
+
+/// Previews the rule of a series: its dates between `from` and `to`, with the public-holiday
+/// shift applied.
+#[utoipa::path(get, path = "/api/v1/series/{slug}/occurrences", tag = "events",
+    params(("slug" = String, Path, description = "The series' slug"), OccurrencesParams),
+    responses(
+        (status = 200, description = "The dates", body = Occurrences),
+        (status = 400, description = "Invalid dates", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such series", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn occurrences(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    crate::api::ApiQuery(p): crate::api::ApiQuery<OccurrencesParams>,
+) -> Result<Json<Occurrences>, ApiError> {
+    let s = state.store.series(&slug).await?.ok_or(AppError::NotFound)?;
+    let from =
+        date(Some(&p.from), "from")?.ok_or(AppError::BadRequest("from is required".into()))?;
+    let to = date(Some(&p.to), "to")?.ok_or(AppError::BadRequest("to is required".into()))?;
+    if to < from {
+        return Err(AppError::BadRequest("to is before from".into()).into());
+    }
+    // The platform has one rule today, the monthly cycle's.
+    let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
+    let dates = rule
+        .occurrences(from, to)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(Json(Occurrences {
+        series: s.slug,
+        rule: s.rule,
+        occurrences: dates
+            .iter()
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+            .collect(),
+    }))
+}
