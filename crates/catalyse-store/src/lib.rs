@@ -110,6 +110,73 @@ pub struct HarvestQuery {
     pub limit: u32,
 }
 
+/// A registration as asked: the person, and whether she still has to confirm her address.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub territory: String,
+    /// SHA-256 (hex) of the secret sent in the links.
+    pub token_hash: String,
+    /// Visitors confirm by email first; members take their seat at once.
+    pub pending: bool,
+}
+
+/// Where a registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationStatus {
+    Pending,
+    Confirmed,
+    Waiting,
+    Cancelled,
+}
+
+impl RegistrationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationStatus::Pending => "pending",
+            RegistrationStatus::Confirmed => "confirmed",
+            RegistrationStatus::Waiting => "waiting",
+            RegistrationStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RegistrationStatus> {
+        [
+            RegistrationStatus::Pending,
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Waiting,
+            RegistrationStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A registration as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub id: i64,
+    pub event_id: i64,
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub territory: String,
+    pub status: RegistrationStatus,
+    pub created_at: DateTime<Utc>,
+    pub attended: bool,
+}
+
+/// Which reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminder {
+    DayBefore,
+    HourBefore,
+}
+
 /// Everything the platform stores, in the words of the domain.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -300,6 +367,45 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Event>>;
     async fn event(&self, slug: &str) -> StoreResult<Option<Event>>;
     async fn series(&self, slug: &str) -> StoreResult<Option<Series>>;
+
+    // — Registrations —
+    /// Registers to an event: a seat if one is left (or `pending` for a visitor who must
+    /// confirm), else the waiting list. The event is locked meanwhile, so that simultaneous
+    /// registrations never exceed the capacity. An address already registered (and not
+    /// cancelled) is a `Conflict` on `email`.
+    async fn register(
+        &self,
+        event_id: i64,
+        r: &NewRegistration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration>;
+    /// A visitor's confirmation: a seat if one is left, else the waiting list.
+    async fn confirm_registration(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration>;
+    /// Cancels; a freed seat goes to the first on the waiting list, who is returned.
+    async fn cancel_registration(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Registration, Option<Registration>)>;
+    async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>>;
+    /// Registrations of an event in order of arrival.
+    async fn registrations(&self, event_id: i64) -> StoreResult<Vec<Registration>>;
+    /// Confirmed registrations whose scheduled event starts in (now + from, now + to] and that
+    /// have not had this reminder: claimed (marked sent) in the same statement, so that no two
+    /// runs or instances send it twice.
+    async fn claim_reminders(
+        &self,
+        which: Reminder,
+        now: DateTime<Utc>,
+        from: chrono::Duration,
+        to: chrono::Duration,
+    ) -> StoreResult<Vec<Registration>>;
+    /// Gives back a claim whose mail could not be sent, to try again.
+    async fn release_reminder(&self, id: i64, which: Reminder) -> StoreResult<()>;
 
     // — Settings —
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;

@@ -11,6 +11,7 @@ macro_rules! impl_sql_store {
         use $crate::{
             from_ts, ts, AuditEntry, Backend, FileChange, HarvestQuery, NewDataset, NewUser,
             PoolStats, ResourceChange, SessionRecord, Store, StoreError, StoreResult,
+            NewRegistration, Registration, RegistrationStatus, Reminder,
         };
         use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
         use catalyse_core::agenda::{Event, EventKind, Series};
@@ -120,6 +121,89 @@ macro_rules! impl_sql_store {
                 is_example: r.try_get("is_example")?,
                 updated_at: rfc(r.try_get("updated_at")?),
             })
+        }
+
+        const REGISTRATION_COLUMNS: &str =
+            "id, event_id, user_id, name, email, organisation, territory, status, created_at, \
+             attended";
+
+        fn registration_from_row(r: &$row) -> StoreResult<Registration> {
+            let status: String = r.try_get("status")?;
+            Ok(Registration {
+                id: r.try_get("id")?,
+                event_id: r.try_get("event_id")?,
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                organisation: r.try_get("organisation")?,
+                territory: r.try_get("territory")?,
+                status: RegistrationStatus::parse(&status)
+                    .ok_or_else(|| corrupt(format!("registration status {status}")))?,
+                created_at: from_ts(r.try_get("created_at")?),
+                attended: r.try_get("attended")?,
+            })
+        }
+
+        /// Locks the event for the rest of the transaction (PostgreSQL; SQLite has one writer)
+        /// and tells whether a seat is left.
+        async fn seat_left(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            event_id: i64,
+        ) -> StoreResult<bool> {
+            let lock = if matches!($backend, Backend::Postgres) { " FOR UPDATE" } else { "" };
+            let capacity: Option<i32> = sqlx::query_scalar(&format!(
+                "SELECT capacity FROM events WHERE id = $1{lock}"
+            ))
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let Some(capacity) = capacity else {
+                return Ok(true);
+            };
+            let taken: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'confirmed'",
+            )
+            .bind(event_id)
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(taken < capacity as i64)
+        }
+
+        async fn registration_in(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            token_hash: &str,
+        ) -> StoreResult<Registration> {
+            let row = sqlx::query(&format!(
+                "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE token_hash = $1"
+            ))
+            .bind(token_hash)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            registration_from_row(&row)
+        }
+
+        async fn set_registration_status(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            id: i64,
+            status: RegistrationStatus,
+            now: i64,
+        ) -> StoreResult<()> {
+            sqlx::query("UPDATE registrations SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
+        fn reminder_column(which: Reminder) -> &'static str {
+            match which {
+                Reminder::DayBefore => "reminded_day_before",
+                Reminder::HourBefore => "reminded_hour_before",
+            }
         }
 
         /// The fields of a resource as JSON, to compare two versions.
@@ -1584,6 +1668,179 @@ macro_rules! impl_sql_store {
                     kind: kind.parse().map_err(corrupt)?,
                     rule: r.try_get("rule")?,
                 }))
+            }
+
+            async fn register(
+                &self,
+                event_id: i64,
+                r: &NewRegistration,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Registration> {
+                let now = ts(now);
+                let mut tx = self.w().begin().await?;
+                let seat = seat_left(&mut tx, event_id).await?;
+                let status = if r.pending {
+                    RegistrationStatus::Pending
+                } else if seat {
+                    RegistrationStatus::Confirmed
+                } else {
+                    RegistrationStatus::Waiting
+                };
+                // A cancelled registration of the same address is replaced by this one.
+                sqlx::query(
+                    "DELETE FROM registrations WHERE event_id = $1 AND email = $2 \
+                     AND status = 'cancelled'",
+                )
+                .bind(event_id)
+                .bind(&r.email)
+                .execute(&mut *tx)
+                .await?;
+                let row = sqlx::query(&format!(
+                    "INSERT INTO registrations (event_id, user_id, name, email, organisation, \
+                     territory, status, token_hash, consent_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) \
+                     RETURNING {REGISTRATION_COLUMNS}"
+                ))
+                .bind(event_id)
+                .bind(r.user_id)
+                .bind(&r.name)
+                .bind(&r.email)
+                .bind(&r.organisation)
+                .bind(&r.territory)
+                .bind(status.as_str())
+                .bind(&r.token_hash)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| {
+                    StoreError::on_unique(e, "email", "this address is already registered")
+                })?;
+                let reg = registration_from_row(&row)?;
+                tx.commit().await?;
+                Ok(reg)
+            }
+
+            async fn confirm_registration(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Registration> {
+                let now = ts(now);
+                let mut tx = self.w().begin().await?;
+                let reg = registration_in(&mut tx, token_hash).await?;
+                if reg.status != RegistrationStatus::Pending {
+                    return Ok(reg);
+                }
+                let status = if seat_left(&mut tx, reg.event_id).await? {
+                    RegistrationStatus::Confirmed
+                } else {
+                    RegistrationStatus::Waiting
+                };
+                set_registration_status(&mut tx, reg.id, status, now).await?;
+                let reg = registration_in(&mut tx, token_hash).await?;
+                tx.commit().await?;
+                Ok(reg)
+            }
+
+            async fn cancel_registration(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<(Registration, Option<Registration>)> {
+                let now = ts(now);
+                let mut tx = self.w().begin().await?;
+                let reg = registration_in(&mut tx, token_hash).await?;
+                if reg.status == RegistrationStatus::Cancelled {
+                    return Ok((reg, None));
+                }
+                // Lock the event first, as a registration does.
+                seat_left(&mut tx, reg.event_id).await?;
+                set_registration_status(&mut tx, reg.id, RegistrationStatus::Cancelled, now)
+                    .await?;
+                let mut promoted = None;
+                if reg.status == RegistrationStatus::Confirmed
+                    && seat_left(&mut tx, reg.event_id).await?
+                {
+                    let next = sqlx::query(&format!(
+                        "SELECT {REGISTRATION_COLUMNS} FROM registrations \
+                         WHERE event_id = $1 AND status = 'waiting' ORDER BY id LIMIT 1"
+                    ))
+                    .bind(reg.event_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(row) = next {
+                        let mut next = registration_from_row(&row)?;
+                        set_registration_status(
+                            &mut tx,
+                            next.id,
+                            RegistrationStatus::Confirmed,
+                            now,
+                        )
+                        .await?;
+                        next.status = RegistrationStatus::Confirmed;
+                        promoted = Some(next);
+                    }
+                }
+                let reg = registration_in(&mut tx, token_hash).await?;
+                tx.commit().await?;
+                Ok((reg, promoted))
+            }
+
+            async fn registration_by_token(
+                &self,
+                token_hash: &str,
+            ) -> StoreResult<Option<Registration>> {
+                sqlx::query(&format!(
+                    "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_optional(self.r())
+                .await?
+                .as_ref()
+                .map(registration_from_row)
+                .transpose()
+            }
+
+            async fn registrations(&self, event_id: i64) -> StoreResult<Vec<Registration>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE event_id = $1 \
+                     ORDER BY id"
+                ))
+                .bind(event_id)
+                .fetch_all(self.r())
+                .await?;
+                rows.iter().map(registration_from_row).collect()
+            }
+
+            async fn claim_reminders(
+                &self,
+                which: Reminder,
+                now: DateTime<Utc>,
+                from: chrono::Duration,
+                to: chrono::Duration,
+            ) -> StoreResult<Vec<Registration>> {
+                let col = reminder_column(which);
+                let rows = sqlx::query(&format!(
+                    "UPDATE registrations SET {col} = TRUE \
+                     WHERE status = 'confirmed' AND {col} = FALSE AND event_id IN \
+                     (SELECT id FROM events WHERE status = 'scheduled' \
+                      AND starts_at > $1 AND starts_at <= $2) \
+                     RETURNING {REGISTRATION_COLUMNS}"
+                ))
+                .bind(ts(now + from))
+                .bind(ts(now + to))
+                .fetch_all(self.w())
+                .await?;
+                rows.iter().map(registration_from_row).collect()
+            }
+
+            async fn release_reminder(&self, id: i64, which: Reminder) -> StoreResult<()> {
+                let col = reminder_column(which);
+                sqlx::query(&format!("UPDATE registrations SET {col} = FALSE WHERE id = $1"))
+                    .bind(id)
+                    .execute(self.w())
+                    .await?;
+                Ok(())
             }
 
             async fn setting(&self, key: &str) -> StoreResult<Option<String>> {

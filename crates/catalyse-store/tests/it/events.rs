@@ -118,3 +118,148 @@ async fn events(store: Arc<dyn Store>) {
     assert!(store.series("absente").await.unwrap().is_none());
     assert!(store.event("absent").await.unwrap().is_none());
 }
+
+fn newcomer(i: usize, pending: bool) -> catalyse_store::NewRegistration {
+    catalyse_store::NewRegistration {
+        user_id: None,
+        name: format!("Personne {i}"),
+        email: format!("p{i}@example.org"),
+        organisation: String::new(),
+        territory: String::new(),
+        token_hash: format!("{i:064x}"),
+        pending,
+    }
+}
+
+conformance!(registrations_respect_capacity_under_load, capacity);
+async fn capacity(store: Arc<dyn Store>) {
+    use catalyse_store::{RegistrationStatus, Reminder};
+    let now = Utc::now();
+    let soon = (now + chrono::Duration::minutes(30)).to_rfc3339();
+    let mut e = event("atelier", &soon, EventKind::Atelier, None);
+    e.capacity = Some(100);
+    store
+        .load_events("cap", "v1", &[], &[e], now)
+        .await
+        .unwrap();
+    let id = store.event("atelier").await.unwrap().unwrap().id;
+    // 200 people at once for 100 seats.
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.register(id, &newcomer(i, false), Utc::now()).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let all = store.registrations(id).await.unwrap();
+    let count = |s: RegistrationStatus| all.iter().filter(|r| r.status == s).count();
+    assert_eq!(
+        count(RegistrationStatus::Confirmed),
+        100,
+        "exactly the capacity"
+    );
+    assert_eq!(count(RegistrationStatus::Waiting), 100);
+    // The same address twice is refused.
+    let again = store.register(id, &newcomer(0, false), now).await;
+    assert!(
+        matches!(
+            again,
+            Err(catalyse_store::StoreError::Conflict { field: "email", .. })
+        ),
+        "{again:?}"
+    );
+    // A cancellation gives the seat to the first on the waiting list.
+    let first = all
+        .iter()
+        .find(|r| r.status == RegistrationStatus::Confirmed)
+        .unwrap();
+    let token = format!(
+        "{:064x}",
+        first
+            .email
+            .trim_start_matches('p')
+            .trim_end_matches("@example.org")
+            .parse::<usize>()
+            .unwrap()
+    );
+    let first_waiting = all
+        .iter()
+        .find(|r| r.status == RegistrationStatus::Waiting)
+        .unwrap();
+    let (cancelled, promoted) = store.cancel_registration(&token, now).await.unwrap();
+    assert_eq!(cancelled.status, RegistrationStatus::Cancelled);
+    assert_eq!(promoted.unwrap().id, first_waiting.id);
+    let all = store.registrations(id).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .filter(|r| r.status == RegistrationStatus::Confirmed)
+            .count(),
+        100
+    );
+    // Cancelling twice changes nothing more.
+    assert!(store
+        .cancel_registration(&token, now)
+        .await
+        .unwrap()
+        .1
+        .is_none());
+    // A visitor waits for her confirmation, then joins the waiting list (the event is full).
+    let v = store.register(id, &newcomer(500, true), now).await.unwrap();
+    assert_eq!(v.status, RegistrationStatus::Pending);
+    let v = store
+        .confirm_registration(&format!("{:064x}", 500), now)
+        .await
+        .unwrap();
+    assert_eq!(v.status, RegistrationStatus::Waiting);
+    // Reminders: claimed once, even when asked twice; a released claim comes back.
+    let claimed = store
+        .claim_reminders(
+            Reminder::HourBefore,
+            now,
+            chrono::Duration::zero(),
+            chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 100);
+    assert!(store
+        .claim_reminders(
+            Reminder::HourBefore,
+            now,
+            chrono::Duration::zero(),
+            chrono::Duration::hours(1)
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .release_reminder(claimed[0].id, Reminder::HourBefore)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_reminders(
+                Reminder::HourBefore,
+                now,
+                chrono::Duration::zero(),
+                chrono::Duration::hours(1)
+            )
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // The day-before reminder is for events more than an hour away: not this one.
+    assert!(store
+        .claim_reminders(
+            Reminder::DayBefore,
+            now,
+            chrono::Duration::hours(1),
+            chrono::Duration::hours(24)
+        )
+        .await
+        .unwrap()
+        .is_empty());
+}
