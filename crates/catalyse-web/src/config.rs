@@ -52,6 +52,8 @@ pub struct Config {
     pub login_per_quarter_per_account: u32,
     /// Password-reset requests allowed per hour, per IP and per account.
     pub reset_per_hour: u32,
+    /// Event registrations by visitors allowed per hour from one IP address.
+    pub register_per_hour_per_ip: u32,
     /// Who publishes this instance, for the legal notice (mentions légales).
     pub publisher: Option<String>,
     /// Where people write about the instance, personal data and accessibility.
@@ -87,6 +89,7 @@ impl Default for Config {
             login_per_minute_per_ip: 20,
             login_per_quarter_per_account: 5,
             reset_per_hour: 5,
+            register_per_hour_per_ip: 20,
             publisher: None,
             contact_email: None,
             hosting: None,

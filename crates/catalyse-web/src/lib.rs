@@ -287,7 +287,7 @@ pub fn limit_malloc_arenas() {
 pub fn app(state: AppState) -> Router {
     use pages::{
         account, admin, admin_datasets, admin_resources, events, home, legal, observatory,
-        reference, resources, territories,
+        reference, registrations, resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
@@ -330,6 +330,16 @@ pub fn app(state: AppState) -> Router {
             get(events::series_calendar),
         )
         .route("/evenements/{slug}", get(events::event))
+        .route(
+            "/evenements/{slug}/inscription",
+            get(registrations::form_page).post(registrations::register),
+        )
+        .route("/inscriptions/{token}", get(registrations::show))
+        .route(
+            "/inscriptions/{token}/confirmer",
+            post(registrations::confirm),
+        )
+        .route("/inscriptions/{token}/annuler", post(registrations::cancel))
         .route(
             "/evenements/{slug}/calendrier.ics",
             get(events::event_calendar),
@@ -422,6 +432,7 @@ pub async fn launch(
     let store: Arc<dyn Store> = state.store.clone();
     let janitor = tokio::spawn(housekeeping(state.clone()));
     let watcher = tokio::spawn(watch_observatory(state.clone()));
+    let reminders = tokio::spawn(send_reminders(state.clone()));
     let router = app(state);
     axum::serve(
         listener,
@@ -432,6 +443,7 @@ pub async fn launch(
     .context("server error")?;
     janitor.abort();
     watcher.abort();
+    reminders.abort();
     store.close().await;
     Ok(())
 }
@@ -445,6 +457,19 @@ async fn watch_observatory(state: AppState) {
             Ok(true) => tracing::info!("observatory reloaded after an import"),
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "observatory refresh failed"),
+        }
+    }
+}
+
+/// Every minute: the event reminders that are due (see `pages::registrations`).
+async fn send_reminders(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match pages::registrations::send_due_reminders(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "event reminders sent"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "event reminders failed"),
         }
     }
 }
@@ -470,6 +495,8 @@ async fn housekeeping(state: AppState) {
             &state.limits.login_account,
             &state.limits.reset_ip,
             &state.limits.reset_account,
+            &state.limits.register_ip,
+            &state.limits.register_email,
         ] {
             l.forget_old();
         }

@@ -15,6 +15,8 @@ pub struct Mail<'a> {
     pub to: &'a str,
     pub subject: &'a str,
     pub body: String,
+    /// A file joined to the message: (name, media type, content).
+    pub attachment: Option<(String, String, Vec<u8>)>,
 }
 
 impl Mailer {
@@ -45,13 +47,27 @@ impl Mailer {
 
     pub async fn send(&self, from: &Mailbox, mail: Mail<'_>) -> anyhow::Result<()> {
         let to: Mailbox = mail.to.parse().context("recipient address")?;
-        let msg = Message::builder()
+        let builder = Message::builder()
             .from(from.clone())
             .to(to)
-            .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)
-            .context("building the message")?;
+            .subject(mail.subject);
+        let msg = match mail.attachment {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body)
+                .context("building the message")?,
+            Some((name, media_type, content)) => {
+                use lettre::message::{Attachment, MultiPart, SinglePart};
+                let kind = ContentType::parse(&media_type).context("attachment type")?;
+                builder
+                    .multipart(
+                        MultiPart::mixed()
+                            .singlepart(SinglePart::plain(mail.body))
+                            .singlepart(Attachment::new(name).body(content, kind)),
+                    )
+                    .context("building the message")?
+            }
+        };
         match self {
             Mailer::Smtp(t) => {
                 t.send(msg).await.context("SMTP delivery")?;

@@ -41,6 +41,9 @@ pub struct Limits {
     pub login_account: Limiter,
     pub reset_ip: Limiter,
     pub reset_account: Limiter,
+    /// Registrations to events by visitors, per IP address and per email address.
+    pub register_ip: Limiter,
+    pub register_email: Limiter,
 }
 
 impl Limits {
@@ -55,6 +58,8 @@ impl Limits {
             login_account: Limiter::new(c.login_per_quarter_per_account, Duration::from_secs(900)),
             reset_ip: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
             reset_account: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
+            register_ip: Limiter::new(c.register_per_hour_per_ip, Duration::from_secs(3600)),
+            register_email: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
         }
     }
 }

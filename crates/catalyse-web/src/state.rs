@@ -36,6 +36,8 @@ pub struct Inner {
     pub metrics: Metrics,
     pub csp: axum::http::HeaderValue,
     pub maps: crate::maps::Maps,
+    /// Signs the links of registration emails (kept in the database's settings).
+    pub link_secret: Vec<u8>,
     /// The resource centre's full-text index (derived from the store).
     pub search: Arc<catalyse_search::SearchIndex>,
     /// Uploaded documents.
@@ -71,7 +73,17 @@ impl AppState {
                 .map_err(|e| anyhow::anyhow!("search index: {e}"))?,
         );
         let files = crate::files::FileStore::from_config(&config)?;
+        let link_secret = match store.setting(LINK_SECRET).await? {
+            Some(s) => s,
+            None => {
+                let s = crate::auth::random_token();
+                store.set_setting(LINK_SECRET, &s).await?;
+                s
+            }
+        }
+        .into_bytes();
         let state = AppState(Arc::new(Inner {
+            link_secret,
             search,
             files,
             limits: Limits::from_config(&config),
@@ -127,6 +139,9 @@ impl Inner {
         Ok(true)
     }
 }
+
+/// The settings key of the secret that signs registration links.
+const LINK_SECRET: &str = "registration_link_secret";
 
 /// Reads every dataset with its indicators and values.
 async fn load_observatory(store: &dyn Store) -> Result<Observatory, catalyse_store::StoreError> {

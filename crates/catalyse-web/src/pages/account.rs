@@ -276,6 +276,7 @@ pub async fn forgot(
                     to: user.email.as_str(),
                     subject: t.s("forgot.mail_subject"),
                     body,
+                    attachment: None,
                 },
             )
             .await

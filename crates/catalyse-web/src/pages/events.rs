@@ -201,6 +201,8 @@ struct EventPage<'a> {
     json_ld: String,
     replay_host: Option<String>,
     series_title: Option<String>,
+    /// Registration is open (a scheduled event still to come).
+    open: bool,
 }
 
 /// `GET /evenements/{slug}`
@@ -269,6 +271,7 @@ pub async fn event(
             json_ld,
             replay_host,
             series_title,
+            open: e.status == EventStatus::Scheduled && start.with_timezone(&Utc) > Utc::now(),
             e,
         },
     )
@@ -307,13 +310,22 @@ fn cal_event(state: &AppState, e: &Event) -> crate::ical::CalEvent {
     }
 }
 
-fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
+fn calendar_text(state: &AppState, name: &str, events: &[Event]) -> String {
     let cal = crate::ical::Calendar {
         prodid: "-//Catalyse//Catalyse//FR".into(),
         name: Some(name.to_string()),
         method: Some("PUBLISH".into()),
     };
     let list: Vec<_> = events.iter().map(|e| cal_event(state, e)).collect();
+    crate::ical::calendar(&cal, &list, Utc::now())
+}
+
+/// One event as an iCalendar file (confirmation emails carry it).
+pub fn event_ics(state: &AppState, e: &Event) -> String {
+    calendar_text(state, &e.title, std::slice::from_ref(e))
+}
+
+fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, crate::ical::CONTENT_TYPE.to_string()),
@@ -322,7 +334,7 @@ fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Respon
                 format!("inline; filename=\"{filename}\""),
             ),
         ],
-        crate::ical::calendar(&cal, &list, Utc::now()),
+        calendar_text(state, name, events),
     )
         .into_response()
 }

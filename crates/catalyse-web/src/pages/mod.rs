@@ -10,6 +10,7 @@ pub mod legal;
 pub mod oai_endpoint;
 pub mod observatory;
 pub mod reference;
+pub mod registrations;
 pub mod resources;
 pub mod territories;
 

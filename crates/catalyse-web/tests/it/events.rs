@@ -133,3 +133,199 @@ async fn preview(store: Arc<dyn Store>) {
     );
     app.stop().await;
 }
+
+/// An event 30 minutes from now with `capacity` seats.
+async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
+    use catalyse_core::agenda::{Event, EventKind, EventStatus};
+    let now = chrono::Utc::now();
+    let e = Event {
+        id: 0,
+        slug: slug.into(),
+        series: None,
+        kind: EventKind::Atelier,
+        title: "Atelier de test".into(),
+        description: String::new(),
+        levers: vec![],
+        themes: vec![],
+        starts_at: (now + chrono::Duration::minutes(30)).to_rfc3339(),
+        duration_minutes: 90,
+        timezone: "Europe/Paris".into(),
+        online_url: Some("https://visio.example.org/atelier".into()),
+        commune: None,
+        address: None,
+        speakers: vec![],
+        capacity: Some(capacity),
+        status: EventStatus::Scheduled,
+        replay_url: None,
+        resources: vec![],
+        is_example: false,
+        updated_at: String::new(),
+    };
+    store.load_events(slug, "v1", &[], &[e], now).await.unwrap();
+}
+
+both_databases!(registration_waiting_list_and_reminders, registration);
+async fn registration(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-test", 1).await;
+    // A member takes the only seat in one click and gets the event as an .ics file.
+    app.sign_in_as("membre@example.org", Role::Member).await;
+    let page = app.get("/evenements/atelier-test").await;
+    assert!(
+        page.body.contains("M&#39;inscrire en un clic")
+            || page.body.contains("M'inscrire en un clic")
+    );
+    let csrf = page.field("csrf");
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/evenements/atelier-test/inscription",
+            Some(&[("csrf", csrf.as_str())]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Votre inscription est confirmée"));
+    let mails = app.outbox();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("Subject: Inscription"));
+    assert!(mails[0].contains("Votre place est r=C3=A9serv=C3=A9e"));
+    assert!(mails[0].contains("text/calendar"), "the .ics is attached");
+    // Twice: refused with a clear message.
+    let csrf = app.get("/evenements/atelier-test").await.field("csrf");
+    let again = app
+        .request(
+            reqwest::Method::POST,
+            "/evenements/atelier-test/inscription",
+            Some(&[("csrf", csrf.as_str())]),
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // A visitor: fields checked, then a pending registration confirmed by the link.
+    app.forget_cookies();
+    let form = "/evenements/atelier-test/inscription";
+    let bad = app
+        .post_form(form, form, &[("name", ""), ("email", "pas-une-adresse")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Indiquez votre nom"));
+    assert!(bad.body.contains("adresse électronique valide"));
+    assert!(bad.body.contains("Cochez la case"));
+    let ok = app
+        .post_form(
+            form,
+            form,
+            &[
+                ("name", "Camille Visiteuse"),
+                ("email", "camille@example.org"),
+                ("consent", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("un courriel vient de vous être envoyé"));
+    let mail = app
+        .outbox()
+        .into_iter()
+        .find(|m| m.contains("camille@example.org"))
+        .unwrap();
+    let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
+    let link = unfolded
+        .split("/inscriptions/")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c.is_whitespace()).next())
+        .unwrap()
+        .to_string();
+    let path = format!("/inscriptions/{link}");
+    let status = app.get(&path).await;
+    assert!(
+        status.body.contains("attend votre confirmation"),
+        "{}",
+        status.body
+    );
+    let csrf = status.field("csrf");
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            &format!("{path}/confirmer"),
+            Some(&[("csrf", csrf.as_str())]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.get(&path).await.body.contains("liste d&#39;attente")
+            || app.get(&path).await.body.contains("liste d'attente")
+    );
+
+    // The member cancels: the visitor gets the seat, and an email saying so.
+    app.sign_in_as("autre@example.org", Role::Member).await;
+    let member_mail = app
+        .outbox()
+        .into_iter()
+        .find(|m| m.contains("membre@example.org"))
+        .unwrap();
+    let unfolded = member_mail.replace("=\r\n", "").replace("=\n", "");
+    let member_link = unfolded
+        .split("/inscriptions/")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c.is_whitespace()).next())
+        .unwrap()
+        .to_string();
+    let member_path = format!("/inscriptions/{member_link}");
+    let csrf = app.get(&member_path).await.field("csrf");
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            &format!("{member_path}/annuler"),
+            Some(&[("csrf", csrf.as_str())]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app
+        .get(&path)
+        .await
+        .body
+        .contains("Votre place est réservée"));
+    assert!(app
+        .outbox()
+        .iter()
+        .any(|m| m.contains("camille@example.org") && m.contains("Subject: Une place s")));
+
+    // Reminders: sent once, and not again after a restart.
+    let mut config = catalyse_web::Config {
+        data_dir: app.data_dir.clone(),
+        demo: false,
+        ..catalyse_web::Config::default()
+    };
+    config.bind = "127.0.0.1:0".into();
+    let state = catalyse_web::AppState::load(store.clone(), config.clone())
+        .await
+        .unwrap();
+    let sent = catalyse_web::pages::registrations::send_due_reminders(&state)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1, "the hour-before reminder to the one seat");
+    assert_eq!(
+        catalyse_web::pages::registrations::send_due_reminders(&state)
+            .await
+            .unwrap(),
+        0
+    );
+    drop(state);
+    let restarted = catalyse_web::AppState::load(store.clone(), config)
+        .await
+        .unwrap();
+    assert_eq!(
+        catalyse_web::pages::registrations::send_due_reminders(&restarted)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(app.outbox().iter().any(|m| m.contains("Subject: Rappel")));
+    app.stop().await;
+}
