@@ -366,6 +366,13 @@ pub trait Store: Send + Sync + 'static {
         series: Option<&str>,
     ) -> StoreResult<Vec<Event>>;
     async fn event(&self, slug: &str) -> StoreResult<Option<Event>>;
+    /// Saves what animators edit: title, description, levers, online link, address,
+    /// speakers, capacity, status and replay link.
+    async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event>;
+    /// Adds the events whose slug is not taken yet; returns how many were added.
+    async fn add_events(&self, events: &[Event], now: DateTime<Utc>) -> StoreResult<usize>;
+    /// Marks who attended among an event's registrations (the others did not).
+    async fn set_attendance(&self, event_id: i64, present: &[i64]) -> StoreResult<()>;
     async fn series(&self, slug: &str) -> StoreResult<Option<Series>>;
 
     // — Registrations —

@@ -206,6 +206,50 @@ macro_rules! impl_sql_store {
             }
         }
 
+        /// Inserts an event unless its slug is taken; whether it did.
+        async fn insert_event(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            e: &Event,
+            now: i64,
+        ) -> StoreResult<bool> {
+            let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
+            let start = chrono::DateTime::parse_from_rfc3339(&e.starts_at)
+                .map_err(corrupt)?
+                .timestamp();
+            let done = sqlx::query(
+                "INSERT INTO events (slug, series_id, kind, title, description, levers, \
+                 themes, starts_at, duration_minutes, timezone, online_url, commune, \
+                 address, speakers, capacity, status, replay_url, resources, is_example, \
+                 created_at, updated_at) VALUES ($1, \
+                 (SELECT id FROM event_series WHERE slug = $2), $3, $4, $5, $6, $7, $8, \
+                 $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
+                 ON CONFLICT (slug) DO NOTHING",
+            )
+            .bind(&e.slug)
+            .bind(&e.series)
+            .bind(e.kind.as_str())
+            .bind(&e.title)
+            .bind(&e.description)
+            .bind(json(&e.levers)?)
+            .bind(json(&e.themes)?)
+            .bind(start)
+            .bind(e.duration_minutes)
+            .bind(&e.timezone)
+            .bind(&e.online_url)
+            .bind(&e.commune)
+            .bind(&e.address)
+            .bind(json(&e.speakers)?)
+            .bind(e.capacity)
+            .bind(e.status.as_str())
+            .bind(&e.replay_url)
+            .bind(json(&e.resources)?)
+            .bind(e.is_example)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
         /// The fields of a resource as JSON, to compare two versions.
         fn fields_json(f: &ResourceFields) -> serde_json::Map<String, serde_json::Value> {
             match serde_json::to_value(f) {
@@ -1572,42 +1616,8 @@ macro_rules! impl_sql_store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
                 for e in events {
-                    let start = chrono::DateTime::parse_from_rfc3339(&e.starts_at)
-                        .map_err(corrupt)?
-                        .timestamp();
-                    sqlx::query(
-                        "INSERT INTO events (slug, series_id, kind, title, description, levers, \
-                         themes, starts_at, duration_minutes, timezone, online_url, commune, \
-                         address, speakers, capacity, status, replay_url, resources, is_example, \
-                         created_at, updated_at) VALUES ($1, \
-                         (SELECT id FROM event_series WHERE slug = $2), $3, $4, $5, $6, $7, $8, \
-                         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
-                         ON CONFLICT (slug) DO NOTHING",
-                    )
-                    .bind(&e.slug)
-                    .bind(&e.series)
-                    .bind(e.kind.as_str())
-                    .bind(&e.title)
-                    .bind(&e.description)
-                    .bind(json(&e.levers)?)
-                    .bind(json(&e.themes)?)
-                    .bind(start)
-                    .bind(e.duration_minutes)
-                    .bind(&e.timezone)
-                    .bind(&e.online_url)
-                    .bind(&e.commune)
-                    .bind(&e.address)
-                    .bind(json(&e.speakers)?)
-                    .bind(e.capacity)
-                    .bind(e.status.as_str())
-                    .bind(&e.replay_url)
-                    .bind(json(&e.resources)?)
-                    .bind(e.is_example)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_event(&mut tx, e, now).await?;
                 }
                 set_state(&mut tx, name, checksum, now).await?;
                 tx.commit().await?;
@@ -1648,6 +1658,63 @@ macro_rules! impl_sql_store {
                 .as_ref()
                 .map(event_from_row)
                 .transpose()
+            }
+
+            async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event> {
+                let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
+                let done = sqlx::query(
+                    "UPDATE events SET title = $1, description = $2, levers = $3, \
+                     online_url = $4, address = $5, speakers = $6, capacity = $7, status = $8, \
+                     replay_url = $9, updated_at = $10 WHERE slug = $11",
+                )
+                .bind(&e.title)
+                .bind(&e.description)
+                .bind(json(&e.levers)?)
+                .bind(&e.online_url)
+                .bind(&e.address)
+                .bind(json(&e.speakers)?)
+                .bind(e.capacity)
+                .bind(e.status.as_str())
+                .bind(&e.replay_url)
+                .bind(ts(now))
+                .bind(&e.slug)
+                .execute(self.w())
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.event(&e.slug).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn add_events(&self, events: &[Event], now: DateTime<Utc>) -> StoreResult<usize> {
+                let mut tx = self.w().begin().await?;
+                let mut added = 0;
+                for e in events {
+                    if insert_event(&mut tx, e, ts(now)).await? {
+                        added += 1;
+                    }
+                }
+                tx.commit().await?;
+                Ok(added)
+            }
+
+            async fn set_attendance(&self, event_id: i64, present: &[i64]) -> StoreResult<()> {
+                let mut tx = self.w().begin().await?;
+                sqlx::query("UPDATE registrations SET attended = FALSE WHERE event_id = $1")
+                    .bind(event_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for id in present {
+                    sqlx::query(
+                        "UPDATE registrations SET attended = TRUE WHERE event_id = $1 AND id = $2",
+                    )
+                    .bind(event_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn series(&self, slug: &str) -> StoreResult<Option<Series>> {

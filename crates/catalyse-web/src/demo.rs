@@ -116,3 +116,55 @@ pub async fn load_example_resources(store: &dyn Store) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Example sessions of the monthly cycle for the next 6 months, from the rule, so that the
+/// demonstration shows registration (labelled « données d'exemple »).
+pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
+    use catalyse_core::agenda::{Event, EventKind, EventStatus};
+    let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
+    let today = Utc::now().date_naive();
+    let dates = rule.occurrences(today, today + chrono::Duration::days(183))?;
+    let levers = store.levers().await?;
+    let now = Utc::now();
+    let events: Vec<Event> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let lever = &levers[i % levers.len().max(1)];
+            Event {
+                id: 0,
+                slug: format!("webinaire-{}", d.date_naive()),
+                series: Some("webinaires-mensuels".into()),
+                kind: EventKind::Webinaire,
+                title: format!("{} (séance d'exemple)", lever.name),
+                description: format!(
+                    "Séance d'exemple du cycle mensuel, sur le levier « {} » : données \
+                     d'exemple, générées pour montrer l'inscription.",
+                    lever.name
+                ),
+                levers: vec![lever.slug.clone()],
+                themes: vec![],
+                starts_at: d.with_timezone(&Utc).to_rfc3339(),
+                duration_minutes: rule.duration_minutes as i32,
+                timezone: rule.tz.name().to_string(),
+                online_url: None,
+                commune: None,
+                address: None,
+                speakers: vec![],
+                capacity: Some(100),
+                status: EventStatus::Scheduled,
+                replay_url: None,
+                resources: vec![],
+                is_example: true,
+                updated_at: now.to_rfc3339(),
+            }
+        })
+        .collect();
+    if store
+        .load_events("example-webinars", "v1", &[], &events, now)
+        .await?
+    {
+        tracing::info!(sessions = events.len(), "example webinar sessions loaded (données d'exemple)");
+    }
+    Ok(())
+}

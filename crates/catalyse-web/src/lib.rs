@@ -107,6 +107,7 @@ pub async fn load_reference_data(
     if demo {
         demo::load_example_survey(store).await?;
         demo::load_example_resources(store).await?;
+        demo::load_example_webinars(store).await?;
         if let Some((email, password)) = demo::load(store).await? {
             tracing::warn!(
                 "example content loaded (données d'exemple). Example administrator: {email} / \

@@ -263,3 +263,43 @@ async fn capacity(store: Arc<dyn Store>) {
         .unwrap()
         .is_empty());
 }
+
+conformance!(events_edits_attendance_and_planning, edits);
+async fn edits(store: Arc<dyn Store>) {
+    use catalyse_store::RegistrationStatus;
+    let now = Utc::now();
+    let e = event("atelier", "2030-01-17T12:00:00Z", EventKind::Atelier, None);
+    assert_eq!(store.add_events(&[e.clone()], now).await.unwrap(), 1);
+    assert_eq!(store.add_events(&[e], now).await.unwrap(), 0, "slug taken");
+    let mut e = store.event("atelier").await.unwrap().unwrap();
+    e.title = "Atelier renommé".into();
+    e.capacity = Some(2);
+    e.status = EventStatus::Cancelled;
+    e.replay_url = Some("https://peertube.example.org/w/abc".into());
+    let saved = store.update_event(&e, now).await.unwrap();
+    assert_eq!(saved.title, "Atelier renommé");
+    assert_eq!(saved.status, EventStatus::Cancelled);
+    assert_eq!(
+        saved.replay_url.as_deref(),
+        Some("https://peertube.example.org/w/abc")
+    );
+    let mut missing = e.clone();
+    missing.slug = "absent".into();
+    assert!(store.update_event(&missing, now).await.is_err());
+    let ids: Vec<i64> = {
+        let mut ids = vec![];
+        for i in 0..2 {
+            let r = store
+                .register(saved.id, &newcomer(i, false), now)
+                .await
+                .unwrap();
+            assert_eq!(r.status, RegistrationStatus::Confirmed);
+            ids.push(r.id);
+        }
+        ids
+    };
+    store.set_attendance(saved.id, &ids[..1]).await.unwrap();
+    let regs = store.registrations(saved.id).await.unwrap();
+    assert!(regs[0].attended);
+    assert!(!regs[1].attended);
+}
