@@ -164,7 +164,10 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
         .load_events("example-webinars", "v1", &[], &events, now)
         .await?
     {
-        tracing::info!(sessions = events.len(), "example webinar sessions loaded (données d'exemple)");
+        tracing::info!(
+            sessions = events.len(),
+            "example webinar sessions loaded (données d'exemple)"
+        );
     }
     Ok(())
 }

@@ -287,8 +287,8 @@ pub fn limit_malloc_arenas() {
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     use pages::{
-        account, admin, admin_datasets, admin_resources, events, home, legal, observatory,
-        reference, registrations, resources, territories,
+        account, admin, admin_datasets, admin_events, admin_resources, events, home, legal,
+        observatory, reference, registrations, resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
@@ -363,6 +363,27 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
+        .route("/admin/evenements", get(admin_events::list))
+        .route(
+            "/admin/evenements/series/{slug}/planifier",
+            get(admin_events::plan_form).post(admin_events::plan),
+        )
+        .route(
+            "/admin/evenements/{slug}",
+            get(admin_events::edit_form).post(admin_events::save),
+        )
+        .route(
+            "/admin/evenements/{slug}/annuler",
+            post(admin_events::cancel),
+        )
+        .route(
+            "/admin/evenements/{slug}/presences",
+            post(admin_events::attendance),
+        )
+        .route(
+            "/admin/evenements/{slug}/participants.csv",
+            get(admin_events::participants_csv),
+        )
         .route("/admin/ressources", get(admin_resources::list))
         .route(
             "/admin/ressources/nouvelle",

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_datasets;
+pub mod admin_events;
 pub mod admin_resources;
 pub mod events;
 pub mod home;

@@ -329,3 +329,112 @@ async fn registration(store: Arc<dyn Store>) {
     assert!(app.outbox().iter().any(|m| m.contains("Subject: Rappel")));
     app.stop().await;
 }
+
+both_databases!(animators_manage_events, animators);
+async fn animators(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-anim", 10).await;
+    app.sign_in_as("membre@example.org", Role::Member).await;
+    let csrf = app.get("/evenements/atelier-anim").await.field("csrf");
+    app.request(
+        reqwest::Method::POST,
+        "/evenements/atelier-anim/inscription",
+        Some(&[("csrf", csrf.as_str())]),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        app.get("/admin/evenements/atelier-anim/participants.csv")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    app.sign_in_as("anim@example.org", Role::Moderator).await;
+    let page = app.get("/admin/evenements/atelier-anim").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("membre@example.org"));
+    // Edits are checked, then saved.
+    let edit = "/admin/evenements/atelier-anim";
+    let bad = app
+        .post_form(
+            edit,
+            edit,
+            &[
+                ("title", ""),
+                ("capacity", "beaucoup"),
+                ("replay_url", "peertube"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Donnez un titre"));
+    assert!(bad.body.contains("nombre entier"));
+    let ok = app
+        .post_form(
+            edit,
+            edit,
+            &[
+                ("title", "Atelier renommé"),
+                ("capacity", "20"),
+                ("replay_url", "https://peertube.example.org/w/x"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let e = store.event("atelier-anim").await.unwrap().unwrap();
+    assert_eq!(
+        (e.title.as_str(), e.capacity),
+        ("Atelier renommé", Some(20))
+    );
+    // Attendance and the participant list.
+    let reg = store.registrations(e.id).await.unwrap()[0].clone();
+    let key = format!("present_{}", reg.id);
+    let r = app
+        .post_form(edit, &format!("{edit}/presences"), &[(key.as_str(), "oui")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let csv = app.get(&format!("{edit}/participants.csv")).await;
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.contains("membre@example.org"));
+    assert!(csv.body.contains(",confirmed,"));
+    assert!(csv.body.trim_end().ends_with(",oui"));
+    // Cancelling tells everyone registered.
+    let r = app.post_form(edit, &format!("{edit}/annuler"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app
+        .outbox()
+        .iter()
+        .any(|m| m.contains("To: membre@example.org") && m.contains("est annul=C3=A9")));
+    assert!(app
+        .get("/evenements/atelier-anim")
+        .await
+        .body
+        .contains("annulé"));
+    // Planning next year's cycle from the rule: 12 sessions, once.
+    let plan = "/admin/evenements/series/webinaires-mensuels/planifier?annee=2031";
+    let page = app.get(plan).await;
+    assert!(page.body.contains("jeudi 16 janvier 2031"), "{}", page.body);
+    let r = app
+        .post_form(
+            plan,
+            "/admin/evenements/series/webinaires-mensuels/planifier",
+            &[("annee", "2031")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.header("location").ends_with("ajoutees=12"),
+        "{}",
+        r.header("location")
+    );
+    let r = app
+        .post_form(
+            plan,
+            "/admin/evenements/series/webinaires-mensuels/planifier",
+            &[("annee", "2031")],
+        )
+        .await;
+    assert!(r.header("location").ends_with("ajoutees=0"));
+    app.stop().await;
+}
