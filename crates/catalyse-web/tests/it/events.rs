@@ -405,6 +405,7 @@ async fn animators(store: Arc<dyn Store>) {
     assert!(app
         .outbox()
         .iter()
+        .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
         .any(|m| m.contains("To: membre@example.org") && m.contains("est annul=C3=A9")));
     assert!(app
         .get("/evenements/atelier-anim")
