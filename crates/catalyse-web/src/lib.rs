@@ -326,6 +326,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webinaires", get(events::webinars))
         .route("/evenements", get(events::list))
         .route("/evenements/calendrier.ics", get(events::calendar))
+        .route("/evenements/flux.atom", get(events::atom))
         .route(
             "/evenements/series/{slug}/calendrier.ics",
             get(events::series_calendar),

@@ -368,3 +368,55 @@ pub async fn event_calendar(
         &format!("{slug}.ics"),
     ))
 }
+
+/// `GET /evenements/flux.atom`: the events to come, the next first.
+pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
+    use crate::feeds::{Entry, Feed};
+    let upcoming = state
+        .store
+        .events(Some(Utc::now()), None, None, None)
+        .await?;
+    let base = state.config.public_url();
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.to_utc())
+            .unwrap_or_default()
+    };
+    let entries: Vec<Entry> = upcoming
+        .iter()
+        .take(50)
+        .map(|e| Entry {
+            id: format!("{base}/evenements/{}", e.slug),
+            title: format!("{} — {}", e.title, when_fr(e)),
+            url: format!("{base}/evenements/{}", e.slug),
+            updated: parse(&e.updated_at),
+            published: None,
+            summary: Some(if e.description.is_empty() {
+                format!("{} : {}", e.kind.label(), when_fr(e))
+            } else {
+                e.description.clone()
+            }),
+            authors: vec![],
+            categories: vec![(e.kind.as_str().to_string(), e.kind.label().to_string())],
+            content_html: None,
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("{base}/evenements"),
+        title: "Catalyse — prochains événements".into(),
+        subtitle: Some("Webinaires, rencontres et ateliers à venir.".into()),
+        self_url: format!("{base}/evenements/flux.atom"),
+        alternate_url: format!("{base}/evenements"),
+        updated: entries
+            .iter()
+            .map(|e| e.updated)
+            .max()
+            .unwrap_or_else(Utc::now),
+        author: "Catalyse".into(),
+        rights: None,
+        lang: "fr".into(),
+    };
+    Ok(crate::feeds::atom_response(crate::feeds::atom(
+        &feed, &entries,
+    )))
+}

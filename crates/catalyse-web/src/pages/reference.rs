@@ -34,6 +34,8 @@ struct LeverPage<'a> {
     /// (slug, title, meta line) of the resources that serve it, newest first.
     resources: Vec<(String, String, String)>,
     resources_total: u64,
+    /// (slug, title, when) of the webinars and events on this lever.
+    events: Vec<(String, String, String)>,
 }
 
 pub async fn lever(
@@ -69,8 +71,20 @@ pub async fn lever(
             )
         })
         .collect();
+    let events = state
+        .store
+        .events(None, None, None, None)
+        .await?
+        .into_iter()
+        .filter(|e| e.levers.contains(&slug))
+        .map(|e| {
+            let when = super::events::when_fr(&e);
+            (e.slug, e.title, when)
+        })
+        .collect();
     let page = LeverPage {
         ctx: &ctx,
+        events,
         resources,
         resources_total: found.total,
         count: levers.len(),
@@ -89,6 +103,11 @@ struct Programme<'a> {
 }
 
 impl Programme<'_> {
+    fn mentions_webinars(&self, m: &Milestone) -> bool {
+        let text = format!("{} {}", m.label, m.description).to_lowercase();
+        text.contains("webinaire")
+    }
+
     fn pillar(&self, m: &Milestone) -> &str {
         self.ctx.t.s(match m.pillar.as_str() {
             "plateforme" => "pillar.plateforme",

@@ -52,6 +52,20 @@ async fn cycle(store: Arc<dyn Store>) {
         app.get("/evenements/absent").await.status,
         StatusCode::NOT_FOUND
     );
+    let lever = app.get("/leviers/apprendre-a-faire-alliance").await;
+    assert!(
+        lever.body.contains("/evenements/webinaire-2019-08-22"),
+        "lever pages link their webinars"
+    );
+    assert!(app
+        .get("/programme")
+        .await
+        .body
+        .contains("href=\"/webinaires\""));
+    let feed = app.get("/evenements/flux.atom").await;
+    assert!(feed
+        .header("content-type")
+        .starts_with("application/atom+xml"));
     let list = app.get("/evenements?type=webinaire").await;
     assert!(list.body.contains("/evenements/webinaire-2019-01-17"));
 
