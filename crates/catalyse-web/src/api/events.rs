@@ -145,3 +145,81 @@ pub async fn occurrences(
             .collect(),
     }))
 }
+
+/// Where the signed-in person's registration stands.
+#[derive(Serialize, ToSchema)]
+pub struct MyRegistration {
+    pub event: String,
+    /// pending, confirmed, waiting or cancelled
+    pub status: String,
+}
+
+/// The signed-in member, for a state-changing call: the session cookie, and the value of the
+/// `__Host-csrf` cookie repeated in an `X-CSRF-Token` header.
+fn member(
+    user: Option<catalyse_core::User>,
+    headers: &axum::http::HeaderMap,
+) -> Result<catalyse_core::User, AppError> {
+    let user = user.ok_or(AppError::Forbidden)?;
+    let cookie = crate::auth::cookie_value(headers, crate::auth::CSRF_COOKIE);
+    let given = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !crate::auth::csrf_matches(cookie.as_deref(), given) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+/// Registers the signed-in member (session cookie and `X-CSRF-Token` header): a seat if one
+/// is left, else the waiting list; the confirmation email carries the event as an .ics file.
+#[utoipa::path(post, path = "/api/v1/events/{slug}/registrations", tag = "events",
+    params(("slug" = String, Path, description = "The event's slug")),
+    responses(
+        (status = 201, description = "Registered", body = MyRegistration),
+        (status = 403, description = "Not signed in, or no CSRF token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already registered, or registration closed", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<(axum::http::StatusCode, Json<MyRegistration>), ApiError> {
+    let user = member(user, &headers)?;
+    let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    let r = crate::pages::registrations::register_member(&state, &e, &user).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(MyRegistration {
+            event: e.slug,
+            status: r.status.as_str().into(),
+        }),
+    ))
+}
+
+/// Cancels the signed-in member's registration (session cookie and `X-CSRF-Token` header);
+/// a freed seat goes to the first on the waiting list.
+#[utoipa::path(delete, path = "/api/v1/events/{slug}/registrations", tag = "events",
+    params(("slug" = String, Path, description = "The event's slug")),
+    responses(
+        (status = 200, description = "Cancelled", body = MyRegistration),
+        (status = 403, description = "Not signed in, or no CSRF token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event or registration", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn unregister(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<MyRegistration>, ApiError> {
+    let user = member(user, &headers)?;
+    let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    let r = crate::pages::registrations::cancel_member(&state, &e, &user).await?;
+    Ok(Json(MyRegistration {
+        event: e.slug,
+        status: r.status.as_str().into(),
+    }))
+}

@@ -45,6 +45,8 @@ use utoipa::OpenApi;
         events::event,
         events::series,
         events::occurrences,
+        events::register,
+        events::unregister,
     ),
     components(schemas(Problem)),
     tags(
@@ -84,6 +86,10 @@ pub fn router() -> Router<AppState> {
         .route("/resources/{id}", get(resources::resource))
         .route("/events", get(events::events))
         .route("/events/{slug}", get(events::event))
+        .route(
+            "/events/{slug}/registrations",
+            axum::routing::post(events::register).delete(events::unregister),
+        )
         .route("/series/{slug}", get(events::series))
         .route("/series/{slug}/occurrences", get(events::occurrences))
         .route("/openapi.json", get(openapi))

@@ -8,6 +8,7 @@ use super::events::{span, when_fr};
 use super::{render, render_status, PageCtx};
 use crate::auth::{CsrfForm, MaybeUser};
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
 use askama::Template;
@@ -126,8 +127,7 @@ fn page<'a>(ctx: &'a PageCtx, e: Event) -> RegistrationPage<'a> {
 }
 
 /// The mail that goes with each step, with the event as an .ics file when a seat is held.
-async fn notify(state: &AppState, ctx: &PageCtx, e: &Event, r: &Registration, promoted: bool) {
-    let t = ctx.t;
+async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: bool) {
     let base = state.config.public_url();
     let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));
     let (subject, intro) = match (r.status, promoted) {
@@ -169,6 +169,72 @@ async fn notify(state: &AppState, ctx: &PageCtx, e: &Event, r: &Registration, pr
     }
 }
 
+/// A member takes her seat at once, under her account's name and address.
+fn member_registration(user: &catalyse_core::User) -> NewRegistration {
+    NewRegistration {
+        user_id: Some(user.id),
+        name: user.display_name.clone(),
+        email: user.email.as_str().to_string(),
+        organisation: String::new(),
+        territory: String::new(),
+        token_hash: String::new(),
+        pending: false,
+    }
+}
+
+/// Stores a registration under the hash of its signed link, and sends the mail of its step.
+async fn submit(
+    state: &AppState,
+    t: Tr,
+    e: &Event,
+    new: NewRegistration,
+) -> Result<Registration, StoreError> {
+    let new = NewRegistration {
+        token_hash: crate::auth::token_hash(&link_token(state, e.id, &new.email)),
+        ..new
+    };
+    let r = state.store.register(e.id, &new, Utc::now()).await?;
+    notify(state, t, e, &r, false).await;
+    Ok(r)
+}
+
+/// Registers a signed-in member (the API; the page does the same through `register`).
+pub async fn register_member(
+    state: &AppState,
+    e: &Event,
+    user: &catalyse_core::User,
+) -> Result<Registration, AppError> {
+    if !open_for_registration(e) {
+        return Err(AppError::Conflict("registration is closed".into()));
+    }
+    Ok(submit(
+        state,
+        Tr::new(crate::i18n::Lang::Fr),
+        e,
+        member_registration(user),
+    )
+    .await?)
+}
+
+/// Cancels a signed-in member's registration; the first on the waiting list gets the seat.
+pub async fn cancel_member(
+    state: &AppState,
+    e: &Event,
+    user: &catalyse_core::User,
+) -> Result<Registration, AppError> {
+    let token = link_token(state, e.id, user.email.as_str());
+    let (r, promoted) = state
+        .store
+        .cancel_registration(&crate::auth::token_hash(&token), Utc::now())
+        .await?;
+    let t = Tr::new(crate::i18n::Lang::Fr);
+    notify(state, t, e, &r, false).await;
+    if let Some(p) = promoted {
+        notify(state, t, e, &p, true).await;
+    }
+    Ok(r)
+}
+
 /// `POST /evenements/{slug}/inscription`
 pub async fn register(
     State(state): State<AppState>,
@@ -186,15 +252,7 @@ pub async fn register(
         return render_status(&ctx, StatusCode::CONFLICT, &view);
     }
     let new = match &user {
-        Some(u) => NewRegistration {
-            user_id: Some(u.id),
-            name: u.display_name.clone(),
-            email: u.email.as_str().to_string(),
-            organisation: String::new(),
-            territory: String::new(),
-            token_hash: String::new(),
-            pending: false,
-        },
+        Some(u) => member_registration(u),
         None => {
             let name = form.name.trim().to_string();
             if name.is_empty() || name.chars().count() > 120 {
@@ -232,14 +290,8 @@ pub async fn register(
             }
         }
     };
-    let token = link_token(&state, e.id, &new.email);
-    let new = NewRegistration {
-        token_hash: crate::auth::token_hash(&token),
-        ..new
-    };
-    match state.store.register(e.id, &new, Utc::now()).await {
+    match submit(&state, t, &e, new).await {
         Ok(r) => {
-            notify(&state, &ctx, &e, &r, false).await;
             view.outcome = Some(
                 t.s(match r.status {
                     RegistrationStatus::Pending => "reg.done_pending",
@@ -304,7 +356,7 @@ pub async fn confirm(
             .store
             .confirm_registration(&crate::auth::token_hash(&token), Utc::now())
             .await?;
-        notify(&state, &ctx, &e, &r, false).await;
+        notify(&state, ctx.t, &e, &r, false).await;
     }
     Ok(Redirect::to(&format!("/inscriptions/{token}")).into_response())
 }
@@ -321,9 +373,9 @@ pub async fn cancel(
         .store
         .cancel_registration(&crate::auth::token_hash(&token), Utc::now())
         .await?;
-    notify(&state, &ctx, &e, &r, false).await;
+    notify(&state, ctx.t, &e, &r, false).await;
     if let Some(p) = promoted {
-        notify(&state, &ctx, &e, &p, true).await;
+        notify(&state, ctx.t, &e, &p, true).await;
     }
     Ok(Redirect::to(&format!("/inscriptions/{token}")).into_response())
 }

@@ -453,3 +453,48 @@ async fn animators(store: Arc<dyn Store>) {
     assert!(r.header("location").ends_with("ajoutees=0"));
     app.stop().await;
 }
+
+both_databases!(registration_api_for_members, registration_api);
+async fn registration_api(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    use reqwest::Method;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-api", 5).await;
+    let path = "/api/v1/events/atelier-api/registrations";
+    assert_eq!(
+        app.request(Method::POST, path, None, &[]).await.status,
+        StatusCode::FORBIDDEN,
+        "not signed in"
+    );
+    app.sign_in_as("membre@example.org", Role::Member).await;
+    assert_eq!(
+        app.request(Method::POST, path, None, &[]).await.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF header"
+    );
+    let token = app.cookie("__Host-csrf").unwrap();
+    let header = [("x-csrf-token", token.as_str())];
+    let r = app.request(Method::POST, path, None, &header).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["status"], "confirmed");
+    assert_eq!(
+        app.request(Method::POST, path, None, &header).await.status,
+        StatusCode::CONFLICT
+    );
+    let r = app.request(Method::DELETE, path, None, &header).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"cancelled\""));
+    assert_eq!(
+        app.request(
+            Method::POST,
+            "/api/v1/events/absent/registrations",
+            None,
+            &header
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
