@@ -124,6 +124,9 @@ pub struct Event {
     pub speakers: Vec<String>,
     /// Seats; none means no limit.
     pub capacity: Option<i32>,
+    /// When registration opens and closes (RFC 3339, UTC); none: open until the start.
+    pub registration_opens: Option<String>,
+    pub registration_closes: Option<String>,
     pub status: EventStatus,
     pub replay_url: Option<String>,
     /// Slugs of related resources of the resource centre.
@@ -166,6 +169,23 @@ pub struct CycleSession {
     pub levers: Vec<String>,
 }
 
+impl Event {
+    /// Whether people may register at `now`: a scheduled event still to come, inside its
+    /// registration window if it has one.
+    pub fn open_for_registration(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let at = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.to_utc())
+        };
+        let start = at(&Some(self.starts_at.clone()));
+        self.status == EventStatus::Scheduled
+            && start.is_some_and(|s| s > now)
+            && at(&self.registration_opens).is_none_or(|o| o <= now)
+            && at(&self.registration_closes).is_none_or(|c| c > now)
+    }
+}
+
 impl WebinarCycle {
     const TEXT: &'static str = include_str!("../../../data/reference/webinars-2019.toml");
 
@@ -193,5 +213,54 @@ mod tests {
         for k in EventKind::ALL {
             assert_eq!(k.as_str().parse::<EventKind>(), Ok(k));
         }
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn registration_follows_status_start_and_window() {
+        let now = chrono::DateTime::parse_from_rfc3339("2030-01-10T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut e = Event {
+            id: 1,
+            slug: "e".into(),
+            series: None,
+            kind: EventKind::Atelier,
+            title: "t".into(),
+            description: String::new(),
+            levers: vec![],
+            themes: vec![],
+            starts_at: "2030-01-17T12:00:00Z".into(),
+            duration_minutes: 60,
+            timezone: "Europe/Paris".into(),
+            online_url: None,
+            commune: None,
+            address: None,
+            speakers: vec![],
+            capacity: None,
+            registration_opens: None,
+            registration_closes: None,
+            status: EventStatus::Scheduled,
+            replay_url: None,
+            resources: vec![],
+            is_example: false,
+            updated_at: String::new(),
+        };
+        assert!(e.open_for_registration(now));
+        e.registration_closes = Some("2030-01-09T00:00:00Z".into());
+        assert!(!e.open_for_registration(now), "closed");
+        e.registration_closes = None;
+        e.registration_opens = Some("2030-01-11T00:00:00Z".into());
+        assert!(!e.open_for_registration(now), "not open yet");
+        e.registration_opens = None;
+        e.status = EventStatus::Cancelled;
+        assert!(!e.open_for_registration(now));
+        e.status = EventStatus::Scheduled;
+        e.starts_at = "2030-01-01T12:00:00Z".into();
+        assert!(!e.open_for_registration(now), "past");
     }
 }

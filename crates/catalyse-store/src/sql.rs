@@ -88,7 +88,7 @@ macro_rules! impl_sql_store {
             "e.id, e.slug, s.slug AS series_slug, e.kind, e.title, e.description, e.levers, \
              e.themes, e.starts_at, e.duration_minutes, e.timezone, e.online_url, e.commune, \
              e.address, e.speakers, e.capacity, e.status, e.replay_url, e.resources, \
-             e.is_example, e.updated_at";
+             e.is_example, e.updated_at, e.registration_opens_at, e.registration_closes_at";
 
         fn event_from_row(r: &$row) -> StoreResult<Event> {
             let list = |col: &str| -> StoreResult<Vec<String>> {
@@ -115,6 +115,12 @@ macro_rules! impl_sql_store {
                 address: r.try_get("address")?,
                 speakers: list("speakers")?,
                 capacity: r.try_get("capacity")?,
+                registration_opens: r
+                    .try_get::<Option<i64>, _>("registration_opens_at")?
+                    .map(rfc),
+                registration_closes: r
+                    .try_get::<Option<i64>, _>("registration_closes_at")?
+                    .map(rfc),
                 status: status.parse().map_err(corrupt)?,
                 replay_url: r.try_get("replay_url")?,
                 resources: list("resources")?,
@@ -206,6 +212,17 @@ macro_rules! impl_sql_store {
             }
         }
 
+        /// An optional RFC 3339 instant as UTC seconds.
+        fn instant(t: &Option<String>) -> StoreResult<Option<i64>> {
+            t.as_deref()
+                .map(|t| {
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map(|d| d.timestamp())
+                        .map_err(corrupt)
+                })
+                .transpose()
+        }
+
         /// Inserts an event unless its slug is taken; whether it did.
         async fn insert_event(
             tx: &mut sqlx::Transaction<'_, $db>,
@@ -220,10 +237,10 @@ macro_rules! impl_sql_store {
                 "INSERT INTO events (slug, series_id, kind, title, description, levers, \
                  themes, starts_at, duration_minutes, timezone, online_url, commune, \
                  address, speakers, capacity, status, replay_url, resources, is_example, \
-                 created_at, updated_at) VALUES ($1, \
-                 (SELECT id FROM event_series WHERE slug = $2), $3, $4, $5, $6, $7, $8, \
-                 $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
-                 ON CONFLICT (slug) DO NOTHING",
+                 created_at, updated_at, registration_opens_at, registration_closes_at) \
+                 VALUES ($1, (SELECT id FROM event_series WHERE slug = $2), $3, $4, $5, $6, \
+                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, \
+                 $22) ON CONFLICT (slug) DO NOTHING",
             )
             .bind(&e.slug)
             .bind(&e.series)
@@ -245,6 +262,8 @@ macro_rules! impl_sql_store {
             .bind(json(&e.resources)?)
             .bind(e.is_example)
             .bind(now)
+            .bind(instant(&e.registration_opens)?)
+            .bind(instant(&e.registration_closes)?)
             .execute(&mut **tx)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -1665,7 +1684,8 @@ macro_rules! impl_sql_store {
                 let done = sqlx::query(
                     "UPDATE events SET title = $1, description = $2, levers = $3, \
                      online_url = $4, address = $5, speakers = $6, capacity = $7, status = $8, \
-                     replay_url = $9, updated_at = $10 WHERE slug = $11",
+                     replay_url = $9, updated_at = $10, registration_opens_at = $12, \
+                     registration_closes_at = $13 WHERE slug = $11",
                 )
                 .bind(&e.title)
                 .bind(&e.description)
@@ -1678,6 +1698,8 @@ macro_rules! impl_sql_store {
                 .bind(&e.replay_url)
                 .bind(ts(now))
                 .bind(&e.slug)
+                .bind(instant(&e.registration_opens)?)
+                .bind(instant(&e.registration_closes)?)
                 .execute(self.w())
                 .await?;
                 if done.rows_affected() == 0 {

@@ -152,6 +152,8 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
                 address: None,
                 speakers: vec![],
                 capacity: Some(100),
+                registration_opens: None,
+                registration_closes: None,
                 status: EventStatus::Scheduled,
                 replay_url: None,
                 resources: vec![],

@@ -214,6 +214,8 @@ async fn load_webinar_cycle(store: &dyn Store) -> anyhow::Result<()> {
             address: None,
             speakers: vec![],
             capacity: None,
+            registration_opens: None,
+            registration_closes: None,
             status: if start < now {
                 EventStatus::Held
             } else {
@@ -365,6 +367,10 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
         .route("/admin/evenements", get(admin_events::list))
+        .route(
+            "/admin/evenements/nouveau",
+            get(admin_events::new_form).post(admin_events::create),
+        )
         .route(
             "/admin/evenements/series/{slug}/planifier",
             get(admin_events::plan_form).post(admin_events::plan),

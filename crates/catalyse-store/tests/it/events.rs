@@ -24,6 +24,8 @@ fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> Even
         address: None,
         speakers: vec!["Une intervenante".into()],
         capacity: Some(100),
+        registration_opens: None,
+        registration_closes: None,
         status: EventStatus::Scheduled,
         replay_url: None,
         resources: vec![],

@@ -419,6 +419,8 @@ fn placeholder(series: &str, d: chrono::DateTime<chrono_tz::Tz>, year: i32) -> E
         address: None,
         speakers: vec![],
         capacity: None,
+        registration_opens: None,
+        registration_closes: None,
         status: EventStatus::Scheduled,
         replay_url: None,
         resources: vec![],
@@ -470,4 +472,148 @@ pub async fn plan(
         "/admin/evenements/series/{slug}/planifier?annee={year}&ajoutees={added}"
     ))
     .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_event_new.html")]
+struct NewPage<'a> {
+    ctx: &'a PageCtx,
+    errors: FormErrors,
+    f: HashMap<String, String>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl NewPage<'_> {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+}
+
+fn new_page<'a>(ctx: &'a PageCtx, f: HashMap<String, String>) -> NewPage<'a> {
+    NewPage {
+        ctx,
+        errors: FormErrors::default(),
+        f,
+        kinds: EventKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+    }
+}
+
+/// `GET /admin/evenements/nouveau`
+pub async fn new_form(Moderator(_): Moderator, ctx: PageCtx) -> Result<Response, AppError> {
+    let f = HashMap::from([
+        ("time".to_string(), "13:00".to_string()),
+        ("duration".to_string(), "60".to_string()),
+        ("kind".to_string(), "rencontre".to_string()),
+    ]);
+    render(&ctx, &new_page(&ctx, f))
+}
+
+/// A Paris local date and time as a UTC instant (RFC 3339).
+fn paris(date: &str, time: &str) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let t = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    d.and_time(t)
+        .and_local_timezone(chrono_tz::Europe::Paris)
+        .earliest()
+        .map(|x| x.with_timezone(&Utc).to_rfc3339())
+}
+
+/// `POST /admin/evenements/nouveau`: a one-off event (a meeting, a day, a visit…).
+pub async fn create(
+    State(state): State<AppState>,
+    Moderator(user): Moderator,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or("").to_string();
+    let mut page = new_page(&ctx, form.clone());
+    let kind = field("kind").parse::<EventKind>().ok();
+    if kind.is_none() {
+        page.errors.push("kind", t.s("admin_ev.bad_kind"));
+    }
+    let title = field("title");
+    if title.is_empty() || title.chars().count() > 300 {
+        page.errors.push("title", t.s("admin_ev.bad_title"));
+    }
+    let start = paris(&field("date"), &field("time"));
+    if start.is_none() {
+        page.errors.push("date", t.s("admin_ev.bad_date"));
+    }
+    let duration = field("duration")
+        .parse::<i32>()
+        .ok()
+        .filter(|d| (5..=24 * 60 * 7).contains(d));
+    if duration.is_none() {
+        page.errors.push("duration", t.s("admin_ev.bad_duration"));
+    }
+    let capacity = match field("capacity").as_str() {
+        "" => None,
+        c => match c.parse::<i32>() {
+            Ok(c) if (1..=100_000).contains(&c) => Some(c),
+            _ => {
+                page.errors.push("capacity", t.s("admin_ev.bad_capacity"));
+                None
+            }
+        },
+    };
+    let closes = match field("closes").as_str() {
+        "" => None,
+        d => match paris(d, "23:59") {
+            Some(c) => Some(c),
+            None => {
+                page.errors.push("closes", t.s("admin_ev.bad_date"));
+                None
+            }
+        },
+    };
+    let online_url = optional_url(&field("online_url")).unwrap_or_else(|()| {
+        page.errors.push("online_url", t.s("admin_res.bad_url"));
+        None
+    });
+    let (Some(kind), Some(start), Some(duration), true) =
+        (kind, start, duration, page.errors.is_empty())
+    else {
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let slug = format!("{}-{}", catalyse_core::text::slugify(&title), field("date"));
+    let e = Event {
+        id: 0,
+        slug: slug.clone(),
+        series: None,
+        kind,
+        title,
+        description: field("description").chars().take(5000).collect(),
+        levers: vec![],
+        themes: vec![],
+        starts_at: start,
+        duration_minutes: duration,
+        timezone: "Europe/Paris".into(),
+        online_url,
+        commune: None,
+        address: Some(field("address")).filter(|a| !a.is_empty()),
+        speakers: vec![],
+        capacity,
+        registration_opens: None,
+        registration_closes: closes,
+        status: EventStatus::Scheduled,
+        replay_url: None,
+        resources: vec![],
+        is_example: false,
+        updated_at: Utc::now().to_rfc3339(),
+    };
+    if state
+        .store
+        .add_events(std::slice::from_ref(&e), Utc::now())
+        .await?
+        == 0
+    {
+        page.errors.push("title", t.s("admin_ev.exists"));
+        return render_status(&ctx, StatusCode::CONFLICT, &page);
+    }
+    tracing::info!(user = user.id, event = %slug, "event created");
+    Ok(Redirect::to(&format!("/admin/evenements/{slug}?etat=enregistre")).into_response())
 }

@@ -271,7 +271,7 @@ pub async fn event(
             json_ld,
             replay_host,
             series_title,
-            open: e.status == EventStatus::Scheduled && start.with_timezone(&Utc) > Utc::now(),
+            open: e.open_for_registration(Utc::now()),
             e,
         },
     )

@@ -4,7 +4,7 @@
 //! reminders sent the day before and an hour before.
 
 use super::account::FormErrors;
-use super::events::{span, when_fr};
+use super::events::when_fr;
 use super::{render, render_status, PageCtx};
 use crate::auth::{CsrfForm, MaybeUser};
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::agenda::{Event, EventStatus};
+use catalyse_core::agenda::Event;
 use catalyse_core::Email;
 use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder, StoreError};
 use chrono::Utc;
@@ -33,9 +33,9 @@ pub fn link_token(state: &AppState, event_id: i64, email: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-/// Whether people may still register.
+/// Whether people may register now (see [`Event::open_for_registration`]).
 fn open_for_registration(e: &Event) -> bool {
-    e.status == EventStatus::Scheduled && span(e).0.with_timezone(&Utc) > Utc::now()
+    e.open_for_registration(Utc::now())
 }
 
 #[derive(Deserialize, Default)]

@@ -169,6 +169,8 @@ async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
         address: None,
         speakers: vec![],
         capacity: Some(capacity),
+        registration_opens: None,
+        registration_closes: None,
         status: EventStatus::Scheduled,
         replay_url: None,
         resources: vec![],
@@ -496,5 +498,86 @@ async fn registration_api(store: Arc<dyn Store>) {
         .status,
         StatusCode::NOT_FOUND
     );
+    app.stop().await;
+}
+
+both_databases!(animators_create_one_off_events, create_event);
+async fn create_event(store: Arc<dyn Store>) {
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    app.sign_in_as("anim@example.org", Role::Moderator).await;
+    let form = "/admin/evenements/nouveau";
+    let bad = app
+        .post_form(
+            form,
+            form,
+            &[
+                ("kind", "fete"),
+                ("title", ""),
+                ("date", "18/03/2031"),
+                ("time", "13h"),
+                ("duration", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "Choisissez un type",
+        "Donnez un titre",
+        "AAAA-MM-JJ",
+        "nombre de minutes",
+    ] {
+        assert!(bad.body.contains(msg), "{msg}");
+    }
+    let ok = app
+        .post_form(
+            form,
+            form,
+            &[
+                ("kind", "rencontre"),
+                ("title", "Rencontre annuelle des pionniers"),
+                ("date", "2031-06-12"),
+                ("time", "09:30"),
+                ("duration", "480"),
+                ("capacity", "300"),
+                ("closes", "2031-06-01"),
+                ("address", "Paris"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let e = store
+        .event("rencontre-annuelle-des-pionniers-2031-06-12")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        e.starts_at, "2031-06-12T07:30:00Z",
+        "09:30 in Paris in summer"
+    );
+    assert_eq!(
+        e.registration_closes.as_deref(),
+        Some("2031-06-01T21:59:00Z")
+    );
+    let page = app
+        .get("/evenements/rencontre-annuelle-des-pionniers-2031-06-12")
+        .await;
+    assert!(page
+        .body
+        .contains("jeudi 12 juin 2031, 9 h 30 – 17 h 30 (heure de Paris)"));
+    let again = app
+        .post_form(
+            form,
+            form,
+            &[
+                ("kind", "rencontre"),
+                ("title", "Rencontre annuelle des pionniers"),
+                ("date", "2031-06-12"),
+                ("time", "09:30"),
+                ("duration", "480"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
     app.stop().await;
 }
