@@ -294,7 +294,8 @@ mod tests {
 
     #[test]
     fn markdown_is_sanitized() {
-        let html = markdown("# Titre\n\n<script>alert(1)</script>[lien](javascript:alert(1)) *ok*");
+        let html =
+            markdown("# Titre\n\n<script>alert(1)</script>\n\n[lien](javascript:alert(1)) *ok*");
         assert!(html.contains("<h1>Titre</h1>"));
         assert!(html.contains("<em>ok</em>"));
         assert!(!html.contains("<script"));
