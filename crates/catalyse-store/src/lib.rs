@@ -366,6 +366,7 @@ pub trait Store: Send + Sync + 'static {
         series: Option<&str>,
     ) -> StoreResult<Vec<Event>>;
     async fn event(&self, slug: &str) -> StoreResult<Option<Event>>;
+    async fn event_by_id(&self, id: i64) -> StoreResult<Option<Event>>;
     /// Saves what animators edit: title, description, levers, online link, address,
     /// speakers, capacity, status and replay link.
     async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event>;

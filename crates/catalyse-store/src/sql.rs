@@ -1679,6 +1679,19 @@ macro_rules! impl_sql_store {
                 .transpose()
             }
 
+            async fn event_by_id(&self, id: i64) -> StoreResult<Option<Event>> {
+                sqlx::query(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events e \
+                     LEFT JOIN event_series s ON s.id = e.series_id WHERE e.id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(self.r())
+                .await?
+                .as_ref()
+                .map(event_from_row)
+                .transpose()
+            }
+
             async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event> {
                 let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
                 let done = sqlx::query(

@@ -89,6 +89,8 @@ async fn events(store: Arc<dyn Store>) {
     assert_eq!(b.series.as_deref(), Some("cycle"));
     assert_eq!(b.speakers, vec!["Une intervenante"]);
     assert_eq!(b.capacity, Some(100));
+    assert_eq!(store.event_by_id(b.id).await.unwrap().unwrap().slug, "b");
+    assert!(store.event_by_id(-1).await.unwrap().is_none());
     let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     let window = store
         .events(

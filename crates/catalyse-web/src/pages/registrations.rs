@@ -21,6 +21,7 @@ use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// The token of the links for one address registered to one event: an HMAC, so that every
@@ -318,10 +319,8 @@ async fn by_token(state: &AppState, token: &str) -> Result<(Registration, Event)
         .ok_or(AppError::NotFound)?;
     let e = state
         .store
-        .events(None, None, None, None)
+        .event_by_id(r.event_id)
         .await?
-        .into_iter()
-        .find(|e| e.id == r.event_id)
         .ok_or(AppError::NotFound)?;
     Ok((r, e))
 }
@@ -402,14 +401,12 @@ pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
             "reg.reminder_hour",
         ),
     ] {
+        let mut events: HashMap<i64, Option<Event>> = HashMap::new();
         for r in state.store.claim_reminders(which, now, from, to).await? {
-            let Some(e) = state
-                .store
-                .events(None, None, None, None)
-                .await?
-                .into_iter()
-                .find(|e| e.id == r.event_id)
-            else {
+            if let std::collections::hash_map::Entry::Vacant(slot) = events.entry(r.event_id) {
+                slot.insert(state.store.event_by_id(r.event_id).await?);
+            }
+            let Some(Some(e)) = events.get(&r.event_id) else {
                 continue;
             };
             let base = state.config.public_url();
@@ -418,7 +415,7 @@ pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
                 "{}\n\n{}\n{}\n{}\n\n{}\n{link}\n",
                 t.s("reg.reminder_text").replace("{name}", &r.name),
                 e.title,
-                when_fr(&e),
+                when_fr(e),
                 e.online_url
                     .clone()
                     .unwrap_or_else(|| format!("{base}/evenements/{}", e.slug)),
