@@ -85,9 +85,7 @@ impl ResourceFilter {
             }
             let year = |v: &str| {
                 v.parse::<i32>()
-                    .ok()
-                    .filter(|y| (1000..=9999).contains(y))
-                    .ok_or_else(|| FilterError(format!("année invalide : « {v} »")))
+                    .map_err(|_| FilterError(format!("année invalide : « {v} »")))
             };
             let Some(key) = keys.iter().position(|x| *x == k) else {
                 continue;
@@ -111,12 +109,12 @@ impl ResourceFilter {
                         None => return Err(FilterError(format!("tri inconnu : « {v} »"))),
                     }
                 }
+                // Pages beyond the 500th are the 500th: deep pages are not served.
                 9 => {
                     f.page = v
                         .parse::<u32>()
-                        .ok()
-                        .filter(|p| (1..=500).contains(p))
-                        .ok_or_else(|| FilterError(format!("page invalide : « {v} »")))?
+                        .map_err(|_| FilterError(format!("page invalide : « {v} »")))?
+                        .clamp(1, 500)
                 }
                 _ => {}
             }
@@ -287,7 +285,8 @@ mod tests {
         assert_eq!(ResourceFilter::parse(&f.to_query_string(2)).unwrap(), f);
         assert!(ResourceFilter::parse("nature=roman").is_err());
         assert!(ResourceFilter::parse("annee_min=deux").is_err());
-        assert!(ResourceFilter::parse("page=0").is_err());
+        assert_eq!(ResourceFilter::parse("page=0").unwrap().page, 1);
+        assert!(ResourceFilter::parse("page=x").is_err());
         assert!(ResourceFilter::parse("tri=hasard").is_err());
         assert_eq!(ResourceFilter::parse("").unwrap().page, 1);
     }

@@ -12,20 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct EventsParams {
     /// From this date (YYYY-MM-DD, Paris time), inclusive.
-    pub from: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
     /// Up to this date (YYYY-MM-DD), inclusive.
-    pub to: Option<String>,
+    pub to: Option<chrono::NaiveDate>,
     /// webinaire, rencontre, journee, colloque, visite-apprenante, atelier
-    pub kind: Option<String>,
-}
-
-fn date(v: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
-    v.filter(|s| !s.is_empty())
-        .map(|s| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| AppError::BadRequest(format!("{name}: expected YYYY-MM-DD, got {s}")))
-        })
-        .transpose()
+    pub kind: Option<EventKind>,
 }
 
 /// Paris midnight of a date, as a UTC instant.
@@ -47,17 +38,9 @@ pub async fn events(
     State(state): State<AppState>,
     crate::api::ApiQuery(p): crate::api::ApiQuery<EventsParams>,
 ) -> Result<Json<Vec<Event>>, ApiError> {
-    let from = date(p.from.as_deref(), "from")?.map(paris_midnight);
-    let to = date(p.to.as_deref(), "to")?
-        .and_then(|d| d.succ_opt())
-        .map(paris_midnight);
-    let kind = p
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(|k| k.parse::<EventKind>().map_err(AppError::BadRequest))
-        .transpose()?;
-    Ok(Json(state.store.events(from, to, kind, None).await?))
+    let from = p.from.map(paris_midnight);
+    let to = p.to.and_then(|d| d.succ_opt()).map(paris_midnight);
+    Ok(Json(state.store.events(from, to, p.kind, None).await?))
 }
 
 /// One event.
@@ -96,9 +79,9 @@ pub async fn series(
 #[into_params(parameter_in = Query)]
 pub struct OccurrencesParams {
     /// First date (YYYY-MM-DD), inclusive.
-    pub from: String,
-    /// Last date (YYYY-MM-DD), inclusive; at most 20 years after `from`.
-    pub to: String,
+    pub from: chrono::NaiveDate,
+    /// Last date (YYYY-MM-DD), inclusive; a window longer than 20 years is cut at 20 years.
+    pub to: chrono::NaiveDate,
 }
 
 /// The dates a series' rule gives in a window, before an animator creates them.
@@ -125,12 +108,14 @@ pub async fn occurrences(
     crate::api::ApiQuery(p): crate::api::ApiQuery<OccurrencesParams>,
 ) -> Result<Json<Occurrences>, ApiError> {
     let s = state.store.series(&slug).await?.ok_or(AppError::NotFound)?;
-    let from =
-        date(Some(&p.from), "from")?.ok_or(AppError::BadRequest("from is required".into()))?;
-    let to = date(Some(&p.to), "to")?.ok_or(AppError::BadRequest("to is required".into()))?;
-    if to < from {
-        return Err(AppError::BadRequest("to is before from".into()).into());
-    }
+    let from = p.from;
+    // At most 20 years: a longer window is cut (an empty one when `to` is before `from`).
+    let limit = from
+        .checked_add_signed(chrono::Duration::days(
+            catalyse_core::events::MAX_RANGE_DAYS - 1,
+        ))
+        .unwrap_or(p.to);
+    let to = p.to.min(limit);
     // The platform has one rule today, the monthly cycle's.
     let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
     let dates = rule

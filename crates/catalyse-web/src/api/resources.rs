@@ -9,6 +9,15 @@ use catalyse_core::resource::{Resource, ResourceState};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The orders of results.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiSort {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
 /// A facet value and how many results have it.
 #[derive(Serialize, ToSchema)]
 pub struct FacetCount {
@@ -61,15 +70,15 @@ fn counts(v: &[(String, u64)]) -> Vec<FacetCount> {
 #[utoipa::path(get, path = "/api/v1/resources", tag = "resources",
     params(
         ("q" = Option<String>, Query, description = "Words to find"),
-        ("nature" = Option<Vec<String>>, Query, description = "cadre-de-reference, illustration, methode, boite-a-outils"),
+        ("nature" = Option<Vec<catalyse_core::resource::Nature>>, Query, description = "cadre-de-reference, illustration, methode, boite-a-outils"),
         ("subgroup" = Option<Vec<String>>, Query, description = "Sub-group slug"),
         ("lever" = Option<Vec<String>>, Query, description = "Lever slug"),
         ("author" = Option<Vec<String>>, Query, description = "Author or organisation, as written"),
         ("format" = Option<Vec<String>>, Query, description = "Format, as written"),
         ("year_from" = Option<i32>, Query, description = "From this year"),
         ("year_to" = Option<i32>, Query, description = "Up to this year"),
-        ("sort" = Option<String>, Query, description = "relevance (default), newest or oldest"),
-        ("page" = Option<u32>, Query, description = "1 to 500"),
+        ("sort" = Option<ApiSort>, Query, description = "relevance (default), newest or oldest"),
+        ("page" = Option<u32>, Query, description = "From 1; pages beyond 500 give the 500th"),
     ),
     responses(
         (status = 200, description = "Results with facet counts", body = ResourceResults),
