@@ -112,9 +112,9 @@ impl ResourceFilter {
                 // Pages beyond the 500th are the 500th: deep pages are not served.
                 9 => {
                     f.page = v
-                        .parse::<u32>()
+                        .parse::<i32>()
                         .map_err(|_| FilterError(format!("page invalide : « {v} »")))?
-                        .clamp(1, 500)
+                        .clamp(1, 500) as u32
                 }
                 _ => {}
             }

@@ -78,7 +78,7 @@ fn counts(v: &[(String, u64)]) -> Vec<FacetCount> {
         ("year_from" = Option<i32>, Query, description = "From this year"),
         ("year_to" = Option<i32>, Query, description = "Up to this year"),
         ("sort" = Option<ApiSort>, Query, description = "relevance (default), newest or oldest"),
-        ("page" = Option<u32>, Query, description = "From 1; pages beyond 500 give the 500th"),
+        ("page" = Option<i32>, Query, description = "From 1; pages beyond 500 give the 500th"),
     ),
     responses(
         (status = 200, description = "Results with facet counts", body = ResourceResults),
