@@ -80,9 +80,6 @@ impl ResourceFilter {
         };
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let v = v.trim();
-            if v.is_empty() {
-                continue;
-            }
             let year = |v: &str| {
                 v.parse::<i32>()
                     .map_err(|_| FilterError(format!("année invalide : « {v} »")))
@@ -90,6 +87,10 @@ impl ResourceFilter {
             let Some(key) = keys.iter().position(|x| *x == k) else {
                 continue;
             };
+            // Free text may be empty (an untouched field); a nature, year, order or page not.
+            if v.is_empty() && matches!(key, 0 | 2..=5) {
+                continue;
+            }
             match key {
                 0 => f.q = v.chars().take(200).collect(),
                 1 => f
