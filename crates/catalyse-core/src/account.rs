@@ -108,6 +108,9 @@ pub struct User {
     pub role: Role,
     pub password_hash: String,
     pub is_example: bool,
+    /// Whether the address was proved (accounts made by a person joining start unverified and
+    /// cannot sign in until they follow the link sent to them).
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
 }
 

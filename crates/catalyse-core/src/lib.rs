@@ -4,6 +4,7 @@ pub mod account;
 pub mod agenda;
 pub mod dataset;
 pub mod events;
+pub mod network;
 pub mod observatory;
 pub mod reference;
 pub mod resource;

@@ -4,6 +4,8 @@
 mod error;
 #[macro_use]
 mod sql;
+#[macro_use]
+pub mod network;
 mod postgres;
 mod sqlite;
 pub mod testing;
@@ -21,6 +23,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use error::{StoreError, StoreResult};
+pub use network::{ExampleMember, NetworkStore};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -46,6 +49,8 @@ pub struct NewUser {
     pub role: Role,
     pub password_hash: String,
     pub is_example: bool,
+    /// False for a person joining: she proves her address before she can sign in.
+    pub email_verified: bool,
 }
 
 /// What describes a dataset beside its file.
@@ -179,7 +184,7 @@ pub enum Reminder {
 
 /// Everything the platform stores, in the words of the domain.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NetworkStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     fn pool_stats(&self) -> PoolStats;
     async fn ping(&self) -> StoreResult<()>;

@@ -80,3 +80,5 @@ impl_sql_store!(
     sqlx::postgres::PgRow,
     Backend::Postgres
 );
+
+impl_network_store!(PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);

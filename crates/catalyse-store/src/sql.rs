@@ -29,7 +29,7 @@ macro_rules! impl_sql_store {
         use sqlx::Row;
 
         const USER_COLUMNS: &str =
-            "id, email, display_name, role, password_hash, is_example, created_at";
+            "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at";
         const TERRITORY_COLUMNS: &str =
             "level, code, name, region, department, epci, population, postcodes, lat, lon";
         const CHUNK: usize = 500;
@@ -421,6 +421,7 @@ macro_rules! impl_sql_store {
                 role: role.parse().map_err(corrupt)?,
                 password_hash: r.try_get("password_hash")?,
                 is_example: r.try_get("is_example")?,
+                email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
                 created_at: from_ts(r.try_get("created_at")?),
             })
         }
@@ -754,8 +755,8 @@ macro_rules! impl_sql_store {
             async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
                 let row = sqlx::query(&format!(
                     "INSERT INTO users (email, display_name, role, password_hash, is_example, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
-                     RETURNING {USER_COLUMNS}"
+                     created_at, updated_at, email_verified_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {USER_COLUMNS}"
                 ))
                 .bind(user.email.as_str())
                 .bind(&user.display_name)
@@ -763,6 +764,7 @@ macro_rules! impl_sql_store {
                 .bind(&user.password_hash)
                 .bind(user.is_example)
                 .bind(ts(now))
+                .bind(user.email_verified.then(|| ts(now)))
                 .fetch_one(self.w())
                 .await
                 .map_err(|e| StoreError::on_unique(e, "email", "this email already has an account"))?;
@@ -928,7 +930,8 @@ macro_rules! impl_sql_store {
                 let row = sqlx::query(
                     "SELECT s.id_hash, s.user_id, s.created_at AS session_created_at, \
                      s.last_seen_at, u.id, u.email, u.display_name, u.role, u.password_hash, \
-                     u.is_example, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                     u.is_example, u.email_verified_at, u.created_at FROM sessions s \
+                     JOIN users u ON u.id = s.user_id \
                      WHERE s.id_hash = $1 AND s.last_seen_at >= $2 AND s.created_at >= $3",
                 )
                 .bind(id_hash)

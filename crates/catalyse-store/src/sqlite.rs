@@ -69,3 +69,5 @@ impl_sql_store!(
     sqlx::sqlite::SqliteRow,
     Backend::Sqlite
 );
+
+impl_network_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

@@ -52,6 +52,7 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<Option<(String, String)>>
                     role: *role,
                     password_hash: hash,
                     is_example: true,
+                    email_verified: true,
                 },
                 now,
             )

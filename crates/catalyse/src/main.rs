@@ -252,6 +252,7 @@ async fn admin(command: AdminCommand, config: Config) -> anyhow::Result<()> {
                             role,
                             password_hash: hash,
                             is_example: false,
+                            email_verified: true,
                         },
                         chrono::Utc::now(),
                     )

@@ -275,6 +275,7 @@ impl TestApp {
                     role,
                     password_hash: hash,
                     is_example: false,
+                    email_verified: true,
                 },
                 chrono::Utc::now(),
             )

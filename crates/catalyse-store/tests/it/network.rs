@@ -1,0 +1,337 @@
+//! The network: verification links, profiles and their moderation, places, reports, contact
+//! log, example members and account deletion.
+
+use catalyse_core::network::{
+    PlaceFields, PlaceKind, ProfileFields, Review, Subject, TerritoryRef, Visibility,
+};
+use catalyse_core::{Email, Role, TerritoryLevel};
+use catalyse_store::both_databases as conformance;
+use catalyse_store::{ExampleMember, NewUser, Store, StoreError};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+fn fields(name: &str) -> ProfileFields {
+    ProfileFields {
+        display_name: name.into(),
+        organisation: "Association Les Liens".into(),
+        actor_family: "associations".into(),
+        role: "Coordinatrice".into(),
+        territories: vec![TerritoryRef {
+            level: TerritoryLevel::Commune,
+            code: "69123".into(),
+        }],
+        activities: vec!["mettre-en-relation".into()],
+        levers: vec!["apprendre-a-faire-alliance".into()],
+        themes: vec!["mobilité".into()],
+        bio: "Je relie les acteurs.".into(),
+        links: vec![],
+        photo: None,
+    }
+}
+
+async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
+    store
+        .create_user(
+            &NewUser {
+                email: Email::parse(email).unwrap(),
+                display_name: email.into(),
+                role: Role::Member,
+                password_hash: "$argon2id$fake".into(),
+                is_example: false,
+                email_verified: verified,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+conformance!(network_email_verification, email_verification);
+async fn email_verification(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let id = member(&store, "nouvelle@exemple.fr", false).await;
+    assert!(!store.user_by_id(id).await.unwrap().unwrap().email_verified);
+    store
+        .create_email_verification(id, "h1", now, now + Duration::hours(48))
+        .await
+        .unwrap();
+    store
+        .create_email_verification(
+            id,
+            "old",
+            now - Duration::hours(50),
+            now - Duration::hours(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.verify_email("nope", now).await.unwrap(), None);
+    assert_eq!(
+        store.verify_email("old", now).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(store.verify_email("h1", now).await.unwrap(), Some(id));
+    assert_eq!(
+        store.verify_email("h1", now).await.unwrap(),
+        None,
+        "single use"
+    );
+    assert!(store.user_by_id(id).await.unwrap().unwrap().email_verified);
+    // Never-verified accounts are purged; verified ones stay.
+    let lost = member(&store, "perdue@exemple.fr", false).await;
+    assert_eq!(
+        store
+            .purge_unverified(now + Duration::days(8))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.user_by_id(lost).await.unwrap().is_none());
+    assert!(store.user_by_id(id).await.unwrap().is_some());
+}
+
+conformance!(network_profiles_are_moderated, profiles_are_moderated);
+async fn profiles_are_moderated(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let id = member(&store, "camille@exemple.fr", true).await;
+    let moderator = member(&store, "mod@exemple.fr", true).await;
+    let p = store
+        .submit_profile(
+            id,
+            &fields("Camille Martin"),
+            Visibility::Public,
+            Some(now),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.slug, "camille-martin");
+    assert_eq!(p.review, Some(Review::Pending));
+    assert_eq!(p.revision, 1);
+    assert!(
+        p.published.is_none() && !p.is_public(),
+        "not public before approval"
+    );
+    let pending = store.pending_profiles().await.unwrap();
+    assert_eq!(pending.len(), 1);
+
+    // Approval publishes the reviewed revision and is audited.
+    let p = store
+        .decide_profile(id, 1, true, "", Some(moderator), now)
+        .await
+        .unwrap();
+    assert!(p.is_public());
+    assert_eq!(p.published.as_ref().unwrap().display_name, "Camille Martin");
+    assert!(p.draft.is_none() && p.review.is_none());
+    assert!(store.pending_profiles().await.unwrap().is_empty());
+
+    // An edit waits in the queue; the approved version stays what others see.
+    let mut edited = fields("Camille Martin-Durand");
+    edited.bio = "Nouvelle présentation".into();
+    let p = store
+        .submit_profile(id, &edited, Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert_eq!(p.revision, 2);
+    assert_eq!(p.slug, "camille-martin", "the slug stays");
+    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    // A decision on a revision that is no longer the pending one is refused.
+    let stale = store
+        .decide_profile(id, 1, true, "", Some(moderator), now)
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    let p = store
+        .decide_profile(
+            id,
+            2,
+            false,
+            "Merci de retirer le lien commercial.",
+            Some(moderator),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.review, Some(Review::Rejected));
+    assert_eq!(p.review_reason, "Merci de retirer le lien commercial.");
+    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    let trail = store
+        .decisions(Some((Subject::Member, id)), 10)
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 2);
+    assert!(!trail[0].approved && trail[1].approved, "newest first");
+    assert_eq!(trail[0].moderator_id, Some(moderator));
+
+    // Visibility applies at once, without review.
+    let p = store
+        .set_visibility(id, Visibility::Hidden, None, now)
+        .await
+        .unwrap();
+    assert!(!p.is_public() && !p.is_listed_for_members());
+
+    // A second member with the same name gets another slug; lookups by slug and ids.
+    let other = member(&store, "camille2@exemple.fr", true).await;
+    let q = store
+        .submit_profile(
+            other,
+            &fields("Camille Martin"),
+            Visibility::Members,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(q.slug, "camille-martin-2");
+    assert_eq!(
+        store
+            .profile_by_slug("camille-martin-2")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_id,
+        other
+    );
+    let both = store.profiles_by_ids(&[other, id]).await.unwrap();
+    assert_eq!(
+        both.iter().map(|p| p.user_id).collect::<Vec<_>>(),
+        vec![other, id]
+    );
+    // Only published profiles are streamed.
+    let mut seen = Vec::new();
+    store
+        .each_published_profile(&mut |p| seen.push(p.user_id))
+        .await
+        .unwrap();
+    assert_eq!(seen, vec![id]);
+}
+
+conformance!(network_places, places);
+async fn places(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "lieu@exemple.fr", true).await;
+    let manager = member(&store, "gerante@exemple.fr", true).await;
+    let f = PlaceFields {
+        name: "La Fabrique du Coin".into(),
+        kind: PlaceKind::TiersLieu,
+        commune: "69123".into(),
+        address: "3 rue des Tisserands".into(),
+        description: "Un tiers-lieu de quartier.".into(),
+        managers: vec![author, manager],
+        website: Some("https://fabrique.exemple.fr".into()),
+    };
+    let p = store.submit_place(None, author, &f, now).await.unwrap();
+    assert_eq!(p.slug, "la-fabrique-du-coin");
+    assert!(p.published.is_none());
+    assert_eq!(store.pending_places().await.unwrap().len(), 1);
+    store
+        .decide_place(p.id, 1, true, "", Some(author), now)
+        .await
+        .unwrap();
+    assert_eq!(store.published_places().await.unwrap().len(), 1);
+    assert_eq!(store.places_of(manager).await.unwrap().len(), 1);
+    // Its author leaves: the place stays, attributed to nobody.
+    assert!(store.delete_account(author, now).await.unwrap());
+    let p = store.place(p.id).await.unwrap().unwrap();
+    assert_eq!(p.created_by, None);
+    assert!(store
+        .submit_place(Some(9999), manager, &f, now)
+        .await
+        .is_err_and(|e| matches!(e, StoreError::NotFound)));
+}
+
+conformance!(network_reports_and_contact, reports_and_contact);
+async fn reports_and_contact(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let a = member(&store, "a@exemple.fr", true).await;
+    let b = member(&store, "b@exemple.fr", true).await;
+    let r = store
+        .create_report(Some(a), Subject::Member, b, "Propos déplacés", now)
+        .await
+        .unwrap();
+    assert_eq!(store.open_reports().await.unwrap().len(), 1);
+    store
+        .resolve_report(r.id, b, "Profil corrigé", now)
+        .await
+        .unwrap();
+    assert!(store.open_reports().await.unwrap().is_empty());
+    assert!(matches!(
+        store.resolve_report(r.id, b, "encore", now).await,
+        Err(StoreError::NotFound)
+    ));
+    let since = now - Duration::hours(24);
+    for _ in 0..3 {
+        assert!(store.record_contact(a, b, now, since, 3).await.unwrap());
+    }
+    assert!(!store.record_contact(a, b, now, since, 3).await.unwrap());
+    assert!(store.record_contact(b, a, now, since, 3).await.unwrap());
+    assert_eq!(store.contacts_sent(a).await.unwrap(), 3);
+    // Deleting an account deletes its contact log and its profile.
+    store
+        .submit_profile(a, &fields("Alix"), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert!(store.delete_account(a, now).await.unwrap());
+    assert_eq!(store.contacts_sent(a).await.unwrap(), 0);
+    assert!(store.profile(a).await.unwrap().is_none());
+    assert!(!store.delete_account(a, now).await.unwrap());
+    let audit = store.audit_log(5).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "delete_account"));
+}
+
+conformance!(network_example_members, example_members);
+async fn example_members(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let members: Vec<ExampleMember> = (0..450)
+        .map(|i| ExampleMember {
+            email: format!("exemple-{i}@exemple.invalid"),
+            fields: fields(&format!("Membre {i}")),
+            visibility: if i % 10 == 0 {
+                Visibility::Members
+            } else {
+                Visibility::Public
+            },
+        })
+        .collect();
+    assert_eq!(
+        store.insert_example_members(&members, now).await.unwrap(),
+        450
+    );
+    let mut n = 0;
+    let mut public = 0;
+    store
+        .each_published_profile(&mut |p| {
+            n += 1;
+            assert!(p.is_example);
+            public += p.is_public() as usize;
+        })
+        .await
+        .unwrap();
+    assert_eq!((n, public), (450, 405));
+    let u = store
+        .user_by_email(&Email::parse("exemple-7@exemple.invalid").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.is_example && u.email_verified);
+    assert_eq!(
+        store.profile(u.id).await.unwrap().unwrap().slug,
+        format!("membre-7-{}", u.id)
+    );
+    let places: Vec<PlaceFields> = (0..3)
+        .map(|i| PlaceFields {
+            name: format!("Lieu {i}"),
+            kind: PlaceKind::Fablab,
+            commune: "69123".into(),
+            address: String::new(),
+            description: String::new(),
+            managers: vec![u.id],
+            website: None,
+        })
+        .collect();
+    assert_eq!(store.insert_example_places(&places, now).await.unwrap(), 3);
+    assert_eq!(store.published_places().await.unwrap().len(), 3);
+}
