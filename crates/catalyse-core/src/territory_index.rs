@@ -141,6 +141,11 @@ impl TerritoryIndex {
         &self.counts
     }
 
+    /// Every territory, in the order given.
+    pub fn all(&self) -> &[Territory] {
+        &self.items
+    }
+
     pub fn get(&self, level: TerritoryLevel, code: &str) -> Option<&Territory> {
         self.by_key
             .get(&(level, code.to_string()))

@@ -15,6 +15,7 @@ mod analysis;
 mod facets;
 mod highlight;
 mod markdown;
+pub mod members;
 mod query;
 
 use std::fs;
@@ -39,6 +40,7 @@ use tantivy::{
     TantivyDocument, TantivyError, Term,
 };
 
+pub use members::{MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults};
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 use facets::{FacetCollector, FacetCounts, FACET_FIELDS};

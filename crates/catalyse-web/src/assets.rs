@@ -25,6 +25,41 @@ const FILES: &[(&str, &[u8], &str)] = &[
         include_bytes!("../static/logo.svg"),
         "image/svg+xml",
     ),
+    (
+        "leaflet.js",
+        include_bytes!("../static/vendor/leaflet/leaflet.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "leaflet.css",
+        include_bytes!("../static/vendor/leaflet/leaflet.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "leaflet-LICENSE.txt",
+        include_bytes!("../static/vendor/leaflet/LICENSE"),
+        "text/plain; charset=utf-8",
+    ),
+    (
+        "carte.js",
+        include_bytes!("../static/carte.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "carte.css",
+        include_bytes!("../static/carte.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "carte-regions.geojson",
+        include_bytes!("../../../data/maps/boundaries/regions.geojson"),
+        "application/geo+json",
+    ),
+    (
+        "carte-departements.geojson",
+        include_bytes!("../../../data/maps/boundaries/departments.geojson"),
+        "application/geo+json",
+    ),
 ];
 
 impl Assets {

@@ -1,4 +1,5 @@
-//! The string catalogue (French first, English available): `locales/{fr,en}.toml`, compiled in.
+//! The string catalogue (French first, English available): `locales/{fr,en}.toml` and one
+//! file per area beside them (`locales/network.{fr,en}.toml`…), compiled in.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -51,23 +52,38 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
     }
 }
 
-fn parse(src: &str) -> HashMap<String, String> {
-    let table: toml::Table = src.parse().unwrap_or_else(|e| {
-        tracing::error!("string catalogue is invalid: {e}");
-        toml::Table::new()
-    });
+fn parse(sources: &[&str]) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    flatten("", &table, &mut out);
+    for src in sources {
+        let table: toml::Table = src.parse().unwrap_or_else(|e| {
+            tracing::error!("string catalogue is invalid: {e}");
+            toml::Table::new()
+        });
+        flatten("", &table, &mut out);
+    }
     out
 }
+
+/// The catalogue's files, French then English; a later file may not redefine a key (tested).
+pub const SOURCES: [(&str, &str); 3] = [
+    (include_str!("../locales/fr.toml"), include_str!("../locales/en.toml")),
+    (
+        include_str!("../locales/network.fr.toml"),
+        include_str!("../locales/network.en.toml"),
+    ),
+    (
+        include_str!("../locales/moderation.fr.toml"),
+        include_str!("../locales/moderation.en.toml"),
+    ),
+];
 
 impl Catalog {
     /// The catalogue compiled into the binary (checked by a test, so parsing cannot fail).
     pub fn get() -> &'static Catalog {
         static CAT: OnceLock<Catalog> = OnceLock::new();
         CAT.get_or_init(|| Catalog {
-            fr: parse(include_str!("../locales/fr.toml")),
-            en: parse(include_str!("../locales/en.toml")),
+            fr: parse(&SOURCES.map(|(fr, _)| fr)),
+            en: parse(&SOURCES.map(|(_, en)| en)),
         })
     }
 
@@ -133,6 +149,21 @@ mod tests {
         let c = Catalog::get();
         assert!(c.keys(Lang::Fr).len() > 50);
         assert_eq!(c.keys(Lang::Fr), c.keys(Lang::En));
+    }
+
+    #[test]
+    fn no_file_redefines_another_s_key() {
+        for pick in [0, 1] {
+            let mut seen = std::collections::HashSet::new();
+            for pair in SOURCES {
+                let src = if pick == 0 { pair.0 } else { pair.1 };
+                let mut one = HashMap::new();
+                flatten("", &src.parse::<toml::Table>().expect("valid TOML"), &mut one);
+                for k in one.into_keys() {
+                    assert!(seen.insert(k.clone()), "{k} is defined twice");
+                }
+            }
+        }
     }
 
     #[test]

@@ -15,8 +15,10 @@ pub mod import;
 pub mod mail;
 pub mod maps;
 pub mod metrics;
+pub mod network;
 pub mod middleware;
 pub mod oai;
+pub mod photo;
 pub mod ops;
 pub mod pages;
 pub mod ratelimit;
@@ -486,6 +488,11 @@ async fn watch_observatory(state: AppState) {
             Ok(true) => tracing::info!("observatory reloaded after an import"),
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "observatory refresh failed"),
+        }
+        match network::refresh(&state).await {
+            Ok(true) => tracing::info!("network reloaded after a change elsewhere"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "network refresh failed"),
         }
     }
 }

@@ -44,6 +44,12 @@ pub struct Inner {
     pub files: crate::files::FileStore,
     /// The observatory's datasets and values in memory, replaced whole after an import.
     observatory: RwLock<Arc<Observatory>>,
+    /// How the map numbers families, activities, levers and régions.
+    pub numbering: crate::network::Numbering,
+    /// The network directory's full-text index (derived from the store).
+    pub members: Arc<catalyse_search::members::MemberIndex>,
+    /// The network in memory (map, figures), replaced whole after a change.
+    network: RwLock<Arc<crate::network::Snapshot>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,6 +79,11 @@ impl AppState {
                 .map_err(|e| anyhow::anyhow!("search index: {e}"))?,
         );
         let files = crate::files::FileStore::from_config(&config)?;
+        let members = Arc::new(
+            catalyse_search::members::MemberIndex::open(&config.data_dir.join("members-index"))
+                .map_err(|e| anyhow::anyhow!("member index: {e}"))?,
+        );
+        let numbering = crate::network::Numbering::new(&reference, &territories);
         let link_secret = match store.setting(LINK_SECRET).await? {
             Some(s) => s,
             None => {
@@ -88,6 +99,9 @@ impl AppState {
             files,
             limits: Limits::from_config(&config),
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
+            numbering,
+            members,
+            network: RwLock::new(Arc::new(crate::network::Snapshot::empty())),
             store,
             reference,
             territories,
@@ -112,11 +126,24 @@ impl AppState {
                 .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
             tracing::info!(documents = published.len(), "search index rebuilt");
         }
+        crate::network::start(&state).await?;
         Ok(state)
     }
 }
 
 impl Inner {
+    /// The network as last built.
+    pub fn network(&self) -> Arc<crate::network::Snapshot> {
+        self.network
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_network(&self, snapshot: Arc<crate::network::Snapshot>) {
+        *self.network.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+    }
+
     /// The observatory as last loaded.
     pub fn observatory(&self) -> Arc<Observatory> {
         self.observatory

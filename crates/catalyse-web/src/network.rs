@@ -1,0 +1,443 @@
+//! The réseau des pionniers in memory: the map index (members and places, clustered on the
+//! server), the directory's figures and who is active in which territory. It is derived
+//! data, rebuilt whole from the store after every change that others can see (an approval,
+//! a visibility change, a deletion) and when another instance changed it (the
+//! `network_version` setting, watched like the observatory). The directory's full-text index
+//! (`catalyse_search::members`) is updated in place beside it.
+
+use crate::state::AppState;
+use catalyse_core::network::{Place, Profile, ProfileFields, TerritoryRef};
+use catalyse_core::{Territory, TerritoryIndex, TerritoryLevel};
+use catalyse_map::{Layer, MapIndex, MapPoint, NO_FAMILY, NO_KIND, NO_REGION};
+use catalyse_search::members::MemberDoc;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The settings key whose value changes at every change of the network.
+pub const VERSION_KEY: &str = "network_version";
+
+/// How the reference frame numbers things on the map (bit positions and indices).
+pub struct Numbering {
+    pub families: Vec<String>,
+    pub activities: Vec<String>,
+    pub levers: Vec<String>,
+    /// Région codes, metropolitan and overseas, in code order.
+    pub regions: Vec<String>,
+    /// The point that stands for a territory that is not a commune: its most populous commune.
+    seats: HashMap<(TerritoryLevel, String), (f64, f64)>,
+}
+
+impl Numbering {
+    pub fn new(state_ref: &crate::state::Reference, territories: &TerritoryIndex) -> Numbering {
+        let mut seats: HashMap<(TerritoryLevel, String), (f64, f64, i64)> = HashMap::new();
+        let mut regions = Vec::new();
+        for t in territories.all() {
+            if t.level == TerritoryLevel::Region {
+                regions.push(t.code.clone());
+            }
+            if t.level != TerritoryLevel::Commune {
+                continue;
+            }
+            let (Some(lat), Some(lon)) = (t.lat, t.lon) else {
+                continue;
+            };
+            let pop = t.population.unwrap_or(0);
+            for (level, code) in [
+                (TerritoryLevel::Epci, &t.epci),
+                (TerritoryLevel::Department, &t.department),
+                (TerritoryLevel::Region, &t.region),
+            ] {
+                if let Some(code) = code {
+                    let e = seats
+                        .entry((level, code.clone()))
+                        .or_insert((lon, lat, -1));
+                    if pop > e.2 {
+                        *e = (lon, lat, pop);
+                    }
+                }
+            }
+        }
+        regions.sort();
+        Numbering {
+            families: state_ref
+                .actor_families
+                .iter()
+                .map(|f| f.slug.clone())
+                .collect(),
+            activities: state_ref
+                .metier
+                .iter()
+                .flat_map(|f| f.activities.iter().map(|a| a.slug.clone()))
+                .collect(),
+            levers: state_ref.levers.iter().map(|l| l.slug.clone()).collect(),
+            regions,
+            seats: seats
+                .into_iter()
+                .map(|(k, (lon, lat, _))| (k, (lon, lat)))
+                .collect(),
+        }
+    }
+
+    pub fn family(&self, slug: &str) -> Option<u8> {
+        self.families.iter().position(|f| f == slug).map(|i| i as u8)
+    }
+    pub fn activity(&self, slug: &str) -> Option<u8> {
+        self.activities.iter().position(|f| f == slug).map(|i| i as u8)
+    }
+    pub fn lever(&self, slug: &str) -> Option<u8> {
+        self.levers.iter().position(|f| f == slug).map(|i| i as u8)
+    }
+    pub fn region(&self, code: &str) -> Option<u16> {
+        self.regions.iter().position(|f| f == code).map(|i| i as u16)
+    }
+
+    /// Where a territory of action is drawn: a commune's town hall, or the town hall of the
+    /// most populous commune of a larger territory.
+    pub fn position(&self, territories: &TerritoryIndex, t: &TerritoryRef) -> Option<(f64, f64)> {
+        match t.level {
+            TerritoryLevel::Commune => {
+                let c = territories.get(TerritoryLevel::Commune, &t.code)?;
+                Some((c.lon?, c.lat?))
+            }
+            level => self.seats.get(&(level, t.code.clone())).copied(),
+        }
+    }
+}
+
+/// A territory and the ones it lies in, from itself up to its région.
+pub fn territory_chain<'a>(
+    territories: &'a TerritoryIndex,
+    t: &TerritoryRef,
+) -> Vec<&'a Territory> {
+    let Some(found) = territories.get(t.level, &t.code) else {
+        return vec![];
+    };
+    let mut out = vec![found];
+    out.extend(territories.parents(found));
+    out
+}
+
+/// A small, stable offset (under ~400 m) so that members of one commune are not drawn on one
+/// pixel: derived from the id, so the same member is always at the same place.
+fn jitter(id: i64) -> (f64, f64) {
+    let h = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let a = ((h >> 11) & 0xffff) as f64 / 65535.0 - 0.5;
+    let b = ((h >> 33) & 0xffff) as f64 / 65535.0 - 0.5;
+    (a * 0.008, b * 0.005)
+}
+
+/// What the directory's figures count: public profiles only.
+#[derive(Debug, Default, Clone)]
+pub struct Figures {
+    pub public: usize,
+    pub by_family: HashMap<String, usize>,
+    pub by_region: HashMap<String, usize>,
+    pub by_activity: HashMap<String, usize>,
+    pub examples: usize,
+}
+
+/// One build of the network in memory.
+pub struct Snapshot {
+    pub version: String,
+    /// Profiles others may see (the directory's index holds as many).
+    pub listed: usize,
+    pub map: MapIndex,
+    pub figures: Figures,
+    /// For each territory (`level:code`), the members active in it or in a territory inside
+    /// it, with whether their profile is public.
+    active: HashMap<String, Vec<(i64, bool)>>,
+    /// Places by id: their commune, for the list view.
+    pub place_communes: HashMap<i64, String>,
+}
+
+impl Snapshot {
+    pub fn empty() -> Snapshot {
+        Snapshot {
+            version: String::new(),
+            listed: 0,
+            map: MapIndex::build(vec![]),
+            figures: Figures::default(),
+            active: HashMap::new(),
+            place_communes: HashMap::new(),
+        }
+    }
+
+    /// Members active in a territory that the viewer may see, at most `limit`, and how many.
+    pub fn active_in(
+        &self,
+        level: TerritoryLevel,
+        code: &str,
+        signed_in: bool,
+        limit: usize,
+    ) -> (usize, Vec<i64>) {
+        let Some(list) = self.active.get(&format!("{level}:{code}")) else {
+            return (0, vec![]);
+        };
+        let visible = list.iter().filter(|(_, public)| signed_in || *public);
+        let total = visible.clone().count();
+        (total, visible.take(limit).map(|(id, _)| *id).collect())
+    }
+}
+
+/// What is indexed for a profile others may see.
+pub fn member_doc(
+    territories: &TerritoryIndex,
+    p: &Profile,
+    f: &ProfileFields,
+) -> MemberDoc {
+    let mut regions = Vec::new();
+    let mut departments = Vec::new();
+    for t in &f.territories {
+        for x in territory_chain(territories, t) {
+            let list = match x.level {
+                TerritoryLevel::Region => &mut regions,
+                TerritoryLevel::Department => &mut departments,
+                _ => continue,
+            };
+            if !list.contains(&x.code) {
+                list.push(x.code.clone());
+            }
+        }
+    }
+    MemberDoc {
+        id: p.user_id,
+        name: f.display_name.clone(),
+        organisation: f.organisation.clone(),
+        bio: f.bio.clone(),
+        themes: f.themes.clone(),
+        role: f.role.clone(),
+        family: f.actor_family.clone(),
+        activities: f.activities.clone(),
+        levers: f.levers.clone(),
+        regions,
+        departments,
+        public: p.is_public(),
+        sort_name: f.display_name.clone(),
+    }
+}
+
+struct Builder<'a> {
+    territories: &'a TerritoryIndex,
+    numbering: &'a Numbering,
+    points: Vec<MapPoint>,
+    listed: usize,
+    figures: Figures,
+    active: HashMap<String, Vec<(i64, bool)>>,
+    docs: Option<Vec<MemberDoc>>,
+}
+
+impl Builder<'_> {
+    fn member(&mut self, p: Profile) {
+        if !p.is_listed_for_members() {
+            return;
+        }
+        let Some(f) = p.published.as_ref() else {
+            return;
+        };
+        let public = p.is_public();
+        self.listed += 1;
+        if let Some(docs) = self.docs.as_mut() {
+            docs.push(member_doc(self.territories, &p, f));
+        }
+        let mut region = NO_REGION;
+        let mut seen = Vec::new();
+        for t in &f.territories {
+            for x in territory_chain(self.territories, t) {
+                let key = format!("{}:{}", x.level, x.code);
+                if seen.contains(&key) {
+                    continue;
+                }
+                if x.level == TerritoryLevel::Region && region == NO_REGION {
+                    region = self.numbering.region(&x.code).unwrap_or(NO_REGION);
+                }
+                self.active
+                    .entry(key.clone())
+                    .or_default()
+                    .push((p.user_id, public));
+                seen.push(key);
+            }
+        }
+        if public {
+            let fig = &mut self.figures;
+            fig.public += 1;
+            fig.examples += p.is_example as usize;
+            *fig.by_family.entry(f.actor_family.clone()).or_default() += 1;
+            for a in &f.activities {
+                *fig.by_activity.entry(a.clone()).or_default() += 1;
+            }
+            let mut regions: Vec<&str> = seen
+                .iter()
+                .filter_map(|k| k.strip_prefix("region:"))
+                .collect();
+            regions.dedup();
+            for r in regions {
+                *fig.by_region.entry(r.to_string()).or_default() += 1;
+            }
+        }
+        let Some((lon, lat)) = f
+            .territories
+            .iter()
+            .find_map(|t| self.numbering.position(self.territories, t))
+        else {
+            return;
+        };
+        let (dx, dy) = jitter(p.user_id);
+        let n = self.numbering;
+        self.points.push(MapPoint {
+            id: p.user_id,
+            layer: Layer::Member,
+            lon: lon + dx,
+            lat: lat + dy,
+            public,
+            family: n.family(&f.actor_family).unwrap_or(NO_FAMILY),
+            activities: catalyse_core::network::mask_of(
+                &f.activities,
+                &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u16,
+            levers: catalyse_core::network::mask_of(
+                &f.levers,
+                &n.levers.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u8,
+            region,
+            kind: NO_KIND,
+            name: f.display_name.clone().into(),
+            slug: p.slug.clone().into(),
+        });
+    }
+
+    fn place(&mut self, p: &Place) -> Option<String> {
+        let f = p.published.as_ref()?;
+        let commune = self.territories.get(TerritoryLevel::Commune, &f.commune)?;
+        let (lon, lat) = (commune.lon?, commune.lat?);
+        let (dx, dy) = jitter(-p.id);
+        self.points.push(MapPoint {
+            id: p.id,
+            layer: Layer::Place,
+            lon: lon + dx,
+            lat: lat + dy,
+            public: true,
+            family: NO_FAMILY,
+            activities: 0,
+            levers: 0,
+            region: commune
+                .region
+                .as_deref()
+                .and_then(|r| self.numbering.region(r))
+                .unwrap_or(NO_REGION),
+            kind: f.kind.index(),
+            name: f.name.clone().into(),
+            slug: p.slug.clone().into(),
+        });
+        Some(commune.code.clone())
+    }
+}
+
+/// Reads the network from the store and builds a snapshot; with `reindex`, also rebuilds the
+/// directory's search index from the same read.
+pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapshot>> {
+    let version = state
+        .store
+        .setting(VERSION_KEY)
+        .await?
+        .unwrap_or_default();
+    let mut b = Builder {
+        territories: &state.territories,
+        numbering: &state.numbering,
+        points: Vec::new(),
+        listed: 0,
+        figures: Figures::default(),
+        active: HashMap::new(),
+        docs: reindex.then(Vec::new),
+    };
+    state
+        .store
+        .each_published_profile(&mut |p| b.member(p))
+        .await?;
+    let mut place_communes = HashMap::new();
+    for p in state.store.published_places().await? {
+        if let Some(c) = b.place(&p) {
+            place_communes.insert(p.id, c);
+        }
+    }
+    let Builder {
+        points,
+        listed,
+        figures,
+        active,
+        docs,
+        ..
+    } = b;
+    let members = state.members.clone();
+    let snapshot = tokio::task::spawn_blocking(move || -> anyhow::Result<Snapshot> {
+        if let Some(docs) = docs {
+            members
+                .rebuild(&docs)
+                .map_err(|e| anyhow::anyhow!("member index: {e}"))?;
+        }
+        Ok(Snapshot {
+            version,
+            listed,
+            map: MapIndex::build(points),
+            figures,
+            active,
+            place_communes,
+        })
+    })
+    .await??;
+    Ok(Arc::new(snapshot))
+}
+
+/// After a change others can see: updates the directory's index for this member (if given),
+/// rebuilds the snapshot, and tells other instances.
+pub async fn changed(state: &AppState, member: Option<i64>) -> anyhow::Result<()> {
+    if let Some(id) = member {
+        let doc = match state.store.profile(id).await? {
+            Some(p) if p.is_listed_for_members() => p
+                .published
+                .as_ref()
+                .map(|f| member_doc(&state.territories, &p, f)),
+            _ => None,
+        };
+        let index = state.members.clone();
+        tokio::task::spawn_blocking(move || match doc {
+            Some(d) => index.upsert(&d),
+            None => index.remove(id),
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("member index: {e}"))?;
+    }
+    state
+        .store
+        .set_setting(VERSION_KEY, &crate::auth::random_token())
+        .await?;
+    let fresh = load(state, false).await?;
+    state.set_network(fresh);
+    Ok(())
+}
+
+/// Picks up a change made by another instance or by the command line.
+pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
+    let version = state
+        .store
+        .setting(VERSION_KEY)
+        .await?
+        .unwrap_or_default();
+    if version == state.network().version {
+        return Ok(false);
+    }
+    let fresh = load(state, true).await?;
+    state.set_network(fresh);
+    Ok(true)
+}
+
+/// At start: the snapshot, and the directory's index rebuilt if it does not hold as many
+/// profiles as the store lists (a new data directory, a crash, a restore).
+pub async fn start(state: &AppState) -> anyhow::Result<()> {
+    let mut snapshot = load(state, false).await?;
+    if snapshot.listed as u64 != state.members.len() {
+        snapshot = load(state, true).await?;
+        tracing::info!(profiles = snapshot.listed, "member index rebuilt");
+    }
+    state.set_network(snapshot);
+    Ok(())
+}
