@@ -180,14 +180,35 @@ fn fmt_ms(d: Duration) -> String {
 }
 
 const FIRST_NAMES: [&str; 24] = [
-    "Camille", "Léa", "Louis", "Élodie", "Chloé", "Hugo", "Inès", "Jules", "Manon", "Noé",
-    "Zoé", "Gabriel", "Anaïs", "Théo", "Maëlle", "Lucas", "Sarah", "Émile", "Jeanne", "Yanis",
-    "Agathe", "Mathis", "Océane", "Rémi",
+    "Camille", "Léa", "Louis", "Élodie", "Chloé", "Hugo", "Inès", "Jules", "Manon", "Noé", "Zoé",
+    "Gabriel", "Anaïs", "Théo", "Maëlle", "Lucas", "Sarah", "Émile", "Jeanne", "Yanis", "Agathe",
+    "Mathis", "Océane", "Rémi",
 ];
 const LAST_NAMES: [&str; 24] = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèbvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
 ];
 const PLACE_KINDS: [&str; 6] = [
     "Tiers-lieu",
@@ -335,6 +356,16 @@ fn time_clusters(
         points += f.iter().map(Feature::count).sum::<u32>() as u64;
         std::hint::black_box(&out);
     }
+    // The map and the list must agree: cluster counts add up to the list's total.
+    for (b, z) in qs.iter().take(20) {
+        let sum: u64 = index
+            .clusters(b, *z, filter)
+            .iter()
+            .map(|f| f.count() as u64)
+            .sum();
+        let (total, _) = index.list(b, filter, 0, 1);
+        assert_eq!(sum, total as u64, "counts disagree for {b:?} zoom {z}");
+    }
     let set = if filter_label.is_empty() {
         format!("{}, all points", view.name)
     } else {
@@ -447,9 +478,27 @@ fn run(args: Args) -> anyhow::Result<()> {
     for view in [&NATIONAL, &REGIONAL, &LOCAL] {
         rows.push(time_clusters(&index, view, "public, family=1", &family, m));
     }
-    rows.push(time_clusters(&index, &NATIONAL, "public, activity=5", &activity, m));
-    rows.push(time_clusters(&index, &NATIONAL, "public, region=ARA", &region, m));
-    rows.push(time_clusters(&index, &NATIONAL, "public places", &places, m));
+    rows.push(time_clusters(
+        &index,
+        &NATIONAL,
+        "public, activity=5",
+        &activity,
+        m,
+    ));
+    rows.push(time_clusters(
+        &index,
+        &NATIONAL,
+        "public, region=ARA",
+        &region,
+        m,
+    ));
+    rows.push(time_clusters(
+        &index,
+        &NATIONAL,
+        "public places",
+        &places,
+        m,
+    ));
 
     let mut lists = Vec::new();
     for view in [&NATIONAL, &REGIONAL, &LOCAL] {
@@ -475,7 +524,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     );
     println!(
         "`clusters()` per query ({m} per set, pans of ±10 %, zooms in turn); the last column \
-         adds writing the GeoJSON.\n"
+         adds writing the GeoJSON. For the first 20 queries of each set, the bench checks that \
+         the cluster counts add up to `list()`'s total.\n"
     );
     println!("| set | bbox | zooms | avg features | avg points | p50 | p99 | max | p50 GeoJSON |");
     println!("|---|---|---|---:|---:|---:|---:|---:|---:|");

@@ -646,16 +646,17 @@ impl MapIndex {
         (total, page)
     }
 
-    /// Calls `f` with the index of every match in `s..e`, in order; tests the region only when
-    /// `clip` is set.
+    /// Calls `f(base, len, bits)` for each chunk of up to 64 points `base..base + len` of
+    /// `s..e`, bit `j` of `bits` set when point `base + j` matches; tests the region only
+    /// when `clip` is set.
     #[inline(always)]
-    fn for_each_match(
+    fn for_each_chunk(
         &self,
         s: usize,
         e: usize,
         q: &Query,
         clip: Option<&Region>,
-        mut f: impl FnMut(usize),
+        mut f: impl FnMut(usize, usize, u64),
     ) {
         let (mask, want) = (q.mask, q.want);
         let words = &self.words[s..e];
@@ -667,10 +668,7 @@ impl MapIndex {
                     for (j, &w) in wc.iter().enumerate() {
                         bits |= (((w & mask) == want) as u64) << j;
                     }
-                    while bits != 0 {
-                        f(base + bits.trailing_zeros() as usize);
-                        bits &= bits - 1;
-                    }
+                    f(base, wc.len(), bits);
                     base += 64;
                 }
             }
@@ -683,23 +681,86 @@ impl MapIndex {
                         let m = ((wc[j] & mask) == want) & region.contains(xc[j], yc[j]);
                         bits |= (m as u64) << j;
                     }
-                    while bits != 0 {
-                        f(base + bits.trailing_zeros() as usize);
-                        bits &= bits - 1;
-                    }
+                    f(base, wc.len(), bits);
                     base += 64;
                 }
             }
         }
     }
 
-    /// Adds the matches of `s..e` to `acc`.
+    /// Calls `f` with the index of every match in `s..e`, in order; tests the region only when
+    /// `clip` is set.
+    #[inline(always)]
+    fn for_each_match(
+        &self,
+        s: usize,
+        e: usize,
+        q: &Query,
+        clip: Option<&Region>,
+        mut f: impl FnMut(usize),
+    ) {
+        self.for_each_chunk(s, e, q, clip, |base, _, mut bits| {
+            while bits != 0 {
+                f(base + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        });
+    }
+
+    /// Adds the matches of `s..e` to `acc`. A chunk where every point matches (the common
+    /// case without filter) is summed in straight, vectorisable loops; otherwise only the
+    /// matches are visited.
     #[inline]
     fn scan_into(&self, s: usize, e: usize, q: &Query, clip: Option<&Region>, acc: &mut Agg) {
         let mut a = *acc;
         let (xs, ys, words) = (&self.xs, &self.ys, &self.words);
-        self.for_each_match(s, e, q, clip, |i| {
-            a.add(i, xs[i], ys[i], words[i] & PLACE_BIT != 0);
+        self.for_each_chunk(s, e, q, clip, |base, len, mut bits| {
+            let n = bits.count_ones();
+            if n == 0 {
+                return;
+            }
+            a.first = a.first.min((base + bits.trailing_zeros() as usize) as u32);
+            a.last = a
+                .last
+                .max((base + 63 - bits.leading_zeros() as usize) as u32);
+            a.count += n;
+            if n as usize == len {
+                let (xc, yc) = (&xs[base..base + len], &ys[base..base + len]);
+                let mut places = 0u32;
+                for &w in &words[base..base + len] {
+                    places += ((w & PLACE_BIT) >> 56) as u32;
+                }
+                a.places += places;
+                let (mut sx, mut sy) = (0u64, 0u64);
+                let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0u32, 0u32);
+                for (&x, &y) in xc.iter().zip(yc) {
+                    sx += x as u64;
+                    sy += y as u64;
+                    x0 = x0.min(x);
+                    y0 = y0.min(y);
+                    x1 = x1.max(x);
+                    y1 = y1.max(y);
+                }
+                a.sum_x += sx;
+                a.sum_y += sy;
+                a.min_x = a.min_x.min(x0);
+                a.min_y = a.min_y.min(y0);
+                a.max_x = a.max_x.max(x1);
+                a.max_y = a.max_y.max(y1);
+            } else {
+                while bits != 0 {
+                    let i = base + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let (x, y) = (xs[i], ys[i]);
+                    a.places += ((words[i] & PLACE_BIT) >> 56) as u32;
+                    a.sum_x += x as u64;
+                    a.sum_y += y as u64;
+                    a.min_x = a.min_x.min(x);
+                    a.min_y = a.min_y.min(y);
+                    a.max_x = a.max_x.max(x);
+                    a.max_y = a.max_y.max(y);
+                }
+            }
         });
         *acc = a;
     }

@@ -15,7 +15,10 @@
 //! pub struct MapPoint { id, layer, lon, lat, public, family, activities, levers,
 //!                       region, kind, name: Box<str>, slug: Box<str> }
 //! pub struct Filter { members, places, include_private, family, activity, lever, region, kind }
-//! pub struct BBox { west, south, east, north }           // WGS84 degrees; BBox::parse("W,S,E,N")
+//! pub struct BBox { west, south, east, north }           // WGS84 degrees
+//! impl BBox { pub fn parse(s: &str) -> Result<BBox, BBoxError>;   // "W,S,E,N"
+//!             pub fn validate(&self) -> Result<(), BBoxError>;
+//!             pub fn pixel_size(&self, zoom: u8) -> Option<(f64, f64)>; }
 //! pub enum Feature<'a> { Cluster { lon, lat, count, members, places, expansion_zoom, bbox },
 //!                        Point(&'a MapPoint) }
 //! impl MapIndex {
@@ -293,6 +296,15 @@ impl BBox {
         let b = BBox::new(v[0], v[1], v[2], v[3]);
         b.validate()?;
         Ok(b)
+    }
+
+    /// Width and height of the box in screen pixels at `zoom` (clamped to [`MAX_ZOOM`]),
+    /// following the same rules as the queries (wrapping, antimeridian, Mercator clamp);
+    /// `None` for an invalid box. A view of `w × h` pixels returns at most
+    /// `(w / 64 + 2) × (h / 64 + 2)` features: the server should refuse views much larger
+    /// than a screen (say 8,192 px a side), whose answer could hold every point.
+    pub fn pixel_size(&self, zoom: u8) -> Option<(f64, f64)> {
+        geo::pixel_size(self, zoom.min(MAX_ZOOM))
     }
 
     /// Checks what [`BBox::parse`] checks.

@@ -71,6 +71,12 @@ pub struct Config {
     /// The OAI-PMH repository identifier, in `oai:{identifier}:ressource/{id}` (default: the
     /// host of `public_url`, else `catalyse.local`).
     pub oai_identifier: Option<String>,
+    /// A raster tile URL for the map's background (`https://…/{z}/{x}/{y}.png`); unset by
+    /// default: the map draws the platform's own boundaries and loads nothing from another
+    /// host (`CATALYSE_MAP_TILES_URL`).
+    pub map_tiles_url: Option<String>,
+    /// The attribution the tile provider requires (`CATALYSE_MAP_TILES_ATTRIBUTION`).
+    pub map_tiles_attribution: Option<String>,
 }
 
 impl Default for Config {
@@ -96,6 +102,8 @@ impl Default for Config {
             csp_script_hashes: None,
             upload_max_mb: 50,
             files_url: None,
+            map_tiles_url: None,
+            map_tiles_attribution: None,
             oai_identifier: None,
         }
     }
@@ -172,8 +180,28 @@ impl Config {
             }
             script.push_str(&format!(" '{h}'"));
         }
+        let mut img = "'self' data:".to_string();
+        if let Some(url) = self.map_tiles_url.as_deref().filter(|u| !u.is_empty()) {
+            let origin = url
+                .strip_prefix("https://")
+                .and_then(|rest| rest.split('/').next())
+                .filter(|host| {
+                    !host.is_empty()
+                        && host
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b".-{}:".contains(&b))
+                })
+                .ok_or_else(|| format!("map_tiles_url: « {url} » must be an https:// URL"))?;
+            // `{s}` subdomains: allow the parent domain's subdomains.
+            let origin = match origin.split_once("{s}.") {
+                Some((_, rest)) => format!("https://*.{rest}"),
+                None => format!("https://{origin}"),
+            };
+            img.push(' ');
+            img.push_str(&origin);
+        }
         Ok(format!(
-            "default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; \
+            "default-src 'self'; script-src {script}; style-src 'self'; img-src {img}; \
              font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
              form-action 'self'; frame-ancestors 'none'"
         ))

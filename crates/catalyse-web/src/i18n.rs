@@ -66,7 +66,10 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English; a later file may not redefine a key (tested).
 pub const SOURCES: [(&str, &str); 3] = [
-    (include_str!("../locales/fr.toml"), include_str!("../locales/en.toml")),
+    (
+        include_str!("../locales/fr.toml"),
+        include_str!("../locales/en.toml"),
+    ),
     (
         include_str!("../locales/network.fr.toml"),
         include_str!("../locales/network.en.toml"),
@@ -158,7 +161,11 @@ mod tests {
             for pair in SOURCES {
                 let src = if pick == 0 { pair.0 } else { pair.1 };
                 let mut one = HashMap::new();
-                flatten("", &src.parse::<toml::Table>().expect("valid TOML"), &mut one);
+                flatten(
+                    "",
+                    &src.parse::<toml::Table>().expect("valid TOML"),
+                    &mut one,
+                );
                 for k in one.into_keys() {
                     assert!(seen.insert(k.clone()), "{k} is defined twice");
                 }

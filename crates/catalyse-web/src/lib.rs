@@ -15,12 +15,13 @@ pub mod import;
 pub mod mail;
 pub mod maps;
 pub mod metrics;
-pub mod network;
 pub mod middleware;
+pub mod network;
+pub mod network_examples;
 pub mod oai;
-pub mod photo;
 pub mod ops;
 pub mod pages;
+pub mod photo;
 pub mod ratelimit;
 pub mod resources;
 pub mod state;
@@ -110,6 +111,7 @@ pub async fn load_reference_data(
         demo::load_example_survey(store).await?;
         demo::load_example_resources(store).await?;
         demo::load_example_webinars(store).await?;
+        network_examples::load_demo(store).await?;
         if let Some((email, password)) = demo::load(store).await? {
             tracing::warn!(
                 "example content loaded (données d'exemple). Example administrator: {email} / \
@@ -291,8 +293,8 @@ pub fn limit_malloc_arenas() {
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     use pages::{
-        account, admin, admin_datasets, admin_events, admin_resources, events, home, legal,
-        observatory, reference, registrations, resources, territories,
+        account, admin, admin_datasets, admin_events, admin_resources, carte, events, home, join,
+        legal, my_profile, observatory, reference, registrations, reseau, resources, territories,
     };
     // Read up to twice the file limit, so that a file too large is answered with a page that
     // says so (see `upload.rs`); beyond that the connection is cut.
@@ -356,6 +358,25 @@ pub fn app(state: AppState) -> Router {
             "/territoires/{level}/{code}/situation.svg",
             get(territories::situation_svg),
         )
+        // The network of pioneers (pages/join.rs, my_profile.rs, reseau.rs, carte.rs)
+        .route("/rejoindre", get(join::form).post(join::join))
+        .route(
+            "/rejoindre/confirmer",
+            get(join::verify_form).post(join::verify),
+        )
+        .route("/mon-profil", get(my_profile::show).post(my_profile::save))
+        .route("/mon-profil/donnees.json", get(my_profile::export))
+        .route("/mon-profil/supprimer", post(my_profile::delete))
+        .route("/reseau", get(reseau::directory))
+        .route("/reseau/chiffres", get(reseau::figures))
+        .route("/reseau/membres.csv", get(reseau::export_csv))
+        .route("/reseau/photos/{file}", get(reseau::photo_by_hash))
+        .route("/reseau/{slug}", get(reseau::member))
+        .route("/reseau/{slug}/photo", get(reseau::photo))
+        .route("/reseau/{slug}/contact", post(reseau::contact))
+        .route("/carte", get(carte::map))
+        .route("/carte/liste", get(carte::list))
+        .route("/carte/points.geojson", get(carte::points))
         .route("/connexion", get(account::login_form).post(account::login))
         .route("/deconnexion", post(account::logout))
         .route(
@@ -368,6 +389,37 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin/comptes", get(admin::users))
         .route("/admin/comptes/{id}/role", post(admin::set_role))
+        // Network moderation and places (pages/moderation.rs, pages/places.rs)
+        .route("/admin/moderation", get(pages::moderation::queue))
+        .route("/admin/moderation/journal", get(pages::moderation::journal))
+        .route(
+            "/admin/moderation/membres/{user_id}",
+            post(pages::moderation::decide_member),
+        )
+        .route(
+            "/admin/moderation/lieux/{id}",
+            post(pages::moderation::decide_place),
+        )
+        .route("/admin/signalements", get(pages::moderation::reports))
+        .route("/admin/signalements/{id}", post(pages::moderation::resolve))
+        .route(
+            "/reseau/{slug}/signaler",
+            get(pages::moderation::report_member_form).post(pages::moderation::report_member),
+        )
+        .route("/lieux", get(pages::places::list))
+        .route(
+            "/lieux/nouveau",
+            get(pages::places::new_form).post(pages::places::create),
+        )
+        .route("/lieux/{slug}", get(pages::places::place))
+        .route(
+            "/lieux/{slug}/modifier",
+            get(pages::places::edit_form).post(pages::places::update),
+        )
+        .route(
+            "/lieux/{slug}/signaler",
+            get(pages::moderation::report_place_form).post(pages::moderation::report_place),
+        )
         .route("/admin/evenements", get(admin_events::list))
         .route(
             "/admin/evenements/nouveau",
@@ -525,6 +577,16 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::debug!(sessions = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        }
+        // Accounts whose address was never proved go after a week (the email says so).
+        match state
+            .store
+            .purge_unverified(now - chrono::Duration::days(7))
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(accounts = n, "unverified accounts removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "unverified account clean-up failed"),
         }
         for l in [
             &state.limits.login_ip,

@@ -46,11 +46,25 @@ impl Mailer {
     }
 
     pub async fn send(&self, from: &Mailbox, mail: Mail<'_>) -> anyhow::Result<()> {
+        self.send_with_reply_to(from, mail, None).await
+    }
+
+    /// Sends on behalf of the platform with answers going to `reply_to` (a member writing to
+    /// another: the recipient answers her directly, and never sees her address otherwise).
+    pub async fn send_with_reply_to(
+        &self,
+        from: &Mailbox,
+        mail: Mail<'_>,
+        reply_to: Option<Mailbox>,
+    ) -> anyhow::Result<()> {
         let to: Mailbox = mail.to.parse().context("recipient address")?;
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(mail.subject);
+        if let Some(r) = reply_to {
+            builder = builder.reply_to(r);
+        }
         let msg = match mail.attachment {
             None => builder
                 .header(ContentType::TEXT_PLAIN)

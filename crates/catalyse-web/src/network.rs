@@ -48,9 +48,7 @@ impl Numbering {
                 (TerritoryLevel::Region, &t.region),
             ] {
                 if let Some(code) = code {
-                    let e = seats
-                        .entry((level, code.clone()))
-                        .or_insert((lon, lat, -1));
+                    let e = seats.entry((level, code.clone())).or_insert((lon, lat, -1));
                     if pop > e.2 {
                         *e = (lon, lat, pop);
                     }
@@ -79,16 +77,25 @@ impl Numbering {
     }
 
     pub fn family(&self, slug: &str) -> Option<u8> {
-        self.families.iter().position(|f| f == slug).map(|i| i as u8)
+        self.families
+            .iter()
+            .position(|f| f == slug)
+            .map(|i| i as u8)
     }
     pub fn activity(&self, slug: &str) -> Option<u8> {
-        self.activities.iter().position(|f| f == slug).map(|i| i as u8)
+        self.activities
+            .iter()
+            .position(|f| f == slug)
+            .map(|i| i as u8)
     }
     pub fn lever(&self, slug: &str) -> Option<u8> {
         self.levers.iter().position(|f| f == slug).map(|i| i as u8)
     }
     pub fn region(&self, code: &str) -> Option<u16> {
-        self.regions.iter().position(|f| f == code).map(|i| i as u16)
+        self.regions
+            .iter()
+            .position(|f| f == code)
+            .map(|i| i as u16)
     }
 
     /// Where a territory of action is drawn: a commune's town hall, or the town hall of the
@@ -180,11 +187,7 @@ impl Snapshot {
 }
 
 /// What is indexed for a profile others may see.
-pub fn member_doc(
-    territories: &TerritoryIndex,
-    p: &Profile,
-    f: &ProfileFields,
-) -> MemberDoc {
+pub fn member_doc(territories: &TerritoryIndex, p: &Profile, f: &ProfileFields) -> MemberDoc {
     let mut regions = Vec::new();
     let mut departments = Vec::new();
     for t in &f.territories {
@@ -335,11 +338,7 @@ impl Builder<'_> {
 /// Reads the network from the store and builds a snapshot; with `reindex`, also rebuilds the
 /// directory's search index from the same read.
 pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapshot>> {
-    let version = state
-        .store
-        .setting(VERSION_KEY)
-        .await?
-        .unwrap_or_default();
+    let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     let mut b = Builder {
         territories: &state.territories,
         numbering: &state.numbering,
@@ -417,11 +416,7 @@ pub async fn changed(state: &AppState, member: Option<i64>) -> anyhow::Result<()
 
 /// Picks up a change made by another instance or by the command line.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
-    let version = state
-        .store
-        .setting(VERSION_KEY)
-        .await?
-        .unwrap_or_default();
+    let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     if version == state.network().version {
         return Ok(false);
     }
@@ -441,3 +436,178 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
     state.set_network(snapshot);
     Ok(())
 }
+
+/// The reference frame as the profile rules read it.
+pub fn frame(state: &AppState) -> catalyse_core::ReferenceFrame {
+    catalyse_core::ReferenceFrame {
+        levers: state.reference.levers.clone(),
+        metier: state.reference.metier.clone(),
+        actor_families: state.reference.actor_families.clone(),
+        milestones: vec![],
+        checksum: String::new(),
+    }
+}
+
+/// The parameters shared by the map's cluster API, the map page and its list view:
+/// `bbox=W,S,E,N&zoom=Z&layers=members,places&family=&activity=&lever=&region=&kind=&page=`.
+/// `layers` may also be repeated (`layers=members&layers=places`), as a form sends it.
+#[derive(Debug, Clone, Default)]
+pub struct MapQuery {
+    pub bbox: Option<catalyse_map::BBox>,
+    pub zoom: u8,
+    pub members: bool,
+    pub places: bool,
+    pub family: String,
+    pub activity: String,
+    pub lever: String,
+    pub region: String,
+    pub kind: String,
+    pub page: u32,
+}
+
+impl MapQuery {
+    /// Reads the query string; an unknown value is an error in French.
+    pub fn parse(raw: Option<&str>, n: &Numbering) -> Result<MapQuery, String> {
+        let mut q = MapQuery {
+            zoom: 5,
+            page: 1,
+            ..MapQuery::default()
+        };
+        let mut layers_given = false;
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "bbox" if !v.is_empty() => {
+                    q.bbox = Some(
+                        catalyse_map::BBox::parse(&v)
+                            .map_err(|e| format!("bbox invalide : {e}"))?,
+                    )
+                }
+                "zoom" if !v.is_empty() => {
+                    q.zoom = v
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|z| *z <= 22)
+                        .ok_or("zoom : un entier de 0 à 22")?
+                        .min(catalyse_map::MAX_ZOOM)
+                }
+                "layers" => {
+                    layers_given = true;
+                    for l in v.split(',').map(str::trim).filter(|l| !l.is_empty()) {
+                        match l {
+                            "members" => q.members = true,
+                            "places" => q.places = true,
+                            other => {
+                                return Err(format!(
+                                    "couche inconnue « {other} » (members, places)"
+                                ))
+                            }
+                        }
+                    }
+                }
+                "family" => q.family = v,
+                "activity" => q.activity = v,
+                "lever" => q.lever = v,
+                "region" => q.region = v,
+                "kind" => q.kind = v,
+                "page" if !v.is_empty() => {
+                    q.page = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|p| *p >= 1)
+                        .ok_or("page : un entier à partir de 1")?
+                }
+                _ => {}
+            }
+        }
+        if !layers_given {
+            q.members = true;
+            q.places = true;
+        }
+        q.filter(n, false)?;
+        Ok(q)
+    }
+
+    /// The engine's filter; `include_private` for signed-in viewers.
+    pub fn filter(
+        &self,
+        n: &Numbering,
+        include_private: bool,
+    ) -> Result<catalyse_map::Filter, String> {
+        let pick =
+            |v: &str, what: &str, f: &dyn Fn(&str) -> Option<u8>| -> Result<Option<u8>, String> {
+                if v.is_empty() {
+                    Ok(None)
+                } else {
+                    f(v).map(Some).ok_or(format!("{what} inconnu(e) « {v} »"))
+                }
+            };
+        let kind = if self.kind.is_empty() {
+            None
+        } else {
+            Some(
+                self.kind
+                    .parse::<catalyse_core::network::PlaceKind>()?
+                    .index(),
+            )
+        };
+        Ok(catalyse_map::Filter {
+            members: self.members,
+            places: self.places,
+            include_private,
+            family: pick(&self.family, "famille", &|v| n.family(v))?,
+            activity: pick(&self.activity, "activité", &|v| n.activity(v))?,
+            lever: pick(&self.lever, "levier", &|v| n.lever(v))?,
+            region: if self.region.is_empty() {
+                None
+            } else {
+                Some(
+                    n.region(&self.region)
+                        .ok_or(format!("région inconnue « {} »", self.region))?,
+                )
+            },
+            kind,
+        })
+    }
+
+    /// The query string of the same view (for links between the map and the list).
+    pub fn to_query(&self, with_page: Option<u32>) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(b) = &self.bbox {
+            s.append_pair(
+                "bbox",
+                &format!("{:.5},{:.5},{:.5},{:.5}", b.west, b.south, b.east, b.north),
+            );
+        }
+        s.append_pair("zoom", &self.zoom.to_string());
+        let layers: Vec<&str> = [(self.members, "members"), (self.places, "places")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, l)| l)
+            .collect();
+        s.append_pair("layers", &layers.join(","));
+        for (k, v) in [
+            ("family", &self.family),
+            ("activity", &self.activity),
+            ("lever", &self.lever),
+            ("region", &self.region),
+            ("kind", &self.kind),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if let Some(p) = with_page {
+            s.append_pair("page", &p.to_string());
+        }
+        s.finish()
+    }
+}
+
+/// The whole of France with the overseas départements, the list's default view.
+pub const FRANCE: catalyse_map::BBox = catalyse_map::BBox {
+    west: -180.0,
+    south: -85.0,
+    east: 180.0,
+    north: 85.0,
+};

@@ -72,6 +72,28 @@ enum Command {
         #[command(subcommand)]
         command: DatasetCommand,
     },
+    /// The network of pioneers.
+    Network {
+        #[command(subcommand)]
+        command: NetworkCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NetworkCommand {
+    /// Add generated example members and places (labelled « données d'exemple »), spread like
+    /// the French population, then rebuild the directory's index.
+    Generate {
+        /// How many members.
+        #[arg(long, default_value_t = 350)]
+        members: usize,
+        /// How many places.
+        #[arg(long, default_value_t = 40)]
+        places: usize,
+        /// Seed of the generator (the same seed gives the same network).
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -183,6 +205,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin { command } => admin(command, config).await,
         Command::Datasets { command } => datasets(command, config).await,
         Command::Reindex => reindex(config).await,
+        Command::Network { command } => network(command, config).await,
         Command::Resources { command } => resources(command, config).await,
     }
 }
@@ -346,6 +369,38 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
     };
     state.store.close().await;
     result
+}
+
+async fn network(command: NetworkCommand, config: Config) -> anyhow::Result<()> {
+    let NetworkCommand::Generate {
+        members,
+        places,
+        seed,
+    } = command;
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = async {
+        let territories = state.territories.all().to_vec();
+        let (m, p) = catalyse_web::network_examples::generate(
+            state.store.as_ref(),
+            &territories,
+            &state.reference,
+            members,
+            places,
+            seed,
+        )
+        .await?;
+        catalyse_web::network::start(&state).await?;
+        anyhow::Ok((m, p))
+    }
+    .await;
+    state.store.close().await;
+    let (m, p) = result?;
+    println!("{m} example member(s) and {p} example place(s) added (données d'exemple)");
+    Ok(())
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {

@@ -2,7 +2,9 @@
 //! Errors are RFC 9457 `application/problem+json`.
 
 pub mod events;
+pub mod network;
 pub mod observatory;
+pub mod places;
 pub mod reference;
 pub mod resources;
 pub mod territories;
@@ -47,6 +49,11 @@ use utoipa::OpenApi;
         events::occurrences,
         events::register,
         events::unregister,
+        places::places,
+        places::place,
+        network::clusters,
+        network::members,
+        network::member,
     ),
     components(schemas(Problem)),
     tags(
@@ -54,7 +61,9 @@ use utoipa::OpenApi;
         (name = "territories", description = "Regions, departments, EPCI and communes"),
         (name = "observatory", description = "Datasets, indicators and their values by territory"),
         (name = "resources", description = "The resource centre: documents of the kit and beyond"),
-        (name = "events", description = "Webinars and events, series and their rules")
+        (name = "events", description = "Webinars and events, series and their rules"),
+        (name = "places", description = "Places run by members of the network: cafés solidaires, co-workings, showrooms, FabLabs, tiers-lieux"),
+        (name = "network", description = "The network of pioneers: public profiles and the clustered map")
     )
 )]
 pub struct ApiDoc;
@@ -92,6 +101,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/series/{slug}", get(events::series))
         .route("/series/{slug}/occurrences", get(events::occurrences))
+        .route("/map/clusters", get(network::clusters))
+        .route("/members", get(network::members))
+        .route("/members/{slug}", get(network::member))
+        .route("/places", get(places::places))
+        .route("/places/{slug}", get(places::place))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

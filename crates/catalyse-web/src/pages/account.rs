@@ -160,6 +160,14 @@ pub async fn login(
     )
     .await;
     match (ok, user) {
+        (true, Some(user)) if !user.email_verified => {
+            // The password is right but the address unproved: a fresh link, no session.
+            super::join::resend(&state, t, &user).await?;
+            again(
+                FormErrors::one("", t.s("join.unverified")),
+                StatusCode::FORBIDDEN,
+            )
+        }
         (true, Some(user)) => {
             // A new session id at every login; the previous session, if any, ends.
             close_session(&state, &request_headers).await?;

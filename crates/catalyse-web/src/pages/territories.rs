@@ -142,6 +142,10 @@ struct Portrait<'a> {
     surveys: Vec<SurveyView>,
     /// Where it lies in France: the map's URL and its text alternative.
     locator: Option<(String, String)>,
+    /// Members of the network active here (or in a territory inside), that the viewer may
+    /// see, and how many there are.
+    members: Vec<super::reseau::Card>,
+    members_total: usize,
 }
 
 /// A survey's answers for the territory: ranked bars for one group, and a table for all.
@@ -272,9 +276,14 @@ pub async fn portrait(
             locator_text(ctx.t, index, t, code),
         )
     });
+    let signed_in = ctx.user.is_some();
+    let (members_total, ids) = state.network().active_in(level, &t.code, signed_in, 12);
+    let members = super::reseau::cards(&state, &ids, signed_in).await?;
     let page = Portrait {
         ctx: &ctx,
         locator,
+        members,
+        members_total,
         values,
         surveys,
         t,

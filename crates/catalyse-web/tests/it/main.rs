@@ -4,8 +4,10 @@
 mod api;
 mod auth;
 mod events;
+mod moderation;
 mod observatory;
 mod pages;
+mod places;
 mod resources;
 mod territories;
 

@@ -1,0 +1,245 @@
+//! `/carte`: the interactive map of the network (Leaflet, self-hosted, the platform's own
+//! boundaries as base layer; clusters come from `/api/v1/map/clusters`), and `/carte/liste`:
+//! the same view as an accessible list, with the same parameters and the same points.
+
+use super::{render, render_status, PageCtx};
+use crate::error::AppError;
+use crate::network::{MapQuery, FRANCE};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use catalyse_map::{Layer, MapPoint};
+
+/// Points per page of the list.
+const PER_PAGE: usize = 50;
+
+#[derive(Template)]
+#[template(path = "network/map.html")]
+struct MapPage<'a> {
+    ctx: &'a PageCtx,
+    state: &'a AppState,
+    q: MapQuery,
+    regions: Vec<(String, String)>,
+    error: Option<String>,
+    tiles: String,
+    tiles_attribution: String,
+    leaflet_js: String,
+    leaflet_css: String,
+    carte_js: String,
+    carte_css: String,
+    regions_url: String,
+    departments_url: String,
+    list_link: String,
+}
+
+impl MapPage<'_> {
+    fn bbox(&self) -> String {
+        let b = self
+            .q
+            .bbox
+            .unwrap_or(catalyse_map::BBox::new(-5.5, 41.2, 9.9, 51.3));
+        format!("{:.5},{:.5},{:.5},{:.5}", b.west, b.south, b.east, b.north)
+    }
+}
+
+fn parse(state: &AppState, raw: Option<&str>) -> (MapQuery, Option<String>) {
+    match MapQuery::parse(raw, &state.numbering) {
+        Ok(q) => (q, None),
+        Err(e) => (
+            MapQuery {
+                members: true,
+                places: true,
+                zoom: 5,
+                page: 1,
+                ..MapQuery::default()
+            },
+            Some(e),
+        ),
+    }
+}
+
+pub async fn map(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let (q, error) = parse(&state, raw.as_deref());
+    let a = &state.assets;
+    let page = MapPage {
+        ctx: &ctx,
+        state: &state,
+        list_link: format!("/carte/liste?{}", q.to_query(None)),
+        q,
+        regions: super::reseau::regions(&state),
+        error,
+        tiles: state.config.map_tiles_url.clone().unwrap_or_default(),
+        tiles_attribution: state
+            .config
+            .map_tiles_attribution
+            .clone()
+            .unwrap_or_default(),
+        leaflet_js: a.url("leaflet.js").into(),
+        leaflet_css: a.url("leaflet.css").into(),
+        carte_js: a.url("carte.js").into(),
+        carte_css: a.url("carte.css").into(),
+        regions_url: a.url("carte-regions.geojson").into(),
+        departments_url: a.url("carte-departements.geojson").into(),
+    };
+    render(&ctx, &page)
+}
+
+/// One line of the list.
+struct Row {
+    name: String,
+    href: String,
+    layer: &'static str,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "network/map_list.html")]
+struct ListPage<'a> {
+    ctx: &'a PageCtx,
+    state: &'a AppState,
+    q: MapQuery,
+    regions: Vec<(String, String)>,
+    error: Option<String>,
+    total: usize,
+    rows: Vec<Row>,
+    page: u32,
+    pages: u32,
+    map_link: String,
+    prev_link: String,
+    next_link: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let (q, error) = parse(&state, raw.as_deref());
+    let filter = q
+        .filter(&state.numbering, ctx.user.is_some())
+        .unwrap_or_default();
+    let snapshot = state.network();
+    let bbox = q.bbox.unwrap_or(FRANCE);
+    let page = q.page.max(1);
+    let (total, points) = snapshot.map.list(
+        &bbox,
+        &filter,
+        (page as usize - 1).saturating_mul(PER_PAGE),
+        PER_PAGE,
+    );
+    let rows = points
+        .into_iter()
+        .map(|p| row(&state, &snapshot, p))
+        .collect();
+    let pages = total.div_ceil(PER_PAGE).max(1) as u32;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let listing = ListPage {
+        ctx: &ctx,
+        state: &state,
+        map_link: format!("/carte?{}", q.to_query(None)),
+        prev_link: format!(
+            "/carte/liste?{}",
+            q.to_query(Some(page.saturating_sub(1).max(1)))
+        ),
+        next_link: format!("/carte/liste?{}", q.to_query(Some(page + 1))),
+        q,
+        regions: super::reseau::regions(&state),
+        error,
+        total,
+        rows,
+        page,
+        pages,
+    };
+    render_status(&ctx, status, &listing)
+}
+
+fn row(state: &AppState, snap: &crate::network::Snapshot, p: &MapPoint) -> Row {
+    match p.layer {
+        Layer::Member => Row {
+            name: p.name.to_string(),
+            href: format!("/reseau/{}", p.slug),
+            layer: "member",
+            detail: state
+                .numbering
+                .families
+                .get(p.family as usize)
+                .map(|f| super::reseau::family_name(state, f))
+                .unwrap_or_default(),
+        },
+        Layer::Place => Row {
+            name: p.name.to_string(),
+            href: format!("/lieux/{}", p.slug),
+            layer: "place",
+            detail: {
+                let kind = catalyse_core::network::PlaceKind::ALL
+                    .get(p.kind as usize)
+                    .map(|k| k.label_fr())
+                    .unwrap_or("");
+                let commune = snap
+                    .place_communes
+                    .get(&p.id)
+                    .and_then(|c| {
+                        state
+                            .territories
+                            .get(catalyse_core::TerritoryLevel::Commune, c)
+                    })
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                format!("{kind} — {commune}")
+            },
+        },
+    }
+}
+
+/// `GET /carte/points.geojson`: every public point of the map, as open data.
+pub async fn points(State(state): State<AppState>) -> Result<Response, AppError> {
+    let snapshot = state.network();
+    let (total, all) = snapshot
+        .map
+        .list(&FRANCE, &catalyse_map::Filter::default(), 0, usize::MAX);
+    let base = state.config.public_url();
+    let mut out = String::with_capacity(64 + total * 200);
+    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
+    for (i, p) in all.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let href = match p.layer {
+            Layer::Member => format!("{base}/reseau/{}", p.slug),
+            Layer::Place => format!("{base}/lieux/{}", p.slug),
+        };
+        let props = serde_json::json!({
+            "layer": p.layer.as_str(),
+            "name": &*p.name,
+            "slug": &*p.slug,
+            "url": href,
+        });
+        out.push_str(&format!(
+            "{{\"type\":\"Feature\",\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{:.5},{:.5}]}},\"properties\":{props}}}",
+            p.lon, p.lat
+        ));
+    }
+    out.push_str("]}");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"catalyse-carte-points.geojson\"",
+            ),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        out,
+    )
+        .into_response())
+}

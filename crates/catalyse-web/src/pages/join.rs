@@ -1,0 +1,273 @@
+//! Joining the network: `/rejoindre` creates an account whose address must be proved by a
+//! single-use link that expires (48 h); the link opens a page whose button does the proving
+//! (mail scanners that follow links change nothing). The answer is the same whether or not
+//! the address already has an account: that one gets a reminder instead of a second account.
+
+use super::account::{password_message, FormErrors};
+use super::{render, render_status, PageCtx};
+use crate::auth::{hash_password, open_session, random_token, token_hash, CsrfForm};
+use crate::error::AppError;
+use crate::mail::Mail;
+use crate::ratelimit::Limits;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use catalyse_core::{Email, Role};
+use catalyse_store::{NewUser, StoreError};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// How long a verification link stays valid.
+pub const VERIFY_HOURS: i64 = 48;
+
+#[derive(Template)]
+#[template(path = "network/join.html")]
+struct JoinPage<'a> {
+    ctx: &'a PageCtx,
+    name: String,
+    email: String,
+    errors: FormErrors,
+    sent: bool,
+}
+
+pub async fn form(ctx: PageCtx) -> Result<Response, AppError> {
+    render(
+        &ctx,
+        &JoinPage {
+            ctx: &ctx,
+            name: String::new(),
+            email: String::new(),
+            errors: FormErrors::default(),
+            sent: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct JoinForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+    #[serde(default)]
+    charte: String,
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<JoinForm>,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let mut errors = FormErrors::default();
+    let name = form.name.trim().to_string();
+    let n = name.chars().count();
+    if !(2..=80).contains(&n) || name.chars().any(char::is_control) {
+        errors.push("name", t.s("join.error_name"));
+    }
+    let email = Email::parse(&form.email);
+    if email.is_err() {
+        errors.push("email", t.s("login.error_email"));
+    }
+    if let Err(p) = state
+        .passwords
+        .check(&form.password, email.as_ref().ok().map(Email::as_str))
+    {
+        errors.push("password", password_message(t, p));
+    } else if form.password != form.confirmation {
+        errors.push("confirmation", t.s("reset.error_mismatch"));
+    }
+    if form.charte != "oui" {
+        errors.push("charte", t.s("join.error_charte"));
+    }
+    let (Ok(email), true) = (email, errors.is_empty()) else {
+        let page = JoinPage {
+            ctx: &ctx,
+            name,
+            email: form.email.trim().to_string(),
+            errors,
+            sent: false,
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let limits = &state.limits;
+    if let Err(wait) = Limits::check(
+        (&limits.register_ip, &addr.ip().to_string()),
+        (&limits.reset_account, email.as_str()),
+    ) {
+        return Err(AppError::TooManyRequests { retry_after: wait });
+    }
+    let now = Utc::now();
+    let hash = hash_password(form.password).await?;
+    let created = state
+        .store
+        .create_user(
+            &NewUser {
+                email: email.clone(),
+                display_name: name.clone(),
+                role: Role::Member,
+                password_hash: hash,
+                is_example: false,
+                email_verified: false,
+            },
+            now,
+        )
+        .await;
+    let base = state.config.public_url();
+    let (subject, body) = match created {
+        Ok(user) => {
+            let token = random_token();
+            state
+                .store
+                .create_email_verification(
+                    user.id,
+                    &token_hash(&token),
+                    now,
+                    now + Duration::hours(VERIFY_HOURS),
+                )
+                .await?;
+            tracing::info!(user = user.id, "account created, address to verify");
+            (
+                t.s("join.mail_subject"),
+                t.s("join.mail_body").replace("{name}", &name).replace(
+                    "{link}",
+                    &format!("{base}/rejoindre/confirmer?jeton={token}"),
+                ),
+            )
+        }
+        Err(StoreError::Conflict { .. }) => (
+            t.s("join.mail_exists_subject"),
+            t.s("join.mail_exists_body")
+                .replace("{login}", &format!("{base}/connexion"))
+                .replace("{forgot}", &format!("{base}/mot-de-passe-oublie")),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .mailer
+        .send(
+            &state.mail_from,
+            Mail {
+                to: email.as_str(),
+                subject,
+                body,
+                attachment: None,
+            },
+        )
+        .await
+        .map_err(AppError::Internal)?;
+    render(
+        &ctx,
+        &JoinPage {
+            ctx: &ctx,
+            name: String::new(),
+            email: String::new(),
+            errors: FormErrors::default(),
+            sent: true,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "network/verify.html")]
+struct VerifyPage<'a> {
+    ctx: &'a PageCtx,
+    token: String,
+    valid: bool,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    jeton: String,
+}
+
+/// The link of the email: a page with a button, so that opening the link changes nothing.
+pub async fn verify_form(ctx: PageCtx, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+    let valid = !q.jeton.is_empty() && q.jeton.len() <= 128;
+    let page = VerifyPage {
+        ctx: &ctx,
+        token: q.jeton,
+        valid,
+    };
+    render(&ctx, &page)
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<TokenQuery>,
+) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let user = match state
+        .store
+        .verify_email(&token_hash(&form.jeton), now)
+        .await?
+    {
+        Some(id) => state.store.user_by_id(id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        let page = VerifyPage {
+            ctx: &ctx,
+            token: String::new(),
+            valid: false,
+        };
+        return render_status(&ctx, StatusCode::GONE, &page);
+    };
+    tracing::info!(user = user.id, "address verified");
+    let cookie = open_session(&state, &user).await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/mon-profil?etat=bienvenue"),
+    )
+        .into_response())
+}
+
+/// Sends a fresh verification link to an account that has not proved its address (after a
+/// correct password at the login).
+pub async fn resend(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    user: &catalyse_core::User,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let token = random_token();
+    state
+        .store
+        .create_email_verification(
+            user.id,
+            &token_hash(&token),
+            now,
+            now + Duration::hours(VERIFY_HOURS),
+        )
+        .await?;
+    let base = state.config.public_url();
+    state
+        .mailer
+        .send(
+            &state.mail_from,
+            Mail {
+                to: user.email.as_str(),
+                subject: t.s("join.mail_subject"),
+                body: t
+                    .s("join.mail_body")
+                    .replace("{name}", &user.display_name)
+                    .replace(
+                        "{link}",
+                        &format!("{base}/rejoindre/confirmer?jeton={token}"),
+                    ),
+                attachment: None,
+            },
+        )
+        .await
+        .map_err(AppError::Internal)
+}

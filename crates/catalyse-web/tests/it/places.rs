@@ -1,0 +1,409 @@
+//! Places: proposed by members through the form, checked field by field, hidden until an
+//! animator approves them, then on the list, their page and the API.
+
+use crate::moderation::{mails, member_with_profile, sign_in};
+use crate::{small_geography, TestApp};
+use catalyse_core::territory::Geography;
+use catalyse_core::Role;
+use catalyse_store::{both_databases, Store};
+use catalyse_web::{AppState, Config, GeographySource};
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// The small geography and two homonyms: « Saint-Denis » is ambiguous.
+fn geography_with_homonyms() -> Geography {
+    let mut g = small_geography();
+    let extra = Geography::from_tsv(
+        "level\tcode\tname\tregion\tdepartment\tepci\tpopulation\tpostcodes\tlat\tlon\n\
+         commune\t93066\tSaint-Denis\t11\t93\t\t113000\t93200\t48.93\t2.36\n\
+         commune\t97411\tSaint-Denis\t04\t974\t\t153000\t97400\t-20.88\t55.45\n",
+    )
+    .expect("homonyms");
+    g.territories.extend(extra.territories);
+    g.checksum = format!("{}-homonyms", g.checksum);
+    g
+}
+
+/// Like `TestApp::start`, on a geography of one's own.
+async fn start_on(store: Arc<dyn Store>, geography: Geography) -> TestApp {
+    let data_dir = std::env::temp_dir().join(format!(
+        "catalyse_web_test_places_{}_{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let mut config = Config {
+        data_dir: data_dir.clone(),
+        demo: false,
+        ..Config::default()
+    };
+    catalyse_web::load_reference_data(store.as_ref(), GeographySource::Given(geography), false)
+        .await
+        .expect("reference data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    config.bind = addr.to_string();
+    let state = AppState::load(store.clone(), config).await.expect("state");
+    let (tx, rx) = oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        catalyse_web::launch(state, listener, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server");
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        data_dir,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        jar: Mutex::new(BTreeMap::new()),
+        stop: Some(tx),
+        done: Some(done),
+    }
+}
+
+const FORM: &str = "/lieux/nouveau";
+
+fn good<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", "Le Café des Liens"),
+        ("kind", "cafe-solidaire"),
+        ("commune", "Saint-Étienne"),
+        ("address", "12 rue de la Paix"),
+        (
+            "description",
+            "Un café associatif.\n\nOuvert du mardi au samedi.",
+        ),
+        ("website", "https://cafe-des-liens.exemple.fr"),
+        ("equipe", "oui"),
+    ]
+}
+
+fn with<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    key: &str,
+    value: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    for f in form.iter_mut() {
+        if f.0 == key {
+            f.1 = value;
+        }
+    }
+    form
+}
+
+both_databases!(place_form_errors_write_nothing, form_errors);
+async fn form_errors(store: Arc<dyn Store>) {
+    let app = start_on(store.clone(), geography_with_homonyms()).await;
+    let r = app.get(FORM).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "members only");
+    app.sign_in_as("camille@exemple.fr", Role::Member).await;
+    let page = app.get(FORM).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Café solidaire") && page.body.contains("Tiers-lieu"));
+
+    let cases: [(Vec<(&str, &str)>, &str, &str); 6] = [
+        (
+            with(good(), "name", ""),
+            "name",
+            "Le nom du lieu : au moins 2 caractères",
+        ),
+        (
+            with(good(), "kind", "bar"),
+            "kind",
+            "Choisissez le type de lieu.",
+        ),
+        (
+            with(good(), "commune", "Atlantide"),
+            "commune",
+            "Aucune commune ne correspond à « Atlantide »",
+        ),
+        (
+            with(good(), "commune", "Saint-Denis"),
+            "commune",
+            "Précisez : Saint-Denis (97411), Saint-Denis (93066)",
+        ),
+        (
+            with(good(), "commune", ""),
+            "commune",
+            "Indiquez la commune du lieu.",
+        ),
+        (
+            with(good(), "website", "ftp://cafe.exemple.fr"),
+            "website",
+            "« ftp://cafe.exemple.fr » n&#39;est pas une adresse web",
+        ),
+    ];
+    for (form, field, message) in cases {
+        let r = app.post_form(FORM, FORM, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(r.body.contains(message), "{field}: {message}\n{}", r.body);
+        assert!(
+            r.body.contains(&format!("id=\"{field}-erreur\"")),
+            "{field}: tied to its field"
+        );
+        assert!(
+            r.body.contains(&format!("<a href=\"#{field}\">")),
+            "summary"
+        );
+        assert!(r.body.contains("role=\"alert\""));
+    }
+    // Several at once, in the form's order; what was typed is kept.
+    let r = app
+        .post_form(
+            FORM,
+            FORM,
+            &[
+                ("name", "X"),
+                ("kind", ""),
+                ("commune", "Atlantide"),
+                ("website", "pas une adresse"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pos = |s: &str| r.body.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(pos("href=\"#name\"") < pos("href=\"#kind\""));
+    assert!(pos("href=\"#kind\"") < pos("href=\"#commune\""));
+    assert!(pos("href=\"#commune\"") < pos("href=\"#website\""));
+    assert!(r.body.contains("value=\"Atlantide\""));
+    assert!(r
+        .body
+        .contains("aria-describedby=\"commune-aide commune-erreur\""));
+
+    assert!(
+        store.pending_places().await.unwrap().is_empty(),
+        "nothing written"
+    );
+    assert!(store.published_places().await.unwrap().is_empty());
+
+    // A homonym chosen the way the message writes it, or a postcode, is accepted.
+    for (commune, code) in [
+        ("Saint-Denis (97411)", "97411"),
+        ("93200", "93066"),
+        ("42218", "42218"),
+        ("saint etienne", "42218"),
+    ] {
+        let r = app
+            .post_form(FORM, FORM, &with(good(), "commune", commune))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{commune}: {}", r.body);
+        let slug = r
+            .header("location")
+            .trim_start_matches("/lieux/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let p = store.place_by_slug(&slug).await.unwrap().unwrap();
+        assert_eq!(p.draft.unwrap().commune, code, "{commune}");
+    }
+    app.stop().await;
+}
+
+both_databases!(a_place_shows_once_approved, approval);
+async fn approval(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    let camille = member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
+    sign_in(&app, "camille@exemple.fr").await;
+    let r = app.post_form(FORM, FORM, &good()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), "/lieux/le-cafe-des-liens?etat=envoye");
+    let mine = app.get("/lieux/le-cafe-des-liens?etat=envoye").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("envoyée en modération"));
+    assert!(mine.body.contains("En attente de validation"));
+    assert!(!mine.body.contains("application/ld+json"));
+    let p = store
+        .place_by_slug("le-cafe-des-liens")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.created_by, Some(camille.id));
+    assert_eq!(p.draft.as_ref().unwrap().managers, vec![camille.id]);
+
+    // Hidden from others until approved.
+    app.forget_cookies();
+    assert_eq!(
+        app.get("/lieux/le-cafe-des-liens").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(app
+        .get("/lieux")
+        .await
+        .body
+        .contains("Aucun lieu ne correspond."));
+    let api = app.get("/api/v1/places").await;
+    assert_eq!(api.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["total"], 0);
+    let one = app.get("/api/v1/places/le-cafe-des-liens").await;
+    assert_eq!(one.status, StatusCode::NOT_FOUND);
+    assert!(one
+        .header("content-type")
+        .starts_with("application/problem+json"));
+    app.sign_in_as("dominique@exemple.fr", Role::Member).await;
+    assert_eq!(
+        app.get("/lieux/le-cafe-des-liens").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The animator sees it in the queue, with its fields, and approves it.
+    app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
+    assert_eq!(
+        app.get("/lieux/le-cafe-des-liens").await.status,
+        StatusCode::OK
+    );
+    let q = app.get("/admin/moderation").await;
+    assert!(q.body.contains("Le Café des Liens"));
+    assert!(q.body.contains("Saint-Étienne (42218)"));
+    assert!(q.body.contains("Café solidaire"));
+    assert!(
+        q.body.contains("Test camille@exemple.fr"),
+        "who proposed it"
+    );
+    let revision = q.field("revision");
+    let r = app
+        .post_form(
+            "/admin/moderation",
+            &format!("/admin/moderation/lieux/{}", p.id),
+            &[("decision", "approve"), ("revision", &revision)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let done = app.get(r.header("location")).await;
+    assert!(done.body.contains("la proposition est publiée"));
+    let sent = mails(&app);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].0.contains("camille@exemple.fr"));
+    assert_eq!(sent[0].1, "Votre lieu est publié");
+    assert!(sent[0].2.contains("/lieux/le-cafe-des-liens"));
+
+    // Now public: list, page, API.
+    app.forget_cookies();
+    let list = app.get("/lieux").await;
+    assert!(list.body.contains("href=\"/lieux/le-cafe-des-liens\""));
+    assert!(list.body.contains("1 lieu"));
+    assert!(app
+        .get("/lieux?type=cafe-solidaire&region=84")
+        .await
+        .body
+        .contains("Le Café des Liens"));
+    assert!(!app
+        .get("/lieux?type=fablab")
+        .await
+        .body
+        .contains("Le Café des Liens"));
+    let page = app.get("/lieux/le-cafe-des-liens").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .body
+        .contains("<p>Un café associatif.</p><p>Ouvert du mardi au samedi.</p>"));
+    assert!(page.body.contains("rel=\"nofollow noopener\""));
+    assert!(page
+        .body
+        .contains("href=\"/territoires/commune/42218-saint-etienne\""));
+    assert!(page.body.contains("\"@type\":\"Place\""));
+    assert!(
+        page.body.contains("href=\"/reseau/camille-martin\""),
+        "the team, whose profile is public"
+    );
+    assert!(!page.body.contains("En attente de validation"));
+    let v: serde_json::Value = serde_json::from_str(&app.get("/api/v1/places").await.body).unwrap();
+    assert_eq!(v["total"], 1);
+    let item = &v["items"][0];
+    assert_eq!(item["slug"], "le-cafe-des-liens");
+    assert_eq!(item["kind"], "cafe-solidaire");
+    assert_eq!(item["commune"]["code"], "42218");
+    assert_eq!(item["commune"]["name"], "Saint-Étienne");
+    assert_eq!(item["lat"], 45.43);
+    assert_eq!(item["is_example"], false);
+    let one = app.get("/api/v1/places/le-cafe-des-liens").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/places?kind=fablab").await.body,
+        "{\"items\":[],\"total\":0}"
+    );
+    assert_eq!(
+        app.get("/api/v1/places?kind=bar").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A new version waits for review; the published one stays.
+    sign_in(&app, "camille@exemple.fr").await;
+    let edit = app.get("/lieux/le-cafe-des-liens/modifier").await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains("value=\"Saint-Étienne (42218)\""));
+    let r = app
+        .post_form(
+            "/lieux/le-cafe-des-liens/modifier",
+            "/lieux/le-cafe-des-liens/modifier",
+            &with(good(), "name", "Le Grand Café des Liens"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app
+        .get("/lieux/le-cafe-des-liens")
+        .await
+        .body
+        .contains("Une nouvelle version de ce lieu est en attente"));
+    app.forget_cookies();
+    let public = app.get("/lieux/le-cafe-des-liens").await;
+    assert!(public.body.contains("<h1>Le Café des Liens</h1>"));
+    assert!(!public.body.contains("Grand Café"));
+    app.stop().await;
+}
+
+both_databases!(only_the_team_edits_a_place, edit_rights);
+async fn edit_rights(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    app.sign_in_as("camille@exemple.fr", Role::Member).await;
+    let r = app.post_form(FORM, FORM, &good()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let edit = "/lieux/le-cafe-des-liens/modifier";
+
+    app.forget_cookies();
+    assert_eq!(app.get(edit).await.status, StatusCode::SEE_OTHER);
+
+    app.sign_in_as("dominique@exemple.fr", Role::Member).await;
+    assert_eq!(app.get(edit).await.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_form(FORM, edit, &with(good(), "name", "Détourné"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/lieux/absent/modifier").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let p = store
+        .place_by_slug("le-cafe-des-liens")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.revision, 1, "nothing written");
+    assert_eq!(p.draft.unwrap().name, "Le Café des Liens");
+
+    // Animators may edit; an edit keeps the team, the editor adding only herself.
+    app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
+    let form = app.get(edit).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.body.contains("name=\"equipe\" value=\"oui\" checked"));
+    let r = app.post_form(edit, edit, &with(good(), "equipe", "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store
+        .place_by_slug("le-cafe-des-liens")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.revision, 2);
+    let creator = p.created_by.unwrap();
+    assert_eq!(p.draft.unwrap().managers, vec![creator]);
+    app.stop().await;
+}
