@@ -98,9 +98,10 @@
 //!   where a child's summary rules it out); a cell cut by the bbox recurses into its
 //!   children, scanning only the leaves (< [`LEAF_SIZE`] points) that the edge crosses.
 //!   Scans test 64 attribute words at a time into a bitmask (the compiler vectorises it),
-//!   then visit only the matches. Cost: unfiltered O(cells in view + bbox perimeter), tens of
-//!   microseconds at any zoom; filtered O(points in bbox), under 1 ms for all of France with
-//!   one million points on one core (measured: `bench/map`).
+//!   then sum a chunk where all match in straight loops, or visit only the matches.
+//!   Cost: unfiltered O(cells in view + bbox perimeter), tens of microseconds at any zoom;
+//!   filtered O(points in bbox), under 1 ms for all of France with one million points on
+//!   one core (measured: `bench/map`).
 //! * **The list** counts with the same walk, then either walks a precomputed name order
 //!   and stops after the requested page (when matches are dense in that order), or collects
 //!   the matches in the bbox and selects the page by name rank (few matches, or a deep page).
@@ -108,8 +109,15 @@
 //!   then by exact name, id and layer.
 //! * **Memory**: besides the [`MapPoint`]s themselves (72 bytes each plus their two strings),
 //!   28 bytes per point (columns, name order and rank, id order) plus the tree (about 4 MB
-//!   at one million points): 32 MB in all for one million; see [`MapIndex::heap_bytes`]. The index is immutable and `Send + Sync`: share it behind an
-//!   `Arc` and rebuild it on change (about a second for one million points).
+//!   at one million points): 32 MB in all for one million; see [`MapIndex::heap_bytes`]. The
+//!   index is immutable and `Send + Sync`: share it behind an `Arc` and rebuild it on change
+//!   (about a second for one million points).
+//!
+//! Why not precompute the clusters of every zoom, as Supercluster does: that answers only
+//! the unfiltered map (one index per filter combination otherwise), and its clusters keep
+//! points outside the view, so the map could not agree with the list. One Morton-ordered
+//! quadtree serves every zoom, every filter and the list, in 5 times less memory than
+//! Supercluster at one million points (`bench/map/README.md`).
 //!
 //! Results are deterministic: same points (in any order, with unique `(layer, id)`) and same
 //! query give the same features in the same order (cells in Morton order).

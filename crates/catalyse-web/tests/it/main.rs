@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod events;
 mod moderation;
+mod network;
 mod observatory;
 mod pages;
 mod places;

@@ -1,0 +1,449 @@
+//! The network end to end: join → verify → profile → approve → visible; hidden and unapproved
+//! profiles leak nowhere; the map and its list view agree; peer contact; deletion.
+
+use crate::{TestApp, TEST_PASSWORD};
+use catalyse_core::Role;
+use catalyse_store::{both_databases, Store};
+use reqwest::StatusCode;
+use std::sync::Arc;
+
+fn mail_bodies(app: &TestApp) -> Vec<(String, String)> {
+    app.outbox()
+        .iter()
+        .map(|m| {
+            let p = mailparse::parse_mail(m.as_bytes()).expect("mail");
+            let body = if p.subparts.is_empty() {
+                p.get_body().unwrap_or_default()
+            } else {
+                p.subparts[0].get_body().unwrap_or_default()
+            };
+            (m.clone(), body)
+        })
+        .collect()
+}
+
+fn token_after(body: &str, marker: &str) -> String {
+    body.split(marker)
+        .nth(1)
+        .expect("link in mail")
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Every public surface where a member could appear.
+async fn public_surfaces(app: &TestApp) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for path in [
+        "/reseau",
+        "/reseau?q=Rosalie",
+        "/reseau/membres.csv",
+        "/carte/points.geojson",
+        "/carte/liste",
+        "/api/v1/members",
+        "/api/v1/members?q=Rosalie",
+        "/api/v1/map/clusters?bbox=-180,-85,180,85&zoom=20",
+        "/territoires/commune/42218-saint-etienne",
+        "/reseau/chiffres",
+    ] {
+        let a = app.get(path).await;
+        out.push((path.to_string(), a.body));
+    }
+    out
+}
+
+async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
+    app.forget_cookies();
+    let r = app
+        .post_form(
+            "/rejoindre",
+            "/rejoindre",
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", TEST_PASSWORD),
+                ("confirmation", TEST_PASSWORD),
+                ("charte", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("lien de confirmation"));
+    // Not verified yet: the password is right, but no session; a new link is sent.
+    let r = app.login(email, TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("pas encore confirmée"));
+    let mails = mail_bodies(app);
+    let (_, body) = mails
+        .iter()
+        .rev()
+        .find(|(raw, _)| raw.contains(&format!("To: {email}")))
+        .expect("verification mail");
+    let token = token_after(body, "jeton=");
+    let page = format!("/rejoindre/confirmer?jeton={token}");
+    // Opening the link changes nothing; the button does.
+    let form = app.get(&page).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let r = app
+        .post_form(&page, "/rejoindre/confirmer", &[("jeton", &token)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), "/mon-profil?etat=bienvenue");
+    // Single use.
+    let again = app
+        .post_form(&page, "/rejoindre/confirmer", &[("jeton", &token)])
+        .await;
+    assert_eq!(again.status, StatusCode::GONE);
+}
+
+async fn submit_profile(app: &TestApp, name: &str, visibility: &str, consent: bool) -> StatusCode {
+    let mut fields = vec![
+        ("display_name", name),
+        ("organisation", "Tiers-lieu des Pionniers"),
+        ("actor_family", "associations"),
+        ("role", "Coordinatrice"),
+        ("territories", "Saint-Étienne"),
+        ("activite_piloter-des-experimentations", "oui"),
+        ("activite_fablab", "oui"),
+        ("levier_apprendre-a-faire-alliance", "oui"),
+        ("themes", "alimentation, mobilité"),
+        (
+            "bio",
+            "J'accompagne les expérimentations collectives du quartier.",
+        ),
+        ("links", "https://pionniers.exemple.fr"),
+        ("visibility", visibility),
+    ];
+    if consent {
+        fields.push(("consent", "oui"));
+    }
+    app.post_multipart("/mon-profil", "/mon-profil", &fields, None)
+        .await
+        .status
+}
+
+both_databases!(network_join_verify_profile_approve_visible, journey);
+async fn journey(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    join_and_verify(&app, "rosalie@exemple.fr", "Rosalie Pionnière").await;
+    // Form errors are in French, tied to fields, and nothing is written.
+    let bad = app
+        .post_multipart(
+            "/mon-profil",
+            "/mon-profil",
+            &[
+                ("display_name", "R"),
+                ("territories", "Nullepart-sur-Rien"),
+                ("visibility", "public"),
+                ("links", "javascript:alert(1)"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "aucun territoire de ce nom",
+        "cochez la case de consentement",
+        "n&#39;est pas une adresse web",
+        "Choisissez la famille d&#39;acteurs",
+    ] {
+        assert!(bad.body.contains(msg), "{msg}");
+    }
+    let user = store
+        .user_by_email(&catalyse_core::Email::parse("rosalie@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.profile(user.id).await.unwrap().is_none());
+    // A photo that is not an image is refused.
+    let bad_photo = app
+        .post_multipart(
+            "/mon-profil",
+            "/mon-profil",
+            &[("display_name", "Rosalie"), ("visibility", "hidden")],
+            Some(("photo", "photo.jpg", b"%PDF-1.4 not an image".to_vec())),
+        )
+        .await;
+    assert_eq!(bad_photo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_photo.body.contains("n&#39;est pas une image"));
+
+    assert_eq!(
+        submit_profile(&app, "Rosalie Pionnière", "public", true).await,
+        StatusCode::SEE_OTHER
+    );
+    let p = store.profile(user.id).await.unwrap().unwrap();
+    assert!(p.published.is_none() && p.consent_at.is_some());
+    assert_eq!(
+        app.get(&format!("/reseau/{}", p.slug)).await.status,
+        StatusCode::OK,
+        "its owner sees it"
+    );
+    // Unapproved: nowhere public, nor to other members.
+    app.forget_cookies();
+    for (path, body) in public_surfaces(&app).await {
+        assert!(
+            !body.contains("Rosalie Pionni"),
+            "unapproved profile leaks in {path}"
+        );
+    }
+    app.sign_in_as("curieux@exemple.fr", Role::Member).await;
+    for (path, body) in public_surfaces(&app).await {
+        assert!(
+            !body.contains("Rosalie Pionni"),
+            "unapproved profile shown to a member in {path}"
+        );
+    }
+    app.forget_cookies();
+    assert_eq!(
+        app.get(&format!("/reseau/{}", p.slug)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A moderator approves it.
+    app.sign_in_as("moderatrice@exemple.fr", Role::Moderator)
+        .await;
+    let queue = app.get("/admin/moderation").await;
+    assert!(queue.body.contains("Rosalie Pionnière"), "in the queue");
+    let r = app
+        .post_form(
+            "/admin/moderation",
+            &format!("/admin/moderation/membres/{}", user.id),
+            &[("decision", "approve"), ("revision", "1"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mails = mail_bodies(&app);
+    assert!(
+        mails
+            .iter()
+            .any(|(raw, _)| raw.contains("To: rosalie@exemple.fr") && raw.contains("publi")),
+        "the member is told"
+    );
+
+    // Visible everywhere, to everyone.
+    app.forget_cookies();
+    let page = app.get(&format!("/reseau/{}", p.slug)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Tiers-lieu des Pionniers"));
+    assert!(
+        !page.body.contains("rosalie@exemple.fr"),
+        "address never shown"
+    );
+    for (path, body) in public_surfaces(&app).await {
+        if path.starts_with("/api/v1/map") || path == "/reseau/chiffres" {
+            continue;
+        }
+        assert!(
+            body.contains("Rosalie Pionni"),
+            "approved profile missing from {path}"
+        );
+    }
+    let clusters = app
+        .get("/api/v1/map/clusters?bbox=4.0,45.0,5.0,46.0&zoom=18")
+        .await;
+    assert!(clusters.body.contains("Rosalie"), "{}", clusters.body);
+    let search = app.get("/reseau?q=experimentation&activite=fablab").await;
+    assert!(search.body.contains("Rosalie"), "French search and filter");
+
+    // Peer contact: through the platform, reply-to the sender, never the address on a page.
+    app.sign_in_as("pair@exemple.fr", Role::Member).await;
+    let path = format!("/reseau/{}", p.slug);
+    let r = app
+        .post_form(
+            &path,
+            &format!("/reseau/{}/contact", p.slug),
+            &[("subject", "Bonjour"), ("message", "Court")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("message de 10"));
+    let r = app
+        .post_form(
+            &path,
+            &format!("/reseau/{}/contact", p.slug),
+            &[
+                ("subject", "Échange sur les fablabs"),
+                ("message", "Bonjour, j'aimerais échanger sur votre fablab."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mails = mail_bodies(&app);
+    let (raw, body) = mails
+        .iter()
+        .find(|(raw, _)| raw.contains("Échange sur les fablabs") || raw.contains("fablabs"))
+        .expect("contact mail");
+    assert!(raw.contains("To: rosalie@exemple.fr"));
+    assert!(
+        raw.contains("Reply-To:") && raw.contains("pair@exemple.fr"),
+        "{raw}"
+    );
+    assert!(body.contains("/signaler?message=1"), "abuse link");
+
+    // Hidden: gone from every public surface at once, and from members' views.
+    app.forget_cookies();
+    let r = app.login("rosalie@exemple.fr", TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        submit_profile(&app, "Rosalie Pionnière", "hidden", false).await,
+        StatusCode::SEE_OTHER
+    );
+    app.forget_cookies();
+    for (path, body) in public_surfaces(&app).await {
+        assert!(
+            !body.contains("Rosalie Pionni"),
+            "hidden profile leaks in {path}"
+        );
+    }
+    assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
+    app.sign_in_as("autre@exemple.fr", Role::Member).await;
+    for (path, body) in public_surfaces(&app).await {
+        assert!(
+            !body.contains("Rosalie Pionni"),
+            "hidden profile shown to a member in {path}"
+        );
+    }
+
+    // Deletion: the account goes, with the profile, at once.
+    app.forget_cookies();
+    let r = app.login("rosalie@exemple.fr", TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let export = app.get("/mon-profil/donnees.json").await;
+    assert_eq!(export.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(json["account"]["email"], "rosalie@exemple.fr");
+    assert_eq!(json["contact_messages_sent"], 0);
+    let refused = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/supprimer",
+            &[("password", "mauvais mot de passe"), ("confirm", "oui")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/supprimer",
+            &[("password", TEST_PASSWORD), ("confirm", "oui")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(store.profile(user.id).await.unwrap().is_none());
+    assert!(store.user_by_id(user.id).await.unwrap().is_none());
+    app.stop().await;
+}
+
+both_databases!(network_map_and_list_agree, map_and_list);
+async fn map_and_list(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    // Example members spread over the test geography, some members-only.
+    let state_ref = catalyse_web::state::Reference {
+        levers: store.levers().await.unwrap(),
+        metier: store.metier().await.unwrap(),
+        actor_families: store.actor_families().await.unwrap(),
+        milestones: vec![],
+    };
+    let territories = store.territories().await.unwrap();
+    catalyse_web::network_examples::generate(store.as_ref(), &territories, &state_ref, 60, 6, 7)
+        .await
+        .unwrap();
+    // The server picks up a change made elsewhere (the command line) within seconds.
+    let mut total = 0;
+    for _ in 0..40 {
+        let list = app.get("/carte/liste").await;
+        if list.body.contains("membre(s) et lieu(x)") && !list.body.contains(">0 membre(s)") {
+            total = 1;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(total, 1, "network reloaded");
+    for (query, signed_in) in [
+        ("bbox=4.0,45.0,5.5,46.5&zoom=6&layers=members,places", false),
+        ("bbox=4.0,45.0,5.5,46.5&zoom=12&layers=members", false),
+        (
+            "bbox=4.0,45.0,5.5,46.5&zoom=6&layers=members&family=associations",
+            false,
+        ),
+        ("bbox=-180,-85,180,85&zoom=3&layers=places", false),
+        ("bbox=-180,-85,180,85&zoom=9&layers=members,places", true),
+    ] {
+        if signed_in {
+            app.sign_in_as("membre@exemple.fr", Role::Member).await;
+        }
+        let geo = app.get(&format!("/api/v1/map/clusters?{query}")).await;
+        assert_eq!(geo.status, StatusCode::OK, "{query}");
+        assert!(geo
+            .header("content-type")
+            .starts_with("application/geo+json"));
+        let fc: serde_json::Value = serde_json::from_str(&geo.body).unwrap();
+        let mut on_map = 0u64;
+        let mut singles = vec![];
+        for f in fc["features"].as_array().unwrap() {
+            let props = &f["properties"];
+            if props["cluster"] == true {
+                on_map += props["count"].as_u64().unwrap();
+            } else {
+                on_map += 1;
+                singles.push(props["slug"].as_str().unwrap().to_string());
+            }
+        }
+        // The list of the same view: the same number, and every single point in it.
+        let mut listed = vec![];
+        let mut page = 1;
+        let count;
+        loop {
+            let list = app.get(&format!("/carte/liste?{query}&page={page}")).await;
+            assert_eq!(list.status, StatusCode::OK);
+            for part in list.body.split("href=\"/").skip(1) {
+                let target = part.split('"').next().unwrap();
+                if let Some(slug) = target
+                    .strip_prefix("reseau/")
+                    .or_else(|| target.strip_prefix("lieux/"))
+                {
+                    if !slug.contains('?') && !slug.is_empty() && slug != "chiffres" {
+                        listed.push(slug.to_string());
+                    }
+                }
+            }
+            if !list.body.contains("rel=\"next\"") {
+                let n: String = list
+                    .body
+                    .split("<h2>")
+                    .nth(1)
+                    .unwrap()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                count = n.parse::<u64>().unwrap();
+                break;
+            }
+            page += 1;
+        }
+        assert_eq!(
+            on_map, count,
+            "map and list count the same points for {query}"
+        );
+        for s in singles {
+            assert!(
+                listed.contains(&s),
+                "{s} is on the map but not in the list ({query})"
+            );
+        }
+        assert!(on_map > 0, "{query} shows something");
+    }
+    // Bad parameters: a clear error, never a 500.
+    for q in [
+        "bbox=1,2,3",
+        "bbox=0,0,1,1&zoom=99",
+        "bbox=0,0,1,1&layers=cats",
+        "bbox=0,0,1,1&family=pirates",
+        "",
+    ] {
+        let r = app.get(&format!("/api/v1/map/clusters?{q}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
+    }
+    app.stop().await;
+}
