@@ -296,44 +296,28 @@ macro_rules! impl_network_store {
                 Ok(format!("{base}-{n}"))
             }
 
-            async fn log_decision(
+            /// A moderator's decision on one revision.
+            struct Verdict<'a> {
+                revision: i64,
+                approve: bool,
+                reason: &'a str,
+                moderator_id: Option<i64>,
+                now: DateTime<Utc>,
+            }
+
+            /// Approves (publishes) or rejects the pending revision of a profile or a place,
+            /// and writes the decision in the audit trail.
+            async fn decide(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 subject: Subject,
                 id: i64,
-                revision: i64,
-                approve: bool,
-                reason: &str,
-                moderator_id: Option<i64>,
-                now: DateTime<Utc>,
+                v: &Verdict<'_>,
             ) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO moderation_decisions (at, moderator_id, subject, subject_id, \
-                     revision, approved, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(ts(now))
-                .bind(moderator_id)
-                .bind(subject.as_str())
-                .bind(id)
-                .bind(revision)
-                .bind(approve)
-                .bind(reason)
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
-            }
-
-            /// Approves or rejects the pending `revision` of a row of `table` keyed by `key`.
-            async fn decide(
-                tx: &mut sqlx::Transaction<'_, $db>,
-                table: &str,
-                key: &str,
-                id: i64,
-                revision: i64,
-                approve: bool,
-                reason: &str,
-                now: DateTime<Utc>,
-            ) -> StoreResult<()> {
-                let sql = if approve {
+                let (table, key) = match subject {
+                    Subject::Member => ("members", "user_id"),
+                    Subject::Place => ("places", "id"),
+                };
+                let sql = if v.approve {
                     format!(
                         "UPDATE {table} SET published = draft, published_at = $1, draft = NULL, \
                          review = NULL, review_reason = '', updated_at = $1 \
@@ -346,9 +330,9 @@ macro_rules! impl_network_store {
                          WHERE {key} = $2 AND revision = $3 AND review = 'pending'"
                     )
                 };
-                let mut q = sqlx::query(&sql).bind(ts(now)).bind(id).bind(revision);
-                if !approve {
-                    q = q.bind(reason);
+                let mut q = sqlx::query(&sql).bind(ts(v.now)).bind(id).bind(v.revision);
+                if !v.approve {
+                    q = q.bind(v.reason);
                 }
                 if q.execute(&mut **tx).await?.rows_affected() == 0 {
                     return Err(StoreError::Conflict {
@@ -356,6 +340,19 @@ macro_rules! impl_network_store {
                         message: "this version is no longer waiting for a decision".into(),
                     });
                 }
+                sqlx::query(
+                    "INSERT INTO moderation_decisions (at, moderator_id, subject, subject_id, \
+                     revision, approved, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(ts(v.now))
+                .bind(v.moderator_id)
+                .bind(subject.as_str())
+                .bind(id)
+                .bind(v.revision)
+                .bind(v.approve)
+                .bind(v.reason)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
@@ -590,19 +587,14 @@ macro_rules! impl_network_store {
                     now: DateTime<Utc>,
                 ) -> StoreResult<Profile> {
                     let mut tx = self.w().begin().await?;
-                    decide(&mut tx, "members", "user_id", user_id, revision, approve, reason, now)
-                        .await?;
-                    log_decision(
-                        &mut tx,
-                        Subject::Member,
-                        user_id,
+                    let verdict = Verdict {
                         revision,
                         approve,
                         reason,
                         moderator_id,
                         now,
-                    )
-                    .await?;
+                    };
+                    decide(&mut tx, Subject::Member, user_id, &verdict).await?;
                     let row = sqlx::query(&format!(
                         "SELECT {PROFILE_COLUMNS} FROM members WHERE user_id = $1"
                     ))
@@ -785,9 +777,14 @@ macro_rules! impl_network_store {
                     now: DateTime<Utc>,
                 ) -> StoreResult<Place> {
                     let mut tx = self.w().begin().await?;
-                    decide(&mut tx, "places", "id", id, revision, approve, reason, now).await?;
-                    log_decision(&mut tx, Subject::Place, id, revision, approve, reason, moderator_id, now)
-                        .await?;
+                    let verdict = Verdict {
+                        revision,
+                        approve,
+                        reason,
+                        moderator_id,
+                        now,
+                    };
+                    decide(&mut tx, Subject::Place, id, &verdict).await?;
                     let row =
                         sqlx::query(&format!("SELECT {PLACE_COLUMNS} FROM places WHERE id = $1"))
                             .bind(id)

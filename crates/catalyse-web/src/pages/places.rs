@@ -265,7 +265,6 @@ pub async fn place(
             "@type": "Place",
             "name": f.name,
             "url": format!("{base}/lieux/{}", p.slug),
-            "additionalType": f.kind.label_fr(),
         });
         if !f.description.is_empty() {
             ld["description"] = f.description.clone().into();
@@ -355,7 +354,7 @@ impl FormPage<'_> {
             None => self.ctx.t.s("places.new_title").to_string(),
         }
     }
-    /// The one-line text inputs: (name, label key, hint key, value, autocomplete).
+    /// The optional one-line inputs: (name, label key, hint key, value).
     fn text_fields(&self) -> Vec<(&'static str, &'static str, &'static str, String)> {
         vec![
             (

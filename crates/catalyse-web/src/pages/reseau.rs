@@ -445,13 +445,16 @@ pub async fn contact(
     Ok(Redirect::to(&format!("/reseau/{slug}?contact=envoye")).into_response())
 }
 
+type Chart = (String, String, Vec<(String, usize)>);
+
 #[derive(Template)]
 #[template(path = "network/figures.html")]
 struct FiguresPage<'a> {
     ctx: &'a PageCtx,
     total: usize,
     examples: usize,
-    charts: Vec<(String, String, Vec<(String, usize)>)>,
+    /// (title, SVG chart, rows of the table with the same figures)
+    charts: Vec<Chart>,
 }
 
 impl FiguresPage<'_> {

@@ -336,6 +336,44 @@ async fn approval(store: Arc<dyn Store>) {
         StatusCode::BAD_REQUEST
     );
 
+    // Documented, with every schema it refers to.
+    let doc = app.get("/api/v1/openapi.json").await.body;
+    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    for path in ["/api/v1/places", "/api/v1/places/{slug}"] {
+        assert!(v["paths"][path]["get"].is_object(), "{path}");
+    }
+    for name in ["ApiPlace", "PlaceList", "PlaceKind", "PlaceCommune"] {
+        assert!(v["components"]["schemas"][name].is_object(), "{name}");
+    }
+
+    // A member may report it.
+    sign_in(&app, "dominique@exemple.fr").await;
+    let report = "/lieux/le-cafe-des-liens/signaler";
+    assert!(app
+        .get("/lieux/le-cafe-des-liens")
+        .await
+        .body
+        .contains(&format!("href=\"{report}\"")));
+    let r = app
+        .post_form(
+            report,
+            report,
+            &[("reason", "L'adresse indiquée est fausse.")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        "/lieux/le-cafe-des-liens?signalement=envoye"
+    );
+    assert!(app
+        .get(r.header("location"))
+        .await
+        .body
+        .contains("Votre signalement est envoyé"));
+    let open = store.open_reports().await.unwrap();
+    assert_eq!((open.len(), open[0].subject_id), (1, p.id));
+
     // A new version waits for review; the published one stays.
     sign_in(&app, "camille@exemple.fr").await;
     let edit = app.get("/lieux/le-cafe-des-liens/modifier").await;
