@@ -399,21 +399,23 @@ pub async fn contact(
             &t.f("reseau.error_contact_rate", CONTACTS_PER_DAY),
         ));
     }
-    let sender_name = state
-        .store
-        .profile(sender.id)
-        .await?
-        .and_then(|p| p.published.map(|f| f.display_name))
+    let sender_profile = state.store.profile(sender.id).await?;
+    let sender_name = sender_profile
+        .as_ref()
+        .and_then(|p| p.published.as_ref().map(|f| f.display_name.clone()))
         .unwrap_or_else(|| sender.display_name.clone());
     let base = state.config.public_url();
+    // The abuse link reports the sender's profile; a sender without one is reported to the
+    // platform's contact (legal notice).
+    let report = match &sender_profile {
+        Some(p) => format!("{base}/reseau/{}/signaler?message=1", p.slug),
+        None => format!("{base}/mentions-legales"),
+    };
     let body = t
         .s("reseau.contact_mail_body")
         .replace("{sender}", &sender_name)
         .replace("{message}", &message)
-        .replace(
-            "{report}",
-            &format!("{base}/reseau/{slug}/signaler?message=1"),
-        );
+        .replace("{report}", &report);
     let reply_to = format!(
         "{} <{}>",
         sender_name.replace(['<', '>', '"', ','], " "),
