@@ -448,6 +448,38 @@ pub fn frame(state: &AppState) -> catalyse_core::ReferenceFrame {
     }
 }
 
+/// Reads `W,S,E,N`: four finite numbers; latitudes are clamped to ±90 and put in order (a
+/// map that scrolled past a pole still gets its points), longitudes wrap in the engine.
+fn lenient_bbox(v: &str) -> Result<catalyse_map::BBox, String> {
+    const SYNTAX: &str =
+        "bbox : quatre nombres décimaux séparés par des virgules (ouest,sud,est,nord), \
+                          par exemple -5.5,41.2,9.9,51.3";
+    // As the API declares it: [-]ddd[.dddddddd], four times.
+    let number = |x: &str| {
+        let x = x.strip_prefix('-').unwrap_or(x);
+        let (int, frac) = x.split_once('.').unwrap_or((x, "1"));
+        (1..=3).contains(&int.len())
+            && (1..=8).contains(&frac.len())
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    };
+    if !v.split(',').all(number) {
+        return Err(SYNTAX.into());
+    }
+    let n: Vec<f64> = v
+        .split(',')
+        .map(|x| x.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| SYNTAX.to_string())?;
+    let [w, s, e, nn] = n[..] else {
+        return Err(SYNTAX.into());
+    };
+    if ![w, s, e, nn].iter().all(|x| x.is_finite()) {
+        return Err("bbox : des nombres finis, s'il vous plaît".into());
+    }
+    let (s, nn) = (s.clamp(-90.0, 90.0), nn.clamp(-90.0, 90.0));
+    Ok(catalyse_map::BBox::new(w, s.min(nn), e, s.max(nn)))
+}
+
 /// The parameters shared by the map's cluster API, the map page and its list view:
 /// `bbox=W,S,E,N&zoom=Z&layers=members,places&family=&activity=&lever=&region=&kind=&page=`.
 /// `layers` may also be repeated (`layers=members&layers=places`), as a form sends it.
@@ -467,7 +499,7 @@ pub struct MapQuery {
 
 impl MapQuery {
     /// Reads the query string; an unknown value is an error in French.
-    pub fn parse(raw: Option<&str>, n: &Numbering) -> Result<MapQuery, String> {
+    pub fn parse(raw: Option<&str>) -> Result<MapQuery, String> {
         let mut q = MapQuery {
             zoom: 5,
             page: 1,
@@ -477,12 +509,7 @@ impl MapQuery {
         for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = v.trim().to_string();
             match k.as_ref() {
-                "bbox" if !v.is_empty() => {
-                    q.bbox = Some(
-                        catalyse_map::BBox::parse(&v)
-                            .map_err(|e| format!("bbox invalide : {e}"))?,
-                    )
-                }
+                "bbox" => q.bbox = Some(lenient_bbox(&v)?),
                 "zoom" if !v.is_empty() => {
                     q.zoom = v
                         .parse::<u8>()
@@ -524,7 +551,6 @@ impl MapQuery {
             q.members = true;
             q.places = true;
         }
-        q.filter(n, false)?;
         Ok(q)
     }
 
@@ -539,7 +565,7 @@ impl MapQuery {
                 if v.is_empty() {
                     Ok(None)
                 } else {
-                    f(v).map(Some).ok_or(format!("{what} inconnu(e) « {v} »"))
+                    f(v).map(Some).ok_or(format!("{what} « {v} »"))
                 }
             };
         let kind = if self.kind.is_empty() {
@@ -555,9 +581,9 @@ impl MapQuery {
             members: self.members,
             places: self.places,
             include_private,
-            family: pick(&self.family, "famille", &|v| n.family(v))?,
-            activity: pick(&self.activity, "activité", &|v| n.activity(v))?,
-            lever: pick(&self.lever, "levier", &|v| n.lever(v))?,
+            family: pick(&self.family, "famille d'acteurs inconnue", &|v| n.family(v))?,
+            activity: pick(&self.activity, "activité inconnue", &|v| n.activity(v))?,
+            lever: pick(&self.lever, "levier inconnu", &|v| n.lever(v))?,
             region: if self.region.is_empty() {
                 None
             } else {

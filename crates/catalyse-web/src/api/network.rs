@@ -18,14 +18,14 @@ use utoipa::ToSchema;
     path = "/api/v1/map/clusters",
     tag = "network",
     params(
-        ("bbox" = String, Query, description = "The view: west,south,east,north in WGS84 degrees (Leaflet's toBBoxString)", example = "-5.5,41.2,9.9,51.3"),
+        ("bbox" = Option<String>, Query, description = "The view: west,south,east,north in WGS84 degrees (Leaflet's toBBoxString); latitudes are clamped to ±90 and put in order, longitudes beyond ±180 wrap; default: the whole world", pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?$", example = "-5.5,41.2,9.9,51.3"),
         ("zoom" = Option<u8>, Query, description = "Web Mercator zoom, 0 to 22 (above 20 counts as 20); default 5", minimum = 0, maximum = 22),
-        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places; default both", example = "members,places"),
-        ("family" = Option<String>, Query, description = "Actor family slug (members only)"),
-        ("activity" = Option<String>, Query, description = "Métier activity slug (members only)"),
-        ("lever" = Option<String>, Query, description = "Lever slug (members only)"),
-        ("region" = Option<String>, Query, description = "Région INSEE code"),
-        ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu"),
+        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places; default both", pattern = "^((members|places)(,(members|places))*)?$", example = "members,places"),
+        ("family" = Option<String>, Query, description = "Actor family slug (members only); an unknown slug matches nothing"),
+        ("activity" = Option<String>, Query, description = "Métier activity slug (members only); an unknown slug matches nothing"),
+        ("lever" = Option<String>, Query, description = "Lever slug (members only); an unknown slug matches nothing"),
+        ("region" = Option<String>, Query, description = "Région INSEE code; an unknown code matches nothing"),
+        ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu; another value matches nothing"),
     ),
     responses(
         (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`, `id`, `name`, `slug`)", content_type = "application/geo+json", body = Object),
@@ -37,16 +37,14 @@ pub async fn clusters(
     MaybeUser(user): MaybeUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = MapQuery::parse(raw.as_deref(), &state.numbering)
-        .map_err(|e| ApiError(AppError::BadRequest(e)))?;
-    let bbox = q
-        .bbox
-        .ok_or_else(|| ApiError(AppError::BadRequest("bbox est obligatoire".into())))?;
-    let filter = q
-        .filter(&state.numbering, user.is_some())
-        .map_err(|e| ApiError(AppError::BadRequest(e)))?;
+    let q = MapQuery::parse(raw.as_deref()).map_err(|e| ApiError(AppError::BadRequest(e)))?;
+    let bbox = q.bbox.unwrap_or(catalyse_map::BBox::WORLD);
     let snapshot = state.network();
-    let features = snapshot.map.clusters(&bbox, q.zoom, &filter);
+    // A filter value that names nothing matches nothing, as in the directory.
+    let features = match q.filter(&state.numbering, user.is_some()) {
+        Ok(filter) => snapshot.map.clusters(&bbox, q.zoom, &filter),
+        Err(_) => vec![],
+    };
     let mut body = String::with_capacity(64 + features.len() * 160);
     catalyse_map::feature_collection_json(&features, &mut body);
     let cache = if user.is_some() {
@@ -120,10 +118,10 @@ pub struct MemberPage {
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberParams {
     /// Words to find in names, organisations and introductions (French analysis).
-    #[serde(default)]
-    pub q: String,
+    pub q: Option<String>,
     /// Actor family slug.
     pub family: Option<String>,
     /// Activity slug.
@@ -156,10 +154,18 @@ pub async fn members(
     State(state): State<AppState>,
     super::ApiQuery(p): super::ApiQuery<MemberParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    let page = p.page.unwrap_or(1).max(1) as u32;
+    let page = match p.page {
+        None => 1,
+        Some(n) if n >= 1 => n as u32,
+        Some(_) => {
+            return Err(ApiError(AppError::BadRequest(
+                "page : un entier à partir de 1".into(),
+            )))
+        }
+    };
     let opt = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let query = catalyse_search::members::MemberQuery {
-        text: p.q,
+        text: p.q.unwrap_or_default(),
         family: opt(p.family),
         activity: opt(p.activity),
         lever: opt(p.lever),

@@ -44,8 +44,8 @@ impl MapPage<'_> {
     }
 }
 
-fn parse(state: &AppState, raw: Option<&str>) -> (MapQuery, Option<String>) {
-    match MapQuery::parse(raw, &state.numbering) {
+fn parse(raw: Option<&str>) -> (MapQuery, Option<String>) {
+    match MapQuery::parse(raw) {
         Ok(q) => (q, None),
         Err(e) => (
             MapQuery {
@@ -65,7 +65,8 @@ pub async fn map(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (q, error) = parse(&state, raw.as_deref());
+    let (q, error) = parse(raw.as_deref());
+    let error = error.or_else(|| q.filter(&state.numbering, false).err());
     let a = &state.assets;
     let page = MapPage {
         ctx: &ctx,
@@ -120,19 +121,23 @@ pub async fn list(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (q, error) = parse(&state, raw.as_deref());
-    let filter = q
-        .filter(&state.numbering, ctx.user.is_some())
-        .unwrap_or_default();
+    let (q, mut error) = parse(raw.as_deref());
     let snapshot = state.network();
     let bbox = q.bbox.unwrap_or(FRANCE);
     let page = q.page.max(1);
-    let (total, points) = snapshot.map.list(
-        &bbox,
-        &filter,
-        (page as usize - 1).saturating_mul(PER_PAGE),
-        PER_PAGE,
-    );
+    // A filter that names nothing lists nothing, and says why.
+    let (total, points) = match q.filter(&state.numbering, ctx.user.is_some()) {
+        Ok(filter) => snapshot.map.list(
+            &bbox,
+            &filter,
+            (page as usize - 1).saturating_mul(PER_PAGE),
+            PER_PAGE,
+        ),
+        Err(e) => {
+            error = error.or(Some(e));
+            (0, vec![])
+        }
+    };
     let rows = points
         .into_iter()
         .map(|p| row(&state, &snapshot, p))

@@ -90,6 +90,15 @@ impl TestApp {
     }
 
     pub async fn start_with(store: Arc<dyn Store>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_on(store, small_geography(), tweak).await
+    }
+
+    /// Like `start_with`, on a geography of one's own.
+    pub async fn start_on(
+        store: Arc<dyn Store>,
+        geography: Geography,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let data_dir = std::env::temp_dir().join(format!(
             "catalyse_web_test_{}_{}",
             std::process::id(),
@@ -103,7 +112,7 @@ impl TestApp {
         tweak(&mut config);
         catalyse_web::load_reference_data(
             store.as_ref(),
-            GeographySource::Given(small_geography()),
+            GeographySource::Given(geography),
             config.demo,
         )
         .await

@@ -442,11 +442,29 @@ async fn map_and_list(store: Arc<dyn Store>) {
         "bbox=1,2,3",
         "bbox=0,0,1,1&zoom=99",
         "bbox=0,0,1,1&layers=cats",
-        "bbox=0,0,1,1&family=pirates",
-        "",
+        "bbox=a,b,c,d",
     ] {
         let r = app.get(&format!("/api/v1/map/clusters?{q}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
     }
+    // A filter value that names nothing matches nothing; the list says why.
+    let r = app
+        .get("/api/v1/map/clusters?bbox=0,0,1,1&family=pirates")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, r#"{"type":"FeatureCollection","features":[]}"#);
+    let r = app.get("/carte/liste?family=pirates").await;
+    assert!(
+        r.body.contains("famille d&#39;acteurs inconnue"),
+        "{}",
+        r.body
+    );
+    // No bbox: the whole world; latitudes past the poles are clamped and put in order.
+    let world = app.get("/api/v1/map/clusters?zoom=2").await;
+    let flipped = app
+        .get("/api/v1/map/clusters?bbox=-180,95,180,-95&zoom=2")
+        .await;
+    assert_eq!(world.status, StatusCode::OK);
+    assert_eq!(world.body, flipped.body);
     app.stop().await;
 }

@@ -6,11 +6,8 @@ use crate::{small_geography, TestApp};
 use catalyse_core::territory::Geography;
 use catalyse_core::Role;
 use catalyse_store::{both_databases, Store};
-use catalyse_web::{AppState, Config, GeographySource};
 use reqwest::StatusCode;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::oneshot;
+use std::sync::Arc;
 
 /// The small geography and two homonyms: « Saint-Denis » is ambiguous.
 fn geography_with_homonyms() -> Geography {
@@ -28,45 +25,7 @@ fn geography_with_homonyms() -> Geography {
 
 /// Like `TestApp::start`, on a geography of one's own.
 async fn start_on(store: Arc<dyn Store>, geography: Geography) -> TestApp {
-    let data_dir = std::env::temp_dir().join(format!(
-        "catalyse_web_test_places_{}_{}",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    let mut config = Config {
-        data_dir: data_dir.clone(),
-        demo: false,
-        ..Config::default()
-    };
-    catalyse_web::load_reference_data(store.as_ref(), GeographySource::Given(geography), false)
-        .await
-        .expect("reference data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    config.bind = addr.to_string();
-    let state = AppState::load(store.clone(), config).await.expect("state");
-    let (tx, rx) = oneshot::channel::<()>();
-    let done = tokio::spawn(async move {
-        catalyse_web::launch(state, listener, async {
-            let _ = rx.await;
-        })
-        .await
-        .expect("server");
-    });
-    TestApp {
-        base: format!("http://{addr}"),
-        store,
-        data_dir,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        jar: Mutex::new(BTreeMap::new()),
-        stop: Some(tx),
-        done: Some(done),
-    }
+    TestApp::start_on(store, geography, |_| {}).await
 }
 
 const FORM: &str = "/lieux/nouveau";
