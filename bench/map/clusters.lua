@@ -3,7 +3,7 @@
 --   MAP_SET=national wrk -t2 -c64 -d15s --latency -s bench/map/clusters.lua http://127.0.0.1:8080
 --   wrk ... -s bench/map/clusters.lua http://127.0.0.1:8080 -- regional
 -- MAP_SET (or the first script argument): national (default), regional or local.
--- MAP_FILTER (optional): extra query parameters appended as they are, e.g. "&family=1".
+-- MAP_FILTER (optional): extra query parameters appended as they are, e.g. "&family=associations".
 -- MAP_QUERIES (optional): queries in the cycle (default 300).
 
 local views = {

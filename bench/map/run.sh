@@ -86,12 +86,19 @@ http_bench() {
     port=$(free_port "${CATALYSE_BENCH_PORT:-18280}")
     base=http://127.0.0.1:$port
     mkdir -p "$WORK/data"
+    local t0 t1 t2
+    t0=$(date +%s)
     env -u CATALYSE_DATABASE_URL CATALYSE_DATA_DIR="$WORK/data" \
-        "$bin" network generate --members "$POINTS" >"$WORK/generate.log" 2>&1
+        "$bin" network generate --members "$((POINTS * 95 / 100))" --places "$((POINTS * 5 / 100))" \
+        >"$WORK/generate.log" 2>&1
     env -u CATALYSE_DATABASE_URL CATALYSE_BIND="127.0.0.1:$port" CATALYSE_DATA_DIR="$WORK/data" \
         "$bin" serve >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
-    wait_ready "$base/readyz" 300 "$SERVER_PID" "$WORK/server.log" >&2
+    t1=$(date +%s)
+    wait_ready "$base/readyz" 600 "$SERVER_PID" "$WORK/server.log" >&2
+    t2=$(date +%s)
+    local rss_ready
+    rss_ready=$(awk '$1 == "VmRSS:" { printf "%.0f", $2 * 1024 / 1e6 }' "/proc/$SERVER_PID/status")
     local probe="$base/api/v1/map/clusters?bbox=-5.5,41.2,9.9,51.3&zoom=5&layers=members,places"
     local code
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$probe")
@@ -100,19 +107,29 @@ http_bench() {
     echo
     echo "## HTTP: /api/v1/map/clusters under wrk -t$threads -c$connections -d$duration ($POINTS members)"
     echo
+    echo "Generating the network (\`catalyse network generate\`, SQLite, with the directory's index): $((t1 - t0)) s."
+    echo "Server start until ready: $((t2 - t1)) s; resident memory when ready: ${rss_ready} MB."
+    echo
     echo "| set | requests/s | p50 | p99 | errors |"
     echo "|---|---:|---:|---:|---:|"
-    local set
-    for set in national regional local; do
-        MAP_SET=$set timeout --kill-after=10 300 wrk -t"$threads" -c"$connections" \
-            -d"$duration" --latency -s "$ROOT/bench/map/clusters.lua" "$base" >"$WORK/wrk-$set.txt"
-        awk -v set="$set" '
+    local set filter label
+    for label in national regional local national+family regional+activity; do
+        set=${label%%+*}
+        case $label in
+            *+family) filter="&family=associations" ;;
+            *+activity) filter="&activity=piloter-des-experimentations" ;;
+            *) filter="" ;;
+        esac
+        MAP_SET=$set MAP_FILTER=$filter timeout --kill-after=10 300 wrk -t"$threads" \
+            -c"$connections" -d"$duration" --latency -s "$ROOT/bench/map/clusters.lua" "$base" \
+            >"$WORK/wrk-$label.txt"
+        awk -v set="$label" '
             /^Requests\/sec:/           { rps = $2 }
             /^[ \t]+50%[ \t]/           { p50 = $2 }
             /^[ \t]+99%[ \t]/           { p99 = $2 }
             /Non-2xx or 3xx responses:/ { errs += $NF }
             END { printf "| %s | %s | %s | %s | %d |\n", set, rps, p50, p99, errs }
-        ' "$WORK/wrk-$set.txt"
+        ' "$WORK/wrk-$label.txt"
     done
     awk '$1 == "VmRSS:" { printf "\nServer resident memory after the load: %.0f MB", $2 * 1024 / 1e6 }
          $1 == "VmHWM:" { printf " (peak %.0f MB).\n", $2 * 1024 / 1e6 }' "/proc/$SERVER_PID/status"
