@@ -91,7 +91,8 @@ http_bench() {
     env -u CATALYSE_DATABASE_URL CATALYSE_DATA_DIR="$WORK/data" \
         "$bin" network generate --members "$((POINTS * 95 / 100))" --places "$((POINTS * 5 / 100))" \
         >"$WORK/generate.log" 2>&1
-    env -u CATALYSE_DATABASE_URL CATALYSE_BIND="127.0.0.1:$port" CATALYSE_DATA_DIR="$WORK/data" \
+    env -u CATALYSE_DATABASE_URL CATALYSE_DEMO=false CATALYSE_BIND="127.0.0.1:$port" \
+        CATALYSE_DATA_DIR="$WORK/data" \
         "$bin" serve >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     t1=$(date +%s)

@@ -17,16 +17,15 @@ mod highlight;
 mod markdown;
 pub mod members;
 mod query;
+mod writing;
 
 use std::fs;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use catalyse_core::resource::{Nature, Resource};
 use tantivy::collector::{Collector, TopDocs};
-use tantivy::directory::error::LockError;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -36,8 +35,8 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentReader,
-    TantivyDocument, TantivyError, Term,
+    DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
+    TantivyError, Term,
 };
 
 pub use members::{MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults};
@@ -59,10 +58,7 @@ pub const MAX_PER_PAGE: u32 = 100;
 pub const MAX_OFFSET: u32 = 10_000;
 
 /// Memory of the writer, created for each write and dropped after it.
-const WRITER_MEMORY: usize = 15_000_000;
-const REBUILD_WRITER_MEMORY: usize = 48_000_000;
 /// How long a write waits for another process's writer (e.g. `catalyse reindex`).
-const WRITER_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -309,31 +305,13 @@ impl SearchIndex {
 
     /// Replaces the whole content with `resources` (which should be the published ones).
     pub fn rebuild(&self, resources: &[Resource]) -> Result<(), SearchError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 2);
-        let mut writer = self.writer(threads, REBUILD_WRITER_MEMORY)?;
-        // No background merges: one explicit merge at the end.
-        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
-        writer.delete_all_documents()?;
-        for resource in resources {
-            writer.add_document(self.document(resource))?;
-        }
-        writer.commit()?;
-        // One segment: the fastest to search.
-        let segments = self.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(())
+        self.writing()
+            .replace_all(resources.iter().map(|r| self.document(r)))
     }
 
     /// Adds `resource`, or replaces the one with its id. Searchable when this returns.
     pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
-        self.write(|writer| {
+        self.writing().write(|writer| {
             writer.delete_term(Term::from_field_i64(self.fields.id, resource.id));
             writer.add_document(self.document(resource))?;
             Ok(())
@@ -342,39 +320,17 @@ impl SearchIndex {
 
     /// Removes the resource with this id, if indexed.
     pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.write(|writer| {
+        self.writing().write(|writer| {
             writer.delete_term(Term::from_field_i64(self.fields.id, id));
             Ok(())
         })
     }
 
-    fn write(
-        &self,
-        change: impl FnOnce(&IndexWriter) -> Result<(), SearchError>,
-    ) -> Result<(), SearchError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let mut writer = self.writer(1, WRITER_MEMORY)?;
-        change(&writer)?;
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(())
-    }
-
-    /// A writer, waiting a while if another process holds the index's lock.
-    fn writer(&self, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
-        let started = Instant::now();
-        loop {
-            match self.index.writer_with_num_threads(threads, memory) {
-                Ok(writer) => return Ok(writer),
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                    if started.elapsed() > WRITER_LOCK_WAIT {
-                        return Err(SearchError::Busy);
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(e) => return Err(e.into()),
-            }
+    fn writing(&self) -> writing::Writing<'_> {
+        writing::Writing {
+            index: &self.index,
+            reader: &self.reader,
+            lock: &self.writing,
         }
     }
 

@@ -20,12 +20,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Instant;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::directory::error::LockError;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
     PhraseQuery, Query, TermQuery,
@@ -34,16 +32,13 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STRING,
 };
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentOrdinal,
-    SegmentReader, TantivyDocument, TantivyError, Term,
+    DocId, Index, IndexReader, Order, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term,
 };
 
 use crate::analysis;
 use crate::query::{analyse_query, Analysed, Word};
-use crate::{
-    wipe, SearchError, DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE, REBUILD_WRITER_MEMORY,
-    WRITER_LOCK_WAIT, WRITER_MEMORY,
-};
+use crate::{wipe, SearchError, DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE};
 
 /// Bumped whenever the member schema or the analysis changes: an index of another version is
 /// wiped and must be rebuilt.
@@ -287,30 +282,24 @@ impl MemberIndex {
     /// Replaces the whole content with `docs` (the listable profiles). With several documents
     /// of one id, the last one counts.
     pub fn rebuild(&self, docs: &[MemberDoc]) -> Result<(), SearchError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 2);
-        let mut writer = self.writer(threads, REBUILD_WRITER_MEMORY)?;
-        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
-        writer.delete_all_documents()?;
         let by_id: BTreeMap<i64, &MemberDoc> = docs.iter().map(|d| (d.id, d)).collect();
-        for doc in by_id.into_values() {
-            writer.add_document(self.document(doc))?;
-        }
-        writer.commit()?;
-        let segments = self.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(())
+        self.writing()
+            .replace_all(by_id.into_values().map(|d| self.document(d)))
+    }
+
+    /// Like [`MemberIndex::rebuild`], from documents given one at a time (each id once), so
+    /// that a large network is indexed without holding it in memory.
+    pub fn rebuild_iter(
+        &self,
+        docs: impl IntoIterator<Item = MemberDoc>,
+    ) -> Result<(), SearchError> {
+        self.writing()
+            .replace_all(docs.into_iter().map(|d| self.document(&d)))
     }
 
     /// Adds `doc`, or replaces the member with its id. Searchable when this returns.
     pub fn upsert(&self, doc: &MemberDoc) -> Result<(), SearchError> {
-        self.write(|writer| {
+        self.writing().write(|writer| {
             writer.delete_term(Term::from_field_i64(self.fields.id, doc.id));
             writer.add_document(self.document(doc))?;
             Ok(())
@@ -319,39 +308,17 @@ impl MemberIndex {
 
     /// Removes the member with this id, if indexed. Gone from results when this returns.
     pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.write(|writer| {
+        self.writing().write(|writer| {
             writer.delete_term(Term::from_field_i64(self.fields.id, id));
             Ok(())
         })
     }
 
-    fn write(
-        &self,
-        change: impl FnOnce(&IndexWriter) -> Result<(), SearchError>,
-    ) -> Result<(), SearchError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        let mut writer = self.writer(1, WRITER_MEMORY)?;
-        change(&writer)?;
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        Ok(())
-    }
-
-    /// A writer, waiting a while if another process holds the index's lock.
-    fn writer(&self, threads: usize, memory: usize) -> Result<IndexWriter, SearchError> {
-        let started = Instant::now();
-        loop {
-            match self.index.writer_with_num_threads(threads, memory) {
-                Ok(writer) => return Ok(writer),
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                    if started.elapsed() > WRITER_LOCK_WAIT {
-                        return Err(SearchError::Busy);
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(e) => return Err(e.into()),
-            }
+    fn writing(&self) -> crate::writing::Writing<'_> {
+        crate::writing::Writing {
+            index: &self.index,
+            reader: &self.reader,
+            lock: &self.writing,
         }
     }
 

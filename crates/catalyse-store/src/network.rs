@@ -59,9 +59,9 @@ pub trait NetworkStore: Send + Sync {
     async fn profile(&self, user_id: i64) -> StoreResult<Option<Profile>>;
     async fn profile_by_slug(&self, slug: &str) -> StoreResult<Option<Profile>>;
     async fn profiles_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Profile>>;
-    /// Every profile with a published version, by user id, one at a time (the whole network
-    /// never sits in memory as profiles).
-    async fn each_published_profile(&self, f: &mut (dyn FnMut(Profile) + Send)) -> StoreResult<()>;
+    /// Profiles with a published version, by user id, after `after` (0 for the first page),
+    /// at most `limit`: the whole network is read page by page, never held at once.
+    async fn published_profiles(&self, after: i64, limit: u32) -> StoreResult<Vec<Profile>>;
     /// Submitted profiles waiting for a decision, oldest first.
     async fn pending_profiles(&self) -> StoreResult<Vec<Profile>>;
     /// Approves (publishes) or rejects the pending revision `revision`. A conflict if the
@@ -162,7 +162,6 @@ macro_rules! impl_network_store {
             };
             use catalyse_core::text::slugify;
             use chrono::{DateTime, Utc};
-            use futures_util::TryStreamExt;
             use sqlx::Row;
 
             const PROFILE_COLUMNS: &str = "user_id, slug, visibility, consent_at, published, \
@@ -552,19 +551,20 @@ macro_rules! impl_network_store {
                     Ok(out)
                 }
 
-                async fn each_published_profile(
+                async fn published_profiles(
                     &self,
-                    f: &mut (dyn FnMut(Profile) + Send),
-                ) -> StoreResult<()> {
-                    let sql = format!(
+                    after: i64,
+                    limit: u32,
+                ) -> StoreResult<Vec<Profile>> {
+                    let rows = sqlx::query(&format!(
                         "SELECT {PROFILE_COLUMNS} FROM members WHERE published IS NOT NULL \
-                         ORDER BY user_id"
-                    );
-                    let mut rows = sqlx::query(&sql).fetch(self.r());
-                    while let Some(row) = rows.try_next().await? {
-                        f(profile_from_row(&row)?);
-                    }
-                    Ok(())
+                         AND user_id > $1 ORDER BY user_id LIMIT $2"
+                    ))
+                    .bind(after)
+                    .bind(i64::from(limit.clamp(1, 10_000)))
+                    .fetch_all(self.r())
+                    .await?;
+                    rows.iter().map(profile_from_row).collect()
                 }
 
                 async fn pending_profiles(&self) -> StoreResult<Vec<Profile>> {

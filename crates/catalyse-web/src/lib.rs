@@ -111,14 +111,15 @@ pub async fn load_reference_data(
         demo::load_example_survey(store).await?;
         demo::load_example_resources(store).await?;
         demo::load_example_webinars(store).await?;
-        // The example accounts first: they are made only in a database without accounts.
+        // The example accounts and network only go into a database without accounts: a
+        // real platform (or one filled by `catalyse network generate`) gets none.
         if let Some((email, password)) = demo::load(store).await? {
+            network_examples::load_demo(store).await?;
             tracing::warn!(
                 "example content loaded (données d'exemple). Example administrator: {email} / \
                  {password} — shown once; set CATALYSE_DEMO=false for a real platform"
             );
         }
-        network_examples::load_demo(store).await?;
     }
     Ok(())
 }

@@ -54,6 +54,10 @@ pub async fn etag(req: Request, next: Next) -> Response {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
+    // A streamed body (a large export) is sent as it is made, never gathered to hash it.
+    if axum::body::HttpBody::size_hint(&body).exact().is_none() {
+        return Response::from_parts(parts, body);
+    }
     if let Some(tag) = parts.headers.get(header::ETAG).cloned() {
         if matches_tag(conditional.as_deref(), &tag) {
             return not_modified(&parts.headers);

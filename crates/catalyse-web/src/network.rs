@@ -226,22 +226,18 @@ struct Builder<'a> {
     listed: usize,
     figures: Figures,
     active: HashMap<String, Vec<(i64, bool)>>,
-    docs: Option<Vec<MemberDoc>>,
 }
 
 impl Builder<'_> {
-    fn member(&mut self, p: Profile) {
+    /// Adds a profile others may see; with `doc`, returns what the directory indexes.
+    fn member(&mut self, p: Profile, doc: bool) -> Option<MemberDoc> {
         if !p.is_listed_for_members() {
-            return;
+            return None;
         }
-        let Some(f) = p.published.as_ref() else {
-            return;
-        };
+        let f = p.published.as_ref()?;
         let public = p.is_public();
         self.listed += 1;
-        if let Some(docs) = self.docs.as_mut() {
-            docs.push(member_doc(self.territories, &p, f));
-        }
+        let indexed = doc.then(|| member_doc(self.territories, &p, f));
         let mut region = NO_REGION;
         let mut seen = Vec::new();
         for t in &f.territories {
@@ -282,7 +278,7 @@ impl Builder<'_> {
             .iter()
             .find_map(|t| self.numbering.position(self.territories, t))
         else {
-            return;
+            return indexed;
         };
         let (dx, dy) = jitter(p.user_id);
         let n = self.numbering;
@@ -306,6 +302,7 @@ impl Builder<'_> {
             name: f.display_name.clone().into(),
             slug: p.slug.clone().into(),
         });
+        indexed
     }
 
     fn place(&mut self, p: &Place) -> Option<String> {
@@ -335,8 +332,12 @@ impl Builder<'_> {
     }
 }
 
-/// Reads the network from the store and builds a snapshot; with `reindex`, also rebuilds the
-/// directory's search index from the same read.
+/// Profiles read from the store at a time.
+const PAGE: u32 = 2_000;
+
+/// Reads the network from the store, page by page, and builds a snapshot; with `reindex`,
+/// also rebuilds the directory's search index from the same read, the documents streaming
+/// to the index's writer (a million members are never all in memory).
 pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapshot>> {
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     let mut b = Builder {
@@ -346,12 +347,39 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         listed: 0,
         figures: Figures::default(),
         active: HashMap::new(),
-        docs: reindex.then(Vec::new),
     };
-    state
-        .store
-        .each_published_profile(&mut |p| b.member(p))
-        .await?;
+    let (tx, writer) = if reindex {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<MemberDoc>(4 * PAGE as usize);
+        let index = state.members.clone();
+        let writer = tokio::task::spawn_blocking(move || {
+            index.rebuild_iter(std::iter::from_fn(|| rx.blocking_recv()))
+        });
+        (Some(tx), Some(writer))
+    } else {
+        (None, None)
+    };
+    let mut after = 0;
+    loop {
+        let page = state.store.published_profiles(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.user_id;
+        for p in page {
+            if let Some(doc) = b.member(p, tx.is_some()) {
+                if let Some(tx) = &tx {
+                    // The writer stopped: its error is reported below.
+                    if tx.send(doc).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    drop(tx);
+    if let Some(writer) = writer {
+        writer
+            .await?
+            .map_err(|e| anyhow::anyhow!("member index: {e}"))?;
+    }
     let mut place_communes = HashMap::new();
     for p in state.store.published_places().await? {
         if let Some(c) = b.place(&p) {
@@ -362,27 +390,21 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         points,
         listed,
         figures,
-        active,
-        docs,
+        mut active,
         ..
     } = b;
-    let members = state.members.clone();
-    let snapshot = tokio::task::spawn_blocking(move || -> anyhow::Result<Snapshot> {
-        if let Some(docs) = docs {
-            members
-                .rebuild(&docs)
-                .map_err(|e| anyhow::anyhow!("member index: {e}"))?;
-        }
-        Ok(Snapshot {
-            version,
-            listed,
-            map: MapIndex::build(points),
-            figures,
-            active,
-            place_communes,
-        })
+    active.values_mut().for_each(Vec::shrink_to_fit);
+    let snapshot = tokio::task::spawn_blocking(move || Snapshot {
+        version,
+        listed,
+        map: MapIndex::build(points),
+        figures,
+        active,
+        place_communes,
     })
-    .await??;
+    .await?;
+    // What the build read and dropped goes back to the system.
+    crate::release_freed_memory();
     Ok(Arc::new(snapshot))
 }
 

@@ -201,12 +201,15 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         vec![other, id]
     );
     // Only published profiles are streamed.
-    let mut seen = Vec::new();
-    store
-        .each_published_profile(&mut |p| seen.push(p.user_id))
+    let seen: Vec<i64> = store
+        .published_profiles(0, 100)
         .await
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|p| p.user_id)
+        .collect();
     assert_eq!(seen, vec![id]);
+    assert!(store.published_profiles(id, 100).await.unwrap().is_empty());
 }
 
 conformance!(network_places, places);
@@ -300,16 +303,19 @@ async fn example_members(store: Arc<dyn Store>) {
         store.insert_example_members(&members, now).await.unwrap(),
         450
     );
-    let mut n = 0;
-    let mut public = 0;
-    store
-        .each_published_profile(&mut |p| {
+    // Read page by page, in id order, every profile once.
+    let (mut n, mut public, mut after) = (0, 0, 0);
+    loop {
+        let page = store.published_profiles(after, 100).await.unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(last.user_id > after);
+        after = last.user_id;
+        for p in &page {
             n += 1;
             assert!(p.is_example);
             public += p.is_public() as usize;
-        })
-        .await
-        .unwrap();
+        }
+    }
     assert_eq!((n, public), (450, 405));
     let u = store
         .user_by_email(&Email::parse("exemple-7@exemple.invalid").unwrap())

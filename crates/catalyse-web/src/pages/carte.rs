@@ -206,35 +206,54 @@ fn row(state: &AppState, snap: &crate::network::Snapshot, p: &MapPoint) -> Row {
     }
 }
 
-/// `GET /carte/points.geojson`: every public point of the map, as open data.
+/// `GET /carte/points.geojson`: every public point of the map, as open data, streamed in
+/// chunks from the snapshot of the moment.
 pub async fn points(State(state): State<AppState>) -> Result<Response, AppError> {
+    const CHUNK: usize = 10_000;
     let snapshot = state.network();
-    let (total, all) = snapshot
-        .map
-        .list(&FRANCE, &catalyse_map::Filter::default(), 0, usize::MAX);
     let base = state.config.public_url();
-    let mut out = String::with_capacity(64 + total * 200);
-    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
-    for (i, p) in all.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    let chunks = futures_util::stream::unfold(Some(0usize), move |offset| {
+        let (snapshot, base) = (snapshot.clone(), base.clone());
+        async move {
+            let offset = offset?;
+            let (total, page) =
+                snapshot
+                    .map
+                    .list(&FRANCE, &catalyse_map::Filter::default(), offset, CHUNK);
+            let mut out = String::with_capacity(page.len() * 200 + 64);
+            if offset == 0 {
+                out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
+            }
+            for (i, p) in page.iter().enumerate() {
+                if offset + i > 0 {
+                    out.push(',');
+                }
+                let href = match p.layer {
+                    Layer::Member => format!("{base}/reseau/{}", p.slug),
+                    Layer::Place => format!("{base}/lieux/{}", p.slug),
+                };
+                let props = serde_json::json!({
+                    "layer": p.layer.as_str(),
+                    "name": &*p.name,
+                    "slug": &*p.slug,
+                    "url": href,
+                });
+                out.push_str(&format!(
+                    "{{\"type\":\"Feature\",\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{:.5},{:.5}]}},\"properties\":{props}}}",
+                    p.lon, p.lat
+                ));
+            }
+            let next = offset + page.len();
+            let more = !page.is_empty() && next < total;
+            if !more {
+                out.push_str("]}");
+            }
+            Some((
+                Ok::<_, std::convert::Infallible>(bytes::Bytes::from(out)),
+                more.then_some(next),
+            ))
         }
-        let href = match p.layer {
-            Layer::Member => format!("{base}/reseau/{}", p.slug),
-            Layer::Place => format!("{base}/lieux/{}", p.slug),
-        };
-        let props = serde_json::json!({
-            "layer": p.layer.as_str(),
-            "name": &*p.name,
-            "slug": &*p.slug,
-            "url": href,
-        });
-        out.push_str(&format!(
-            "{{\"type\":\"Feature\",\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{:.5},{:.5}]}},\"properties\":{props}}}",
-            p.lon, p.lat
-        ));
-    }
-    out.push_str("]}");
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "application/geo+json"),
@@ -244,7 +263,8 @@ pub async fn points(State(state): State<AppState>) -> Result<Response, AppError>
             ),
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
-        out,
+        // Fused: the compression layer may poll again after the end.
+        axum::body::Body::from_stream(futures_util::StreamExt::fuse(chunks)),
     )
         .into_response())
 }

@@ -18,6 +18,7 @@ use catalyse_core::network::{Place, Profile, ProfileFields};
 use catalyse_core::{Role, User};
 use catalyse_search::members::{MemberFacets, MemberQuery};
 use chrono::{Duration, Utc};
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 const PER_PAGE: u32 = 20;
@@ -588,37 +589,30 @@ async fn serve_photo(state: &AppState, sha: &str, private: bool) -> Result<Respo
         .into_response())
 }
 
-/// `GET /reseau/membres.csv`: public profiles as open data.
-pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppError> {
+/// The columns of `/reseau/membres.csv`.
+const CSV_HEADER: [&str; 13] = [
+    "slug",
+    "nom",
+    "organisation",
+    "famille_acteurs",
+    "fonction",
+    "territoires",
+    "activites",
+    "leviers",
+    "themes",
+    "presentation",
+    "liens",
+    "url",
+    "donnees_exemple",
+];
+
+/// One page of public profiles as CSV lines (with the header before the first page).
+fn csv_page(base: &str, page: &[Profile], header: bool) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
-    let csv_err = |e: csv::Error| AppError::Internal(e.into());
-    w.write_record([
-        "slug",
-        "nom",
-        "organisation",
-        "famille_acteurs",
-        "fonction",
-        "territoires",
-        "activites",
-        "leviers",
-        "themes",
-        "presentation",
-        "liens",
-        "url",
-        "donnees_exemple",
-    ])
-    .map_err(csv_err)?;
-    let base = state.config.public_url();
-    let mut rows = Vec::new();
-    state
-        .store
-        .each_published_profile(&mut |p| {
-            if p.is_public() {
-                rows.push(p);
-            }
-        })
-        .await?;
-    for p in rows {
+    if header {
+        w.write_record(CSV_HEADER)?;
+    }
+    for p in page.iter().filter(|p| p.is_public()) {
         let Some(f) = &p.published else { continue };
         let territories: Vec<String> = f
             .territories
@@ -639,10 +633,39 @@ pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppEr
             &f.links.join(" "),
             &format!("{base}/reseau/{}", p.slug),
             if p.is_example { "oui" } else { "non" },
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    let body = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// `GET /reseau/membres.csv`: public profiles as open data, streamed page by page (a large
+/// network is never held in memory).
+pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppError> {
+    let base = state.config.public_url();
+    // The first page is read before answering, so that a database error is a proper error.
+    let first = state.store.published_profiles(0, CSV_PAGE).await?;
+    let head = csv_page(&base, &first, true).map_err(|e| AppError::Internal(e.into()))?;
+    let after = first.last().map(|p| p.user_id);
+    let rest = futures_util::stream::try_unfold(after, move |after| {
+        let (state, base) = (state.clone(), base.clone());
+        async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let page = state
+                .store
+                .published_profiles(after, CSV_PAGE)
+                .await
+                .map_err(std::io::Error::other)?;
+            let next = page.last().map(|p| p.user_id);
+            if next.is_none() {
+                return Ok(None);
+            }
+            let chunk = csv_page(&base, &page, false).map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>(Some((bytes::Bytes::from(chunk), next)))
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok(bytes::Bytes::from(head)) }).chain(rest);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -652,7 +675,10 @@ pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppEr
             ),
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
-        body,
+        // Fused: the compression layer may poll again after the end.
+        axum::body::Body::from_stream(body.fuse()),
     )
         .into_response())
 }
+
+const CSV_PAGE: u32 = 2_000;
