@@ -132,8 +132,9 @@ http_bench() {
             END { printf "| %s | %s | %s | %s | %d |\n", set, rps, p50, p99, errs }
         ' "$WORK/wrk-$label.txt"
     done
-    awk '$1 == "VmRSS:" { printf "\nServer resident memory after the load: %.0f MB", $2 * 1024 / 1e6 }
-         $1 == "VmHWM:" { printf " (peak %.0f MB).\n", $2 * 1024 / 1e6 }' "/proc/$SERVER_PID/status"
+    awk '$1 == "VmRSS:" { rss = $2 } $1 == "VmHWM:" { hwm = $2 }
+         END { printf "\nServer resident memory after the load: %.0f MB (peak %.0f MB).\n", rss * 1024 / 1e6, hwm * 1024 / 1e6 }' \
+        "/proc/$SERVER_PID/status"
 }
 
 engine_bench
