@@ -57,7 +57,11 @@ impl FromStr for Role {
     }
 }
 
-/// A normalised email address (trimmed, lowercase), checked for a plausible shape.
+/// A normalised email address (trimmed, lowercase), checked strictly: the WHATWG
+/// « valid e-mail address » grammar (what `<input type="email">` accepts), with a dot in the
+/// domain and the local part a dot-atom (no leading, trailing or doubled dot), so that every
+/// address accepted here is one that mail software accepts too. Quoted local parts, comments,
+/// brackets, commas, semicolons and non-ASCII characters are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Email(String);
 
@@ -65,23 +69,30 @@ pub struct Email(String);
 #[error("invalid email address")]
 pub struct InvalidEmail;
 
+/// The characters of a local part besides letters and digits (`atext` of RFC 5322).
+const LOCAL_SPECIALS: &str = ".!#$%&'*+/=?^_`{|}~-";
+
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
         let e = raw.trim().to_lowercase();
         let (local, domain) = e.split_once('@').ok_or(InvalidEmail)?;
-        let ok = !local.is_empty()
+        let local_ok = !local.is_empty()
             && local.len() <= 64
-            && e.len() <= 254
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains("..")
-            && !e.chars().any(|c| c.is_whitespace() || c.is_control())
-            && !domain.contains('@')
-            && domain
+            && local
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        if ok {
+                .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..");
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        let domain_ok = domain.contains('.') && domain.split('.').all(label_ok);
+        if local_ok && domain_ok && e.len() <= 254 {
             Ok(Email(e))
         } else {
             Err(InvalidEmail)
@@ -214,6 +225,41 @@ mod tests {
             "", "camille", "@x.fr", "a@b", "a b@c.fr", "a@.fr", "a@b..fr",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        // What mail software refuses: address lists, angle brackets, quoting, comments…
+        for bad in [
+            "a,b@x.org",
+            "a<b@x.org",
+            "x;y@example.org",
+            "a>b@x.org",
+            "\"a\"@x.org",
+            "a(b)@x.org",
+            "a[b]@x.org",
+            "a:b@x.org",
+            "a\\b@x.org",
+            "a@b@x.org",
+            ".a@x.org",
+            "a.@x.org",
+            "a..b@x.org",
+            "a@-x.org",
+            "a@x-.org",
+            "a@x_y.org",
+            "a@x.org.",
+            "a\tb@x.org",
+            "a@x\u{0}.org",
+            "caf\u{e9}@x.org",
+            "a@caf\u{e9}.fr",
+            &format!("{}@x.org", "a".repeat(65)),
+            &format!("a@{}.org", "b".repeat(64)),
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "a.b-c+tag@sous-domaine.exemple.fr",
+            "a!#$%&'*+/=?^_`{|}~-b@x.org",
+            "1@2.fr",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good}");
         }
     }
 

@@ -162,15 +162,29 @@ fn check_len(
             format!("{label} : {max} caractères au plus ({n} saisis)."),
         );
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r')
-    {
+    if let Err(e) = crate::text::check_plain(value) {
+        problem(out, field, format!("{label} {e}"));
+    }
+}
+
+/// Like [`check_len`] for a text of several lines: line breaks are allowed.
+fn check_lines(
+    out: &mut Vec<FieldProblem>,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) {
+    let n = value.chars().count();
+    if n > max {
         problem(
             out,
             field,
-            format!("{label} contient des caractères invalides."),
+            format!("{label} : {max} caractères au plus ({n} saisis)."),
         );
+    }
+    if let Err(e) = crate::text::check_plain_lines(value) {
+        problem(out, field, format!("{label} {e}"));
     }
 }
 
@@ -248,12 +262,11 @@ impl ProfileFields {
             120,
         );
         check_len(&mut out, "role", "La fonction", &self.role, 0, 80);
-        check_len(
+        check_lines(
             &mut out,
             "bio",
             "La présentation",
             &self.bio,
-            0,
             MAX_BIO_CHARS,
         );
         if self.actor_family.is_empty() {
@@ -322,6 +335,13 @@ impl ProfileFields {
                 "themes",
                 format!("Le thème « {t} » dépasse 40 caractères."),
             );
+        }
+        if let Some(e) = self
+            .themes
+            .iter()
+            .find_map(|t| crate::text::check_plain(t).err())
+        {
+            problem(&mut out, "themes", format!("Un thème {e}"));
         }
         if self.links.len() > MAX_LINKS {
             problem(&mut out, "links", format!("{MAX_LINKS} liens au plus."));
@@ -496,12 +516,11 @@ impl PlaceFields {
         let mut out = Vec::new();
         check_len(&mut out, "name", "Le nom du lieu", &self.name, 2, 120);
         check_len(&mut out, "address", "L'adresse", &self.address, 0, 200);
-        check_len(
+        check_lines(
             &mut out,
             "description",
             "La description",
             &self.description,
-            0,
             2000,
         );
         if self.commune.is_empty() {

@@ -1,6 +1,7 @@
 //! Storage of Catalyse: the domain-level `Store` trait, its error type, and its two backends
 //! (SQLite, the embedded default, and PostgreSQL), chosen once at start from the database URL.
 
+pub mod backup;
 mod error;
 #[macro_use]
 mod sql;
@@ -182,6 +183,28 @@ pub enum Reminder {
     HourBefore,
 }
 
+/// One budget of a rate limit: at most `limit` events under `key` per `window`, spread
+/// evenly once the burst is spent (GCRA: after a burst of `limit`, one more every
+/// `window / limit`). Kept in the database, so every instance counts the same events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateBudget {
+    pub key: String,
+    pub limit: u32,
+    pub window: chrono::Duration,
+}
+
+impl RateBudget {
+    /// The time one event takes from the budget, in milliseconds (at least 1).
+    pub fn interval_ms(&self) -> i64 {
+        (self.window.num_milliseconds() / i64::from(self.limit.max(1))).max(1)
+    }
+
+    /// The window in milliseconds (at least one interval).
+    pub fn window_ms(&self) -> i64 {
+        self.window.num_milliseconds().max(self.interval_ms())
+    }
+}
+
 /// Everything the platform stores, in the words of the domain.
 #[async_trait]
 pub trait Store: NetworkStore + Send + Sync + 'static {
@@ -209,6 +232,9 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     // — Accounts —
     /// Fails with `Conflict { field: "email" }` when the address is taken.
     async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
+    /// Takes back an account whose address was never proved (its verification mail could not
+    /// be sent): the row and its links go, with no trace. Returns whether it did.
+    async fn discard_unverified_user(&self, user_id: i64) -> StoreResult<bool>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
@@ -347,8 +373,13 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     async fn harvest(&self, q: &HarvestQuery) -> StoreResult<(Vec<Resource>, u64)>;
     /// The first change of a resource ever published.
     async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
-    /// Whether any resource refers to this file.
+    /// Whether any resource, or any member's profile (its published version or the one under
+    /// review), refers to this file.
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
+    /// A value that changes whenever any resource is created, edited, imported or changes
+    /// state (here or in another process): instances compare it to know when their search
+    /// index is behind.
+    async fn resources_version(&self) -> StoreResult<String>;
 
     // — Events —
     /// Loads series and their events under a checksum `name` (e.g. the shipped 2019 cycle):
@@ -385,7 +416,8 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     /// Registers to an event: a seat if one is left (or `pending` for a visitor who must
     /// confirm), else the waiting list. The event is locked meanwhile, so that simultaneous
     /// registrations never exceed the capacity. An address already registered (and not
-    /// cancelled) is a `Conflict` on `email`.
+    /// cancelled) is a `Conflict` on `email`, except that a member (`user_id`, not
+    /// `pending`) takes over an unconfirmed registration of her address, in one transaction.
     async fn register(
         &self,
         event_id: i64,
@@ -423,6 +455,30 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
     // — Settings —
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    // — Rate limits (shared by every instance) —
+    /// Whether one more event would fit every budget: `None` when it would, else how long to
+    /// wait. Records nothing.
+    async fn rate_limit_check(
+        &self,
+        budgets: &[RateBudget],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<chrono::Duration>>;
+    /// Takes one event from every budget if all of them allow it (`None`), in one
+    /// transaction; otherwise takes nothing and says how long to wait.
+    async fn rate_limit_take(
+        &self,
+        budgets: &[RateBudget],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<chrono::Duration>>;
+    /// Records one event in every budget, whether or not it fits (a failure that happened);
+    /// a budget never owes more than one window.
+    async fn rate_limit_record(&self, budgets: &[RateBudget], now: DateTime<Utc>)
+        -> StoreResult<()>;
+    /// Forgets the events of one key (a success ends a run of failures).
+    async fn rate_limit_clear(&self, key: &str) -> StoreResult<()>;
+    /// Removes the keys that hold nothing any more (their time is past); returns how many.
+    async fn purge_rate_limits(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Options for opening a store.

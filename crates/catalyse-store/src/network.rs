@@ -316,10 +316,15 @@ macro_rules! impl_network_store {
                     Subject::Member => ("members", "user_id"),
                     Subject::Place => ("places", "id"),
                 };
+                // A profile's photo columns follow its versions (see `file_in_use`).
+                let photos = match subject {
+                    Subject::Member => "published_photo = draft_photo, draft_photo = NULL, ",
+                    Subject::Place => "",
+                };
                 let sql = if v.approve {
                     format!(
                         "UPDATE {table} SET published = draft, published_at = $1, draft = NULL, \
-                         review = NULL, review_reason = '', updated_at = $1 \
+                         {photos}review = NULL, review_reason = '', updated_at = $1 \
                          WHERE {key} = $2 AND revision = $3 AND review = 'pending'"
                     )
                 } else {
@@ -382,7 +387,7 @@ macro_rules! impl_network_store {
                     token_hash: &str,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Option<i64>> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let user: Option<i64> = sqlx::query_scalar(
                         "UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2 \
                          AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
@@ -416,7 +421,7 @@ macro_rules! impl_network_store {
                 }
 
                 async fn delete_account(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let gone = sqlx::query("DELETE FROM users WHERE id = $1")
                         .bind(user_id)
                         .execute(&mut *tx)
@@ -445,7 +450,7 @@ macro_rules! impl_network_store {
                     consent_at: Option<DateTime<Utc>>,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Profile> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let exists: Option<i64> =
                         sqlx::query_scalar("SELECT user_id FROM members WHERE user_id = $1")
                             .bind(user_id)
@@ -456,22 +461,24 @@ macro_rules! impl_network_store {
                         sqlx::query(&format!(
                             "UPDATE members SET draft = $1, review = 'pending', review_reason = '', \
                              revision = revision + 1, submitted_at = $2, visibility = $3, \
-                             consent_at = $4, updated_at = $2 WHERE user_id = $5 \
-                             RETURNING {PROFILE_COLUMNS}"
+                             consent_at = $4, updated_at = $2, draft_photo = $6 \
+                             WHERE user_id = $5 RETURNING {PROFILE_COLUMNS}"
                         ))
                         .bind(&draft)
                         .bind(ts(now))
                         .bind(visibility.as_str())
                         .bind(consent_at.map(ts))
                         .bind(user_id)
+                        .bind(&fields.photo)
                         .fetch_one(&mut *tx)
                         .await?
                     } else {
                         let slug = free_slug(&mut tx, "members", &fields.display_name).await?;
                         sqlx::query(&format!(
                             "INSERT INTO members (user_id, slug, visibility, consent_at, draft, \
-                             review, revision, submitted_at, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, 'pending', 1, $6, $6, $6) \
+                             review, revision, submitted_at, created_at, updated_at, \
+                             draft_photo) \
+                             VALUES ($1, $2, $3, $4, $5, 'pending', 1, $6, $6, $6, $7) \
                              RETURNING {PROFILE_COLUMNS}"
                         ))
                         .bind(user_id)
@@ -480,6 +487,7 @@ macro_rules! impl_network_store {
                         .bind(consent_at.map(ts))
                         .bind(&draft)
                         .bind(ts(now))
+                        .bind(&fields.photo)
                         .fetch_one(&mut *tx)
                         .await?
                     };
@@ -586,7 +594,7 @@ macro_rules! impl_network_store {
                     moderator_id: Option<i64>,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Profile> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let verdict = Verdict {
                         revision,
                         approve,
@@ -615,7 +623,7 @@ macro_rules! impl_network_store {
                     // Two statements per batch, one transaction per batch: a large network
                     // goes in without holding one enormous transaction.
                     for chunk in members.chunks(CHUNK / 2) {
-                        let mut tx = self.w().begin().await?;
+                        let mut tx = self.begin_write().await?;
                         let marks: Vec<String> = (0..chunk.len())
                             .map(|i| format!("(${}, ${}, 'member', '!', TRUE, $1, $1, $1)", 2 * i + 2, 2 * i + 3))
                             .collect();
@@ -678,7 +686,7 @@ macro_rules! impl_network_store {
                     fields: &PlaceFields,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Place> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let draft = to_json(fields)?;
                     let row = match id {
                         Some(id) => sqlx::query(&format!(
@@ -776,7 +784,7 @@ macro_rules! impl_network_store {
                     moderator_id: Option<i64>,
                     now: DateTime<Utc>,
                 ) -> StoreResult<Place> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let verdict = Verdict {
                         revision,
                         approve,
@@ -799,7 +807,7 @@ macro_rules! impl_network_store {
                     places: &[PlaceFields],
                     now: DateTime<Utc>,
                 ) -> StoreResult<usize> {
-                    let mut tx = self.w().begin().await?;
+                    let mut tx = self.begin_write().await?;
                     let start: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM places")
                         .fetch_one(&mut *tx)
                         .await?;

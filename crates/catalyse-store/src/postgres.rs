@@ -65,6 +65,13 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// A write transaction (PostgreSQL's row locks make the writers wait for each other).
+    async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     fn pool_figures(&self) -> (u32, u32) {
         (self.pool.size(), self.pool.num_idle() as u32)
     }

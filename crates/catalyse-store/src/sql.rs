@@ -526,7 +526,7 @@ macro_rules! impl_sql_store {
             async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool> {
                 let now = ts(Utc::now());
                 let sum = &frame.checksum;
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let current: Option<String> =
                     sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
                         .bind("frame")
@@ -602,7 +602,7 @@ macro_rules! impl_sql_store {
             async fn load_geography(&self, geo: &Geography) -> StoreResult<bool> {
                 let now = ts(Utc::now());
                 let sum = &geo.checksum;
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let current: Option<String> =
                     sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
                         .bind("geography")
@@ -771,6 +771,16 @@ macro_rules! impl_sql_store {
                 user_from_row(&row)
             }
 
+            async fn discard_unverified_user(&self, user_id: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "DELETE FROM users WHERE id = $1 AND email_verified_at IS NULL",
+                )
+                .bind(user_id)
+                .execute(self.w())
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
                 let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
                     .bind(id)
@@ -817,7 +827,7 @@ macro_rules! impl_sql_store {
                 actor_id: Option<i64>,
                 now: DateTime<Utc>,
             ) -> StoreResult<User> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
                     .bind(user_id)
                     .fetch_optional(&mut *tx)
@@ -866,7 +876,7 @@ macro_rules! impl_sql_store {
                 hash: &str,
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
                 )
@@ -1018,7 +1028,7 @@ macro_rules! impl_sql_store {
                 new_hash: &str,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<i64>> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let user_id: Option<i64> = sqlx::query_scalar(
                     "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 \
                      AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
@@ -1058,7 +1068,7 @@ macro_rules! impl_sql_store {
                 import: &DatasetImport,
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM datasets WHERE slug = $1")
                     .bind(&dataset.slug)
                     .execute(&mut *tx)
@@ -1259,7 +1269,7 @@ macro_rules! impl_sql_store {
                 actor: Option<i64>,
                 now: DateTime<Utc>,
             ) -> StoreResult<Resource> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = insert_resource(&mut tx, fields, state, file, ts(now)).await?;
                 let mut changes = diff(&serde_json::Map::new(), &fields_json(fields));
                 changes.insert("state".into(), serde_json::json!([null, state.as_str()]));
@@ -1277,7 +1287,7 @@ macro_rules! impl_sql_store {
                 actor: Option<i64>,
                 now: DateTime<Utc>,
             ) -> StoreResult<Resource> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let before = resource_in(&mut tx, id).await?;
                 let mut changes = diff(&fields_json(&before.fields), &fields_json(fields));
                 let new_file = match file {
@@ -1324,7 +1334,7 @@ macro_rules! impl_sql_store {
                 actor: Option<i64>,
                 now: DateTime<Utc>,
             ) -> StoreResult<Resource> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let before = resource_in(&mut tx, id).await?;
                 if before.state == state {
                     return Ok(before);
@@ -1444,6 +1454,19 @@ macro_rules! impl_sql_store {
                     .collect()
             }
 
+            async fn resources_version(&self) -> StoreResult<String> {
+                // Every write records a history line in its transaction. The count as well as
+                // the largest id: PostgreSQL may commit a smaller id after a larger one.
+                let r = sqlx::query(
+                    "SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM resource_history",
+                )
+                .fetch_one(self.r())
+                .await?;
+                let n: i64 = r.try_get("n")?;
+                let last: i64 = r.try_get("last")?;
+                Ok(format!("{n}-{last}"))
+            }
+
             async fn import_resources(
                 &self,
                 items: &[(ResourceFields, ResourceState)],
@@ -1452,7 +1475,7 @@ macro_rules! impl_sql_store {
             ) -> StoreResult<(usize, usize)> {
                 let now = ts(now);
                 let (mut created, mut updated) = (0, 0);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 for (fields, state) in items {
                     let existing: Option<i64> =
                         sqlx::query_scalar("SELECT id FROM resources WHERE slug = $1")
@@ -1509,7 +1532,7 @@ macro_rules! impl_sql_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<bool> {
                 let now = ts(now);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let current: Option<String> =
                     sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
                         .bind("kit")
@@ -1597,11 +1620,16 @@ macro_rules! impl_sql_store {
             }
 
             async fn file_in_use(&self, sha256: &str) -> StoreResult<bool> {
-                let n: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE file_sha256 = $1")
-                        .bind(sha256)
-                        .fetch_one(self.r())
-                        .await?;
+                // A document of the resource centre, or a profile's photo (published or under
+                // review): both live in the same file store, by the hash of their content.
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT (SELECT COUNT(*) FROM resources WHERE file_sha256 = $1) \
+                     + (SELECT COUNT(*) FROM members WHERE published_photo = $1) \
+                     + (SELECT COUNT(*) FROM members WHERE draft_photo = $1)",
+                )
+                .bind(sha256)
+                .fetch_one(self.r())
+                .await?;
                 Ok(n > 0)
             }
 
@@ -1614,7 +1642,7 @@ macro_rules! impl_sql_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<bool> {
                 let now = ts(now);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let current: Option<String> =
                     sqlx::query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
                         .bind(name)
@@ -1725,7 +1753,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn add_events(&self, events: &[Event], now: DateTime<Utc>) -> StoreResult<usize> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut added = 0;
                 for e in events {
                     if insert_event(&mut tx, e, ts(now)).await? {
@@ -1737,7 +1765,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn set_attendance(&self, event_id: i64, present: &[i64]) -> StoreResult<()> {
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("UPDATE registrations SET attended = FALSE WHERE event_id = $1")
                     .bind(event_id)
                     .execute(&mut *tx)
@@ -1782,7 +1810,7 @@ macro_rules! impl_sql_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<Registration> {
                 let now = ts(now);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let seat = seat_left(&mut tx, event_id).await?;
                 let status = if r.pending {
                     RegistrationStatus::Pending
@@ -1791,11 +1819,19 @@ macro_rules! impl_sql_store {
                 } else {
                     RegistrationStatus::Waiting
                 };
-                // A cancelled registration of the same address is replaced by this one.
-                sqlx::query(
+                // A cancelled registration of the same address is replaced by this one. So is
+                // an unconfirmed one when the address's owner registers as a member (signed
+                // in, her account proves the address): she takes it over, as herself, and
+                // whatever a visitor typed with her address goes.
+                let replaced = if r.user_id.is_some() && !r.pending {
+                    "('cancelled', 'pending')"
+                } else {
+                    "('cancelled')"
+                };
+                sqlx::query(&format!(
                     "DELETE FROM registrations WHERE event_id = $1 AND email = $2 \
-                     AND status = 'cancelled'",
-                )
+                     AND status IN {replaced}"
+                ))
                 .bind(event_id)
                 .bind(&r.email)
                 .execute(&mut *tx)
@@ -1831,7 +1867,7 @@ macro_rules! impl_sql_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<Registration> {
                 let now = ts(now);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let reg = registration_in(&mut tx, token_hash).await?;
                 if reg.status != RegistrationStatus::Pending {
                     return Ok(reg);
@@ -1853,7 +1889,7 @@ macro_rules! impl_sql_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<(Registration, Option<Registration>)> {
                 let now = ts(now);
-                let mut tx = self.w().begin().await?;
+                let mut tx = self.begin_write().await?;
                 let reg = registration_in(&mut tx, token_hash).await?;
                 if reg.status == RegistrationStatus::Cancelled {
                     return Ok((reg, None));
@@ -1966,6 +2002,116 @@ macro_rules! impl_sql_store {
                 .await?;
                 Ok(())
             }
+
+            async fn rate_limit_check(
+                &self,
+                budgets: &[$crate::RateBudget],
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<chrono::Duration>> {
+                let now = now.timestamp_millis();
+                let mut wait = None;
+                for b in budgets {
+                    let tat: Option<i64> =
+                        sqlx::query_scalar("SELECT tat_ms FROM rate_limits WHERE key = $1")
+                            .bind(&b.key)
+                            .fetch_optional(self.r())
+                            .await?;
+                    wait = wait.max(rate_wait(b, tat, now));
+                }
+                Ok(wait)
+            }
+
+            async fn rate_limit_take(
+                &self,
+                budgets: &[$crate::RateBudget],
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<chrono::Duration>> {
+                let now = now.timestamp_millis();
+                let mut tx = self.begin_write().await?;
+                for b in budgets {
+                    // One statement per budget: the row lock (PostgreSQL) or the write lock
+                    // (SQLite) makes concurrent requests take their turn.
+                    let taken: Option<i64> = sqlx::query_scalar(&format!(
+                        "INSERT INTO rate_limits (key, tat_ms) VALUES ($1, $2 + $3) \
+                         ON CONFLICT (key) DO UPDATE SET tat_ms = {RATE_NEXT} \
+                         WHERE {RATE_NEXT} - $2 <= $4 RETURNING tat_ms"
+                    ))
+                    .bind(&b.key)
+                    .bind(now)
+                    .bind(b.interval_ms())
+                    .bind(b.window_ms())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if taken.is_none() {
+                        let tat: Option<i64> =
+                            sqlx::query_scalar("SELECT tat_ms FROM rate_limits WHERE key = $1")
+                                .bind(&b.key)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        tx.rollback().await?;
+                        return Ok(Some(
+                            rate_wait(b, tat, now).unwrap_or(chrono::Duration::milliseconds(1)),
+                        ));
+                    }
+                }
+                tx.commit().await?;
+                Ok(None)
+            }
+
+            async fn rate_limit_record(
+                &self,
+                budgets: &[$crate::RateBudget],
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let now = now.timestamp_millis();
+                let mut tx = self.begin_write().await?;
+                for b in budgets {
+                    sqlx::query(&format!(
+                        "INSERT INTO rate_limits (key, tat_ms) VALUES ($1, $2 + $3) \
+                         ON CONFLICT (key) DO UPDATE SET tat_ms = \
+                         CASE WHEN {RATE_NEXT} > $2 + $4 THEN $2 + $4 ELSE {RATE_NEXT} END"
+                    ))
+                    .bind(&b.key)
+                    .bind(now)
+                    .bind(b.interval_ms())
+                    .bind(b.window_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn rate_limit_clear(&self, key: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM rate_limits WHERE key = $1")
+                    .bind(key)
+                    .execute(self.w())
+                    .await?;
+                Ok(())
+            }
+
+            async fn purge_rate_limits(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM rate_limits WHERE tat_ms <= $1")
+                    .bind(now.timestamp_millis())
+                    .execute(self.w())
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+
+        /// A rate-limit row's time after one more event (`$2` is now, `$3` the interval).
+        const RATE_NEXT: &str =
+            "(CASE WHEN rate_limits.tat_ms > $2 THEN rate_limits.tat_ms ELSE $2 END) + $3";
+
+        /// How long one more event must wait in budget `b`, whose row holds `tat` (GCRA).
+        fn rate_wait(
+            b: &$crate::RateBudget,
+            tat: Option<i64>,
+            now: i64,
+        ) -> Option<chrono::Duration> {
+            let next = tat.unwrap_or(now).max(now) + b.interval_ms();
+            let wait = next - b.window_ms() - now;
+            (wait > 0).then(|| chrono::Duration::milliseconds(wait))
         }
 
         async fn upsert_named(

@@ -50,6 +50,15 @@ impl SqliteStore {
         &self.write
     }
 
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A
+    /// deferred transaction that reads first and writes later cannot wait on the busy
+    /// handler when another process (the command line, a second instance) holds the lock:
+    /// it fails at once with `database is locked`. An immediate one waits for the busy
+    /// timeout, like a single statement does.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.write.begin_with("BEGIN IMMEDIATE").await
+    }
+
     fn pool_figures(&self) -> (u32, u32) {
         (
             self.read.size() + self.write.size(),

@@ -95,3 +95,10 @@ impl Assets {
         self.by_hashed.get(hashed)
     }
 }
+
+/// The URL of an embedded asset where no [`Assets`] is at hand (the error pages, rendered
+/// from an error without the application's state): the same content-hashed URL.
+pub fn embedded_url(name: &str) -> &'static str {
+    static EMBEDDED: std::sync::LazyLock<Assets> = std::sync::LazyLock::new(Assets::embedded);
+    EMBEDDED.url(name)
+}

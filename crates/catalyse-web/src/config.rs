@@ -77,6 +77,16 @@ pub struct Config {
     pub map_tiles_url: Option<String>,
     /// The attribution the tile provider requires (`CATALYSE_MAP_TILES_ATTRIBUTION`).
     pub map_tiles_attribution: Option<String>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed, as IP addresses or CIDR
+    /// ranges separated by commas or spaces (`CATALYSE_TRUSTED_PROXIES`, e.g.
+    /// `127.0.0.1, ::1`). Empty by default: the client is the socket's peer.
+    pub trusted_proxies: String,
+    /// The bearer token that `/metrics` asks for (`CATALYSE_METRICS_TOKEN`). Without it and
+    /// without `metrics_bind`, `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
+    /// A second address that serves `/metrics` alone, without a token, e.g. `127.0.0.1:9090`
+    /// for a Prometheus on the same host (`CATALYSE_METRICS_BIND`).
+    pub metrics_bind: Option<String>,
 }
 
 impl Default for Config {
@@ -105,6 +115,9 @@ impl Default for Config {
             map_tiles_url: None,
             map_tiles_attribution: None,
             oai_identifier: None,
+            trusted_proxies: String::new(),
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }

@@ -366,7 +366,13 @@ pub fn app(state: AppState) -> Router {
             "/rejoindre/confirmer",
             get(join::verify_form).post(join::verify),
         )
-        .route("/mon-profil", get(my_profile::show).post(my_profile::save))
+        .route(
+            "/mon-profil",
+            get(my_profile::show)
+                .post(my_profile::save)
+                // A phone photo is several megabytes: not the 1 MiB of other forms.
+                .layer(DefaultBodyLimit::max(my_profile::BODY_LIMIT)),
+        )
         .route("/mon-profil/donnees.json", get(my_profile::export))
         .route("/mon-profil/supprimer", post(my_profile::delete))
         .route("/reseau", get(reseau::directory))
@@ -488,11 +494,14 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route("/metrics", get(ops::metrics_with_token))
         .merge(pages)
+        // After every route: a known address asked with another method gets a page.
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::record_metrics))
         .layer(axum::middleware::from_fn(middleware::etag))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(axum::middleware::from_fn(middleware::refuse_long_uri))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -502,7 +511,7 @@ pub fn app(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), uri = %middleware::redact_path(req.uri().path()), request_id = %id)
         }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
@@ -518,6 +527,22 @@ pub async fn launch(
     let janitor = tokio::spawn(housekeeping(state.clone()));
     let watcher = tokio::spawn(watch_observatory(state.clone()));
     let reminders = tokio::spawn(send_reminders(state.clone()));
+    // `metrics_bind`: `/metrics` alone, without a token, on a second address.
+    let metrics = match state.config.metrics_bind.as_deref().map(str::trim) {
+        Some(addr) if !addr.is_empty() => {
+            let l = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on metrics_bind {addr}"))?;
+            tracing::info!(address = %addr, "metrics served on their own address");
+            let router = ops::metrics_router(state.clone());
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, router).await {
+                    tracing::warn!(error = %e, "metrics listener stopped");
+                }
+            }))
+        }
+        _ => None,
+    };
     let router = app(state);
     axum::serve(
         listener,
@@ -529,6 +554,9 @@ pub async fn launch(
     janitor.abort();
     watcher.abort();
     reminders.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     store.close().await;
     Ok(())
 }
@@ -547,6 +575,11 @@ async fn watch_observatory(state: AppState) {
             Ok(true) => tracing::info!("network reloaded after a change elsewhere"),
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "network refresh failed"),
+        }
+        match resources::refresh(&state).await {
+            Ok(true) => tracing::debug!("search index rebuilt after a change to the resources"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "search index refresh failed"),
         }
     }
 }
@@ -590,15 +623,10 @@ async fn housekeeping(state: AppState) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "unverified account clean-up failed"),
         }
-        for l in [
-            &state.limits.login_ip,
-            &state.limits.login_account,
-            &state.limits.reset_ip,
-            &state.limits.reset_account,
-            &state.limits.register_ip,
-            &state.limits.register_email,
-        ] {
-            l.forget_old();
+        match state.store.purge_rate_limits(now).await {
+            Ok(n) if n > 0 => tracing::debug!(keys = n, "expired rate-limit entries removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "rate-limit clean-up failed"),
         }
         release_freed_memory();
     }

@@ -124,3 +124,74 @@ pub async fn record_metrics(State(state): State<AppState>, req: Request, next: N
         .observe(start.elapsed().as_secs_f64());
     resp
 }
+
+/// The longest address (path and query, in bytes) the platform answers; longer ones get a
+/// 414 page. Far above any link the platform makes, under hyper's own limit (64 KiB), which
+/// answers before any layer and without a body.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+
+/// Refuses an address longer than [`MAX_URI_BYTES`] with a 414 page.
+pub async fn refuse_long_uri(req: Request, next: Next) -> Response {
+    let len = req
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if len > MAX_URI_BYTES {
+        return crate::pages::uri_too_long();
+    }
+    next.run(req).await
+}
+
+/// The routes whose path holds a secret (the token of a registration's links): the segment
+/// after the prefix is never written to the log.
+const SECRET_PATH_PREFIXES: &[&str] = &["/inscriptions/"];
+
+/// The actions that may follow a secret segment, kept in the log for what they tell.
+const SECRET_PATH_ACTIONS: &[&str] = &["/confirmer", "/annuler"];
+
+/// A request path as the log writes it: `/inscriptions/{token}/confirmer` →
+/// `/inscriptions/…/confirmer`; every other path as it is.
+pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_PATH_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let action = SECRET_PATH_ACTIONS
+                .iter()
+                .find(|a| rest.ends_with(*a) && rest.len() > a.len())
+                .copied()
+                .unwrap_or("");
+            return std::borrow::Cow::Owned(format!("{prefix}…{action}"));
+        }
+    }
+    std::borrow::Cow::Borrowed(path)
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::redact_path;
+
+    #[test]
+    fn registration_tokens_stay_out_of_the_log() {
+        let token = "Zk3x_Q9-secret";
+        for (path, logged) in [
+            (format!("/inscriptions/{token}"), "/inscriptions/…"),
+            (
+                format!("/inscriptions/{token}/confirmer"),
+                "/inscriptions/…/confirmer",
+            ),
+            (
+                format!("/inscriptions/{token}/annuler"),
+                "/inscriptions/…/annuler",
+            ),
+            (format!("/inscriptions//{token}"), "/inscriptions/…"),
+            (format!("/inscriptions/{token}/x/y"), "/inscriptions/…"),
+            ("/inscriptions/".to_string(), "/inscriptions/…"),
+        ] {
+            let out = redact_path(&path);
+            assert_eq!(out, logged, "{path}");
+            assert!(!out.contains(token));
+        }
+        for path in ["/", "/evenements/atelier/inscription", "/reseau/camille", "/inscriptions"] {
+            assert_eq!(redact_path(path), path);
+        }
+    }
+}

@@ -1,66 +1,299 @@
-//! Rate limits for login and password reset, per IP address and per account (GCRA, governor).
-//! In memory: with several instances each one counts its own requests.
+//! Rate limits, kept in the database so that every instance counts the same events, and the
+//! client's address they are keyed on.
+//!
+//! Sign-in counts failures, not attempts, and keys them on the account *and* the client's
+//! address: failures from elsewhere never refuse the right password from an address that
+//! has not failed, so nobody can lock someone else out. Each address also has a budget of
+//! failures across accounts. Password-reset requests, joining and visitors' event
+//! registrations take from a budget per address (and per email address); a spent budget
+//! answers 429 with `Retry-After`.
+//!
+//! The client's address is the socket's peer, unless that peer is one of the
+//! `trusted_proxies`: then it is the right-most address of `X-Forwarded-For` that is not
+//! itself a trusted proxy.
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::num::NonZeroU32;
-use std::time::Duration;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use catalyse_store::{RateBudget, Store, StoreResult};
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
 
-pub struct Limiter {
-    inner: DefaultKeyedRateLimiter<String>,
-}
+/// The longest window of any budget: keys older than this hold nothing.
+pub const LONGEST_WINDOW_SECONDS: i64 = 3600;
 
-impl Limiter {
-    /// `count` requests per `period`, allowed in one burst.
-    pub fn new(count: u32, period: Duration) -> Limiter {
-        let count = NonZeroU32::new(count.max(1)).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period / count.get())
-            .unwrap_or_else(|| Quota::per_second(count))
-            .allow_burst(count);
-        Limiter {
-            inner: RateLimiter::keyed(quota),
-        }
-    }
-
-    /// `Ok` when allowed, or the number of seconds to wait.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        self.inner.check_key(&key.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + 1
-        })
-    }
-
-    pub fn forget_old(&self) {
-        self.inner.retain_recent();
-    }
-}
-
-/// The limiters the platform uses.
+/// The limits the platform applies, from the configuration.
 pub struct Limits {
-    pub login_ip: Limiter,
-    pub login_account: Limiter,
-    pub reset_ip: Limiter,
-    pub reset_account: Limiter,
-    /// Registrations to events by visitors, per IP address and per email address.
-    pub register_ip: Limiter,
-    pub register_email: Limiter,
+    login_per_minute_per_ip: u32,
+    login_per_quarter_per_account: u32,
+    reset_per_hour: u32,
+    register_per_hour_per_ip: u32,
+    /// Whose `X-Forwarded-For` is believed.
+    pub proxies: TrustedProxies,
+}
+
+/// A budget's key: a readable kind and a hash of what it counts (no address in clear).
+fn key(kind: &str, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    format!("{kind}:{}", &hex::encode(h.finalize())[..32])
+}
+
+fn budget(kind: &str, parts: &[&str], limit: u32, seconds: i64) -> RateBudget {
+    RateBudget {
+        key: key(kind, parts),
+        limit: limit.max(1),
+        window: Duration::seconds(seconds),
+    }
+}
+
+/// Whole seconds to wait, at least one.
+fn seconds(wait: Duration) -> u64 {
+    let ms = wait.num_milliseconds().max(1) as u64;
+    ms.div_ceil(1000)
 }
 
 impl Limits {
-    /// Both budgets must allow the request: the IP address's, then the account's.
-    pub fn check(ip: (&Limiter, &str), account: (&Limiter, &str)) -> Result<(), u64> {
-        ip.0.check(ip.1).and_then(|_| account.0.check(account.1))
+    /// Reads the limits; fails with a clear message when `trusted_proxies` is not a list of
+    /// addresses and ranges.
+    pub fn from_config(c: &crate::config::Config) -> anyhow::Result<Limits> {
+        Ok(Limits {
+            login_per_minute_per_ip: c.login_per_minute_per_ip,
+            login_per_quarter_per_account: c.login_per_quarter_per_account,
+            reset_per_hour: c.reset_per_hour,
+            register_per_hour_per_ip: c.register_per_hour_per_ip,
+            proxies: TrustedProxies::parse(&c.trusted_proxies).map_err(anyhow::Error::msg)?,
+        })
     }
 
-    pub fn from_config(c: &crate::config::Config) -> Limits {
-        Limits {
-            login_ip: Limiter::new(c.login_per_minute_per_ip, Duration::from_secs(60)),
-            login_account: Limiter::new(c.login_per_quarter_per_account, Duration::from_secs(900)),
-            reset_ip: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
-            reset_account: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
-            register_ip: Limiter::new(c.register_per_hour_per_ip, Duration::from_secs(3600)),
-            register_email: Limiter::new(c.reset_per_hour, Duration::from_secs(3600)),
+    /// The two failure budgets of a sign-in: this account from this address, and this
+    /// address on any account.
+    fn login_budgets(&self, ip: IpAddr, email: &str) -> [RateBudget; 2] {
+        let ip = ip.to_string();
+        [
+            budget(
+                "login-account",
+                &[email, &ip],
+                self.login_per_quarter_per_account,
+                900,
+            ),
+            budget("login-ip", &[&ip], self.login_per_minute_per_ip, 60),
+        ]
+    }
+
+    /// Before checking a password: `Err(seconds)` when this address has failed too often,
+    /// on this account or on any. Failures from other addresses do not count.
+    pub async fn login_allowed(
+        &self,
+        store: &dyn Store,
+        ip: IpAddr,
+        email: &str,
+    ) -> StoreResult<Result<(), u64>> {
+        let wait = store
+            .rate_limit_check(&self.login_budgets(ip, email), Utc::now())
+            .await?;
+        Ok(wait.map_or(Ok(()), |w| Err(seconds(w))))
+    }
+
+    /// A wrong password (or an unknown account) from this address.
+    pub async fn login_failed(&self, store: &dyn Store, ip: IpAddr, email: &str) -> StoreResult<()> {
+        store
+            .rate_limit_record(&self.login_budgets(ip, email), Utc::now())
+            .await
+    }
+
+    /// The right password: this account's failures from this address are forgotten (the
+    /// address's own budget is not).
+    pub async fn login_succeeded(
+        &self,
+        store: &dyn Store,
+        ip: IpAddr,
+        email: &str,
+    ) -> StoreResult<()> {
+        let [account, _] = self.login_budgets(ip, email);
+        store.rate_limit_clear(&account.key).await
+    }
+
+    async fn take(store: &dyn Store, budgets: &[RateBudget]) -> Result<(), AppError> {
+        match store.rate_limit_take(budgets, Utc::now()).await? {
+            None => Ok(()),
+            Some(wait) => Err(AppError::TooManyRequests {
+                retry_after: seconds(wait),
+            }),
         }
+    }
+
+    /// A password-reset request from this address (`Err(seconds)` when its budget is spent).
+    pub async fn reset_from(&self, store: &dyn Store, ip: IpAddr) -> StoreResult<Result<(), u64>> {
+        let b = budget("reset-ip", &[&ip.to_string()], self.reset_per_hour, 3600);
+        let wait = store.rate_limit_take(&[b], Utc::now()).await?;
+        Ok(wait.map_or(Ok(()), |w| Err(seconds(w))))
+    }
+
+    /// Whether one more mail may go to this address, for password reset or joining (at most
+    /// `reset_per_hour`): when not, the answer stays the same and no mail is sent, so the
+    /// person behind the address is never refused for what others asked, and the mails
+    /// already sent hold working links.
+    pub async fn mail_to(&self, store: &dyn Store, email: &str) -> StoreResult<bool> {
+        let b = budget("mail-to", &[email], self.reset_per_hour, 3600);
+        Ok(store.rate_limit_take(&[b], Utc::now()).await?.is_none())
+    }
+
+    /// Joining the network from this address.
+    pub async fn join_from(&self, store: &dyn Store, ip: IpAddr) -> Result<(), AppError> {
+        let b = budget(
+            "join-ip",
+            &[&ip.to_string()],
+            self.register_per_hour_per_ip,
+            3600,
+        );
+        Self::take(store, &[b]).await
+    }
+
+    /// A visitor's registration to an event: per address, and per email address.
+    pub async fn register(
+        &self,
+        store: &dyn Store,
+        ip: IpAddr,
+        email: &str,
+    ) -> Result<(), AppError> {
+        let budgets = [
+            budget(
+                "register-ip",
+                &[&ip.to_string()],
+                self.register_per_hour_per_ip,
+                3600,
+            ),
+            budget("register-email", &[email], self.reset_per_hour, 3600),
+        ];
+        Self::take(store, &budgets).await
+    }
+
+    /// A member's reports (of profiles and places).
+    pub async fn report(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
+        let b = budget(
+            "report",
+            &[&user_id.to_string()],
+            self.reset_per_hour,
+            3600,
+        );
+        Self::take(store, &[b]).await
+    }
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed: addresses and CIDR ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Parses `10.0.0.1, 192.168.0.0/16 ::1 fd00::/8` (commas or spaces between).
+    pub fn parse(setting: &str) -> Result<TrustedProxies, String> {
+        let mut out = vec![];
+        for item in setting
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+        {
+            let bad = || {
+                format!(
+                    "trusted_proxies: « {item} » is not an IP address or a CIDR range \
+                     (e.g. 127.0.0.1, ::1, 10.0.0.0/8)"
+                )
+            };
+            let (addr, bits) = match item.split_once('/') {
+                Some((a, b)) => (a, Some(b)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(bad)?,
+                None => max,
+            };
+            out.push((addr.to_canonical(), bits));
+        }
+        Ok(TrustedProxies(out))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|&(net, bits)| match (net, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+
+    /// The client's address: the peer, or, when the peer is a trusted proxy, the right-most
+    /// address of `X-Forwarded-For` that is not a trusted proxy (entries to its left were
+    /// written by the client and prove nothing). An entry that is not an address stops the
+    /// walk at the last trusted hop.
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let mut client = peer.to_canonical();
+        if !self.contains(client) {
+            return client;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        for hop in hops.into_iter().rev() {
+            let Some(ip) = parse_hop(hop) else {
+                return client;
+            };
+            client = ip.to_canonical();
+            if !self.contains(client) {
+                return client;
+            }
+        }
+        client
+    }
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5`, `[::1]:5`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
+/// The client's address, as the rate limits see it (see [`TrustedProxies::client`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S> FromRequestParts<S> for ClientIp
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        Ok(ClientIp(app.limits.proxies.client(peer, &parts.headers)))
     }
 }
 
@@ -68,13 +301,73 @@ impl Limits {
 mod tests {
     use super::*;
 
+    fn xff(v: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for x in v {
+            h.append("x-forwarded-for", x.parse().unwrap());
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
-    fn limits_per_key() {
-        let l = Limiter::new(2, Duration::from_secs(60));
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_ok());
-        let wait = l.check("a").unwrap_err();
-        assert!((1..=31).contains(&wait), "{wait}");
-        assert!(l.check("b").is_ok(), "another key has its own budget");
+    fn trusted_proxies_parse_and_refuse_nonsense() {
+        let p = TrustedProxies::parse("127.0.0.1, ::1 10.0.0.0/8,fd00::/8").unwrap();
+        assert!(p.contains(ip("127.0.0.1")));
+        assert!(p.contains(ip("::ffff:127.0.0.1")), "IPv4 seen through IPv6");
+        assert!(p.contains(ip("10.20.30.40")));
+        assert!(!p.contains(ip("11.0.0.1")));
+        assert!(p.contains(ip("fd12::1")));
+        assert!(!p.contains(ip("fe80::1")));
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert!(TrustedProxies::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(ip("8.8.8.8")));
+        for bad in ["localhost", "10.0.0.0/33", "::/129", "1.2.3", "10.0.0.0/x"] {
+            let e = TrustedProxies::parse(bad).unwrap_err();
+            assert!(e.contains(bad.split('/').next().unwrap()), "{e}");
+        }
+    }
+
+    #[test]
+    fn client_address_behind_proxies() {
+        let none = TrustedProxies::default();
+        let h = xff(&["203.0.113.9"]);
+        assert_eq!(
+            none.client(ip("127.0.0.1"), &h),
+            ip("127.0.0.1"),
+            "no trusted proxy: the header is ignored"
+        );
+        let p = TrustedProxies::parse("127.0.0.1 10.0.0.0/8").unwrap();
+        assert_eq!(
+            p.client(ip("192.0.2.1"), &h),
+            ip("192.0.2.1"),
+            "an untrusted peer's header is ignored"
+        );
+        assert_eq!(p.client(ip("127.0.0.1"), &h), ip("203.0.113.9"));
+        // The client may send its own header: only the right-most untrusted entry counts.
+        let h = xff(&["6.6.6.6, 203.0.113.9", "10.1.1.1"]);
+        assert_eq!(p.client(ip("127.0.0.1"), &h), ip("203.0.113.9"));
+        let h = xff(&["[2001:db8::1]:4711"]);
+        assert_eq!(p.client(ip("127.0.0.1"), &h), ip("2001:db8::1"));
+        // Nonsense, or no header: the last trusted hop.
+        let h = xff(&["1.1.1.1, nonsense, 10.0.0.2"]);
+        assert_eq!(p.client(ip("127.0.0.1"), &h), ip("10.0.0.2"));
+        assert_eq!(p.client(ip("127.0.0.1"), &HeaderMap::new()), ip("127.0.0.1"));
+    }
+
+    #[test]
+    fn keys_hide_what_they_count() {
+        let k = key("login-account", &["camille@exemple.fr", "192.0.2.1"]);
+        assert!(k.starts_with("login-account:") && !k.contains("camille"));
+        assert_ne!(k, key("login-account", &["camille@exemple.fr", "192.0.2.2"]));
+        assert_ne!(
+            key("x", &["ab", "c"]),
+            key("x", &["a", "bc"]),
+            "parts are kept apart"
+        );
     }
 }

@@ -222,8 +222,10 @@ pub async fn index_one(state: &AppState, r: &Resource) {
     }
 }
 
-/// Rebuilds the index from the published resources of the store.
+/// Rebuilds the index from the published resources of the store, and notes which version of
+/// the store it holds (in memory and beside the index, for the next start).
 pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
+    let version = state.store.resources_version().await?;
     let published = state
         .store
         .resources(Some(ResourceState::Published))
@@ -231,7 +233,51 @@ pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
     let search = state.search.clone();
     let n = published.len();
     tokio::task::spawn_blocking(move || search.rebuild(&published)).await??;
+    note_version(state, version);
     Ok(n)
+}
+
+/// The file beside the index that says which version of the store it was built from.
+fn version_file(state: &AppState) -> std::path::PathBuf {
+    state.config.data_dir.join("index").join("catalyse-version")
+}
+
+fn note_version(state: &AppState, version: String) {
+    if let Err(e) = std::fs::write(version_file(state), &version) {
+        tracing::warn!(error = %e, "cannot note the search index's version");
+    }
+    *state.resources_seen.lock().unwrap_or_else(|e| e.into_inner()) = version;
+}
+
+/// At start: the index is derived data, rebuilt when it was built from another version of
+/// the store (a new data directory, edits made by another instance or the command line while
+/// this one was stopped, a restore) or does not hold what the store publishes.
+pub async fn start(state: &AppState) -> anyhow::Result<()> {
+    let version = state.store.resources_version().await?;
+    let built_from = std::fs::read_to_string(version_file(state)).unwrap_or_default();
+    let published = state
+        .store
+        .resources(Some(ResourceState::Published))
+        .await?;
+    if built_from != version || state.search.len() != published.len() as u64 {
+        let n = reindex(state).await?;
+        tracing::info!(documents = n, "search index rebuilt");
+    } else {
+        note_version(state, version);
+    }
+    Ok(())
+}
+
+/// Rebuilds the index when the store's resources changed since it was built — by another
+/// instance, the command line, or this one (whose own edits are indexed at once by
+/// `index_one`; the rebuild then only confirms them). Returns whether it rebuilt.
+pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
+    let version = state.store.resources_version().await?;
+    if *state.resources_seen.lock().unwrap_or_else(|e| e.into_inner()) == version {
+        return Ok(false);
+    }
+    reindex(state).await?;
+    Ok(true)
 }
 
 /// Other published resources that share levers or words of the title with `r`, best first.

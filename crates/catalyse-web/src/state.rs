@@ -42,6 +42,9 @@ pub struct Inner {
     pub search: Arc<catalyse_search::SearchIndex>,
     /// Uploaded documents.
     pub files: crate::files::FileStore,
+    /// The store's resources version the search index was last built from (see
+    /// `resources::refresh`).
+    pub resources_seen: std::sync::Mutex<String>,
     /// The observatory's datasets and values in memory, replaced whole after an import.
     observatory: RwLock<Arc<Observatory>>,
     /// How the map numbers families, activities, levers and régions.
@@ -97,7 +100,8 @@ impl AppState {
             link_secret,
             search,
             files,
-            limits: Limits::from_config(&config),
+            resources_seen: std::sync::Mutex::new(String::new()),
+            limits: Limits::from_config(&config)?,
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             numbering,
             members,
@@ -114,18 +118,7 @@ impl AppState {
             maps: crate::maps::Maps::embedded()?,
             config,
         }));
-        // The index is derived data: rebuilt when it does not hold what the store publishes.
-        let published = state
-            .store
-            .resources(Some(catalyse_core::resource::ResourceState::Published))
-            .await?;
-        if state.search.len() != published.len() as u64 {
-            state
-                .search
-                .rebuild(&published)
-                .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
-            tracing::info!(documents = published.len(), "search index rebuilt");
-        }
+        crate::resources::start(&state).await?;
         crate::network::start(&state).await?;
         Ok(state)
     }

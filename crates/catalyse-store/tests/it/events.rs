@@ -6,7 +6,7 @@ use catalyse_store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> Event {
+pub(crate) fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> Event {
     Event {
         id: 0,
         slug: slug.into(),
@@ -123,7 +123,7 @@ async fn events(store: Arc<dyn Store>) {
     assert!(store.event("absent").await.unwrap().is_none());
 }
 
-fn newcomer(i: usize, pending: bool) -> catalyse_store::NewRegistration {
+pub(crate) fn newcomer(i: usize, pending: bool) -> catalyse_store::NewRegistration {
     catalyse_store::NewRegistration {
         user_id: None,
         name: format!("Personne {i}"),

@@ -3,7 +3,9 @@
 //! skipped says so on stderr.
 
 mod events;
+mod locking;
 mod network;
+mod rate_limits;
 mod resources;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;

@@ -7,16 +7,15 @@ use crate::auth::{
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::mail::Mail;
-use crate::ratelimit::Limits;
+use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::{Email, PasswordProblem};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// A message tied to one field (`id` of the input) or to the whole form (`field` empty).
 pub struct FieldError {
@@ -114,7 +113,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     request_headers: HeaderMap,
     ctx: PageCtx,
     CsrfForm(form): CsrfForm<LoginForm>,
@@ -145,12 +144,11 @@ pub async fn login(
     if !errors.is_empty() {
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let ip = addr.ip().to_string();
+    // Failures count, on this account from this address and from this address on any
+    // account: failures from elsewhere never stand in the way of the right password.
     let limits = &state.limits;
-    if let Err(wait) = Limits::check(
-        (&limits.login_ip, &ip),
-        (&limits.login_account, email.as_str()),
-    ) {
+    let store = state.store.as_ref();
+    if let Err(wait) = limits.login_allowed(store, ip, email.as_str()).await? {
         return too_many(&ctx, wait, "login.error_rate");
     }
     let user = state.store.user_by_email(&email).await?;
@@ -162,6 +160,7 @@ pub async fn login(
     match (ok, user) {
         (true, Some(user)) if !user.email_verified => {
             // The password is right but the address unproved: a fresh link, no session.
+            limits.login_succeeded(store, ip, email.as_str()).await?;
             super::join::resend(&state, t, &user).await?;
             again(
                 FormErrors::one("", t.s("join.unverified")),
@@ -169,16 +168,20 @@ pub async fn login(
             )
         }
         (true, Some(user)) => {
+            limits.login_succeeded(store, ip, email.as_str()).await?;
             // A new session id at every login; the previous session, if any, ends.
             close_session(&state, &request_headers).await?;
             let cookie = open_session(&state, &user).await?;
             tracing::info!(user = user.id, "signed in");
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
-        _ => again(
-            FormErrors::one("", t.s("login.error_invalid")),
-            StatusCode::UNAUTHORIZED,
-        ),
+        _ => {
+            limits.login_failed(store, ip, email.as_str()).await?;
+            again(
+                FormErrors::one("", t.s("login.error_invalid")),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
     }
 }
 
@@ -241,7 +244,7 @@ pub struct ForgotForm {
 
 pub async fn forgot(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ctx: PageCtx,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<Response, AppError> {
@@ -254,46 +257,18 @@ pub async fn forgot(
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let ip = addr.ip().to_string();
-    let limits = &state.limits;
-    if let Err(wait) = Limits::check(
-        (&limits.reset_ip, &ip),
-        (&limits.reset_account, email.as_str()),
-    ) {
+    if let Err(wait) = state.limits.reset_from(state.store.as_ref(), ip).await? {
         return too_many(&ctx, wait, "forgot.error_rate");
     }
-    // The answer is the same whether or not the account exists.
-    if let Some(user) = state.store.user_by_email(&email).await? {
-        let token = random_token();
-        let now = Utc::now();
-        state
-            .store
-            .create_password_reset(&token_hash(&token), user.id, now, now + Duration::hours(1))
-            .await?;
-        let link = format!("{}/reinitialiser?jeton={token}", state.config.public_url());
-        let t = Tr::new(ctx.t.lang);
-        let body = t
-            .s("forgot.mail_body")
-            .replace("{link}", &link)
-            .replace("{name}", &user.display_name);
-        if let Err(e) = state
-            .mailer
-            .send(
-                &state.mail_from,
-                Mail {
-                    to: user.email.as_str(),
-                    subject: t.s("forgot.mail_subject"),
-                    body,
-                    attachment: None,
-                },
-            )
-            .await
-        {
+    // The answer comes first and is the same whether or not the account exists: looking it
+    // up, writing the token and sending the mail (a whole SMTP round trip) happen after, so
+    // the time it takes tells nothing either.
+    let lang = ctx.t.lang;
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&state, Tr::new(lang), &email).await {
             tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
-            return Err(AppError::Internal(e));
         }
-        tracing::info!(user = user.id, "password reset link sent");
-    }
+    });
     render(
         &ctx,
         &Forgot {
@@ -303,6 +278,48 @@ pub async fn forgot(
             sent: true,
         },
     )
+}
+
+/// Writes a reset token for the account of `email`, if there is one, and mails its link; at
+/// most `reset_per_hour` mails per address, so that nobody fills someone's mailbox (the links
+/// already sent keep working).
+async fn send_reset_link(state: &AppState, t: Tr, email: &Email) -> anyhow::Result<()> {
+    let Some(user) = state.store.user_by_email(email).await? else {
+        return Ok(());
+    };
+    if !state
+        .limits
+        .mail_to(state.store.as_ref(), email.as_str())
+        .await?
+    {
+        tracing::warn!(user = user.id, "password reset mail skipped: too many this hour");
+        return Ok(());
+    }
+    let token = random_token();
+    let now = Utc::now();
+    state
+        .store
+        .create_password_reset(&token_hash(&token), user.id, now, now + Duration::hours(1))
+        .await?;
+    let link = format!("{}/reinitialiser?jeton={token}", state.config.public_url());
+    let body = t
+        .s("forgot.mail_body")
+        .replace("{link}", &link)
+        .replace("{name}", &user.display_name);
+    state
+        .mailer
+        .send(
+            &state.mail_from,
+            Mail {
+                to: user.email.as_str(),
+                subject: t.s("forgot.mail_subject"),
+                body,
+                attachment: None,
+            },
+        )
+        .await?;
+    tracing::info!(user = user.id, "password reset link sent");
+    Ok(())
 }
 
 #[derive(Template)]

@@ -246,7 +246,7 @@ pub async fn event(
             });
         }
     }
-    let json_ld = ld.to_string().replace("</", "<\\/");
+    let json_ld = super::json_ld(&ld);
     let levers = e
         .levers
         .iter()

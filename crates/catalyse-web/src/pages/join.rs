@@ -70,8 +70,10 @@ pub async fn join(
     let mut errors = FormErrors::default();
     let name = form.name.trim().to_string();
     let n = name.chars().count();
-    if !(2..=80).contains(&n) || name.chars().any(char::is_control) {
+    if !(2..=80).contains(&n) {
         errors.push("name", t.s("join.error_name"));
+    } else if let Err(e) = catalyse_core::text::check_plain(&name) {
+        errors.push("name", format!("Le nom {e}"));
     }
     let email = Email::parse(&form.email);
     if email.is_err() {

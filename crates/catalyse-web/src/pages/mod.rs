@@ -207,21 +207,69 @@ pub fn render_status<T: Template>(
         .into_response())
 }
 
+/// The JSON-LD of a page, to put inside `<script type="application/ld+json">` as it is
+/// (`|safe`): every `<`, `>` and `&` is written `\u003c`, `\u003e`, `\u0026` (and the line
+/// separators U+2028, U+2029 as escapes too), so that nothing a description holds — `</script>`,
+/// `<!--<script>` — can end the element or change how the browser parses it. These
+/// characters only occur inside JSON strings, where the escapes mean the same.
+pub fn json_ld(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod json_ld_tests {
+    #[test]
+    fn json_ld_has_no_markup_characters_and_reads_back() {
+        let v = serde_json::json!({
+            "description": "<!--<script> </script> a & b > c \u{2028}",
+            "name": "Tiers-lieu « L'Atelier »",
+        });
+        let s = super::json_ld(&v);
+        assert!(!s.contains(['<', '>', '&', '\u{2028}']), "{s}");
+        assert!(s.contains("\\u003c!--\\u003cscript\\u003e"));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     t: Tr,
     title: &'a str,
     message: &'a str,
+    /// The platform's stylesheet and logo: the CSP allows no inline style.
+    css: &'static str,
+    logo: &'static str,
+}
+
+impl<'a> ErrorPage<'a> {
+    fn new(t: Tr, title: &'a str, message: &'a str) -> Self {
+        ErrorPage {
+            t,
+            title,
+            message,
+            css: crate::assets::embedded_url("app.css"),
+            logo: crate::assets::embedded_url("logo.svg"),
+        }
+    }
 }
 
 /// An error page with its own message.
 pub fn error_response(t: Tr, status: StatusCode, title_key: &str, message: &str) -> Response {
-    let page = ErrorPage {
-        t,
-        title: t.s(title_key),
-        message,
-    };
+    let page = ErrorPage::new(t, t.s(title_key), message);
     (
         status,
         Html(page.render().unwrap_or_else(|_| "Erreur".into())),
@@ -239,11 +287,7 @@ pub fn error_page(t: Tr, err: &AppError) -> Html<String> {
         AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
         AppError::Internal(_) => ("error.internal", "error.internal_text"),
     };
-    let page = ErrorPage {
-        t,
-        title: t.s(title),
-        message: t.s(message),
-    };
+    let page = ErrorPage::new(t, t.s(title), t.s(message));
     Html(page.render().unwrap_or_else(|_| "Erreur".into()))
 }
 
@@ -251,17 +295,68 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// A known address asked with a method it does not answer: 405 with a page (or, under
+/// `/api/`, a problem document); the router adds the `Allow` header.
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    let status = StatusCode::METHOD_NOT_ALLOWED;
+    if uri.path().starts_with("/api/") {
+        let body = crate::error::Problem {
+            kind: "about:blank".into(),
+            title: "Method Not Allowed".into(),
+            status: status.as_u16(),
+            detail: None,
+        };
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_string(&body).unwrap_or_default(),
+        )
+            .into_response();
+    }
+    let t = Tr::new(Lang::Fr);
+    error_response(
+        t,
+        status,
+        "error.method_not_allowed",
+        t.s("error.method_not_allowed_text"),
+    )
+}
+
+/// The page of a 414 answer (an address too long), for the layer that refuses one.
+pub fn uri_too_long() -> Response {
+    let t = Tr::new(Lang::Fr);
+    error_response(
+        t,
+        StatusCode::URI_TOO_LONG,
+        "error.uri_too_long",
+        t.s("error.uri_too_long_text"),
+    )
+}
+
 #[derive(Deserialize)]
 pub struct ReturnTo {
     retour: Option<String>,
 }
 
-/// Only paths on this site are followed after a language switch or a login.
+/// Only paths on this site are followed after a language switch or a login: the one place
+/// that reads a return path (`retour`). `target` is the value as the query string or the
+/// form decoded it (percent-decoding done once, as the browser will not decode `Location`
+/// again). Refused, for `/`: anything that does not start with a single `/` (so `//host`
+/// and `/\host`), and any control character, whitespace or backslash anywhere — browsers
+/// drop tabs and newlines and read `\` as `/`, so `/\t/host` would become `//host`, and a
+/// newline cannot go into a header. Other non-ASCII characters come out percent-encoded, so
+/// what passes is always a valid `Location`.
 pub fn safe_return(target: Option<&str>) -> String {
-    match target {
-        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') => t.to_string(),
-        _ => "/".into(),
+    const HOME: &str = "/";
+    let Some(t) = target else {
+        return HOME.into();
+    };
+    let unsafe_char = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
+    if !t.starts_with('/') || t.starts_with("//") || t.chars().any(unsafe_char) || t.len() > 2048
+    {
+        return HOME.into();
     }
+    percent_encoding::utf8_percent_encode(t, percent_encoding::CONTROLS).to_string()
 }
 
 /// `GET /langue/{code}?retour=/…`: remembers the language and goes back.

@@ -472,13 +472,18 @@ async fn decide(
     let now = Utc::now();
     let outcome = match target {
         Target::Member(id) => {
-            state.store.profile(id).await?.ok_or(AppError::NotFound)?;
+            let before = state.store.profile(id).await?.ok_or(AppError::NotFound)?;
             match state
                 .store
                 .decide_profile(id, revision, approve, &reason, Some(moderator.id), now)
                 .await
             {
                 Ok(p) => {
+                    if approve {
+                        // The photo of the version replaced goes, once nothing uses it.
+                        crate::photo::release(state, crate::photo::photos_of(Some(&before)))
+                            .await;
+                    }
                     if let Err(e) = crate::network::changed(state, Some(id)).await {
                         tracing::error!(error = %format!("{e:#}"), member = id, "network not updated");
                     }
@@ -873,6 +878,8 @@ struct ReportFormPage<'a> {
     action: String,
     back: Option<String>,
     about_message: bool,
+    /// The abuse token of a contact mail, repeated by the form.
+    token: String,
     reason: String,
     errors: FormErrors,
 }
@@ -886,6 +893,7 @@ impl ReportFormPage<'_> {
 #[derive(Deserialize)]
 pub struct ReportQuery {
     message: Option<String>,
+    jeton: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -894,6 +902,26 @@ pub struct ReportFields {
     reason: String,
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    jeton: String,
+}
+
+/// The token of a contact mail's abuse link: proof that `recipient` received a message from
+/// `sender`, so that she may report the sender even when his profile is not shown to her
+/// (without it, such a profile is answered exactly as an unknown one).
+pub fn abuse_token(state: &AppState, sender: i64, recipient: i64) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&state.link_secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(format!("report-sender:{sender}:{recipient}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+fn abuse_token_valid(state: &AppState, sender: i64, recipient: i64, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let expected = abuse_token(state, sender, recipient);
+    !token.is_empty() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
 }
 
 /// A member's reports per day, across instances (the in-memory limiter is per instance).
@@ -909,7 +937,12 @@ struct Reported {
     own: bool,
 }
 
-async fn reported_member(state: &AppState, user: &User, slug: &str) -> Result<Reported, AppError> {
+async fn reported_member(
+    state: &AppState,
+    user: &User,
+    slug: &str,
+    token: &str,
+) -> Result<Reported, AppError> {
     let p = state
         .store
         .profile_by_slug(slug)
@@ -917,6 +950,11 @@ async fn reported_member(state: &AppState, user: &User, slug: &str) -> Result<Re
         .ok_or(AppError::NotFound)?;
     let own = p.user_id == user.id;
     let sees = own || p.visible_to(true) || user.role.includes(Role::Moderator);
+    // A hidden or unapproved profile is answered exactly as an unknown one, unless the member
+    // follows the abuse link of a message it sent her.
+    if !sees && !abuse_token_valid(state, p.user_id, user.id, token) {
+        return Err(AppError::NotFound);
+    }
     Ok(Reported {
         subject: Subject::Member,
         id: p.user_id,
@@ -951,7 +989,12 @@ async fn reported_place(state: &AppState, user: &User, slug: &str) -> Result<Rep
     })
 }
 
-fn report_form<'a>(ctx: &'a PageCtx, r: &Reported, about_message: bool) -> ReportFormPage<'a> {
+fn report_form<'a>(
+    ctx: &'a PageCtx,
+    r: &Reported,
+    about_message: bool,
+    token: &str,
+) -> ReportFormPage<'a> {
     ReportFormPage {
         ctx,
         name: r.name.clone(),
@@ -959,6 +1002,7 @@ fn report_form<'a>(ctx: &'a PageCtx, r: &Reported, about_message: bool) -> Repor
         action: format!("{}/signaler", r.page),
         back: r.name.as_ref().map(|_| r.page.clone()),
         about_message,
+        token: token.to_string(),
         reason: String::new(),
         errors: FormErrors::default(),
     }
@@ -972,9 +1016,10 @@ pub async fn report_member_form(
     Path(slug): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let r = reported_member(&state, &user, &slug).await?;
+    let token = q.jeton.unwrap_or_default();
+    let r = reported_member(&state, &user, &slug, &token).await?;
     let about = q.message.as_deref().is_some_and(|m| !m.is_empty());
-    render(&ctx, &report_form(&ctx, &r, about))
+    render(&ctx, &report_form(&ctx, &r, about, &token))
 }
 
 /// `GET /lieux/{slug}/signaler`
@@ -985,7 +1030,7 @@ pub async fn report_place_form(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let r = reported_place(&state, &user, &slug).await?;
-    render(&ctx, &report_form(&ctx, &r, false))
+    render(&ctx, &report_form(&ctx, &r, false, ""))
 }
 
 /// `POST /reseau/{slug}/signaler`
@@ -996,7 +1041,7 @@ pub async fn report_member(
     Path(slug): Path<String>,
     CsrfForm(form): CsrfForm<ReportFields>,
 ) -> Result<Response, AppError> {
-    let r = reported_member(&state, &user, &slug).await?;
+    let r = reported_member(&state, &user, &slug, &form.jeton).await?;
     submit_report(&state, &ctx, &user, r, form).await
 }
 
@@ -1022,7 +1067,7 @@ async fn submit_report(
     let t = ctx.t;
     let about_message = !form.message.is_empty();
     let reason = form.reason.trim().to_string();
-    let mut page = report_form(ctx, &r, about_message);
+    let mut page = report_form(ctx, &r, about_message, &form.jeton);
     let n = reason.chars().count();
     if r.own {
         page.errors.push("reason", t.s("moderation.report_own"));

@@ -8,7 +8,7 @@ use super::{render, render_status, PageCtx};
 use crate::auth::{close_session, verify_password, CsrfForm, SignedIn};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::upload::MultipartForm;
+use crate::upload::{MultipartForm, UploadProblem};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -247,13 +247,24 @@ pub async fn show(
             d,
             errors: FormErrors::default(),
             notice,
-            max_mb: PHOTO_MAX_MB,
+            max_mb: photo_max_mb(&state),
         },
     )
 }
 
-/// Photos larger than this are refused before decoding.
-const PHOTO_MAX_MB: u64 = 10;
+/// Photos larger than this are refused before decoding (the platform's upload limit
+/// `upload_max_mb` lowers it if it is smaller).
+pub const PHOTO_MAX_MB: u64 = 10;
+
+/// The body limit of `POST /mon-profil`: twice the largest photo and room for the text
+/// fields, so that a photo somewhat too large is read to its end and answered with the form
+/// and a message that says so (see `upload.rs`); beyond that the connection is cut.
+pub const BODY_LIMIT: usize = 2 * PHOTO_MAX_MB as usize * 1024 * 1024 + 256 * 1024;
+
+/// The largest photo accepted, in megabytes.
+fn photo_max_mb(state: &AppState) -> u64 {
+    PHOTO_MAX_MB.min(state.config.upload_max_mb.max(1))
+}
 
 pub async fn save(
     State(state): State<AppState>,
@@ -262,8 +273,9 @@ pub async fn save(
     form: MultipartForm,
 ) -> Result<Response, AppError> {
     let t = ctx.t;
+    let max_mb = photo_max_mb(&state);
     let before = state.store.profile(user.id).await?;
-    let d = Draft {
+    let mut d = Draft {
         display_name: form.field("display_name").trim().into(),
         organisation: form.field("organisation").trim().into(),
         actor_family: form.field("actor_family").into(),
@@ -291,6 +303,33 @@ pub async fn save(
         consent: form.field("consent") == "oui",
     };
     let mut errors = FormErrors::default();
+    if let Some(p) = form.problem {
+        // The body was too large (or cut off): the fields after the photo never arrived.
+        // Nothing is checked nor written; the form comes back with what arrived, the
+        // choices not received as they were, and one message, on the photo.
+        let was = before.as_ref();
+        if !form.fields.contains_key("visibility") {
+            d.visibility = was.map_or("members", |p| p.visibility.as_str()).into();
+            d.consent = was.is_some_and(|p| p.consent_at.is_some());
+        }
+        errors.push(
+            "photo",
+            match p {
+                UploadProblem::TooLarge => t.f("me.error_photo_size", max_mb),
+                UploadProblem::Unreadable => p.message(t, max_mb),
+            },
+        );
+        let page = Page {
+            ctx: &ctx,
+            state: &state,
+            profile: before,
+            d,
+            errors,
+            notice: None,
+            max_mb,
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let mut territories = Vec::new();
     for line in d.territories.lines().filter(|l| !l.trim().is_empty()) {
         match resolve_territory(&state.territories, line) {
@@ -322,11 +361,9 @@ pub async fn save(
         photo = None;
     }
     let mut new_photo = None;
-    if let Some(p) = form.problem {
-        errors.push("photo", p.message(t, PHOTO_MAX_MB));
-    } else if let Some(file) = form.file("photo") {
-        if file.bytes.len() as u64 > PHOTO_MAX_MB * 1024 * 1024 {
-            errors.push("photo", t.f("me.error_photo_size", PHOTO_MAX_MB));
+    if let Some(file) = form.file("photo") {
+        if file.bytes.len() as u64 > max_mb * 1024 * 1024 {
+            errors.push("photo", t.f("me.error_photo_size", max_mb));
         } else {
             let bytes = file.bytes.clone();
             match tokio::task::spawn_blocking(move || crate::photo::normalise_photo(&bytes))
@@ -370,19 +407,20 @@ pub async fn save(
             d,
             errors,
             notice: None,
-            max_mb: PHOTO_MAX_MB,
+            max_mb,
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     // Only a valid form stores its photo: a refused one leaves no file behind.
+    let mut stored = None;
     if let Some(jpeg) = new_photo {
-        photo = Some(
-            state
-                .files
-                .put(jpeg.into())
-                .await
-                .map_err(AppError::Internal)?,
-        );
+        let sha = state
+            .files
+            .put(jpeg.into())
+            .await
+            .map_err(AppError::Internal)?;
+        stored = Some(sha.clone());
+        photo = Some(sha);
     }
     fields.photo = photo;
     let now = Utc::now();
@@ -391,10 +429,21 @@ pub async fn save(
     } else {
         None
     };
-    let after = state
+    let after = match state
         .store
         .submit_profile(user.id, &fields, visibility, consent_at, now)
-        .await?;
+        .await
+    {
+        Ok(after) => after,
+        Err(e) => {
+            // Nothing was written: the photo just stored goes too (unless in use).
+            crate::photo::release(&state, stored).await;
+            return Err(e.into());
+        }
+    };
+    // The photos of the versions replaced (the previous draft's, say) go once no version
+    // of any profile uses them: the published one stays until a new version is approved.
+    crate::photo::release(&state, crate::photo::photos_of(before.as_ref())).await;
     let seen_before = before
         .as_ref()
         .map(|p| (p.is_public(), p.is_listed_for_members()));
@@ -501,34 +550,17 @@ pub async fn delete(
             d,
             errors,
             notice: None,
-            max_mb: PHOTO_MAX_MB,
+            max_mb: photo_max_mb(&state),
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let photos: Vec<String> = state
-        .store
-        .profile(user.id)
-        .await?
-        .map(|p| {
-            [p.published, p.draft]
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.photo)
-                .collect()
-        })
-        .unwrap_or_default();
+    let photos = crate::photo::photos_of(state.store.profile(user.id).await?.as_ref());
     let cookie = close_session(&state, &headers).await?;
     state.store.delete_account(user.id, Utc::now()).await?;
     crate::network::changed(&state, Some(user.id))
         .await
         .map_err(AppError::Internal)?;
-    for sha in photos {
-        if !state.store.file_in_use(&sha).await? {
-            if let Err(e) = state.files.delete(&sha).await {
-                tracing::warn!(error = %format!("{e:#}"), "photo of a deleted account not removed");
-            }
-        }
-    }
+    crate::photo::release(&state, photos).await;
     tracing::info!(user = user.id, "account deleted by its owner");
     Ok((
         [(header::SET_COOKIE, cookie)],

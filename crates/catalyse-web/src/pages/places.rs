@@ -293,7 +293,7 @@ pub async fn place(
         if let Some(w) = &f.website {
             ld["sameAs"] = w.clone().into();
         }
-        ld.to_string().replace("</", "<\\/")
+        super::json_ld(&ld)
     };
     render(
         &ctx,

@@ -409,7 +409,11 @@ pub async fn contact(
     // The abuse link reports the sender's profile; a sender without one is reported to the
     // platform's contact (legal notice).
     let report = match &sender_profile {
-        Some(p) => format!("{base}/reseau/{}/signaler?message=1", p.slug),
+        Some(p) => format!(
+            "{base}/reseau/{}/signaler?message=1&jeton={}",
+            p.slug,
+            super::moderation::abuse_token(&state, sender.id, recipient.id)
+        ),
         None => format!("{base}/mentions-legales"),
     };
     let body = t

@@ -342,8 +342,7 @@ pub async fn resource(
     if let Some(f) = &r.file {
         ld["encodingFormat"] = serde_json::json!(f.content_type);
     }
-    // Inside <script>, « </ » would end the element: JSON allows « <\/ ».
-    let json_ld = ld.to_string().replace("</", "<\\/");
+    let json_ld = super::json_ld(&ld);
     let related = related(&state, &r, 5)
         .await
         .into_iter()

@@ -153,7 +153,7 @@ async fn preview(store: Arc<dyn Store>) {
 }
 
 /// An event 30 minutes from now with `capacity` seats.
-async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
+pub(crate) async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
     use catalyse_core::agenda::{Event, EventKind, EventStatus};
     let now = chrono::Utc::now();
     let e = Event {

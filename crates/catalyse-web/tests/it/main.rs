@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod events;
+mod instances;
 mod moderation;
 mod network;
 mod observatory;

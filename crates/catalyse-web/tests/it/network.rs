@@ -53,7 +53,7 @@ async fn public_surfaces(app: &TestApp) -> Vec<(String, String)> {
     out
 }
 
-async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
+pub(crate) async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
     app.forget_cookies();
     let r = app
         .post_form(
@@ -97,7 +97,7 @@ async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
     assert_eq!(again.status, StatusCode::GONE);
 }
 
-async fn submit_profile(app: &TestApp, name: &str, visibility: &str, consent: bool) -> StatusCode {
+pub(crate) async fn submit_profile(app: &TestApp, name: &str, visibility: &str, consent: bool) -> StatusCode {
     let mut fields = vec![
         ("display_name", name),
         ("organisation", "Tiers-lieu des Pionniers"),

@@ -1,0 +1,128 @@
+//! Rate limits kept in the database: budgets, waits, failures recorded, shared by instances.
+
+use catalyse_store::{both_databases, RateBudget, Store};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+fn budget(key: &str, limit: u32, seconds: i64) -> RateBudget {
+    RateBudget {
+        key: key.into(),
+        limit,
+        window: Duration::seconds(seconds),
+    }
+}
+
+both_databases!(rate_limits_take_and_wait, take_and_wait, with_url);
+async fn take_and_wait(store: Arc<dyn Store>, url: String) {
+    let now = Utc::now();
+    let ip = budget("ip:a", 3, 60);
+    let acct = budget("acct:a", 2, 60);
+    // Both budgets must allow; a refusal takes nothing from either.
+    assert_eq!(
+        store
+            .rate_limit_take(&[ip.clone(), acct.clone()], now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .rate_limit_take(&[ip.clone(), acct.clone()], now)
+            .await
+            .unwrap(),
+        None
+    );
+    let wait = store
+        .rate_limit_take(&[ip.clone(), acct.clone()], now)
+        .await
+        .unwrap()
+        .expect("the account's budget is spent");
+    assert!(
+        wait > Duration::seconds(25) && wait <= Duration::seconds(30),
+        "{wait}"
+    );
+    // The IP's budget lost nothing to the refusal: one event is left.
+    assert_eq!(
+        store
+            .rate_limit_take(std::slice::from_ref(&ip), now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store
+        .rate_limit_take(std::slice::from_ref(&ip), now)
+        .await
+        .unwrap()
+        .is_some());
+    // Later, the budget has room again (one event every window / limit).
+    let later = now + Duration::seconds(31);
+    assert_eq!(
+        store
+            .rate_limit_check(std::slice::from_ref(&acct), later)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Another instance on the same database sees the same budgets.
+    let other = catalyse_store::connect(&url, &catalyse_store::ConnectOptions::default())
+        .await
+        .expect("second store");
+    assert!(other
+        .rate_limit_check(std::slice::from_ref(&acct), now)
+        .await
+        .unwrap()
+        .is_some());
+    other.close().await;
+
+    // Failures are recorded whatever the budget says, but never owe more than a window.
+    let f = budget("fail:a", 2, 60);
+    for _ in 0..10 {
+        store
+            .rate_limit_record(std::slice::from_ref(&f), now)
+            .await
+            .unwrap();
+    }
+    let wait = store
+        .rate_limit_check(std::slice::from_ref(&f), now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(wait <= Duration::seconds(30), "{wait}");
+    assert!(store
+        .rate_limit_check(std::slice::from_ref(&f), now + Duration::seconds(31))
+        .await
+        .unwrap()
+        .is_none());
+    // A key can be forgotten; other keys keep their events.
+    store.rate_limit_clear("fail:a").await.unwrap();
+    assert_eq!(
+        store
+            .rate_limit_check(std::slice::from_ref(&f), now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store
+        .rate_limit_check(std::slice::from_ref(&acct), now)
+        .await
+        .unwrap()
+        .is_some());
+
+    // Housekeeping removes what has expired, and only that.
+    assert_eq!(store.purge_rate_limits(now).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .purge_rate_limits(now + Duration::seconds(61))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .rate_limit_check(std::slice::from_ref(&acct), now)
+            .await
+            .unwrap(),
+        None
+    );
+}
