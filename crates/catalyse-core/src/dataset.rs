@@ -148,7 +148,9 @@ pub fn parse_csv(text: &str, geography: &TerritoryIndex) -> Result<DatasetImport
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let get = |name: &str| record.get(col[name]).unwrap_or("").to_string();
+        // A cell written by the platform's own export (`csv_cell`) reads back as it was.
+        let get =
+            |name: &str| crate::text::csv_unescape(record.get(col[name]).unwrap_or("")).to_string();
         let mut bad = |message: String| errors.push(LineError { line, message });
         let level = match get("territory_level").parse::<TerritoryLevel>() {
             Ok(l) => Some(l),
@@ -214,9 +216,7 @@ pub fn parse_csv(text: &str, geography: &TerritoryIndex) -> Result<DatasetImport
                 units.insert(slug.clone(), (unit, indicator.clone(), line));
             }
         }
-        let group = group_col
-            .and_then(|i| record.get(i))
-            .unwrap_or("")
+        let group = crate::text::csv_unescape(group_col.and_then(|i| record.get(i)).unwrap_or(""))
             .to_string();
         if let (Some(level), Some(value), Some(year)) = (level, value, year) {
             let key = (level, code.clone(), slug.clone(), group.clone(), year);

@@ -262,13 +262,7 @@ impl ProfileFields {
             120,
         );
         check_len(&mut out, "role", "La fonction", &self.role, 0, 80);
-        check_lines(
-            &mut out,
-            "bio",
-            "La présentation",
-            &self.bio,
-            MAX_BIO_CHARS,
-        );
+        check_lines(&mut out, "bio", "La présentation", &self.bio, MAX_BIO_CHARS);
         if self.actor_family.is_empty() {
             problem(
                 &mut out,

@@ -454,7 +454,10 @@ pub mod catalogue {
                     continue;
                 }
             };
-            let get = |c: usize| index[c].and_then(|i| record.get(i)).unwrap_or("").trim();
+            // A cell written by `write` (through `csv_cell`) reads back as it was.
+            let get = |c: usize| {
+                crate::text::csv_unescape(index[c].and_then(|i| record.get(i)).unwrap_or("").trim())
+            };
             let mut problems = vec![];
             let slug = crate::text::slugify(get(0));
             if slug.is_empty() {
@@ -560,7 +563,8 @@ pub mod catalogue {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(COLUMNS)?;
         for r in resources {
-            w.write_record([
+            // Safe to open in a spreadsheet; `parse` reads the cells back as they were.
+            w.write_record(crate::text::csv_record([
                 r.slug.as_str(),
                 &r.title,
                 r.nature.as_str(),
@@ -576,7 +580,7 @@ pub mod catalogue {
                 r.state.as_str(),
                 &r.summary,
                 &r.body,
-            ])?;
+            ]))?;
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -585,6 +589,39 @@ pub mod catalogue {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn export_runs_no_formula_and_imports_back() {
+            let levers = vec!["evaluer-sa-pertinence".to_string()];
+            let text = "slug,title,nature,authors,summary\n\
+                        guide-a,\"=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",methode,@Moi,'-x\n";
+            let items = parse(text, &levers).unwrap();
+            let (mut fields, state) = items[0].clone();
+            assert_eq!(fields.title, "=HYPERLINK(\"http://x\",\"clic\")");
+            // An apostrophe before a formula's start is the spreadsheet's escape: read as such.
+            assert_eq!(fields.summary, "-x");
+            fields.body = "'-y".into();
+            let r = Resource {
+                id: 1,
+                fields,
+                state,
+                file: None,
+                created_at: String::new(),
+                updated_at: String::new(),
+                published_at: None,
+            };
+            let written = write(std::slice::from_ref(&r)).unwrap();
+            assert!(written.contains("\"'=HYPERLINK("), "{written}");
+            assert!(written.contains(",'@Moi,"), "{written}");
+            assert!(written.contains(",'-x,''-y"), "{written}");
+            let back = parse(&written, &levers).unwrap();
+            assert_eq!(back[0].0.title, r.title);
+            assert_eq!(back[0].0.authors, vec!["@Moi"]);
+            assert_eq!(
+                (back[0].0.summary.as_str(), back[0].0.body.as_str()),
+                ("-x", "'-y")
+            );
+        }
 
         #[test]
         fn reports_every_bad_line_and_round_trips() {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{Connection, Row};
+use sqlx::{ConnectOptions as _, Connection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -32,8 +32,9 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 /// sqlx's bookkeeping: recreated by the migrations, never dumped.
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
 
-/// Tables a first start fills by itself (reference data, the kit, the 2019 events, secrets):
-/// rows there do not make a database « not empty ».
+/// Tables a first start fills by itself (reference data, the kit, the 2019 events, secrets,
+/// the population dataset derived from the geography): rows there do not make a database
+/// « not empty ». What people add there is found by `content_sql`'s finer counts.
 const STARTUP_TABLES: &[&str] = &[
     "reference_state",
     "levers",
@@ -47,6 +48,9 @@ const STARTUP_TABLES: &[&str] = &[
     "resource_history",
     "event_series",
     "events",
+    "datasets",
+    "indicators",
+    "indicator_values",
 ];
 
 /// Rows rewritten per statement when loading (well under both engines' parameter limits).
@@ -176,7 +180,8 @@ pub async fn dump(url: &str, dir: &Path) -> StoreResult<DatabaseDump> {
                     &SqliteConnectOptions::new()
                         .filename(&copy)
                         .read_only(true)
-                        .foreign_keys(false),
+                        .foreign_keys(false)
+                        .log_slow_statements(log::LevelFilter::Off, Duration::ZERO),
                 )
                 .await?;
                 let dump = dump_sqlite(&mut conn, dir).await;
@@ -248,6 +253,10 @@ fn content_sql(table: &str) -> Option<String> {
              WHERE actor_id IS NOT NULL OR action <> 'import'"
                 .into(),
         )
+    } else if table == "datasets" {
+        // Imported datasets, beside the population derived at every start (their
+        // indicators and values come with them).
+        Some("SELECT COUNT(*) FROM datasets WHERE slug <> 'population'".into())
     } else if STARTUP_TABLES.contains(&table) {
         None
     } else {
@@ -590,7 +599,9 @@ async fn sqlite_connection(url: &str, create: bool) -> StoreResult<SqliteConnect
         .map_err(|e| StoreError::Config(format!("SQLite URL: {e}")))?
         .create_if_missing(create)
         .foreign_keys(false)
-        .busy_timeout(Duration::from_secs(30));
+        .busy_timeout(Duration::from_secs(30))
+        // Reading a whole table is slow by nature: not worth a warning.
+        .log_slow_statements(log::LevelFilter::Off, Duration::ZERO);
     if create {
         if let Some(parent) = opts.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
@@ -605,7 +616,8 @@ async fn sqlite_connection(url: &str, create: bool) -> StoreResult<SqliteConnect
 
 async fn postgres_connection(url: &str) -> StoreResult<PgConnection> {
     let opts = PgConnectOptions::from_str(url)
-        .map_err(|e| StoreError::Config(format!("PostgreSQL URL: {e}")))?;
+        .map_err(|e| StoreError::Config(format!("PostgreSQL URL: {e}")))?
+        .log_slow_statements(log::LevelFilter::Off, Duration::ZERO);
     Ok(PgConnection::connect_with(&opts).await?)
 }
 
@@ -925,7 +937,9 @@ impl Batches {
         })
     }
 
-    fn insert_sql(&self, rows: usize) -> String {
+    /// `INSERT … VALUES (…), (…)` for `rows` rows, with `$n` placeholders, or anonymous `?`
+    /// ones (SQLite looks named ones up one by one: quadratic on a long statement).
+    fn insert_sql(&self, rows: usize, anonymous: bool) -> String {
         let columns: Vec<String> = self.names.iter().map(|c| quote(c)).collect();
         let mut sql = format!(
             "INSERT INTO {} ({}) VALUES ",
@@ -942,7 +956,11 @@ impl Batches {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${}", r * width + c + 1));
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${}", r * width + c + 1));
+                }
             }
             sql.push(')');
         }
@@ -1031,7 +1049,7 @@ async fn load_sqlite(
         };
         let mut batches = Batches::open(t, dumped, dir)?;
         while let Some(cells) = batches.next_batch()? {
-            let sql = batches.insert_sql(cells.len() / batches.width().max(1));
+            let sql = batches.insert_sql(cells.len() / batches.width().max(1), true);
             let mut q = sqlx::query(&sql);
             for c in cells {
                 q = bind_cell!(q, c);
@@ -1074,7 +1092,7 @@ async fn load_postgres(
         if let Some(dumped) = dumped_table(dump, t) {
             let mut batches = Batches::open(t, dumped, dir)?;
             while let Some(cells) = batches.next_batch()? {
-                let sql = batches.insert_sql(cells.len() / batches.width().max(1));
+                let sql = batches.insert_sql(cells.len() / batches.width().max(1), false);
                 let mut q = sqlx::query(&sql);
                 for c in cells {
                     q = bind_cell!(q, c);

@@ -471,10 +471,9 @@ pub trait Store: NetworkStore + Send + Sync + 'static {
         budgets: &[RateBudget],
         now: DateTime<Utc>,
     ) -> StoreResult<Option<chrono::Duration>>;
-    /// Records one event in every budget, whether or not it fits (a failure that happened);
-    /// a budget never owes more than one window.
-    async fn rate_limit_record(&self, budgets: &[RateBudget], now: DateTime<Utc>)
-        -> StoreResult<()>;
+    /// Gives back one event taken from every budget (what was taken turned out not to
+    /// count, such as a sign-in that succeeded).
+    async fn rate_limit_refund(&self, budgets: &[RateBudget]) -> StoreResult<()>;
     /// Forgets the events of one key (a success ends a run of failures).
     async fn rate_limit_clear(&self, key: &str) -> StoreResult<()>;
     /// Removes the keys that hold nothing any more (their time is past); returns how many.

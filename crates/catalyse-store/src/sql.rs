@@ -2058,25 +2058,14 @@ macro_rules! impl_sql_store {
                 Ok(None)
             }
 
-            async fn rate_limit_record(
-                &self,
-                budgets: &[$crate::RateBudget],
-                now: DateTime<Utc>,
-            ) -> StoreResult<()> {
-                let now = now.timestamp_millis();
+            async fn rate_limit_refund(&self, budgets: &[$crate::RateBudget]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 for b in budgets {
-                    sqlx::query(&format!(
-                        "INSERT INTO rate_limits (key, tat_ms) VALUES ($1, $2 + $3) \
-                         ON CONFLICT (key) DO UPDATE SET tat_ms = \
-                         CASE WHEN {RATE_NEXT} > $2 + $4 THEN $2 + $4 ELSE {RATE_NEXT} END"
-                    ))
-                    .bind(&b.key)
-                    .bind(now)
-                    .bind(b.interval_ms())
-                    .bind(b.window_ms())
-                    .execute(&mut *tx)
-                    .await?;
+                    sqlx::query("UPDATE rate_limits SET tat_ms = tat_ms - $2 WHERE key = $1")
+                        .bind(&b.key)
+                        .bind(b.interval_ms())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())

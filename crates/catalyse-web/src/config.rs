@@ -46,13 +46,18 @@ pub struct Config {
     pub mail_from: String,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
-    /// Login attempts allowed per minute from one IP address.
+    /// Failed sign-ins allowed per minute from one client address, on any account (rate
+    /// limits are kept in the database, shared by every instance; see `ratelimit.rs`).
     pub login_per_minute_per_ip: u32,
-    /// Login attempts allowed per 15 minutes on one account.
+    /// Failed sign-ins allowed per 15 minutes on one account from one client address:
+    /// failures from other addresses never refuse the right password.
     pub login_per_quarter_per_account: u32,
-    /// Password-reset requests allowed per hour, per IP and per account.
+    /// Password-reset requests allowed per hour from one client address; also the most
+    /// reset or joining mails one email address receives per hour (past it the answer is
+    /// the same and no mail goes), visitors' event registrations per email address, and
+    /// reports per member.
     pub reset_per_hour: u32,
-    /// Event registrations by visitors allowed per hour from one IP address.
+    /// Joinings and visitors' event registrations allowed per hour from one client address.
     pub register_per_hour_per_ip: u32,
     /// Who publishes this instance, for the legal notice (mentions légales).
     pub publisher: Option<String>,

@@ -202,6 +202,17 @@ impl FileStore {
         }
     }
 
+    /// The SHA-256 of every stored file (backups), in no particular order.
+    pub async fn list(&self) -> anyhow::Result<Vec<String>> {
+        use futures_util::TryStreamExt;
+        let all: Vec<_> = self.inner.list(None).try_collect().await?;
+        Ok(all
+            .into_iter()
+            .filter_map(|meta| meta.location.filename().map(str::to_string))
+            .filter(|name| name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect())
+    }
+
     /// How many files are stored (tests and operations).
     pub async fn count(&self) -> anyhow::Result<usize> {
         use futures_util::TryStreamExt;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -132,10 +132,7 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 
 /// Refuses an address longer than [`MAX_URI_BYTES`] with a 414 page.
 pub async fn refuse_long_uri(req: Request, next: Next) -> Response {
-    let len = req
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len());
+    let len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if len > MAX_URI_BYTES {
         return crate::pages::uri_too_long();
     }
@@ -190,7 +187,12 @@ mod redaction_tests {
             assert_eq!(out, logged, "{path}");
             assert!(!out.contains(token));
         }
-        for path in ["/", "/evenements/atelier/inscription", "/reseau/camille", "/inscriptions"] {
+        for path in [
+            "/",
+            "/evenements/atelier/inscription",
+            "/reseau/camille",
+            "/inscriptions",
+        ] {
             assert_eq!(redact_path(path), path);
         }
     }

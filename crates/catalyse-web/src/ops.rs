@@ -1,8 +1,8 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics.
 
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::State;
-use crate::error::AppError;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 

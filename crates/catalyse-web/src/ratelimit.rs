@@ -22,9 +22,6 @@ use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
 
-/// The longest window of any budget: keys older than this hold nothing.
-pub const LONGEST_WINDOW_SECONDS: i64 = 3600;
-
 /// The limits the platform applies, from the configuration.
 pub struct Limits {
     login_per_minute_per_ip: u32,
@@ -53,6 +50,18 @@ fn budget(kind: &str, parts: &[&str], limit: u32, seconds: i64) -> RateBudget {
     }
 }
 
+/// The address a budget counts: an IPv4 address, or an IPv6 address's /64 network (one
+/// subscriber usually holds a whole /64, and could otherwise take a new address per try).
+fn counted(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let net = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(net))
+        }
+    }
+}
+
 /// Whole seconds to wait, at least one.
 fn seconds(wait: Duration) -> u64 {
     let ms = wait.num_milliseconds().max(1) as u64;
@@ -75,7 +84,7 @@ impl Limits {
     /// The two failure budgets of a sign-in: this account from this address, and this
     /// address on any account.
     fn login_budgets(&self, ip: IpAddr, email: &str) -> [RateBudget; 2] {
-        let ip = ip.to_string();
+        let ip = counted(ip);
         [
             budget(
                 "login-account",
@@ -87,36 +96,35 @@ impl Limits {
         ]
     }
 
-    /// Before checking a password: `Err(seconds)` when this address has failed too often,
-    /// on this account or on any. Failures from other addresses do not count.
-    pub async fn login_allowed(
+    /// Before checking a password: takes one try from both budgets, or `Err(seconds)` when
+    /// this address has failed too often, on this account or on any. Taken before the
+    /// password is checked, so that many tries at once cannot slip past the count; given
+    /// back by [`Limits::login_succeeded`], so that only failures remain counted. Failures
+    /// from other addresses do not count.
+    pub async fn login_attempt(
         &self,
         store: &dyn Store,
         ip: IpAddr,
         email: &str,
     ) -> StoreResult<Result<(), u64>> {
         let wait = store
-            .rate_limit_check(&self.login_budgets(ip, email), Utc::now())
+            .rate_limit_take(&self.login_budgets(ip, email), Utc::now())
             .await?;
         Ok(wait.map_or(Ok(()), |w| Err(seconds(w))))
     }
 
-    /// A wrong password (or an unknown account) from this address.
-    pub async fn login_failed(&self, store: &dyn Store, ip: IpAddr, email: &str) -> StoreResult<()> {
-        store
-            .rate_limit_record(&self.login_budgets(ip, email), Utc::now())
-            .await
-    }
-
-    /// The right password: this account's failures from this address are forgotten (the
-    /// address's own budget is not).
+    /// The right password: the try is given back to the address's budget, and this
+    /// account's failures from this address are forgotten.
     pub async fn login_succeeded(
         &self,
         store: &dyn Store,
         ip: IpAddr,
         email: &str,
     ) -> StoreResult<()> {
-        let [account, _] = self.login_budgets(ip, email);
+        let [account, from_ip] = self.login_budgets(ip, email);
+        store
+            .rate_limit_refund(std::slice::from_ref(&from_ip))
+            .await?;
         store.rate_limit_clear(&account.key).await
     }
 
@@ -131,7 +139,7 @@ impl Limits {
 
     /// A password-reset request from this address (`Err(seconds)` when its budget is spent).
     pub async fn reset_from(&self, store: &dyn Store, ip: IpAddr) -> StoreResult<Result<(), u64>> {
-        let b = budget("reset-ip", &[&ip.to_string()], self.reset_per_hour, 3600);
+        let b = budget("reset-ip", &[&counted(ip)], self.reset_per_hour, 3600);
         let wait = store.rate_limit_take(&[b], Utc::now()).await?;
         Ok(wait.map_or(Ok(()), |w| Err(seconds(w))))
     }
@@ -149,7 +157,7 @@ impl Limits {
     pub async fn join_from(&self, store: &dyn Store, ip: IpAddr) -> Result<(), AppError> {
         let b = budget(
             "join-ip",
-            &[&ip.to_string()],
+            &[&counted(ip)],
             self.register_per_hour_per_ip,
             3600,
         );
@@ -166,7 +174,7 @@ impl Limits {
         let budgets = [
             budget(
                 "register-ip",
-                &[&ip.to_string()],
+                &[&counted(ip)],
                 self.register_per_hour_per_ip,
                 3600,
             ),
@@ -177,12 +185,7 @@ impl Limits {
 
     /// A member's reports (of profiles and places).
     pub async fn report(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
-        let b = budget(
-            "report",
-            &[&user_id.to_string()],
-            self.reset_per_hour,
-            3600,
-        );
+        let b = budget("report", &[&user_id.to_string()], self.reset_per_hour, 3600);
         Self::take(store, &[b]).await
     }
 }
@@ -356,14 +359,35 @@ mod tests {
         // Nonsense, or no header: the last trusted hop.
         let h = xff(&["1.1.1.1, nonsense, 10.0.0.2"]);
         assert_eq!(p.client(ip("127.0.0.1"), &h), ip("10.0.0.2"));
-        assert_eq!(p.client(ip("127.0.0.1"), &HeaderMap::new()), ip("127.0.0.1"));
+        assert_eq!(
+            p.client(ip("127.0.0.1"), &HeaderMap::new()),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn ipv6_counts_by_network() {
+        assert_eq!(counted(ip("192.0.2.1")), "192.0.2.1");
+        assert_eq!(counted(ip("::ffff:192.0.2.1")), "192.0.2.1");
+        assert_eq!(counted(ip("2001:db8:1:2:3:4:5:6")), "2001:db8:1:2::/64");
+        assert_eq!(
+            counted(ip("2001:db8:1:2::ffff")),
+            counted(ip("2001:db8:1:2:aaaa::1"))
+        );
+        assert_ne!(
+            counted(ip("2001:db8:1:2::1")),
+            counted(ip("2001:db8:1:3::1"))
+        );
     }
 
     #[test]
     fn keys_hide_what_they_count() {
         let k = key("login-account", &["camille@exemple.fr", "192.0.2.1"]);
         assert!(k.starts_with("login-account:") && !k.contains("camille"));
-        assert_ne!(k, key("login-account", &["camille@exemple.fr", "192.0.2.2"]));
+        assert_ne!(
+            k,
+            key("login-account", &["camille@exemple.fr", "192.0.2.2"])
+        );
         assert_ne!(
             key("x", &["ab", "c"]),
             key("x", &["a", "bc"]),

@@ -154,9 +154,12 @@
     const ez = num(p.expansion_zoom) ? p.expansion_zoom : map.getZoom() + 2;
     // Points that still share a cell at the highest zoom: open the list instead of zooming.
     const toList = ez > map.getMaxZoom() && ok && d.list;
-    const label = counts(c) + (toList ? ' — voir la liste' : ' — zoomer');
+    const shown = n >= 1e4 ? Math.round(n / 1e3) + ' k' : nf.format(n);
+    // The accessible name begins with the number shown (WCAG 2.5.3, « Étiquette dans le nom »):
+    // « 22 : 19 membres et 3 lieux — zoomer ».
+    const label = shown + ' : ' + counts(c) + (toList ? ' — voir la liste' : ' — zoomer');
     const m = L.marker(ll, {
-      icon: L.divIcon({ html: tag('span', '', n >= 1e4 ? Math.round(n / 1e3) + ' k' : nf.format(n)), className: 'carte-grappe carte-' + k, iconSize: [size, size] }),
+      icon: L.divIcon({ html: tag('span', '', shown), className: 'carte-grappe carte-' + k, iconSize: [size, size] }),
       keyboard: true, title: label, riseOnHover: true
     });
     m.on('add', () => m.getElement().setAttribute('aria-label', label));

@@ -77,6 +77,21 @@ enum Command {
         #[command(subcommand)]
         command: NetworkCommand,
     },
+    /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
+    /// the server runs.
+    Backup {
+        /// The archive to write (replaced only once complete).
+        file: PathBuf,
+    },
+    /// Replace the database and the uploaded files with a backup's, then rebuild the search
+    /// indexes. Stop the server first.
+    Restore {
+        /// An archive written by `catalyse backup`.
+        file: PathBuf,
+        /// Replace a database or file store that already holds content.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,7 +222,45 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Reindex => reindex(config).await,
         Command::Network { command } => network(command, config).await,
         Command::Resources { command } => resources(command, config).await,
+        Command::Backup { file } => {
+            let summary = catalyse_web::backup::backup(&config, &file).await?;
+            println!("backup written to {}: {summary}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, yes } => restore(&config, &file, yes).await,
     }
+}
+
+async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+    if catalyse_web::backup::server_answers(config).await {
+        eprintln!(
+            "warning: something answers on {}; if it is this platform, stop it before \
+             restoring (and restart every instance afterwards)",
+            config.bind
+        );
+    }
+    let done = catalyse_web::backup::restore(config, file, yes).await?;
+    let m = &done.manifest;
+    println!(
+        "restored {} ({}, made {} by Catalyse {} on {}): {}; {} file(s) removed; search \
+         index: {} published resource(s), directory: {} profile(s)",
+        file.display(),
+        m.format,
+        m.created_at,
+        m.platform_version,
+        m.backend,
+        done.summary,
+        done.files_removed,
+        done.published_resources,
+        done.listed_members
+    );
+    if m.config.oai_identifier.is_some() && m.config.oai_identifier != config.oai_identifier {
+        eprintln!(
+            "note: the backup was made with oai_identifier = {:?}; this configuration has {:?}",
+            m.config.oai_identifier, config.oai_identifier
+        );
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

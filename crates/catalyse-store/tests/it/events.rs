@@ -307,3 +307,69 @@ async fn edits(store: Arc<dyn Store>) {
     assert!(regs[0].attended);
     assert!(!regs[1].attended);
 }
+
+conformance!(
+    registrations_a_member_takes_over_an_unconfirmed_one,
+    takeover
+);
+async fn takeover(store: Arc<dyn Store>) {
+    use catalyse_store::{NewUser, RegistrationStatus, StoreError};
+    let now = Utc::now();
+    let soon = (now + chrono::Duration::minutes(30)).to_rfc3339();
+    let mut e = event("atelier", &soon, EventKind::Atelier, None);
+    e.capacity = Some(1);
+    store.load_events("t", "v1", &[], &[e], now).await.unwrap();
+    let id = store.event("atelier").await.unwrap().unwrap().id;
+    let user = store
+        .create_user(
+            &NewUser {
+                email: catalyse_core::Email::parse("p1@example.org").unwrap(),
+                display_name: "Personne Une".into(),
+                role: catalyse_core::Role::Member,
+                password_hash: "$argon2id$fake".into(),
+                is_example: false,
+                email_verified: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    // Someone registers her address as a visitor, with a name of theirs, and never confirms.
+    let visitor = catalyse_store::NewRegistration {
+        name: "Usurpatrice".into(),
+        organisation: "=HYPERLINK(\"x\")".into(),
+        ..newcomer(1, true)
+    };
+    store.register(id, &visitor, now).await.unwrap();
+    // A visitor again: still a conflict (the page answers as for a new one).
+    assert!(matches!(
+        store.register(id, &newcomer(1, true), now).await,
+        Err(StoreError::Conflict { field: "email", .. })
+    ));
+    // She registers as a member: the seat is hers, as herself, under the same link.
+    let mine = catalyse_store::NewRegistration {
+        user_id: Some(user.id),
+        name: "Personne Une".into(),
+        ..newcomer(1, false)
+    };
+    let r = store.register(id, &mine, now).await.unwrap();
+    assert_eq!(r.status, RegistrationStatus::Confirmed);
+    assert_eq!(
+        (r.user_id, r.name.as_str(), r.organisation.as_str()),
+        (Some(user.id), "Personne Une", "")
+    );
+    let all = store.registrations(id).await.unwrap();
+    assert_eq!(all, vec![r.clone()]);
+    assert_eq!(
+        store
+            .registration_by_token(&newcomer(1, false).token_hash)
+            .await
+            .unwrap(),
+        Some(r)
+    );
+    // A confirmed registration is never taken over.
+    assert!(matches!(
+        store.register(id, &mine, now).await,
+        Err(StoreError::Conflict { field: "email", .. })
+    ));
+}

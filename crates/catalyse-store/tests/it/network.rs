@@ -341,3 +341,70 @@ async fn example_members(store: Arc<dyn Store>) {
     assert_eq!(store.insert_example_places(&places, now).await.unwrap(), 3);
     assert_eq!(store.published_places().await.unwrap().len(), 3);
 }
+
+conformance!(network_profile_photos_in_use_follow_versions, photos_in_use);
+async fn photos_in_use(store: Arc<dyn Store>) {
+    let id = member(&store, "photo@example.org", true).await;
+    let now = Utc::now();
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    let with = |photo: Option<&String>| ProfileFields {
+        photo: photo.cloned(),
+        ..fields("Photographe")
+    };
+    let in_use = |sha: String| {
+        let store = store.clone();
+        async move { store.file_in_use(&sha).await.unwrap() }
+    };
+    assert!(!in_use(a.clone()).await);
+    // Under review, then published.
+    let p = store
+        .submit_profile(id, &with(Some(&a)), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert!(in_use(a.clone()).await, "a draft's photo");
+    store
+        .decide_profile(id, p.revision, true, "", None, now)
+        .await
+        .unwrap();
+    assert!(in_use(a.clone()).await, "a published photo");
+    // A new version with another photo: both in use until it is approved.
+    let p = store
+        .submit_profile(id, &with(Some(&b)), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert!(in_use(a.clone()).await && in_use(b.clone()).await);
+    // Rejected: the draft stays (she may see why), so does its photo.
+    store
+        .decide_profile(id, p.revision, false, "Photo floue", None, now)
+        .await
+        .unwrap();
+    assert!(in_use(a.clone()).await && in_use(b.clone()).await);
+    let p = store
+        .submit_profile(id, &with(Some(&b)), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    store
+        .decide_profile(id, p.revision, true, "", None, now)
+        .await
+        .unwrap();
+    assert!(!in_use(a.clone()).await, "replaced on approval");
+    assert!(in_use(b.clone()).await);
+    // A version without a photo, approved; then the account deleted.
+    let p = store
+        .submit_profile(id, &with(None), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert!(in_use(b.clone()).await, "still published meanwhile");
+    store
+        .decide_profile(id, p.revision, true, "", None, now)
+        .await
+        .unwrap();
+    assert!(!in_use(b.clone()).await, "removed");
+    store
+        .submit_profile(id, &with(Some(&a)), Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    assert!(in_use(a.clone()).await);
+    assert!(store.delete_account(id, now).await.unwrap());
+    assert!(!in_use(a.clone()).await, "the account deleted");
+}

@@ -145,10 +145,11 @@ pub async fn login(
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Failures count, on this account from this address and from this address on any
-    // account: failures from elsewhere never stand in the way of the right password.
+    // account: failures from elsewhere never stand in the way of the right password. The
+    // try is counted before the password is checked and given back if it was right.
     let limits = &state.limits;
     let store = state.store.as_ref();
-    if let Err(wait) = limits.login_allowed(store, ip, email.as_str()).await? {
+    if let Err(wait) = limits.login_attempt(store, ip, email.as_str()).await? {
         return too_many(&ctx, wait, "login.error_rate");
     }
     let user = state.store.user_by_email(&email).await?;
@@ -175,13 +176,10 @@ pub async fn login(
             tracing::info!(user = user.id, "signed in");
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
-        _ => {
-            limits.login_failed(store, ip, email.as_str()).await?;
-            again(
-                FormErrors::one("", t.s("login.error_invalid")),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
+        _ => again(
+            FormErrors::one("", t.s("login.error_invalid")),
+            StatusCode::UNAUTHORIZED,
+        ),
     }
 }
 
@@ -292,7 +290,10 @@ async fn send_reset_link(state: &AppState, t: Tr, email: &Email) -> anyhow::Resu
         .mail_to(state.store.as_ref(), email.as_str())
         .await?
     {
-        tracing::warn!(user = user.id, "password reset mail skipped: too many this hour");
+        tracing::warn!(
+            user = user.id,
+            "password reset mail skipped: too many this hour"
+        );
         return Ok(());
     }
     let token = random_token();

@@ -303,7 +303,8 @@ pub async fn participants_csv(
     ])
     .map_err(err)?;
     for r in state.store.registrations(e.id).await? {
-        w.write_record([
+        // What visitors typed never runs as a spreadsheet formula.
+        w.write_record(catalyse_core::text::csv_record([
             r.name.as_str(),
             &r.email,
             &r.organisation,
@@ -311,7 +312,7 @@ pub async fn participants_csv(
             r.status.as_str(),
             &r.created_at.to_rfc3339(),
             if r.attended { "oui" } else { "non" },
-        ])
+        ]))
         .map_err(err)?;
     }
     let body = w

@@ -8,17 +8,16 @@ use super::{render, render_status, PageCtx};
 use crate::auth::{hash_password, open_session, random_token, token_hash, CsrfForm};
 use crate::error::AppError;
 use crate::mail::Mail;
-use crate::ratelimit::Limits;
+use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::{Email, Role};
 use catalyse_store::{NewUser, StoreError};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// How long a verification link stays valid.
 pub const VERIFY_HOURS: i64 = 48;
@@ -62,7 +61,7 @@ pub struct JoinForm {
 
 pub async fn join(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ctx: PageCtx,
     CsrfForm(form): CsrfForm<JoinForm>,
 ) -> Result<Response, AppError> {
@@ -100,72 +99,29 @@ pub async fn join(
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let limits = &state.limits;
-    if let Err(wait) = Limits::check(
-        (&limits.register_ip, &addr.ip().to_string()),
-        (&limits.reset_account, email.as_str()),
-    ) {
-        return Err(AppError::TooManyRequests { retry_after: wait });
-    }
-    let now = Utc::now();
+    let store = state.store.as_ref();
+    state.limits.join_from(store, ip).await?;
     let hash = hash_password(form.password).await?;
-    let created = state
-        .store
-        .create_user(
-            &NewUser {
-                email: email.clone(),
-                display_name: name.clone(),
-                role: Role::Member,
-                password_hash: hash,
-                is_example: false,
-                email_verified: false,
-            },
-            now,
-        )
-        .await;
-    let base = state.config.public_url();
-    let (subject, body) = match created {
-        Ok(user) => {
-            let token = random_token();
-            state
-                .store
-                .create_email_verification(
-                    user.id,
-                    &token_hash(&token),
-                    now,
-                    now + Duration::hours(VERIFY_HOURS),
-                )
-                .await?;
-            tracing::info!(user = user.id, "account created, address to verify");
-            (
-                t.s("join.mail_subject"),
-                t.s("join.mail_body").replace("{name}", &name).replace(
-                    "{link}",
-                    &format!("{base}/rejoindre/confirmer?jeton={token}"),
-                ),
-            )
+    // At most `reset_per_hour` mails to one address an hour, whoever asks: past that, the
+    // same answer and nothing sent (the mails already sent hold what is needed).
+    if state.limits.mail_to(store, email.as_str()).await? {
+        // The mail goes before the answer both for a new account (taken back if the mail
+        // cannot go) and for an address that has one (a reminder): the two answers take as
+        // long and read the same, so neither tells whether the address has an account.
+        if let Err(e) = welcome(&state, t, &email, &name, hash).await {
+            tracing::error!(error = %format!("{e:#}"), "joining: mail not sent");
+            let page = JoinPage {
+                ctx: &ctx,
+                name,
+                email: email.to_string(),
+                errors: FormErrors::one("", t.s("join.mail_failed")),
+                sent: false,
+            };
+            return render_status(&ctx, StatusCode::SERVICE_UNAVAILABLE, &page);
         }
-        Err(StoreError::Conflict { .. }) => (
-            t.s("join.mail_exists_subject"),
-            t.s("join.mail_exists_body")
-                .replace("{login}", &format!("{base}/connexion"))
-                .replace("{forgot}", &format!("{base}/mot-de-passe-oublie")),
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    state
-        .mailer
-        .send(
-            &state.mail_from,
-            Mail {
-                to: email.as_str(),
-                subject,
-                body,
-                attachment: None,
-            },
-        )
-        .await
-        .map_err(AppError::Internal)?;
+    } else {
+        tracing::warn!("joining: mail skipped, too many to this address this hour");
+    }
     render(
         &ctx,
         &JoinPage {
@@ -234,6 +190,84 @@ pub async fn verify(
         .into_response())
 }
 
+/// Creates the account and mails its confirmation link or, when the address already has an
+/// account, mails a reminder. A new account whose link cannot be written or mailed is taken
+/// back: nothing is left behind.
+async fn welcome(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    email: &Email,
+    name: &str,
+    password_hash: String,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let base = state.config.public_url();
+    let created = state
+        .store
+        .create_user(
+            &NewUser {
+                email: email.clone(),
+                display_name: name.to_string(),
+                role: Role::Member,
+                password_hash,
+                is_example: false,
+                email_verified: false,
+            },
+            now,
+        )
+        .await;
+    let user = match created {
+        Ok(user) => user,
+        Err(StoreError::Conflict { .. }) => {
+            let body = t
+                .s("join.mail_exists_body")
+                .replace("{login}", &format!("{base}/connexion"))
+                .replace("{forgot}", &format!("{base}/mot-de-passe-oublie"));
+            let mail = Mail {
+                to: email.as_str(),
+                subject: t.s("join.mail_exists_subject"),
+                body,
+                attachment: None,
+            };
+            return state.mailer.send(&state.mail_from, mail).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let sent = async {
+        let token = random_token();
+        state
+            .store
+            .create_email_verification(
+                user.id,
+                &token_hash(&token),
+                now,
+                now + Duration::hours(VERIFY_HOURS),
+            )
+            .await?;
+        let body = t.s("join.mail_body").replace("{name}", name).replace(
+            "{link}",
+            &format!("{base}/rejoindre/confirmer?jeton={token}"),
+        );
+        let mail = Mail {
+            to: email.as_str(),
+            subject: t.s("join.mail_subject"),
+            body,
+            attachment: None,
+        };
+        state.mailer.send(&state.mail_from, mail).await
+    }
+    .await;
+    match &sent {
+        Ok(()) => tracing::info!(user = user.id, "account created, address to verify"),
+        Err(_) => {
+            if let Err(e) = state.store.discard_unverified_user(user.id).await {
+                tracing::error!(error = %e, user = user.id, "unsent account not taken back");
+            }
+        }
+    }
+    sent
+}
+
 /// Sends a fresh verification link to an account that has not proved its address (after a
 /// correct password at the login).
 pub async fn resend(
@@ -272,4 +306,45 @@ pub async fn resend(
         )
         .await
         .map_err(AppError::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use catalyse_core::Email;
+    use lettre::message::Mailbox;
+
+    /// Every address the forms accept is one the mailer accepts: no 500 after the form.
+    #[test]
+    fn accepted_addresses_are_mailable() {
+        let mut accepted = 0;
+        for c in (0u8..128).map(char::from) {
+            for candidate in [
+                format!("a{c}b@exemple.fr"),
+                format!("{c}b@exemple.fr"),
+                format!("ab{c}@exemple.fr"),
+                format!("ab@ex{c}emple.fr"),
+                format!("ab@{c}exemple.fr"),
+            ] {
+                if let Ok(e) = Email::parse(&candidate) {
+                    accepted += 1;
+                    assert!(
+                        e.as_str().parse::<Mailbox>().is_ok(),
+                        "{candidate:?} passes the form but not the mailer"
+                    );
+                    assert!(
+                        e.as_str().parse::<lettre::Address>().is_ok(),
+                        "{candidate:?}"
+                    );
+                }
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
+        for good in [
+            "a!#$%&'*+/=?^_`{|}~-b@sous-domaine.exemple.fr",
+            "prenom.nom+tag@x-y.org",
+        ] {
+            let e = Email::parse(good).expect(good);
+            assert!(e.as_str().parse::<Mailbox>().is_ok(), "{good}");
+        }
+    }
 }

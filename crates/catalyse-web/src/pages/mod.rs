@@ -352,8 +352,7 @@ pub fn safe_return(target: Option<&str>) -> String {
         return HOME.into();
     };
     let unsafe_char = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
-    if !t.starts_with('/') || t.starts_with("//") || t.chars().any(unsafe_char) || t.len() > 2048
-    {
+    if !t.starts_with('/') || t.starts_with("//") || t.chars().any(unsafe_char) || t.len() > 2048 {
         return HOME.into();
     }
     percent_encoding::utf8_percent_encode(t, percent_encoding::CONTROLS).to_string()

@@ -481,8 +481,7 @@ async fn decide(
                 Ok(p) => {
                     if approve {
                         // The photo of the version replaced goes, once nothing uses it.
-                        crate::photo::release(state, crate::photo::photos_of(Some(&before)))
-                            .await;
+                        crate::photo::release(state, crate::photo::photos_of(Some(&before))).await;
                     }
                     if let Err(e) = crate::network::changed(state, Some(id)).await {
                         tracing::error!(error = %format!("{e:#}"), member = id, "network not updated");
@@ -1080,11 +1079,7 @@ async fn submit_report(
         page.reason = reason;
         return render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    state
-        .limits
-        .reset_account
-        .check(&format!("report:{}", user.id))
-        .map_err(|wait| AppError::TooManyRequests { retry_after: wait })?;
+    state.limits.report(state.store.as_ref(), user.id).await?;
     let now = Utc::now();
     let today = state
         .store

@@ -632,7 +632,9 @@ pub async fn download_csv(
                 .get(v.territory_level, &v.territory_code)
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
-            w.write_record([
+            // Names, groups and sources come from imported files: written so that none
+            // runs as a spreadsheet formula (numbers stay numbers).
+            w.write_record(catalyse_core::text::csv_record([
                 v.territory_level.as_str(),
                 &v.territory_code,
                 &name,
@@ -643,7 +645,7 @@ pub async fn download_csv(
                 &v.group,
                 &d.source,
                 &d.licence,
-            ])
+            ]))
             .map_err(csv_err)?;
         }
     }

@@ -12,17 +12,17 @@ use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::agenda::Event;
+use catalyse_core::text::has_forbidden_chars;
 use catalyse_core::Email;
 use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder, StoreError};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 /// The token of the links for one address registered to one event: an HMAC, so that every
 /// email can carry it without storing it (the database keeps its SHA-256).
@@ -129,8 +129,6 @@ fn page<'a>(ctx: &'a PageCtx, e: Event) -> RegistrationPage<'a> {
 
 /// The mail that goes with each step, with the event as an .ics file when a seat is held.
 async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: bool) {
-    let base = state.config.public_url();
-    let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));
     let (subject, intro) = match (r.status, promoted) {
         (RegistrationStatus::Pending, _) => ("reg.mail_confirm_subject", "reg.mail_confirm"),
         (RegistrationStatus::Confirmed, true) => ("reg.mail_promoted_subject", "reg.mail_promoted"),
@@ -138,6 +136,50 @@ async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: 
         (RegistrationStatus::Waiting, _) => ("reg.mail_waiting_subject", "reg.mail_waiting"),
         (RegistrationStatus::Cancelled, _) => ("reg.mail_cancelled_subject", "reg.mail_cancelled"),
     };
+    send_mail(state, t, e, r, subject, intro).await;
+}
+
+/// A visitor asked to register an address that already is: she is answered exactly as a new
+/// registration would be (who is registered is never revealed), and the registration's owner
+/// gets a mail instead: the confirmation link again if she has not confirmed yet, else a
+/// word that nothing changed, with her link. Nothing is written.
+async fn tell_already_registered(state: &AppState, t: Tr, e: &Event, email: &str) {
+    let token = crate::auth::token_hash(&link_token(state, e.id, email));
+    let existing = match state.store.registration_by_token(&token).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "registration not read");
+            return;
+        }
+    };
+    if existing.status == RegistrationStatus::Pending {
+        notify(state, t, e, &existing, false).await;
+    } else {
+        send_mail(
+            state,
+            t,
+            e,
+            &existing,
+            "reg.mail_already_subject",
+            "reg.mail_already",
+        )
+        .await;
+    }
+}
+
+/// One mail about a registration: its intro, the event, and the link to manage it; the event
+/// as an .ics file when a seat is held (but not with the « already registered » word).
+async fn send_mail(
+    state: &AppState,
+    t: Tr,
+    e: &Event,
+    r: &Registration,
+    subject: &str,
+    intro: &str,
+) {
+    let base = state.config.public_url();
+    let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));
     let body = format!(
         "{}\n\n{}\n{}\n{}\n\n{}\n{link}\n",
         t.s(intro).replace("{name}", &r.name),
@@ -146,13 +188,14 @@ async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: 
         format_args!("{base}/evenements/{}", e.slug),
         t.s("reg.mail_link"),
     );
-    let attachment = (r.status == RegistrationStatus::Confirmed).then(|| {
-        (
-            format!("{}.ics", e.slug),
-            "text/calendar; charset=utf-8; method=PUBLISH".to_string(),
-            super::events::event_ics(state, e).into_bytes(),
-        )
-    });
+    let attachment = (r.status == RegistrationStatus::Confirmed && intro != "reg.mail_already")
+        .then(|| {
+            (
+                format!("{}.ics", e.slug),
+                "text/calendar; charset=utf-8; method=PUBLISH".to_string(),
+                super::events::event_ics(state, e).into_bytes(),
+            )
+        });
     let sent = state
         .mailer
         .send(
@@ -241,7 +284,7 @@ pub async fn register(
     State(state): State<AppState>,
     ctx: PageCtx,
     MaybeUser(user): MaybeUser,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::ratelimit::ClientIp(ip): crate::ratelimit::ClientIp,
     Path(slug): Path<String>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<Response, AppError> {
@@ -259,12 +302,26 @@ pub async fn register(
             if name.is_empty() || name.chars().count() > 120 {
                 view.errors.push("name", t.s("reg.bad_name"));
             }
-            let email = Email::parse(form.email.trim()).ok();
+            // What a visitor types goes into mails sent in the platform's name and into the
+            // animators' lists: no control character, line break or bidirectional override.
+            if has_forbidden_chars(&name) {
+                view.errors.push("name", t.s("reg.name_chars"));
+            }
+            let email = Email::parse(form.email.trim())
+                .ok()
+                .filter(|e| !has_forbidden_chars(e.as_str()));
             if email.is_none() {
                 view.errors.push("email", t.s("reg.bad_email"));
             }
             if form.consent != "oui" {
                 view.errors.push("consent", t.s("reg.no_consent"));
+            }
+            if has_forbidden_chars(&form.organisation) {
+                view.errors
+                    .push("organisation", t.s("reg.organisation_chars"));
+            }
+            if has_forbidden_chars(&form.territory) {
+                view.errors.push("territory", t.s("reg.territory_chars"));
             }
             if form.organisation.chars().count() > 200 || form.territory.chars().count() > 200 {
                 view.errors.push("organisation", t.s("reg.too_long"));
@@ -273,13 +330,10 @@ pub async fn register(
                 view.form = form;
                 return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &view);
             };
-            let ip = addr.ip().to_string();
-            if let Err(wait) = crate::ratelimit::Limits::check(
-                (&state.limits.register_ip, &ip),
-                (&state.limits.register_email, email.as_str()),
-            ) {
-                return Err(AppError::TooManyRequests { retry_after: wait });
-            }
+            state
+                .limits
+                .register(state.store.as_ref(), ip, email.as_str())
+                .await?;
             NewRegistration {
                 user_id: None,
                 name,
@@ -291,6 +345,7 @@ pub async fn register(
             }
         }
     };
+    let asked = new.email.clone();
     match submit(&state, t, &e, new).await {
         Ok(r) => {
             view.outcome = Some(
@@ -303,6 +358,14 @@ pub async fn register(
             );
             render(&ctx, &view)
         }
+        // A visitor is answered as for any new registration: whether an address is
+        // registered is never told to whoever types it. Its owner gets a mail instead.
+        Err(StoreError::Conflict { .. }) if user.is_none() => {
+            tell_already_registered(&state, t, &e, &asked).await;
+            view.outcome = Some(t.s("reg.done_pending").to_string());
+            render(&ctx, &view)
+        }
+        // A member is signed in: this is her own address.
         Err(StoreError::Conflict { .. }) => {
             view.errors.push("email", t.s("reg.already"));
             render_status(&ctx, StatusCode::CONFLICT, &view)

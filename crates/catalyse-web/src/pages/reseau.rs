@@ -354,8 +354,10 @@ pub async fn contact(
     let subject = form.subject.trim().to_string();
     let message = form.message.trim().replace("\r\n", "\n");
     let mut errors = FormErrors::default();
-    if !(3..=120).contains(&subject.chars().count()) || subject.chars().any(char::is_control) {
+    if !(3..=120).contains(&subject.chars().count()) {
         errors.push("subject", t.s("reseau.error_subject"));
+    } else if let Err(e) = catalyse_core::text::check_plain(&subject) {
+        errors.push("subject", format!("L'objet {e}"));
     }
     if !(10..=3000).contains(&message.chars().count()) {
         errors.push("message", t.s("reseau.error_message"));
@@ -623,7 +625,8 @@ fn csv_page(base: &str, page: &[Profile], header: bool) -> Result<Vec<u8>, csv::
             .iter()
             .map(|t| format!("{}:{}", t.level, t.code))
             .collect();
-        w.write_record([
+        // What members typed never runs as a spreadsheet formula.
+        w.write_record(catalyse_core::text::csv_record([
             p.slug.as_str(),
             &f.display_name,
             &f.organisation,
@@ -637,7 +640,7 @@ fn csv_page(base: &str, page: &[Profile], header: bool) -> Result<Vec<u8>, csv::
             &f.links.join(" "),
             &format!("{base}/reseau/{}", p.slug),
             if p.is_example { "oui" } else { "non" },
-        ])?;
+        ]))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -585,3 +585,293 @@ async fn create_event(store: Arc<dyn Store>) {
     assert_eq!(again.status, StatusCode::CONFLICT);
     app.stop().await;
 }
+
+/// Registers a visitor through the form.
+async fn visitor_registers(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -> crate::Answer {
+    app.forget_cookies();
+    let form = format!("/evenements/{slug}/inscription");
+    let mut all = vec![("consent", "oui")];
+    all.extend_from_slice(fields);
+    app.post_form(&form, &form, &all).await
+}
+
+/// Registers the signed-in member in one click.
+async fn member_registers(app: &TestApp, slug: &str) -> crate::Answer {
+    let csrf = app.get(&format!("/evenements/{slug}")).await.field("csrf");
+    app.request(
+        reqwest::Method::POST,
+        &format!("/evenements/{slug}/inscription"),
+        Some(&[("csrf", csrf.as_str())]),
+        &[],
+    )
+    .await
+}
+
+both_databases!(
+    registration_never_tells_who_is_registered,
+    registration_private
+);
+async fn registration_private(store: Arc<dyn Store>) {
+    use crate::moderation::{mails, sign_in};
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-prive", 10).await;
+    let e = store.event("atelier-prive").await.unwrap().unwrap();
+    app.user("membre@example.org", crate::TEST_PASSWORD, Role::Member)
+        .await;
+    sign_in(&app, "membre@example.org").await;
+    assert_eq!(
+        member_registers(&app, "atelier-prive").await.status,
+        StatusCode::OK
+    );
+
+    // A new address, then the member's: the same answer, word for word.
+    let fresh = visitor_registers(
+        &app,
+        "atelier-prive",
+        &[
+            ("name", "Camille Visiteuse"),
+            ("email", "camille@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+    let mails_before = app.outbox().len();
+    let probe = visitor_registers(
+        &app,
+        "atelier-prive",
+        &[("name", "Curieuse"), ("email", "membre@example.org")],
+    )
+    .await;
+    assert_eq!(probe.status, fresh.status);
+    let outcome = |body: &str| {
+        body.split("role=\"status\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(outcome(&probe.body), outcome(&fresh.body));
+    assert!(outcome(&fresh.body).contains("un courriel vient de vous être envoyé"));
+    assert!(!probe.body.contains("déjà inscrite"), "{}", probe.body);
+    // Nothing changed in her registration; she is told, the visitor's name never used.
+    let regs = store.registrations(e.id).await.unwrap();
+    assert_eq!(regs.len(), 2);
+    let hers = regs
+        .iter()
+        .find(|r| r.email == "membre@example.org")
+        .unwrap();
+    assert_eq!(hers.name, "Test membre@example.org");
+    assert_eq!(hers.status, catalyse_store::RegistrationStatus::Confirmed);
+    let sent = mails(&app);
+    assert_eq!(sent.len(), mails_before + 1);
+    let (to, subject, body) = sent
+        .iter()
+        .find(|(to, s, _)| to.contains("membre@example.org") && s.contains("Votre inscription"))
+        .expect("mail to the registered member");
+    assert!(to.contains("membre@example.org"));
+    assert!(subject.contains("Atelier de test"));
+    assert!(body.contains("déjà inscrite") && body.contains("/inscriptions/"));
+    assert!(!body.contains("Curieuse"));
+
+    // An unconfirmed address asked again: the same answer, the confirmation link again.
+    let again = visitor_registers(
+        &app,
+        "atelier-prive",
+        &[
+            ("name", "Camille Visiteuse"),
+            ("email", "camille@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(outcome(&again.body), outcome(&fresh.body));
+    assert_eq!(
+        mails(&app)
+            .iter()
+            .filter(|(to, s, _)| to.contains("camille@example.org") && s.contains("Confirmez"))
+            .count(),
+        2
+    );
+    app.stop().await;
+}
+
+both_databases!(
+    a_member_takes_over_an_unconfirmed_registration,
+    registration_takeover
+);
+async fn registration_takeover(store: Arc<dyn Store>) {
+    use crate::moderation::sign_in;
+    use catalyse_core::Role;
+    use catalyse_store::RegistrationStatus;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-repris", 10).await;
+    let e = store.event("atelier-repris").await.unwrap().unwrap();
+    // Someone registers Alice's address, and never confirms (it is not theirs).
+    let r = visitor_registers(
+        &app,
+        "atelier-repris",
+        &[
+            ("name", "Usurpatrice"),
+            ("email", "Alice@Example.org"),
+            ("organisation", "Pas la sienne"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let alice = app
+        .user("alice@example.org", crate::TEST_PASSWORD, Role::Member)
+        .await;
+    sign_in(&app, "alice@example.org").await;
+    let r = member_registers(&app, "atelier-repris").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Votre inscription est confirmée"),
+        "{}",
+        r.body
+    );
+    let regs = store.registrations(e.id).await.unwrap();
+    assert_eq!(regs.len(), 1, "{regs:?}");
+    let reg = &regs[0];
+    assert_eq!(reg.user_id, Some(alice.id));
+    assert_eq!(reg.status, RegistrationStatus::Confirmed);
+    assert_eq!(reg.name, alice.display_name);
+    assert_eq!(reg.organisation, "");
+    // A confirmed registration is not taken over: it is hers already.
+    assert_eq!(
+        member_registers(&app, "atelier-repris").await.status,
+        StatusCode::CONFLICT
+    );
+    app.stop().await;
+}
+
+both_databases!(
+    visitor_fields_refuse_control_and_bidi_characters,
+    registration_characters
+);
+async fn registration_characters(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-texte", 10).await;
+    let e = store.event("atelier-texte").await.unwrap().unwrap();
+    for (fields, message) in [
+        (
+            [
+                ("name", "Camille\u{202E}etsiliv"),
+                ("organisation", ""),
+                ("territory", ""),
+            ],
+            "Le nom contient un caractère invisible",
+        ),
+        (
+            [
+                ("name", "Camille\r\nBcc: x@example.org"),
+                ("organisation", ""),
+                ("territory", ""),
+            ],
+            "Le nom contient un caractère invisible",
+        ),
+        (
+            [
+                ("name", "Camille"),
+                ("organisation", "Asso\u{0}"),
+                ("territory", ""),
+            ],
+            "L&#39;organisation contient un caractère invisible",
+        ),
+        (
+            [
+                ("name", "Camille"),
+                ("organisation", "Asso"),
+                ("territory", "Lyon\u{2066}x\u{2069}"),
+            ],
+            "Le territoire contient un caractère invisible",
+        ),
+        (
+            [
+                ("name", "Camille"),
+                ("organisation", "Asso\u{1b}[31m"),
+                ("territory", ""),
+            ],
+            "L&#39;organisation contient un caractère invisible",
+        ),
+    ] {
+        let mut all = vec![("email", "camille@example.org")];
+        all.extend_from_slice(&fields);
+        let r = visitor_registers(&app, "atelier-texte", &all).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(r.body.contains(message), "{fields:?}: {}", r.body);
+    }
+    assert!(store.registrations(e.id).await.unwrap().is_empty());
+    assert!(app.outbox().is_empty(), "no mail written");
+    app.stop().await;
+}
+
+both_databases!(csv_exports_never_run_formulas, csv_formulas);
+async fn csv_formulas(store: Arc<dyn Store>) {
+    use crate::moderation::{member_with_profile, profile_fields, sign_in};
+    use catalyse_core::network::Visibility;
+    use catalyse_core::Role;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-csv", 10).await;
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Cliquez\")";
+    let r = visitor_registers(
+        &app,
+        "atelier-csv",
+        &[
+            ("name", formula),
+            ("email", "visiteur@example.org"),
+            ("organisation", "@SUM(1+1)"),
+            ("territory", "-2+3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.user(
+        "animatrice@example.org",
+        crate::TEST_PASSWORD,
+        Role::Moderator,
+    )
+    .await;
+    sign_in(&app, "animatrice@example.org").await;
+    let csv = app
+        .get("/admin/evenements/atelier-csv/participants.csv")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.body.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&rows[0][0], format!("'{formula}").as_str());
+    assert_eq!(&rows[0][2], "'@SUM(1+1)");
+    assert_eq!(&rows[0][3], "'-2+3");
+    assert_eq!(&rows[0][1], "visiteur@example.org");
+
+    // The directory's open data: what members typed, too.
+    let user = member_with_profile(&app, "plus@example.org", "Plus Pionnière", false).await;
+    let mut fields = profile_fields("Plus Pionnière");
+    fields.organisation = "+33 1 23 45 67 89".into();
+    fields.bio = "=1+1".into();
+    let now = chrono::Utc::now();
+    let p = store
+        .submit_profile(user.id, &fields, Visibility::Public, Some(now), now)
+        .await
+        .unwrap();
+    store
+        .decide_profile(user.id, p.revision, true, "", None, now)
+        .await
+        .unwrap();
+    app.forget_cookies();
+    let csv = app.get("/reseau/membres.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("nom")] == "Plus Pionnière")
+        .expect("the member's line");
+    assert_eq!(&row[col("organisation")], "'+33 1 23 45 67 89");
+    assert_eq!(&row[col("presentation")], "'=1+1");
+    app.stop().await;
+}

@@ -1,6 +1,7 @@
 //! The web layer end to end: the real router on a real port, real HTTP, a real database —
 //! every test on SQLite, and on PostgreSQL when `CATALYSE_TEST_POSTGRES_URL` is set.
 
+mod accounts_hardening;
 mod api;
 mod auth;
 mod events;
@@ -10,6 +11,7 @@ mod network;
 mod observatory;
 mod pages;
 mod places;
+mod probe;
 mod resources;
 mod territories;
 
@@ -325,6 +327,18 @@ impl TestApp {
             .unwrap_or_default();
         mails.sort();
         mails
+    }
+
+    /// The outbox once it holds at least `count` mails (some are sent after the answer),
+    /// waiting at most 5 s.
+    pub async fn outbox_with(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.outbox().len() < count && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // A file just created may still be being written.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        self.outbox()
     }
 }
 

@@ -97,7 +97,12 @@ pub(crate) async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
     assert_eq!(again.status, StatusCode::GONE);
 }
 
-pub(crate) async fn submit_profile(app: &TestApp, name: &str, visibility: &str, consent: bool) -> StatusCode {
+pub(crate) async fn submit_profile(
+    app: &TestApp,
+    name: &str,
+    visibility: &str,
+    consent: bool,
+) -> StatusCode {
     let mut fields = vec![
         ("display_name", name),
         ("organisation", "Tiers-lieu des Pionniers"),
@@ -466,5 +471,232 @@ async fn map_and_list(store: Arc<dyn Store>) {
         .await;
     assert_eq!(world.status, StatusCode::OK);
     assert_eq!(world.body, flipped.body);
+    app.stop().await;
+}
+
+/// A JPEG of random pixels (noise does not compress: its size follows its side).
+fn noise_jpeg(side: u32, quality: u8) -> Vec<u8> {
+    use rand::Rng;
+    let mut pixels = vec![0u8; (side * side * 3) as usize];
+    rand::thread_rng().fill(&mut pixels[..]);
+    let picture = image::RgbImage::from_raw(side, side, pixels).expect("pixels");
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(&picture)
+        .expect("jpeg");
+    out
+}
+
+/// Submits the usual profile (public, consenting) from `/mon-profil`, with `extra` fields
+/// and a photo if given.
+async fn submit_with_photo(
+    app: &TestApp,
+    extra: &[(&str, &str)],
+    photo: Option<Vec<u8>>,
+) -> crate::Answer {
+    let mut fields = vec![
+        ("display_name", "Rosalie Pionnière"),
+        ("organisation", "Tiers-lieu des Pionniers"),
+        ("actor_family", "associations"),
+        ("role", "Coordinatrice"),
+        ("territories", "Saint-Étienne"),
+        (
+            "bio",
+            "J'accompagne les expérimentations collectives du quartier.",
+        ),
+        ("visibility", "public"),
+        ("consent", "oui"),
+    ];
+    fields.extend_from_slice(extra);
+    app.post_multipart(
+        "/mon-profil",
+        "/mon-profil",
+        &fields,
+        photo.map(|p| ("photo", "photo.jpg", p)),
+    )
+    .await
+}
+
+/// Whether the file store still holds this file (local disk, `{data_dir}/files/ab/abcd…`).
+fn stored(app: &TestApp, sha: &str) -> bool {
+    app.data_dir
+        .join("files")
+        .join(&sha[..2])
+        .join(sha)
+        .exists()
+}
+
+both_databases!(
+    replaced_and_removed_photos_are_deleted_with_the_account,
+    photos_deleted
+);
+async fn photos_deleted(store: Arc<dyn Store>) {
+    use crate::moderation::sign_in;
+    let app = TestApp::start(store.clone()).await;
+    let member = app
+        .user("rosalie@exemple.fr", TEST_PASSWORD, Role::Member)
+        .await;
+    app.user("moderatrice@exemple.fr", TEST_PASSWORD, Role::Moderator)
+        .await;
+    let draft_photo = |p: &catalyse_core::network::Profile| {
+        p.draft
+            .as_ref()
+            .and_then(|f| f.photo.clone())
+            .expect("photo")
+    };
+    let approve = |revision: i64| {
+        let app = &app;
+        async move {
+            sign_in(app, "moderatrice@exemple.fr").await;
+            let r = app
+                .post_form(
+                    "/admin/moderation",
+                    &format!("/admin/moderation/membres/{}", member.id),
+                    &[
+                        ("decision", "approve"),
+                        ("revision", &revision.to_string()),
+                        ("reason", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+    };
+
+    // A photo, then another before any decision: the first is used by nothing any more.
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let first = draft_photo(&store.profile(member.id).await.unwrap().unwrap());
+    assert!(stored(&app, &first));
+    let url = |sha: &str| format!("/reseau/photos/{sha}.jpg");
+    assert_eq!(app.get(&url(&first)).await.status, StatusCode::OK);
+    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    let second = draft_photo(&p);
+    assert_ne!(first, second);
+    assert!(!stored(&app, &first), "a replaced draft photo is deleted");
+    assert!(stored(&app, &second));
+    approve(p.revision).await;
+    assert_eq!(app.get(&url(&first)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
+
+    // A new version without a new photo keeps the published one: still there once approved.
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[("role", "Directrice")], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    assert_eq!(
+        draft_photo(&p),
+        second,
+        "the draft points at the published photo"
+    );
+    approve(p.revision).await;
+    assert!(stored(&app, &second));
+    assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
+
+    // A replacement under review: the published photo stays (the public still sees it)
+    // until the new version is approved, then it goes.
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    let third = draft_photo(&p);
+    assert!(stored(&app, &second) && stored(&app, &third));
+    app.forget_cookies();
+    assert_eq!(
+        app.get(&format!("/reseau/{}/photo", p.slug)).await.status,
+        StatusCode::OK
+    );
+    approve(p.revision).await;
+    assert!(
+        !stored(&app, &second),
+        "the photo replaced on approval is deleted"
+    );
+    assert_eq!(app.get(&url(&second)).await.status, StatusCode::NOT_FOUND);
+    assert!(stored(&app, &third));
+
+    // Removed: gone once the version without it is approved.
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[("photo_remove", "oui")], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    assert!(p.draft.as_ref().unwrap().photo.is_none());
+    assert!(stored(&app, &third), "still published meanwhile");
+    approve(p.revision).await;
+    assert!(!stored(&app, &third), "a removed photo is deleted");
+    assert_eq!(app.get(&url(&third)).await.status, StatusCode::NOT_FOUND);
+
+    // The account deleted: its photos go with it, the published one and the draft's.
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    let published = draft_photo(&p);
+    approve(p.revision).await;
+    sign_in(&app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let draft = draft_photo(&store.profile(member.id).await.unwrap().unwrap());
+    assert!(stored(&app, &published) && stored(&app, &draft));
+    let r = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/supprimer",
+            &[("password", TEST_PASSWORD), ("confirm", "oui")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!stored(&app, &published) && !stored(&app, &draft));
+    sign_in(&app, "moderatrice@exemple.fr").await;
+    for sha in [&published, &draft] {
+        assert_eq!(app.get(&url(sha)).await.status, StatusCode::NOT_FOUND);
+    }
+    app.stop().await;
+}
+
+both_databases!(phone_photos_up_to_ten_megabytes, photo_sizes);
+async fn photo_sizes(store: Arc<dyn Store>) {
+    use crate::moderation::sign_in;
+    let app = TestApp::start(store.clone()).await;
+    let member = app
+        .user("rosalie@exemple.fr", TEST_PASSWORD, Role::Member)
+        .await;
+    sign_in(&app, "rosalie@exemple.fr").await;
+    // A phone photo of about 3 MB, far over the 1 MiB of other forms: accepted.
+    let phone = noise_jpeg(1400, 95);
+    assert!(
+        (5 * 1024 * 1024 / 2..9 * 1024 * 1024).contains(&phone.len()),
+        "{} bytes",
+        phone.len()
+    );
+    let r = submit_with_photo(&app, &[], Some(phone)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = store.profile(member.id).await.unwrap().unwrap();
+    assert!(p.draft.as_ref().unwrap().photo.is_some());
+
+    // Over 10 MB: the form again, with a message in French on the photo, nothing written.
+    let mut big = noise_jpeg(64, 90);
+    big.resize(12 * 1024 * 1024, 0);
+    let r = submit_with_photo(&app, &[("role", "Directrice")], Some(big)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Cette photo dépasse 10 Mo"), "{}", r.body);
+    assert!(r.body.contains("id=\"photo-erreur\""));
+    let after = store.profile(member.id).await.unwrap().unwrap();
+    assert_eq!(after.revision, p.revision, "nothing written");
+
+    // Over the route's limit (twice the photo's): reading stops there, and the form comes
+    // back all the same, with the same message and the choices made before.
+    let mut huge = noise_jpeg(64, 90);
+    huge.resize(24 * 1024 * 1024, 0);
+    let r = submit_with_photo(&app, &[], Some(huge)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Cette photo dépasse 10 Mo"), "{}", r.body);
+    assert_eq!(
+        store.profile(member.id).await.unwrap().unwrap().revision,
+        p.revision,
+        "nothing written"
+    );
     app.stop().await;
 }
