@@ -162,11 +162,20 @@ pub async fn login(
         (true, Some(user)) if !user.email_verified => {
             // The password is right but the address unproved: a fresh link, no session.
             limits.login_succeeded(store, ip, email.as_str()).await?;
-            super::join::resend(&state, t, &user).await?;
-            again(
-                FormErrors::one("", t.s("join.unverified")),
-                StatusCode::FORBIDDEN,
-            )
+            match super::join::resend(&state, t, &user).await {
+                Ok(()) => again(
+                    FormErrors::one("", t.s("join.unverified")),
+                    StatusCode::FORBIDDEN,
+                ),
+                // The mail server refused or is down: say so, rather than claim a link left.
+                Err(e) => {
+                    tracing::warn!(error = %e, user = user.id, "verification link not sent");
+                    again(
+                        FormErrors::one("", t.s("join.unverified_mail_failed")),
+                        StatusCode::SERVICE_UNAVAILABLE,
+                    )
+                }
+            }
         }
         (true, Some(user)) => {
             limits.login_succeeded(store, ip, email.as_str()).await?;

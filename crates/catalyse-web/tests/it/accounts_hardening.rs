@@ -365,6 +365,32 @@ async fn join_mail_fails(store: Arc<dyn Store>) {
         "no account row left behind"
     );
     assert_eq!(app.store.list_users(1, 50).await.unwrap().total, 1);
+    // An unconfirmed account signs in with the right password: no link can leave, and the
+    // page says so rather than claim one did (never a 500).
+    let hash = catalyse_web::auth::hash_password(PASSWORD.into())
+        .await
+        .unwrap();
+    app.store
+        .create_user(
+            &catalyse_store::NewUser {
+                email: Email::parse("attente@exemple.fr").unwrap(),
+                display_name: "Camille Attente".into(),
+                role: Role::Member,
+                password_hash: hash,
+                is_example: false,
+                email_verified: false,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let r = app.login("attente@exemple.fr", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(
+        r.body.contains("pas pu vous renvoyer de lien"),
+        "{}",
+        r.body
+    );
     app.stop().await;
 }
 
