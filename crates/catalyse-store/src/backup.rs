@@ -277,6 +277,16 @@ pub async fn load(url: &str, dump: &DatabaseDump, dir: &Path) -> StoreResult<()>
                 .execute(&mut conn)
                 .await?;
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            let previous: BTreeMap<String, i64> =
+                if sqlite_has_table(&mut tx, "sqlite_sequence").await? {
+                    sqlx::query_as("SELECT name, seq FROM sqlite_sequence")
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .into_iter()
+                        .collect()
+                } else {
+                    BTreeMap::new()
+                };
             for table in sqlite_tables(&mut tx).await? {
                 sqlx::query(&format!("DROP TABLE {}", quote(&table)))
                     .execute(&mut *tx)
@@ -289,7 +299,7 @@ pub async fn load(url: &str, dump: &DatabaseDump, dir: &Path) -> StoreResult<()>
             }
             apply_migrations(&mut *tx, &SQLITE_MIGRATIONS, dump.schema_version).await?;
             let tables = sqlite_catalog(&mut tx).await?;
-            load_sqlite(&mut tx, &tables, dump, dir).await?;
+            load_sqlite(&mut tx, &tables, dump, &previous, dir).await?;
             let broken: Vec<(String,)> =
                 sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
                     .fetch_all(&mut *tx)
@@ -305,6 +315,7 @@ pub async fn load(url: &str, dump: &DatabaseDump, dir: &Path) -> StoreResult<()>
         Backend::Postgres => {
             let mut conn = postgres_connection(url).await?;
             let mut tx = conn.begin().await?;
+            let previous = postgres_sequences(&mut tx).await?;
             for table in postgres_tables(&mut tx).await? {
                 sqlx::query(&format!("DROP TABLE IF EXISTS {} CASCADE", quote(&table)))
                     .execute(&mut *tx)
@@ -312,7 +323,7 @@ pub async fn load(url: &str, dump: &DatabaseDump, dir: &Path) -> StoreResult<()>
             }
             apply_migrations(&mut *tx, &POSTGRES_MIGRATIONS, dump.schema_version).await?;
             let tables = postgres_catalog(&mut tx).await?;
-            load_postgres(&mut tx, &tables, dump, dir).await?;
+            load_postgres(&mut tx, &tables, dump, &previous, dir).await?;
             tx.commit().await?;
             conn.close().await?;
         }
@@ -767,7 +778,6 @@ async fn dump_postgres(conn: &mut PgConnection, dir: &Path) -> StoreResult<Datab
     let migrations = postgres_migrations(conn).await?;
     let tables = postgres_catalog(conn).await?;
     let mut out = vec![];
-    let mut sequences = BTreeMap::new();
     for t in &tables {
         let mut w = LineWriter::create(dir.join(format!("{}.jsonl", t.name)))?;
         let sql = select_all(t);
@@ -786,19 +796,9 @@ async fn dump_postgres(conn: &mut PgConnection, dir: &Path) -> StoreResult<Datab
         drop(rows);
         w.finish()?;
         out.push(table_dump(t, n));
-        if let Some(column) = &t.serial {
-            let (last, called): (i64, bool) = sqlx::query_as(&format!(
-                "SELECT last_value, is_called FROM {}",
-                postgres_sequence(conn, &t.name, column).await?
-            ))
-            .fetch_one(&mut *conn)
-            .await?;
-            let used = if called { last } else { last - 1 };
-            if used > 0 {
-                sequences.insert(t.name.clone(), used);
-            }
-        }
     }
+    let mut sequences = postgres_sequences(conn).await?;
+    sequences.retain(|_, used| *used > 0);
     Ok(DatabaseDump {
         backend: backend_name(Backend::Postgres).into(),
         schema_version: migrations.last().copied().unwrap_or(0),
@@ -1027,19 +1027,48 @@ fn check_tables_known(dump: &DatabaseDump, tables: &[Table]) -> StoreResult<()> 
     Ok(())
 }
 
-/// The highest id to start the sequence after: the dump's record, or the largest id present.
-fn last_id(dump: &DatabaseDump, table: &str, max_id: Option<i64>) -> i64 {
-    dump.sequences
-        .get(table)
-        .copied()
-        .unwrap_or(0)
+/// The highest id to start the sequence after: the largest of the dump's record, the largest
+/// id present, and what the replaced database had already given — an id seen before the
+/// restore (by a harvester, in a link) is never given to something else.
+fn last_id(
+    dump: &DatabaseDump,
+    previous: &BTreeMap<String, i64>,
+    table: &str,
+    max_id: Option<i64>,
+) -> i64 {
+    let recorded = |m: &BTreeMap<String, i64>| m.get(table).copied().unwrap_or(0);
+    recorded(&dump.sequences)
+        .max(recorded(previous))
         .max(max_id.unwrap_or(0))
+}
+
+/// The last id each serial column of the current schema gave, by table.
+async fn postgres_sequences(conn: &mut PgConnection) -> StoreResult<BTreeMap<String, i64>> {
+    let serials: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT table_name::text, \
+         pg_get_serial_sequence(quote_ident(table_name), column_name)::text \
+         FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = BTreeMap::new();
+    for (table, seq) in serials {
+        let Some(seq) = seq else { continue };
+        let (last, called): (i64, bool) =
+            sqlx::query_as(&format!("SELECT last_value, is_called FROM {seq}"))
+                .fetch_one(&mut *conn)
+                .await?;
+        out.insert(table, if called { last } else { last - 1 });
+    }
+    Ok(out)
 }
 
 async fn load_sqlite(
     conn: &mut SqliteConnection,
     tables: &[Table],
     dump: &DatabaseDump,
+    previous: &BTreeMap<String, i64>,
     dir: &Path,
 ) -> StoreResult<()> {
     check_tables_known(dump, tables)?;
@@ -1064,7 +1093,7 @@ async fn load_sqlite(
             ))
             .fetch_one(&mut *conn)
             .await?;
-            let last = last_id(dump, &t.name, max);
+            let last = last_id(dump, previous, &t.name, max);
             if last > 0 {
                 sqlx::query("DELETE FROM sqlite_sequence WHERE name = $1")
                     .bind(&t.name)
@@ -1085,6 +1114,7 @@ async fn load_postgres(
     conn: &mut PgConnection,
     tables: &[Table],
     dump: &DatabaseDump,
+    previous: &BTreeMap<String, i64>,
     dir: &Path,
 ) -> StoreResult<()> {
     check_tables_known(dump, tables)?;
@@ -1108,7 +1138,7 @@ async fn load_postgres(
             ))
             .fetch_one(&mut *conn)
             .await?;
-            let last = last_id(dump, &t.name, max);
+            let last = last_id(dump, previous, &t.name, max);
             let seq = postgres_sequence(conn, &t.name, column).await?;
             sqlx::query("SELECT setval($1::regclass, $2, $3)")
                 .bind(&seq)

@@ -262,8 +262,14 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<Summary> {
 }
 
 fn write_archive(manifest: &Manifest, root: &Path, path: &Path) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    // Accounts, sessions and personal data: readable by the owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
@@ -511,6 +517,7 @@ pub async fn restore(config: &Config, archive: &Path, replace: bool) -> anyhow::
     }
 
     // 1. Files first: adding them changes nothing the current database sees.
+    let mut added = vec![];
     for name in &archived {
         if present.contains(name) {
             continue;
@@ -520,11 +527,17 @@ pub async fn restore(config: &Config, archive: &Path, replace: bool) -> anyhow::
         if &stored != name {
             tracing::warn!(file = %name, "archived file stored under its actual checksum {stored}");
         }
+        added.push(stored);
     }
     // 2. The database, in one transaction.
-    db::load(&url, &manifest.database, &work.path().join("database"))
-        .await
-        .context("the database could not be restored; it was left as it was")?;
+    if let Err(e) = db::load(&url, &manifest.database, &work.path().join("database")).await {
+        // Taken back, so that the file store too is as it was.
+        for name in &added {
+            let _ = files.delete(name).await;
+        }
+        return Err(anyhow::Error::new(e)
+            .context("the database could not be restored; it was left as it was"));
+    }
     // 3. The files the backup does not have.
     for name in &extra {
         files.delete(name).await?;

@@ -33,6 +33,8 @@ fn temp_dir(tag: &str) -> PathBuf {
 struct Site {
     db: TestStore,
     dir: PathBuf,
+    /// `s3://bucket/prefix`, or `None` for `{dir}/files`.
+    files_url: Option<String>,
 }
 
 impl Site {
@@ -41,6 +43,7 @@ impl Site {
             database_url: Some(Secret(self.db.url.clone())),
             data_dir: self.dir.clone(),
             demo: false,
+            files_url: self.files_url.clone(),
             ..Config::default()
         }
     }
@@ -55,6 +58,9 @@ impl Site {
             .env_remove("CATALYSE_DATA_DIR")
             .env_remove("CATALYSE_FILES_URL")
             .stdin(Stdio::null());
+        if let Some(url) = &self.files_url {
+            c.env("CATALYSE_FILES_URL", url);
+        }
         c
     }
 
@@ -127,6 +133,7 @@ async fn sqlite_site() -> Option<Site> {
     Some(Site {
         db: testing::sqlite().await.expect("sqlite store"),
         dir: temp_dir("sqlite"),
+        files_url: None,
     })
 }
 
@@ -134,6 +141,7 @@ async fn postgres_site(test: &str) -> Option<Site> {
     Some(Site {
         db: testing::postgres(test).await.expect("postgres store")?,
         dir: temp_dir("postgres"),
+        files_url: None,
     })
 }
 
@@ -322,21 +330,13 @@ fn tables_in_archive(archive: &Path) -> BTreeMap<String, Vec<String>> {
     tables
 }
 
-/// Files of a data directory's local store, by name.
-fn files_of(site: &Site) -> BTreeMap<String, Vec<u8>> {
+/// Every stored file of a platform (local or S3), by name.
+async fn files_of(site: &Site) -> BTreeMap<String, Vec<u8>> {
+    let files = catalyse_web::files::FileStore::from_config(&site.config()).unwrap();
     let mut out = BTreeMap::new();
-    let root = site.dir.join("files");
-    for sub in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(sub.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            out.insert(
-                f.file_name().to_string_lossy().into_owned(),
-                std::fs::read(f.path()).unwrap(),
-            );
-        }
+    for name in files.list().await.unwrap() {
+        let bytes = files.get(&name).await.unwrap().unwrap();
+        out.insert(name, bytes.to_vec());
     }
     out
 }
@@ -350,6 +350,16 @@ async fn round_trip(source: Site, target: Site) {
     let o = source.run(&["backup", archive.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("backup written"), "{}", text(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "personal data: readable by the owner only"
+        );
+    }
     assert!(get(&addr, "/healthz").starts_with("HTTP/1.0 200"));
     drop(server);
     // (The server's start may have added the demonstration's content: counted after it.)
@@ -409,8 +419,8 @@ async fn round_trip(source: Site, target: Site) {
     assert_eq!(registrations[0].email, "camille@exemple.fr");
 
     // The files, byte for byte.
-    let files = files_of(&target);
-    assert_eq!(files, files_of(&source));
+    let files = files_of(&target).await;
+    assert_eq!(files, files_of(&source).await);
     assert_eq!(files[&doc_sha], made.document);
     assert_eq!(files[&photo_sha], made.photo);
 
@@ -423,14 +433,32 @@ async fn round_trip(source: Site, target: Site) {
     assert!(members.contains("Camille Dupont"), "{members}");
     drop(_server);
 
-    // A second restore onto this content asks for --yes, then replaces it.
+    // A second restore onto this content asks for --yes, then replaces it; an id given in
+    // the meantime is not given again to something else.
+    let newcomer = |email: &str| NewUser {
+        email: Email::parse(email).unwrap(),
+        display_name: "Dominique".into(),
+        role: Role::Member,
+        password_hash: "x".into(),
+        is_example: false,
+        email_verified: true,
+    };
+    let lost = store
+        .create_user(&newcomer("perdue@exemple.fr"), chrono::Utc::now())
+        .await
+        .unwrap();
     let o = target.run(&["restore", archive.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(text(&o).contains("--yes"), "{}", text(&o));
-    assert!(text(&o).contains("users: 2 row(s)"), "{}", text(&o));
+    assert!(text(&o).contains("users: 3 row(s)"), "{}", text(&o));
     let o = target.run(&["restore", "--yes", archive.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(tables_of(&target.db.url).await, restored);
+    let after = store
+        .create_user(&newcomer("nouvelle@exemple.fr"), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(after.id > lost.id, "id {} given twice", after.id);
 
     source.finish().await;
     target.finish().await;
@@ -464,6 +492,28 @@ async fn postgres_backup_restores_into_sqlite() {
         return;
     };
     round_trip(source, sqlite_site().await.unwrap()).await;
+}
+
+/// The files move from a local data directory to an S3-compatible bucket (and the restore
+/// empties nothing it should not): run when `CATALYSE_TEST_S3_URL` names a bucket, with the
+/// usual `AWS_*` variables, as `.ci/run` sets them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trip_with_files_in_s3() {
+    let Ok(bucket) = std::env::var("CATALYSE_TEST_S3_URL") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP S3 half of round_trip_with_files_in_s3: CATALYSE_TEST_S3_URL is not set"
+        );
+        return;
+    };
+    let mut target = sqlite_site().await.unwrap();
+    target.files_url = Some(format!(
+        "{}/backup-{}-{}",
+        bucket.trim_end_matches('/'),
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    round_trip(sqlite_site().await.unwrap(), target).await;
 }
 
 /// Rewrites an archive through `edit(path, bytes)`, which may change or drop each entry.
@@ -503,7 +553,7 @@ async fn refusals(site: Site) {
     let o = site.run(&["backup", good.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let before_tables = tables_of(&site.db.url).await;
-    let before_files = files_of(&site);
+    let before_files = files_of(&site).await;
     let before_dir: Vec<_> = std::fs::read_dir(&site.dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -602,7 +652,7 @@ async fn refusals(site: Site) {
             "{}",
             file.display()
         );
-        assert_eq!(files_of(&site), before_files, "{}", file.display());
+        assert_eq!(files_of(&site).await, before_files, "{}", file.display());
         let after_dir: Vec<_> = std::fs::read_dir(&site.dir)
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -616,6 +666,18 @@ async fn refusals(site: Site) {
         .await
         .unwrap()
         .is_some());
+
+    // Into an empty platform, the files put before the database was refused are taken back.
+    let empty = sqlite_site().await.unwrap();
+    let o = empty.run(&["restore", bad_row.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("left as it was"), "{}", text(&o));
+    assert!(files_of(&empty).await.is_empty());
+    assert!(catalyse_store::backup::content(&empty.db.url)
+        .await
+        .unwrap()
+        .is_empty());
+    empty.finish().await;
     let _ = std::fs::remove_dir_all(&scratch);
     site.finish().await;
 }
