@@ -66,9 +66,7 @@ impl PostgresStore {
     }
 
     /// A write transaction (PostgreSQL's row locks make the writers wait for each other).
-    async fn begin_write(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
 

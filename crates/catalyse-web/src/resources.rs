@@ -246,7 +246,10 @@ fn note_version(state: &AppState, version: String) {
     if let Err(e) = std::fs::write(version_file(state), &version) {
         tracing::warn!(error = %e, "cannot note the search index's version");
     }
-    *state.resources_seen.lock().unwrap_or_else(|e| e.into_inner()) = version;
+    *state
+        .resources_seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = version;
 }
 
 /// At start: the index is derived data, rebuilt when it was built from another version of
@@ -273,7 +276,12 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
 /// `index_one`; the rebuild then only confirms them). Returns whether it rebuilt.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
     let version = state.store.resources_version().await?;
-    if *state.resources_seen.lock().unwrap_or_else(|e| e.into_inner()) == version {
+    if *state
+        .resources_seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        == version
+    {
         return Ok(false);
     }
     reindex(state).await?;

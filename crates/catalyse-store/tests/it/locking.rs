@@ -19,7 +19,10 @@ async fn held_lock(store: Arc<dyn Store>, url: String) {
     let soon = (now + chrono::Duration::days(3)).to_rfc3339();
     let mut e = event("verrou", &soon, EventKind::Atelier, None);
     e.capacity = Some(10);
-    store.load_events("lock", "v1", &[], &[e], now).await.unwrap();
+    store
+        .load_events("lock", "v1", &[], &[e], now)
+        .await
+        .unwrap();
     let id = store.event("verrou").await.unwrap().unwrap().id;
 
     // Another connection, as another process would have, takes the write lock and keeps it.
@@ -27,7 +30,10 @@ async fn held_lock(store: Arc<dyn Store>, url: String) {
     let holder = tokio::spawn(async move {
         if url.starts_with("sqlite:") {
             let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
             sqlx::query("UPDATE settings SET value = value WHERE key = 'none'")
                 .execute(&mut conn)
                 .await

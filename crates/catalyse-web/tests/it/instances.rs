@@ -32,7 +32,10 @@ fn skip(what: &str, why: &str) {
 /// (with a message) when no bucket is configured.
 pub async fn s3_prefix(test: &str) -> Option<String> {
     let Ok(url) = std::env::var(S3_URL_VAR) else {
-        skip(&format!("S3 half of {test}"), &format!("{S3_URL_VAR} is not set"));
+        skip(
+            &format!("S3 half of {test}"),
+            &format!("{S3_URL_VAR} is not set"),
+        );
         return None;
     };
     let bucket = url
@@ -52,7 +55,10 @@ pub async fn s3_prefix(test: &str) -> Option<String> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    Some(format!("s3://{bucket}/{test}-{}-{nanos}", std::process::id()))
+    Some(format!(
+        "s3://{bucket}/{test}-{}-{nanos}",
+        std::process::id()
+    ))
 }
 
 /// Waits until `check` holds, at most `WITHIN`; fails naming `what` otherwise.
@@ -140,7 +146,10 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
                 ("title", "Mutualiser un poste entre deux communes"),
                 ("authors", "Réseau test"),
                 ("nature", "boite-a-outils"),
-                ("summary", "Comment deux communes partagent une cheffe de projet."),
+                (
+                    "summary",
+                    "Comment deux communes partagent une cheffe de projet.",
+                ),
             ],
             Some(("file", "poste.pdf", pdf.clone())),
         )
@@ -174,10 +183,17 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
     .await;
     if files_url.is_some() {
         let file = b.get(&format!("/ressources/{slug}/fichier")).await;
-        assert_eq!(file.status, StatusCode::OK, "the file is in the shared store");
+        assert_eq!(
+            file.status,
+            StatusCode::OK,
+            "the file is in the shared store"
+        );
         assert_eq!(file.body.as_bytes(), pdf.as_slice());
     } else {
-        skip(&format!("file half of {TEST}"), "no S3 bucket, files stay local");
+        skip(
+            &format!("file half of {TEST}"),
+            "no S3 bucket, files stay local",
+        );
     }
     // Archived on B: out of A's search.
     let csrf = b.get(&edit).await.field("csrf");
@@ -209,7 +225,11 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
             Some(("file", "t.csv", crate::observatory::GOOD_CSV.into())),
         )
         .await;
-    assert!(r.status.is_redirection() || r.status.is_success(), "{}", r.body);
+    assert!(
+        r.status.is_redirection() || r.status.is_success(),
+        "{}",
+        r.body
+    );
     within("an imported dataset", || async {
         let page = b.get(path).await;
         page.status == StatusCode::OK && page.body.contains("Part de tiers-lieux")
@@ -286,9 +306,12 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
     // Rate limits: failures counted on A are counted on B.
     a.forget_cookies();
     b.forget_cookies();
-    a.user("cible@example.org", TEST_PASSWORD, Role::Member).await;
+    a.user("cible@example.org", TEST_PASSWORD, Role::Member)
+        .await;
     for _ in 0..5 {
-        let r = a.login("cible@example.org", "pas le bon mot de passe").await;
+        let r = a
+            .login("cible@example.org", "pas le bon mot de passe")
+            .await;
         assert_ne!(r.status, StatusCode::SEE_OTHER);
     }
     let r = b.login("cible@example.org", "toujours pas le bon").await;
@@ -326,5 +349,8 @@ async fn files_on_an_s3_compatible_store() {
     files.delete(&sha).await.expect("delete");
     assert_eq!(files.get(&sha).await.unwrap(), None);
     assert_eq!(files.count().await.unwrap(), 0);
-    files.delete(&sha).await.expect("deleting twice is no error");
+    files
+        .delete(&sha)
+        .await
+        .expect("deleting twice is no error");
 }

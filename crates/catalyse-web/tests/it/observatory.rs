@@ -159,7 +159,8 @@ async fn example_survey(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
-pub(crate) const GOOD_CSV: &str = "territory_level,territory_code,indicator,value,unit,year,source,licence\n\
+pub(crate) const GOOD_CSV: &str =
+    "territory_level,territory_code,indicator,value,unit,year,source,licence\n\
 department,01,Part de tiers-lieux,12.5,%,2025,Enquête test,Licence Ouverte 2.0\n\
 department,42,Part de tiers-lieux,7,%,2025,Enquête test,Licence Ouverte 2.0\n";
 
