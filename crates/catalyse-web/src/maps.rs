@@ -278,47 +278,6 @@ fn parse_box(b: &str) -> (f64, f64, f64, f64) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantile_classes_cover_all_values() {
-        let values: Vec<f64> = (1..=100).map(f64::from).collect();
-        let c = classes(&values);
-        assert_eq!(c.len(), 5);
-        assert_eq!(c[0].from, 1.0);
-        assert_eq!(c[4].to, 100.0);
-        assert_eq!(colour(&c, Some(1.0)), PALETTE[0]);
-        assert_eq!(colour(&c, Some(100.0)), PALETTE[4]);
-        assert_eq!(colour(&c, None), NO_DATA);
-        assert_eq!(
-            classes(&[3.0, 3.0]).len(),
-            1,
-            "one distinct value, one class"
-        );
-        assert!(classes(&[]).is_empty());
-    }
-
-    #[test]
-    fn shipped_maps_cover_every_metropolitan_territory() {
-        let m = Maps::embedded().unwrap();
-        assert_eq!(m.regions.areas.len(), 13);
-        assert_eq!(m.departments.areas.len(), 96);
-        assert_eq!(m.departments.insets.len(), 5);
-        let svg = render(
-            &m.departments,
-            &[],
-            &HashMap::new(),
-            "Carte",
-            "pas de donnée",
-            Some("©"),
-        );
-        assert!(svg.len() < 150_000, "{} bytes", svg.len());
-        assert!(svg.starts_with("<?xml"));
-    }
-}
-
 /// A horizontal bar chart as SVG, bars in the order given (rank them first). Each bar has a
 /// title with its label and value; the page gives the same figures as a table beside it.
 pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
@@ -361,4 +320,45 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_classes_cover_all_values() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        let c = classes(&values);
+        assert_eq!(c.len(), 5);
+        assert_eq!(c[0].from, 1.0);
+        assert_eq!(c[4].to, 100.0);
+        assert_eq!(colour(&c, Some(1.0)), PALETTE[0]);
+        assert_eq!(colour(&c, Some(100.0)), PALETTE[4]);
+        assert_eq!(colour(&c, None), NO_DATA);
+        assert_eq!(
+            classes(&[3.0, 3.0]).len(),
+            1,
+            "one distinct value, one class"
+        );
+        assert!(classes(&[]).is_empty());
+    }
+
+    #[test]
+    fn shipped_maps_cover_every_metropolitan_territory() {
+        let m = Maps::embedded().unwrap();
+        assert_eq!(m.regions.areas.len(), 13);
+        assert_eq!(m.departments.areas.len(), 96);
+        assert_eq!(m.departments.insets.len(), 5);
+        let svg = render(
+            &m.departments,
+            &[],
+            &HashMap::new(),
+            "Carte",
+            "pas de donnée",
+            Some("©"),
+        );
+        assert!(svg.len() < 150_000, "{} bytes", svg.len());
+        assert!(svg.starts_with("<?xml"));
+    }
 }

@@ -60,11 +60,11 @@ async fn events(store: Arc<dyn Store>) {
         event("c", "2019-10-01T08:00:00Z", EventKind::Rencontre, None),
     ];
     assert!(store
-        .load_events("test", "v1", &[series.clone()], &list, now)
+        .load_events("test", "v1", std::slice::from_ref(&series), &list, now)
         .await
         .unwrap());
     assert!(!store
-        .load_events("test", "v1", &[series.clone()], &list, now)
+        .load_events("test", "v1", std::slice::from_ref(&series), &list, now)
         .await
         .unwrap());
     // A new version adds what is missing and keeps what is there.
@@ -273,7 +273,13 @@ async fn edits(store: Arc<dyn Store>) {
     use catalyse_store::RegistrationStatus;
     let now = Utc::now();
     let e = event("atelier", "2030-01-17T12:00:00Z", EventKind::Atelier, None);
-    assert_eq!(store.add_events(&[e.clone()], now).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .add_events(std::slice::from_ref(&e), now)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(store.add_events(&[e], now).await.unwrap(), 0, "slug taken");
     let mut e = store.event("atelier").await.unwrap().unwrap();
     e.title = "Atelier renommé".into();

@@ -162,7 +162,7 @@ pub async fn login(
         (true, Some(user)) if !user.email_verified => {
             // The password is right but the address unproved: a fresh link, no session.
             limits.login_succeeded(store, ip, email.as_str()).await?;
-            match super::join::resend(&state, t, &user).await {
+            match super::join::send_link(&state, t, &user).await {
                 Ok(()) => again(
                     FormErrors::one("", t.s("join.unverified")),
                     StatusCode::FORBIDDEN,

@@ -233,30 +233,7 @@ async fn welcome(
         }
         Err(e) => return Err(e.into()),
     };
-    let sent = async {
-        let token = random_token();
-        state
-            .store
-            .create_email_verification(
-                user.id,
-                &token_hash(&token),
-                now,
-                now + Duration::hours(VERIFY_HOURS),
-            )
-            .await?;
-        let body = t.s("join.mail_body").replace("{name}", name).replace(
-            "{link}",
-            &format!("{base}/rejoindre/confirmer?jeton={token}"),
-        );
-        let mail = Mail {
-            to: email.as_str(),
-            subject: t.s("join.mail_subject"),
-            body,
-            attachment: None,
-        };
-        state.mailer.send(&state.mail_from, mail).await
-    }
-    .await;
+    let sent = send_link(state, t, &user).await;
     match &sent {
         Ok(()) => tracing::info!(user = user.id, "account created, address to verify"),
         Err(_) => {
@@ -268,13 +245,13 @@ async fn welcome(
     sent
 }
 
-/// Sends a fresh verification link to an account that has not proved its address (after a
-/// correct password at the login).
-pub async fn resend(
+/// Writes a verification link for `user` and mails it: at joining, and after a correct
+/// password at the login while the address is still unproved.
+pub async fn send_link(
     state: &AppState,
     t: crate::i18n::Tr,
     user: &catalyse_core::User,
-) -> Result<(), AppError> {
+) -> anyhow::Result<()> {
     let now = Utc::now();
     let token = random_token();
     state
@@ -286,26 +263,20 @@ pub async fn resend(
             now + Duration::hours(VERIFY_HOURS),
         )
         .await?;
-    let base = state.config.public_url();
-    state
-        .mailer
-        .send(
-            &state.mail_from,
-            Mail {
-                to: user.email.as_str(),
-                subject: t.s("join.mail_subject"),
-                body: t
-                    .s("join.mail_body")
-                    .replace("{name}", &user.display_name)
-                    .replace(
-                        "{link}",
-                        &format!("{base}/rejoindre/confirmer?jeton={token}"),
-                    ),
-                attachment: None,
-            },
-        )
-        .await
-        .map_err(AppError::Internal)
+    let link = format!(
+        "{}/rejoindre/confirmer?jeton={token}",
+        state.config.public_url()
+    );
+    let mail = Mail {
+        to: user.email.as_str(),
+        subject: t.s("join.mail_subject"),
+        body: t
+            .s("join.mail_body")
+            .replace("{name}", &user.display_name)
+            .replace("{link}", &link),
+        attachment: None,
+    };
+    state.mailer.send(&state.mail_from, mail).await
 }
 
 #[cfg(test)]

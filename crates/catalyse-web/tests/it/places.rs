@@ -68,7 +68,8 @@ async fn form_errors(store: Arc<dyn Store>) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Café solidaire") && page.body.contains("Tiers-lieu"));
 
-    let cases: [(Vec<(&str, &str)>, &str, &str); 6] = [
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: [Case; 6] = [
         (
             with(good(), "name", ""),
             "name",
