@@ -144,13 +144,23 @@ impl Limits {
         Ok(wait.map_or(Ok(()), |w| Err(seconds(w))))
     }
 
-    /// Whether one more mail may go to this address, for password reset or joining (at most
-    /// `reset_per_hour`): when not, the answer stays the same and no mail is sent, so the
-    /// person behind the address is never refused for what others asked, and the mails
-    /// already sent hold working links.
-    pub async fn mail_to(&self, store: &dyn Store, email: &str) -> StoreResult<bool> {
-        let b = budget("mail-to", &[email], self.reset_per_hour, 3600);
-        Ok(store.rate_limit_take(&[b], Utc::now()).await?.is_none())
+    /// Whether one more mail may go to this address, for password reset or joining, asked
+    /// from `ip`: at most `reset_per_hour` an hour per email address *and* asking address,
+    /// so that requests from elsewhere never spend the person's own budget, and four times
+    /// that per email address whoever asks, against filling a mailbox. When not, the answer
+    /// stays the same and no mail is sent; the mails already sent hold working links.
+    pub async fn mail_to(&self, store: &dyn Store, email: &str, ip: IpAddr) -> StoreResult<bool> {
+        let budgets = [
+            budget("mail-to", &[email, &counted(ip)], self.reset_per_hour, 3600),
+            budget("mail-to-any", &[email], self.flood_cap(), 3600),
+        ];
+        Ok(store.rate_limit_take(&budgets, Utc::now()).await?.is_none())
+    }
+
+    /// How many mails (or visitor registrations) one email address may be the object of in an
+    /// hour, whoever asks: well above what one person asks for herself.
+    fn flood_cap(&self) -> u32 {
+        self.reset_per_hour.saturating_mul(4)
     }
 
     /// Joining the network from this address.
@@ -178,7 +188,15 @@ impl Limits {
                 self.register_per_hour_per_ip,
                 3600,
             ),
-            budget("register-email", &[email], self.reset_per_hour, 3600),
+            // Per email address and asking address, so that nobody spends another's budget;
+            // and a wider cap per email address alone.
+            budget(
+                "register-email",
+                &[email, &counted(ip)],
+                self.reset_per_hour,
+                3600,
+            ),
+            budget("register-email-any", &[email], self.flood_cap(), 3600),
         ];
         Self::take(store, &budgets).await
     }
@@ -218,7 +236,15 @@ impl TrustedProxies {
                 Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(bad)?,
                 None => max,
             };
-            out.push((addr.to_canonical(), bits));
+            // An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as a dual-stack socket shows
+            // an IPv4 peer) is kept as IPv4, and so is its prefix: the 96 mapping bits go.
+            let canonical = addr.to_canonical();
+            let bits = if addr.is_ipv6() && canonical.is_ipv4() {
+                bits.checked_sub(96).ok_or_else(bad)?
+            } else {
+                bits
+            };
+            out.push((canonical, bits));
         }
         Ok(TrustedProxies(out))
     }
@@ -229,13 +255,17 @@ impl TrustedProxies {
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
+        // `parse` keeps every prefix within its family's length; saturating all the same, so
+        // that no value can widen a range to everything.
         self.0.iter().any(|&(net, bits)| match (net, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+                let host_bits = 32u32.saturating_sub(u32::from(bits.min(32)));
+                let mask = u32::MAX.checked_shl(host_bits).unwrap_or(0);
                 u32::from(n) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+                let host_bits = 128u32.saturating_sub(u32::from(bits.min(128)));
+                let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
                 u128::from(n) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -329,7 +359,22 @@ mod tests {
         assert!(TrustedProxies::parse("0.0.0.0/0")
             .unwrap()
             .contains(ip("8.8.8.8")));
-        for bad in ["localhost", "10.0.0.0/33", "::/129", "1.2.3", "10.0.0.0/x"] {
+        // A proxy written as an IPv4-mapped IPv6 address trusts that one address, or its
+        // range, never every IPv4 address.
+        let mapped = TrustedProxies::parse("::ffff:127.0.0.1").unwrap();
+        assert!(mapped.contains(ip("127.0.0.1")));
+        assert!(!mapped.contains(ip("203.0.113.9")));
+        let mapped = TrustedProxies::parse("::ffff:10.0.0.0/104").unwrap();
+        assert!(mapped.contains(ip("10.1.2.3")));
+        assert!(!mapped.contains(ip("11.1.2.3")));
+        for bad in [
+            "localhost",
+            "10.0.0.0/33",
+            "::/129",
+            "1.2.3",
+            "10.0.0.0/x",
+            "::ffff:10.0.0.0/95",
+        ] {
             let e = TrustedProxies::parse(bad).unwrap_err();
             assert!(e.contains(bad.split('/').next().unwrap()), "{e}");
         }

@@ -91,6 +91,10 @@ enum Command {
         /// Replace a database or file store that already holds content.
         #[arg(long)]
         yes: bool,
+        /// Restore even though something answers on the configured `bind` address (every
+        /// instance must be stopped: a running one would serve stale data).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -227,15 +231,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("backup written to {}: {summary}", file.display());
             Ok(())
         }
-        Command::Restore { file, yes } => restore(&config, &file, yes).await,
+        Command::Restore { file, yes, force } => restore(&config, &file, yes, force).await,
     }
 }
 
-async fn restore(config: &Config, file: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+async fn restore(
+    config: &Config,
+    file: &std::path::Path,
+    yes: bool,
+    force: bool,
+) -> anyhow::Result<()> {
     if catalyse_web::backup::server_answers(config).await {
+        if !force {
+            anyhow::bail!(
+                "something answers on {}: stop every instance of the platform before \
+                 restoring (a running one would go on serving what the restore replaces), \
+                 then run the restore again; add --force if what answers is not Catalyse",
+                config.bind
+            );
+        }
         eprintln!(
-            "warning: something answers on {}; if it is this platform, stop it before \
-             restoring (and restart every instance afterwards)",
+            "warning: something answers on {}; restoring anyway (--force)",
             config.bind
         );
     }

@@ -500,6 +500,10 @@ async fn postgres_backup_restores_into_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_trip_with_files_in_s3() {
     let Ok(bucket) = std::env::var("CATALYSE_TEST_S3_URL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but CATALYSE_TEST_S3_URL is not set: .ci/run must start the S3 server"
+        );
         let _ = writeln!(
             std::io::stderr(),
             "SKIP S3 half of round_trip_with_files_in_s3: CATALYSE_TEST_S3_URL is not set"

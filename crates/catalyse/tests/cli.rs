@@ -253,3 +253,30 @@ async fn resources_cli(store: Arc<dyn Store>, url: String) {
     assert!(text(&o).contains("search index rebuilt"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// A restore under a running server is refused before anything is read or changed.
+both_databases!(
+    restore_refused_while_a_server_answers,
+    restore_under_server,
+    with_url
+);
+async fn restore_under_server(store: Arc<dyn Store>, url: String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = listener.local_addr().unwrap().to_string();
+    let users = store.count_users().await.unwrap();
+    let o = catalyse(
+        &url,
+        &[
+            "--bind",
+            &bind,
+            "restore",
+            "--yes",
+            "/nonexistent/backup.tar.gz",
+        ],
+        "",
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("stop every instance"), "{}", text(&o));
+    assert_eq!(store.count_users().await.unwrap(), users, "nothing changed");
+    drop(listener);
+}

@@ -272,7 +272,7 @@ pub async fn forgot(
     // the time it takes tells nothing either.
     let lang = ctx.t.lang;
     tokio::spawn(async move {
-        if let Err(e) = send_reset_link(&state, Tr::new(lang), &email).await {
+        if let Err(e) = send_reset_link(&state, Tr::new(lang), &email, ip).await {
             tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
         }
     });
@@ -290,13 +290,18 @@ pub async fn forgot(
 /// Writes a reset token for the account of `email`, if there is one, and mails its link; at
 /// most `reset_per_hour` mails per address, so that nobody fills someone's mailbox (the links
 /// already sent keep working).
-async fn send_reset_link(state: &AppState, t: Tr, email: &Email) -> anyhow::Result<()> {
+async fn send_reset_link(
+    state: &AppState,
+    t: Tr,
+    email: &Email,
+    ip: std::net::IpAddr,
+) -> anyhow::Result<()> {
     let Some(user) = state.store.user_by_email(email).await? else {
         return Ok(());
     };
     if !state
         .limits
-        .mail_to(state.store.as_ref(), email.as_str())
+        .mail_to(state.store.as_ref(), email.as_str(), ip)
         .await?
     {
         tracing::warn!(

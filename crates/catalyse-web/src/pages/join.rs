@@ -71,8 +71,8 @@ pub async fn join(
     let n = name.chars().count();
     if !(2..=80).contains(&n) {
         errors.push("name", t.s("join.error_name"));
-    } else if let Err(e) = catalyse_core::text::check_plain(&name) {
-        errors.push("name", format!("Le nom {e}"));
+    } else if catalyse_core::text::check_plain(&name).is_err() {
+        errors.push("name", t.s("join.error_name_invisible"));
     }
     let email = Email::parse(&form.email);
     if email.is_err() {
@@ -102,9 +102,9 @@ pub async fn join(
     let store = state.store.as_ref();
     state.limits.join_from(store, ip).await?;
     let hash = hash_password(form.password).await?;
-    // At most `reset_per_hour` mails to one address an hour, whoever asks: past that, the
-    // same answer and nothing sent (the mails already sent hold what is needed).
-    if state.limits.mail_to(store, email.as_str()).await? {
+    // At most `reset_per_hour` mails to one address an hour asked from this address (four
+    // times that whoever asks): past that, the same answer and nothing sent (the mails already sent hold what is needed).
+    if state.limits.mail_to(store, email.as_str(), ip).await? {
         // The mail goes before the answer both for a new account (taken back if the mail
         // cannot go) and for an address that has one (a reminder): the two answers take as
         // long and read the same, so neither tells whether the address has an account.

@@ -356,11 +356,13 @@ pub async fn contact(
     let mut errors = FormErrors::default();
     if !(3..=120).contains(&subject.chars().count()) {
         errors.push("subject", t.s("reseau.error_subject"));
-    } else if let Err(e) = catalyse_core::text::check_plain(&subject) {
-        errors.push("subject", format!("L'objet {e}"));
+    } else if catalyse_core::text::check_plain(&subject).is_err() {
+        errors.push("subject", t.s("reseau.error_subject_invisible"));
     }
     if !(10..=3000).contains(&message.chars().count()) {
         errors.push("message", t.s("reseau.error_message"));
+    } else if catalyse_core::text::check_plain_lines(&message).is_err() {
+        errors.push("message", t.s("reseau.error_message_invisible"));
     }
     if !errors.is_empty() {
         let places = places_run_by(&state, p.user_id).await?;

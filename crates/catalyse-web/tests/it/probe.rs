@@ -244,7 +244,7 @@ async fn invisible(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r
         .body
-        .contains("Le nom contient un caractère invisible non autorisé"));
+        .contains("Votre nom contient un caractère invisible non autorisé"));
 
     // Places: name, address and description.
     app.sign_in_as("lea@exemple.fr", Role::Member).await;
@@ -387,6 +387,24 @@ async fn report_hidden(store: Arc<dyn Store>) {
     assert!(r
         .body
         .contains("L&#39;objet contient un caractère invisible non autorisé"));
+    // (So is a message that would.)
+    let r = app
+        .post_form(
+            &format!("/reseau/{visible_slug}"),
+            &format!("/reseau/{visible_slug}/contact"),
+            &[
+                ("subject", "Une offre"),
+                (
+                    "message",
+                    "Achetez nos formations,\n\u{202E}elbattabmi xirp !",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .body
+        .contains("Le message contient un caractère invisible non autorisé"));
     let r = app
         .post_form(
             &format!("/reseau/{visible_slug}"),
