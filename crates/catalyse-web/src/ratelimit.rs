@@ -62,6 +62,10 @@ fn counted(ip: IpAddr) -> String {
     }
 }
 
+/// How long a sign-in waits before its password is checked while its account has failed too
+/// often from everywhere together: a delay, not a refusal.
+pub const LOGIN_SLOWDOWN: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Whole seconds to wait, at least one.
 fn seconds(wait: Duration) -> u64 {
     let ms = wait.num_milliseconds().max(1) as u64;
@@ -126,6 +130,33 @@ impl Limits {
             .rate_limit_refund(std::slice::from_ref(&from_ip))
             .await?;
         store.rate_limit_clear(&account.key).await
+    }
+
+    /// Failures on one account from every address together: four times the per-address
+    /// budget per 15 minutes. Past it, sign-ins on that account are slowed down (see
+    /// [`LOGIN_SLOWDOWN`]), never refused, so that many addresses together cannot try many
+    /// passwords fast, nor lock the account's owner out.
+    fn account_budget(&self, email: &str) -> RateBudget {
+        budget(
+            "login-account-any",
+            &[email],
+            self.login_per_quarter_per_account.saturating_mul(4),
+            900,
+        )
+    }
+
+    /// Whether sign-ins on this account are to be slowed down now.
+    pub async fn login_slowed(&self, store: &dyn Store, email: &str) -> StoreResult<bool> {
+        let b = self.account_budget(email);
+        Ok(store.rate_limit_check(&[b], Utc::now()).await?.is_some())
+    }
+
+    /// A wrong password: counted on the account from every address together.
+    pub async fn login_failed(&self, store: &dyn Store, email: &str) -> StoreResult<()> {
+        let b = self.account_budget(email);
+        // A spent budget takes nothing more: the slow-down already applies.
+        store.rate_limit_take(&[b], Utc::now()).await?;
+        Ok(())
     }
 
     async fn take(store: &dyn Store, budgets: &[RateBudget]) -> Result<(), AppError> {

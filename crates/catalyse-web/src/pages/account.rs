@@ -152,6 +152,9 @@ pub async fn login(
     if let Err(wait) = limits.login_attempt(store, ip, email.as_str()).await? {
         return too_many(&ctx, wait, "login.error_rate");
     }
+    if limits.login_slowed(store, email.as_str()).await? {
+        tokio::time::sleep(crate::ratelimit::LOGIN_SLOWDOWN).await;
+    }
     let user = state.store.user_by_email(&email).await?;
     let ok = verify_password(
         form.password.clone(),
@@ -185,10 +188,13 @@ pub async fn login(
             tracing::info!(user = user.id, "signed in");
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
-        _ => again(
-            FormErrors::one("", t.s("login.error_invalid")),
-            StatusCode::UNAUTHORIZED,
-        ),
+        _ => {
+            limits.login_failed(store, email.as_str()).await?;
+            again(
+                FormErrors::one("", t.s("login.error_invalid")),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
     }
 }
 

@@ -154,6 +154,40 @@ async fn lock_out(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
+// Many addresses together failing on one account slow its sign-ins down, and never refuse
+// the right password.
+both_databases!(failures_from_everywhere_slow_down, slow_down);
+async fn slow_down(store: Arc<dyn Store>) {
+    let app = TestApp::start_with(store, |c| {
+        c.trusted_proxies = "127.0.0.1, ::1".into();
+        c.login_per_quarter_per_account = 1;
+    })
+    .await;
+    app.user("admin@exemple.fr", PASSWORD, Role::Admin).await;
+    let timed = |from: String, password: &'static str| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let a = login_from(app, &from, "admin@exemple.fr", password).await;
+            (a.status, started.elapsed())
+        }
+    };
+    // Four addresses fail once each: within every per-address budget.
+    for i in 0..4 {
+        let (status, _) = timed(format!("203.0.113.{}", 10 + i), "devine").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "failure {i}");
+    }
+    // Now every sign-in on the account waits, the owner's too, but she gets in.
+    let (status, took) = timed("203.0.113.99".into(), "devine").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(took >= catalyse_web::ratelimit::LOGIN_SLOWDOWN, "{took:?}");
+    app.forget_cookies();
+    let (status, took) = timed("198.51.100.8".into(), PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "slowed down, never refused");
+    assert!(took >= catalyse_web::ratelimit::LOGIN_SLOWDOWN, "{took:?}");
+    app.stop().await;
+}
+
 both_databases!(forwarded_for_ignored_from_untrusted_peers, untrusted_peer);
 async fn untrusted_peer(store: Arc<dyn Store>) {
     // No trusted proxy: the header is the client's word and changes nothing.
