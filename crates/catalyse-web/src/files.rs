@@ -213,6 +213,35 @@ impl FileStore {
             .collect())
     }
 
+    /// Deletes the files that no resource and no profile version uses and that were stored
+    /// before `cutoff`: photos replaced before their deletion was automatic, a file whose
+    /// deletion failed, one stored by a form that failed afterwards. The grace period keeps
+    /// a file just stored by a request that has not written its row yet (storing the same
+    /// content again renews its date). Returns how many were deleted.
+    pub async fn sweep_unused(
+        &self,
+        store: &dyn catalyse_store::Store,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
+        use futures_util::TryStreamExt;
+        let all: Vec<_> = self.inner.list(None).try_collect().await?;
+        let mut deleted = 0;
+        for meta in all {
+            let Some(sha) = meta.location.filename() else {
+                continue;
+            };
+            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            if meta.last_modified >= cutoff || store.file_in_use(sha).await? {
+                continue;
+            }
+            self.delete(sha).await?;
+            deleted += 1;
+        }
+        Ok(deleted)
+    }
+
     /// How many files are stored (tests and operations).
     pub async fn count(&self) -> anyhow::Result<usize> {
         use futures_util::TryStreamExt;

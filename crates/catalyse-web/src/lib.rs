@@ -604,9 +604,23 @@ pub const OBSERVATORY_REFRESH_SECONDS: u64 = 5;
 /// Every few minutes: forget expired sessions and old rate-limit entries.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
+    let mut rounds: u64 = 0;
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
+        // Once an hour (the first time 5 minutes after the start): files nothing uses.
+        rounds += 1;
+        if rounds % 12 == 2 {
+            match state
+                .files
+                .sweep_unused(state.store.as_ref(), now - chrono::Duration::hours(1))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "unused files deleted"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "unused-file sweep failed"),
+            }
+        }
         let idle = now - chrono::Duration::minutes(state.config.session_idle_minutes);
         let absolute = now - chrono::Duration::hours(state.config.session_absolute_hours);
         match state.store.purge_sessions(idle, absolute).await {

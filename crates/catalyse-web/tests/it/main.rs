@@ -342,7 +342,7 @@ impl TestApp {
     }
 }
 
-fn rand_suffix() -> u64 {
+pub(crate) fn rand_suffix() -> u64 {
     use rand::Rng;
     rand::thread_rng().gen()
 }

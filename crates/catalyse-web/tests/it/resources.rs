@@ -331,3 +331,79 @@ async fn refused_uploads(store: Arc<dyn Store>) {
     assert_eq!(stored_files(&app), 0);
     app.stop().await;
 }
+
+// Files nothing uses go after an hour's grace; used and recent ones stay.
+both_databases!(unused_files_are_swept, sweep);
+async fn sweep(store: Arc<dyn Store>) {
+    use catalyse_core::resource::{Nature, ResourceFields, ResourceState, StoredFile};
+    let dir = std::env::temp_dir().join(format!("catalyse_sweep_{}", crate::rand_suffix()));
+    let config = catalyse_web::Config {
+        data_dir: dir.clone(),
+        ..catalyse_web::Config::default()
+    };
+    let files = catalyse_web::files::FileStore::from_config(&config).unwrap();
+    let put = |text: &'static str| {
+        let files = &files;
+        async move {
+            files
+                .put(bytes::Bytes::from_static(text.as_bytes()))
+                .await
+                .unwrap()
+        }
+    };
+    let used = put("%PDF-1.4 used").await;
+    let orphan = put("%PDF-1.4 orphan").await;
+    let recent = put("%PDF-1.4 recent orphan").await;
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for sha in [&used, &orphan] {
+        let path = dir.join("files").join(&sha[..2]).join(sha.as_str());
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+    }
+    let fields = ResourceFields {
+        slug: "guide-utilise".into(),
+        title: "Guide utilisé".into(),
+        summary: String::new(),
+        body: String::new(),
+        nature: Nature::BoiteAOutils,
+        subgroup: String::new(),
+        levers: vec![],
+        themes: vec![],
+        authors: vec!["Réseau test".into()],
+        year: Some(2024),
+        format: "PDF".into(),
+        language: "fr".into(),
+        licence: "CC BY 4.0".into(),
+        url: None,
+        is_example: false,
+    };
+    let file = StoredFile {
+        sha256: used.clone(),
+        name: "guide.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 13,
+    };
+    store
+        .create_resource(
+            &fields,
+            ResourceState::Draft,
+            Some(&file),
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let cutoff = chrono::Utc::now() - chrono::Duration::hours(1);
+    assert_eq!(files.sweep_unused(store.as_ref(), cutoff).await.unwrap(), 1);
+    assert!(files.get(&used).await.unwrap().is_some(), "used: kept");
+    assert!(
+        files.get(&orphan).await.unwrap().is_none(),
+        "old and unused: deleted"
+    );
+    assert!(files.get(&recent).await.unwrap().is_some(), "recent: kept");
+    let _ = std::fs::remove_dir_all(dir);
+}
