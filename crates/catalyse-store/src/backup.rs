@@ -247,10 +247,12 @@ fn content_sql(table: &str) -> Option<String> {
     if table == MIGRATIONS_TABLE || check_identifier(table).is_err() {
         None
     } else if table == "resource_history" {
-        // The kit's documents are recorded as imports by nobody; anything else is someone's.
+        // The kit's documents are recorded as imports by nobody from the source « kit »;
+        // anything else is someone's (an import from the command line has no actor either).
         Some(
             "SELECT COUNT(*) FROM resource_history \
-             WHERE actor_id IS NOT NULL OR action <> 'import'"
+             WHERE actor_id IS NOT NULL OR action <> 'import' \
+             OR changes <> '{\"source\":[null,\"kit\"]}'"
                 .into(),
         )
     } else if table == "datasets" {

@@ -294,3 +294,41 @@ async fn harvest(store: Arc<dyn Store>) {
     };
     assert_eq!(store.harvest(&other).await.unwrap().1, 0);
 }
+
+// What `catalyse restore` counts as content: the kit a start loads is not, a resource
+// imported from the command line (by nobody, like the kit) is.
+conformance!(
+    backup_content_counts_command_line_imports,
+    content,
+    with_url
+);
+async fn content(store: Arc<dyn Store>, url: String) {
+    let now = Utc::now();
+    store
+        .load_kit(&[fields("kit-doc", Nature::Methode)], "kit-v1", now)
+        .await
+        .unwrap();
+    let found = catalyse_store::backup::content(&url).await.unwrap();
+    assert!(
+        !found.iter().any(|(t, _)| t == "resource_history"),
+        "the kit is not content: {found:?}"
+    );
+    store
+        .import_resources(
+            &[(
+                fields("importee", Nature::Methode),
+                ResourceState::Published,
+            )],
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    let found = catalyse_store::backup::content(&url).await.unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|(t, n)| t == "resource_history" && *n == 1),
+        "an import is content: {found:?}"
+    );
+}
