@@ -379,6 +379,10 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         writer
             .await?
             .map_err(|e| anyhow::anyhow!("member index: {e}"))?;
+        // Beside the index, the version of the network it was built from (read at start).
+        if let Err(e) = std::fs::write(index_version_file(state), &version) {
+            tracing::warn!(error = %e, "cannot note the member index's version");
+        }
     }
     let mut place_communes = HashMap::new();
     for p in state.store.published_places().await? {
@@ -447,11 +451,22 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// At start: the snapshot, and the directory's index rebuilt if it does not hold as many
-/// profiles as the store lists (a new data directory, a crash, a restore).
+fn index_version_file(state: &AppState) -> std::path::PathBuf {
+    state
+        .config
+        .data_dir
+        .join("members-index")
+        .join("catalyse-version")
+}
+
+/// At start: the snapshot, and the directory's index rebuilt if it was built from another
+/// version of the network (changes made elsewhere while this instance was stopped, a
+/// restore) or does not hold as many profiles as the store lists (a new data directory, a
+/// crash).
 pub async fn start(state: &AppState) -> anyhow::Result<()> {
     let mut snapshot = load(state, false).await?;
-    if snapshot.listed as u64 != state.members.len() {
+    let built_from = std::fs::read_to_string(index_version_file(state)).unwrap_or_default();
+    if built_from != snapshot.version || snapshot.listed as u64 != state.members.len() {
         snapshot = load(state, true).await?;
         tracing::info!(profiles = snapshot.listed, "member index rebuilt");
     }

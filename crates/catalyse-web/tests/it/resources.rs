@@ -407,3 +407,76 @@ async fn sweep(store: Arc<dyn Store>) {
     assert!(files.get(&recent).await.unwrap().is_some(), "recent: kept");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// An index kept on disk follows what changed while its instance was stopped, even when the
+// number of documents stayed the same.
+both_databases!(
+    search_index_follows_changes_made_while_stopped,
+    restart,
+    with_url
+);
+async fn restart(store: Arc<dyn Store>, url: String) {
+    use catalyse_core::resource::{Nature, ResourceFields, ResourceState};
+    let dir = std::env::temp_dir().join(format!("catalyse_restart_{}", crate::rand_suffix()));
+    let mut fields = ResourceFields {
+        slug: "guide-du-jour".into(),
+        title: "Guide des jardins partagés".into(),
+        summary: String::new(),
+        body: String::new(),
+        nature: Nature::Methode,
+        subgroup: String::new(),
+        levers: vec![],
+        themes: vec![],
+        authors: vec!["Réseau test".into()],
+        year: Some(2024),
+        format: "PDF".into(),
+        language: "fr".into(),
+        licence: "CC BY 4.0".into(),
+        url: None,
+        is_example: false,
+    };
+    let r = store
+        .create_resource(
+            &fields,
+            ResourceState::Published,
+            None,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let d = dir.clone();
+    let app = TestApp::start_with(store.clone(), move |c| c.data_dir = d).await;
+    assert!(app
+        .get("/ressources?q=jardins")
+        .await
+        .body
+        .contains("/ressources/guide-du-jour\""));
+    app.stop().await; // (closes its store)
+                      // Stopped: the command line or another instance edits it.
+    let store = catalyse_store::connect(&url, &Default::default())
+        .await
+        .unwrap();
+    fields.title = "Guide des vergers partagés".into();
+    store
+        .update_resource(
+            r.id,
+            &fields,
+            &catalyse_store::FileChange::Keep,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let d = dir.clone();
+    let app = TestApp::start_with(store.clone(), move |c| c.data_dir = d).await;
+    assert!(
+        app.get("/ressources?q=vergers")
+            .await
+            .body
+            .contains("/ressources/guide-du-jour\""),
+        "rebuilt at start"
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
