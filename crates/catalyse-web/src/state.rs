@@ -35,7 +35,7 @@ pub struct Inner {
     pub passwords: PasswordPolicy,
     pub metrics: Metrics,
     pub csp: axum::http::HeaderValue,
-    pub maps: crate::maps::Maps,
+    pub maps: catalyse_formats::choropleth::Maps,
     /// Signs the links of registration emails (kept in the database's settings).
     pub link_secret: Vec<u8>,
     /// The resource centre's full-text index (derived from the store).
@@ -115,7 +115,7 @@ impl AppState {
             passwords: PasswordPolicy::shipped(),
             metrics: Metrics::new(),
             csp,
-            maps: crate::maps::Maps::embedded()?,
+            maps: catalyse_formats::choropleth::Maps::embedded()?,
             config,
         }));
         crate::resources::start(&state).await?;

@@ -277,7 +277,7 @@ pub async fn event(
     )
 }
 
-fn cal_event(state: &AppState, e: &Event) -> crate::ical::CalEvent {
+fn cal_event(state: &AppState, e: &Event) -> catalyse_formats::icalendar::CalEvent {
     let (start, end) = span(e);
     let base = state.config.public_url();
     let host = state
@@ -285,7 +285,7 @@ fn cal_event(state: &AppState, e: &Event) -> crate::ical::CalEvent {
         .oai_identifier
         .clone()
         .unwrap_or_else(|| "catalyse.local".into());
-    crate::ical::CalEvent {
+    catalyse_formats::icalendar::CalEvent {
         uid: format!("evenement-{}@{host}", e.id),
         start,
         end,
@@ -299,8 +299,8 @@ fn cal_event(state: &AppState, e: &Event) -> crate::ical::CalEvent {
         location: e.address.clone().or_else(|| e.online_url.clone()),
         url: Some(format!("{base}/evenements/{}", e.slug)),
         status: match e.status {
-            EventStatus::Cancelled => crate::ical::EventStatus::Cancelled,
-            _ => crate::ical::EventStatus::Confirmed,
+            EventStatus::Cancelled => catalyse_formats::icalendar::EventStatus::Cancelled,
+            _ => catalyse_formats::icalendar::EventStatus::Confirmed,
         },
         sequence: 0,
         last_modified: DateTime::parse_from_rfc3339(&e.updated_at)
@@ -311,13 +311,13 @@ fn cal_event(state: &AppState, e: &Event) -> crate::ical::CalEvent {
 }
 
 fn calendar_text(state: &AppState, name: &str, events: &[Event]) -> String {
-    let cal = crate::ical::Calendar {
+    let cal = catalyse_formats::icalendar::Calendar {
         prodid: "-//Catalyse//Catalyse//FR".into(),
         name: Some(name.to_string()),
         method: Some("PUBLISH".into()),
     };
     let list: Vec<_> = events.iter().map(|e| cal_event(state, e)).collect();
-    crate::ical::calendar(&cal, &list, Utc::now())
+    catalyse_formats::icalendar::calendar(&cal, &list, Utc::now())
 }
 
 /// One event as an iCalendar file (confirmation emails carry it).
@@ -328,7 +328,10 @@ pub fn event_ics(state: &AppState, e: &Event) -> String {
 fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, crate::ical::CONTENT_TYPE.to_string()),
+            (
+                header::CONTENT_TYPE,
+                catalyse_formats::icalendar::CONTENT_TYPE.to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{filename}\""),
@@ -371,7 +374,7 @@ pub async fn event_calendar(
 
 /// `GET /evenements/flux.atom`: the events to come, the next first.
 pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
-    use crate::feeds::{Entry, Feed};
+    use catalyse_formats::atom::{Entry, Feed};
     let upcoming = state
         .store
         .events(Some(Utc::now()), None, None, None)
@@ -416,7 +419,9 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
         rights: None,
         lang: "fr".into(),
     };
-    Ok(crate::feeds::atom_response(crate::feeds::atom(
-        &feed, &entries,
-    )))
+    Ok((
+        [(header::CONTENT_TYPE, catalyse_formats::atom::CONTENT_TYPE)],
+        catalyse_formats::atom::atom(&feed, &entries),
+    )
+        .into_response())
 }

@@ -366,9 +366,11 @@ pub async fn save(
             errors.push("photo", t.f("me.error_photo_size", max_mb));
         } else {
             let bytes = file.bytes.clone();
-            match tokio::task::spawn_blocking(move || crate::photo::normalise_photo(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?
+            match tokio::task::spawn_blocking(move || {
+                catalyse_formats::profile_photo::normalise_photo(&bytes)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
             {
                 Ok(jpeg) => new_photo = Some(jpeg),
                 Err(p) => errors.push("photo", p.message()),

@@ -1,4 +1,4 @@
-//! `/oai`: the resource centre as an OAI-PMH 2.0 repository (protocol in `crate::oai`).
+//! `/oai`: the resource centre as an OAI-PMH 2.0 repository (protocol in `catalyse_formats::oai_pmh`).
 //!
 //! Dublin Core mapping (`oai_dc`):
 //! - `dc:title` ← title; `dc:creator` ← each author or organisation;
@@ -15,13 +15,14 @@
 //! resources are reported as deleted records; drafts never appear.
 
 use crate::error::AppError;
-use crate::oai::{DublinCore, OaiItem, OaiRepository, OaiSet, Repository};
 use crate::state::AppState;
 use async_trait::async_trait;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use catalyse_core::resource::{Nature, Resource, ResourceState};
+use catalyse_formats::oai_pmh::{DublinCore, OaiItem, OaiRepository, OaiSet, Repository};
 use catalyse_store::HarvestQuery;
 use chrono::{DateTime, Utc};
 
@@ -175,10 +176,17 @@ fn about(state: &AppState) -> Repository {
 
 async fn answer(state: &AppState, query: &str) -> Result<Response, AppError> {
     let repo = StoreRepository { state };
-    let xml = crate::oai::respond(&repo, &about(state), query, Utc::now())
+    let xml = catalyse_formats::oai_pmh::respond(&repo, &about(state), query, Utc::now())
         .await
         .map_err(AppError::Internal)?;
-    Ok(crate::oai::xml_response(xml))
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            catalyse_formats::oai_pmh::CONTENT_TYPE,
+        )],
+        xml,
+    )
+        .into_response())
 }
 
 /// `GET /oai?verb=…`

@@ -244,7 +244,9 @@ fn map_view(
     standalone: bool,
 ) -> Option<MapView> {
     let shapes = state.maps.for_level(level)?;
-    let classes = crate::maps::classes(&s.values.iter().map(|v| v.value).collect::<Vec<_>>());
+    let classes = catalyse_formats::choropleth::classes(
+        &s.values.iter().map(|v| v.value).collect::<Vec<_>>(),
+    );
     let unit = unit_suffix(&indicator.unit);
     let areas = s
         .values
@@ -256,7 +258,7 @@ fn map_view(
                 .unwrap_or_else(|| v.territory_code.clone());
             (
                 v.territory_code.clone(),
-                crate::maps::AreaValue {
+                catalyse_formats::choropleth::AreaValue {
                     label: format!("{name} : {}{unit}", format_value(t.lang, v.value)),
                     value: Some(v.value),
                     href: territory.map(territory_url).unwrap_or_default(),
@@ -274,7 +276,7 @@ fn map_view(
             d.source
         )
     });
-    let svg = crate::maps::render(
+    let svg = catalyse_formats::choropleth::render(
         shapes,
         &classes,
         &areas,
@@ -292,7 +294,7 @@ fn map_view(
             (c.colour, format!("{range}{unit}"))
         })
         .chain(std::iter::once((
-            crate::maps::NO_DATA,
+            catalyse_formats::choropleth::NO_DATA,
             t.s("observatory.no_data").to_string(),
         )))
         .collect();
@@ -336,7 +338,7 @@ fn bars(
         })
         .collect();
     bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Some(crate::maps::bar_chart(
+    Some(catalyse_formats::choropleth::bar_chart(
         &caption(t, d, indicator, level, s),
         &bars,
     ))

@@ -522,7 +522,7 @@ pub async fn figures(State(state): State<AppState>, ctx: PageCtx) -> Result<Resp
             .iter()
             .map(|(l, n)| (l.clone(), *n as f64, ctx.num(&(*n as i64))))
             .collect();
-        let svg = crate::maps::bar_chart(&title, &bars);
+        let svg = catalyse_formats::choropleth::bar_chart(&title, &bars);
         charts.push((title, svg, rows));
     }
     render(

@@ -407,7 +407,7 @@ pub async fn file(
 
 /// `GET /ressources/flux.atom`: the latest published resources.
 pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
-    use crate::feeds::{Entry, Feed};
+    use catalyse_formats::atom::{Entry, Feed};
     let mut all = state
         .store
         .resources(Some(ResourceState::Published))
@@ -457,7 +457,7 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
     };
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        crate::feeds::atom(&feed, &entries),
+        catalyse_formats::atom::atom(&feed, &entries),
     )
         .into_response())
 }

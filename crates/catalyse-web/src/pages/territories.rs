@@ -340,7 +340,13 @@ pub async fn situation_svg(
         )
         .map(|h| h.name.clone())
         .unwrap_or_default();
-    let svg = crate::maps::locator(shapes, highlighted, &label, &text, &shapes.attribution);
+    let svg = catalyse_formats::choropleth::locator(
+        shapes,
+        highlighted,
+        &label,
+        &text,
+        &shapes.attribution,
+    );
     Ok((
         [
             (
@@ -426,7 +432,7 @@ fn survey_views(t: Tr, values: Vec<catalyse_core::dataset::TerritoryValue>) -> V
             let first = vs.first()?;
             let title = format!("{} — {group}, {year}", first.dataset.title);
             Some(SurveyView {
-                chart: crate::maps::bar_chart(&title, &bars),
+                chart: catalyse_formats::choropleth::bar_chart(&title, &bars),
                 title,
                 dataset: first.dataset.slug.clone(),
                 is_example: first.dataset.is_example,

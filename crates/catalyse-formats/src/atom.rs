@@ -5,7 +5,7 @@
 //! link and at least one author (the entry's own, else the feed's). Serve it with
 //! [`CONTENT_TYPE`].
 
-use crate::oai::{escape, escape_attr};
+use crate::xml::{escape, escape_attr};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write as _;
 
@@ -47,12 +47,6 @@ pub struct Entry {
     pub categories: Vec<(String, String)>,
     /// HTML, escaped into `<content type="html">`.
     pub content_html: Option<String>,
-}
-
-/// Wraps a feed from [`atom`] into an HTTP response (200, `application/atom+xml`).
-pub fn atom_response(xml: String) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], xml).into_response()
 }
 
 fn date(d: DateTime<Utc>) -> String {
