@@ -19,6 +19,7 @@ mod sql;
 pub mod network;
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use async_trait::async_trait;
