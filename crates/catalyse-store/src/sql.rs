@@ -10,21 +10,18 @@ macro_rules! impl_sql_store {
         mod shared_sql {
         use super::*;
         use $crate::{
-            from_ts, ts, AuditEntry, Backend, FileChange, HarvestQuery, NewDataset, NewUser,
+            from_ts, ts, AuditEntry, Backend, FileChange, HarvestQuery, NewUser,
             PoolStats, ResourceChange, SessionRecord, StoreError, StoreResult,
             NewRegistration, Registration, RegistrationStatus, Reminder,
         };
         use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
         use catalyse_core::agenda::{Event, EventKind, Series};
         use async_trait::async_trait;
-        use catalyse_core::dataset::{
-            Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue,
-        };
         use catalyse_core::reference::ReferenceFrame;
         use catalyse_core::territory::Geography;
         use catalyse_core::{
             ActorFamily, Activity, Email, Lever, MetierFamily, Milestone, Page, Role, Territory,
-            TerritoryLevel, User,
+            User,
         };
         use chrono::{DateTime, Utc};
         use sqlx::Row;
@@ -62,9 +59,24 @@ macro_rules! impl_sql_store {
 
         impl_reference_store!($store, $db, $row, $backend);
         impl_account_store!($store, $db, $row, $backend);
-        impl_observatory_store!($store, $db, $row, $backend);
         impl_resource_store!($store, $db, $row, $backend);
         impl_event_store!($store, $db, $row, $backend);
         }
     };
+}
+
+/// A store's pools, for the areas written as plain functions generic over the backend.
+pub(crate) trait Backing: Send + Sync + 'static {
+    type Db: sqlx::Database;
+    /// The readers.
+    fn r(&self) -> &sqlx::Pool<Self::Db>;
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+           + Send;
+}
+
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
+    crate::StoreError::Corrupt(what.to_string())
 }
