@@ -4,28 +4,38 @@
 pub mod backup;
 mod error;
 #[macro_use]
+mod accounts;
+#[macro_use]
+mod events;
+#[macro_use]
+mod observatory;
+#[macro_use]
+mod reference;
+#[macro_use]
+mod resources;
+#[macro_use]
 mod sql;
 #[macro_use]
 pub mod network;
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use async_trait::async_trait;
-use catalyse_core::agenda::{Event, EventKind, Series};
-use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
-use catalyse_core::reference::ReferenceFrame;
-use catalyse_core::resource::{Nature, Resource, ResourceFields, ResourceState, StoredFile};
-use catalyse_core::territory::Geography;
-use catalyse_core::{
-    ActorFamily, Email, Lever, MetierFamily, Milestone, Page, Role, Territory, TerritoryLevel, User,
-};
+use catalyse_core::resource::{Nature, StoredFile};
+use catalyse_core::{Email, Role};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+pub use accounts::AccountStore;
 pub use error::{StoreError, StoreResult};
+pub use events::EventStore;
 pub use network::{ExampleMember, NetworkStore};
+pub use observatory::ObservatoryStore;
 pub use postgres::PostgresStore;
+pub use reference::ReferenceStore;
+pub use resources::ResourceStore;
 pub use sqlite::SqliteStore;
 
 /// Which database a store runs on.
@@ -205,279 +215,52 @@ impl RateBudget {
     }
 }
 
-/// Everything the platform stores, in the words of the domain.
+/// The database itself: which engine, its pools, whether it answers.
 #[async_trait]
-pub trait Store: NetworkStore + Send + Sync + 'static {
+pub trait StoreHandle: Send + Sync {
     fn backend(&self) -> Backend;
     fn pool_stats(&self) -> PoolStats;
     async fn ping(&self) -> StoreResult<()>;
     async fn close(&self);
+}
 
-    // — Reference frame and geography —
-    /// The checksum of the loaded version of `name` (`frame` or `geography`), if any.
-    async fn reference_checksum(&self, name: &str) -> StoreResult<Option<String>>;
-    /// Loads the frame unless the same version is already there; returns whether it changed
-    /// anything. Rows are upserted by slug and rows gone from the files are removed.
-    async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool>;
-    /// Same contract as `load_reference`, for the territorial geography.
-    async fn load_geography(&self, geo: &Geography) -> StoreResult<bool>;
-    async fn levers(&self) -> StoreResult<Vec<Lever>>;
-    async fn lever(&self, slug: &str) -> StoreResult<Option<Lever>>;
-    async fn metier(&self) -> StoreResult<Vec<MetierFamily>>;
-    async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>>;
-    async fn milestones(&self) -> StoreResult<Vec<Milestone>>;
-    /// Every territory, for the in-memory index (`catalyse_core::TerritoryIndex`).
-    async fn territories(&self) -> StoreResult<Vec<Territory>>;
+/// Everything the platform stores, in the words of the domain: one trait object
+/// (`Arc<dyn Store>`) with every area's trait. Bring the methods into scope with
+/// `use catalyse_store::prelude::*;`.
+pub trait Store:
+    StoreHandle
+    + ReferenceStore
+    + AccountStore
+    + ObservatoryStore
+    + ResourceStore
+    + EventStore
+    + NetworkStore
+    + Send
+    + Sync
+    + 'static
+{
+}
 
-    // — Accounts —
-    /// Fails with `Conflict { field: "email" }` when the address is taken.
-    async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
-    /// Takes back an account whose address was never proved (its verification mail could not
-    /// be sent): the row and its links go, with no trace. Returns whether it did.
-    async fn discard_unverified_user(&self, user_id: i64) -> StoreResult<bool>;
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
-    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
-    async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
-    async fn count_users(&self) -> StoreResult<i64>;
-    /// Changes a role and records it in the audit trail; refuses to demote the last admin.
-    async fn set_role(
-        &self,
-        user_id: i64,
-        role: Role,
-        actor_id: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<User>;
-    /// Sets a new password hash and ends every session of the account.
-    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+impl<T> Store for T where
+    T: StoreHandle
+        + ReferenceStore
+        + AccountStore
+        + ObservatoryStore
+        + ResourceStore
+        + EventStore
+        + NetworkStore
+        + Send
+        + Sync
+        + 'static
+{
+}
 
-    // — Sessions —
-    async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
-    /// The session and its user if it is neither idle since `idle_after` nor older than
-    /// `created_after`.
-    async fn session(
-        &self,
-        id_hash: &str,
-        idle_after: DateTime<Utc>,
-        created_after: DateTime<Utc>,
-    ) -> StoreResult<Option<(SessionRecord, User)>>;
-    async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
-    async fn purge_sessions(
-        &self,
-        idle_before: DateTime<Utc>,
-        created_before: DateTime<Utc>,
-    ) -> StoreResult<u64>;
-
-    // — Password reset —
-    async fn create_password_reset(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    async fn password_reset_user(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<i64>>;
-    /// Consumes the token, sets the password and ends the account's sessions, all at once.
-    /// Returns the user id, or `None` when the token is unknown, used or expired.
-    async fn reset_password(
-        &self,
-        token_hash: &str,
-        new_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<i64>>;
-
-    // — Observatory —
-    /// Creates or replaces the dataset `dataset.slug` with its indicators and values, in one
-    /// transaction: readers see the old version or the new one, never a mix.
-    async fn replace_dataset(
-        &self,
-        dataset: &NewDataset,
-        import: &DatasetImport,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    async fn dataset_checksum(&self, slug: &str) -> StoreResult<Option<String>>;
-    async fn datasets(&self) -> StoreResult<Vec<Dataset>>;
-    async fn dataset(&self, slug: &str) -> StoreResult<Option<(Dataset, Vec<Indicator>)>>;
-    /// The values of one indicator, at one level or all, best rank first.
-    async fn indicator_values(
-        &self,
-        dataset: &str,
-        indicator: &str,
-        level: Option<TerritoryLevel>,
-    ) -> StoreResult<Vec<IndicatorValue>>;
-    /// For every indicator of every dataset, the territory levels it has values for:
-    /// (dataset slug, indicator, level).
-    async fn indicator_levels(&self) -> StoreResult<Vec<(String, Indicator, TerritoryLevel)>>;
-    /// Every value known for one territory, with what it measures.
-    async fn territory_values(
-        &self,
-        level: TerritoryLevel,
-        code: &str,
-    ) -> StoreResult<Vec<TerritoryValue>>;
-
-    // — Resource centre —
-    /// Creates a resource; a slug in use is a `Conflict` on `slug`.
-    async fn create_resource(
-        &self,
-        fields: &ResourceFields,
-        state: ResourceState,
-        file: Option<&StoredFile>,
-        actor: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Resource>;
-    /// Edits a resource and records what changed (nothing recorded when nothing did).
-    async fn update_resource(
-        &self,
-        id: i64,
-        fields: &ResourceFields,
-        file: &FileChange,
-        actor: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Resource>;
-    async fn set_resource_state(
-        &self,
-        id: i64,
-        state: ResourceState,
-        actor: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Resource>;
-    async fn resource(&self, id: i64) -> StoreResult<Option<Resource>>;
-    async fn resource_by_slug(&self, slug: &str) -> StoreResult<Option<Resource>>;
-    /// The resources with these ids, in the order given (unknown ids are skipped).
-    async fn resources_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Resource>>;
-    /// Every resource in one state (or all), by id.
-    async fn resources(&self, state: Option<ResourceState>) -> StoreResult<Vec<Resource>>;
-    async fn resource_history(&self, id: i64) -> StoreResult<Vec<ResourceChange>>;
-    /// Creates or replaces (by slug) many resources in one transaction: all or nothing.
-    /// Returns (created, updated).
-    async fn import_resources(
-        &self,
-        items: &[(ResourceFields, ResourceState)],
-        actor: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(usize, usize)>;
-    /// Adds the kit's documents that are not there yet (by slug), published, when the kit's
-    /// checksum changed; what animators edited stays as they left it.
-    async fn load_kit(
-        &self,
-        kit: &[ResourceFields],
-        checksum: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-    /// Published and archived resources changed in a window, with the total count.
-    async fn harvest(&self, q: &HarvestQuery) -> StoreResult<(Vec<Resource>, u64)>;
-    /// The first change of a resource ever published.
-    async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
-    /// Whether any resource, or any member's profile (its published version or the one under
-    /// review), refers to this file.
-    async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
-    /// A value that changes whenever any resource is created, edited, imported or changes
-    /// state (here or in another process): instances compare it to know when their search
-    /// index is behind.
-    async fn resources_version(&self) -> StoreResult<String>;
-
-    // — Events —
-    /// Loads series and their events under a checksum `name` (e.g. the shipped 2019 cycle):
-    /// series are updated by slug, events added when their slug is missing. Nothing when the
-    /// checksum is unchanged.
-    async fn load_events(
-        &self,
-        name: &str,
-        checksum: &str,
-        series: &[Series],
-        events: &[Event],
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-    /// Events starting in [from, to), by start; optionally of one kind or one series.
-    async fn events(
-        &self,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        kind: Option<EventKind>,
-        series: Option<&str>,
-    ) -> StoreResult<Vec<Event>>;
-    async fn event(&self, slug: &str) -> StoreResult<Option<Event>>;
-    async fn event_by_id(&self, id: i64) -> StoreResult<Option<Event>>;
-    /// Saves what animators edit: title, description, levers, online link, address,
-    /// speakers, capacity, status and replay link.
-    async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event>;
-    /// Adds the events whose slug is not taken yet; returns how many were added.
-    async fn add_events(&self, events: &[Event], now: DateTime<Utc>) -> StoreResult<usize>;
-    /// Marks who attended among an event's registrations (the others did not).
-    async fn set_attendance(&self, event_id: i64, present: &[i64]) -> StoreResult<()>;
-    async fn series(&self, slug: &str) -> StoreResult<Option<Series>>;
-
-    // — Registrations —
-    /// Registers to an event: a seat if one is left (or `pending` for a visitor who must
-    /// confirm), else the waiting list. The event is locked meanwhile, so that simultaneous
-    /// registrations never exceed the capacity. An address already registered (and not
-    /// cancelled) is a `Conflict` on `email`, except that a member (`user_id`, not
-    /// `pending`) takes over an unconfirmed registration of her address, in one transaction.
-    async fn register(
-        &self,
-        event_id: i64,
-        r: &NewRegistration,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Registration>;
-    /// A visitor's confirmation: a seat if one is left, else the waiting list.
-    async fn confirm_registration(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Registration>;
-    /// Cancels; a freed seat goes to the first on the waiting list, who is returned.
-    async fn cancel_registration(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Registration, Option<Registration>)>;
-    async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>>;
-    /// Registrations of an event in order of arrival.
-    async fn registrations(&self, event_id: i64) -> StoreResult<Vec<Registration>>;
-    /// Confirmed registrations whose scheduled event starts in (now + from, now + to] and that
-    /// have not had this reminder: claimed (marked sent) in the same statement, so that no two
-    /// runs or instances send it twice.
-    async fn claim_reminders(
-        &self,
-        which: Reminder,
-        now: DateTime<Utc>,
-        from: chrono::Duration,
-        to: chrono::Duration,
-    ) -> StoreResult<Vec<Registration>>;
-    /// Gives back a claim whose mail could not be sent, to try again.
-    async fn release_reminder(&self, id: i64, which: Reminder) -> StoreResult<()>;
-
-    // — Settings —
-    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
-    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
-
-    // — Rate limits (shared by every instance) —
-    /// Whether one more event would fit every budget: `None` when it would, else how long to
-    /// wait. Records nothing.
-    async fn rate_limit_check(
-        &self,
-        budgets: &[RateBudget],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<chrono::Duration>>;
-    /// Takes one event from every budget if all of them allow it (`None`), in one
-    /// transaction; otherwise takes nothing and says how long to wait.
-    async fn rate_limit_take(
-        &self,
-        budgets: &[RateBudget],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<chrono::Duration>>;
-    /// Gives back one event taken from every budget (what was taken turned out not to
-    /// count, such as a sign-in that succeeded).
-    async fn rate_limit_refund(&self, budgets: &[RateBudget]) -> StoreResult<()>;
-    /// Forgets the events of one key (a success ends a run of failures).
-    async fn rate_limit_clear(&self, key: &str) -> StoreResult<()>;
-    /// Removes the keys that hold nothing any more (their time is past); returns how many.
-    async fn purge_rate_limits(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+/// Every store trait, for `use catalyse_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AccountStore, EventStore, NetworkStore, ObservatoryStore, ReferenceStore, ResourceStore,
+        Store, StoreHandle,
+    };
 }
 
 /// Options for opening a store.

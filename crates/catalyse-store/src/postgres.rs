@@ -87,3 +87,15 @@ impl_sql_store!(
 );
 
 impl_network_store!(PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+
+impl crate::sql::Backing for PostgresStore {
+    type Db = sqlx::Postgres;
+
+    fn r(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        PostgresStore::begin_write(self).await
+    }
+}

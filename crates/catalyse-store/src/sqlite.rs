@@ -80,3 +80,15 @@ impl_sql_store!(
 );
 
 impl_network_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+
+impl crate::sql::Backing for SqliteStore {
+    type Db = sqlx::Sqlite;
+
+    fn r(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        SqliteStore::begin_write(self).await
+    }
+}

@@ -1,8 +1,11 @@
 //! Fresh stores for tests: a new SQLite file each time, and a new PostgreSQL schema when
 //! `CATALYSE_TEST_POSTGRES_URL` is set. Used by this crate's conformance suite and by the web
-//! tests, so that every storage behaviour runs on both databases.
+//! tests, so that every storage behaviour runs on both databases. Behind the `testing` feature.
+//!
+//! When `CI=true`, the PostgreSQL half is never skipped: without a URL, or with one that
+//! cannot be reached, it fails.
 
-use crate::{connect, ConnectOptions, PostgresStore, Store, StoreResult};
+use crate::{connect, ConnectOptions, PostgresStore, Store, StoreError, StoreResult};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -48,9 +51,20 @@ pub async fn sqlite() -> StoreResult<TestStore> {
     })
 }
 
-/// A fresh PostgreSQL schema, or `None` (with a clear message) when no test URL is set.
+/// Whether the tests run in continuous integration (`CI=true`), where nothing may skip.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// A fresh PostgreSQL schema, or `None` (with a clear message) when no test URL is set. In CI
+/// (`CI=true`), a missing URL is an error instead.
 pub async fn postgres(test: &str) -> StoreResult<Option<TestStore>> {
     let Ok(base) = std::env::var(POSTGRES_URL_VAR) else {
+        if in_ci() {
+            return Err(StoreError::Config(format!(
+                "CI=true: the PostgreSQL half of {test} must run, set {POSTGRES_URL_VAR}"
+            )));
+        }
         // Written straight to stderr, past the test harness's capture, so that it shows.
         use std::io::Write;
         let _ = writeln!(
@@ -67,7 +81,13 @@ pub async fn postgres(test: &str) -> StoreResult<Option<TestStore>> {
             max_connections: Some(5),
         },
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        StoreError::Config(format!(
+            "PostgreSQL half of {test}: cannot open {}: {e}",
+            crate::redact_url(&base)
+        ))
+    })?;
     let sep = if base.contains('?') { '&' } else { '?' };
     Ok(Some(TestStore {
         store,
@@ -113,7 +133,8 @@ impl TestStore {
 }
 
 /// Declares one test twice, `NAME::sqlite` and `NAME::postgres`, running `BODY(store)` on a
-/// fresh store of each kind; the PostgreSQL half says it skipped when no URL is set.
+/// fresh store of each kind; the PostgreSQL half says it skipped when no URL is set, and
+/// fails instead when `CI=true`.
 #[macro_export]
 macro_rules! both_databases {
     ($name:ident, $body:ident) => {

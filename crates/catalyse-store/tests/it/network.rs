@@ -1,4 +1,4 @@
-//! The network: verification links, profiles and their moderation, places, reports, contact
+//! The network: profiles and their moderation, places, reports, contact
 //! log, example members and account deletion.
 
 use catalyse_core::network::{
@@ -29,7 +29,7 @@ fn fields(name: &str) -> ProfileFields {
     }
 }
 
-async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
+pub(crate) async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
     store
         .create_user(
             &NewUser {
@@ -45,50 +45,6 @@ async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
         .await
         .unwrap()
         .id
-}
-
-conformance!(network_email_verification, email_verification);
-async fn email_verification(store: Arc<dyn Store>) {
-    let now = Utc::now();
-    let id = member(&store, "nouvelle@exemple.fr", false).await;
-    assert!(!store.user_by_id(id).await.unwrap().unwrap().email_verified);
-    store
-        .create_email_verification(id, "h1", now, now + Duration::hours(48))
-        .await
-        .unwrap();
-    store
-        .create_email_verification(
-            id,
-            "old",
-            now - Duration::hours(50),
-            now - Duration::hours(2),
-        )
-        .await
-        .unwrap();
-    assert_eq!(store.verify_email("nope", now).await.unwrap(), None);
-    assert_eq!(
-        store.verify_email("old", now).await.unwrap(),
-        None,
-        "expired"
-    );
-    assert_eq!(store.verify_email("h1", now).await.unwrap(), Some(id));
-    assert_eq!(
-        store.verify_email("h1", now).await.unwrap(),
-        None,
-        "single use"
-    );
-    assert!(store.user_by_id(id).await.unwrap().unwrap().email_verified);
-    // Never-verified accounts are purged; verified ones stay.
-    let lost = member(&store, "perdue@exemple.fr", false).await;
-    assert_eq!(
-        store
-            .purge_unverified(now + Duration::days(8))
-            .await
-            .unwrap(),
-        1
-    );
-    assert!(store.user_by_id(lost).await.unwrap().is_none());
-    assert!(store.user_by_id(id).await.unwrap().is_some());
 }
 
 conformance!(network_profiles_are_moderated, profiles_are_moderated);
