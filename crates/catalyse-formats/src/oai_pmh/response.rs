@@ -146,6 +146,8 @@ pub(super) async fn execute(
             let seen = position.cursor + items.len() as u64;
             let size = total.max(seen);
             if more {
+                // Cannot fail: an empty page returned `noRecordsMatch` above, and `more` means
+                // the store gave more than a page.
                 let last = items.last().expect("a non-empty page");
                 let token = encode_token(
                     query,
