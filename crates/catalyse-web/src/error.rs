@@ -2,8 +2,9 @@
 //! `application/problem+json` body for the API. Internal errors are logged, never shown.
 
 use crate::i18n::{Lang, Tr};
+use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use catalyse_store::StoreError;
 use serde::Serialize;
 
@@ -65,7 +66,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         let status = self.status();
-        let page = crate::pages::error_page(Tr::new(Lang::Fr), &self);
+        let page = error_page(Tr::new(Lang::Fr), &self);
         let mut resp = (status, page).into_response();
         self.retry_after(&mut resp);
         resp
@@ -120,4 +121,51 @@ impl IntoResponse for ApiError {
         self.0.retry_after(&mut resp);
         resp
     }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: Tr,
+    title: &'a str,
+    message: &'a str,
+    /// The platform's stylesheet and logo: the CSP allows no inline style.
+    css: &'static str,
+    logo: &'static str,
+}
+
+impl<'a> ErrorPage<'a> {
+    fn new(t: Tr, title: &'a str, message: &'a str) -> Self {
+        ErrorPage {
+            t,
+            title,
+            message,
+            css: crate::assets::embedded_url("app.css"),
+            logo: crate::assets::embedded_url("logo.svg"),
+        }
+    }
+}
+
+/// An error page with its own message.
+pub fn error_response(t: Tr, status: StatusCode, title_key: &str, message: &str) -> Response {
+    let page = ErrorPage::new(t, t.s(title_key), message);
+    (
+        status,
+        Html(page.render().unwrap_or_else(|_| "Erreur".into())),
+    )
+        .into_response()
+}
+
+/// The page for an error, self-contained so that it renders even when the rest cannot.
+pub fn error_page(t: Tr, err: &AppError) -> Html<String> {
+    let (title, message) = match err {
+        AppError::NotFound => ("error.not_found", "error.not_found_text"),
+        AppError::BadRequest(_) => ("error.bad_request", "error.bad_request_text"),
+        AppError::Forbidden => ("error.forbidden", "error.forbidden_text"),
+        AppError::Conflict(_) => ("error.conflict", "error.conflict_text"),
+        AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
+        AppError::Internal(_) => ("error.internal", "error.internal_text"),
+    };
+    let page = ErrorPage::new(t, t.s(title), t.s(message));
+    Html(page.render().unwrap_or_else(|_| "Erreur".into()))
 }

@@ -13,9 +13,7 @@
 //! itself a trusted proxy.
 
 use crate::error::AppError;
-use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
-use axum::http::request::Parts;
+
 use axum::http::HeaderMap;
 use catalyse_store::{RateBudget, Store, StoreResult};
 use chrono::{Duration, Utc};
@@ -337,28 +335,6 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>()
         .ok()
         .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
-}
-
-/// The client's address, as the rate limits see it (see [`TrustedProxies::client`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
-
-impl<S> FromRequestParts<S> for ClientIp
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        Ok(ClientIp(app.limits.proxies.client(peer, &parts.headers)))
-    }
 }
 
 #[cfg(test)]

@@ -48,11 +48,11 @@ pub struct Inner {
     /// The observatory's datasets and values in memory, replaced whole after an import.
     observatory: RwLock<Arc<Observatory>>,
     /// How the map numbers families, activities, levers and régions.
-    pub numbering: crate::network::Numbering,
+    pub numbering: crate::network::snapshot::Numbering,
     /// The network directory's full-text index (derived from the store).
     pub members: Arc<catalyse_search::members::MemberIndex>,
     /// The network in memory (map, figures), replaced whole after a change.
-    network: RwLock<Arc<crate::network::Snapshot>>,
+    network: RwLock<Arc<crate::network::snapshot::Snapshot>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -63,8 +63,9 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Reads the reference frame and the geography from the store, and sets up the services.
-    pub async fn load(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
+    /// Reads the reference frame and the geography from the store, and sets up the services;
+    /// `boot::state` then builds what is derived (search indexes, the network in memory).
+    pub async fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
         let reference = Reference {
             levers: store.levers().await?,
             metier: store.metier().await?,
@@ -86,11 +87,16 @@ impl AppState {
             catalyse_search::members::MemberIndex::open(&config.data_dir.join("members-index"))
                 .map_err(|e| anyhow::anyhow!("member index: {e}"))?,
         );
-        let numbering = crate::network::Numbering::new(&reference, &territories);
+        let numbering = crate::network::snapshot::Numbering::new(
+            &reference.levers,
+            &reference.metier,
+            &reference.actor_families,
+            &territories,
+        );
         let link_secret = match store.setting(LINK_SECRET).await? {
             Some(s) => s,
             None => {
-                let s = crate::auth::random_token();
+                let s = crate::tokens::random_token();
                 store.set_setting(LINK_SECRET, &s).await?;
                 s
             }
@@ -105,7 +111,7 @@ impl AppState {
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             numbering,
             members,
-            network: RwLock::new(Arc::new(crate::network::Snapshot::empty())),
+            network: RwLock::new(Arc::new(crate::network::snapshot::Snapshot::empty())),
             store,
             reference,
             territories,
@@ -118,22 +124,20 @@ impl AppState {
             maps: catalyse_formats::choropleth::Maps::embedded()?,
             config,
         }));
-        crate::resources::start(&state).await?;
-        crate::network::start(&state).await?;
         Ok(state)
     }
 }
 
 impl Inner {
     /// The network as last built.
-    pub fn network(&self) -> Arc<crate::network::Snapshot> {
+    pub fn network(&self) -> Arc<crate::network::snapshot::Snapshot> {
         self.network
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
 
-    pub fn set_network(&self, snapshot: Arc<crate::network::Snapshot>) {
+    pub fn set_network(&self, snapshot: Arc<crate::network::snapshot::Snapshot>) {
         *self.network.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
     }
 

@@ -142,3 +142,9 @@ where
         Ok(form)
     }
 }
+
+/// The body limit of the routes that take a file: twice the file limit, so that a file too
+/// large is answered with a page that says so; beyond that the connection is cut.
+pub fn body_limit(config: &crate::Config) -> usize {
+    config.upload_max_bytes() * 2 + 64 * 1024
+}

@@ -174,8 +174,18 @@ enum AdminCommand {
     },
 }
 
+/// Caps glibc's malloc arenas (one per thread by default, each keeping its own free memory).
+/// Call before starting threads.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> anyhow::Result<()> {
-    catalyse_web::limit_malloc_arenas();
+    limit_malloc_arenas();
     let cli = Cli::parse();
     let overrides = Overrides {
         bind: cli.bind.clone(),
@@ -227,7 +237,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Network { command } => network(command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
-            let summary = catalyse_web::backup::backup(&config, &file).await?;
+            let summary = catalyse_web::ops::backup::backup(&config, &file).await?;
             println!("backup written to {}: {summary}", file.display());
             Ok(())
         }
@@ -241,7 +251,7 @@ async fn restore(
     yes: bool,
     force: bool,
 ) -> anyhow::Result<()> {
-    if catalyse_web::backup::server_answers(config).await {
+    if catalyse_web::ops::backup::server_answers(config).await {
         if !force {
             anyhow::bail!(
                 "something answers on {}: stop every instance of the platform before \
@@ -255,7 +265,7 @@ async fn restore(
             config.bind
         );
     }
-    let done = catalyse_web::backup::restore(config, file, yes).await?;
+    let done = catalyse_web::ops::backup::restore(config, file, yes).await?;
     let m = &done.manifest;
     println!(
         "restored {} ({}, made {} by Catalyse {} on {}): {}; {} file(s) removed; search \
@@ -327,7 +337,7 @@ async fn admin(command: AdminCommand, config: Config) -> anyhow::Result<()> {
                 if let Err(p) = state.passwords.check(&password, Some(email.as_str())) {
                     bail!(
                         "{}",
-                        catalyse_web::pages::account::password_message(
+                        catalyse_web::forms::password_message(
                             catalyse_web::i18n::Tr::new(Default::default()),
                             p
                         )
@@ -410,14 +420,14 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
         ..config
     })
     .await?;
-    let upload = catalyse_web::import::DatasetUpload {
+    let upload = catalyse_web::observatory::import::DatasetUpload {
         slug: slug.unwrap_or_else(|| stem.clone()),
         title: title.unwrap_or(stem),
         description,
         is_example: example,
         text: &text,
     };
-    let result = match catalyse_web::import::import_dataset(&state, upload).await {
+    let result = match catalyse_web::observatory::import::import_dataset(&state, upload).await {
         Ok(done) => {
             println!(
                 "dataset imported: {} indicator(s), {} value(s)",
@@ -425,7 +435,7 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
             );
             Ok(())
         }
-        Err(catalyse_web::import::ImportError::Lines(errors)) => {
+        Err(catalyse_web::observatory::import::ImportError::Lines(errors)) => {
             for e in &errors {
                 eprintln!("{}: {e}", file.display());
             }
@@ -453,7 +463,7 @@ async fn network(command: NetworkCommand, config: Config) -> anyhow::Result<()> 
     .await?;
     let result = async {
         let territories = state.territories.all().to_vec();
-        let (m, p) = catalyse_web::network_examples::generate(
+        let (m, p) = catalyse_web::network::examples::generate(
             state.store.as_ref(),
             &territories,
             &state.reference,
@@ -462,7 +472,7 @@ async fn network(command: NetworkCommand, config: Config) -> anyhow::Result<()> 
             seed,
         )
         .await?;
-        catalyse_web::network::start(&state).await?;
+        catalyse_web::network::live::start(&state).await?;
         anyhow::Ok((m, p))
     }
     .await;
@@ -478,7 +488,7 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
         ..config
     })
     .await?;
-    let result = catalyse_web::resources::reindex(&state).await;
+    let result = catalyse_web::resources::index::reindex(&state).await;
     state.store.close().await;
     println!("search index rebuilt: {} published resource(s)", result?);
     Ok(())
@@ -527,7 +537,7 @@ async fn resources(command: ResourceCommand, config: Config) -> anyhow::Result<(
                     .store
                     .import_resources(&items, None, chrono::Utc::now())
                     .await?;
-                let indexed = catalyse_web::resources::reindex(&state).await?;
+                let indexed = catalyse_web::resources::index::reindex(&state).await?;
                 println!(
                     "{created} resource(s) created, {updated} updated; search index: {indexed} published"
                 );

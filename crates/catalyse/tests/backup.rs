@@ -270,7 +270,7 @@ async fn make_content(site: &Site) -> Made {
         .set_setting("sauvegarde_essai", "valeur « accentuée »")
         .await
         .unwrap();
-    let upload = catalyse_web::import::DatasetUpload {
+    let upload = catalyse_web::observatory::import::DatasetUpload {
         slug: "emploi".into(),
         title: "Emploi local".into(),
         description: String::new(),
@@ -278,11 +278,13 @@ async fn make_content(site: &Site) -> Made {
         text: "territory_level,territory_code,indicator,value,unit,year,source,licence\n\
                commune,01001,Emplois,10.25,nombre,2020,INSEE,LO\n",
     };
-    catalyse_web::import::import_dataset(&state, upload)
+    catalyse_web::observatory::import::import_dataset(&state, upload)
         .await
         .unwrap();
-    catalyse_web::resources::reindex(&state).await.unwrap();
-    catalyse_web::network::start(&state).await.unwrap();
+    catalyse_web::resources::index::reindex(&state)
+        .await
+        .unwrap();
+    catalyse_web::network::live::start(&state).await.unwrap();
     state.store.close().await;
     Made {
         resource_id: resource.id,

@@ -467,7 +467,7 @@ async fn proxies_checked(store: Arc<dyn Store>) {
         ..catalyse_web::Config::default()
     };
     let dir = config.data_dir.clone();
-    let err = match catalyse_web::AppState::load(store, config).await {
+    let err = match catalyse_web::boot::state(store, config).await {
         Ok(_) => panic!("a host name is not an address"),
         Err(e) => format!("{e:#}"),
     };

@@ -323,25 +323,25 @@ async fn registration(store: Arc<dyn Store>) {
         ..catalyse_web::Config::default()
     };
     config.bind = "127.0.0.1:0".into();
-    let state = catalyse_web::AppState::load(store.clone(), config.clone())
+    let state = catalyse_web::boot::state(store.clone(), config.clone())
         .await
         .unwrap();
-    let sent = catalyse_web::pages::registrations::send_due_reminders(&state)
+    let sent = catalyse_web::events::registrations::send_due_reminders(&state)
         .await
         .unwrap();
     assert_eq!(sent, 1, "the hour-before reminder to the one seat");
     assert_eq!(
-        catalyse_web::pages::registrations::send_due_reminders(&state)
+        catalyse_web::events::registrations::send_due_reminders(&state)
             .await
             .unwrap(),
         0
     );
     drop(state);
-    let restarted = catalyse_web::AppState::load(store.clone(), config)
+    let restarted = catalyse_web::boot::state(store.clone(), config)
         .await
         .unwrap();
     assert_eq!(
-        catalyse_web::pages::registrations::send_due_reminders(&restarted)
+        catalyse_web::events::registrations::send_due_reminders(&restarted)
             .await
             .unwrap(),
         0

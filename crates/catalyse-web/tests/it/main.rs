@@ -18,7 +18,7 @@ mod territories;
 use catalyse_core::territory::Geography;
 use catalyse_core::{Email, Role};
 use catalyse_store::{NewUser, Store};
-use catalyse_web::{AppState, Config, GeographySource};
+use catalyse_web::{Config, GeographySource};
 use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
@@ -125,7 +125,9 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         config.bind = addr.to_string();
-        let state = AppState::load(store.clone(), config).await.expect("state");
+        let state = catalyse_web::boot::state(store.clone(), config)
+            .await
+            .expect("state");
         let (tx, rx) = oneshot::channel::<()>();
         let done = tokio::spawn(async move {
             catalyse_web::launch(state, listener, async {

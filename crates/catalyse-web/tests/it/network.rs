@@ -354,7 +354,7 @@ async fn map_and_list(store: Arc<dyn Store>) {
         milestones: vec![],
     };
     let territories = store.territories().await.unwrap();
-    catalyse_web::network_examples::generate(store.as_ref(), &territories, &state_ref, 60, 6, 7)
+    catalyse_web::network::examples::generate(store.as_ref(), &territories, &state_ref, 60, 6, 7)
         .await
         .unwrap();
     // The server picks up a change made elsewhere (the command line) within seconds.

@@ -1,0 +1,410 @@
+//! Events and webinars: the monthly cycle, all events, a page per event, iCalendar feeds.
+
+use crate::error::AppError;
+use crate::format::{DAYS_FR, MONTHS_FR};
+use crate::pages::{render, PageCtx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use catalyse_core::agenda::{Event, EventKind, EventStatus};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The start and end of an event in its own time zone.
+pub fn span(e: &Event) -> (DateTime<Tz>, DateTime<Tz>) {
+    let tz: Tz = e.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let start = DateTime::parse_from_rfc3339(&e.starts_at)
+        .map(|d| d.with_timezone(&tz))
+        .unwrap_or_else(|_| Utc::now().with_timezone(&tz));
+    let end = start + chrono::Duration::minutes(e.duration_minutes.max(0) as i64);
+    (start, end)
+}
+
+/// « jeudi 17 janvier 2019, 13 h 00 – 14 h 00 (heure de Paris) »
+pub fn when_fr(e: &Event) -> String {
+    use chrono::{Datelike, Timelike};
+    let (s, end) = span(e);
+    let zone = if e.timezone == "Europe/Paris" {
+        "heure de Paris".to_string()
+    } else {
+        e.timezone.clone()
+    };
+    format!(
+        "{} {} {} {}, {} h {:02} – {} h {:02} ({zone})",
+        DAYS_FR[s.weekday().num_days_from_monday() as usize],
+        if s.day() == 1 {
+            "1er".to_string()
+        } else {
+            s.day().to_string()
+        },
+        MONTHS_FR[s.month0() as usize],
+        s.year(),
+        s.hour(),
+        s.minute(),
+        end.hour(),
+        end.minute()
+    )
+}
+
+/// An event as listed.
+pub struct Line {
+    pub slug: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub when: String,
+    pub datetime: String,
+    pub cancelled: bool,
+    pub replay: bool,
+    pub is_example: bool,
+}
+
+fn line(e: &Event) -> Line {
+    Line {
+        slug: e.slug.clone(),
+        title: e.title.clone(),
+        kind: e.kind.label(),
+        when: when_fr(e),
+        datetime: e.starts_at.clone(),
+        cancelled: e.status == EventStatus::Cancelled,
+        replay: e.replay_url.is_some(),
+        is_example: e.is_example,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/events.html")]
+struct EventsPage<'a> {
+    ctx: &'a PageCtx,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    upcoming: Vec<Line>,
+    past: Vec<Line>,
+}
+
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `GET /evenements`: upcoming events, then past ones; `?type=` keeps one kind.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(q): Query<EventsQuery>,
+) -> Result<Response, AppError> {
+    let kind = q.kind.as_deref().and_then(|k| k.parse::<EventKind>().ok());
+    let now = Utc::now();
+    let upcoming = state.store.events(Some(now), None, kind, None).await?;
+    let mut past = state.store.events(None, Some(now), kind, None).await?;
+    past.reverse();
+    past.truncate(50);
+    let kinds = EventKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label(), Some(*k) == kind))
+        .collect();
+    render(
+        &ctx,
+        &EventsPage {
+            ctx: &ctx,
+            kinds,
+            upcoming: upcoming.iter().map(line).collect(),
+            past: past.iter().map(line).collect(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "events/webinars.html")]
+struct WebinarsPage<'a> {
+    ctx: &'a PageCtx,
+    rule: String,
+    upcoming: Vec<Line>,
+    /// (lever slug, lever name, its webinars)
+    by_lever: Vec<(String, String, Vec<Line>)>,
+    past: Vec<Line>,
+}
+
+/// The platform's monthly cycle.
+pub const CYCLE: &str = "webinaires-mensuels";
+
+/// `GET /webinaires`: the next sessions, the cycle by lever, past sessions and their replays.
+pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let all = state
+        .store
+        .events(None, None, Some(EventKind::Webinaire), None)
+        .await?;
+    let (past, upcoming): (Vec<&Event>, Vec<&Event>) = all
+        .iter()
+        .partition(|e| span(e).0.with_timezone(&Utc) < now);
+    let by_lever = state
+        .reference
+        .levers
+        .iter()
+        .map(|l| {
+            (
+                l.slug.clone(),
+                l.name.clone(),
+                all.iter()
+                    .filter(|e| e.levers.contains(&l.slug))
+                    .map(line)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, _, v)| !v.is_empty())
+        .collect();
+    let rule = state
+        .store
+        .series(CYCLE)
+        .await?
+        .map(|s| s.rule)
+        .unwrap_or_default();
+    render(
+        &ctx,
+        &WebinarsPage {
+            ctx: &ctx,
+            rule,
+            upcoming: upcoming.iter().map(|e| line(e)).collect(),
+            by_lever,
+            past: past.iter().rev().map(|e| line(e)).collect(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "events/event.html")]
+struct EventPage<'a> {
+    ctx: &'a PageCtx,
+    e: Event,
+    when: String,
+    levers: Vec<(String, String)>,
+    json_ld: String,
+    replay_host: Option<String>,
+    series_title: Option<String>,
+    /// Registration is open (a scheduled event still to come).
+    open: bool,
+}
+
+/// `GET /evenements/{slug}`
+pub async fn event(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    let (start, end) = span(&e);
+    let base = state.config.public_url();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": e.title,
+        "startDate": start.to_rfc3339(),
+        "endDate": end.to_rfc3339(),
+        "eventStatus": match e.status {
+            EventStatus::Cancelled => "https://schema.org/EventCancelled",
+            _ => "https://schema.org/EventScheduled",
+        },
+        "url": format!("{base}/evenements/{}", e.slug),
+        "inLanguage": "fr",
+        "organizer": {"@type": "Organization", "name": "Catalyse"},
+    });
+    if !e.description.is_empty() {
+        ld["description"] = serde_json::json!(e.description);
+    }
+    match (&e.online_url, &e.address) {
+        (_, Some(addr)) => {
+            ld["eventAttendanceMode"] =
+                serde_json::json!("https://schema.org/OfflineEventAttendanceMode");
+            ld["location"] = serde_json::json!({"@type": "Place", "address": addr});
+        }
+        (url, None) => {
+            ld["eventAttendanceMode"] =
+                serde_json::json!("https://schema.org/OnlineEventAttendanceMode");
+            ld["location"] = serde_json::json!({
+                "@type": "VirtualLocation",
+                "url": url.clone().unwrap_or_else(|| format!("{base}/evenements/{}", e.slug)),
+            });
+        }
+    }
+    let json_ld = crate::pages::json_ld(&ld);
+    let levers = e
+        .levers
+        .iter()
+        .map(|l| (l.clone(), crate::resources::pages::lever_name(&state, l)))
+        .collect();
+    let replay_host = e.replay_url.as_deref().and_then(|u| {
+        u.split("://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_string)
+    });
+    let series_title = match &e.series {
+        Some(s) => state.store.series(s).await?.map(|s| s.title),
+        None => None,
+    };
+    render(
+        &ctx,
+        &EventPage {
+            ctx: &ctx,
+            when: when_fr(&e),
+            levers,
+            json_ld,
+            replay_host,
+            series_title,
+            open: e.open_for_registration(Utc::now()),
+            e,
+        },
+    )
+}
+
+fn cal_event(state: &AppState, e: &Event) -> catalyse_formats::icalendar::CalEvent {
+    let (start, end) = span(e);
+    let base = state.config.public_url();
+    let host = state
+        .config
+        .oai_identifier
+        .clone()
+        .unwrap_or_else(|| "catalyse.local".into());
+    catalyse_formats::icalendar::CalEvent {
+        uid: format!("evenement-{}@{host}", e.id),
+        start,
+        end,
+        summary: format!("{} : {}", e.kind.label(), e.title),
+        description: Some(format!(
+            "{}{}{}",
+            e.description,
+            if e.description.is_empty() { "" } else { "\n\n" },
+            format_args!("{base}/evenements/{}", e.slug)
+        )),
+        location: e.address.clone().or_else(|| e.online_url.clone()),
+        url: Some(format!("{base}/evenements/{}", e.slug)),
+        status: match e.status {
+            EventStatus::Cancelled => catalyse_formats::icalendar::EventStatus::Cancelled,
+            _ => catalyse_formats::icalendar::EventStatus::Confirmed,
+        },
+        sequence: 0,
+        last_modified: DateTime::parse_from_rfc3339(&e.updated_at)
+            .ok()
+            .map(|d| d.to_utc()),
+        categories: vec![e.kind.label().to_string()],
+    }
+}
+
+fn calendar_text(state: &AppState, name: &str, events: &[Event]) -> String {
+    let cal = catalyse_formats::icalendar::Calendar {
+        prodid: "-//Catalyse//Catalyse//FR".into(),
+        name: Some(name.to_string()),
+        method: Some("PUBLISH".into()),
+    };
+    let list: Vec<_> = events.iter().map(|e| cal_event(state, e)).collect();
+    catalyse_formats::icalendar::calendar(&cal, &list, Utc::now())
+}
+
+/// One event as an iCalendar file (confirmation emails carry it).
+pub fn event_ics(state: &AppState, e: &Event) -> String {
+    calendar_text(state, &e.title, std::slice::from_ref(e))
+}
+
+fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                catalyse_formats::icalendar::CONTENT_TYPE.to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        calendar_text(state, name, events),
+    )
+        .into_response()
+}
+
+/// `GET /evenements/calendrier.ics`: every public event.
+pub async fn calendar(State(state): State<AppState>) -> Result<Response, AppError> {
+    let all = state.store.events(None, None, None, None).await?;
+    Ok(ics(&state, "Catalyse — événements", &all, "catalyse.ics"))
+}
+
+/// `GET /evenements/series/{slug}/calendrier.ics`: one series.
+pub async fn series_calendar(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let s = state.store.series(&slug).await?.ok_or(AppError::NotFound)?;
+    let all = state.store.events(None, None, None, Some(&slug)).await?;
+    Ok(ics(&state, &s.title, &all, &format!("{slug}.ics")))
+}
+
+/// `GET /evenements/{slug}/calendrier.ics`: one event, to add to a calendar.
+pub async fn event_calendar(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    Ok(ics(
+        &state,
+        &e.title,
+        std::slice::from_ref(&e),
+        &format!("{slug}.ics"),
+    ))
+}
+
+/// `GET /evenements/flux.atom`: the events to come, the next first.
+pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
+    use catalyse_formats::atom::{Entry, Feed};
+    let upcoming = state
+        .store
+        .events(Some(Utc::now()), None, None, None)
+        .await?;
+    let base = state.config.public_url();
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.to_utc())
+            .unwrap_or_default()
+    };
+    let entries: Vec<Entry> = upcoming
+        .iter()
+        .take(50)
+        .map(|e| Entry {
+            id: format!("{base}/evenements/{}", e.slug),
+            title: format!("{} — {}", e.title, when_fr(e)),
+            url: format!("{base}/evenements/{}", e.slug),
+            updated: parse(&e.updated_at),
+            published: None,
+            summary: Some(if e.description.is_empty() {
+                format!("{} : {}", e.kind.label(), when_fr(e))
+            } else {
+                e.description.clone()
+            }),
+            authors: vec![],
+            categories: vec![(e.kind.as_str().to_string(), e.kind.label().to_string())],
+            content_html: None,
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("{base}/evenements"),
+        title: "Catalyse — prochains événements".into(),
+        subtitle: Some("Webinaires, rencontres et ateliers à venir.".into()),
+        self_url: format!("{base}/evenements/flux.atom"),
+        alternate_url: format!("{base}/evenements"),
+        updated: entries
+            .iter()
+            .map(|e| e.updated)
+            .max()
+            .unwrap_or_else(Utc::now),
+        author: "Catalyse".into(),
+        rights: None,
+        lang: "fr".into(),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, catalyse_formats::atom::CONTENT_TYPE)],
+        catalyse_formats::atom::atom(&feed, &entries),
+    )
+        .into_response())
+}

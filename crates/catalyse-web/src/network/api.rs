@@ -1,0 +1,226 @@
+//! The network: the map's clusters, and members' public profiles.
+
+use crate::auth::MaybeUser;
+use crate::error::{ApiError, AppError, Problem};
+use crate::network::snapshot::MapQuery;
+use crate::state::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use catalyse_core::network::{Profile, TerritoryRef};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// `GET /api/v1/map/clusters`: clusters and single points of the view, as GeoJSON.
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/clusters",
+    tag = "network",
+    params(
+        ("bbox" = Option<String>, Query, description = "The view: west,south,east,north in WGS84 degrees (Leaflet's toBBoxString); latitudes are clamped to ±90 and put in order, longitudes beyond ±180 wrap; default: the whole world", pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?$", example = "-5.5,41.2,9.9,51.3"),
+        ("zoom" = Option<u8>, Query, description = "Web Mercator zoom, 0 to 22 (above 20 counts as 20); default 5", minimum = 0, maximum = 22),
+        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places; default both", pattern = "^((members|places)(,(members|places))*)?$", example = "members,places"),
+        ("family" = Option<String>, Query, description = "Actor family slug (members only); an unknown slug matches nothing"),
+        ("activity" = Option<String>, Query, description = "Métier activity slug (members only); an unknown slug matches nothing"),
+        ("lever" = Option<String>, Query, description = "Lever slug (members only); an unknown slug matches nothing"),
+        ("region" = Option<String>, Query, description = "Région INSEE code; an unknown code matches nothing"),
+        ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu; another value matches nothing"),
+    ),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`, `id`, `name`, `slug`)", content_type = "application/geo+json", body = Object),
+        (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn clusters(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let q = MapQuery::parse(raw.as_deref()).map_err(|e| ApiError(AppError::BadRequest(e)))?;
+    let bbox = q.bbox.unwrap_or(catalyse_map::BBox::WORLD);
+    let snapshot = state.network();
+    // A filter value that names nothing matches nothing, as in the directory.
+    let features = match q.filter(&state.numbering, user.is_some()) {
+        Ok(filter) => snapshot.map.clusters(&bbox, q.zoom, &filter),
+        Err(_) => vec![],
+    };
+    let mut body = String::with_capacity(64 + features.len() * 160);
+    catalyse_map::feature_collection_json(&features, &mut body);
+    let cache = if user.is_some() {
+        "private, max-age=10"
+    } else {
+        "public, max-age=10"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, cache),
+            (header::VARY, "Cookie"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A member's public profile.
+#[derive(Serialize, ToSchema)]
+pub struct PublicMember {
+    pub slug: String,
+    pub name: String,
+    pub organisation: String,
+    pub actor_family: String,
+    pub role: String,
+    #[schema(value_type = Vec<Object>)]
+    pub territories: Vec<TerritoryRef>,
+    pub activities: Vec<String>,
+    pub levers: Vec<String>,
+    pub themes: Vec<String>,
+    pub bio: String,
+    pub links: Vec<String>,
+    /// Address of the photo, if any.
+    pub photo: Option<String>,
+    pub url: String,
+    /// Generated example data (« données d'exemple »).
+    pub is_example: bool,
+}
+
+pub fn public_member(base: &str, p: &Profile) -> Option<PublicMember> {
+    let f = p.published.as_ref()?;
+    Some(PublicMember {
+        slug: p.slug.clone(),
+        name: f.display_name.clone(),
+        organisation: f.organisation.clone(),
+        actor_family: f.actor_family.clone(),
+        role: f.role.clone(),
+        territories: f.territories.clone(),
+        activities: f.activities.clone(),
+        levers: f.levers.clone(),
+        themes: f.themes.clone(),
+        bio: f.bio.clone(),
+        links: f.links.clone(),
+        photo: f
+            .photo
+            .as_ref()
+            .map(|_| format!("{base}/reseau/{}/photo", p.slug)),
+        url: format!("{base}/reseau/{}", p.slug),
+        is_example: p.is_example,
+    })
+}
+
+/// One page of public members.
+#[derive(Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<PublicMember>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberParams {
+    /// Words to find in names, organisations and introductions (French analysis).
+    pub q: Option<String>,
+    /// Actor family slug.
+    pub family: Option<String>,
+    /// Activity slug.
+    pub activity: Option<String>,
+    /// Lever slug.
+    pub lever: Option<String>,
+    /// Région code.
+    pub region: Option<String>,
+    /// Département code.
+    pub department: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 2147483647)]
+    pub page: Option<i32>,
+}
+
+const PER_PAGE: u32 = 50;
+
+/// `GET /api/v1/members`: public profiles only, whoever asks.
+#[utoipa::path(
+    get,
+    path = "/api/v1/members",
+    tag = "network",
+    params(MemberParams),
+    responses(
+        (status = 200, body = MemberPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn members(
+    State(state): State<AppState>,
+    crate::api::ApiQuery(p): crate::api::ApiQuery<MemberParams>,
+) -> Result<Json<MemberPage>, ApiError> {
+    let page = match p.page {
+        None => 1,
+        Some(n) if n >= 1 => n as u32,
+        Some(_) => {
+            return Err(ApiError(AppError::BadRequest(
+                "page : un entier à partir de 1".into(),
+            )))
+        }
+    };
+    let opt = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let query = catalyse_search::members::MemberQuery {
+        text: p.q.unwrap_or_default(),
+        family: opt(p.family),
+        activity: opt(p.activity),
+        lever: opt(p.lever),
+        region: opt(p.region),
+        department: opt(p.department),
+        include_private: false,
+        page,
+        per_page: PER_PAGE,
+    };
+    let index = state.members.clone();
+    let found = tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| ApiError(AppError::Internal(e.into())))?
+        .map_err(|e| ApiError(AppError::Internal(anyhow::anyhow!("{e}"))))?;
+    let profiles = state
+        .store
+        .profiles_by_ids(&found.ids)
+        .await
+        .map_err(|e| ApiError(e.into()))?;
+    let base = state.config.public_url();
+    Ok(Json(MemberPage {
+        items: profiles
+            .iter()
+            .filter(|p| p.is_public())
+            .filter_map(|p| public_member(&base, p))
+            .collect(),
+        total: found.total,
+        page,
+        per_page: PER_PAGE,
+    }))
+}
+
+/// `GET /api/v1/members/{slug}`: one public profile.
+#[utoipa::path(
+    get,
+    path = "/api/v1/members/{slug}",
+    tag = "network",
+    params(("slug" = String, Path, description = "The member's slug")),
+    responses(
+        (status = 200, body = PublicMember),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn member(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<PublicMember>, ApiError> {
+    let p = state
+        .store
+        .profile_by_slug(&slug)
+        .await
+        .map_err(|e| ApiError(e.into()))?
+        .filter(Profile::is_public)
+        .ok_or(ApiError(AppError::NotFound))?;
+    public_member(&state.config.public_url(), &p)
+        .map(Json)
+        .ok_or(ApiError(AppError::NotFound))
+}

@@ -1,0 +1,572 @@
+//! `/mon-profil`: a member describes what she does and decides what is public. Every
+//! submitted version goes to the moderation queue; what others see changes only when a
+//! moderator approves it. Visibility and consent apply at once. She can also download all
+//! her data (JSON) and delete her account.
+
+use crate::auth::{close_session, verify_password, CsrfForm, SignedIn};
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::pages::{render, render_status, PageCtx};
+use crate::state::AppState;
+use crate::upload::{MultipartForm, UploadProblem};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use catalyse_core::network::{Profile, ProfileFields, Review, TerritoryRef, Visibility};
+use catalyse_core::text::fold;
+use catalyse_core::{TerritoryIndex, TerritoryLevel, User};
+use chrono::Utc;
+use serde::Deserialize;
+
+/// How a territory of action is written in the form: « Lyon (commune 69123) ».
+pub fn territory_line(territories: &TerritoryIndex, t: &TerritoryRef) -> String {
+    let name = territories
+        .get(t.level, &t.code)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?");
+    format!("{name} ({} {})", level_word(t.level), t.code)
+}
+
+pub fn level_word(level: TerritoryLevel) -> &'static str {
+    match level {
+        TerritoryLevel::Commune => "commune",
+        TerritoryLevel::Epci => "intercommunalité",
+        TerritoryLevel::Department => "département",
+        TerritoryLevel::Region => "région",
+    }
+}
+
+/// Reads one line of the territories field: the written form above, an INSEE code or SIREN,
+/// a postcode, or a name when it designates one territory. Otherwise the candidates, to
+/// choose from.
+pub fn resolve_territory(
+    territories: &TerritoryIndex,
+    line: &str,
+) -> Result<TerritoryRef, Vec<String>> {
+    let line = line.trim();
+    // « … (level code) »
+    if let Some(inner) = line
+        .strip_suffix(')')
+        .and_then(|l| l.rsplit_once('(').map(|(_, r)| r))
+    {
+        if let Some((word, code)) = inner.trim().rsplit_once(' ') {
+            let level = [
+                TerritoryLevel::Commune,
+                TerritoryLevel::Epci,
+                TerritoryLevel::Department,
+                TerritoryLevel::Region,
+            ]
+            .into_iter()
+            .find(|l| level_word(*l) == word.trim());
+            if let Some(level) = level {
+                if territories.get(level, code.trim()).is_some() {
+                    return Ok(TerritoryRef {
+                        level,
+                        code: code.trim().to_string(),
+                    });
+                }
+            }
+        }
+    }
+    let hits = territories.search(line, None, 1, 6);
+    let folded = fold(line);
+    let exact: Vec<_> = hits
+        .items
+        .iter()
+        .filter(|t| fold(&t.name) == folded || t.code == line)
+        .collect();
+    let pick = match (exact.len(), hits.items.len()) {
+        (1, _) => Some(exact[0]),
+        (_, 1) => Some(&hits.items[0]),
+        _ => None,
+    };
+    match pick {
+        Some(t) => Ok(TerritoryRef {
+            level: t.level,
+            code: t.code.clone(),
+        }),
+        None => Err(hits
+            .items
+            .iter()
+            .map(|t| {
+                territory_line(
+                    territories,
+                    &TerritoryRef {
+                        level: t.level,
+                        code: t.code.clone(),
+                    },
+                )
+            })
+            .collect()),
+    }
+}
+
+/// The form as typed.
+#[derive(Default, Clone)]
+pub struct Draft {
+    pub display_name: String,
+    pub organisation: String,
+    pub actor_family: String,
+    pub role: String,
+    pub territories: String,
+    pub activities: Vec<String>,
+    pub levers: Vec<String>,
+    pub themes: String,
+    pub bio: String,
+    pub links: String,
+    pub visibility: String,
+    pub consent: bool,
+}
+
+impl Draft {
+    fn of(territories: &TerritoryIndex, f: &ProfileFields, p: &Profile) -> Draft {
+        Draft {
+            display_name: f.display_name.clone(),
+            organisation: f.organisation.clone(),
+            actor_family: f.actor_family.clone(),
+            role: f.role.clone(),
+            territories: f
+                .territories
+                .iter()
+                .map(|t| territory_line(territories, t))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            activities: f.activities.clone(),
+            levers: f.levers.clone(),
+            themes: f.themes.join(", "),
+            bio: f.bio.clone(),
+            links: f.links.join("\n"),
+            visibility: p.visibility.as_str().into(),
+            consent: p.consent_at.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "network/my_profile.html")]
+struct Page<'a> {
+    ctx: &'a PageCtx,
+    state: &'a AppState,
+    profile: Option<Profile>,
+    d: Draft,
+    errors: FormErrors,
+    notice: Option<String>,
+    max_mb: u64,
+}
+
+impl Page<'_> {
+    fn status(&self) -> String {
+        let t = self.ctx.t;
+        match &self.profile {
+            None => t.s("me.status_none").into(),
+            Some(p) => match (p.review, p.published.is_some()) {
+                (Some(Review::Pending), _) => t.s("me.status_pending").into(),
+                (Some(Review::Rejected), _) => t.f("me.status_rejected", &p.review_reason),
+                (None, true) => t.s("me.status_published").into(),
+                (None, false) => t.s("me.status_none").into(),
+            },
+        }
+    }
+    fn visible_now(&self) -> String {
+        let t = self.ctx.t;
+        match &self.profile {
+            Some(p) if p.is_public() => t.s("me.visible_public").into(),
+            Some(p) if p.is_listed_for_members() => t.s("me.visible_members").into(),
+            _ => t.s("me.visible_nobody").into(),
+        }
+    }
+    fn text_fields(&self) -> [(&'static str, &'static str, &str, &'static str); 3] {
+        [
+            ("display_name", "me.f_name", &self.d.display_name, "name"),
+            (
+                "organisation",
+                "me.f_organisation",
+                &self.d.organisation,
+                "organization",
+            ),
+            ("role", "me.f_role", &self.d.role, "organization-title"),
+        ]
+    }
+    fn consent_date(&self, at: &chrono::DateTime<Utc>) -> String {
+        self.ctx
+            .t
+            .f("me.consent_given", self.ctx.date(&at.date_naive()))
+    }
+    fn visibility_key(&self, v: &str) -> &'static str {
+        match v {
+            "public" => "me.visibility_public",
+            "members" => "me.visibility_members",
+            _ => "me.visibility_hidden",
+        }
+    }
+    fn checked(&self, list: &[String], slug: &str) -> bool {
+        list.iter().any(|s| s == slug)
+    }
+    fn photo(&self) -> Option<String> {
+        let p = self.profile.as_ref()?;
+        let sha = p.current()?.photo.as_ref()?;
+        Some(format!("/reseau/photos/{sha}.jpg"))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    etat: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+    Query(q): Query<Notice>,
+) -> Result<Response, AppError> {
+    let profile = state.store.profile(user.id).await?;
+    let d = match &profile {
+        Some(p) => p
+            .current()
+            .map(|f| Draft::of(&state.territories, f, p))
+            .unwrap_or_default(),
+        None => Draft {
+            display_name: user.display_name.clone(),
+            visibility: "members".into(),
+            ..Draft::default()
+        },
+    };
+    let notice = q.etat.as_deref().and_then(|e| match e {
+        "bienvenue" => Some(ctx.t.s("me.notice_welcome").to_string()),
+        "envoye" => Some(ctx.t.s("me.notice_sent").to_string()),
+        _ => None,
+    });
+    render(
+        &ctx,
+        &Page {
+            ctx: &ctx,
+            state: &state,
+            profile,
+            d,
+            errors: FormErrors::default(),
+            notice,
+            max_mb: photo_max_mb(&state),
+        },
+    )
+}
+
+/// Photos larger than this are refused before decoding (the platform's upload limit
+/// `upload_max_mb` lowers it if it is smaller).
+pub const PHOTO_MAX_MB: u64 = 10;
+
+/// The body limit of `POST /mon-profil`: twice the largest photo and room for the text
+/// fields, so that a photo somewhat too large is read to its end and answered with the form
+/// and a message that says so (see `upload.rs`); beyond that the connection is cut.
+pub const BODY_LIMIT: usize = 2 * PHOTO_MAX_MB as usize * 1024 * 1024 + 256 * 1024;
+
+/// The largest photo accepted, in megabytes.
+fn photo_max_mb(state: &AppState) -> u64 {
+    PHOTO_MAX_MB.min(state.config.upload_max_mb.max(1))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+    form: MultipartForm,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let max_mb = photo_max_mb(&state);
+    let before = state.store.profile(user.id).await?;
+    let mut d = Draft {
+        display_name: form.field("display_name").trim().into(),
+        organisation: form.field("organisation").trim().into(),
+        actor_family: form.field("actor_family").into(),
+        role: form.field("role").trim().into(),
+        territories: form.field("territories").trim().into(),
+        activities: state
+            .reference
+            .metier
+            .iter()
+            .flat_map(|f| f.activities.iter())
+            .filter(|a| form.field(&format!("activite_{}", a.slug)) == "oui")
+            .map(|a| a.slug.clone())
+            .collect(),
+        levers: state
+            .reference
+            .levers
+            .iter()
+            .filter(|l| form.field(&format!("levier_{}", l.slug)) == "oui")
+            .map(|l| l.slug.clone())
+            .collect(),
+        themes: form.field("themes").trim().into(),
+        bio: form.field("bio").trim().into(),
+        links: form.field("links").trim().into(),
+        visibility: form.field("visibility").into(),
+        consent: form.field("consent") == "oui",
+    };
+    let mut errors = FormErrors::default();
+    if let Some(p) = form.problem {
+        // The body was too large (or cut off): the fields after the photo never arrived.
+        // Nothing is checked nor written; the form comes back with what arrived, the
+        // choices not received as they were, and one message, on the photo.
+        let was = before.as_ref();
+        if !form.fields.contains_key("visibility") {
+            d.visibility = was.map_or("members", |p| p.visibility.as_str()).into();
+            d.consent = was.is_some_and(|p| p.consent_at.is_some());
+        }
+        errors.push(
+            "photo",
+            match p {
+                UploadProblem::TooLarge => t.f("me.error_photo_size", max_mb),
+                UploadProblem::Unreadable => p.message(t, max_mb),
+            },
+        );
+        let page = Page {
+            ctx: &ctx,
+            state: &state,
+            profile: before,
+            d,
+            errors,
+            notice: None,
+            max_mb,
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut territories = Vec::new();
+    for line in d.territories.lines().filter(|l| !l.trim().is_empty()) {
+        match resolve_territory(&state.territories, line) {
+            Ok(t) => territories.push(t),
+            Err(c) if c.is_empty() => errors.push(
+                "territories",
+                t.f("me.error_territory_unknown", line.trim()),
+            ),
+            Err(c) => errors.push(
+                "territories",
+                t.s("me.error_territory_ambiguous")
+                    .replace("{line}", line.trim())
+                    .replace("{choices}", &c.join(" ; ")),
+            ),
+        }
+    }
+    let visibility: Visibility = d.visibility.parse().unwrap_or(Visibility::Members);
+    if d.visibility.parse::<Visibility>().is_err() {
+        errors.push("visibility", t.s("me.error_visibility"));
+    }
+    if visibility == Visibility::Public && !d.consent {
+        errors.push("consent", t.s("me.error_consent"));
+    }
+    let mut photo = before
+        .as_ref()
+        .and_then(|p| p.current())
+        .and_then(|f| f.photo.clone());
+    if form.field("photo_remove") == "oui" {
+        photo = None;
+    }
+    let mut new_photo = None;
+    if let Some(file) = form.file("photo") {
+        if file.bytes.len() as u64 > max_mb * 1024 * 1024 {
+            errors.push("photo", t.f("me.error_photo_size", max_mb));
+        } else {
+            let bytes = file.bytes.clone();
+            match tokio::task::spawn_blocking(move || {
+                catalyse_formats::profile_photo::normalise_photo(&bytes)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            {
+                Ok(jpeg) => new_photo = Some(jpeg),
+                Err(p) => errors.push("photo", p.message()),
+            }
+        }
+    } else if form.empty_file("photo") {
+        errors.push("photo", t.s("me.error_photo_empty"));
+    }
+    let mut fields = ProfileFields {
+        display_name: d.display_name.clone(),
+        organisation: d.organisation.clone(),
+        actor_family: d.actor_family.clone(),
+        role: d.role.clone(),
+        territories,
+        activities: d.activities.clone(),
+        levers: d.levers.clone(),
+        themes: d.themes.split(',').map(String::from).collect(),
+        bio: d.bio.replace("\r\n", "\n"),
+        links: d.links.lines().map(String::from).collect(),
+        photo: None,
+    };
+    fields.normalise();
+    let frame = crate::network::live::frame(&state);
+    for p in fields.problems(&frame) {
+        if errors.get(p.field).is_none()
+            && !(p.field == "territories" && errors.get("territories").is_some())
+        {
+            errors.push(p.field, p.message);
+        }
+    }
+    if !errors.is_empty() {
+        let page = Page {
+            ctx: &ctx,
+            state: &state,
+            profile: before,
+            d,
+            errors,
+            notice: None,
+            max_mb,
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    // Only a valid form stores its photo: a refused one leaves no file behind.
+    let mut stored = None;
+    if let Some(jpeg) = new_photo {
+        let sha = state
+            .files
+            .put(jpeg.into())
+            .await
+            .map_err(AppError::Internal)?;
+        stored = Some(sha.clone());
+        photo = Some(sha);
+    }
+    fields.photo = photo;
+    let now = Utc::now();
+    let consent_at = if d.consent {
+        before.as_ref().and_then(|p| p.consent_at).or(Some(now))
+    } else {
+        None
+    };
+    let after = match state
+        .store
+        .submit_profile(user.id, &fields, visibility, consent_at, now)
+        .await
+    {
+        Ok(after) => after,
+        Err(e) => {
+            // Nothing was written: the photo just stored goes too (unless in use).
+            crate::network::photo::release(&state, stored).await;
+            return Err(e.into());
+        }
+    };
+    // The photos of the versions replaced (the previous draft's, say) go once no version
+    // of any profile uses them: the published one stays until a new version is approved.
+    crate::network::photo::release(&state, crate::network::photo::photos_of(before.as_ref())).await;
+    let seen_before = before
+        .as_ref()
+        .map(|p| (p.is_public(), p.is_listed_for_members()));
+    if seen_before != Some((after.is_public(), after.is_listed_for_members())) {
+        crate::network::live::changed(&state, Some(user.id))
+            .await
+            .map_err(AppError::Internal)?;
+    }
+    tracing::info!(
+        user = user.id,
+        revision = after.revision,
+        "profile submitted"
+    );
+    Ok(Redirect::to("/mon-profil?etat=envoye").into_response())
+}
+
+/// `GET /mon-profil/donnees.json`: everything the platform keeps about the member.
+pub async fn export(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Response, AppError> {
+    let profile = state.store.profile(user.id).await?;
+    let places = state.store.places_of(user.id).await?;
+    let decisions = state
+        .store
+        .decisions(
+            Some((catalyse_core::network::Subject::Member, user.id)),
+            1000,
+        )
+        .await?;
+    let sent = state.store.contacts_sent(user.id).await?;
+    let body = serde_json::json!({
+        "exported_at": Utc::now().to_rfc3339(),
+        "account": account_json(&user),
+        "profile": profile,
+        "places": places,
+        "moderation_decisions": decisions,
+        "contact_messages_sent": sent,
+        "note": "Les messages envoyés à d'autres membres ne sont pas conservés : seuls leur date et leur destinataire le sont, pour limiter les abus.",
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"catalyse-mes-donnees.json\"",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        serde_json::to_string_pretty(&body).map_err(|e| AppError::Internal(e.into()))?,
+    )
+        .into_response())
+}
+
+fn account_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "id": u.id,
+        "email": u.email.as_str(),
+        "display_name": u.display_name,
+        "role": u.role.as_str(),
+        "email_verified": u.email_verified,
+        "created_at": u.created_at.to_rfc3339(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /mon-profil/supprimer`: the account goes at once, with the profile, its photo, the
+/// sessions, and its place in the map, directory, index and exports.
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    headers: HeaderMap,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<DeleteForm>,
+) -> Result<Response, AppError> {
+    let ok = verify_password(form.password, Some(user.password_hash.clone())).await;
+    if !ok || form.confirm != "oui" {
+        let profile = state.store.profile(user.id).await?;
+        let d = match &profile {
+            Some(p) => p
+                .current()
+                .map(|f| Draft::of(&state.territories, f, p))
+                .unwrap_or_default(),
+            None => Draft::default(),
+        };
+        let mut errors = FormErrors::default();
+        if form.confirm != "oui" {
+            errors.push("confirm", ctx.t.s("me.error_delete_confirm"));
+        }
+        if !ok {
+            errors.push("delete_password", ctx.t.s("me.error_delete_password"));
+        }
+        let page = Page {
+            ctx: &ctx,
+            state: &state,
+            profile,
+            d,
+            errors,
+            notice: None,
+            max_mb: photo_max_mb(&state),
+        };
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let photos = crate::network::photo::photos_of(state.store.profile(user.id).await?.as_ref());
+    let cookie = close_session(&state, &headers).await?;
+    state.store.delete_account(user.id, Utc::now()).await?;
+    crate::network::live::changed(&state, Some(user.id))
+        .await
+        .map_err(AppError::Internal)?;
+    crate::network::photo::release(&state, photos).await;
+    tracing::info!(user = user.id, "account deleted by its owner");
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/?etat=compte-supprime"),
+    )
+        .into_response())
+}

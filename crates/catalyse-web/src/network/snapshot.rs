@@ -1,0 +1,519 @@
+//! The réseau des pionniers in memory: the map index (members and places, clustered on the
+//! server), the directory's figures and who is active in which territory, and the map's
+//! query. `live` builds a snapshot from the store and replaces it after every change.
+
+use catalyse_core::network::{Place, Profile, ProfileFields, TerritoryRef};
+use catalyse_core::{ActorFamily, Lever, MetierFamily, Territory, TerritoryIndex, TerritoryLevel};
+use catalyse_map::{Layer, MapIndex, MapPoint, NO_FAMILY, NO_KIND, NO_REGION};
+use catalyse_search::members::MemberDoc;
+use std::collections::HashMap;
+
+/// The settings key whose value changes at every change of the network.
+pub const VERSION_KEY: &str = "network_version";
+
+/// How the reference frame numbers things on the map (bit positions and indices).
+pub struct Numbering {
+    pub families: Vec<String>,
+    pub activities: Vec<String>,
+    pub levers: Vec<String>,
+    /// Région codes, metropolitan and overseas, in code order.
+    pub regions: Vec<String>,
+    /// The point that stands for a territory that is not a commune: its most populous commune.
+    seats: HashMap<(TerritoryLevel, String), (f64, f64)>,
+}
+
+impl Numbering {
+    pub fn new(
+        levers: &[Lever],
+        metier: &[MetierFamily],
+        actor_families: &[ActorFamily],
+        territories: &TerritoryIndex,
+    ) -> Numbering {
+        let mut seats: HashMap<(TerritoryLevel, String), (f64, f64, i64)> = HashMap::new();
+        let mut regions = Vec::new();
+        for t in territories.all() {
+            if t.level == TerritoryLevel::Region {
+                regions.push(t.code.clone());
+            }
+            if t.level != TerritoryLevel::Commune {
+                continue;
+            }
+            let (Some(lat), Some(lon)) = (t.lat, t.lon) else {
+                continue;
+            };
+            let pop = t.population.unwrap_or(0);
+            for (level, code) in [
+                (TerritoryLevel::Epci, &t.epci),
+                (TerritoryLevel::Department, &t.department),
+                (TerritoryLevel::Region, &t.region),
+            ] {
+                if let Some(code) = code {
+                    let e = seats.entry((level, code.clone())).or_insert((lon, lat, -1));
+                    if pop > e.2 {
+                        *e = (lon, lat, pop);
+                    }
+                }
+            }
+        }
+        regions.sort();
+        Numbering {
+            families: actor_families.iter().map(|f| f.slug.clone()).collect(),
+            activities: metier
+                .iter()
+                .flat_map(|f| f.activities.iter().map(|a| a.slug.clone()))
+                .collect(),
+            levers: levers.iter().map(|l| l.slug.clone()).collect(),
+            regions,
+            seats: seats
+                .into_iter()
+                .map(|(k, (lon, lat, _))| (k, (lon, lat)))
+                .collect(),
+        }
+    }
+
+    pub fn family(&self, slug: &str) -> Option<u8> {
+        self.families
+            .iter()
+            .position(|f| f == slug)
+            .map(|i| i as u8)
+    }
+    pub fn activity(&self, slug: &str) -> Option<u8> {
+        self.activities
+            .iter()
+            .position(|f| f == slug)
+            .map(|i| i as u8)
+    }
+    pub fn lever(&self, slug: &str) -> Option<u8> {
+        self.levers.iter().position(|f| f == slug).map(|i| i as u8)
+    }
+    pub fn region(&self, code: &str) -> Option<u16> {
+        self.regions
+            .iter()
+            .position(|f| f == code)
+            .map(|i| i as u16)
+    }
+
+    /// Where a territory of action is drawn: a commune's town hall, or the town hall of the
+    /// most populous commune of a larger territory.
+    pub fn position(&self, territories: &TerritoryIndex, t: &TerritoryRef) -> Option<(f64, f64)> {
+        match t.level {
+            TerritoryLevel::Commune => {
+                let c = territories.get(TerritoryLevel::Commune, &t.code)?;
+                Some((c.lon?, c.lat?))
+            }
+            level => self.seats.get(&(level, t.code.clone())).copied(),
+        }
+    }
+}
+
+/// A territory and the ones it lies in, from itself up to its région.
+pub fn territory_chain<'a>(
+    territories: &'a TerritoryIndex,
+    t: &TerritoryRef,
+) -> Vec<&'a Territory> {
+    let Some(found) = territories.get(t.level, &t.code) else {
+        return vec![];
+    };
+    let mut out = vec![found];
+    out.extend(territories.parents(found));
+    out
+}
+
+/// A small, stable offset (under ~400 m) so that members of one commune are not drawn on one
+/// pixel: derived from the id, so the same member is always at the same place.
+fn jitter(id: i64) -> (f64, f64) {
+    let h = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let a = ((h >> 11) & 0xffff) as f64 / 65535.0 - 0.5;
+    let b = ((h >> 33) & 0xffff) as f64 / 65535.0 - 0.5;
+    (a * 0.008, b * 0.005)
+}
+
+/// What the directory's figures count: public profiles only.
+#[derive(Debug, Default, Clone)]
+pub struct Figures {
+    pub public: usize,
+    pub by_family: HashMap<String, usize>,
+    pub by_region: HashMap<String, usize>,
+    pub by_activity: HashMap<String, usize>,
+    pub examples: usize,
+}
+
+/// One build of the network in memory.
+pub struct Snapshot {
+    pub version: String,
+    /// Profiles others may see (the directory's index holds as many).
+    pub listed: usize,
+    pub map: MapIndex,
+    pub figures: Figures,
+    /// For each territory (`level:code`), the members active in it or in a territory inside
+    /// it, with whether their profile is public.
+    pub(super) active: HashMap<String, Vec<(i64, bool)>>,
+    /// Places by id: their commune, for the list view.
+    pub place_communes: HashMap<i64, String>,
+}
+
+impl Snapshot {
+    pub fn empty() -> Snapshot {
+        Snapshot {
+            version: String::new(),
+            listed: 0,
+            map: MapIndex::build(vec![]),
+            figures: Figures::default(),
+            active: HashMap::new(),
+            place_communes: HashMap::new(),
+        }
+    }
+
+    /// Members active in a territory that the viewer may see, at most `limit`, and how many.
+    pub fn active_in(
+        &self,
+        level: TerritoryLevel,
+        code: &str,
+        signed_in: bool,
+        limit: usize,
+    ) -> (usize, Vec<i64>) {
+        let Some(list) = self.active.get(&format!("{level}:{code}")) else {
+            return (0, vec![]);
+        };
+        let visible = list.iter().filter(|(_, public)| signed_in || *public);
+        let total = visible.clone().count();
+        (total, visible.take(limit).map(|(id, _)| *id).collect())
+    }
+}
+
+/// What is indexed for a profile others may see.
+pub fn member_doc(territories: &TerritoryIndex, p: &Profile, f: &ProfileFields) -> MemberDoc {
+    let mut regions = Vec::new();
+    let mut departments = Vec::new();
+    for t in &f.territories {
+        for x in territory_chain(territories, t) {
+            let list = match x.level {
+                TerritoryLevel::Region => &mut regions,
+                TerritoryLevel::Department => &mut departments,
+                _ => continue,
+            };
+            if !list.contains(&x.code) {
+                list.push(x.code.clone());
+            }
+        }
+    }
+    MemberDoc {
+        id: p.user_id,
+        name: f.display_name.clone(),
+        organisation: f.organisation.clone(),
+        bio: f.bio.clone(),
+        themes: f.themes.clone(),
+        role: f.role.clone(),
+        family: f.actor_family.clone(),
+        activities: f.activities.clone(),
+        levers: f.levers.clone(),
+        regions,
+        departments,
+        public: p.is_public(),
+        sort_name: f.display_name.clone(),
+    }
+}
+
+/// Gathers the snapshot's parts while `live::load` reads the store page by page.
+pub(super) struct Builder<'a> {
+    pub(super) territories: &'a TerritoryIndex,
+    pub(super) numbering: &'a Numbering,
+    pub(super) points: Vec<MapPoint>,
+    pub(super) listed: usize,
+    pub(super) figures: Figures,
+    pub(super) active: HashMap<String, Vec<(i64, bool)>>,
+}
+
+impl Builder<'_> {
+    /// Adds a profile others may see; with `doc`, returns what the directory indexes.
+    pub(super) fn member(&mut self, p: Profile, doc: bool) -> Option<MemberDoc> {
+        if !p.is_listed_for_members() {
+            return None;
+        }
+        let f = p.published.as_ref()?;
+        let public = p.is_public();
+        self.listed += 1;
+        let indexed = doc.then(|| member_doc(self.territories, &p, f));
+        let mut region = NO_REGION;
+        let mut seen = Vec::new();
+        for t in &f.territories {
+            for x in territory_chain(self.territories, t) {
+                let key = format!("{}:{}", x.level, x.code);
+                if seen.contains(&key) {
+                    continue;
+                }
+                if x.level == TerritoryLevel::Region && region == NO_REGION {
+                    region = self.numbering.region(&x.code).unwrap_or(NO_REGION);
+                }
+                self.active
+                    .entry(key.clone())
+                    .or_default()
+                    .push((p.user_id, public));
+                seen.push(key);
+            }
+        }
+        if public {
+            let fig = &mut self.figures;
+            fig.public += 1;
+            fig.examples += p.is_example as usize;
+            *fig.by_family.entry(f.actor_family.clone()).or_default() += 1;
+            for a in &f.activities {
+                *fig.by_activity.entry(a.clone()).or_default() += 1;
+            }
+            let mut regions: Vec<&str> = seen
+                .iter()
+                .filter_map(|k| k.strip_prefix("region:"))
+                .collect();
+            regions.dedup();
+            for r in regions {
+                *fig.by_region.entry(r.to_string()).or_default() += 1;
+            }
+        }
+        let Some((lon, lat)) = f
+            .territories
+            .iter()
+            .find_map(|t| self.numbering.position(self.territories, t))
+        else {
+            return indexed;
+        };
+        let (dx, dy) = jitter(p.user_id);
+        let n = self.numbering;
+        self.points.push(MapPoint {
+            id: p.user_id,
+            layer: Layer::Member,
+            lon: lon + dx,
+            lat: lat + dy,
+            public,
+            family: n.family(&f.actor_family).unwrap_or(NO_FAMILY),
+            activities: catalyse_core::network::mask_of(
+                &f.activities,
+                &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u16,
+            levers: catalyse_core::network::mask_of(
+                &f.levers,
+                &n.levers.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u8,
+            region,
+            kind: NO_KIND,
+            name: f.display_name.clone().into(),
+            slug: p.slug.clone().into(),
+        });
+        indexed
+    }
+
+    pub(super) fn place(&mut self, p: &Place) -> Option<String> {
+        let f = p.published.as_ref()?;
+        let commune = self.territories.get(TerritoryLevel::Commune, &f.commune)?;
+        let (lon, lat) = (commune.lon?, commune.lat?);
+        let (dx, dy) = jitter(-p.id);
+        self.points.push(MapPoint {
+            id: p.id,
+            layer: Layer::Place,
+            lon: lon + dx,
+            lat: lat + dy,
+            public: true,
+            family: NO_FAMILY,
+            activities: 0,
+            levers: 0,
+            region: commune
+                .region
+                .as_deref()
+                .and_then(|r| self.numbering.region(r))
+                .unwrap_or(NO_REGION),
+            kind: f.kind.index(),
+            name: f.name.clone().into(),
+            slug: p.slug.clone().into(),
+        });
+        Some(commune.code.clone())
+    }
+}
+
+/// Reads `W,S,E,N`: four finite numbers; latitudes are clamped to ±90 and put in order (a
+/// map that scrolled past a pole still gets its points), longitudes wrap in the engine.
+fn lenient_bbox(v: &str) -> Result<catalyse_map::BBox, String> {
+    const SYNTAX: &str =
+        "bbox : quatre nombres décimaux séparés par des virgules (ouest,sud,est,nord), \
+                          par exemple -5.5,41.2,9.9,51.3";
+    // As the API declares it: [-]ddd[.dddddddd], four times.
+    let number = |x: &str| {
+        let x = x.strip_prefix('-').unwrap_or(x);
+        let (int, frac) = x.split_once('.').unwrap_or((x, "1"));
+        (1..=3).contains(&int.len())
+            && (1..=8).contains(&frac.len())
+            && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    };
+    if !v.split(',').all(number) {
+        return Err(SYNTAX.into());
+    }
+    let n: Vec<f64> = v
+        .split(',')
+        .map(|x| x.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| SYNTAX.to_string())?;
+    let [w, s, e, nn] = n[..] else {
+        return Err(SYNTAX.into());
+    };
+    if ![w, s, e, nn].iter().all(|x| x.is_finite()) {
+        return Err("bbox : des nombres finis, s'il vous plaît".into());
+    }
+    let (s, nn) = (s.clamp(-90.0, 90.0), nn.clamp(-90.0, 90.0));
+    Ok(catalyse_map::BBox::new(w, s.min(nn), e, s.max(nn)))
+}
+
+/// The parameters shared by the map's cluster API, the map page and its list view:
+/// `bbox=W,S,E,N&zoom=Z&layers=members,places&family=&activity=&lever=&region=&kind=&page=`.
+/// `layers` may also be repeated (`layers=members&layers=places`), as a form sends it.
+#[derive(Debug, Clone, Default)]
+pub struct MapQuery {
+    pub bbox: Option<catalyse_map::BBox>,
+    pub zoom: u8,
+    pub members: bool,
+    pub places: bool,
+    pub family: String,
+    pub activity: String,
+    pub lever: String,
+    pub region: String,
+    pub kind: String,
+    pub page: u32,
+}
+
+impl MapQuery {
+    /// Reads the query string; an unknown value is an error in French.
+    pub fn parse(raw: Option<&str>) -> Result<MapQuery, String> {
+        let mut q = MapQuery {
+            zoom: 5,
+            page: 1,
+            ..MapQuery::default()
+        };
+        let mut layers_given = false;
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "bbox" => q.bbox = Some(lenient_bbox(&v)?),
+                "zoom" if !v.is_empty() => {
+                    q.zoom = v
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|z| *z <= 22)
+                        .ok_or("zoom : un entier de 0 à 22")?
+                        .min(catalyse_map::MAX_ZOOM)
+                }
+                "layers" => {
+                    layers_given = true;
+                    for l in v.split(',').map(str::trim).filter(|l| !l.is_empty()) {
+                        match l {
+                            "members" => q.members = true,
+                            "places" => q.places = true,
+                            other => {
+                                return Err(format!(
+                                    "couche inconnue « {other} » (members, places)"
+                                ))
+                            }
+                        }
+                    }
+                }
+                "family" => q.family = v,
+                "activity" => q.activity = v,
+                "lever" => q.lever = v,
+                "region" => q.region = v,
+                "kind" => q.kind = v,
+                "page" if !v.is_empty() => {
+                    q.page = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|p| *p >= 1)
+                        .ok_or("page : un entier à partir de 1")?
+                }
+                _ => {}
+            }
+        }
+        if !layers_given {
+            q.members = true;
+            q.places = true;
+        }
+        Ok(q)
+    }
+
+    /// The engine's filter; `include_private` for signed-in viewers.
+    pub fn filter(
+        &self,
+        n: &Numbering,
+        include_private: bool,
+    ) -> Result<catalyse_map::Filter, String> {
+        let pick =
+            |v: &str, what: &str, f: &dyn Fn(&str) -> Option<u8>| -> Result<Option<u8>, String> {
+                if v.is_empty() {
+                    Ok(None)
+                } else {
+                    f(v).map(Some).ok_or(format!("{what} « {v} »"))
+                }
+            };
+        let kind = if self.kind.is_empty() {
+            None
+        } else {
+            Some(
+                self.kind
+                    .parse::<catalyse_core::network::PlaceKind>()?
+                    .index(),
+            )
+        };
+        Ok(catalyse_map::Filter {
+            members: self.members,
+            places: self.places,
+            include_private,
+            family: pick(&self.family, "famille d'acteurs inconnue", &|v| n.family(v))?,
+            activity: pick(&self.activity, "activité inconnue", &|v| n.activity(v))?,
+            lever: pick(&self.lever, "levier inconnu", &|v| n.lever(v))?,
+            region: if self.region.is_empty() {
+                None
+            } else {
+                Some(
+                    n.region(&self.region)
+                        .ok_or(format!("région inconnue « {} »", self.region))?,
+                )
+            },
+            kind,
+        })
+    }
+
+    /// The query string of the same view (for links between the map and the list).
+    pub fn to_query(&self, with_page: Option<u32>) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(b) = &self.bbox {
+            s.append_pair(
+                "bbox",
+                &format!("{:.5},{:.5},{:.5},{:.5}", b.west, b.south, b.east, b.north),
+            );
+        }
+        s.append_pair("zoom", &self.zoom.to_string());
+        let layers: Vec<&str> = [(self.members, "members"), (self.places, "places")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, l)| l)
+            .collect();
+        s.append_pair("layers", &layers.join(","));
+        for (k, v) in [
+            ("family", &self.family),
+            ("activity", &self.activity),
+            ("lever", &self.lever),
+            ("region", &self.region),
+            ("kind", &self.kind),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if let Some(p) = with_page {
+            s.append_pair("page", &p.to_string());
+        }
+        s.finish()
+    }
+}
+
+/// The whole of France with the overseas départements, the list's default view.
+pub const FRANCE: catalyse_map::BBox = catalyse_map::BBox {
+    west: -180.0,
+    south: -85.0,
+    east: 180.0,
+    north: 85.0,
+};

@@ -1,0 +1,177 @@
+//! Example content for a new database (`CATALYSE_DEMO=true`), always marked « données
+//! d'exemple ». It is loaded once: a setting remembers it.
+
+use crate::auth::hash_password;
+use crate::tokens::random_token;
+use catalyse_core::{Email, Role};
+use catalyse_store::{NewUser, Store};
+use chrono::Utc;
+
+const DONE: &str = "demo_loaded";
+
+/// Example accounts: one per role, with names that say what they are.
+const ACCOUNTS: &[(&str, &str, Role)] = &[
+    (
+        "admin@exemple.catalyse.invalid",
+        "Administratrice (données d'exemple)",
+        Role::Admin,
+    ),
+    (
+        "animation@exemple.catalyse.invalid",
+        "Animateur du réseau (données d'exemple)",
+        Role::Moderator,
+    ),
+    (
+        "camille@exemple.catalyse.invalid",
+        "Camille, catalyseuse (données d'exemple)",
+        Role::Member,
+    ),
+    (
+        "dominique@exemple.catalyse.invalid",
+        "Dominique, catalyseur (données d'exemple)",
+        Role::Member,
+    ),
+];
+
+/// Loads the example content into a database that has never had it, and only if it has no
+/// account yet (a real platform is never filled with examples). Returns the generated admin
+/// password, to be shown once.
+pub async fn load(store: &dyn Store) -> anyhow::Result<Option<(String, String)>> {
+    if store.setting(DONE).await?.is_some() || store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let mut admin = None;
+    for (email, name, role) in ACCOUNTS {
+        let password = random_token();
+        let hash = hash_password(password.clone()).await?;
+        store
+            .create_user(
+                &NewUser {
+                    email: Email::parse(email).map_err(|_| anyhow::anyhow!("bad demo email"))?,
+                    display_name: name.to_string(),
+                    role: *role,
+                    password_hash: hash,
+                    is_example: true,
+                    email_verified: true,
+                },
+                now,
+            )
+            .await?;
+        if *role == Role::Admin {
+            admin = Some((email.to_string(), password));
+        }
+    }
+    store.set_setting(DONE, &now.to_rfc3339()).await?;
+    Ok(admin)
+}
+
+/// The slug of the example IMPACT-style survey.
+pub const EXAMPLE_SURVEY: &str = "enquete-fragilites-exemple";
+
+/// The 13 metropolitan regions (INSEE codes), where the example survey is drawn.
+const METROPOLITAN_REGIONS: [&str; 13] = [
+    "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94",
+];
+
+/// Loads the example survey unless it is there already.
+pub async fn load_example_survey(store: &dyn Store) -> anyhow::Result<()> {
+    if store.dataset_checksum(EXAMPLE_SURVEY).await?.is_some() {
+        return Ok(());
+    }
+    let model = catalyse_core::dataset::SurveyModel::shipped()?;
+    let import = model.example(&METROPOLITAN_REGIONS, 2019);
+    let meta = catalyse_store::NewDataset {
+        slug: EXAMPLE_SURVEY.into(),
+        title: "Fragilités prioritaires par région (enquête d'exemple)".into(),
+        description: "Données d'exemple, générées : la part des répondants (citoyens, élus, \
+                      entreprises, associations) qui citent chaque fragilité comme prioritaire \
+                      pour leur territoire, sur les 13 régions métropolitaines, dans la forme \
+                      des études IMPACT de l'Observatoire des partenariats. Ces chiffres ne \
+                      décrivent aucun territoire réel."
+            .into(),
+        is_example: true,
+        checksum: "example-v1".into(),
+    };
+    store.replace_dataset(&meta, &import, Utc::now()).await?;
+    tracing::info!("example survey loaded (données d'exemple)");
+    Ok(())
+}
+
+/// How many example resources the demonstration adds to the kit.
+pub const EXAMPLE_RESOURCES: usize = 12;
+
+/// Adds example resources (labelled « données d'exemple ») unless they are there already.
+pub async fn load_example_resources(store: &dyn Store) -> anyhow::Result<()> {
+    if store.resource_by_slug("exemple-1").await?.is_some() {
+        return Ok(());
+    }
+    let levers: Vec<String> = store.levers().await?.into_iter().map(|l| l.slug).collect();
+    let items: Vec<_> = catalyse_core::resource::examples(EXAMPLE_RESOURCES, &levers)
+        .into_iter()
+        .map(|f| (f, catalyse_core::resource::ResourceState::Published))
+        .collect();
+    store.import_resources(&items, None, Utc::now()).await?;
+    tracing::info!(
+        count = items.len(),
+        "example resources loaded (données d'exemple)"
+    );
+    Ok(())
+}
+
+/// Example sessions of the monthly cycle for the next 6 months, from the rule, so that the
+/// demonstration shows registration (labelled « données d'exemple »).
+pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
+    use catalyse_core::agenda::{Event, EventKind, EventStatus};
+    let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
+    let today = Utc::now().date_naive();
+    let dates = rule.occurrences(today, today + chrono::Duration::days(183))?;
+    let levers = store.levers().await?;
+    let now = Utc::now();
+    let events: Vec<Event> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let lever = &levers[i % levers.len().max(1)];
+            Event {
+                id: 0,
+                slug: format!("webinaire-{}", d.date_naive()),
+                series: Some("webinaires-mensuels".into()),
+                kind: EventKind::Webinaire,
+                title: format!("{} (séance d'exemple)", lever.name),
+                description: format!(
+                    "Séance d'exemple du cycle mensuel, sur le levier « {} » : données \
+                     d'exemple, générées pour montrer l'inscription.",
+                    lever.name
+                ),
+                levers: vec![lever.slug.clone()],
+                themes: vec![],
+                starts_at: d.with_timezone(&Utc).to_rfc3339(),
+                duration_minutes: rule.duration_minutes as i32,
+                timezone: rule.tz.name().to_string(),
+                online_url: None,
+                commune: None,
+                address: None,
+                speakers: vec![],
+                capacity: Some(100),
+                registration_opens: None,
+                registration_closes: None,
+                status: EventStatus::Scheduled,
+                replay_url: None,
+                resources: vec![],
+                is_example: true,
+                updated_at: now.to_rfc3339(),
+            }
+        })
+        .collect();
+    if store
+        .load_events("example-webinars", "v1", &[], &events, now)
+        .await?
+    {
+        tracing::info!(
+            sessions = events.len(),
+            "example webinar sessions loaded (données d'exemple)"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! What every server-rendered page (askama) shares: the page context, rendering, error pages,
+//! the language switch and the static assets. The pages themselves live in their area's
+//! folder. Every page works without JavaScript.
+
+use crate::auth::{CsrfToken, MaybeUser};
+use crate::error::{error_page, error_response, AppError};
+use crate::format::format_date;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRef, FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use catalyse_core::User;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::Deserialize;
+
+pub const LANG_COOKIE: &str = "lang";
+
+/// What the layout needs on every page.
+pub struct PageCtx {
+    pub t: Tr,
+    pub user: Option<User>,
+    csrf: Option<CsrfToken>,
+    /// Current path and query, for the language switch and `aria-current`.
+    pub path: String,
+    pub css: String,
+    pub logo: String,
+}
+
+impl PageCtx {
+    /// The token a form repeats; asking for it makes sure the browser gets its cookie.
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_ref().map(CsrfToken::value).unwrap_or("")
+    }
+
+    pub fn is_current(&self, prefix: &str) -> bool {
+        let p = self.path.split('?').next().unwrap_or("");
+        p == prefix || p.starts_with(&format!("{prefix}/"))
+    }
+
+    pub fn return_to(&self) -> String {
+        utf8_percent_encode(&self.path, NON_ALPHANUMERIC).to_string()
+    }
+
+    /// Moderators (animateurs) and administrators.
+    pub fn is_moderator(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role >= catalyse_core::Role::Moderator)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == catalyse_core::Role::Admin)
+    }
+
+    /// A number written the way the page's language writes it (« 34 969 » / « 34,969 »).
+    pub fn num(&self, n: &i64) -> String {
+        let sep = match self.t.lang {
+            Lang::Fr => '\u{202f}',
+            Lang::En => ',',
+        };
+        let digits = n.abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        if *n < 0 {
+            out.insert(0, '-');
+        }
+        out
+    }
+
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        format_date(self.t.lang, d, false)
+    }
+
+    pub fn month(&self, d: &chrono::NaiveDate) -> String {
+        format_date(self.t.lang, d, true)
+    }
+}
+
+impl<S> FromRequestParts<S> for PageCtx
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let lang = crate::auth::cookie_value(&parts.headers, LANG_COOKIE)
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default();
+        let csrf = parts.extensions.get::<CsrfToken>().cloned();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        Ok(PageCtx {
+            t: Tr::new(lang),
+            user,
+            csrf,
+            path,
+            css: app.assets.url("app.css").to_string(),
+            logo: app.assets.url("logo.svg").to_string(),
+        })
+    }
+}
+
+/// Renders a page; pages are never stored by shared caches and are revalidated by ETag.
+pub fn render<T: Template>(ctx: &PageCtx, page: &T) -> Result<Response, AppError> {
+    render_status(ctx, StatusCode::OK, page)
+}
+
+pub fn render_status<T: Template>(
+    ctx: &PageCtx,
+    status: StatusCode,
+    page: &T,
+) -> Result<Response, AppError> {
+    let html = page.render().map_err(|e| AppError::Internal(e.into()))?;
+    let cache = if ctx.user.is_some() {
+        "private, no-cache"
+    } else {
+        "no-cache"
+    };
+    Ok((
+        status,
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::VARY, HeaderValue::from_static("Cookie")),
+        ],
+        Html(html),
+    )
+        .into_response())
+}
+
+/// The JSON-LD of a page, to put inside `<script type="application/ld+json">` as it is
+/// (`|safe`): every `<`, `>` and `&` is written `\u003c`, `\u003e`, `\u0026` (and the line
+/// separators U+2028, U+2029 as escapes too), so that nothing a description holds — `</script>`,
+/// `<!--<script>` — can end the element or change how the browser parses it. These
+/// characters only occur inside JSON strings, where the escapes mean the same.
+pub fn json_ld(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod json_ld_tests {
+    #[test]
+    fn json_ld_has_no_markup_characters_and_reads_back() {
+        let v = serde_json::json!({
+            "description": "<!--<script> </script> a & b > c \u{2028}",
+            "name": "Tiers-lieu « L'Atelier »",
+        });
+        let s = super::json_ld(&v);
+        assert!(!s.contains(['<', '>', '&', '\u{2028}']), "{s}");
+        assert!(s.contains("\\u003c!--\\u003cscript\\u003e"));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+}
+
+/// The routes every area's pages rely on: the language switch and the static assets.
+pub fn routes() -> crate::Routes {
+    crate::Routes::pages(
+        axum::Router::new()
+            .route("/langue/{code}", axum::routing::get(switch_language))
+            .route("/static/{file}", axum::routing::get(static_asset)),
+    )
+}
+
+/// The answer to a request whose handler panicked: the 500 page (the panic is logged).
+pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    tracing::error!(panic = %what, "a handler panicked");
+    let t = Tr::new(Lang::Fr);
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        error_page(t, &AppError::Internal(anyhow::anyhow!("panic"))),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A known address asked with a method it does not answer: 405 with a page (or, under
+/// `/api/`, a problem document); the router adds the `Allow` header.
+pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    let status = StatusCode::METHOD_NOT_ALLOWED;
+    if uri.path().starts_with("/api/") {
+        let body = crate::error::Problem {
+            kind: "about:blank".into(),
+            title: "Method Not Allowed".into(),
+            status: status.as_u16(),
+            detail: None,
+        };
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_string(&body).unwrap_or_default(),
+        )
+            .into_response();
+    }
+    let t = Tr::new(Lang::Fr);
+    error_response(
+        t,
+        status,
+        "error.method_not_allowed",
+        t.s("error.method_not_allowed_text"),
+    )
+}
+
+/// The page of a 414 answer (an address too long), for the layer that refuses one.
+pub fn uri_too_long() -> Response {
+    let t = Tr::new(Lang::Fr);
+    error_response(
+        t,
+        StatusCode::URI_TOO_LONG,
+        "error.uri_too_long",
+        t.s("error.uri_too_long_text"),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ReturnTo {
+    retour: Option<String>,
+}
+
+/// Only paths on this site are followed after a language switch or a login: the one place
+/// that reads a return path (`retour`). `target` is the value as the query string or the
+/// form decoded it (percent-decoding done once, as the browser will not decode `Location`
+/// again). Refused, for `/`: anything that does not start with a single `/` (so `//host`
+/// and `/\host`), and any control character, whitespace or backslash anywhere — browsers
+/// drop tabs and newlines and read `\` as `/`, so `/\t/host` would become `//host`, and a
+/// newline cannot go into a header. Other non-ASCII characters come out percent-encoded, so
+/// what passes is always a valid `Location`.
+pub fn safe_return(target: Option<&str>) -> String {
+    const HOME: &str = "/";
+    let Some(t) = target else {
+        return HOME.into();
+    };
+    let unsafe_char = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
+    if !t.starts_with('/') || t.starts_with("//") || t.chars().any(unsafe_char) || t.len() > 2048 {
+        return HOME.into();
+    }
+    percent_encoding::utf8_percent_encode(t, percent_encoding::CONTROLS).to_string()
+}
+
+/// `GET /langue/{code}?retour=/…`: remembers the language and goes back.
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<ReturnTo>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let cookie = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    ))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let mut resp = Redirect::to(&safe_return(q.retour.as_deref())).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+/// `GET /static/{file}`: an embedded asset, cached for a year (its name changes with it).
+pub async fn static_asset(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Path(file): Path<String>,
+) -> Response {
+    // `304 Not Modified` comes from the ETag layer.
+    let Some(asset) = state.assets.get(&file) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, asset.content_type.to_string()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+            (header::ETAG, asset.etag.clone()),
+        ],
+        asset.bytes,
+    )
+        .into_response()
+}
