@@ -127,6 +127,7 @@ mod generator;
 mod geo;
 mod index;
 mod json;
+mod layout;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

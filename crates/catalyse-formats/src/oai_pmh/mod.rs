@@ -11,7 +11,6 @@ mod request;
 mod response;
 #[cfg(test)]
 mod tests;
-mod token;
 
 use crate::xml::{escape, escape_attr};
 use async_trait::async_trait;

@@ -1,8 +1,8 @@
 //! Executing a parsed request against the repository and writing the reply's body: Identify,
 //! the lists, and records in Dublin Core.
 
+use super::request::token::encode_token;
 use super::request::{err, is_repository_identifier, Code, OaiError, Position, Request};
-use super::token::encode_token;
 use super::{
     DublinCore, OaiItem, OaiRepository, Repository, GRANULARITY, OAI_DC_NAMESPACE, OAI_DC_PREFIX,
     OAI_DC_SCHEMA, PAGE_SIZE,

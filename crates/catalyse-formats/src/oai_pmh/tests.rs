@@ -1,7 +1,7 @@
+use super::request::token::{decode_time, decode_token, encode_time, encode_token};
 use super::request::{
     end_of, is_repository_identifier, parse_datestamp, Granularity, ListQuery, Position,
 };
-use super::token::{decode_time, decode_token, encode_time, encode_token};
 use super::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

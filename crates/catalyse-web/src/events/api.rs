@@ -175,7 +175,7 @@ pub async fn register(
 ) -> Result<(axum::http::StatusCode, Json<MyRegistration>), ApiError> {
     let user = member(user, &headers)?;
     let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
-    let r = crate::events::registrations::register_member(&state, &e, &user).await?;
+    let r = crate::events::service::register_member(&state, &e, &user).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(MyRegistration {
@@ -202,7 +202,7 @@ pub async fn unregister(
 ) -> Result<Json<MyRegistration>, ApiError> {
     let user = member(user, &headers)?;
     let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
-    let r = crate::events::registrations::cancel_member(&state, &e, &user).await?;
+    let r = crate::events::service::cancel_member(&state, &e, &user).await?;
     Ok(Json(MyRegistration {
         event: e.slug,
         status: r.status.as_str().into(),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod pages;
 pub mod registrations;
+pub mod service;
 
 use crate::Routes;
 use axum::routing::{get, post};

@@ -32,7 +32,7 @@ pub async fn send_reminders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        match crate::events::registrations::send_due_reminders(&state).await {
+        match crate::events::service::send_due_reminders(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "event reminders sent"),
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "event reminders failed"),

@@ -326,12 +326,12 @@ async fn registration(store: Arc<dyn Store>) {
     let state = catalyse_web::boot::state(store.clone(), config.clone())
         .await
         .unwrap();
-    let sent = catalyse_web::events::registrations::send_due_reminders(&state)
+    let sent = catalyse_web::events::service::send_due_reminders(&state)
         .await
         .unwrap();
     assert_eq!(sent, 1, "the hour-before reminder to the one seat");
     assert_eq!(
-        catalyse_web::events::registrations::send_due_reminders(&state)
+        catalyse_web::events::service::send_due_reminders(&state)
             .await
             .unwrap(),
         0
@@ -341,7 +341,7 @@ async fn registration(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        catalyse_web::events::registrations::send_due_reminders(&restarted)
+        catalyse_web::events::service::send_due_reminders(&restarted)
             .await
             .unwrap(),
         0

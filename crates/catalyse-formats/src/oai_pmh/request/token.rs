@@ -1,19 +1,19 @@
 //! Resumption tokens: base64url of `c1|prefix|from|until|set(hex)|after|after_id|cursor|check`,
 //! where times are `seconds.nanoseconds` and `check` the start of a SHA-256 of the rest.
 
-use super::request::{is_metadata_prefix, is_set_spec, ListQuery, Position};
-use super::TOKEN_VERSION;
+use super::super::TOKEN_VERSION;
+use super::{is_metadata_prefix, is_set_spec, ListQuery, Position};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-pub(super) fn encode_time(t: Option<DateTime<Utc>>) -> String {
+pub(in crate::oai_pmh) fn encode_time(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos()))
         .unwrap_or_default()
 }
 
-pub(super) fn decode_time(s: &str) -> Option<Option<DateTime<Utc>>> {
+pub(in crate::oai_pmh) fn decode_time(s: &str) -> Option<Option<DateTime<Utc>>> {
     if s.is_empty() {
         return Some(None);
     }
@@ -26,12 +26,12 @@ pub(super) fn decode_time(s: &str) -> Option<Option<DateTime<Utc>>> {
     DateTime::from_timestamp(secs, nanos).map(Some)
 }
 
-pub(super) fn checksum(payload: &str) -> String {
+pub(in crate::oai_pmh) fn checksum(payload: &str) -> String {
     let digest = Sha256::digest(payload.as_bytes());
     hex::encode(&digest[..8])
 }
 
-pub(super) fn encode_token(q: &ListQuery, p: &Position) -> String {
+pub(in crate::oai_pmh) fn encode_token(q: &ListQuery, p: &Position) -> String {
     let payload = format!(
         "{TOKEN_VERSION}|{}|{}|{}|{}|{}|{}|{}",
         q.prefix,
@@ -46,7 +46,7 @@ pub(super) fn encode_token(q: &ListQuery, p: &Position) -> String {
     URL_SAFE_NO_PAD.encode(format!("{payload}|{check}"))
 }
 
-pub(super) fn decode_token(token: &str) -> Option<(ListQuery, Position)> {
+pub(in crate::oai_pmh) fn decode_token(token: &str) -> Option<(ListQuery, Position)> {
     let raw = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
     let raw = String::from_utf8(raw).ok()?;
     let (payload, check) = raw.rsplit_once('|')?;

@@ -1,14 +1,20 @@
 //! The moderation of the réseau des pionniers, by animators (and administrators):
 //! the queue of submitted profiles and places, each compared with its published version,
 //! decisions on the revision that was shown (an outdated one is refused with a message), the
-//! mail that tells the member, the audit trail, and reports — made by members about a profile
-//! or a place, resolved by animators.
+//! mail that tells the member (`service`), the audit trail, and reports — made by members
+//! about a profile or a place, resolved by animators (`reports`).
 
-use crate::auth::{CsrfForm, Moderator, SignedIn};
+pub mod reports;
+pub mod service;
+
+pub use reports::{
+    abuse_token, report_member, report_member_form, report_place, report_place_form, reports,
+    resolve,
+};
+
+use crate::auth::{CsrfForm, Moderator};
 use crate::error::AppError;
-use crate::forms::FormErrors;
-use crate::i18n::{Lang, Tr};
-use crate::mail::Mail;
+use crate::i18n::Tr;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use crate::territories::commune_name;
@@ -17,9 +23,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Place, PlaceFields, Profile, ProfileFields, Subject, TerritoryRef};
-use catalyse_core::{Role, User};
+use catalyse_core::User;
 use catalyse_store::StoreError;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -392,11 +398,6 @@ fn reason_problem(t: Tr, reason: &str) -> Option<String> {
     }
 }
 
-enum Target {
-    Member(i64),
-    Place(i64),
-}
-
 /// `POST /admin/moderation/membres/{user_id}`
 pub async fn decide_member(
     State(state): State<AppState>,
@@ -406,7 +407,7 @@ pub async fn decide_member(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
-    decide(&state, &ctx, &moderator, Target::Member(id), form).await
+    decide(&state, &ctx, &moderator, service::Target::Member(id), form).await
 }
 
 /// `POST /admin/moderation/lieux/{id}`
@@ -418,14 +419,14 @@ pub async fn decide_place(
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
-    decide(&state, &ctx, &moderator, Target::Place(id), form).await
+    decide(&state, &ctx, &moderator, service::Target::Place(id), form).await
 }
 
 async fn decide(
     state: &AppState,
     ctx: &PageCtx,
     moderator: &User,
-    target: Target,
+    target: service::Target,
     form: DecisionForm,
 ) -> Result<Response, AppError> {
     let t = ctx.t;
@@ -445,8 +446,8 @@ async fn decide(
         form.reason.trim().to_string()
     };
     let key = match target {
-        Target::Member(id) => format!("membre-{id}"),
-        Target::Place(id) => format!("lieu-{id}"),
+        service::Target::Member(id) => format!("membre-{id}"),
+        service::Target::Place(id) => format!("lieu-{id}"),
     };
     if !approve {
         if let Some(message) = reason_problem(t, &reason) {
@@ -459,51 +460,7 @@ async fn decide(
             return render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     }
-    let now = Utc::now();
-    let outcome = match target {
-        Target::Member(id) => {
-            let before = state.store.profile(id).await?.ok_or(AppError::NotFound)?;
-            match state
-                .store
-                .decide_profile(id, revision, approve, &reason, Some(moderator.id), now)
-                .await
-            {
-                Ok(p) => {
-                    if approve {
-                        // The photo of the version replaced goes, once nothing uses it.
-                        crate::network::photo::release(
-                            state,
-                            crate::network::photo::photos_of(Some(&before)),
-                        )
-                        .await;
-                    }
-                    if let Err(e) = crate::network::live::changed(state, Some(id)).await {
-                        tracing::error!(error = %format!("{e:#}"), member = id, "network not updated");
-                    }
-                    mail_member(state, &p, approve, &reason).await;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
-        }
-        Target::Place(id) => {
-            state.store.place(id).await?.ok_or(AppError::NotFound)?;
-            match state
-                .store
-                .decide_place(id, revision, approve, &reason, Some(moderator.id), now)
-                .await
-            {
-                Ok(p) => {
-                    if let Err(e) = crate::network::live::changed(state, None).await {
-                        tracing::error!(error = %format!("{e:#}"), place = id, "network not updated");
-                    }
-                    mail_place(state, &p, approve, &reason).await;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
-        }
-    };
+    let outcome = service::decide(state, moderator, target, revision, approve, &reason).await;
     match outcome {
         Ok(()) => Ok(Redirect::to(if approve {
             "/admin/moderation?fait=approuve"
@@ -520,87 +477,6 @@ async fn decide(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Sends a mail in French (the platform's language for people who have not chosen).
-async fn send(state: &AppState, to: &str, subject: &str, body: String) {
-    if let Err(e) = state
-        .mailer
-        .send(
-            &state.mail_from,
-            Mail {
-                to,
-                subject,
-                body,
-                attachment: None,
-            },
-        )
-        .await
-    {
-        tracing::error!(error = %format!("{e:#}"), "moderation mail not sent");
-    }
-}
-
-async fn mail_member(state: &AppState, p: &Profile, approve: bool, reason: &str) {
-    let Ok(Some(user)) = state.store.user_by_id(p.user_id).await else {
-        return;
-    };
-    let t = Tr::new(Lang::Fr);
-    let base = state.config.public_url();
-    let (subject, body, link) = if approve {
-        (
-            "moderation.mail_profile_ok_subject",
-            "moderation.mail_profile_ok",
-            format!("{base}/reseau/{}", p.slug),
-        )
-    } else {
-        (
-            "moderation.mail_profile_no_subject",
-            "moderation.mail_profile_no",
-            format!("{base}/mon-profil"),
-        )
-    };
-    let body = t
-        .s(body)
-        .replace("{name}", &user.display_name)
-        .replace("{reason}", reason)
-        .replace("{link}", &link);
-    send(state, user.email.as_str(), t.s(subject), body).await;
-}
-
-async fn mail_place(state: &AppState, p: &Place, approve: bool, reason: &str) {
-    let Some(creator) = p.created_by else {
-        return;
-    };
-    let Ok(Some(user)) = state.store.user_by_id(creator).await else {
-        return;
-    };
-    let t = Tr::new(Lang::Fr);
-    let base = state.config.public_url();
-    let name = p
-        .current()
-        .map(|f| f.name.clone())
-        .unwrap_or_else(|| p.slug.clone());
-    let (subject, body, link) = if approve {
-        (
-            "moderation.mail_place_ok_subject",
-            "moderation.mail_place_ok",
-            format!("{base}/lieux/{}", p.slug),
-        )
-    } else {
-        (
-            "moderation.mail_place_no_subject",
-            "moderation.mail_place_no",
-            format!("{base}/lieux/{}/modifier", p.slug),
-        )
-    };
-    let body = t
-        .s(body)
-        .replace("{name}", &user.display_name)
-        .replace("{place}", &name)
-        .replace("{reason}", reason)
-        .replace("{link}", &link);
-    send(state, user.email.as_str(), t.s(subject), body).await;
 }
 
 /// The name and page of what a decision or a report is about.
@@ -718,383 +594,4 @@ pub async fn journal(
         });
     }
     render(&ctx, &JournalPage { ctx: &ctx, rows })
-}
-
-pub struct ReportRow {
-    pub id: i64,
-    pub at: String,
-    pub at_iso: String,
-    pub reporter: String,
-    pub kind: &'static str,
-    pub name: String,
-    pub href: Option<String>,
-    pub reason: String,
-}
-
-#[derive(Template)]
-#[template(path = "network/moderation_reports.html")]
-struct ReportsPage<'a> {
-    ctx: &'a PageCtx,
-    reports: Vec<ReportRow>,
-    notice: Option<&'a str>,
-    error: Option<&'a str>,
-    /// A resolution that was refused: (report id, typed text, message).
-    failed: Option<(i64, String, String)>,
-}
-
-impl ReportsPage<'_> {
-    fn resolution_error(&self, id: &i64) -> Option<&str> {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == *id)
-            .map(|f| f.2.as_str())
-    }
-    fn resolution_value(&self, id: &i64) -> &str {
-        self.failed
-            .as_ref()
-            .filter(|f| f.0 == *id)
-            .map(|f| f.1.as_str())
-            .unwrap_or("")
-    }
-}
-
-async fn reports_page<'a>(
-    state: &AppState,
-    ctx: &'a PageCtx,
-    notice: Option<&'a str>,
-    error: Option<&'a str>,
-    failed: Option<(i64, String, String)>,
-) -> Result<ReportsPage<'a>, AppError> {
-    let t = ctx.t;
-    let open = state.store.open_reports().await?;
-    let subjects = Subjects::load(state, t, open.iter().map(|r| (r.subject, r.subject_id))).await?;
-    let mut names = Names::default();
-    let mut reports = Vec::with_capacity(open.len());
-    for r in open {
-        let (name, href) = subjects.get(r.subject, r.subject_id);
-        let reporter = match r.reporter_id {
-            Some(_) => names.or_former(state, t, r.reporter_id).await?,
-            None => t.s("moderation.visitor").to_string(),
-        };
-        reports.push(ReportRow {
-            id: r.id,
-            at: when(t, &r.at),
-            at_iso: r.at.to_rfc3339(),
-            reporter,
-            kind: subject_label(t, r.subject),
-            name,
-            href,
-            reason: r.reason,
-        });
-    }
-    Ok(ReportsPage {
-        ctx,
-        reports,
-        notice,
-        error,
-        failed,
-    })
-}
-
-/// `GET /admin/signalements`: open reports, oldest first.
-pub async fn reports(
-    State(state): State<AppState>,
-    Moderator(_): Moderator,
-    ctx: PageCtx,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response, AppError> {
-    let notice = match q.fait.as_deref() {
-        Some("resolu") => Some(ctx.t.s("moderation.report_resolved")),
-        _ => None,
-    };
-    let page = reports_page(&state, &ctx, notice, None, None).await?;
-    render(&ctx, &page)
-}
-
-#[derive(Deserialize)]
-pub struct ResolveForm {
-    #[serde(default)]
-    resolution: String,
-}
-
-/// `POST /admin/signalements/{id}`: closes a report with what was done (3 to 500 characters).
-pub async fn resolve(
-    State(state): State<AppState>,
-    Moderator(moderator): Moderator,
-    ctx: PageCtx,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<ResolveForm>,
-) -> Result<Response, AppError> {
-    let t = ctx.t;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let resolution = form.resolution.trim().to_string();
-    let n = resolution.chars().count();
-    let problem = if n < 3 {
-        Some(t.s("moderation.resolution_short").to_string())
-    } else if n > 500 {
-        Some(t.f("moderation.resolution_long", n))
-    } else {
-        None
-    };
-    if let Some(message) = problem {
-        let page = reports_page(&state, &ctx, None, None, Some((id, resolution, message))).await?;
-        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    match state
-        .store
-        .resolve_report(id, moderator.id, &resolution, Utc::now())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/admin/signalements?fait=resolu").into_response()),
-        Err(StoreError::NotFound) => {
-            let page = reports_page(
-                &state,
-                &ctx,
-                None,
-                Some(t.s("moderation.report_gone")),
-                None,
-            )
-            .await?;
-            render_status(&ctx, StatusCode::NOT_FOUND, &page)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "network/moderation_report.html")]
-struct ReportFormPage<'a> {
-    ctx: &'a PageCtx,
-    /// What is reported, when the member may see its name.
-    name: Option<String>,
-    subject: Subject,
-    action: String,
-    back: Option<String>,
-    about_message: bool,
-    /// The abuse token of a contact mail, repeated by the form.
-    token: String,
-    reason: String,
-    errors: FormErrors,
-}
-
-impl ReportFormPage<'_> {
-    fn is_place(&self) -> bool {
-        self.subject == Subject::Place
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ReportQuery {
-    message: Option<String>,
-    jeton: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct ReportFields {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    jeton: String,
-}
-
-/// The token of a contact mail's abuse link: proof that `recipient` received a message from
-/// `sender`, so that she may report the sender even when his profile is not shown to her
-/// (without it, such a profile is answered exactly as an unknown one).
-pub fn abuse_token(state: &AppState, sender: i64, recipient: i64) -> String {
-    use base64::Engine;
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&state.link_secret)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(format!("report-sender:{sender}:{recipient}").as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-fn abuse_token_valid(state: &AppState, sender: i64, recipient: i64, token: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    let expected = abuse_token(state, sender, recipient);
-    !token.is_empty() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
-}
-
-/// A member's reports per day, across instances (the in-memory limiter is per instance).
-const REPORTS_PER_DAY: usize = 10;
-
-/// What is being reported, as the reporting member sees it.
-struct Reported {
-    subject: Subject,
-    id: i64,
-    name: Option<String>,
-    /// The page of the reported profile or place, where the member returns.
-    page: String,
-    own: bool,
-}
-
-async fn reported_member(
-    state: &AppState,
-    user: &User,
-    slug: &str,
-    token: &str,
-) -> Result<Reported, AppError> {
-    let p = state
-        .store
-        .profile_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let own = p.user_id == user.id;
-    let sees = own || p.visible_to(true) || user.role.includes(Role::Moderator);
-    // A hidden or unapproved profile is answered exactly as an unknown one, unless the member
-    // follows the abuse link of a message it sent her.
-    if !sees && !abuse_token_valid(state, p.user_id, user.id, token) {
-        return Err(AppError::NotFound);
-    }
-    Ok(Reported {
-        subject: Subject::Member,
-        id: p.user_id,
-        name: sees
-            .then(|| p.current().map(|f| f.display_name.clone()))
-            .flatten(),
-        page: format!("/reseau/{}", p.slug),
-        own,
-    })
-}
-
-async fn reported_place(state: &AppState, user: &User, slug: &str) -> Result<Reported, AppError> {
-    let p = state
-        .store
-        .place_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let manages = crate::network::places::can_manage(Some(user), &p);
-    let Some(f) = p
-        .published
-        .as_ref()
-        .or(p.draft.as_ref().filter(|_| manages))
-    else {
-        return Err(AppError::NotFound);
-    };
-    Ok(Reported {
-        subject: Subject::Place,
-        id: p.id,
-        name: Some(f.name.clone()),
-        page: format!("/lieux/{}", p.slug),
-        own: false,
-    })
-}
-
-fn report_form<'a>(
-    ctx: &'a PageCtx,
-    r: &Reported,
-    about_message: bool,
-    token: &str,
-) -> ReportFormPage<'a> {
-    ReportFormPage {
-        ctx,
-        name: r.name.clone(),
-        subject: r.subject,
-        action: format!("{}/signaler", r.page),
-        back: r.name.as_ref().map(|_| r.page.clone()),
-        about_message,
-        token: token.to_string(),
-        reason: String::new(),
-        errors: FormErrors::default(),
-    }
-}
-
-/// `GET /reseau/{slug}/signaler` (`?message=1` from a contact mail's abuse link).
-pub async fn report_member_form(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-    ctx: PageCtx,
-    Path(slug): Path<String>,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, AppError> {
-    let token = q.jeton.unwrap_or_default();
-    let r = reported_member(&state, &user, &slug, &token).await?;
-    let about = q.message.as_deref().is_some_and(|m| !m.is_empty());
-    render(&ctx, &report_form(&ctx, &r, about, &token))
-}
-
-/// `GET /lieux/{slug}/signaler`
-pub async fn report_place_form(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-    ctx: PageCtx,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    let r = reported_place(&state, &user, &slug).await?;
-    render(&ctx, &report_form(&ctx, &r, false, ""))
-}
-
-/// `POST /reseau/{slug}/signaler`
-pub async fn report_member(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-    ctx: PageCtx,
-    Path(slug): Path<String>,
-    CsrfForm(form): CsrfForm<ReportFields>,
-) -> Result<Response, AppError> {
-    let r = reported_member(&state, &user, &slug, &form.jeton).await?;
-    submit_report(&state, &ctx, &user, r, form).await
-}
-
-/// `POST /lieux/{slug}/signaler`
-pub async fn report_place(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-    ctx: PageCtx,
-    Path(slug): Path<String>,
-    CsrfForm(form): CsrfForm<ReportFields>,
-) -> Result<Response, AppError> {
-    let r = reported_place(&state, &user, &slug).await?;
-    submit_report(&state, &ctx, &user, r, form).await
-}
-
-async fn submit_report(
-    state: &AppState,
-    ctx: &PageCtx,
-    user: &User,
-    r: Reported,
-    form: ReportFields,
-) -> Result<Response, AppError> {
-    let t = ctx.t;
-    let about_message = !form.message.is_empty();
-    let reason = form.reason.trim().to_string();
-    let mut page = report_form(ctx, &r, about_message, &form.jeton);
-    let n = reason.chars().count();
-    if r.own {
-        page.errors.push("reason", t.s("moderation.report_own"));
-    } else if n < 10 {
-        page.errors.push("reason", t.s("moderation.report_short"));
-    } else if n > 1000 {
-        page.errors.push("reason", t.f("moderation.report_long", n));
-    }
-    if !page.errors.is_empty() {
-        page.reason = reason;
-        return render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    state.limits.report(state.store.as_ref(), user.id).await?;
-    let now = Utc::now();
-    let today = state
-        .store
-        .open_reports()
-        .await?
-        .iter()
-        .filter(|x| x.reporter_id == Some(user.id) && x.at > now - Duration::hours(24))
-        .count();
-    if today >= REPORTS_PER_DAY {
-        return Err(AppError::TooManyRequests { retry_after: 3600 });
-    }
-    let reason = if about_message {
-        // Stored for the animators, who read French.
-        let fr = Tr::new(Lang::Fr);
-        format!("{} {reason}", fr.s("moderation.about_message_prefix"))
-    } else {
-        reason
-    };
-    state
-        .store
-        .create_report(Some(user.id), r.subject, r.id, &reason, now)
-        .await?;
-    Ok(Redirect::to(&format!("{}?signalement=envoye", r.page)).into_response())
 }

@@ -1,9 +1,11 @@
 //! Parsing a request: verbs and their arguments, datestamps, the syntax of set specs and
 //! metadata prefixes, and the protocol's error codes.
 
-use super::token::decode_token;
+pub(super) mod token;
+
 use crate::xml::clean;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use token::decode_token;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Code {
