@@ -61,13 +61,14 @@ impl AppError {
     }
 }
 
-/// Pages: a small French (or English) HTML page; the layout-free body keeps errors cheap.
+/// Pages: a small HTML page; the layout-free body keeps errors cheap. It is rendered in
+/// French, the platform's language, and `middleware::error_language` renders it again in the
+/// reader's language when she chose another.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let status = self.status();
-        let page = error_page(Tr::new(Lang::Fr), &self);
-        let mut resp = (status, page).into_response();
+        let (title, message) = self.page_keys();
+        let mut resp = keyed_error_page(self.status(), title, message);
         self.retry_after(&mut resp);
         resp
     }
@@ -156,16 +157,44 @@ pub fn error_response(t: Tr, status: StatusCode, title_key: &str, message: &str)
         .into_response()
 }
 
-/// The page for an error, self-contained so that it renders even when the rest cannot.
-pub fn error_page(t: Tr, err: &AppError) -> Html<String> {
-    let (title, message) = match err {
-        AppError::NotFound => ("error.not_found", "error.not_found_text"),
-        AppError::BadRequest(_) => ("error.bad_request", "error.bad_request_text"),
-        AppError::Forbidden => ("error.forbidden", "error.forbidden_text"),
-        AppError::Conflict(_) => ("error.conflict", "error.conflict_text"),
-        AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
-        AppError::Internal(_) => ("error.internal", "error.internal_text"),
-    };
-    let page = ErrorPage::new(t, t.s(title), t.s(message));
-    Html(page.render().unwrap_or_else(|_| "Erreur".into()))
+impl AppError {
+    /// The catalogue keys of the page's title and text.
+    fn page_keys(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::NotFound => ("error.not_found", "error.not_found_text"),
+            AppError::BadRequest(_) => ("error.bad_request", "error.bad_request_text"),
+            AppError::Forbidden => ("error.forbidden", "error.forbidden_text"),
+            AppError::Conflict(_) => ("error.conflict", "error.conflict_text"),
+            AppError::TooManyRequests { .. } => ("error.too_many", "error.too_many_text"),
+            AppError::Internal(_) => ("error.internal", "error.internal_text"),
+        }
+    }
+}
+
+/// An error page's catalogue keys, kept on the response so that a layer that knows the
+/// reader's language can render it in that language.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPageKeys {
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
+impl ErrorPageKeys {
+    /// The page, self-contained so that it renders even when the rest cannot.
+    pub fn render(self, t: Tr) -> Html<String> {
+        let page = ErrorPage::new(t, t.s(self.title), t.s(self.message));
+        Html(page.render().unwrap_or_else(|_| "Erreur".into()))
+    }
+}
+
+/// An error page told by its catalogue keys, in French until a layer translates it.
+pub fn keyed_error_page(
+    status: StatusCode,
+    title: &'static str,
+    message: &'static str,
+) -> Response {
+    let keys = ErrorPageKeys { title, message };
+    let mut resp = (status, keys.render(Tr::new(Lang::Fr))).into_response();
+    resp.extensions_mut().insert(keys);
+    resp
 }

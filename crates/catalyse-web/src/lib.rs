@@ -95,6 +95,11 @@ impl Routes {
 /// The whole application as a router: the areas merged, then the layers every request
 /// goes through.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Routes::default())
+}
+
+/// The application with `extra` routes among the areas' (the tests reach the layers so).
+pub fn app_with(state: AppState, extra: Routes) -> Router {
     let config = &state.config;
     let areas = [
         reference::routes(),
@@ -107,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         accounts::routes(),
         ops::routes(),
         pages::routes(),
+        extra,
     ]
     .into_iter()
     .fold(Routes::default(), Routes::merge);
@@ -127,12 +133,14 @@ pub fn app(state: AppState) -> Router {
         // After every route: a known address asked with another method gets a page.
         .method_not_allowed_fallback(pages::method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::record_metrics))
-        .layer(axum::middleware::from_fn(middleware::etag))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-        .layer(axum::middleware::from_fn(middleware::refuse_long_uri))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         // A handler that panics answers the 500 page, not a dropped connection.
         .layer(CatchPanicLayer::custom(pages::panic_page))
+        .layer(axum::middleware::from_fn(middleware::refuse_long_uri))
+        // Inside the ETag and the compression: they see the page in its final language.
+        .layer(axum::middleware::from_fn(middleware::error_language))
+        .layer(axum::middleware::from_fn(middleware::etag))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -1,5 +1,8 @@
-//! Cross-cutting layers: security headers, ETags with 304 answers, metrics.
+//! Cross-cutting layers: security headers, ETags with 304 answers, metrics, error pages in
+//! the reader's language, the length of addresses.
 
+use crate::error::ErrorPageKeys;
+use crate::i18n::{Lang, Tr};
 use crate::metrics::{RequestLabels, RouteLabels};
 use crate::state::AppState;
 use axum::body::Body;
@@ -129,6 +132,23 @@ pub async fn record_metrics(State(state): State<AppState>, req: Request, next: N
 /// 414 page. Far above any link the platform makes, under hyper's own limit (64 KiB), which
 /// answers before any layer and without a body.
 pub const MAX_URI_BYTES: usize = 16 * 1024;
+
+/// Renders an error page again in the reader's language (the `lang` cookie) when it is not
+/// French: the handlers and layers that answer an error do not know it.
+pub async fn error_language(req: Request, next: Next) -> Response {
+    let lang = crate::auth::cookie_value(req.headers(), crate::pages::LANG_COOKIE)
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or_default();
+    let mut resp = next.run(req).await;
+    if lang == Lang::Fr {
+        return resp;
+    }
+    if let Some(keys) = resp.extensions().get::<ErrorPageKeys>().copied() {
+        resp.headers_mut().remove(header::CONTENT_LENGTH);
+        *resp.body_mut() = Body::from(keys.render(Tr::new(lang)).0);
+    }
+    resp
+}
 
 /// Refuses an address longer than [`MAX_URI_BYTES`] with a 414 page.
 pub async fn refuse_long_uri(req: Request, next: Next) -> Response {

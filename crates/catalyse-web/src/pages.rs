@@ -3,7 +3,7 @@
 //! folder. Every page works without JavaScript.
 
 use crate::auth::{CsrfToken, MaybeUser};
-use crate::error::{error_page, error_response, AppError};
+use crate::error::{keyed_error_page, AppError};
 use crate::format::format_date;
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
@@ -197,12 +197,11 @@ pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("panic");
     tracing::error!(panic = %what, "a handler panicked");
-    let t = Tr::new(Lang::Fr);
-    (
+    keyed_error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
-        error_page(t, &AppError::Internal(anyhow::anyhow!("panic"))),
+        "error.internal",
+        "error.internal_text",
     )
-        .into_response()
 }
 
 pub async fn not_found() -> AppError {
@@ -227,23 +226,19 @@ pub async fn method_not_allowed(uri: axum::http::Uri) -> Response {
         )
             .into_response();
     }
-    let t = Tr::new(Lang::Fr);
-    error_response(
-        t,
+    keyed_error_page(
         status,
         "error.method_not_allowed",
-        t.s("error.method_not_allowed_text"),
+        "error.method_not_allowed_text",
     )
 }
 
 /// The page of a 414 answer (an address too long), for the layer that refuses one.
 pub fn uri_too_long() -> Response {
-    let t = Tr::new(Lang::Fr);
-    error_response(
-        t,
+    keyed_error_page(
         StatusCode::URI_TOO_LONG,
         "error.uri_too_long",
-        t.s("error.uri_too_long_text"),
+        "error.uri_too_long_text",
     )
 }
 
