@@ -50,7 +50,10 @@
   const fix = (v, lo, hi) => Math.min(hi, Math.max(lo, v)).toFixed(5);
   const join = (url, p) => url + (url.indexOf('?') < 0 ? '?' : '&') + p;
 
-  function params() {
+  // The pages name their filters in French; the API in English (see README, « Filtres »).
+  const API_NAME = { couches: 'layers', famille: 'family', activite: 'activity', levier: 'lever', type: 'kind' };
+
+  function params(api) {
     const bb = map.getBounds();
     const p = new URLSearchParams();
     p.set('bbox', [fix(bb.getWest(), -180, 180), fix(bb.getSouth(), -85, 85),
@@ -58,15 +61,15 @@
     p.set('zoom', String(Math.round(map.getZoom())));
     if (form) {
       for (const [k, v] of new FormData(form)) {
-        if (k !== 'bbox' && k !== 'zoom' && typeof v === 'string' && v !== '') p.append(k, v);
+        if (k !== 'bbox' && k !== 'zoom' && typeof v === 'string' && v !== '') p.append(api && API_NAME[k] || k, v);
       }
     }
     return p;
   }
 
-  // Checked values of the `layers` boxes, or null if the form has none.
+  // Checked values of the `couches` boxes, or null if the form has none.
   function layersOn() {
-    const boxes = form ? Array.from(form.querySelectorAll('input[name="layers"]')) : [];
+    const boxes = form ? Array.from(form.querySelectorAll('input[name="couches"]')) : [];
     return boxes.length ? boxes.filter(i => i.checked).map(i => i.value) : null;
   }
 
@@ -80,7 +83,7 @@
   }
 
   async function update() {
-    const p = params();
+    const p = params(false);
     if (liste && d.list) liste.href = join(d.list, p);
     if (ctrl) ctrl.abort();
     ctrl = null;
@@ -93,7 +96,7 @@
     const mine = ctrl = new AbortController();
     el.setAttribute('aria-busy', 'true');
     try {
-      const r = await fetch(join(d.clusters, p), { signal: mine.signal });
+      const r = await fetch(join(d.clusters, params(true)), { signal: mine.signal });
       if (!r.ok) throw new Error('HTTP ' + r.status);
       draw(await r.json());
     } catch (e) {
@@ -165,7 +168,7 @@
     m.on('add', () => m.getElement().setAttribute('aria-label', label));
     const go = () => {
       if (toList) {
-        const q = params();
+        const q = params(false);
         q.set('bbox', bb.map(v => v.toFixed(5)).join(','));
         location.assign(join(d.list, q));
       } else if (num(p.expansion_zoom) || !ok) map.setView(ll, Math.min(ez, map.getMaxZoom()), anim);

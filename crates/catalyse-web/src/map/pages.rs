@@ -3,7 +3,7 @@
 //! the same view as an accessible list, with the same parameters and the same points.
 
 use crate::error::AppError;
-use crate::network::snapshot::{MapQuery, FRANCE};
+use crate::network::snapshot::{MapQuery, FRANCE, PAGE_FILTERS};
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use askama::Template;
@@ -45,7 +45,7 @@ impl MapPage<'_> {
 }
 
 fn parse(raw: Option<&str>) -> (MapQuery, Option<String>) {
-    match MapQuery::parse(raw) {
+    match MapQuery::parse(raw, PAGE_FILTERS) {
         Ok(q) => (q, None),
         Err(e) => (
             MapQuery {

@@ -2,7 +2,7 @@
 
 use crate::auth::MaybeUser;
 use crate::error::{ApiError, AppError, Problem};
-use crate::network::snapshot::MapQuery;
+use crate::network::snapshot::{MapQuery, API_FILTERS};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -37,7 +37,8 @@ pub async fn clusters(
     MaybeUser(user): MaybeUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = MapQuery::parse(raw.as_deref()).map_err(|e| ApiError(AppError::BadRequest(e)))?;
+    let q = MapQuery::parse(raw.as_deref(), API_FILTERS)
+        .map_err(|e| ApiError(AppError::BadRequest(e)))?;
     let bbox = q.bbox.unwrap_or(catalyse_map::BBox::WORLD);
     let snapshot = state.network();
     // A filter value that names nothing matches nothing, as in the directory.

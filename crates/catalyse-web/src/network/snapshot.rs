@@ -377,9 +377,67 @@ pub struct MapQuery {
     pub page: u32,
 }
 
+/// The names of the map's filters in an address: one set for pages (French, as on
+/// `/reseau`), one for the API. `bbox`, `zoom` and `page` are the same in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilterNames {
+    pub layers: &'static str,
+    pub family: &'static str,
+    pub activity: &'static str,
+    pub lever: &'static str,
+    pub region: &'static str,
+    pub kind: &'static str,
+}
+
+/// `/carte`, `/carte/liste`, `/carte/points.geojson`.
+pub const PAGE_FILTERS: FilterNames = FilterNames {
+    layers: "couches",
+    family: "famille",
+    activity: "activite",
+    lever: "levier",
+    region: "region",
+    kind: "type",
+};
+
+/// `/api/v1/map/clusters`.
+pub const API_FILTERS: FilterNames = FilterNames {
+    layers: "layers",
+    family: "family",
+    activity: "activity",
+    lever: "lever",
+    region: "region",
+    kind: "kind",
+};
+
+impl FilterNames {
+    /// Which filter `key` names: in this set, or, on pages, under the API's name (the map's
+    /// addresses used it before the pages had names of their own).
+    fn field(self, key: &str) -> Option<&'static str> {
+        let sets: &[FilterNames] = if self == PAGE_FILTERS {
+            &[PAGE_FILTERS, API_FILTERS]
+        } else {
+            &[API_FILTERS]
+        };
+        sets.iter().find_map(|n| {
+            [
+                (n.layers, "layers"),
+                (n.family, "family"),
+                (n.activity, "activity"),
+                (n.lever, "lever"),
+                (n.region, "region"),
+                (n.kind, "kind"),
+            ]
+            .into_iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, field)| field)
+        })
+    }
+}
+
 impl MapQuery {
-    /// Reads the query string; an unknown value is an error in French.
-    pub fn parse(raw: Option<&str>) -> Result<MapQuery, String> {
+    /// Reads the query string, its filters named as `names` says; an unknown value is an
+    /// error in French.
+    pub fn parse(raw: Option<&str>, names: FilterNames) -> Result<MapQuery, String> {
         let mut q = MapQuery {
             zoom: 5,
             page: 1,
@@ -388,7 +446,7 @@ impl MapQuery {
         let mut layers_given = false;
         for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let v = v.trim().to_string();
-            match k.as_ref() {
+            match names.field(&k).unwrap_or(k.as_ref()) {
                 "bbox" => q.bbox = Some(lenient_bbox(&v)?),
                 "zoom" if !v.is_empty() => {
                     q.zoom = v
@@ -476,8 +534,10 @@ impl MapQuery {
         })
     }
 
-    /// The query string of the same view (for links between the map and the list).
+    /// The query string of the same view (for links between the map and the list), with the
+    /// pages' names.
     pub fn to_query(&self, with_page: Option<u32>) -> String {
+        let n = PAGE_FILTERS;
         let mut s = form_urlencoded::Serializer::new(String::new());
         if let Some(b) = &self.bbox {
             s.append_pair(
@@ -491,13 +551,13 @@ impl MapQuery {
             .filter(|(on, _)| *on)
             .map(|(_, l)| l)
             .collect();
-        s.append_pair("layers", &layers.join(","));
+        s.append_pair(n.layers, &layers.join(","));
         for (k, v) in [
-            ("family", &self.family),
-            ("activity", &self.activity),
-            ("lever", &self.lever),
-            ("region", &self.region),
-            ("kind", &self.kind),
+            (n.family, &self.family),
+            (n.activity, &self.activity),
+            (n.lever, &self.lever),
+            (n.region, &self.region),
+            (n.kind, &self.kind),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -517,3 +577,43 @@ pub const FRANCE: catalyse_map::BBox = catalyse_map::BBox {
     east: 180.0,
     north: 85.0,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_api_name_the_filters_each_their_way() {
+        let page = MapQuery::parse(
+            Some("couches=places&famille=associations&activite=a&levier=l&type=cafe"),
+            PAGE_FILTERS,
+        )
+        .unwrap();
+        assert!(page.places && !page.members);
+        assert_eq!(
+            (
+                page.family.as_str(),
+                page.activity.as_str(),
+                page.lever.as_str()
+            ),
+            ("associations", "a", "l")
+        );
+        assert_eq!(page.kind, "cafe");
+        // The links a page makes use the pages' names…
+        let q = page.to_query(Some(2));
+        assert!(
+            q.contains("couches=places") && q.contains("famille=associations"),
+            "{q}"
+        );
+        assert!(!q.contains("family=") && q.contains("page=2"), "{q}");
+        // …and the English names of older links still work there.
+        let old =
+            MapQuery::parse(Some("layers=members&family=associations"), PAGE_FILTERS).unwrap();
+        assert!(old.members && !old.places && old.family == "associations");
+        // The API has its own names only.
+        let api = MapQuery::parse(Some("layers=members&family=associations"), API_FILTERS).unwrap();
+        assert_eq!(api.family, "associations");
+        let french = MapQuery::parse(Some("famille=associations"), API_FILTERS).unwrap();
+        assert_eq!(french.family, "");
+    }
+}
