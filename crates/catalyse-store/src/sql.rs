@@ -1,9 +1,254 @@
 //! The SQL both backends share. SQLite and PostgreSQL accept the same `$n` placeholders,
-//! `ON CONFLICT … DO UPDATE` and `RETURNING`, so one text serves both; `impl_sql_store!`
-//! instantiates it for each backend's concrete pool and row types (sqlx's `Any` driver is not
-//! used: see ARCHITECTURE.md), one area macro per file (`accounts.rs`, `reference.rs`,
-//! `observatory.rs`, `resources.rs`, `events.rs`). What differs between the engines
-//! (connection set-up, migrations, column types) lives in `sqlite.rs` and `postgres.rs`.
+//! `ON CONFLICT … DO UPDATE` and `RETURNING`, so one text serves both: every area
+//! (`reference.rs`, `accounts.rs`, `observatory.rs`, `resources.rs`, `events.rs`, `network/`)
+//! is plain Rust with one blanket impl for every store that implements [`Backing`] (sqlx's
+//! `Any` driver is not used). What differs between the engines (connection set-up, pools,
+//! migrations, the few words of SQL that are not common) lives in `sqlite.rs` and
+//! `postgres.rs`.
+//!
+//! Generic code cannot call sqlx directly without a long where-clause on every item: each
+//! engine's executors, argument types and column types are concrete impls in sqlx, and Rust
+//! does not carry where-clauses (only supertraits and associated-type bounds) from a trait to
+//! its users. So the bounds live here once, as [`Engine`] (implemented by `sqlx::Sqlite` and
+//! `sqlx::Postgres`, one small function each), and the areas use [`query`] and
+//! [`query_scalar`], which read like sqlx's: `bind` any value both engines bind, run on a
+//! pool (`self.r()`, `self.w()`) or in a transaction (`&mut *tx`), read rows with `try_get`.
+
+use crate::{Backend, PoolStats, StoreHandle, StoreResult};
+use async_trait::async_trait;
+use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Type};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::future::Future;
+use std::marker::PhantomData;
+
+/// A store's pools: what the areas' SQL runs on.
+pub(crate) trait Backing: Send + Sync + 'static {
+    type Db: Engine;
+    /// The readers.
+    fn r(&self) -> &Pool<Self::Db>;
+    /// The writer (SQLite's single connection; PostgreSQL's pool).
+    fn w(&self) -> &Pool<Self::Db>;
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+    /// Connections open and idle, all pools together.
+    fn pool_figures(&self) -> (u32, u32);
+    fn close_pools(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// One database engine as the shared SQL sees it: sqlx's `Database`, with what generic code
+/// cannot prove by itself given as one small function each (`impl Engine for Sqlite` in
+/// `sqlite.rs`, `for Postgres` in `postgres.rs`).
+pub(crate) trait Engine: for<'q> Database<Arguments<'q>: IntoArguments<'q, Self>> {
+    const BACKEND: Backend;
+    /// What follows a `SELECT` to lock the rows it reads until the transaction ends:
+    /// ` FOR UPDATE` on PostgreSQL, nothing on SQLite (one writer at a time).
+    const FOR_UPDATE: &'static str;
+    /// The `n`th (from 1) parameter of a generated list of values: `$n` on PostgreSQL, `?` on
+    /// SQLite (which looks `$n` up one by one: quadratic on a long statement).
+    fn placeholder(n: usize) -> String;
+    fn bind<'q, T: Value<'q>>(query: SqlxQuery<'q, Self>, value: T) -> SqlxQuery<'q, Self>;
+    fn get<T: Column, I: ColumnIdx>(row: &Self::Row, index: I) -> Result<T, sqlx::Error>;
+    fn rows_affected(done: &Self::QueryResult) -> u64;
+}
+
+/// An engine's connection: every item of the shared SQL that runs queries says
+/// `for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>`, which makes both a pool and a
+/// transaction (`&mut *tx`) something to run on. (That bound cannot be carried by a trait:
+/// Rust passes on only bounds on `Self` and on its associated types.)
+pub(crate) type Conn<DB> = <DB as Database>::Connection;
+
+pub(crate) type SqlxQuery<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>;
+
+/// A value both engines bind.
+pub(crate) trait Value<'q>:
+    'q + Send + Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres>
+{
+}
+
+impl<'q, T> Value<'q> for T where
+    T: 'q + Send + Encode<'q, Sqlite> + Type<Sqlite> + Encode<'q, Postgres> + Type<Postgres>
+{
+}
+
+/// A column type both engines read.
+pub(crate) trait Column:
+    Send + for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl<T> Column for T where
+    T: Send
+        + for<'r> Decode<'r, Sqlite>
+        + Type<Sqlite>
+        + for<'r> Decode<'r, Postgres>
+        + Type<Postgres>
+{
+}
+
+/// A column's name or position, on both engines' rows.
+pub(crate) trait ColumnIdx: ColumnIndex<SqliteRow> + ColumnIndex<PgRow> {}
+
+impl<I> ColumnIdx for I where I: ColumnIndex<SqliteRow> + ColumnIndex<PgRow> {}
+
+/// A row of either engine.
+pub(crate) struct Row<DB: Database>(DB::Row);
+
+impl<DB: Engine> Row<DB> {
+    pub(crate) fn try_get<T: Column, I: ColumnIdx>(&self, index: I) -> Result<T, sqlx::Error> {
+        DB::get(&self.0, index)
+    }
+}
+
+/// What a statement changed.
+pub(crate) struct Done(u64);
+
+impl Done {
+    pub(crate) fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A statement of the shared SQL (see `sqlx::query`).
+pub(crate) struct Query<'q, DB: Engine>(SqlxQuery<'q, DB>);
+
+pub(crate) fn query<DB: Engine>(sql: &str) -> Query<'_, DB> {
+    Query(sqlx::query(sql))
+}
+
+impl<'q, DB: Engine> Query<'q, DB> {
+    pub(crate) fn bind<T: Value<'q>>(self, value: T) -> Self {
+        Query(DB::bind(self.0, value))
+    }
+
+    pub(crate) async fn execute<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Done, sqlx::Error> {
+        let done = self.0.execute(on).await?;
+        Ok(Done(DB::rows_affected(&done)))
+    }
+
+    pub(crate) async fn fetch_one<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Row<DB>, sqlx::Error> {
+        self.0.fetch_one(on).await.map(Row)
+    }
+
+    pub(crate) async fn fetch_optional<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Option<Row<DB>>, sqlx::Error> {
+        Ok(self.0.fetch_optional(on).await?.map(Row))
+    }
+
+    pub(crate) async fn fetch_all<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Vec<Row<DB>>, sqlx::Error> {
+        let rows = self.0.fetch_all(on).await?;
+        Ok(rows.into_iter().map(Row).collect())
+    }
+
+    /// The rows one by one, never all held at once.
+    pub(crate) fn fetch<'e, 'c: 'e>(
+        self,
+        on: impl Executor<'c, Database = DB> + 'e,
+    ) -> BoxStream<'e, Result<Row<DB>, sqlx::Error>>
+    where
+        'q: 'e,
+    {
+        self.0.fetch(on).map_ok(Row).boxed()
+    }
+}
+
+/// A statement whose rows are one value each (see `sqlx::query_scalar`).
+pub(crate) struct Scalar<'q, DB: Engine, T>(Query<'q, DB>, PhantomData<fn() -> T>);
+
+pub(crate) fn query_scalar<DB: Engine, T: Column>(sql: &str) -> Scalar<'_, DB, T> {
+    Scalar(query(sql), PhantomData)
+}
+
+impl<'q, DB: Engine, T: Column> Scalar<'q, DB, T> {
+    pub(crate) fn bind<V: Value<'q>>(self, value: V) -> Self {
+        Scalar(self.0.bind(value), PhantomData)
+    }
+
+    pub(crate) async fn fetch_one<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<T, sqlx::Error> {
+        self.0.fetch_one(on).await?.try_get(0)
+    }
+
+    pub(crate) async fn fetch_optional<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        self.0
+            .fetch_optional(on)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()
+    }
+
+    pub(crate) async fn fetch_all<'c>(
+        self,
+        on: impl Executor<'c, Database = DB>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let rows = self.0.fetch_all(on).await?;
+        rows.iter().map(|r| r.try_get(0)).collect()
+    }
+}
+
+/// `(p, p, …), (p, …)`: `rows` groups of `width` parameters, numbered from `first`.
+pub(crate) fn values_list<DB: Engine>(rows: usize, width: usize, first: usize) -> String {
+    let groups: Vec<String> = (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (0..width)
+                .map(|c| DB::placeholder(first + r * width + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    groups.join(", ")
+}
+
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
+    crate::StoreError::Corrupt(what.to_string())
+}
+
+/// Values per generated insert or `IN (…)` list.
+pub(crate) const CHUNK: usize = 500;
+
+#[async_trait]
+impl<S: Backing> StoreHandle for S
+where
+    for<'c> &'c mut Conn<S::Db>: Executor<'c, Database = S::Db>,
+{
+    fn backend(&self) -> Backend {
+        S::Db::BACKEND
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let (size, idle) = self.pool_figures();
+        PoolStats { size, idle }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        query("SELECT 1").execute(self.r()).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.close_pools().await;
+    }
+}
 
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty, $row:ty, $backend:expr) => {
@@ -11,7 +256,7 @@ macro_rules! impl_sql_store {
         use super::*;
         use $crate::{
             from_ts, ts, AuditEntry, Backend, FileChange, HarvestQuery, NewUser,
-            PoolStats, ResourceChange, SessionRecord, StoreError, StoreResult,
+            ResourceChange, SessionRecord, StoreError, StoreResult,
             NewRegistration, Registration, RegistrationStatus, Reminder,
         };
         use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
@@ -36,47 +281,10 @@ macro_rules! impl_sql_store {
             StoreError::Corrupt(what.to_string())
         }
 
-        #[async_trait]
-        impl StoreHandle for $store {
-            fn backend(&self) -> Backend {
-                $backend
-            }
-
-            fn pool_stats(&self) -> PoolStats {
-                let (size, idle) = self.pool_figures();
-                PoolStats { size, idle }
-            }
-
-            async fn ping(&self) -> StoreResult<()> {
-                sqlx::query("SELECT 1").execute(self.r()).await?;
-                Ok(())
-            }
-
-            async fn close(&self) {
-                self.close_pools().await;
-            }
-        }
-
         impl_reference_store!($store, $db, $row, $backend);
         impl_account_store!($store, $db, $row, $backend);
         impl_resource_store!($store, $db, $row, $backend);
         impl_event_store!($store, $db, $row, $backend);
         }
     };
-}
-
-/// A store's pools, for the areas written as plain functions generic over the backend.
-pub(crate) trait Backing: Send + Sync + 'static {
-    type Db: sqlx::Database;
-    /// The readers.
-    fn r(&self) -> &sqlx::Pool<Self::Db>;
-    /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
-           + Send;
-}
-
-pub(crate) fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
-    crate::StoreError::Corrupt(what.to_string())
 }
