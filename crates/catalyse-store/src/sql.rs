@@ -259,29 +259,23 @@ macro_rules! impl_sql_store {
             ResourceChange, SessionRecord, StoreError, StoreResult,
             NewRegistration, Registration, RegistrationStatus, Reminder,
         };
+        use $crate::reference::set_state;
         use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
         use catalyse_core::agenda::{Event, EventKind, Series};
         use async_trait::async_trait;
-        use catalyse_core::reference::ReferenceFrame;
-        use catalyse_core::territory::Geography;
-        use catalyse_core::{
-            ActorFamily, Activity, Email, Lever, MetierFamily, Milestone, Page, Role, Territory,
-            User,
-        };
+        use catalyse_core::{Email, Page, Role, User};
         use chrono::{DateTime, Utc};
         use sqlx::Row;
         use $crate::prelude::*;
 
         const USER_COLUMNS: &str =
             "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at";
-        const TERRITORY_COLUMNS: &str =
-            "level, code, name, region, department, epci, population, postcodes, lat, lon";
         const CHUNK: usize = 500;
         fn corrupt(what: impl std::fmt::Display) -> StoreError {
             StoreError::Corrupt(what.to_string())
         }
 
-        impl_reference_store!($store, $db, $row, $backend);
+
         impl_account_store!($store, $db, $row, $backend);
         impl_resource_store!($store, $db, $row, $backend);
         impl_event_store!($store, $db, $row, $backend);
