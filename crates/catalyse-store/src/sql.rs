@@ -253,32 +253,26 @@ where
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty, $row:ty, $backend:expr) => {
         mod shared_sql {
-        use super::*;
-        use $crate::{
-            from_ts, ts, AuditEntry, Backend, FileChange, HarvestQuery, NewUser,
-            ResourceChange, SessionRecord, StoreError, StoreResult,
-            NewRegistration, Registration, RegistrationStatus, Reminder,
-        };
-        use $crate::reference::set_state;
-        use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
-        use catalyse_core::agenda::{Event, EventKind, Series};
-        use async_trait::async_trait;
-        use catalyse_core::{Email, Page, Role, User};
-        use chrono::{DateTime, Utc};
-        use sqlx::Row;
-        use $crate::prelude::*;
+            use super::*;
+            use async_trait::async_trait;
+            use catalyse_core::agenda::{Event, EventKind, Series};
+            use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
+            use chrono::{DateTime, Utc};
+            use sqlx::Row;
+            use $crate::prelude::*;
+            use $crate::reference::set_state;
+            use $crate::{
+                from_ts, ts, Backend, FileChange, HarvestQuery, NewRegistration, Registration,
+                RegistrationStatus, Reminder, ResourceChange, StoreError, StoreResult,
+            };
 
-        const USER_COLUMNS: &str =
-            "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at";
-        const CHUNK: usize = 500;
-        fn corrupt(what: impl std::fmt::Display) -> StoreError {
-            StoreError::Corrupt(what.to_string())
-        }
+            const CHUNK: usize = 500;
+            fn corrupt(what: impl std::fmt::Display) -> StoreError {
+                StoreError::Corrupt(what.to_string())
+            }
 
-
-        impl_account_store!($store, $db, $row, $backend);
-        impl_resource_store!($store, $db, $row, $backend);
-        impl_event_store!($store, $db, $row, $backend);
+            impl_resource_store!($store, $db, $row, $backend);
+            impl_event_store!($store, $db, $row, $backend);
         }
     };
 }
