@@ -256,22 +256,19 @@ macro_rules! impl_sql_store {
             use super::*;
             use async_trait::async_trait;
             use catalyse_core::agenda::{Event, EventKind, Series};
-            use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
             use chrono::{DateTime, Utc};
             use sqlx::Row;
             use $crate::prelude::*;
             use $crate::reference::set_state;
             use $crate::{
-                from_ts, ts, Backend, FileChange, HarvestQuery, NewRegistration, Registration,
-                RegistrationStatus, Reminder, ResourceChange, StoreError, StoreResult,
+                from_ts, ts, Backend, NewRegistration, Registration, RegistrationStatus, Reminder,
+                StoreError, StoreResult,
             };
 
-            const CHUNK: usize = 500;
             fn corrupt(what: impl std::fmt::Display) -> StoreError {
                 StoreError::Corrupt(what.to_string())
             }
 
-            impl_resource_store!($store, $db, $row, $backend);
             impl_event_store!($store, $db, $row, $backend);
         }
     };
