@@ -59,13 +59,6 @@ impl PostgresStore {
     }
 }
 
-impl_sql_store!(
-    PostgresStore,
-    sqlx::Postgres,
-    sqlx::postgres::PgRow,
-    Backend::Postgres
-);
-
 impl_network_store!(PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
 
 impl Backing for PostgresStore {

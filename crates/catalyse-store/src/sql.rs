@@ -249,27 +249,3 @@ where
         self.close_pools().await;
     }
 }
-
-macro_rules! impl_sql_store {
-    ($store:ty, $db:ty, $row:ty, $backend:expr) => {
-        mod shared_sql {
-            use super::*;
-            use async_trait::async_trait;
-            use catalyse_core::agenda::{Event, EventKind, Series};
-            use chrono::{DateTime, Utc};
-            use sqlx::Row;
-            use $crate::prelude::*;
-            use $crate::reference::set_state;
-            use $crate::{
-                from_ts, ts, Backend, NewRegistration, Registration, RegistrationStatus, Reminder,
-                StoreError, StoreResult,
-            };
-
-            fn corrupt(what: impl std::fmt::Display) -> StoreError {
-                StoreError::Corrupt(what.to_string())
-            }
-
-            impl_event_store!($store, $db, $row, $backend);
-        }
-    };
-}

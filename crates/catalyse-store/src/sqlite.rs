@@ -47,13 +47,6 @@ impl SqliteStore {
     }
 }
 
-impl_sql_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    sqlx::sqlite::SqliteRow,
-    Backend::Sqlite
-);
-
 impl_network_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 
 impl Backing for SqliteStore {
