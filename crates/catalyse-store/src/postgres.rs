@@ -59,8 +59,6 @@ impl PostgresStore {
     }
 }
 
-impl_network_store!(PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
-
 impl Backing for PostgresStore {
     type Db = Postgres;
 

@@ -47,8 +47,6 @@ impl SqliteStore {
     }
 }
 
-impl_network_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
-
 impl Backing for SqliteStore {
     type Db = Sqlite;
 
