@@ -4,7 +4,7 @@
 //! The trait, and its SQL as plain Rust generic over the backend (`crate::sql::Backing`):
 //! one text for SQLite and PostgreSQL.
 
-use crate::sql::{corrupt, query, query_scalar, Backing, Conn, Engine, Row};
+use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
 use crate::{from_ts, ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::{Email, Page, Role, User};
@@ -112,28 +112,44 @@ pub trait AccountStore: Send + Sync {
 const USER_COLUMNS: &str =
     "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at";
 
-fn user_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<User> {
-    let email: String = r.try_get("email")?;
-    let role: String = r.try_get("role")?;
-    Ok(User {
-        id: r.try_get("id")?,
-        email: Email::parse(&email).map_err(|_| corrupt(format!("email {email}")))?,
-        display_name: r.try_get("display_name")?,
-        role: role.parse().map_err(corrupt)?,
-        password_hash: r.try_get("password_hash")?,
-        is_example: r.try_get("is_example")?,
-        email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
-        created_at: from_ts(r.try_get("created_at")?),
-    })
+impl FromRow for User {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let email: String = r.try_get("email")?;
+        let role: String = r.try_get("role")?;
+        Ok(User {
+            id: r.try_get("id")?,
+            email: Email::parse(&email).map_err(|_| corrupt(format!("email {email}")))?,
+            display_name: r.try_get("display_name")?,
+            role: role.parse().map_err(corrupt)?,
+            password_hash: r.try_get("password_hash")?,
+            is_example: r.try_get("is_example")?,
+            email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
+            created_at: from_ts(r.try_get("created_at")?),
+        })
+    }
 }
 
-fn session_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<SessionRecord> {
-    Ok(SessionRecord {
-        id_hash: r.try_get("id_hash")?,
-        user_id: r.try_get("user_id")?,
-        created_at: from_ts(r.try_get("session_created_at")?),
-        last_seen_at: from_ts(r.try_get("last_seen_at")?),
-    })
+impl FromRow for SessionRecord {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(SessionRecord {
+            id_hash: r.try_get("id_hash")?,
+            user_id: r.try_get("user_id")?,
+            created_at: from_ts(r.try_get("session_created_at")?),
+            last_seen_at: from_ts(r.try_get("last_seen_at")?),
+        })
+    }
+}
+
+impl FromRow for AuditEntry {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(AuditEntry {
+            at: from_ts(r.try_get("at")?),
+            actor_id: r.try_get("actor_id")?,
+            action: r.try_get("action")?,
+            target: r.try_get("target")?,
+            details: r.try_get("details")?,
+        })
+    }
 }
 
 fn page_bounds(page: u32, per_page: u32) -> (u32, u32, i64) {
@@ -225,7 +241,7 @@ where
         .fetch_one(self.w())
         .await
         .map_err(|e| StoreError::on_unique(e, "email", "this email already has an account"))?;
-        user_from_row(&row)
+        User::from_row(&row)
     }
 
     async fn discard_unverified_user(&self, user_id: i64) -> StoreResult<bool> {
@@ -237,21 +253,19 @@ where
     }
 
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.r())
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+            .await
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
-        let row = query(&format!(
+        query_as(&format!(
             "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
         ))
         .bind(email.as_str())
         .fetch_optional(self.r())
-        .await?;
-        row.as_ref().map(user_from_row).transpose()
+        .await
     }
 
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>> {
@@ -259,14 +273,13 @@ where
         let total: i64 = query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.r())
             .await?;
-        let rows = query(&format!(
+        let items = query_as(&format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
         ))
         .bind(per_page as i64)
         .bind(offset)
         .fetch_all(self.r())
         .await?;
-        let items = rows.iter().map(user_from_row).collect::<StoreResult<_>>()?;
         Ok(Page {
             items,
             total,
@@ -276,9 +289,9 @@ where
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
-        Ok(query_scalar("SELECT COUNT(*) FROM users")
+        query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.r())
-            .await?)
+            .await
     }
 
     async fn set_role(
@@ -289,12 +302,11 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<User> {
         let mut tx = self.begin_write().await?;
-        let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        let before: User = query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let before = user_from_row(&row)?;
         if before.role == Role::Admin && role != Role::Admin {
             let admins: i64 = query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
                 .fetch_one(&mut *tx)
@@ -327,7 +339,7 @@ where
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        user_from_row(&row)
+        User::from_row(&row)
     }
 
     async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
@@ -340,24 +352,13 @@ where
     }
 
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
-        let rows = query(
+        query_as(
             "SELECT at, actor_id, action, target, details FROM audit_log \
              ORDER BY id DESC LIMIT $1",
         )
         .bind(limit as i64)
         .fetch_all(self.r())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    at: from_ts(r.try_get("at")?),
-                    actor_id: r.try_get("actor_id")?,
-                    action: r.try_get("action")?,
-                    target: r.try_get("target")?,
-                    details: r.try_get("details")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
@@ -393,7 +394,7 @@ where
         .fetch_optional(self.r())
         .await?;
         match row {
-            Some(r) => Ok(Some((session_from_row(&r)?, user_from_row(&r)?))),
+            Some(r) => Ok(Some((SessionRecord::from_row(&r)?, User::from_row(&r)?))),
             None => Ok(None),
         }
     }
@@ -451,14 +452,14 @@ where
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        Ok(query_scalar(
+        query_scalar(
             "SELECT user_id FROM password_resets WHERE token_hash = $1 \
              AND used_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(ts(now))
         .fetch_optional(self.r())
-        .await?)
+        .await
     }
 
     async fn reset_password(

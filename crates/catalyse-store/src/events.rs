@@ -4,7 +4,7 @@
 //! one text for SQLite and PostgreSQL.
 
 use crate::reference::{loaded_checksum, set_state};
-use crate::sql::{corrupt, query, query_scalar, Backing, Conn, Engine, Row};
+use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
 use crate::{
     from_ts, ts, NewRegistration, Registration, RegistrationStatus, Reminder, StoreError,
     StoreResult,
@@ -94,64 +94,68 @@ const SELECT_EVENTS: &str =
      e.is_example, e.updated_at, e.registration_opens_at, e.registration_closes_at \
      FROM events e LEFT JOIN event_series s ON s.id = e.series_id";
 
-fn event_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Event> {
-    let list = |col: &str| -> StoreResult<Vec<String>> {
-        let text: String = r.try_get(col)?;
-        serde_json::from_str(&text).map_err(corrupt)
-    };
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
-    let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    Ok(Event {
-        id: r.try_get("id")?,
-        slug: r.try_get("slug")?,
-        series: r.try_get("series_slug")?,
-        kind: kind.parse().map_err(corrupt)?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        levers: list("levers")?,
-        themes: list("themes")?,
-        starts_at: rfc(r.try_get("starts_at")?),
-        duration_minutes: r.try_get("duration_minutes")?,
-        timezone: r.try_get("timezone")?,
-        online_url: r.try_get("online_url")?,
-        commune: r.try_get("commune")?,
-        address: r.try_get("address")?,
-        speakers: list("speakers")?,
-        capacity: r.try_get("capacity")?,
-        registration_opens: r
-            .try_get::<Option<i64>, _>("registration_opens_at")?
-            .map(rfc),
-        registration_closes: r
-            .try_get::<Option<i64>, _>("registration_closes_at")?
-            .map(rfc),
-        status: status.parse().map_err(corrupt)?,
-        replay_url: r.try_get("replay_url")?,
-        resources: list("resources")?,
-        is_example: r.try_get("is_example")?,
-        updated_at: rfc(r.try_get("updated_at")?),
-    })
+impl FromRow for Event {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let list = |col: &str| -> StoreResult<Vec<String>> {
+            let text: String = r.try_get(col)?;
+            serde_json::from_str(&text).map_err(corrupt)
+        };
+        let kind: String = r.try_get("kind")?;
+        let status: String = r.try_get("status")?;
+        let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Ok(Event {
+            id: r.try_get("id")?,
+            slug: r.try_get("slug")?,
+            series: r.try_get("series_slug")?,
+            kind: kind.parse().map_err(corrupt)?,
+            title: r.try_get("title")?,
+            description: r.try_get("description")?,
+            levers: list("levers")?,
+            themes: list("themes")?,
+            starts_at: rfc(r.try_get("starts_at")?),
+            duration_minutes: r.try_get("duration_minutes")?,
+            timezone: r.try_get("timezone")?,
+            online_url: r.try_get("online_url")?,
+            commune: r.try_get("commune")?,
+            address: r.try_get("address")?,
+            speakers: list("speakers")?,
+            capacity: r.try_get("capacity")?,
+            registration_opens: r
+                .try_get::<Option<i64>, _>("registration_opens_at")?
+                .map(rfc),
+            registration_closes: r
+                .try_get::<Option<i64>, _>("registration_closes_at")?
+                .map(rfc),
+            status: status.parse().map_err(corrupt)?,
+            replay_url: r.try_get("replay_url")?,
+            resources: list("resources")?,
+            is_example: r.try_get("is_example")?,
+            updated_at: rfc(r.try_get("updated_at")?),
+        })
+    }
 }
 
 const REGISTRATION_COLUMNS: &str =
     "id, event_id, user_id, name, email, organisation, territory, status, created_at, \
      attended";
 
-fn registration_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Registration> {
-    let status: String = r.try_get("status")?;
-    Ok(Registration {
-        id: r.try_get("id")?,
-        event_id: r.try_get("event_id")?,
-        user_id: r.try_get("user_id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        organisation: r.try_get("organisation")?,
-        territory: r.try_get("territory")?,
-        status: RegistrationStatus::parse(&status)
-            .ok_or_else(|| corrupt(format!("registration status {status}")))?,
-        created_at: from_ts(r.try_get("created_at")?),
-        attended: r.try_get("attended")?,
-    })
+impl FromRow for Registration {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let status: String = r.try_get("status")?;
+        Ok(Registration {
+            id: r.try_get("id")?,
+            event_id: r.try_get("event_id")?,
+            user_id: r.try_get("user_id")?,
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            organisation: r.try_get("organisation")?,
+            territory: r.try_get("territory")?,
+            status: RegistrationStatus::parse(&status)
+                .ok_or_else(|| corrupt(format!("registration status {status}")))?,
+            created_at: from_ts(r.try_get("created_at")?),
+            attended: r.try_get("attended")?,
+        })
+    }
 }
 
 /// Locks the event for the rest of the transaction (PostgreSQL; SQLite has one writer)
@@ -184,15 +188,12 @@ async fn find_registration<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
     token_hash: &str,
 ) -> StoreResult<Option<Registration>> {
-    query(&format!(
+    query_as(&format!(
         "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE token_hash = $1"
     ))
     .bind(token_hash)
     .fetch_optional(on)
-    .await?
-    .as_ref()
-    .map(registration_from_row)
-    .transpose()
+    .await
 }
 
 async fn registration_in<DB: Engine>(
@@ -340,7 +341,7 @@ where
         kind: Option<EventKind>,
         series: Option<&str>,
     ) -> StoreResult<Vec<Event>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "{SELECT_EVENTS} WHERE e.starts_at >= $1 AND e.starts_at < $2 \
              AND ($3 = '' OR e.kind = $3) AND ($4 = '' OR s.slug = $4) \
              ORDER BY e.starts_at, e.id"
@@ -350,28 +351,21 @@ where
         .bind(kind.map(|k| k.as_str()).unwrap_or(""))
         .bind(series.unwrap_or(""))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(event_from_row).collect()
+        .await
     }
 
     async fn event(&self, slug: &str) -> StoreResult<Option<Event>> {
-        query(&format!("{SELECT_EVENTS} WHERE e.slug = $1"))
+        query_as(&format!("{SELECT_EVENTS} WHERE e.slug = $1"))
             .bind(slug)
             .fetch_optional(self.r())
-            .await?
-            .as_ref()
-            .map(event_from_row)
-            .transpose()
+            .await
     }
 
     async fn event_by_id(&self, id: i64) -> StoreResult<Option<Event>> {
-        query(&format!("{SELECT_EVENTS} WHERE e.id = $1"))
+        query_as(&format!("{SELECT_EVENTS} WHERE e.id = $1"))
             .bind(id)
             .fetch_optional(self.r())
-            .await?
-            .as_ref()
-            .map(event_from_row)
-            .transpose()
+            .await
     }
 
     async fn update_event(&self, e: &Event, now: DateTime<Utc>) -> StoreResult<Event> {
@@ -502,7 +496,7 @@ where
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| StoreError::on_unique(e, "email", "this address is already registered"))?;
-        let reg = registration_from_row(&row)?;
+        let reg = Registration::from_row(&row)?;
         tx.commit().await?;
         Ok(reg)
     }
@@ -553,7 +547,7 @@ where
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(row) = next {
-                let mut next = registration_from_row(&row)?;
+                let mut next = Registration::from_row(&row)?;
                 set_registration_status(&mut tx, next.id, RegistrationStatus::Confirmed, now)
                     .await?;
                 next.status = RegistrationStatus::Confirmed;
@@ -570,14 +564,13 @@ where
     }
 
     async fn registrations(&self, event_id: i64) -> StoreResult<Vec<Registration>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE event_id = $1 \
              ORDER BY id"
         ))
         .bind(event_id)
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(registration_from_row).collect()
+        .await
     }
 
     async fn claim_reminders(
@@ -588,7 +581,7 @@ where
         to: chrono::Duration,
     ) -> StoreResult<Vec<Registration>> {
         let col = reminder_column(which);
-        let rows = query(&format!(
+        query_as(&format!(
             "UPDATE registrations SET {col} = TRUE \
              WHERE status = 'confirmed' AND {col} = FALSE AND event_id IN \
              (SELECT id FROM events WHERE status = 'scheduled' \
@@ -598,8 +591,7 @@ where
         .bind(ts(now + from))
         .bind(ts(now + to))
         .fetch_all(self.w())
-        .await?;
-        rows.iter().map(registration_from_row).collect()
+        .await
     }
 
     async fn release_reminder(&self, id: i64, which: Reminder) -> StoreResult<()> {

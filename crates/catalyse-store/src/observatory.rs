@@ -3,7 +3,9 @@
 //! The trait, and its SQL as plain Rust generic over the backend (`crate::sql::Backing`):
 //! one text for SQLite and PostgreSQL.
 
-use crate::sql::{corrupt, query, query_scalar, values_list, Backing, Conn, Engine, Row, CHUNK};
+use crate::sql::{
+    corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row, CHUNK,
+};
 use crate::{from_ts, ts, NewDataset, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
@@ -46,29 +48,43 @@ pub trait ObservatoryStore: Send + Sync {
 const DATASET_COLUMNS: &str =
     "d.slug, d.title, d.description, d.source, d.licence, d.is_example, d.updated_at";
 
-fn dataset_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Dataset> {
-    Ok(Dataset {
-        slug: r.try_get("slug")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        source: r.try_get("source")?,
-        licence: r.try_get("licence")?,
-        is_example: r.try_get("is_example")?,
-        updated_at: from_ts(r.try_get("updated_at")?).to_rfc3339(),
-    })
+impl FromRow for Dataset {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Dataset {
+            slug: r.try_get("slug")?,
+            title: r.try_get("title")?,
+            description: r.try_get("description")?,
+            source: r.try_get("source")?,
+            licence: r.try_get("licence")?,
+            is_example: r.try_get("is_example")?,
+            updated_at: from_ts(r.try_get("updated_at")?).to_rfc3339(),
+        })
+    }
 }
 
-fn value_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<IndicatorValue> {
-    let level: String = r.try_get("territory_level")?;
-    Ok(IndicatorValue {
-        territory_level: level.parse().map_err(corrupt)?,
-        territory_code: r.try_get("territory_code")?,
-        group: r.try_get("grp")?,
-        year: r.try_get("year")?,
-        value: r.try_get("value")?,
-        rank: r.try_get("rank")?,
-        peers: r.try_get("peers")?,
-    })
+impl FromRow for IndicatorValue {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let level: String = r.try_get("territory_level")?;
+        Ok(IndicatorValue {
+            territory_level: level.parse().map_err(corrupt)?,
+            territory_code: r.try_get("territory_code")?,
+            group: r.try_get("grp")?,
+            year: r.try_get("year")?,
+            value: r.try_get("value")?,
+            rank: r.try_get("rank")?,
+            peers: r.try_get("peers")?,
+        })
+    }
+}
+
+impl FromRow for Indicator {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Indicator {
+            slug: r.try_get("slug")?,
+            name: r.try_get("name")?,
+            unit: r.try_get("unit")?,
+        })
+    }
 }
 
 #[async_trait]
@@ -145,21 +161,18 @@ where
     }
 
     async fn dataset_checksum(&self, slug: &str) -> StoreResult<Option<String>> {
-        Ok(
-            query_scalar("SELECT checksum FROM datasets WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(self.r())
-                .await?,
-        )
+        query_scalar("SELECT checksum FROM datasets WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(self.r())
+            .await
     }
 
     async fn datasets(&self) -> StoreResult<Vec<Dataset>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {DATASET_COLUMNS} FROM datasets d ORDER BY d.is_example, d.title"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(dataset_from_row).collect()
+        .await
     }
 
     async fn dataset(&self, slug: &str) -> StoreResult<Option<(Dataset, Vec<Indicator>)>> {
@@ -174,20 +187,11 @@ where
         };
         let id: i64 = row.try_get("id")?;
         let indicators =
-            query("SELECT slug, name, unit FROM indicators WHERE dataset_id = $1 ORDER BY name")
+            query_as("SELECT slug, name, unit FROM indicators WHERE dataset_id = $1 ORDER BY name")
                 .bind(id)
                 .fetch_all(self.r())
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(Indicator {
-                        slug: r.try_get("slug")?,
-                        name: r.try_get("name")?,
-                        unit: r.try_get("unit")?,
-                    })
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some((dataset_from_row(&row)?, indicators)))
+                .await?;
+        Ok(Some((Dataset::from_row(&row)?, indicators)))
     }
 
     async fn indicator_values(
@@ -209,12 +213,11 @@ where
              {at_level} ORDER BY v.year DESC, v.grp, v.territory_level, v.rank, \
              v.territory_code"
         );
-        let mut q = query(&sql).bind(dataset).bind(indicator);
+        let mut q = query_as(&sql).bind(dataset).bind(indicator);
         if let Some(level) = level {
             q = q.bind(level.as_str());
         }
-        let rows = q.fetch_all(self.r()).await?;
-        rows.iter().map(value_from_row).collect()
+        q.fetch_all(self.r()).await
     }
 
     async fn indicator_levels(&self) -> StoreResult<Vec<(String, Indicator, TerritoryLevel)>> {
@@ -232,11 +235,7 @@ where
                 let level: String = r.try_get("territory_level")?;
                 Ok((
                     r.try_get("dataset")?,
-                    Indicator {
-                        slug: r.try_get("slug")?,
-                        name: r.try_get("name")?,
-                        unit: r.try_get("unit")?,
-                    },
+                    Indicator::from_row(r)?,
                     level.parse().map_err(corrupt)?,
                 ))
             })
@@ -263,13 +262,13 @@ where
         rows.iter()
             .map(|r| {
                 Ok(TerritoryValue {
-                    dataset: dataset_from_row(r)?,
+                    dataset: Dataset::from_row(r)?,
                     indicator: Indicator {
                         slug: r.try_get("indicator_slug")?,
                         name: r.try_get("indicator_name")?,
                         unit: r.try_get("unit")?,
                     },
-                    value: value_from_row(r)?,
+                    value: IndicatorValue::from_row(r)?,
                 })
             })
             .collect()

@@ -4,7 +4,9 @@
 //! The trait, and its SQL as plain Rust generic over the backend (`crate::sql::Backing`):
 //! one text for SQLite and PostgreSQL.
 
-use crate::sql::{corrupt, query, query_scalar, values_list, Backing, Conn, Engine, Row, CHUNK};
+use crate::sql::{
+    corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row, CHUNK,
+};
 use crate::{ts, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::reference::ReferenceFrame;
@@ -37,31 +39,57 @@ pub trait ReferenceStore: Send + Sync {
 const TERRITORY_COLUMNS: &str =
     "level, code, name, region, department, epci, population, postcodes, lat, lon";
 
-fn territory_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Territory> {
-    let level: String = r.try_get("level")?;
-    let postcodes: String = r.try_get("postcodes")?;
-    Ok(Territory {
-        level: level.parse().map_err(corrupt)?,
-        code: r.try_get("code")?,
-        name: r.try_get("name")?,
-        region: r.try_get("region")?,
-        department: r.try_get("department")?,
-        epci: r.try_get("epci")?,
-        population: r.try_get("population")?,
-        postcodes: postcodes.split_whitespace().map(String::from).collect(),
-        lat: r.try_get("lat")?,
-        lon: r.try_get("lon")?,
-    })
+impl FromRow for Territory {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let level: String = r.try_get("level")?;
+        let postcodes: String = r.try_get("postcodes")?;
+        Ok(Territory {
+            level: level.parse().map_err(corrupt)?,
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            region: r.try_get("region")?,
+            department: r.try_get("department")?,
+            epci: r.try_get("epci")?,
+            population: r.try_get("population")?,
+            postcodes: postcodes.split_whitespace().map(String::from).collect(),
+            lat: r.try_get("lat")?,
+            lon: r.try_get("lon")?,
+        })
+    }
 }
 
-fn lever_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Lever> {
-    let questions: String = r.try_get("questions")?;
-    Ok(Lever {
-        slug: r.try_get("slug")?,
-        position: r.try_get("position")?,
-        name: r.try_get("name")?,
-        questions: serde_json::from_str(&questions).map_err(corrupt)?,
-    })
+impl FromRow for Lever {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let questions: String = r.try_get("questions")?;
+        Ok(Lever {
+            slug: r.try_get("slug")?,
+            position: r.try_get("position")?,
+            name: r.try_get("name")?,
+            questions: serde_json::from_str(&questions).map_err(corrupt)?,
+        })
+    }
+}
+
+impl FromRow for ActorFamily {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(ActorFamily {
+            slug: r.try_get("slug")?,
+            name: r.try_get("name")?,
+            position: r.try_get("position")?,
+        })
+    }
+}
+
+impl FromRow for Milestone {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Milestone {
+            date: r.try_get("date")?,
+            label: r.try_get("label")?,
+            description: r.try_get("description")?,
+            pillar: r.try_get("pillar")?,
+            date_precision: r.try_get("date_precision")?,
+        })
+    }
 }
 
 async fn upsert_named<DB: Engine>(
@@ -98,12 +126,10 @@ pub(crate) async fn loaded_checksum<DB: Engine>(
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    Ok(
-        query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?,
-    )
+    query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// Records the checksum of what was loaded under `name`.
@@ -135,12 +161,10 @@ where
     for<'c> &'c mut Conn<S::Db>: Executor<'c, Database = S::Db>,
 {
     async fn reference_checksum(&self, name: &str) -> StoreResult<Option<String>> {
-        Ok(
-            query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
-                .bind(name)
-                .fetch_optional(self.r())
-                .await?,
-        )
+        query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.r())
+            .await
     }
 
     async fn load_reference(&self, frame: &ReferenceFrame) -> StoreResult<bool> {
@@ -268,18 +292,16 @@ where
     }
 
     async fn levers(&self) -> StoreResult<Vec<Lever>> {
-        let rows = query("SELECT slug, position, name, questions FROM levers ORDER BY position")
+        query_as("SELECT slug, position, name, questions FROM levers ORDER BY position")
             .fetch_all(self.r())
-            .await?;
-        rows.iter().map(lever_from_row).collect()
+            .await
     }
 
     async fn lever(&self, slug: &str) -> StoreResult<Option<Lever>> {
-        let row = query("SELECT slug, position, name, questions FROM levers WHERE slug = $1")
+        query_as("SELECT slug, position, name, questions FROM levers WHERE slug = $1")
             .bind(slug)
             .fetch_optional(self.r())
-            .await?;
-        row.as_ref().map(lever_from_row).transpose()
+            .await
     }
 
     async fn metier(&self) -> StoreResult<Vec<MetierFamily>> {
@@ -317,38 +339,18 @@ where
     }
 
     async fn actor_families(&self) -> StoreResult<Vec<ActorFamily>> {
-        let rows = query("SELECT slug, position, name FROM actor_families ORDER BY position")
+        query_as("SELECT slug, position, name FROM actor_families ORDER BY position")
             .fetch_all(self.r())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ActorFamily {
-                    slug: r.try_get("slug")?,
-                    name: r.try_get("name")?,
-                    position: r.try_get("position")?,
-                })
-            })
-            .collect()
+            .await
     }
 
     async fn milestones(&self) -> StoreResult<Vec<Milestone>> {
-        let rows = query(
+        query_as(
             "SELECT date, label, description, pillar, date_precision FROM milestones \
              ORDER BY date, id",
         )
         .fetch_all(self.r())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Milestone {
-                    date: r.try_get("date")?,
-                    label: r.try_get("label")?,
-                    description: r.try_get("description")?,
-                    pillar: r.try_get("pillar")?,
-                    date_precision: r.try_get("date_precision")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     async fn territories(&self) -> StoreResult<Vec<Territory>> {
@@ -358,17 +360,17 @@ where
         let mut rows = query(&sql).fetch(self.r());
         let mut out = Vec::with_capacity(40_000);
         while let Some(row) = rows.try_next().await? {
-            out.push(territory_from_row(&row)?);
+            out.push(Territory::from_row(&row)?);
         }
         out.shrink_to_fit();
         Ok(out)
     }
 
     async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
-        Ok(query_scalar("SELECT value FROM settings WHERE key = $1")
+        query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)
             .fetch_optional(self.r())
-            .await?)
+            .await
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {

@@ -5,7 +5,8 @@
 
 use crate::reference::{loaded_checksum, set_state};
 use crate::sql::{
-    corrupt, query, query_scalar, values_list, Backing, Conn, Engine, Query, Row, CHUNK,
+    corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Query,
+    Row, CHUNK,
 };
 use crate::{from_ts, ts, FileChange, HarvestQuery, ResourceChange, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -83,54 +84,68 @@ const RESOURCE_COLUMNS: &str =
      format, language, licence, url, file_sha256, file_name, file_content_type, \
      file_size, state, is_example, created_at, updated_at, published_at";
 
-fn resource_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Resource> {
-    let nature: String = r.try_get("nature")?;
-    let state: String = r.try_get("state")?;
-    let list = |col: &str| -> StoreResult<Vec<String>> {
-        let text: String = r.try_get(col)?;
-        serde_json::from_str(&text).map_err(corrupt)
-    };
-    let file = match r.try_get::<Option<String>, _>("file_sha256")? {
-        Some(sha256) => Some(StoredFile {
-            sha256,
-            name: r
-                .try_get::<Option<String>, _>("file_name")?
-                .unwrap_or_default(),
-            content_type: r
-                .try_get::<Option<String>, _>("file_content_type")?
-                .unwrap_or_default(),
-            size: r
-                .try_get::<Option<i64>, _>("file_size")?
-                .unwrap_or_default(),
-        }),
-        None => None,
-    };
-    let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    Ok(Resource {
-        id: r.try_get("id")?,
-        fields: ResourceFields {
-            slug: r.try_get("slug")?,
-            title: r.try_get("title")?,
-            summary: r.try_get("summary")?,
-            body: r.try_get("body")?,
-            nature: nature.parse().map_err(corrupt)?,
-            subgroup: r.try_get("subgroup")?,
-            levers: list("levers")?,
-            themes: list("themes")?,
-            authors: list("authors")?,
-            year: r.try_get("year")?,
-            format: r.try_get("format")?,
-            language: r.try_get("language")?,
-            licence: r.try_get("licence")?,
-            url: r.try_get("url")?,
-            is_example: r.try_get("is_example")?,
-        },
-        state: state.parse().map_err(corrupt)?,
-        file,
-        created_at: rfc(r.try_get("created_at")?),
-        updated_at: rfc(r.try_get("updated_at")?),
-        published_at: r.try_get::<Option<i64>, _>("published_at")?.map(rfc),
-    })
+impl FromRow for Resource {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let nature: String = r.try_get("nature")?;
+        let state: String = r.try_get("state")?;
+        let list = |col: &str| -> StoreResult<Vec<String>> {
+            let text: String = r.try_get(col)?;
+            serde_json::from_str(&text).map_err(corrupt)
+        };
+        let file = match r.try_get::<Option<String>, _>("file_sha256")? {
+            Some(sha256) => Some(StoredFile {
+                sha256,
+                name: r
+                    .try_get::<Option<String>, _>("file_name")?
+                    .unwrap_or_default(),
+                content_type: r
+                    .try_get::<Option<String>, _>("file_content_type")?
+                    .unwrap_or_default(),
+                size: r
+                    .try_get::<Option<i64>, _>("file_size")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        };
+        let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Ok(Resource {
+            id: r.try_get("id")?,
+            fields: ResourceFields {
+                slug: r.try_get("slug")?,
+                title: r.try_get("title")?,
+                summary: r.try_get("summary")?,
+                body: r.try_get("body")?,
+                nature: nature.parse().map_err(corrupt)?,
+                subgroup: r.try_get("subgroup")?,
+                levers: list("levers")?,
+                themes: list("themes")?,
+                authors: list("authors")?,
+                year: r.try_get("year")?,
+                format: r.try_get("format")?,
+                language: r.try_get("language")?,
+                licence: r.try_get("licence")?,
+                url: r.try_get("url")?,
+                is_example: r.try_get("is_example")?,
+            },
+            state: state.parse().map_err(corrupt)?,
+            file,
+            created_at: rfc(r.try_get("created_at")?),
+            updated_at: rfc(r.try_get("updated_at")?),
+            published_at: r.try_get::<Option<i64>, _>("published_at")?.map(rfc),
+        })
+    }
+}
+
+impl FromRow for ResourceChange {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let changes: String = r.try_get("changes")?;
+        Ok(ResourceChange {
+            at: from_ts(r.try_get("at")?),
+            actor_id: r.try_get("actor_id")?,
+            action: r.try_get("action")?,
+            changes: serde_json::from_str(&changes).map_err(corrupt)?,
+        })
+    }
 }
 
 fn fields_json(f: &ResourceFields) -> Map<String, Value> {
@@ -213,6 +228,24 @@ where
     Ok(())
 }
 
+/// Records a change of one resource, commits, and returns the resource as it now is.
+async fn commit_change<DB: Engine>(
+    mut tx: Transaction<'_, DB>,
+    id: i64,
+    actor: Option<i64>,
+    action: &str,
+    changes: &Map<String, Value>,
+    now: i64,
+) -> StoreResult<Resource>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    record_change(&mut tx, id, actor, action, changes, now).await?;
+    let r = resource_in(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
 async fn insert_resource<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     f: &ResourceFields,
@@ -275,24 +308,23 @@ async fn id_by_slug<DB: Engine>(
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    Ok(query_scalar("SELECT id FROM resources WHERE slug = $1")
+    query_scalar("SELECT id FROM resources WHERE slug = $1")
         .bind(slug)
         .fetch_optional(&mut **tx)
-        .await?)
+        .await
 }
 
 async fn resource_in<DB: Engine>(tx: &mut Transaction<'_, DB>, id: i64) -> StoreResult<Resource>
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    let row = query(&format!(
+    query_as(&format!(
         "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(StoreError::NotFound)?;
-    resource_from_row(&row)
+    .ok_or(StoreError::NotFound)
 }
 
 #[async_trait]
@@ -310,18 +342,8 @@ where
     ) -> StoreResult<Resource> {
         let mut tx = self.begin_write().await?;
         let id = insert_resource(&mut tx, fields, state, file, ts(now)).await?;
-        record_change(
-            &mut tx,
-            id,
-            actor,
-            "create",
-            &created_changes(fields, state),
-            ts(now),
-        )
-        .await?;
-        let r = resource_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(r)
+        let changes = created_changes(fields, state);
+        commit_change(tx, id, actor, "create", &changes, ts(now)).await
     }
 
     async fn update_resource(
@@ -357,10 +379,7 @@ where
             return Ok(before);
         }
         write_fields(&mut tx, id, fields, ts(now)).await?;
-        record_change(&mut tx, id, actor, "edit", &changes, ts(now)).await?;
-        let r = resource_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(r)
+        commit_change(tx, id, actor, "edit", &changes, ts(now)).await
     }
 
     async fn set_resource_state(
@@ -395,34 +414,25 @@ where
             ResourceState::Archived => "archive",
             ResourceState::Draft => "draft",
         };
-        record_change(&mut tx, id, actor, action, &changes, ts(now)).await?;
-        let r = resource_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(r)
+        commit_change(tx, id, actor, action, &changes, ts(now)).await
     }
 
     async fn resource(&self, id: i64) -> StoreResult<Option<Resource>> {
-        query(&format!(
+        query_as(&format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(self.r())
-        .await?
-        .as_ref()
-        .map(resource_from_row)
-        .transpose()
+        .await
     }
 
     async fn resource_by_slug(&self, slug: &str) -> StoreResult<Option<Resource>> {
-        query(&format!(
+        query_as(&format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE slug = $1"
         ))
         .bind(slug)
         .fetch_optional(self.r())
-        .await?
-        .as_ref()
-        .map(resource_from_row)
-        .transpose()
+        .await
     }
 
     async fn resources_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Resource>> {
@@ -435,12 +445,11 @@ where
                 "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id IN {}",
                 values_list::<S::Db>(1, chunk.len(), 1)
             );
-            let mut q = query(&sql);
+            let mut q = query_as::<_, Resource>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
-            for row in q.fetch_all(self.r()).await? {
-                let r = resource_from_row(&row)?;
+            for r in q.fetch_all(self.r()).await? {
                 found.insert(r.id, r);
             }
         }
@@ -448,45 +457,33 @@ where
     }
 
     async fn resources(&self, state: Option<ResourceState>) -> StoreResult<Vec<Resource>> {
-        let rows = match state {
+        match state {
             Some(s) => {
-                query(&format!(
+                query_as(&format!(
                     "SELECT {RESOURCE_COLUMNS} FROM resources WHERE state = $1 ORDER BY id"
                 ))
                 .bind(s.as_str())
                 .fetch_all(self.r())
-                .await?
+                .await
             }
             None => {
-                query(&format!(
+                query_as(&format!(
                     "SELECT {RESOURCE_COLUMNS} FROM resources ORDER BY id"
                 ))
                 .fetch_all(self.r())
-                .await?
+                .await
             }
-        };
-        rows.iter().map(resource_from_row).collect()
+        }
     }
 
     async fn resource_history(&self, id: i64) -> StoreResult<Vec<ResourceChange>> {
-        let rows = query(
+        query_as(
             "SELECT at, actor_id, action, changes FROM resource_history \
              WHERE resource_id = $1 ORDER BY id DESC",
         )
         .bind(id)
         .fetch_all(self.r())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let changes: String = r.try_get("changes")?;
-                Ok(ResourceChange {
-                    at: from_ts(r.try_get("at")?),
-                    actor_id: r.try_get("actor_id")?,
-                    action: r.try_get("action")?,
-                    changes: serde_json::from_str(&changes).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        .await
     }
 
     async fn import_resources(
@@ -586,7 +583,7 @@ where
             .bind(&lever)
             .fetch_one(self.r())
             .await?;
-        let rows = query(&format!(
+        let items = query_as(&format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE {filter} \
              AND (updated_at > $5 OR (updated_at = $5 AND id > $6)) \
              ORDER BY updated_at, id LIMIT $7"
@@ -600,12 +597,7 @@ where
         .bind(q.limit as i64)
         .fetch_all(self.r())
         .await?;
-        Ok((
-            rows.iter()
-                .map(resource_from_row)
-                .collect::<StoreResult<_>>()?,
-            total as u64,
-        ))
+        Ok((items, total as u64))
     }
 
     async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>> {

@@ -22,7 +22,6 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Type};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::future::Future;
-use std::marker::PhantomData;
 
 /// A store's pools: what the areas' SQL runs on.
 pub(crate) trait Backing: Send + Sync + 'static {
@@ -167,42 +166,63 @@ impl<'q, DB: Engine> Query<'q, DB> {
     }
 }
 
-/// A statement whose rows are one value each (see `sqlx::query_scalar`).
-pub(crate) struct Scalar<'q, DB: Engine, T>(Query<'q, DB>, PhantomData<fn() -> T>);
-
-pub(crate) fn query_scalar<DB: Engine, T: Column>(sql: &str) -> Scalar<'_, DB, T> {
-    Scalar(query(sql), PhantomData)
+/// A domain value read from one row, by column name, on either engine.
+pub(crate) trait FromRow: Sized + Send {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self>;
 }
 
-impl<'q, DB: Engine, T: Column> Scalar<'q, DB, T> {
+/// A statement whose rows each give one `T`: its first column (`query_scalar`) or a domain
+/// value (`query_as`).
+pub(crate) struct Typed<'q, DB: Engine, T> {
+    query: Query<'q, DB>,
+    decode: fn(&Row<DB>) -> StoreResult<T>,
+}
+
+/// See `sqlx::query_scalar`.
+pub(crate) fn query_scalar<DB: Engine, T: Column>(sql: &str) -> Typed<'_, DB, T> {
+    Typed {
+        query: query(sql),
+        decode: |r| Ok(r.try_get(0)?),
+    }
+}
+
+/// See `sqlx::query_as`.
+pub(crate) fn query_as<DB: Engine, T: FromRow>(sql: &str) -> Typed<'_, DB, T> {
+    Typed {
+        query: query(sql),
+        decode: T::from_row,
+    }
+}
+
+impl<'q, DB: Engine, T> Typed<'q, DB, T> {
     pub(crate) fn bind<V: Value<'q>>(self, value: V) -> Self {
-        Scalar(self.0.bind(value), PhantomData)
+        Typed {
+            query: self.query.bind(value),
+            decode: self.decode,
+        }
     }
 
     pub(crate) async fn fetch_one<'c>(
         self,
         on: impl Executor<'c, Database = DB>,
-    ) -> Result<T, sqlx::Error> {
-        self.0.fetch_one(on).await?.try_get(0)
+    ) -> StoreResult<T> {
+        (self.decode)(&self.query.fetch_one(on).await?)
     }
 
     pub(crate) async fn fetch_optional<'c>(
         self,
         on: impl Executor<'c, Database = DB>,
-    ) -> Result<Option<T>, sqlx::Error> {
-        self.0
-            .fetch_optional(on)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()
+    ) -> StoreResult<Option<T>> {
+        let row = self.query.fetch_optional(on).await?;
+        row.as_ref().map(self.decode).transpose()
     }
 
     pub(crate) async fn fetch_all<'c>(
         self,
         on: impl Executor<'c, Database = DB>,
-    ) -> Result<Vec<T>, sqlx::Error> {
-        let rows = self.0.fetch_all(on).await?;
-        rows.iter().map(|r| r.try_get(0)).collect()
+    ) -> StoreResult<Vec<T>> {
+        let rows = self.query.fetch_all(on).await?;
+        rows.iter().map(self.decode).collect()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The network's SQL, one text for both engines (see `crate::sql`).
 
 use crate::network::{ExampleMember, NetworkStore};
-use crate::sql::{corrupt, query, query_scalar, Backing, Conn, Engine, Row};
+use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
 use crate::{from_ts, ts, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::network::{
@@ -45,42 +45,46 @@ fn time<DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<DateTime<Utc>>
     Ok(r.try_get::<Option<i64>, _>(col)?.map(from_ts))
 }
 
-fn profile_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Profile> {
-    let visibility: String = r.try_get("visibility")?;
-    Ok(Profile {
-        user_id: r.try_get("user_id")?,
-        slug: r.try_get("slug")?,
-        visibility: visibility.parse().map_err(corrupt)?,
-        consent_at: time(r, "consent_at")?,
-        published: json(r, "published")?,
-        published_at: time(r, "published_at")?,
-        draft: json(r, "draft")?,
-        review: review(r)?,
-        review_reason: r.try_get("review_reason")?,
-        revision: r.try_get("revision")?,
-        submitted_at: time(r, "submitted_at")?,
-        is_example: r.try_get("is_example")?,
-        created_at: from_ts(r.try_get("created_at")?),
-        updated_at: from_ts(r.try_get("updated_at")?),
-    })
+impl FromRow for Profile {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let visibility: String = r.try_get("visibility")?;
+        Ok(Profile {
+            user_id: r.try_get("user_id")?,
+            slug: r.try_get("slug")?,
+            visibility: visibility.parse().map_err(corrupt)?,
+            consent_at: time(r, "consent_at")?,
+            published: json(r, "published")?,
+            published_at: time(r, "published_at")?,
+            draft: json(r, "draft")?,
+            review: review(r)?,
+            review_reason: r.try_get("review_reason")?,
+            revision: r.try_get("revision")?,
+            submitted_at: time(r, "submitted_at")?,
+            is_example: r.try_get("is_example")?,
+            created_at: from_ts(r.try_get("created_at")?),
+            updated_at: from_ts(r.try_get("updated_at")?),
+        })
+    }
 }
 
-fn place_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Place> {
-    Ok(Place {
-        id: r.try_get("id")?,
-        slug: r.try_get("slug")?,
-        created_by: r.try_get("created_by")?,
-        published: json(r, "published")?,
-        published_at: time(r, "published_at")?,
-        draft: json(r, "draft")?,
-        review: review(r)?,
-        review_reason: r.try_get("review_reason")?,
-        revision: r.try_get("revision")?,
-        submitted_at: time(r, "submitted_at")?,
-        is_example: r.try_get("is_example")?,
-        created_at: from_ts(r.try_get("created_at")?),
-        updated_at: from_ts(r.try_get("updated_at")?),
-    })
+impl FromRow for Place {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Place {
+            id: r.try_get("id")?,
+            slug: r.try_get("slug")?,
+            created_by: r.try_get("created_by")?,
+            published: json(r, "published")?,
+            published_at: time(r, "published_at")?,
+            draft: json(r, "draft")?,
+            review: review(r)?,
+            review_reason: r.try_get("review_reason")?,
+            revision: r.try_get("revision")?,
+            submitted_at: time(r, "submitted_at")?,
+            is_example: r.try_get("is_example")?,
+            created_at: from_ts(r.try_get("created_at")?),
+            updated_at: from_ts(r.try_get("updated_at")?),
+        })
+    }
 }
 
 fn subject<DB: Engine>(r: &Row<DB>) -> StoreResult<Subject> {
@@ -88,31 +92,35 @@ fn subject<DB: Engine>(r: &Row<DB>) -> StoreResult<Subject> {
     s.parse().map_err(corrupt)
 }
 
-fn report_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Report> {
-    Ok(Report {
-        id: r.try_get("id")?,
-        at: from_ts(r.try_get("at")?),
-        reporter_id: r.try_get("reporter_id")?,
-        subject: subject(r)?,
-        subject_id: r.try_get("subject_id")?,
-        reason: r.try_get("reason")?,
-        resolved_at: time(r, "resolved_at")?,
-        resolved_by: r.try_get("resolved_by")?,
-        resolution: r.try_get("resolution")?,
-    })
+impl FromRow for Report {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Report {
+            id: r.try_get("id")?,
+            at: from_ts(r.try_get("at")?),
+            reporter_id: r.try_get("reporter_id")?,
+            subject: subject(r)?,
+            subject_id: r.try_get("subject_id")?,
+            reason: r.try_get("reason")?,
+            resolved_at: time(r, "resolved_at")?,
+            resolved_by: r.try_get("resolved_by")?,
+            resolution: r.try_get("resolution")?,
+        })
+    }
 }
 
-fn decision_from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Decision> {
-    Ok(Decision {
-        id: r.try_get("id")?,
-        at: from_ts(r.try_get("at")?),
-        moderator_id: r.try_get("moderator_id")?,
-        subject: subject(r)?,
-        subject_id: r.try_get("subject_id")?,
-        revision: r.try_get("revision")?,
-        approved: r.try_get("approved")?,
-        reason: r.try_get("reason")?,
-    })
+impl FromRow for Decision {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Decision {
+            id: r.try_get("id")?,
+            at: from_ts(r.try_get("at")?),
+            moderator_id: r.try_get("moderator_id")?,
+            subject: subject(r)?,
+            subject_id: r.try_get("subject_id")?,
+            revision: r.try_get("revision")?,
+            approved: r.try_get("approved")?,
+            reason: r.try_get("reason")?,
+        })
+    }
 }
 
 /// A slug from `name` not yet taken in `table`: `name`, then `name-2`, `name-3`…
@@ -270,7 +278,7 @@ where
             .await?
         };
         tx.commit().await?;
-        profile_from_row(&row)
+        Profile::from_row(&row)
     }
 
     async fn set_visibility(
@@ -280,7 +288,7 @@ where
         consent_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<Profile> {
-        let row = query(&format!(
+        query_as(&format!(
             "UPDATE members SET visibility = $1, consent_at = $2, updated_at = $3 \
              WHERE user_id = $4 RETURNING {PROFILE_COLUMNS}"
         ))
@@ -290,45 +298,40 @@ where
         .bind(user_id)
         .fetch_optional(self.w())
         .await?
-        .ok_or(StoreError::NotFound)?;
-        profile_from_row(&row)
+        .ok_or(StoreError::NotFound)
     }
 
     async fn profile(&self, user_id: i64) -> StoreResult<Option<Profile>> {
-        let row = query(&format!(
+        query_as(&format!(
             "SELECT {PROFILE_COLUMNS} FROM members WHERE user_id = $1"
         ))
         .bind(user_id)
         .fetch_optional(self.r())
-        .await?;
-        row.as_ref().map(profile_from_row).transpose()
+        .await
     }
 
     async fn profile_by_slug(&self, slug: &str) -> StoreResult<Option<Profile>> {
-        let row = query(&format!(
+        query_as(&format!(
             "SELECT {PROFILE_COLUMNS} FROM members WHERE slug = $1"
         ))
         .bind(slug)
         .fetch_optional(self.r())
-        .await?;
-        row.as_ref().map(profile_from_row).transpose()
+        .await
     }
 
     async fn profiles_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Profile>> {
-        let mut out = Vec::with_capacity(ids.len());
+        let mut out: Vec<Profile> = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT {PROFILE_COLUMNS} FROM members WHERE user_id IN ({})",
                 marks.join(", ")
             );
-            let mut q = query(&sql);
+            let mut q = query_as(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
-            for row in q.fetch_all(self.r()).await? {
-                out.push(profile_from_row(&row)?);
-            }
+            out.extend(q.fetch_all(self.r()).await?);
         }
         // In the order asked.
         let rank: std::collections::HashMap<i64, usize> =
@@ -338,25 +341,23 @@ where
     }
 
     async fn published_profiles(&self, after: i64, limit: u32) -> StoreResult<Vec<Profile>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {PROFILE_COLUMNS} FROM members WHERE published IS NOT NULL \
              AND user_id > $1 ORDER BY user_id LIMIT $2"
         ))
         .bind(after)
         .bind(i64::from(limit.clamp(1, 10_000)))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(profile_from_row).collect()
+        .await
     }
 
     async fn pending_profiles(&self) -> StoreResult<Vec<Profile>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {PROFILE_COLUMNS} FROM members WHERE review = 'pending' \
              ORDER BY submitted_at, user_id LIMIT 500"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(profile_from_row).collect()
+        .await
     }
 
     async fn decide_profile(
@@ -384,7 +385,7 @@ where
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        profile_from_row(&row)
+        Profile::from_row(&row)
     }
 
     async fn insert_example_members(
@@ -497,54 +498,50 @@ where
             }
         };
         tx.commit().await?;
-        place_from_row(&row)
+        Place::from_row(&row)
     }
 
     async fn place(&self, id: i64) -> StoreResult<Option<Place>> {
-        let row = query(&format!("SELECT {PLACE_COLUMNS} FROM places WHERE id = $1"))
+        query_as(&format!("SELECT {PLACE_COLUMNS} FROM places WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.r())
-            .await?;
-        row.as_ref().map(place_from_row).transpose()
+            .await
     }
 
     async fn place_by_slug(&self, slug: &str) -> StoreResult<Option<Place>> {
-        let row = query(&format!(
+        query_as(&format!(
             "SELECT {PLACE_COLUMNS} FROM places WHERE slug = $1"
         ))
         .bind(slug)
         .fetch_optional(self.r())
-        .await?;
-        row.as_ref().map(place_from_row).transpose()
+        .await
     }
 
     async fn published_places(&self) -> StoreResult<Vec<Place>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {PLACE_COLUMNS} FROM places WHERE published IS NOT NULL ORDER BY id"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(place_from_row).collect()
+        .await
     }
 
     async fn pending_places(&self) -> StoreResult<Vec<Place>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {PLACE_COLUMNS} FROM places WHERE review = 'pending' \
              ORDER BY submitted_at, id LIMIT 500"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(place_from_row).collect()
+        .await
     }
 
     async fn places_of(&self, user_id: i64) -> StoreResult<Vec<Place>> {
         // Managers live in the JSON versions: few places, filtered here.
-        let rows = query(&format!("SELECT {PLACE_COLUMNS} FROM places ORDER BY id"))
-            .fetch_all(self.r())
-            .await?;
+        let places: Vec<Place> =
+            query_as(&format!("SELECT {PLACE_COLUMNS} FROM places ORDER BY id"))
+                .fetch_all(self.r())
+                .await?;
         let mut out = Vec::new();
-        for row in &rows {
-            let p = place_from_row(row)?;
+        for p in places {
             let runs =
                 |f: &Option<PlaceFields>| f.as_ref().is_some_and(|f| f.managers.contains(&user_id));
             if p.created_by == Some(user_id) || runs(&p.published) || runs(&p.draft) {
@@ -577,7 +574,7 @@ where
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        place_from_row(&row)
+        Place::from_row(&row)
     }
 
     async fn insert_example_places(
@@ -638,7 +635,7 @@ where
                 .await?
             }
         };
-        rows.iter().map(decision_from_row).collect()
+        rows.iter().map(Decision::from_row).collect()
     }
 
     async fn create_report(
@@ -649,7 +646,7 @@ where
         reason: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Report> {
-        let row = query(&format!(
+        query_as(&format!(
             "INSERT INTO reports (at, reporter_id, subject, subject_id, reason) \
              VALUES ($1, $2, $3, $4, $5) RETURNING {REPORT_COLUMNS}"
         ))
@@ -659,18 +656,16 @@ where
         .bind(subject_id)
         .bind(reason)
         .fetch_one(self.w())
-        .await?;
-        report_from_row(&row)
+        .await
     }
 
     async fn open_reports(&self) -> StoreResult<Vec<Report>> {
-        let rows = query(&format!(
+        query_as(&format!(
             "SELECT {REPORT_COLUMNS} FROM reports WHERE resolved_at IS NULL \
              ORDER BY at, id LIMIT 500"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(report_from_row).collect()
+        .await
     }
 
     async fn resolve_report(
@@ -680,7 +675,7 @@ where
         resolution: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Report> {
-        let row = query(&format!(
+        query_as(&format!(
             "UPDATE reports SET resolved_at = $1, resolved_by = $2, resolution = $3 \
              WHERE id = $4 AND resolved_at IS NULL RETURNING {REPORT_COLUMNS}"
         ))
@@ -690,8 +685,7 @@ where
         .bind(id)
         .fetch_optional(self.w())
         .await?
-        .ok_or(StoreError::NotFound)?;
-        report_from_row(&row)
+        .ok_or(StoreError::NotFound)
     }
 
     async fn record_contact(
@@ -721,11 +715,9 @@ where
     }
 
     async fn contacts_sent(&self, sender_id: i64) -> StoreResult<i64> {
-        Ok(
-            query_scalar("SELECT COUNT(*) FROM contact_messages WHERE sender_id = $1")
-                .bind(sender_id)
-                .fetch_one(self.r())
-                .await?,
-        )
+        query_scalar("SELECT COUNT(*) FROM contact_messages WHERE sender_id = $1")
+            .bind(sender_id)
+            .fetch_one(self.r())
+            .await
     }
 }
