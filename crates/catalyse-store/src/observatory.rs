@@ -137,7 +137,7 @@ where
             let sql = format!(
                 "INSERT INTO indicator_values (indicator_id, territory_level, \
                  territory_code, grp, year, value, rank, peers) VALUES {}",
-                values_list::<S::Db>(chunk.len(), 8, 1)
+                values_list::<S::Db>(chunk.len(), 8)
             );
             let mut q = query(&sql);
             for (slug, v) in chunk {

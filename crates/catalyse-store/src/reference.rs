@@ -263,7 +263,7 @@ where
                  department = excluded.department, epci = excluded.epci, \
                  population = excluded.population, postcodes = excluded.postcodes, \
                  lat = excluded.lat, lon = excluded.lon, checksum = excluded.checksum",
-                values_list::<S::Db>(chunk.len(), 11, 1)
+                values_list::<S::Db>(chunk.len(), 11)
             );
             let mut q = query(&sql);
             for t in chunk {

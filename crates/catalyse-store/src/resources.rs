@@ -443,7 +443,7 @@ where
         for chunk in ids.chunks(CHUNK) {
             let sql = format!(
                 "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id IN {}",
-                values_list::<S::Db>(1, chunk.len(), 1)
+                values_list::<S::Db>(1, chunk.len())
             );
             let mut q = query_as::<_, Resource>(&sql);
             for id in chunk {

@@ -1,18 +1,19 @@
 //! The SQL both backends share. SQLite and PostgreSQL accept the same `$n` placeholders,
 //! `ON CONFLICT … DO UPDATE` and `RETURNING`, so one text serves both: every area
 //! (`reference.rs`, `accounts.rs`, `observatory.rs`, `resources.rs`, `events.rs`, `network/`)
-//! is plain Rust with one blanket impl for every store that implements [`Backing`] (sqlx's
-//! `Any` driver is not used). What differs between the engines (connection set-up, pools,
-//! migrations, the few words of SQL that are not common) lives in `sqlite.rs` and
+//! is plain Rust, one blanket impl of its trait for every store that implements [`Backing`]
+//! (sqlx's `Any` driver is not used). What differs between the engines (connection set-up,
+//! pools, migrations, the few words of SQL that are not common) lives in `sqlite.rs` and
 //! `postgres.rs`.
 //!
-//! Generic code cannot call sqlx directly without a long where-clause on every item: each
-//! engine's executors, argument types and column types are concrete impls in sqlx, and Rust
-//! does not carry where-clauses (only supertraits and associated-type bounds) from a trait to
-//! its users. So the bounds live here once, as [`Engine`] (implemented by `sqlx::Sqlite` and
-//! `sqlx::Postgres`, one small function each), and the areas use [`query`] and
-//! [`query_scalar`], which read like sqlx's: `bind` any value both engines bind, run on a
-//! pool (`self.r()`, `self.w()`) or in a transaction (`&mut *tx`), read rows with `try_get`.
+//! Generic code calling sqlx directly needs a long where-clause on every item: each engine's
+//! argument and column types are concrete impls in sqlx, and Rust passes on to a trait's users
+//! only its bounds on `Self` and on its associated types, not other where-clauses. So the
+//! bounds live here once, in [`Engine`] (implemented by `sqlx::Sqlite` and `sqlx::Postgres`,
+//! one small function each), and the areas use [`query`], [`query_scalar`] and [`query_as`],
+//! which read like sqlx's: `bind` any value both engines bind ([`Value`]), read columns with
+//! `try_get` ([`Column`]), a domain value per row with [`FromRow`]. The one bound left to
+//! write is the executor's (see [`Conn`]).
 
 use crate::{Backend, PoolStats, StoreHandle, StoreResult};
 use async_trait::async_trait;
@@ -226,12 +227,12 @@ impl<'q, DB: Engine, T> Typed<'q, DB, T> {
     }
 }
 
-/// `(p, p, …), (p, …)`: `rows` groups of `width` parameters, numbered from `first`.
-pub(crate) fn values_list<DB: Engine>(rows: usize, width: usize, first: usize) -> String {
+/// `(p, p, …), (p, …)`: `rows` groups of `width` parameters, the statement's only ones.
+pub(crate) fn values_list<DB: Engine>(rows: usize, width: usize) -> String {
     let groups: Vec<String> = (0..rows)
         .map(|r| {
             let params: Vec<String> = (0..width)
-                .map(|c| DB::placeholder(first + r * width + c))
+                .map(|c| DB::placeholder(1 + r * width + c))
                 .collect();
             format!("({})", params.join(", "))
         })
