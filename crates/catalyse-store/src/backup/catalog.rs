@@ -2,10 +2,11 @@
 //! foreign keys, generated ids, applied migrations; and the connections backups use.
 
 use super::MIGRATIONS_TABLE;
+use crate::sql::{query_scalar, Conn, Engine};
 use crate::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions as _, Connection, Row};
+use sqlx::{ConnectOptions as _, Connection, Executor, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -241,20 +242,15 @@ pub(super) async fn postgres_catalog(conn: &mut PgConnection) -> StoreResult<Vec
     Ok(in_dependency_order(tables))
 }
 
-pub(super) async fn sqlite_migrations(conn: &mut SqliteConnection) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(APPLIED_MIGRATIONS)
+/// The migrations applied to a database, in order.
+pub(super) async fn applied_migrations<DB: Engine>(conn: &mut Conn<DB>) -> StoreResult<Vec<i64>>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
         .fetch_all(conn)
-        .await?)
+        .await
 }
-
-pub(super) async fn postgres_migrations(conn: &mut PgConnection) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(APPLIED_MIGRATIONS)
-        .fetch_all(conn)
-        .await?)
-}
-
-pub(super) const APPLIED_MIGRATIONS: &str =
-    "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
 
 /// The last id each serial column of the current schema gave, by table.
 pub(super) async fn postgres_sequences(

@@ -1,16 +1,17 @@
 //! Writing a dump: every table as JSON lines, from one consistent snapshot.
 
 use super::catalog::{
-    postgres_catalog, postgres_connection, postgres_migrations, postgres_sequences, quote,
-    sqlite_catalog, sqlite_connection, sqlite_has_table, sqlite_migrations, Kind, Table,
+    applied_migrations, postgres_catalog, postgres_connection, postgres_sequences, quote,
+    sqlite_catalog, sqlite_connection, sqlite_has_table, Kind, Table,
 };
 use super::format::{backend_name, backend_of, ColumnDump, DatabaseDump, TableDump};
+use crate::sql::{Conn, Engine};
 use crate::{Backend, StoreError, StoreResult};
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{ConnectOptions as _, Connection, Row};
+use sqlx::{ConnectOptions as _, Connection, Executor, Postgres, Row, Sqlite};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -158,11 +159,18 @@ impl LineWriter {
     }
 }
 
-async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<DatabaseDump> {
-    let migrations = sqlite_migrations(conn).await?;
-    let tables = sqlite_catalog(conn).await?;
+/// Writes every table's rows into `dir`, each value read as its column's kind says.
+async fn write_tables<DB: Engine>(
+    conn: &mut Conn<DB>,
+    tables: &[Table],
+    dir: &Path,
+    value: fn(&DB::Row, usize, Kind) -> StoreResult<Value>,
+) -> StoreResult<Vec<TableDump>>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
     let mut out = vec![];
-    for t in &tables {
+    for t in tables {
         let mut w = LineWriter::create(dir.join(format!("{}.jsonl", t.name)))?;
         let sql = select_all(t);
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
@@ -172,7 +180,7 @@ async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<Dat
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(i, (_, kind))| sqlite_value(&row, i, *kind))
+                .map(|(i, (_, kind))| value(&row, i, *kind))
                 .collect::<StoreResult<Vec<Value>>>()?;
             w.line(&values)?;
             n += 1;
@@ -181,6 +189,13 @@ async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<Dat
         w.finish()?;
         out.push(table_dump(t, n));
     }
+    Ok(out)
+}
+
+async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<DatabaseDump> {
+    let migrations = applied_migrations::<Sqlite>(conn).await?;
+    let tables = sqlite_catalog(conn).await?;
+    let out = write_tables::<Sqlite>(conn, &tables, dir, sqlite_value).await?;
     let mut sequences = BTreeMap::new();
     if sqlite_has_table(conn, "sqlite_sequence").await? {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, seq FROM sqlite_sequence")
@@ -202,28 +217,9 @@ async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<Dat
 }
 
 async fn dump_postgres(conn: &mut PgConnection, dir: &Path) -> StoreResult<DatabaseDump> {
-    let migrations = postgres_migrations(conn).await?;
+    let migrations = applied_migrations::<Postgres>(conn).await?;
     let tables = postgres_catalog(conn).await?;
-    let mut out = vec![];
-    for t in &tables {
-        let mut w = LineWriter::create(dir.join(format!("{}.jsonl", t.name)))?;
-        let sql = select_all(t);
-        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
-        let mut n = 0u64;
-        while let Some(row) = rows.try_next().await? {
-            let values = t
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, (_, kind))| postgres_value(&row, i, *kind))
-                .collect::<StoreResult<Vec<Value>>>()?;
-            w.line(&values)?;
-            n += 1;
-        }
-        drop(rows);
-        w.finish()?;
-        out.push(table_dump(t, n));
-    }
+    let out = write_tables::<Postgres>(conn, &tables, dir, postgres_value).await?;
     let mut sequences = postgres_sequences(conn).await?;
     sequences.retain(|_, used| *used > 0);
     Ok(DatabaseDump {

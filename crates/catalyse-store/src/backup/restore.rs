@@ -8,12 +8,13 @@ use super::catalog::{
 };
 use super::format::{backend_of, check_compatible, DatabaseDump, TableDump};
 use super::{MIGRATIONS_TABLE, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use crate::sql::{query, query_scalar, values_list, Conn, Engine, Query};
 use crate::{Backend, StoreError, StoreResult};
 use serde_json::Value;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
-use sqlx::Connection;
+use sqlx::{Connection, Executor, Postgres, Sqlite};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -45,35 +46,43 @@ const PARAMETERS_PER_STATEMENT: usize = 8_000;
 /// The tables holding something a first start would not have written, with their row counts
 /// (empty for a new database, or one that does not exist yet).
 pub async fn content(url: &str) -> StoreResult<Vec<(String, i64)>> {
-    let mut found = vec![];
     match backend_of(url)? {
         Backend::Sqlite => {
             let path = sqlite_path(url)?;
             if !path.exists() {
-                return Ok(found);
+                return Ok(vec![]);
             }
             let mut conn = sqlite_connection(url, false).await?;
-            for table in sqlite_tables(&mut conn).await? {
-                if let Some(sql) = content_sql(&table) {
-                    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut conn).await?;
-                    if n > 0 {
-                        found.push((table, n));
-                    }
-                }
-            }
+            let tables = sqlite_tables(&mut conn).await?;
+            let found = count_content::<Sqlite>(&mut conn, tables).await?;
             conn.close().await?;
+            Ok(found)
         }
         Backend::Postgres => {
             let mut conn = postgres_connection(url).await?;
-            for table in postgres_tables(&mut conn).await? {
-                if let Some(sql) = content_sql(&table) {
-                    let n: i64 = sqlx::query_scalar(&sql).fetch_one(&mut conn).await?;
-                    if n > 0 {
-                        found.push((table, n));
-                    }
-                }
-            }
+            let tables = postgres_tables(&mut conn).await?;
+            let found = count_content::<Postgres>(&mut conn, tables).await?;
             conn.close().await?;
+            Ok(found)
+        }
+    }
+}
+
+/// Those of `tables` that hold content, with their counts.
+async fn count_content<DB: Engine>(
+    conn: &mut Conn<DB>,
+    tables: Vec<String>,
+) -> StoreResult<Vec<(String, i64)>>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let mut found = vec![];
+    for table in tables {
+        if let Some(sql) = content_sql(&table) {
+            let n: i64 = query_scalar(&sql).fetch_one(&mut *conn).await?;
+            if n > 0 {
+                found.push((table, n));
+            }
         }
     }
     Ok(found)
@@ -247,17 +256,17 @@ pub(super) fn cell(v: &Value, kind: Kind, table: &str, column: &str) -> StoreRes
     })
 }
 
-macro_rules! bind_cell {
-    ($q:expr, $c:expr) => {
-        match $c {
-            Cell::Int(x) => $q.bind(x),
-            Cell::Int32(x) => $q.bind(x),
-            Cell::Float(x) => $q.bind(x),
-            Cell::Bool(x) => $q.bind(x),
-            Cell::Text(x) => $q.bind(x),
-            Cell::Date(x) => $q.bind(x),
+impl Cell {
+    fn bind<'q, DB: Engine>(self, q: Query<'q, DB>) -> Query<'q, DB> {
+        match self {
+            Cell::Int(x) => q.bind(x),
+            Cell::Int32(x) => q.bind(x),
+            Cell::Float(x) => q.bind(x),
+            Cell::Bool(x) => q.bind(x),
+            Cell::Text(x) => q.bind(x),
+            Cell::Date(x) => q.bind(x),
         }
-    };
+    }
 }
 
 /// Reads a dumped table's rows in batches, each already matched to the target's columns.
@@ -302,34 +311,16 @@ impl Batches {
         })
     }
 
-    /// `INSERT … VALUES (…), (…)` for `rows` rows, with `$n` placeholders, or anonymous `?`
-    /// ones (SQLite looks named ones up one by one: quadratic on a long statement).
-    fn insert_sql(&self, rows: usize, anonymous: bool) -> String {
+    /// `INSERT … VALUES (…), (…)` for `rows` rows (placeholders as the engine wants them:
+    /// see `Engine::placeholder`).
+    fn insert_sql<DB: Engine>(&self, rows: usize) -> String {
         let columns: Vec<String> = self.names.iter().map(|c| quote(c)).collect();
-        let mut sql = format!(
-            "INSERT INTO {} ({}) VALUES ",
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
             quote(&self.table),
-            columns.join(", ")
-        );
-        let width = self.names.len();
-        for r in 0..rows {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                if anonymous {
-                    sql.push('?');
-                } else {
-                    sql.push_str(&format!("${}", r * width + c + 1));
-                }
-            }
-            sql.push(')');
-        }
-        sql
+            columns.join(", "),
+            values_list::<DB>(rows, self.names.len())
+        )
     }
 
     /// The next rows (at most one statement's worth), or `None` at the end.
@@ -376,6 +367,28 @@ impl Batches {
     }
 }
 
+/// Inserts the rows of a dumped table, one statement per batch.
+async fn insert_rows<DB: Engine>(
+    conn: &mut Conn<DB>,
+    target: &Table,
+    dumped: &TableDump,
+    dir: &Path,
+) -> StoreResult<()>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let mut batches = Batches::open(target, dumped, dir)?;
+    while let Some(cells) = batches.next_batch()? {
+        let sql = batches.insert_sql::<DB>(cells.len() / batches.width().max(1));
+        let mut q = query(&sql);
+        for c in cells {
+            q = c.bind(q);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 fn dumped_table<'a>(dump: &'a DatabaseDump, target: &Table) -> Option<&'a TableDump> {
     dump.tables.iter().find(|t| t.name == target.name)
 }
@@ -419,15 +432,7 @@ async fn load_sqlite(
         let Some(dumped) = dumped_table(dump, t) else {
             continue;
         };
-        let mut batches = Batches::open(t, dumped, dir)?;
-        while let Some(cells) = batches.next_batch()? {
-            let sql = batches.insert_sql(cells.len() / batches.width().max(1), true);
-            let mut q = sqlx::query(&sql);
-            for c in cells {
-                q = bind_cell!(q, c);
-            }
-            q.execute(&mut *conn).await?;
-        }
+        insert_rows::<Sqlite>(conn, t, dumped, dir).await?;
         if let Some(column) = &t.serial {
             let max: Option<i64> = sqlx::query_scalar(&format!(
                 "SELECT MAX({}) FROM {}",
@@ -463,15 +468,7 @@ async fn load_postgres(
     check_tables_known(dump, tables)?;
     for t in tables {
         if let Some(dumped) = dumped_table(dump, t) {
-            let mut batches = Batches::open(t, dumped, dir)?;
-            while let Some(cells) = batches.next_batch()? {
-                let sql = batches.insert_sql(cells.len() / batches.width().max(1), false);
-                let mut q = sqlx::query(&sql);
-                for c in cells {
-                    q = bind_cell!(q, c);
-                }
-                q.execute(&mut *conn).await?;
-            }
+            insert_rows::<Postgres>(conn, t, dumped, dir).await?;
         }
         if let Some(column) = &t.serial {
             let max: Option<i64> = sqlx::query_scalar(&format!(
