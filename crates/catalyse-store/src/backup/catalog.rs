@@ -6,7 +6,7 @@ use crate::sql::{query_scalar, Conn, Engine};
 use crate::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions as _, Connection, Executor, Row};
+use sqlx::{ConnectOptions as _, Connection, Executor, Postgres, Row, Sqlite};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -166,20 +166,8 @@ pub(super) async fn sqlite_catalog(conn: &mut SqliteConnection) -> StoreResult<V
             }
             columns.push((column, kind));
         }
-        let parents = sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)",
-        )
-        .bind(&name)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-        tables.push(Table {
-            name,
-            columns,
-            parents,
-            serial,
-        });
+        let parents = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)";
+        tables.push(with_parents::<Sqlite>(conn, name, columns, serial, parents).await?);
     }
     Ok(in_dependency_order(tables))
 }
@@ -220,26 +208,35 @@ pub(super) async fn postgres_catalog(conn: &mut PgConnection) -> StoreResult<Vec
             }
             columns.push((column.clone(), postgres_kind(&name, &column, &data_type)?));
         }
-        let parents = sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT p.relname::text FROM pg_constraint k \
+        let parents = "SELECT DISTINCT p.relname::text FROM pg_constraint k \
              JOIN pg_class c ON c.oid = k.conrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_class p ON p.oid = k.confrelid \
-             WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = $1",
-        )
-        .bind(&name)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-        tables.push(Table {
-            name,
-            columns,
-            parents,
-            serial,
-        });
+             WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = $1";
+        tables.push(with_parents::<Postgres>(conn, name, columns, serial, parents).await?);
     }
     Ok(in_dependency_order(tables))
+}
+
+/// A table, with the tables its foreign keys refer to as `parents` (on `$1`, its name) lists
+/// them.
+async fn with_parents<DB: Engine>(
+    conn: &mut Conn<DB>,
+    name: String,
+    columns: Vec<(String, Kind)>,
+    serial: Option<String>,
+    parents: &str,
+) -> StoreResult<Table>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let parents: Vec<String> = query_scalar(parents).bind(&name).fetch_all(conn).await?;
+    Ok(Table {
+        name,
+        columns,
+        parents: parents.into_iter().collect(),
+        serial,
+    })
 }
 
 /// The migrations applied to a database, in order.

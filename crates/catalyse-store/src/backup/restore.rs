@@ -405,19 +405,32 @@ fn check_tables_known(dump: &DatabaseDump, tables: &[Table]) -> StoreResult<()> 
     Ok(())
 }
 
-/// The highest id to start the sequence after: the largest of the dump's record, the largest
-/// id present, and what the replaced database had already given — an id seen before the
-/// restore (by a harvester, in a link) is never given to something else.
-fn last_id(
+/// The highest id to start the sequence of `t.column` after: the largest of the dump's
+/// record, the largest id present, and what the replaced database had already given — an id
+/// seen before the restore (by a harvester, in a link) is never given to something else.
+/// `cast` makes `MAX` a 64-bit integer where it is not one already.
+async fn last_id<DB: Engine>(
+    conn: &mut Conn<DB>,
     dump: &DatabaseDump,
     previous: &BTreeMap<String, i64>,
-    table: &str,
-    max_id: Option<i64>,
-) -> i64 {
-    let recorded = |m: &BTreeMap<String, i64>| m.get(table).copied().unwrap_or(0);
-    recorded(&dump.sequences)
+    t: &Table,
+    column: &str,
+    cast: &str,
+) -> StoreResult<i64>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let max_id: Option<i64> = query_scalar(&format!(
+        "SELECT MAX({}){cast} FROM {}",
+        quote(column),
+        quote(&t.name)
+    ))
+    .fetch_one(conn)
+    .await?;
+    let recorded = |m: &BTreeMap<String, i64>| m.get(&t.name).copied().unwrap_or(0);
+    Ok(recorded(&dump.sequences)
         .max(recorded(previous))
-        .max(max_id.unwrap_or(0))
+        .max(max_id.unwrap_or(0)))
 }
 
 async fn load_sqlite(
@@ -434,14 +447,7 @@ async fn load_sqlite(
         };
         insert_rows::<Sqlite>(conn, t, dumped, dir).await?;
         if let Some(column) = &t.serial {
-            let max: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT MAX({}) FROM {}",
-                quote(column),
-                quote(&t.name)
-            ))
-            .fetch_one(&mut *conn)
-            .await?;
-            let last = last_id(dump, previous, &t.name, max);
+            let last = last_id::<Sqlite>(conn, dump, previous, t, column, "").await?;
             if last > 0 {
                 sqlx::query("DELETE FROM sqlite_sequence WHERE name = $1")
                     .bind(&t.name)
@@ -471,14 +477,7 @@ async fn load_postgres(
             insert_rows::<Postgres>(conn, t, dumped, dir).await?;
         }
         if let Some(column) = &t.serial {
-            let max: Option<i64> = sqlx::query_scalar(&format!(
-                "SELECT MAX({})::bigint FROM {}",
-                quote(column),
-                quote(&t.name)
-            ))
-            .fetch_one(&mut *conn)
-            .await?;
-            let last = last_id(dump, previous, &t.name, max);
+            let last = last_id::<Postgres>(conn, dump, previous, t, column, "::bigint").await?;
             let seq = postgres_sequence(conn, &t.name, column).await?;
             sqlx::query("SELECT setval($1::regclass, $2, $3)")
                 .bind(&seq)
