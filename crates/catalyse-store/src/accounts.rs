@@ -185,17 +185,14 @@ where
 }
 
 /// Records a link sent by email (`table`: `password_resets` or `email_verifications`).
-async fn insert_link<S: Backing>(
-    store: &S,
+async fn insert_link<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     token_hash: &str,
     user_id: i64,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<S::Db>: Executor<'c, Database = S::Db>,
-{
+) -> StoreResult<()> {
     query(&format!(
         "INSERT INTO {table} (token_hash, user_id, created_at, expires_at) \
          VALUES ($1, $2, $3, $4)"
@@ -204,7 +201,7 @@ where
     .bind(user_id)
     .bind(ts(now))
     .bind(ts(expires_at))
-    .execute(store.w())
+    .execute(on)
     .await?;
     Ok(())
 }
@@ -437,7 +434,7 @@ where
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         insert_link(
-            self,
+            self.w(),
             "password_resets",
             token_hash,
             user_id,
@@ -499,7 +496,7 @@ where
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         insert_link(
-            self,
+            self.w(),
             "email_verifications",
             token_hash,
             user_id,

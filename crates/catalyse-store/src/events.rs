@@ -196,32 +196,26 @@ async fn find_registration<'c, DB: Engine>(
     .await
 }
 
-async fn registration_in<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn registration_in<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     token_hash: &str,
-) -> StoreResult<Registration>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
-    find_registration(&mut **tx, token_hash)
+) -> StoreResult<Registration> {
+    find_registration(on, token_hash)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
-async fn set_registration_status<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn set_registration_status<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     id: i64,
     status: RegistrationStatus,
     now: i64,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<()> {
     query("UPDATE registrations SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(now)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(on)
         .await?;
     Ok(())
 }
@@ -245,14 +239,11 @@ fn instant(t: &Option<String>) -> StoreResult<Option<i64>> {
 }
 
 /// Inserts an event unless its slug is taken; whether it did.
-async fn insert_event<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn insert_event<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     e: &Event,
     now: i64,
-) -> StoreResult<bool>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<bool> {
     let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
     let start = chrono::DateTime::parse_from_rfc3339(&e.starts_at)
         .map_err(corrupt)?
@@ -288,7 +279,7 @@ where
     .bind(now)
     .bind(instant(&e.registration_opens)?)
     .bind(instant(&e.registration_closes)?)
-    .execute(&mut **tx)
+    .execute(on)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -308,7 +299,7 @@ where
     ) -> StoreResult<bool> {
         let now = ts(now);
         let mut tx = self.begin_write().await?;
-        if loaded_checksum(&mut tx, name).await?.as_deref() == Some(checksum) {
+        if loaded_checksum(&mut *tx, name).await?.as_deref() == Some(checksum) {
             return Ok(false);
         }
         for s in series {
@@ -327,9 +318,9 @@ where
             .await?;
         }
         for e in events {
-            insert_event(&mut tx, e, now).await?;
+            insert_event(&mut *tx, e, now).await?;
         }
-        set_state(&mut tx, name, checksum, now).await?;
+        set_state(&mut *tx, name, checksum, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -401,7 +392,7 @@ where
         let mut tx = self.begin_write().await?;
         let mut added = 0;
         for e in events {
-            if insert_event(&mut tx, e, ts(now)).await? {
+            if insert_event(&mut *tx, e, ts(now)).await? {
                 added += 1;
             }
         }
@@ -508,7 +499,7 @@ where
     ) -> StoreResult<Registration> {
         let now = ts(now);
         let mut tx = self.begin_write().await?;
-        let reg = registration_in(&mut tx, token_hash).await?;
+        let reg = registration_in(&mut *tx, token_hash).await?;
         if reg.status != RegistrationStatus::Pending {
             return Ok(reg);
         }
@@ -517,8 +508,8 @@ where
         } else {
             RegistrationStatus::Waiting
         };
-        set_registration_status(&mut tx, reg.id, status, now).await?;
-        let reg = registration_in(&mut tx, token_hash).await?;
+        set_registration_status(&mut *tx, reg.id, status, now).await?;
+        let reg = registration_in(&mut *tx, token_hash).await?;
         tx.commit().await?;
         Ok(reg)
     }
@@ -530,13 +521,13 @@ where
     ) -> StoreResult<(Registration, Option<Registration>)> {
         let now = ts(now);
         let mut tx = self.begin_write().await?;
-        let reg = registration_in(&mut tx, token_hash).await?;
+        let reg = registration_in(&mut *tx, token_hash).await?;
         if reg.status == RegistrationStatus::Cancelled {
             return Ok((reg, None));
         }
         // Lock the event first, as a registration does.
         seat_left(&mut tx, reg.event_id).await?;
-        set_registration_status(&mut tx, reg.id, RegistrationStatus::Cancelled, now).await?;
+        set_registration_status(&mut *tx, reg.id, RegistrationStatus::Cancelled, now).await?;
         let mut promoted = None;
         if reg.status == RegistrationStatus::Confirmed && seat_left(&mut tx, reg.event_id).await? {
             let next = query(&format!(
@@ -548,13 +539,13 @@ where
             .await?;
             if let Some(row) = next {
                 let mut next = Registration::from_row(&row)?;
-                set_registration_status(&mut tx, next.id, RegistrationStatus::Confirmed, now)
+                set_registration_status(&mut *tx, next.id, RegistrationStatus::Confirmed, now)
                     .await?;
                 next.status = RegistrationStatus::Confirmed;
                 promoted = Some(next);
             }
         }
-        let reg = registration_in(&mut tx, token_hash).await?;
+        let reg = registration_in(&mut *tx, token_hash).await?;
         tx.commit().await?;
         Ok((reg, promoted))
     }

@@ -13,7 +13,7 @@ use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::territory::Geography;
 use catalyse_core::{Activity, ActorFamily, Lever, MetierFamily, Milestone, Territory};
 use chrono::Utc;
-use sqlx::{Executor, Transaction};
+use sqlx::Executor;
 
 /// The reference frame, the geography and the settings.
 #[async_trait]
@@ -92,17 +92,14 @@ impl FromRow for Milestone {
     }
 }
 
-async fn upsert_named<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn upsert_named<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     slug: &str,
     position: i32,
     name: &str,
     sum: &str,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<()> {
     query(&format!(
         "INSERT INTO {table} (slug, position, name, checksum) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET position = excluded.position, \
@@ -112,36 +109,30 @@ where
     .bind(position)
     .bind(name)
     .bind(sum)
-    .execute(&mut **tx)
+    .execute(on)
     .await?;
     Ok(())
 }
 
 /// The checksum of what was loaded under `name` (the frame, the geography, the kit, a cycle
 /// of events), read in the transaction that may load it again.
-pub(crate) async fn loaded_checksum<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+pub(crate) async fn loaded_checksum<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     name: &str,
-) -> StoreResult<Option<String>>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<Option<String>> {
     query_scalar("SELECT checksum FROM reference_state WHERE name = $1")
         .bind(name)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(on)
         .await
 }
 
 /// Records the checksum of what was loaded under `name`.
-pub(crate) async fn set_state<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+pub(crate) async fn set_state<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     name: &str,
     sum: &str,
     now: i64,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<()> {
     query(
         "INSERT INTO reference_state (name, checksum, loaded_at) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, \
@@ -150,7 +141,7 @@ where
     .bind(name)
     .bind(sum)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(on)
     .await?;
     Ok(())
 }
@@ -171,7 +162,7 @@ where
         let now = ts(Utc::now());
         let sum = &frame.checksum;
         let mut tx = self.begin_write().await?;
-        let current = loaded_checksum(&mut tx, "frame").await?;
+        let current = loaded_checksum(&mut *tx, "frame").await?;
         if current.as_deref() == Some(sum.as_str()) {
             return Ok(false);
         }
@@ -193,7 +184,7 @@ where
         }
         for f in &frame.metier {
             upsert_named(
-                &mut tx,
+                &mut *tx,
                 "metier_families",
                 &f.slug,
                 f.position,
@@ -218,7 +209,15 @@ where
             }
         }
         for f in &frame.actor_families {
-            upsert_named(&mut tx, "actor_families", &f.slug, f.position, &f.name, sum).await?;
+            upsert_named(
+                &mut *tx,
+                "actor_families",
+                &f.slug,
+                f.position,
+                &f.name,
+                sum,
+            )
+            .await?;
         }
         for table in ["levers", "activities", "metier_families", "actor_families"] {
             query(&format!("DELETE FROM {table} WHERE checksum <> $1"))
@@ -240,7 +239,7 @@ where
             .execute(&mut *tx)
             .await?;
         }
-        set_state(&mut tx, "frame", sum, now).await?;
+        set_state(&mut *tx, "frame", sum, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -249,7 +248,7 @@ where
         let now = ts(Utc::now());
         let sum = &geo.checksum;
         let mut tx = self.begin_write().await?;
-        let current = loaded_checksum(&mut tx, "geography").await?;
+        let current = loaded_checksum(&mut *tx, "geography").await?;
         if current.as_deref() == Some(sum.as_str()) {
             return Ok(false);
         }
@@ -286,7 +285,7 @@ where
             .bind(sum)
             .execute(&mut *tx)
             .await?;
-        set_state(&mut tx, "geography", sum, now).await?;
+        set_state(&mut *tx, "geography", sum, now).await?;
         tx.commit().await?;
         Ok(true)
     }

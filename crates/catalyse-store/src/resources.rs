@@ -203,17 +203,14 @@ fn bind_file<'q, DB: Engine>(q: Query<'q, DB>, file: Option<&StoredFile>) -> Que
         .bind(file.map(|x| x.size))
 }
 
-async fn record_change<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn record_change<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     id: i64,
     actor: Option<i64>,
     action: &str,
     changes: &Map<String, Value>,
     now: i64,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<()> {
     query(
         "INSERT INTO resource_history (resource_id, at, actor_id, action, changes) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -223,7 +220,7 @@ where
     .bind(actor)
     .bind(action)
     .bind(Value::Object(changes.clone()).to_string())
-    .execute(&mut **tx)
+    .execute(on)
     .await?;
     Ok(())
 }
@@ -240,22 +237,19 @@ async fn commit_change<DB: Engine>(
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    record_change(&mut tx, id, actor, action, changes, now).await?;
-    let r = resource_in(&mut tx, id).await?;
+    record_change(&mut *tx, id, actor, action, changes, now).await?;
+    let r = resource_in(&mut *tx, id).await?;
     tx.commit().await?;
     Ok(r)
 }
 
-async fn insert_resource<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn insert_resource<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     f: &ResourceFields,
     state: ResourceState,
     file: Option<&StoredFile>,
     now: i64,
-) -> StoreResult<i64>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<i64> {
     let published = (state != ResourceState::Draft).then_some(now);
     let q = query(
         "INSERT INTO resources (slug, title, summary, body, nature, subgroup, levers, \
@@ -269,21 +263,18 @@ where
         .bind(f.is_example)
         .bind(now)
         .bind(published)
-        .fetch_one(&mut **tx)
+        .fetch_one(on)
         .await
         .map_err(|e| StoreError::on_unique(e, "slug", "this slug is already in use"))?;
     Ok(row.try_get(0)?)
 }
 
-async fn write_fields<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn write_fields<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     id: i64,
     f: &ResourceFields,
     now: i64,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<()> {
     let q = query(
         "UPDATE resources SET slug = $1, title = $2, summary = $3, body = $4, \
          nature = $5, subgroup = $6, levers = $7, themes = $8, authors = $9, \
@@ -294,35 +285,32 @@ where
         .bind(f.is_example)
         .bind(now)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(on)
         .await
         .map_err(|e| StoreError::on_unique(e, "slug", "this slug is already in use"))?;
     Ok(())
 }
 
 /// The id of the resource with this slug, if any.
-async fn id_by_slug<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn id_by_slug<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     slug: &str,
-) -> StoreResult<Option<i64>>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<Option<i64>> {
     query_scalar("SELECT id FROM resources WHERE slug = $1")
         .bind(slug)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(on)
         .await
 }
 
-async fn resource_in<DB: Engine>(tx: &mut Transaction<'_, DB>, id: i64) -> StoreResult<Resource>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+async fn resource_in<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
+    id: i64,
+) -> StoreResult<Resource> {
     query_as(&format!(
         "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(on)
     .await?
     .ok_or(StoreError::NotFound)
 }
@@ -341,7 +329,7 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<Resource> {
         let mut tx = self.begin_write().await?;
-        let id = insert_resource(&mut tx, fields, state, file, ts(now)).await?;
+        let id = insert_resource(&mut *tx, fields, state, file, ts(now)).await?;
         let changes = created_changes(fields, state);
         commit_change(tx, id, actor, "create", &changes, ts(now)).await
     }
@@ -355,7 +343,7 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<Resource> {
         let mut tx = self.begin_write().await?;
-        let before = resource_in(&mut tx, id).await?;
+        let before = resource_in(&mut *tx, id).await?;
         let mut changes = diff(&fields_json(&before.fields), &fields_json(fields));
         let new_file = match file {
             FileChange::Keep => before.file.clone(),
@@ -378,7 +366,7 @@ where
         if changes.is_empty() {
             return Ok(before);
         }
-        write_fields(&mut tx, id, fields, ts(now)).await?;
+        write_fields(&mut *tx, id, fields, ts(now)).await?;
         commit_change(tx, id, actor, "edit", &changes, ts(now)).await
     }
 
@@ -390,7 +378,7 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<Resource> {
         let mut tx = self.begin_write().await?;
-        let before = resource_in(&mut tx, id).await?;
+        let before = resource_in(&mut *tx, id).await?;
         if before.state == state {
             return Ok(before);
         }
@@ -496,15 +484,15 @@ where
         let (mut created, mut updated) = (0, 0);
         let mut tx = self.begin_write().await?;
         for (fields, state) in items {
-            match id_by_slug(&mut tx, &fields.slug).await? {
+            match id_by_slug(&mut *tx, &fields.slug).await? {
                 None => {
-                    let id = insert_resource(&mut tx, fields, *state, None, now).await?;
+                    let id = insert_resource(&mut *tx, fields, *state, None, now).await?;
                     let changes = created_changes(fields, *state);
-                    record_change(&mut tx, id, actor, "import", &changes, now).await?;
+                    record_change(&mut *tx, id, actor, "import", &changes, now).await?;
                     created += 1;
                 }
                 Some(id) => {
-                    let before = resource_in(&mut tx, id).await?;
+                    let before = resource_in(&mut *tx, id).await?;
                     let mut changes = diff(&fields_json(&before.fields), &fields_json(fields));
                     if before.state != *state {
                         changes.insert(
@@ -515,7 +503,7 @@ where
                     if changes.is_empty() {
                         continue;
                     }
-                    write_fields(&mut tx, id, fields, now).await?;
+                    write_fields(&mut *tx, id, fields, now).await?;
                     query(
                         "UPDATE resources SET state = $1, \
                          published_at = COALESCE(published_at, $2) WHERE id = $3",
@@ -525,7 +513,7 @@ where
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                    record_change(&mut tx, id, actor, "import", &changes, now).await?;
+                    record_change(&mut *tx, id, actor, "import", &changes, now).await?;
                     updated += 1;
                 }
             }
@@ -542,19 +530,19 @@ where
     ) -> StoreResult<bool> {
         let now = ts(now);
         let mut tx = self.begin_write().await?;
-        if loaded_checksum(&mut tx, "kit").await?.as_deref() == Some(checksum) {
+        if loaded_checksum(&mut *tx, "kit").await?.as_deref() == Some(checksum) {
             return Ok(false);
         }
         for fields in kit {
-            if id_by_slug(&mut tx, &fields.slug).await?.is_none() {
+            if id_by_slug(&mut *tx, &fields.slug).await?.is_none() {
                 let id =
-                    insert_resource(&mut tx, fields, ResourceState::Published, None, now).await?;
+                    insert_resource(&mut *tx, fields, ResourceState::Published, None, now).await?;
                 let mut changes = Map::new();
                 changes.insert("source".into(), json!([null, "kit"]));
-                record_change(&mut tx, id, None, "import", &changes, now).await?;
+                record_change(&mut *tx, id, None, "import", &changes, now).await?;
             }
         }
-        set_state(&mut tx, "kit", checksum, now).await?;
+        set_state(&mut *tx, "kit", checksum, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -2,11 +2,11 @@
 //! foreign keys, generated ids, applied migrations; and the connections backups use.
 
 use super::MIGRATIONS_TABLE;
-use crate::sql::{query_scalar, Conn, Engine};
+use crate::sql::{query_scalar, Engine};
 use crate::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions as _, Connection, Executor, Postgres, Row, Sqlite};
+use sqlx::{ConnectOptions as _, Connection, Executor, Row};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -167,7 +167,7 @@ pub(super) async fn sqlite_catalog(conn: &mut SqliteConnection) -> StoreResult<V
             columns.push((column, kind));
         }
         let parents = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list($1)";
-        tables.push(with_parents::<Sqlite>(conn, name, columns, serial, parents).await?);
+        tables.push(with_parents(&mut *conn, name, columns, serial, parents).await?);
     }
     Ok(in_dependency_order(tables))
 }
@@ -213,24 +213,21 @@ pub(super) async fn postgres_catalog(conn: &mut PgConnection) -> StoreResult<Vec
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_class p ON p.oid = k.confrelid \
              WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = $1";
-        tables.push(with_parents::<Postgres>(conn, name, columns, serial, parents).await?);
+        tables.push(with_parents(&mut *conn, name, columns, serial, parents).await?);
     }
     Ok(in_dependency_order(tables))
 }
 
 /// A table, with the tables its foreign keys refer to as `parents` (on `$1`, its name) lists
 /// them.
-async fn with_parents<DB: Engine>(
-    conn: &mut Conn<DB>,
+async fn with_parents<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     name: String,
     columns: Vec<(String, Kind)>,
     serial: Option<String>,
     parents: &str,
-) -> StoreResult<Table>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
-    let parents: Vec<String> = query_scalar(parents).bind(&name).fetch_all(conn).await?;
+) -> StoreResult<Table> {
+    let parents: Vec<String> = query_scalar(parents).bind(&name).fetch_all(on).await?;
     Ok(Table {
         name,
         columns,
@@ -240,12 +237,11 @@ where
 }
 
 /// The migrations applied to a database, in order.
-pub(super) async fn applied_migrations<DB: Engine>(conn: &mut Conn<DB>) -> StoreResult<Vec<i64>>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+pub(super) async fn applied_migrations<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
+) -> StoreResult<Vec<i64>> {
     query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-        .fetch_all(conn)
+        .fetch_all(on)
         .await
 }
 

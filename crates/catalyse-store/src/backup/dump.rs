@@ -193,7 +193,7 @@ where
 }
 
 async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<DatabaseDump> {
-    let migrations = applied_migrations::<Sqlite>(conn).await?;
+    let migrations = applied_migrations(&mut *conn).await?;
     let tables = sqlite_catalog(conn).await?;
     let out = write_tables::<Sqlite>(conn, &tables, dir, sqlite_value).await?;
     let mut sequences = BTreeMap::new();
@@ -217,7 +217,7 @@ async fn dump_sqlite(conn: &mut SqliteConnection, dir: &Path) -> StoreResult<Dat
 }
 
 async fn dump_postgres(conn: &mut PgConnection, dir: &Path) -> StoreResult<DatabaseDump> {
-    let migrations = applied_migrations::<Postgres>(conn).await?;
+    let migrations = applied_migrations(&mut *conn).await?;
     let tables = postgres_catalog(conn).await?;
     let out = write_tables::<Postgres>(conn, &tables, dir, postgres_value).await?;
     let mut sequences = postgres_sequences(conn).await?;

@@ -409,23 +409,20 @@ fn check_tables_known(dump: &DatabaseDump, tables: &[Table]) -> StoreResult<()> 
 /// record, the largest id present, and what the replaced database had already given — an id
 /// seen before the restore (by a harvester, in a link) is never given to something else.
 /// `cast` makes `MAX` a 64-bit integer where it is not one already.
-async fn last_id<DB: Engine>(
-    conn: &mut Conn<DB>,
+async fn last_id<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     dump: &DatabaseDump,
     previous: &BTreeMap<String, i64>,
     t: &Table,
     column: &str,
     cast: &str,
-) -> StoreResult<i64>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<i64> {
     let max_id: Option<i64> = query_scalar(&format!(
         "SELECT MAX({}){cast} FROM {}",
         quote(column),
         quote(&t.name)
     ))
-    .fetch_one(conn)
+    .fetch_one(on)
     .await?;
     let recorded = |m: &BTreeMap<String, i64>| m.get(&t.name).copied().unwrap_or(0);
     Ok(recorded(&dump.sequences)
@@ -447,7 +444,7 @@ async fn load_sqlite(
         };
         insert_rows::<Sqlite>(conn, t, dumped, dir).await?;
         if let Some(column) = &t.serial {
-            let last = last_id::<Sqlite>(conn, dump, previous, t, column, "").await?;
+            let last = last_id(&mut *conn, dump, previous, t, column, "").await?;
             if last > 0 {
                 sqlx::query("DELETE FROM sqlite_sequence WHERE name = $1")
                     .bind(&t.name)
@@ -477,7 +474,7 @@ async fn load_postgres(
             insert_rows::<Postgres>(conn, t, dumped, dir).await?;
         }
         if let Some(column) = &t.serial {
-            let last = last_id::<Postgres>(conn, dump, previous, t, column, "::bigint").await?;
+            let last = last_id(&mut *conn, dump, previous, t, column, "::bigint").await?;
             let seq = postgres_sequence(conn, &t.name, column).await?;
             sqlx::query("SELECT setval($1::regclass, $2, $3)")
                 .bind(&seq)

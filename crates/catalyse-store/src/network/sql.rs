@@ -124,14 +124,11 @@ impl FromRow for Decision {
 }
 
 /// A slug from `name` not yet taken in `table`: `name`, then `name-2`, `name-3`…
-async fn free_slug<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+async fn free_slug<'c, DB: Engine>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     name: &str,
-) -> StoreResult<String>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
+) -> StoreResult<String> {
     let mut base = slugify(name);
     base.truncate(60);
     let base = base.trim_matches('-').to_string();
@@ -145,7 +142,7 @@ where
     ))
     .bind(&base)
     .bind(format!("{base}-%"))
-    .fetch_all(&mut **tx)
+    .fetch_all(on)
     .await?;
     if !taken.contains(&base) {
         return Ok(base);
@@ -259,7 +256,7 @@ where
             .fetch_one(&mut *tx)
             .await?
         } else {
-            let slug = free_slug(&mut tx, "members", &fields.display_name).await?;
+            let slug = free_slug(&mut *tx, "members", &fields.display_name).await?;
             query(&format!(
                 "INSERT INTO members (user_id, slug, visibility, consent_at, draft, \
                  review, revision, submitted_at, created_at, updated_at, \
@@ -482,7 +479,7 @@ where
             .await?
             .ok_or(StoreError::NotFound)?,
             None => {
-                let slug = free_slug(&mut tx, "places", &fields.name).await?;
+                let slug = free_slug(&mut *tx, "places", &fields.name).await?;
                 query(&format!(
                     "INSERT INTO places (slug, created_by, draft, review, revision, \
                      submitted_at, created_at, updated_at) \
