@@ -162,20 +162,20 @@ struct Verdict<'a> {
     now: DateTime<Utc>,
 }
 
-/// Approves (publishes) or rejects the pending revision of a profile or a place,
-/// and writes the decision in the audit trail.
-async fn decide<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
+/// Approves (publishes) or rejects the pending revision of a profile or a place, writes the
+/// decision in the audit trail, commits, and returns the profile or place as it now is.
+async fn decide<DB: Engine, T: FromRow>(
+    mut tx: Transaction<'_, DB>,
     subject: Subject,
     id: i64,
     v: &Verdict<'_>,
-) -> StoreResult<()>
+) -> StoreResult<T>
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    let (table, key) = match subject {
-        Subject::Member => ("members", "user_id"),
-        Subject::Place => ("places", "id"),
+    let (table, key, columns) = match subject {
+        Subject::Member => ("members", "user_id", PROFILE_COLUMNS),
+        Subject::Place => ("places", "id", PLACE_COLUMNS),
     };
     // A profile's photo columns follow its versions (see `file_in_use`).
     let photos = match subject {
@@ -199,7 +199,7 @@ where
     if !v.approve {
         q = q.bind(v.reason);
     }
-    if q.execute(&mut **tx).await?.rows_affected() == 0 {
+    if q.execute(&mut *tx).await?.rows_affected() == 0 {
         return Err(StoreError::Conflict {
             field: "revision",
             message: "this version is no longer waiting for a decision".into(),
@@ -216,9 +216,14 @@ where
     .bind(v.revision)
     .bind(v.approve)
     .bind(v.reason)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    let row = query(&format!("SELECT {columns} FROM {table} WHERE {key} = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    T::from_row(&row)
 }
 
 #[async_trait]
@@ -366,7 +371,7 @@ where
         moderator_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Profile> {
-        let mut tx = self.begin_write().await?;
+        let tx = self.begin_write().await?;
         let verdict = Verdict {
             revision,
             approve,
@@ -374,15 +379,7 @@ where
             moderator_id,
             now,
         };
-        decide(&mut tx, Subject::Member, user_id, &verdict).await?;
-        let row = query(&format!(
-            "SELECT {PROFILE_COLUMNS} FROM members WHERE user_id = $1"
-        ))
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Profile::from_row(&row)
+        decide(tx, Subject::Member, user_id, &verdict).await
     }
 
     async fn insert_example_members(
@@ -557,7 +554,7 @@ where
         moderator_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Place> {
-        let mut tx = self.begin_write().await?;
+        let tx = self.begin_write().await?;
         let verdict = Verdict {
             revision,
             approve,
@@ -565,13 +562,7 @@ where
             moderator_id,
             now,
         };
-        decide(&mut tx, Subject::Place, id, &verdict).await?;
-        let row = query(&format!("SELECT {PLACE_COLUMNS} FROM places WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Place::from_row(&row)
+        decide(tx, Subject::Place, id, &verdict).await
     }
 
     async fn insert_example_places(
