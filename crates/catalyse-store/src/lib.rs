@@ -1,23 +1,16 @@
 //! Storage of Catalyse: the domain-level `Store` trait, its error type, and its two backends
 //! (SQLite, the embedded default, and PostgreSQL), chosen once at start from the database URL.
 
+mod accounts;
 pub mod backup;
 mod error;
-#[macro_use]
-mod accounts;
-#[macro_use]
 mod events;
-#[macro_use]
-mod observatory;
-#[macro_use]
-mod reference;
-#[macro_use]
-mod resources;
-#[macro_use]
-mod sql;
-#[macro_use]
 pub mod network;
+mod observatory;
 mod postgres;
+mod reference;
+mod resources;
+mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -3,13 +3,15 @@
 //! The trait, and its SQL as plain Rust generic over the backend (`crate::sql::Backing`):
 //! one text for SQLite and PostgreSQL.
 
-use crate::sql::{corrupt, Backing};
+use crate::sql::{
+    corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row, CHUNK,
+};
 use crate::{from_ts, ts, NewDataset, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
 use catalyse_core::TerritoryLevel;
 use chrono::{DateTime, Utc};
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use sqlx::Executor;
 
 /// Datasets of the observatory.
 #[async_trait]
@@ -43,67 +45,52 @@ pub trait ObservatoryStore: Send + Sync {
     ) -> StoreResult<Vec<TerritoryValue>>;
 }
 
-/// Values per insert statement.
-const CHUNK: usize = 500;
-
 const DATASET_COLUMNS: &str =
     "d.slug, d.title, d.description, d.source, d.licence, d.is_example, d.updated_at";
 
-fn dataset_from_row<R: Row>(r: &R) -> StoreResult<Dataset>
-where
-    String: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    i64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    i32: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    f64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    bool: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    Ok(Dataset {
-        slug: r.try_get("slug")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        source: r.try_get("source")?,
-        licence: r.try_get("licence")?,
-        is_example: r.try_get("is_example")?,
-        updated_at: from_ts(r.try_get("updated_at")?).to_rfc3339(),
-    })
+impl FromRow for Dataset {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Dataset {
+            slug: r.try_get("slug")?,
+            title: r.try_get("title")?,
+            description: r.try_get("description")?,
+            source: r.try_get("source")?,
+            licence: r.try_get("licence")?,
+            is_example: r.try_get("is_example")?,
+            updated_at: from_ts(r.try_get("updated_at")?).to_rfc3339(),
+        })
+    }
 }
 
-fn value_from_row<R: Row>(r: &R) -> StoreResult<IndicatorValue>
-where
-    String: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    i64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    i32: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    f64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    bool: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    let level: String = r.try_get("territory_level")?;
-    Ok(IndicatorValue {
-        territory_level: level.parse().map_err(corrupt)?,
-        territory_code: r.try_get("territory_code")?,
-        group: r.try_get("grp")?,
-        year: r.try_get("year")?,
-        value: r.try_get("value")?,
-        rank: r.try_get("rank")?,
-        peers: r.try_get("peers")?,
-    })
+impl FromRow for IndicatorValue {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        let level: String = r.try_get("territory_level")?;
+        Ok(IndicatorValue {
+            territory_level: level.parse().map_err(corrupt)?,
+            territory_code: r.try_get("territory_code")?,
+            group: r.try_get("grp")?,
+            year: r.try_get("year")?,
+            value: r.try_get("value")?,
+            rank: r.try_get("rank")?,
+            peers: r.try_get("peers")?,
+        })
+    }
+}
+
+impl FromRow for Indicator {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(Indicator {
+            slug: r.try_get("slug")?,
+            name: r.try_get("name")?,
+            unit: r.try_get("unit")?,
+        })
+    }
 }
 
 #[async_trait]
-impl<S> ObservatoryStore for S
+impl<S: Backing> ObservatoryStore for S
 where
-    S: Backing,
-    for<'c> &'c mut <S::Db as Database>::Connection: Executor<'c, Database = S::Db>,
-    for<'q> <S::Db as Database>::Arguments<'q>: IntoArguments<'q, S::Db>,
-    for<'a> &'a str: ColumnIndex<<S::Db as Database>::Row>,
-    usize: ColumnIndex<<S::Db as Database>::Row>,
-    for<'q> &'q str: Type<S::Db> + Encode<'q, S::Db>,
-    String: for<'q> Encode<'q, S::Db> + for<'r> Decode<'r, S::Db> + Type<S::Db>,
-    i64: for<'q> Encode<'q, S::Db> + for<'r> Decode<'r, S::Db> + Type<S::Db>,
-    i32: for<'q> Encode<'q, S::Db> + for<'r> Decode<'r, S::Db> + Type<S::Db>,
-    f64: for<'q> Encode<'q, S::Db> + for<'r> Decode<'r, S::Db> + Type<S::Db>,
-    bool: for<'q> Encode<'q, S::Db> + for<'r> Decode<'r, S::Db> + Type<S::Db>,
+    for<'c> &'c mut Conn<S::Db>: Executor<'c, Database = S::Db>,
 {
     async fn replace_dataset(
         &self,
@@ -112,11 +99,11 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM datasets WHERE slug = $1")
+        query("DELETE FROM datasets WHERE slug = $1")
             .bind(&dataset.slug)
             .execute(&mut *tx)
             .await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = query_scalar(
             "INSERT INTO datasets (slug, title, description, source, licence, is_example, \
              checksum, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -132,7 +119,7 @@ where
         .await?;
         let mut ids = std::collections::HashMap::new();
         for i in &import.indicators {
-            let iid: i64 = sqlx::query_scalar(
+            let iid: i64 = query_scalar(
                 "INSERT INTO indicators (dataset_id, slug, name, unit) \
                  VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -145,21 +132,14 @@ where
             ids.insert(i.slug.as_str(), iid);
         }
         for chunk in import.values.chunks(CHUNK) {
-            // One statement per chunk: `($1, …, $8), ($9, …)`, the same text on both engines
-            // (sqlx's `QueryBuilder` cannot be used generically: its `build` borrows itself
-            // for as long as its arguments live).
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let p: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
-                    format!("({})", p.join(", "))
-                })
-                .collect();
+            // One statement per chunk (sqlx's `QueryBuilder` cannot be used generically: its
+            // `build` borrows itself for as long as its arguments live).
             let sql = format!(
                 "INSERT INTO indicator_values (indicator_id, territory_level, \
                  territory_code, grp, year, value, rank, peers) VALUES {}",
-                rows.join(", ")
+                values_list::<S::Db>(chunk.len(), 8)
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = query(&sql);
             for (slug, v) in chunk {
                 let Some(iid) = ids.get(slug.as_str()).copied() else {
                     return Err(corrupt(format!("value of an undeclared indicator {slug}")));
@@ -181,25 +161,22 @@ where
     }
 
     async fn dataset_checksum(&self, slug: &str) -> StoreResult<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT checksum FROM datasets WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(self.r())
-                .await?,
-        )
+        query_scalar("SELECT checksum FROM datasets WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(self.r())
+            .await
     }
 
     async fn datasets(&self) -> StoreResult<Vec<Dataset>> {
-        let rows = sqlx::query(&format!(
+        query_as(&format!(
             "SELECT {DATASET_COLUMNS} FROM datasets d ORDER BY d.is_example, d.title"
         ))
         .fetch_all(self.r())
-        .await?;
-        rows.iter().map(dataset_from_row).collect()
+        .await
     }
 
     async fn dataset(&self, slug: &str) -> StoreResult<Option<(Dataset, Vec<Indicator>)>> {
-        let Some(row) = sqlx::query(&format!(
+        let Some(row) = query(&format!(
             "SELECT d.id, {DATASET_COLUMNS} FROM datasets d WHERE d.slug = $1"
         ))
         .bind(slug)
@@ -209,22 +186,12 @@ where
             return Ok(None);
         };
         let id: i64 = row.try_get("id")?;
-        let indicators = sqlx::query(
-            "SELECT slug, name, unit FROM indicators WHERE dataset_id = $1 ORDER BY name",
-        )
-        .bind(id)
-        .fetch_all(self.r())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Indicator {
-                slug: r.try_get("slug")?,
-                name: r.try_get("name")?,
-                unit: r.try_get("unit")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some((dataset_from_row(&row)?, indicators)))
+        let indicators =
+            query_as("SELECT slug, name, unit FROM indicators WHERE dataset_id = $1 ORDER BY name")
+                .bind(id)
+                .fetch_all(self.r())
+                .await?;
+        Ok(Some((Dataset::from_row(&row)?, indicators)))
     }
 
     async fn indicator_values(
@@ -246,16 +213,15 @@ where
              {at_level} ORDER BY v.year DESC, v.grp, v.territory_level, v.rank, \
              v.territory_code"
         );
-        let mut q = sqlx::query(&sql).bind(dataset).bind(indicator);
+        let mut q = query_as(&sql).bind(dataset).bind(indicator);
         if let Some(level) = level {
             q = q.bind(level.as_str());
         }
-        let rows = q.fetch_all(self.r()).await?;
-        rows.iter().map(value_from_row).collect()
+        q.fetch_all(self.r()).await
     }
 
     async fn indicator_levels(&self) -> StoreResult<Vec<(String, Indicator, TerritoryLevel)>> {
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT DISTINCT d.slug AS dataset, d.title, i.slug, i.name, i.unit, \
              v.territory_level FROM indicator_values v \
              JOIN indicators i ON i.id = v.indicator_id \
@@ -269,11 +235,7 @@ where
                 let level: String = r.try_get("territory_level")?;
                 Ok((
                     r.try_get("dataset")?,
-                    Indicator {
-                        slug: r.try_get("slug")?,
-                        name: r.try_get("name")?,
-                        unit: r.try_get("unit")?,
-                    },
+                    Indicator::from_row(r)?,
                     level.parse().map_err(corrupt)?,
                 ))
             })
@@ -285,7 +247,7 @@ where
         level: TerritoryLevel,
         code: &str,
     ) -> StoreResult<Vec<TerritoryValue>> {
-        let rows = sqlx::query(&format!(
+        let rows = query(&format!(
             "SELECT {DATASET_COLUMNS}, i.slug AS indicator_slug, i.name AS indicator_name, \
              i.unit, v.territory_level, v.territory_code, v.grp, v.year, v.value, v.rank, \
              v.peers FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id \
@@ -300,13 +262,13 @@ where
         rows.iter()
             .map(|r| {
                 Ok(TerritoryValue {
-                    dataset: dataset_from_row(r)?,
+                    dataset: Dataset::from_row(r)?,
                     indicator: Indicator {
                         slug: r.try_get("indicator_slug")?,
                         name: r.try_get("indicator_name")?,
                         unit: r.try_get("unit")?,
                     },
-                    value: value_from_row(r)?,
+                    value: IndicatorValue::from_row(r)?,
                 })
             })
             .collect()

@@ -1,8 +1,9 @@
 //! PostgreSQL backend, for several instances serving one platform.
 
-use crate::{ConnectOptions, StoreError, StoreResult};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions as _, Connection, PgPool};
+use crate::sql::{Backing, Column, ColumnIdx, Engine, SqlxQuery, Value};
+use crate::{Backend, ConnectOptions, StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgQueryResult, PgRow};
+use sqlx::{ConnectOptions as _, Connection, PgPool, Postgres, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -56,6 +57,10 @@ impl PostgresStore {
         conn.close().await?;
         Ok(())
     }
+}
+
+impl Backing for PostgresStore {
+    type Db = Postgres;
 
     fn r(&self) -> &PgPool {
         &self.pool
@@ -66,7 +71,7 @@ impl PostgresStore {
     }
 
     /// A write transaction (PostgreSQL's row locks make the writers wait for each other).
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
 
@@ -79,23 +84,23 @@ impl PostgresStore {
     }
 }
 
-impl_sql_store!(
-    PostgresStore,
-    sqlx::Postgres,
-    sqlx::postgres::PgRow,
-    Backend::Postgres
-);
+impl Engine for Postgres {
+    const BACKEND: Backend = Backend::Postgres;
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
 
-impl_network_store!(PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
-
-impl crate::sql::Backing for PostgresStore {
-    type Db = sqlx::Postgres;
-
-    fn r(&self) -> &PgPool {
-        &self.pool
+    fn placeholder(n: usize) -> String {
+        format!("${n}")
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        PostgresStore::begin_write(self).await
+    fn bind<'q, T: Value<'q>>(query: SqlxQuery<'q, Self>, value: T) -> SqlxQuery<'q, Self> {
+        query.bind(value)
+    }
+
+    fn get<T: Column, I: ColumnIdx>(row: &PgRow, index: I) -> Result<T, sqlx::Error> {
+        row.try_get(index)
+    }
+
+    fn rows_affected(done: &PgQueryResult) -> u64 {
+        done.rows_affected()
     }
 }

@@ -1,9 +1,13 @@
 //! SQLite backend, the embedded default: WAL, foreign keys, a busy timeout, and a single
 //! writer connection beside a small pool of readers.
 
-use crate::{ConnectOptions, StoreError, StoreResult};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use crate::sql::{Backing, Column, ColumnIdx, Engine, SqlxQuery, Value};
+use crate::{Backend, ConnectOptions, StoreError, StoreResult};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -41,6 +45,10 @@ impl SqliteStore {
             .await?;
         Ok(SqliteStore { read, write })
     }
+}
+
+impl Backing for SqliteStore {
+    type Db = Sqlite;
 
     fn r(&self) -> &SqlitePool {
         &self.read
@@ -55,7 +63,7 @@ impl SqliteStore {
     /// handler when another process (the command line, a second instance) holds the lock:
     /// it fails at once with `database is locked`. An immediate one waits for the busy
     /// timeout, like a single statement does.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.write.begin_with("BEGIN IMMEDIATE").await
     }
 
@@ -72,23 +80,23 @@ impl SqliteStore {
     }
 }
 
-impl_sql_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    sqlx::sqlite::SqliteRow,
-    Backend::Sqlite
-);
+impl Engine for Sqlite {
+    const BACKEND: Backend = Backend::Sqlite;
+    const FOR_UPDATE: &'static str = "";
 
-impl_network_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
-
-impl crate::sql::Backing for SqliteStore {
-    type Db = sqlx::Sqlite;
-
-    fn r(&self) -> &SqlitePool {
-        &self.read
+    fn placeholder(_: usize) -> String {
+        "?".into()
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        SqliteStore::begin_write(self).await
+    fn bind<'q, T: Value<'q>>(query: SqlxQuery<'q, Self>, value: T) -> SqlxQuery<'q, Self> {
+        query.bind(value)
+    }
+
+    fn get<T: Column, I: ColumnIdx>(row: &SqliteRow, index: I) -> Result<T, sqlx::Error> {
+        row.try_get(index)
+    }
+
+    fn rows_affected(done: &SqliteQueryResult) -> u64 {
+        done.rows_affected()
     }
 }

@@ -1,8 +1,7 @@
 //! Storage of the réseau des pionniers: email verification of new accounts, member profiles
-//! and places with their moderation, reports, and the log of contact messages. One SQL text
-//! for both engines, instantiated by `impl_network_store!` like `impl_sql_store!`.
+//! and places with their moderation, reports, and the log of contact messages. The trait here,
+//! its SQL in `sql.rs`, plain Rust generic over the backend like the other areas.
 
-#[macro_use]
 mod sql;
 
 use async_trait::async_trait;
