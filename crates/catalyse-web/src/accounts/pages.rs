@@ -131,7 +131,7 @@ pub async fn login(
             limits.login_succeeded(store, ip, email.as_str()).await?;
             // A new session id at every login; the previous session, if any, ends.
             close_session(&state, &request_headers).await?;
-            let cookie = open_session(&state, &user).await?;
+            let cookie = open_session(&state, &user, ctx.t.lang).await?;
             tracing::info!(user = user.id, "signed in");
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }

@@ -183,7 +183,7 @@ pub async fn verify(
         return render_status(&ctx, StatusCode::GONE, &page);
     };
     tracing::info!(user = user.id, "address verified");
-    let cookie = open_session(&state, &user).await?;
+    let cookie = open_session(&state, &user, ctx.t.lang).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to("/mon-profil?etat=bienvenue"),

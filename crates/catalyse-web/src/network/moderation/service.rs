@@ -2,7 +2,7 @@
 //! revision that was shown, then what follows an approval or a refusal (the photo replaced,
 //! the network in memory, the mail to the member).
 
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
 use catalyse_core::network::{Place, Profile};
@@ -74,7 +74,7 @@ pub async fn decide(
     }
 }
 
-/// Sends a mail in French (the platform's language for people who have not chosen).
+/// Sends a moderation mail (in the language its recipient reads).
 async fn send(state: &AppState, to: &str, subject: &str, body: String) {
     if let Err(e) = state
         .mailer
@@ -97,7 +97,7 @@ async fn mail_member(state: &AppState, p: &Profile, approve: bool, reason: &str)
     let Ok(Some(user)) = state.store.user_by_id(p.user_id).await else {
         return;
     };
-    let t = Tr::new(Lang::Fr);
+    let t = Tr::for_user(&user);
     let base = state.config.public_url();
     let (subject, body, link) = if approve {
         (
@@ -127,7 +127,7 @@ async fn mail_place(state: &AppState, p: &Place, approve: bool, reason: &str) {
     let Ok(Some(user)) = state.store.user_by_id(creator).await else {
         return;
     };
-    let t = Tr::new(Lang::Fr);
+    let t = Tr::for_user(&user);
     let base = state.config.public_url();
     let name = p
         .current()
