@@ -184,16 +184,21 @@ struct Forgot<'a> {
     sent: bool,
 }
 
-pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
+/// The forgotten-password page, empty (`sent`: after a request).
+fn empty_forgot(ctx: &PageCtx, sent: bool) -> Result<Response, AppError> {
     render(
-        &ctx,
+        ctx,
         &Forgot {
-            ctx: &ctx,
+            ctx,
             email: String::new(),
             errors: FormErrors::default(),
-            sent: false,
+            sent,
         },
     )
+}
+
+pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
+    empty_forgot(&ctx, false)
 }
 
 #[derive(Deserialize)]
@@ -229,15 +234,7 @@ pub async fn forgot(
             tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
         }
     });
-    render(
-        &ctx,
-        &Forgot {
-            ctx: &ctx,
-            email: String::new(),
-            errors: FormErrors::default(),
-            sent: true,
-        },
-    )
+    empty_forgot(&ctx, true)
 }
 
 /// Writes a reset token for the account of `email`, if there is one, and mails its link; at
