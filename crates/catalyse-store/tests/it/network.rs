@@ -1,33 +1,13 @@
 //! The network: profiles and their moderation, places, reports, contact
 //! log, example members and account deletion.
 
-use catalyse_core::network::{
-    PlaceFields, PlaceKind, ProfileFields, Review, Subject, TerritoryRef, Visibility,
-};
-use catalyse_core::{Email, Role, TerritoryLevel};
+use crate::fixtures::profile_fields;
+use catalyse_core::network::{PlaceFields, PlaceKind, ProfileFields, Review, Subject, Visibility};
+use catalyse_core::{Email, Role};
 use catalyse_store::both_databases as conformance;
 use catalyse_store::{ExampleMember, NewUser, Store, StoreError};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
-
-fn fields(name: &str) -> ProfileFields {
-    ProfileFields {
-        display_name: name.into(),
-        organisation: "Association Les Liens".into(),
-        actor_family: "associations".into(),
-        role: "Coordinatrice".into(),
-        territories: vec![TerritoryRef {
-            level: TerritoryLevel::Commune,
-            code: "69123".into(),
-        }],
-        activities: vec!["mettre-en-relation".into()],
-        levers: vec!["apprendre-a-faire-alliance".into()],
-        themes: vec!["mobilité".into()],
-        bio: "Je relie les acteurs.".into(),
-        links: vec![],
-        photo: None,
-    }
-}
 
 pub(crate) async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
     store
@@ -55,7 +35,7 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
     let p = store
         .submit_profile(
             id,
-            &fields("Camille Martin"),
+            &profile_fields("Camille Martin"),
             Visibility::Public,
             Some(now),
             now,
@@ -83,7 +63,7 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
     assert!(store.pending_profiles().await.unwrap().is_empty());
 
     // An edit waits in the queue; the approved version stays what others see.
-    let mut edited = fields("Camille Martin-Durand");
+    let mut edited = profile_fields("Camille Martin-Durand");
     edited.bio = "Nouvelle présentation".into();
     let p = store
         .submit_profile(id, &edited, Visibility::Public, Some(now), now)
@@ -134,7 +114,7 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
     let q = store
         .submit_profile(
             other,
-            &fields("Camille Martin"),
+            &profile_fields("Camille Martin"),
             Visibility::Members,
             None,
             now,
@@ -230,7 +210,13 @@ async fn reports_and_contact(store: Arc<dyn Store>) {
     assert_eq!(store.contacts_sent(a).await.unwrap(), 3);
     // Deleting an account deletes its contact log and its profile.
     store
-        .submit_profile(a, &fields("Alix"), Visibility::Public, Some(now), now)
+        .submit_profile(
+            a,
+            &profile_fields("Alix"),
+            Visibility::Public,
+            Some(now),
+            now,
+        )
         .await
         .unwrap();
     assert!(store.delete_account(a, now).await.unwrap());
@@ -247,7 +233,7 @@ async fn example_members(store: Arc<dyn Store>) {
     let members: Vec<ExampleMember> = (0..450)
         .map(|i| ExampleMember {
             email: format!("exemple-{i}@exemple.invalid"),
-            fields: fields(&format!("Membre {i}")),
+            fields: profile_fields(&format!("Membre {i}")),
             visibility: if i % 10 == 0 {
                 Visibility::Members
             } else {
@@ -305,7 +291,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
     let (a, b) = ("a".repeat(64), "b".repeat(64));
     let with = |photo: Option<&String>| ProfileFields {
         photo: photo.cloned(),
-        ..fields("Photographe")
+        ..profile_fields("Photographe")
     };
     let in_use = |sha: String| {
         let store = store.clone();
