@@ -229,7 +229,7 @@ async fn make_content(site: &Site) -> Made {
     store
         .decide_profile(
             camille.id,
-            submitted.revision,
+            submitted.moderated.revision,
             true,
             "",
             Some(admin.id),
@@ -399,7 +399,7 @@ async fn round_trip(source: Site, target: Site) {
         .unwrap()
         .expect("the member");
     let profile = store.profile(camille.id).await.unwrap().expect("profile");
-    let photo_sha = profile.published.unwrap().photo.expect("photo");
+    let photo_sha = profile.moderated.published.unwrap().photo.expect("photo");
     let resource = store
         .resource(made.resource_id)
         .await

@@ -43,10 +43,10 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(p.slug, "camille-martin");
-    assert_eq!(p.review, Some(Review::Pending));
-    assert_eq!(p.revision, 1);
+    assert_eq!(p.moderated.review, Some(Review::Pending));
+    assert_eq!(p.moderated.revision, 1);
     assert!(
-        p.published.is_none() && !p.is_public(),
+        p.moderated.published.is_none() && !p.is_public(),
         "not public before approval"
     );
     let pending = store.pending_profiles().await.unwrap();
@@ -58,8 +58,11 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(p.is_public());
-    assert_eq!(p.published.as_ref().unwrap().display_name, "Camille Martin");
-    assert!(p.draft.is_none() && p.review.is_none());
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().display_name,
+        "Camille Martin"
+    );
+    assert!(p.moderated.draft.is_none() && p.moderated.review.is_none());
     assert!(store.pending_profiles().await.unwrap().is_empty());
 
     // An edit waits in the queue; the approved version stays what others see.
@@ -69,9 +72,12 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         .submit_profile(id, &edited, Visibility::Public, Some(now), now)
         .await
         .unwrap();
-    assert_eq!(p.revision, 2);
+    assert_eq!(p.moderated.revision, 2);
     assert_eq!(p.slug, "camille-martin", "the slug stays");
-    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().bio,
+        "Je relie les acteurs."
+    );
     // A decision on a revision that is no longer the pending one is refused.
     let stale = store
         .decide_profile(id, 1, true, "", Some(moderator), now)
@@ -91,9 +97,15 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(p.review, Some(Review::Rejected));
-    assert_eq!(p.review_reason, "Merci de retirer le lien commercial.");
-    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    assert_eq!(p.moderated.review, Some(Review::Rejected));
+    assert_eq!(
+        p.moderated.review_reason,
+        "Merci de retirer le lien commercial."
+    );
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().bio,
+        "Je relie les acteurs."
+    );
     let trail = store
         .decisions(Some((Subject::Member, id)), 10)
         .await
@@ -164,7 +176,7 @@ async fn places(store: Arc<dyn Store>) {
     };
     let p = store.submit_place(None, author, &f, now).await.unwrap();
     assert_eq!(p.slug, "la-fabrique-du-coin");
-    assert!(p.published.is_none());
+    assert!(p.moderated.published.is_none());
     assert_eq!(store.pending_places().await.unwrap().len(), 1);
     store
         .decide_place(p.id, 1, true, "", Some(author), now)
@@ -305,7 +317,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .unwrap();
     assert!(in_use(a.clone()).await, "a draft's photo");
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(in_use(a.clone()).await, "a published photo");
@@ -317,7 +329,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
     assert!(in_use(a.clone()).await && in_use(b.clone()).await);
     // Rejected: the draft stays (she may see why), so does its photo.
     store
-        .decide_profile(id, p.revision, false, "Photo floue", None, now)
+        .decide_profile(id, p.moderated.revision, false, "Photo floue", None, now)
         .await
         .unwrap();
     assert!(in_use(a.clone()).await && in_use(b.clone()).await);
@@ -326,7 +338,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(!in_use(a.clone()).await, "replaced on approval");
@@ -338,7 +350,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .unwrap();
     assert!(in_use(b.clone()).await, "still published meanwhile");
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(!in_use(b.clone()).await, "removed");

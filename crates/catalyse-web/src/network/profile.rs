@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::network::{Profile, ProfileFields, Review, TerritoryRef, Visibility};
+use catalyse_core::network::{Profile, ProfileFields, TerritoryRef, Visibility};
 use catalyse_core::text::fold;
 use catalyse_core::{TerritoryIndex, TerritoryLevel, User};
 use chrono::Utc;
@@ -160,9 +160,9 @@ impl Page<'_> {
         let t = self.ctx.t;
         match &self.profile {
             None => t.s("me.status_none").into(),
-            Some(p) => match (p.review, p.published.is_some()) {
-                (Some(Review::Pending), _) => t.s("me.status_pending").into(),
-                (Some(Review::Rejected), _) => t.f("me.status_rejected", &p.review_reason),
+            Some(p) if p.moderated.is_pending() => t.s("me.status_pending").into(),
+            Some(p) => match (p.moderated.rejection(), p.moderated.published.is_some()) {
+                (Some(reason), _) => t.f("me.status_rejected", reason),
                 (None, true) => t.s("me.status_published").into(),
                 (None, false) => t.s("me.status_none").into(),
             },
@@ -205,7 +205,7 @@ impl Page<'_> {
     }
     fn photo(&self) -> Option<String> {
         let p = self.profile.as_ref()?;
-        let sha = p.current()?.photo.as_ref()?;
+        let sha = p.moderated.current()?.photo.as_ref()?;
         Some(format!("/reseau/photos/{sha}.jpg"))
     }
 }
@@ -224,6 +224,7 @@ pub async fn show(
     let profile = state.store.profile(user.id).await?;
     let d = match &profile {
         Some(p) => p
+            .moderated
             .current()
             .map(|f| Draft::of(&state.territories, f, p))
             .unwrap_or_default(),
@@ -355,7 +356,7 @@ pub async fn save(
     }
     let mut photo = before
         .as_ref()
-        .and_then(|p| p.current())
+        .and_then(|p| p.moderated.current())
         .and_then(|f| f.photo.clone());
     if form.field("photo_remove") == "oui" {
         photo = None;
@@ -456,7 +457,7 @@ pub async fn save(
     }
     tracing::info!(
         user = user.id,
-        revision = after.revision,
+        revision = after.moderated.revision,
         "profile submitted"
     );
     Ok(Redirect::to("/mon-profil?etat=envoye").into_response())
@@ -533,6 +534,7 @@ pub async fn delete(
         let profile = state.store.profile(user.id).await?;
         let d = match &profile {
             Some(p) => p
+                .moderated
                 .current()
                 .map(|f| Draft::of(&state.territories, f, p))
                 .unwrap_or_default(),

@@ -784,7 +784,7 @@ async fn csv_formulas(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(user.id, p.revision, true, "", None, now)
+        .decide_profile(user.id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     app.forget_cookies();

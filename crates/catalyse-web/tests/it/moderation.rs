@@ -37,7 +37,7 @@ pub async fn member_with_profile(app: &TestApp, email: &str, name: &str, approve
         .expect("profile");
     if approve {
         app.store
-            .decide_profile(user.id, p.revision, true, "", None, now)
+            .decide_profile(user.id, p.moderated.revision, true, "", None, now)
             .await
             .expect("approved");
     }
@@ -188,8 +188,8 @@ async fn reject_profile(store: Arc<dyn Store>) {
     assert!(done.body.contains("role=\"status\""));
     assert!(done.body.contains("Aucun profil en attente."));
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert!(p.published.is_none());
-    assert_eq!(p.review_reason, reason);
+    assert!(p.moderated.published.is_none());
+    assert_eq!(p.moderated.review_reason, reason);
 
     let sent = mails(&app);
     assert_eq!(sent.len(), 1);
@@ -251,7 +251,10 @@ async fn outdated(store: Arc<dyn Store>) {
         .contains("a changé depuis que vous l&#39;avez ouverte"));
     assert!(r.body.contains("role=\"alert\""));
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(p.published.as_ref().unwrap().role, "Coordinatrice");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().role,
+        "Coordinatrice"
+    );
     assert!(app.outbox().is_empty());
 
     // The current revision is approved, and the member told.
@@ -262,7 +265,10 @@ async fn outdated(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), "/admin/moderation?fait=approuve");
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(p.published.as_ref().unwrap().role, "Directrice adjointe");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().role,
+        "Directrice adjointe"
+    );
     let sent = mails(&app);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1, "Votre profil est publié");

@@ -177,7 +177,7 @@ async fn journey(store: Arc<dyn Store>) {
         StatusCode::SEE_OTHER
     );
     let p = store.profile(user.id).await.unwrap().unwrap();
-    assert!(p.published.is_none() && p.consent_at.is_some());
+    assert!(p.moderated.published.is_none() && p.consent_at.is_some());
     assert_eq!(
         app.get(&format!("/reseau/{}", p.slug)).await.status,
         StatusCode::OK,
@@ -534,7 +534,8 @@ async fn photos_deleted(store: Arc<dyn Store>) {
     app.user("moderatrice@exemple.fr", TEST_PASSWORD, Role::Moderator)
         .await;
     let draft_photo = |p: &catalyse_core::network::Profile| {
-        p.draft
+        p.moderated
+            .draft
             .as_ref()
             .and_then(|f| f.photo.clone())
             .expect("photo")
@@ -561,7 +562,7 @@ async fn photos_deleted(store: Arc<dyn Store>) {
     assert_ne!(first, second);
     assert!(!stored(&app, &first), "a replaced draft photo is deleted");
     assert!(stored(&app, &second));
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert_eq!(app.get(&url(&first)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
 
@@ -572,7 +573,7 @@ async fn photos_deleted(store: Arc<dyn Store>) {
         second,
         "the draft points at the published photo"
     );
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(stored(&app, &second));
     assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
 
@@ -586,7 +587,7 @@ async fn photos_deleted(store: Arc<dyn Store>) {
         app.get(&format!("/reseau/{}/photo", p.slug)).await.status,
         StatusCode::OK
     );
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(
         !stored(&app, &second),
         "the photo replaced on approval is deleted"
@@ -596,16 +597,16 @@ async fn photos_deleted(store: Arc<dyn Store>) {
 
     // Removed: gone once the version without it is approved.
     let p = rosalie_resubmits(&app, member.id, &[("photo_remove", "oui")], None).await;
-    assert!(p.draft.as_ref().unwrap().photo.is_none());
+    assert!(p.moderated.draft.as_ref().unwrap().photo.is_none());
     assert!(stored(&app, &third), "still published meanwhile");
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(!stored(&app, &third), "a removed photo is deleted");
     assert_eq!(app.get(&url(&third)).await.status, StatusCode::NOT_FOUND);
 
     // The account deleted: its photos go with it, the published one and the draft's.
     let p = rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await;
     let published = draft_photo(&p);
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     let draft =
         draft_photo(&rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await);
     assert!(stored(&app, &published) && stored(&app, &draft));
@@ -637,7 +638,7 @@ async fn photo_sizes(store: Arc<dyn Store>) {
     let r = submit_with_photo(&app, &[], Some(phone)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert!(p.draft.as_ref().unwrap().photo.is_some());
+    assert!(p.moderated.draft.as_ref().unwrap().photo.is_some());
 
     // Over 10 MB: the form again, with a message in French on the photo, nothing written.
     let mut big = noise_jpeg(64, 90);
@@ -647,7 +648,10 @@ async fn photo_sizes(store: Arc<dyn Store>) {
     assert!(r.body.contains("Cette photo dépasse 10 Mo"), "{}", r.body);
     assert!(r.body.contains("id=\"photo-erreur\""));
     let after = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(after.revision, p.revision, "nothing written");
+    assert_eq!(
+        after.moderated.revision, p.moderated.revision,
+        "nothing written"
+    );
 
     app.stop().await;
 }

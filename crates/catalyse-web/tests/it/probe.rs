@@ -297,7 +297,7 @@ async fn report_hidden(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(hidden.id, p.revision, true, "", None, now)
+        .decide_profile(hidden.id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     let hidden_slug = store.profile(hidden.id).await.unwrap().unwrap().slug;
