@@ -414,52 +414,17 @@ pub async fn save(
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    // Only a valid form stores its photo: a refused one leaves no file behind.
-    let mut stored = None;
-    if let Some(jpeg) = new_photo {
-        let sha = state
-            .files
-            .put(jpeg.into())
-            .await
-            .map_err(AppError::Internal)?;
-        stored = Some(sha.clone());
-        photo = Some(sha);
-    }
-    fields.photo = photo;
-    let now = Utc::now();
-    let consent_at = if d.consent {
-        before.as_ref().and_then(|p| p.consent_at).or(Some(now))
-    } else {
-        None
-    };
-    let after = match state
-        .store
-        .submit_profile(user.id, &fields, visibility, consent_at, now)
-        .await
-    {
-        Ok(after) => after,
-        Err(e) => {
-            // Nothing was written: the photo just stored goes too (unless in use).
-            crate::network::photo::release(&state, stored).await;
-            return Err(e.into());
-        }
-    };
-    // The photos of the versions replaced (the previous draft's, say) go once no version
-    // of any profile uses them: the published one stays until a new version is approved.
-    crate::network::photo::release(&state, crate::network::photo::photos_of(before.as_ref())).await;
-    let seen_before = before
-        .as_ref()
-        .map(|p| (p.is_public(), p.is_listed_for_members()));
-    if seen_before != Some((after.is_public(), after.is_listed_for_members())) {
-        crate::network::live::changed(&state, Some(user.id))
-            .await
-            .map_err(AppError::Internal)?;
-    }
-    tracing::info!(
-        user = user.id,
-        revision = after.moderated.revision,
-        "profile submitted"
-    );
+    super::service::submit_profile(
+        &state,
+        user.id,
+        before.as_ref(),
+        fields,
+        photo,
+        new_photo,
+        visibility,
+        d.consent,
+    )
+    .await?;
     Ok(Redirect::to("/mon-profil?etat=envoye").into_response())
 }
 
