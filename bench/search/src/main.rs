@@ -10,16 +10,19 @@
 //! Prints a Markdown report on stdout (progress on stderr). A binary run on demand, never a
 //! test: `cargo test --workspace` does not run it.
 
+#[path = "../../common/args.rs"]
+mod args;
 mod engines;
 mod stats;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::resource::{examples, Resource, ResourceState};
 
+use args::Options;
 use stats::{EngineResult, Stats};
 
 /// The p99 Catalyse's search must stay under at 100,000 documents (with and without facets).
@@ -91,22 +94,12 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
         queries: 300,
         postgres: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> anyhow::Result<String> {
-            match inline.clone().or_else(|| it.next()) {
-                Some(v) => Ok(v),
-                None => bail!("{name} needs a value\n{USAGE}"),
-            }
-        };
-        match name.as_str() {
-            "--docs" => args.docs = value("--docs")?.parse().context("--docs")?,
-            "--queries" => args.queries = value("--queries")?.parse().context("--queries")?,
-            "--postgres" => args.postgres = Some(value("--postgres")?),
+    let mut options = Options::from_env(USAGE);
+    while let Some(mut opt) = options.next_opt() {
+        match opt.name.as_str() {
+            "--docs" => args.docs = opt.parse()?,
+            "--queries" => args.queries = opt.parse()?,
+            "--postgres" => args.postgres = Some(opt.value()?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(None);
@@ -180,20 +173,8 @@ fn run() -> anyhow::Result<bool> {
         .build()?;
 
     eprintln!("SQLite FTS5: indexing…");
-    match runtime.block_on(engines::fts5::bench(&resources, &workload)) {
-        Ok(engines::Outcome::Ran {
-            results: r,
-            version,
-        }) => {
-            notes.push(format!("SQLite {version} (bundled by sqlx)"));
-            results.extend(r);
-        }
-        Ok(engines::Outcome::Skipped(why)) => notes.push(format!("SQLite FTS5: skipped ({why})")),
-        Err(e) => {
-            ok = false;
-            notes.push(format!("SQLite FTS5: FAILED: {e:#}"));
-        }
-    }
+    let outcome = runtime.block_on(engines::fts5::bench(&resources, &workload));
+    ok &= record("SQLite FTS5", outcome, &mut results, &mut notes);
 
     match &args.postgres {
         None => {
@@ -202,27 +183,41 @@ fn run() -> anyhow::Result<bool> {
         }
         Some(url) => {
             eprintln!("PostgreSQL: indexing…");
-            match runtime.block_on(engines::postgres::bench(url, &resources, &workload)) {
-                Ok(engines::Outcome::Ran {
-                    results: r,
-                    version,
-                }) => {
-                    notes.push(format!("PostgreSQL {version}"));
-                    results.extend(r);
-                }
-                Ok(engines::Outcome::Skipped(why)) => {
-                    notes.push(format!("PostgreSQL: skipped ({why})"))
-                }
-                Err(e) => {
-                    ok = false;
-                    notes.push(format!("PostgreSQL: FAILED: {e:#}"));
-                }
-            }
+            let outcome = runtime.block_on(engines::postgres::bench(url, &resources, &workload));
+            ok &= record("PostgreSQL", outcome, &mut results, &mut notes);
         }
     }
 
     print_report(&args, &results, &notes, &load_before, &loadavg());
     Ok(ok)
+}
+
+/// Adds what an SQL engine gave to the report; returns whether it ran or was skipped (not
+/// failed).
+fn record(
+    engine: &str,
+    outcome: anyhow::Result<engines::Outcome>,
+    results: &mut Vec<EngineResult>,
+    notes: &mut Vec<String>,
+) -> bool {
+    match outcome {
+        Ok(engines::Outcome::Ran {
+            results: r,
+            version,
+        }) => {
+            notes.push(version);
+            results.extend(r);
+            true
+        }
+        Ok(engines::Outcome::Skipped(why)) => {
+            notes.push(format!("{engine}: skipped ({why})"));
+            true
+        }
+        Err(e) => {
+            notes.push(format!("{engine}: FAILED: {e:#}"));
+            false
+        }
+    }
 }
 
 fn loadavg() -> String {

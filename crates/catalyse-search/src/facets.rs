@@ -8,7 +8,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::{Facets, YearRange};
 
-/// The string facets, in the order of [`FacetCounts::values`].
+/// The string facets, in the order of [`FacetCounts::keys`].
 pub(crate) const FACET_FIELDS: [&str; 5] = ["nature", "subgroup", "lever", "author", "format"];
 
 /// Year buckets: (label, from, to).
@@ -28,16 +28,134 @@ fn year_bucket(year: i64) -> usize {
         .unwrap_or(0)
 }
 
+/// Number of matching documents and counts of the values of string fast fields
+/// ([`KeyCollector::fields`], in that order).
+#[derive(Debug)]
+pub(crate) struct KeyCounts<const N: usize> {
+    pub total: u64,
+    pub values: [HashMap<String, u64>; N],
+}
+
+impl<const N: usize> Default for KeyCounts<N> {
+    fn default() -> Self {
+        KeyCounts {
+            total: 0,
+            values: std::array::from_fn(|_| HashMap::new()),
+        }
+    }
+}
+
+impl<const N: usize> KeyCounts<N> {
+    fn add(&mut self, other: KeyCounts<N>) {
+        self.total += other.total;
+        for (into, from) in self.values.iter_mut().zip(other.values) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        }
+    }
+
+    /// The values of each field by count, descending, then by value; empty values left out.
+    pub fn sorted(self) -> [Vec<(String, u64)>; N] {
+        self.values.map(sorted)
+    }
+}
+
+/// By count, descending, then by key.
+fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = counts.into_iter().filter(|(k, _)| !k.is_empty()).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Counts the matching documents and the values of the string fast fields `fields`.
+pub(crate) struct KeyCollector<const N: usize> {
+    pub fields: [&'static str; N],
+}
+
+pub(crate) struct KeySegmentCollector<const N: usize> {
+    columns: Vec<(usize, StrColumn, Vec<u64>)>,
+    total: u64,
+}
+
+impl<const N: usize> Collector for KeyCollector<N> {
+    type Fruit = KeyCounts<N>;
+    type Child = KeySegmentCollector<N>;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<KeySegmentCollector<N>> {
+        let fast = segment.fast_fields();
+        let mut columns = Vec::with_capacity(N);
+        for (i, name) in self.fields.iter().enumerate() {
+            if let Some(column) = fast.str(name)? {
+                let n = column.num_terms();
+                columns.push((i, column, vec![0u64; n]));
+            }
+        }
+        Ok(KeySegmentCollector { columns, total: 0 })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segment_fruits: Vec<KeyCounts<N>>) -> tantivy::Result<KeyCounts<N>> {
+        let mut all = KeyCounts::default();
+        for fruit in segment_fruits {
+            all.add(fruit);
+        }
+        Ok(all)
+    }
+}
+
+impl<const N: usize> SegmentCollector for KeySegmentCollector<N> {
+    type Fruit = KeyCounts<N>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.total += 1;
+        for (_, column, counts) in &mut self.columns {
+            for ord in column.term_ords(doc) {
+                if let Some(c) = counts.get_mut(ord as usize) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> KeyCounts<N> {
+        let mut fruit = KeyCounts {
+            total: self.total,
+            ..KeyCounts::default()
+        };
+        let mut key = String::new();
+        for (i, column, counts) in self.columns {
+            for (ord, count) in counts.into_iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                key.clear();
+                if column.ord_to_str(ord as u64, &mut key).unwrap_or(false) {
+                    *fruit.values[i].entry(key.clone()).or_default() += count;
+                }
+            }
+        }
+        fruit
+    }
+}
+
+/// The resource centre's counts: [`FACET_FIELDS`] and year buckets.
 #[derive(Default, Debug)]
 pub(crate) struct FacetCounts {
-    pub total: u64,
-    pub values: [HashMap<String, u64>; 5],
+    pub keys: KeyCounts<5>,
     pub years: [u64; 4],
 }
 
 impl FacetCounts {
     pub(crate) fn into_facets(self) -> Facets {
-        let [natures, subgroups, levers, authors, formats] = self.values.map(sorted);
+        let [natures, subgroups, levers, authors, formats] = self.keys.sorted();
         let years = YEAR_BUCKETS
             .iter()
             .zip(self.years)
@@ -60,20 +178,16 @@ impl FacetCounts {
     }
 }
 
-/// By count, descending, then by key.
-fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = counts.into_iter().filter(|(k, _)| !k.is_empty()).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
-}
-
 pub(crate) struct FacetCollector;
 
+const KEYS: KeyCollector<5> = KeyCollector {
+    fields: FACET_FIELDS,
+};
+
 pub(crate) struct FacetSegmentCollector {
-    columns: Vec<(usize, StrColumn, Vec<u64>)>,
+    keys: KeySegmentCollector<5>,
     years: Option<Column<i64>>,
     year_counts: [u64; 4],
-    total: u64,
 }
 
 impl Collector for FacetCollector {
@@ -82,23 +196,13 @@ impl Collector for FacetCollector {
 
     fn for_segment(
         &self,
-        _segment_local_id: SegmentOrdinal,
+        segment_local_id: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<FacetSegmentCollector> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
-        for (i, name) in FACET_FIELDS.iter().enumerate() {
-            if let Some(column) = fast.str(name)? {
-                let n = column.num_terms();
-                columns.push((i, column, vec![0u64; n]));
-            }
-        }
-        let years = fast.column_opt::<i64>("year")?;
         Ok(FacetSegmentCollector {
-            columns,
-            years,
+            keys: KEYS.for_segment(segment_local_id, segment)?,
+            years: segment.fast_fields().column_opt::<i64>("year")?,
             year_counts: [0; 4],
-            total: 0,
         })
     }
 
@@ -109,12 +213,7 @@ impl Collector for FacetCollector {
     fn merge_fruits(&self, segment_fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
         let mut all = FacetCounts::default();
         for fruit in segment_fruits {
-            all.total += fruit.total;
-            for (into, from) in all.values.iter_mut().zip(fruit.values) {
-                for (k, v) in from {
-                    *into.entry(k).or_default() += v;
-                }
-            }
+            all.keys.add(fruit.keys);
             for (into, from) in all.years.iter_mut().zip(fruit.years) {
                 *into += from;
             }
@@ -126,15 +225,8 @@ impl Collector for FacetCollector {
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = FacetCounts;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.total += 1;
-        for (_, column, counts) in &mut self.columns {
-            for ord in column.term_ords(doc) {
-                if let Some(c) = counts.get_mut(ord as usize) {
-                    *c += 1;
-                }
-            }
-        }
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.keys.collect(doc, score);
         if let Some(years) = &self.years {
             if let Some(year) = years.first(doc) {
                 self.year_counts[year_bucket(year)] += 1;
@@ -143,24 +235,10 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 
     fn harvest(self) -> FacetCounts {
-        let mut fruit = FacetCounts {
-            total: self.total,
+        FacetCounts {
+            keys: self.keys.harvest(),
             years: self.year_counts,
-            ..FacetCounts::default()
-        };
-        let mut key = String::new();
-        for (i, column, counts) in self.columns {
-            for (ord, count) in counts.into_iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                key.clear();
-                if column.ord_to_str(ord as u64, &mut key).unwrap_or(false) {
-                    *fruit.values[i].entry(key.clone()).or_default() += count;
-                }
-            }
         }
-        fruit
     }
 }
 

@@ -14,51 +14,48 @@
 mod analysis;
 mod facets;
 mod highlight;
+mod index_core;
 mod markdown;
 pub mod members;
 mod query;
 mod writing;
 
-use std::fs;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use catalyse_core::resource::{Nature, Resource};
-use tantivy::collector::{Collector, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
-};
+use tantivy::collector::Collector;
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, RangeQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
-    INDEXED, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, Value, FAST, INDEXED, STRING,
 };
-use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument,
-    TantivyError, Term,
-};
+use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, TantivyError, Term};
 
 pub use members::{MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults};
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 use facets::{FacetCollector, FacetCounts, FACET_FIELDS};
 use highlight::Highlighter;
+use index_core::{add_trimmed, text_options, Claim, IndexCore, Kind};
 use query::Analysed;
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is wiped
 /// and must be rebuilt (`catalyse reindex`, or at start when empty).
 pub const SCHEMA_VERSION: u32 = 1;
-const VERSION_FILE: &str = "catalyse-search-version";
+
+const KIND: Kind = Kind {
+    mark: "catalyse-search-version",
+    version: SCHEMA_VERSION,
+    claim: Claim::MarkOrIndex,
+    doc_cache_blocks: Some(20),
+};
 
 /// Hits per page when [`SearchQuery::per_page`] is 0, and the most allowed.
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 /// Deepest result reachable by paging.
 pub const MAX_OFFSET: u32 = 10_000;
-
-/// Memory of the writer, created for each write and dropped after it.
-/// How long a write waits for another process's writer (e.g. `catalyse reindex`).
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -87,7 +84,7 @@ pub enum Sort {
 }
 
 /// What to search: text and filters. Filters combine with AND between facets, OR within one.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct SearchQuery {
     /// As typed; may be empty (everything matching the filters). Only the first
     /// [`MAX_QUERY_CHARS`] characters and [`MAX_QUERY_WORDS`] words count.
@@ -174,11 +171,7 @@ pub(crate) struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |tokenizer: &str, record: IndexRecordOption, stored: bool| {
-        let options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(record),
-        );
+        let options = text_options(tokenizer, record);
         if stored {
             options.set_stored()
         } else {
@@ -212,14 +205,8 @@ fn schema() -> (Schema, Fields) {
 /// The resource centre's search index. Cheap to share behind an `Arc`; reads run in
 /// parallel, writes one at a time.
 pub struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
+    core: IndexCore,
     fields: Fields,
-    analyzer: TextAnalyzer,
-    exact_analyzer: TextAnalyzer,
-    stemmer: TextAnalyzer,
-    /// One writer at a time in this process (tantivy's lock file covers other processes).
-    writing: Mutex<()>,
     /// Total and facets of the whole index, with the searcher generation they are from.
     all_facets: Mutex<Option<(u64, u64, Facets)>>,
 }
@@ -236,107 +223,45 @@ impl SearchIndex {
     /// Opens the index in `dir` (created if needed). The directory belongs to the index: an
     /// index of another schema version, or a damaged one, is wiped and recreated empty.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
-        fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let version_path = dir.join(VERSION_FILE);
-        let stored_version = fs::read_to_string(&version_path).ok();
-        let has_meta = dir.join("meta.json").exists();
-        let current = stored_version.as_deref().map(str::trim) == Some(&SCHEMA_VERSION.to_string());
-        let existing = if has_meta && current {
-            match Index::open_in_dir(dir) {
-                Ok(index) if index.schema() == schema => Some(index),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let index = match existing {
-            Some(index) => index,
-            None => {
-                if has_meta || stored_version.is_some() {
-                    wipe(dir)?;
-                } else if fs::read_dir(dir)?.next().is_some() {
-                    return Err(SearchError::NotAnIndex(dir.to_path_buf()));
-                }
-                let index = Index::builder().schema(schema).create_in_dir(dir)?;
-                fs::write(&version_path, format!("{SCHEMA_VERSION}\n"))?;
-                index
-            }
-        };
-        Self::with_index(index, fields, ReloadPolicy::OnCommitWithDelay)
+        let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
+        Ok(Self::with_core(core, fields))
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
-        let index = Index::builder().schema(schema).create_in_ram()?;
-        Self::with_index(index, fields, ReloadPolicy::Manual)
+        let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
+        Ok(Self::with_core(core, fields))
     }
 
-    fn with_index(
-        index: Index,
-        fields: Fields,
-        reload: ReloadPolicy,
-    ) -> Result<SearchIndex, SearchError> {
-        let analyzer = analysis::french();
-        let exact_analyzer = analysis::french_exact();
-        index
-            .tokenizers()
-            .register(analysis::FRENCH, analyzer.clone());
-        index
-            .tokenizers()
-            .register(analysis::FRENCH_EXACT, exact_analyzer.clone());
-        let reader = index
-            .reader_builder()
-            .reload_policy(reload)
-            .doc_store_cache_num_blocks(20)
-            .try_into()?;
-        Ok(SearchIndex {
-            index,
-            reader,
+    fn with_core(core: IndexCore, fields: Fields) -> SearchIndex {
+        SearchIndex {
+            core,
             fields,
-            analyzer,
-            exact_analyzer,
-            stemmer: analysis::stemmer(),
-            writing: Mutex::new(()),
             all_facets: Mutex::new(None),
-        })
+        }
     }
 
     /// Replaces the whole content with `resources` (which should be the published ones).
     pub fn rebuild(&self, resources: &[Resource]) -> Result<(), SearchError> {
-        self.writing()
+        self.core
             .replace_all(resources.iter().map(|r| self.document(r)))
     }
 
     /// Adds `resource`, or replaces the one with its id. Searchable when this returns.
     pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
-        self.writing().write(|writer| {
-            writer.delete_term(Term::from_field_i64(self.fields.id, resource.id));
-            writer.add_document(self.document(resource))?;
-            Ok(())
-        })
+        self.core.upsert(resource.id, self.document(resource))
     }
 
     /// Removes the resource with this id, if indexed.
     pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.writing().write(|writer| {
-            writer.delete_term(Term::from_field_i64(self.fields.id, id));
-            Ok(())
-        })
-    }
-
-    fn writing(&self) -> writing::Writing<'_> {
-        writing::Writing {
-            index: &self.index,
-            reader: &self.reader,
-            lock: &self.writing,
-        }
+        self.core.remove(id)
     }
 
     /// Number of indexed documents.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.core.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -349,9 +274,7 @@ impl SearchIndex {
         doc.add_i64(f.id, r.id);
         doc.add_text(f.title, &r.title);
         doc.add_text(f.title_exact, &r.title);
-        if !r.summary.trim().is_empty() {
-            doc.add_text(f.summary, r.summary.trim());
-        }
+        add_trimmed(&mut doc, f.summary, &r.summary);
         let body = markdown::plain_text(&r.body);
         if !body.is_empty() {
             doc.add_text(f.body, &body);
@@ -374,15 +297,11 @@ impl SearchIndex {
         }
         doc.add_text(f.category, &category);
         doc.add_text(f.nature, r.nature.as_str());
-        if !r.subgroup.trim().is_empty() {
-            doc.add_text(f.subgroup, r.subgroup.trim());
+        add_trimmed(&mut doc, f.subgroup, &r.subgroup);
+        for lever in &r.levers {
+            add_trimmed(&mut doc, f.lever, lever);
         }
-        for lever in r.levers.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
-            doc.add_text(f.lever, lever);
-        }
-        if !r.format.trim().is_empty() {
-            doc.add_text(f.format, r.format.trim());
-        }
+        add_trimmed(&mut doc, f.format, &r.format);
         if let Some(year) = r.year {
             doc.add_i64(f.year, i64::from(year));
         }
@@ -392,39 +311,16 @@ impl SearchIndex {
 
     /// Searches. Never fails because of what the query contains.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let per_page = match q.per_page {
-            0 => DEFAULT_PER_PAGE,
-            n => n.min(MAX_PER_PAGE),
-        };
-        let offset = q
-            .page
-            .max(1)
-            .saturating_sub(1)
-            .saturating_mul(per_page)
-            .min(MAX_OFFSET);
-        let analysed = query::analyse_query(&self.exact_analyzer, &self.stemmer, &q.text);
-        let words = match &analysed {
-            Analysed::Words(words) => words.as_slice(),
-            _ => &[],
-        };
-        let text_query: Box<dyn Query> = match &analysed {
-            Analysed::Browse => Box::new(AllQuery),
-            Analysed::Nothing => Box::new(EmptyQuery),
-            Analysed::Words(words) => query::text_query(&self.fields, words),
-        };
+        let analysed = self.core.analyse(&q.text);
+        let words = analysed.words();
+        let text_query = analysed.query(|words| query::text_query(&self.fields, words));
         let filter = self.filters(q);
         // Everything, unfiltered (the resource centre's first page): facets from the cache.
         let everything = matches!(analysed, Analysed::Browse) && filter.is_none();
-        let full_query: Box<dyn Query> = match filter {
-            None => text_query,
-            Some(filter) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, text_query),
-                (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))),
-            ])),
-        };
+        let full_query = query::filtered(text_query, filter);
 
-        let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(per_page as usize).and_offset(offset as usize);
+        let searcher = self.core.searcher();
+        let top = query::page(q.page, q.per_page);
         let by_date = match q.sort {
             Sort::Relevance if words.is_empty() => Some(false),
             Sort::Relevance => None,
@@ -451,11 +347,11 @@ impl SearchIndex {
             }
         };
         let (total, facets) = match counts {
-            Some(counts) => (counts.total, counts.into_facets()),
+            Some(counts) => (counts.keys.total, counts.into_facets()),
             None => self.all_facets(&searcher)?,
         };
 
-        let highlighter = Highlighter::new(&self.analyzer, words);
+        let highlighter = Highlighter::new(&self.core.analyzer, words);
         let mut hits = Vec::with_capacity(top_docs.len());
         for (score, address) in top_docs {
             let segment = searcher.segment_reader(address.segment_ord);
@@ -493,7 +389,7 @@ impl SearchIndex {
             }
         }
         let counts = searcher.search(&AllQuery, &FacetCollector)?;
-        let (total, facets) = (counts.total, counts.into_facets());
+        let (total, facets) = (counts.keys.total, counts.into_facets());
         *cache = Some((generation, total, facets.clone()));
         Ok((total, facets))
     }
@@ -516,10 +412,10 @@ impl SearchIndex {
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .into_iter()
                 .map(|v| {
-                    let term = Term::from_field_text(field, v);
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                    (Occur::Should, q)
+                    (
+                        Occur::Should,
+                        query::exactly(Term::from_field_text(field, v)),
+                    )
                 })
                 .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
@@ -535,11 +431,7 @@ impl SearchIndex {
             };
             must.push((Occur::Must, range));
         }
-        if must.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(must)))
-        }
+        query::all_of(must)
     }
 }
 
@@ -581,19 +473,6 @@ fn date_key(recency: u64, oldest: bool) -> u64 {
     } else {
         u64::MAX - recency
     }
-}
-
-/// Removes the content of an index directory.
-fn wipe(dir: &Path) -> Result<(), SearchError> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            fs::remove_dir_all(&path)?;
-        } else {
-            fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -16,40 +16,30 @@
 //! AND; a multi-valued field (activities, levers, régions, départements) matches when one of
 //! its values equals the filter. An empty filter value is no filter.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs;
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STRING,
-};
-use tantivy::{
-    DocId, Index, IndexReader, Order, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, STRING};
+use tantivy::{Order, Score, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::query::{analyse_query, Analysed, Word};
-use crate::{wipe, SearchError, DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE};
+use crate::facets::{KeyCollector, KeyCounts};
+use crate::index_core::{add_trimmed, text_options, Claim, IndexCore, Kind};
+use crate::query::{self, distinct, fuzzy, phrase, term, Analysed, Word, WORD_MATCH};
+use crate::SearchError;
 
 /// Bumped whenever the member schema or the analysis changes: an index of another version is
 /// wiped and must be rebuilt.
 pub const MEMBER_SCHEMA_VERSION: u32 = 1;
-const VERSION_FILE: &str = "catalyse-members-version";
 
-/// Added once per query word a member matches: more than any relevance difference.
-const WORD_MATCH: Score = 1000.0;
-/// Score of a one-edit variant, relative to the field's boost.
-const FUZZY_FACTOR: Score = 0.4;
-const PHRASE_SLOP: u32 = 3;
+const KIND: Kind = Kind {
+    mark: "catalyse-members-version",
+    version: MEMBER_SCHEMA_VERSION,
+    claim: Claim::Mark,
+    doc_cache_blocks: None,
+};
 
 const NAME_BOOST: Score = 3.0;
 const EXACT_NAME_BOOST: Score = 1.0;
@@ -116,7 +106,8 @@ pub struct MemberQuery {
     pub include_private: bool,
     /// 1-based; 0 is taken as 1.
     pub page: u32,
-    /// 0 is taken as [`DEFAULT_PER_PAGE`]; at most [`MAX_PER_PAGE`].
+    /// 0 is taken as [`DEFAULT_PER_PAGE`](crate::DEFAULT_PER_PAGE); at most
+    /// [`MAX_PER_PAGE`](crate::MAX_PER_PAGE).
     pub per_page: u32,
 }
 
@@ -161,25 +152,18 @@ struct MemberFields {
 
 fn schema() -> (Schema, MemberFields) {
     let mut b = Schema::builder();
-    let text = |tokenizer: &str, record: IndexRecordOption| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(record),
-        )
-    };
     let positions = IndexRecordOption::WithFreqsAndPositions;
     let freqs = IndexRecordOption::WithFreqs;
     let fr = analysis::FRENCH;
     let key = STRING | FAST;
     let fields = MemberFields {
         id: b.add_i64_field(ID, INDEXED | FAST),
-        name: b.add_text_field("name", text(fr, positions)),
-        name_exact: b.add_text_field("name_exact", text(analysis::FRENCH_EXACT, freqs)),
-        organisation: b.add_text_field("organisation", text(fr, positions)),
-        bio: b.add_text_field("bio", text(fr, freqs)),
-        themes: b.add_text_field("themes", text(fr, freqs)),
-        role: b.add_text_field("role", text(fr, freqs)),
+        name: b.add_text_field("name", text_options(fr, positions)),
+        name_exact: b.add_text_field("name_exact", text_options(analysis::FRENCH_EXACT, freqs)),
+        organisation: b.add_text_field("organisation", text_options(fr, positions)),
+        bio: b.add_text_field("bio", text_options(fr, freqs)),
+        themes: b.add_text_field("themes", text_options(fr, freqs)),
+        role: b.add_text_field("role", text_options(fr, freqs)),
         family: b.add_text_field(FACET_FIELDS[0], key.clone()),
         activity: b.add_text_field(FACET_FIELDS[1], key.clone()),
         lever: b.add_text_field(FACET_FIELDS[2], key.clone()),
@@ -194,13 +178,8 @@ fn schema() -> (Schema, MemberFields) {
 /// The network directory's search index. Cheap to share behind an `Arc`; reads run in
 /// parallel, writes (blocking: call them from `spawn_blocking`) one at a time.
 pub struct MemberIndex {
-    index: Index,
-    reader: IndexReader,
+    core: IndexCore,
     fields: MemberFields,
-    exact_analyzer: tantivy::tokenizer::TextAnalyzer,
-    stemmer: tantivy::tokenizer::TextAnalyzer,
-    /// One writer at a time in this process (tantivy's lock file covers other processes).
-    writing: Mutex<()>,
 }
 
 impl std::fmt::Debug for MemberIndex {
@@ -217,73 +196,23 @@ impl MemberIndex {
     /// recreated empty; a non-empty directory that was never a member index is refused
     /// ([`SearchError::NotAnIndex`]) rather than wiped.
     pub fn open(dir: &Path) -> Result<MemberIndex, SearchError> {
-        fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let version_path = dir.join(VERSION_FILE);
-        let stored_version = fs::read_to_string(&version_path).ok();
-        let has_meta = dir.join("meta.json").exists();
-        let current = stored_version.as_deref().map(str::trim)
-            == Some(MEMBER_SCHEMA_VERSION.to_string().as_str());
-        let existing = if has_meta && current {
-            match Index::open_in_dir(dir) {
-                Ok(index) if index.schema() == schema => Some(index),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let index = match existing {
-            Some(index) => index,
-            None => {
-                // Only a directory marked as ours is wiped.
-                if stored_version.is_some() {
-                    wipe(dir)?;
-                } else if fs::read_dir(dir)?.next().is_some() {
-                    return Err(SearchError::NotAnIndex(dir.to_path_buf()));
-                }
-                // The mark first: an interrupted creation is wiped at the next opening.
-                fs::write(&version_path, format!("{MEMBER_SCHEMA_VERSION}\n"))?;
-                Index::builder().schema(schema).create_in_dir(dir)?
-            }
-        };
-        Self::with_index(index, fields, ReloadPolicy::OnCommitWithDelay)
+        let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
+        Ok(MemberIndex { core, fields })
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<MemberIndex, SearchError> {
         let (schema, fields) = schema();
-        let index = Index::builder().schema(schema).create_in_ram()?;
-        Self::with_index(index, fields, ReloadPolicy::Manual)
-    }
-
-    fn with_index(
-        index: Index,
-        fields: MemberFields,
-        reload: ReloadPolicy,
-    ) -> Result<MemberIndex, SearchError> {
-        let exact_analyzer = analysis::french_exact();
-        index
-            .tokenizers()
-            .register(analysis::FRENCH, analysis::french());
-        index
-            .tokenizers()
-            .register(analysis::FRENCH_EXACT, exact_analyzer.clone());
-        let reader = index.reader_builder().reload_policy(reload).try_into()?;
-        Ok(MemberIndex {
-            index,
-            reader,
-            fields,
-            exact_analyzer,
-            stemmer: analysis::stemmer(),
-            writing: Mutex::new(()),
-        })
+        let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
+        Ok(MemberIndex { core, fields })
     }
 
     /// Replaces the whole content with `docs` (the listable profiles). With several documents
     /// of one id, the last one counts.
     pub fn rebuild(&self, docs: &[MemberDoc]) -> Result<(), SearchError> {
         let by_id: BTreeMap<i64, &MemberDoc> = docs.iter().map(|d| (d.id, d)).collect();
-        self.writing()
+        self.core
             .replace_all(by_id.into_values().map(|d| self.document(d)))
     }
 
@@ -293,38 +222,23 @@ impl MemberIndex {
         &self,
         docs: impl IntoIterator<Item = MemberDoc>,
     ) -> Result<(), SearchError> {
-        self.writing()
+        self.core
             .replace_all(docs.into_iter().map(|d| self.document(&d)))
     }
 
     /// Adds `doc`, or replaces the member with its id. Searchable when this returns.
     pub fn upsert(&self, doc: &MemberDoc) -> Result<(), SearchError> {
-        self.writing().write(|writer| {
-            writer.delete_term(Term::from_field_i64(self.fields.id, doc.id));
-            writer.add_document(self.document(doc))?;
-            Ok(())
-        })
+        self.core.upsert(doc.id, self.document(doc))
     }
 
     /// Removes the member with this id, if indexed. Gone from results when this returns.
     pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.writing().write(|writer| {
-            writer.delete_term(Term::from_field_i64(self.fields.id, id));
-            Ok(())
-        })
-    }
-
-    fn writing(&self) -> crate::writing::Writing<'_> {
-        crate::writing::Writing {
-            index: &self.index,
-            reader: &self.reader,
-            lock: &self.writing,
-        }
+        self.core.remove(id)
     }
 
     /// Number of indexed members (public and members-only).
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.core.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -335,27 +249,15 @@ impl MemberIndex {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_i64(f.id, m.id);
-        let name = m.name.trim();
-        if !name.is_empty() {
-            doc.add_text(f.name, name);
-            doc.add_text(f.name_exact, name);
+        add_trimmed(&mut doc, f.name, &m.name);
+        add_trimmed(&mut doc, f.name_exact, &m.name);
+        add_trimmed(&mut doc, f.organisation, &m.organisation);
+        add_trimmed(&mut doc, f.bio, &m.bio);
+        add_trimmed(&mut doc, f.role, &m.role);
+        for theme in &m.themes {
+            add_trimmed(&mut doc, f.themes, theme);
         }
-        for (field, text) in [
-            (f.organisation, m.organisation.as_str()),
-            (f.bio, m.bio.as_str()),
-            (f.role, m.role.as_str()),
-        ] {
-            if !text.trim().is_empty() {
-                doc.add_text(field, text.trim());
-            }
-        }
-        for theme in m.themes.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            doc.add_text(f.themes, theme);
-        }
-        let family = m.family.trim();
-        if !family.is_empty() {
-            doc.add_text(f.family, family);
-        }
+        add_trimmed(&mut doc, f.family, &m.family);
         for (field, values) in [
             (f.activity, &m.activities),
             (f.lever, &m.levers),
@@ -384,53 +286,35 @@ impl MemberIndex {
     }
 
     /// Searches. Never fails because of what the query contains: over-long text is cut like
-    /// the resource centre's, the page size and depth are bounded ([`MAX_PER_PAGE`],
-    /// [`MAX_OFFSET`]), and a filter value that no member has simply matches nothing.
+    /// the resource centre's, the page size and depth are bounded
+    /// ([`MAX_PER_PAGE`](crate::MAX_PER_PAGE), [`MAX_OFFSET`](crate::MAX_OFFSET)), and a filter
+    /// value that no member has simply matches nothing.
     pub fn search(&self, q: &MemberQuery) -> Result<MemberResults, SearchError> {
-        let per_page = match q.per_page {
-            0 => DEFAULT_PER_PAGE,
-            n => n.min(MAX_PER_PAGE),
-        };
-        let offset = q
-            .page
-            .max(1)
-            .saturating_sub(1)
-            .saturating_mul(per_page)
-            .min(MAX_OFFSET);
-        let analysed = analyse_query(&self.exact_analyzer, &self.stemmer, &q.text);
-        let text_query: Box<dyn Query> = match &analysed {
-            Analysed::Browse => Box::new(AllQuery),
-            Analysed::Nothing => Box::new(EmptyQuery),
-            Analysed::Words(words) => text_query(&self.fields, words),
-        };
-        let full_query: Box<dyn Query> = match self.filters(q) {
-            None => text_query,
-            Some(filter) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, text_query),
-                (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))),
-            ])),
-        };
+        let analysed = self.core.analyse(&q.text);
+        let text_query = analysed.query(|words| text_query(&self.fields, words));
+        let full_query = query::filtered(text_query, self.filters(q));
 
-        let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(per_page as usize).and_offset(offset as usize);
+        let searcher = self.core.searcher();
+        let top = query::page(q.page, q.per_page);
         let by_name = (SortByString::for_field(SORT_NAME), Order::Asc);
         let by_id = (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc);
-        let (ids, counts): (Vec<Option<i64>>, FacetCounts) = match analysed {
+        let (ids, counts): (Vec<Option<i64>>, KeyCounts<4>) = match analysed {
             Analysed::Words(_) => {
                 let by_score = (SortBySimilarityScore, Order::Desc);
                 let collector = top.order_by((by_score, by_name, by_id));
-                let (top, counts) = searcher.search(&full_query, &(collector, FacetCollector))?;
+                let (top, counts) = searcher.search(&full_query, &(collector, FACETS))?;
                 (top.into_iter().map(|((_, _, id), _)| id).collect(), counts)
             }
             _ => {
                 let collector = top.order_by((by_name, by_id));
-                let (top, counts) = searcher.search(&full_query, &(collector, FacetCollector))?;
+                let (top, counts) = searcher.search(&full_query, &(collector, FACETS))?;
                 (top.into_iter().map(|((_, id), _)| id).collect(), counts)
             }
         };
-        let [families, activities, levers, regions] = counts.values.map(sorted);
+        let total = counts.total;
+        let [families, activities, levers, regions] = counts.sorted();
         Ok(MemberResults {
-            total: counts.total,
+            total,
             ids: ids.into_iter().flatten().collect(),
             facets: MemberFacets {
                 families,
@@ -446,11 +330,8 @@ impl MemberIndex {
         let f = &self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !q.include_private {
-            let term = Term::from_field_bool(f.public, true);
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            let public = Term::from_field_bool(f.public, true);
+            must.push((Occur::Must, query::exactly(public)));
         }
         for (field, value) in [
             (f.family, &q.family),
@@ -462,32 +343,11 @@ impl MemberIndex {
             let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
                 continue;
             };
-            let term = Term::from_field_text(field, value);
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            let value = Term::from_field_text(field, value);
+            must.push((Occur::Must, query::exactly(value)));
         }
-        if must.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(must)))
-        }
+        query::all_of(must)
     }
-}
-
-fn boosted(query: impl Query, boost: Score) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(Box::new(query), boost))
-}
-
-fn term(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
-    boosted(
-        TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        ),
-        boost,
-    )
 }
 
 /// The clauses of one query word: any of them is a match of the word.
@@ -512,8 +372,7 @@ fn word_query(f: &MemberFields, w: &Word) -> BooleanQuery {
             (f.organisation, ORGANISATION_BOOST),
             (f.bio, BIO_BOOST),
         ] {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w.stem), 1, true);
-            clauses.push((Occur::Should, boosted(fuzzy, boost * FUZZY_FACTOR)));
+            clauses.push((Occur::Should, fuzzy(field, &w.stem, boost)));
         }
     }
     BooleanQuery::new(clauses)
@@ -523,12 +382,7 @@ fn word_query(f: &MemberFields, w: &Word) -> BooleanQuery {
 /// its BM25 score; the words together in the name or organisation.
 fn text_query(f: &MemberFields, words: &[Word]) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for w in words {
-        if seen.contains(&w.stem.as_str()) {
-            continue;
-        }
-        seen.push(&w.stem);
+    for w in distinct(words) {
         clauses.push((
             Occur::Should,
             Box::new(ConstScoreQuery::new(Box::new(word_query(f, w)), WORD_MATCH)),
@@ -543,117 +397,10 @@ fn text_query(f: &MemberFields, words: &[Word]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The words near each other, in order, in `field` (at least two words).
-fn phrase(field: Field, words: &[Word], boost: Score) -> Box<dyn Query> {
-    let first = words[0].position;
-    let terms = words
-        .iter()
-        .map(|w| {
-            (
-                w.position.saturating_sub(first),
-                Term::from_field_text(field, &w.stem),
-            )
-        })
-        .collect();
-    boosted(
-        PhraseQuery::new_with_offset_and_slop(terms, PHRASE_SLOP),
-        boost,
-    )
-}
-
-/// By count, descending, then by value.
-fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = counts.into_iter().filter(|(k, _)| !k.is_empty()).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
-}
-
-/// Number of matching members and counts of the values of [`FACET_FIELDS`].
-#[derive(Default)]
-struct FacetCounts {
-    total: u64,
-    values: [HashMap<String, u64>; 4],
-}
-
-struct FacetCollector;
-
-struct FacetSegmentCollector {
-    columns: Vec<(usize, StrColumn, Vec<u64>)>,
-    total: u64,
-}
-
-impl Collector for FacetCollector {
-    type Fruit = FacetCounts;
-    type Child = FacetSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _segment_local_id: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<FacetSegmentCollector> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::with_capacity(FACET_FIELDS.len());
-        for (i, name) in FACET_FIELDS.iter().enumerate() {
-            if let Some(column) = fast.str(name)? {
-                let n = column.num_terms();
-                columns.push((i, column, vec![0u64; n]));
-            }
-        }
-        Ok(FacetSegmentCollector { columns, total: 0 })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, segment_fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut all = FacetCounts::default();
-        for fruit in segment_fruits {
-            all.total += fruit.total;
-            for (into, from) in all.values.iter_mut().zip(fruit.values) {
-                for (k, v) in from {
-                    *into.entry(k).or_default() += v;
-                }
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = FacetCounts;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.total += 1;
-        for (_, column, counts) in &mut self.columns {
-            for ord in column.term_ords(doc) {
-                if let Some(c) = counts.get_mut(ord as usize) {
-                    *c += 1;
-                }
-            }
-        }
-    }
-
-    fn harvest(self) -> FacetCounts {
-        let mut fruit = FacetCounts {
-            total: self.total,
-            ..FacetCounts::default()
-        };
-        let mut key = String::new();
-        for (i, column, counts) in self.columns {
-            for (ord, count) in counts.into_iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                key.clear();
-                if column.ord_to_str(ord as u64, &mut key).unwrap_or(false) {
-                    *fruit.values[i].entry(key.clone()).or_default() += count;
-                }
-            }
-        }
-        fruit
-    }
-}
+/// Counts of the values of [`FACET_FIELDS`].
+const FACETS: KeyCollector<4> = KeyCollector {
+    fields: FACET_FIELDS,
+};
 
 #[cfg(test)]
 mod tests {

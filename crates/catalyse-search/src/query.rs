@@ -7,12 +7,16 @@
 //! that documents matching more words always rank first. Phrase clauses (with slop) on title
 //! and summary reward the words found together; the nature, sub-group and format labels count
 //! a little.
+//!
+//! The member directory's queries ([`crate::members`]) share the pieces: paging, filters,
+//! term, one-edit and phrase clauses, [`WORD_MATCH`].
 
 use std::fmt;
 
+use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Explanation, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, Scorer, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -21,7 +25,7 @@ use tantivy::{
 };
 
 use crate::analysis::analyse;
-use crate::Fields;
+use crate::{Fields, DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE};
 
 /// Longest query text considered, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -29,7 +33,7 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_QUERY_WORDS: usize = 12;
 
 /// Added once per query word a document matches: more than any relevance difference.
-const WORD_MATCH: Score = 1000.0;
+pub(crate) const WORD_MATCH: Score = 1000.0;
 /// Score of a one-edit variant, relative to the field's boost.
 const FUZZY_FACTOR: Score = 0.4;
 /// Words of this many letters or more tolerate one typo.
@@ -64,6 +68,26 @@ pub(crate) enum Analysed {
     Words(Vec<Word>),
 }
 
+impl Analysed {
+    /// The words, none when browsing or when nothing can match.
+    pub fn words(&self) -> &[Word] {
+        match self {
+            Analysed::Words(words) => words,
+            _ => &[],
+        }
+    }
+
+    /// Everything when browsing, nothing when nothing can match, else `text_query` of the
+    /// words.
+    pub fn query(&self, text_query: impl FnOnce(&[Word]) -> Box<dyn Query>) -> Box<dyn Query> {
+        match self {
+            Analysed::Browse => Box::new(AllQuery),
+            Analysed::Nothing => Box::new(EmptyQuery),
+            Analysed::Words(words) => text_query(words),
+        }
+    }
+}
+
 pub(crate) fn analyse_query(exact: &TextAnalyzer, stemmer: &TextAnalyzer, text: &str) -> Analysed {
     let text = match text.char_indices().nth(MAX_QUERY_CHARS) {
         Some((cut, _)) => &text[..cut],
@@ -95,11 +119,64 @@ pub(crate) fn analyse_query(exact: &TextAnalyzer, stemmer: &TextAnalyzer, text: 
     }
 }
 
+/// The collector of a page of results: 1-based `page` (0 is taken as 1), `per_page` hits (0 is
+/// taken as [`DEFAULT_PER_PAGE`], at most [`MAX_PER_PAGE`]), no deeper than [`MAX_OFFSET`].
+pub(crate) fn page(page: u32, per_page: u32) -> TopDocs {
+    let per_page = match per_page {
+        0 => DEFAULT_PER_PAGE,
+        n => n.min(MAX_PER_PAGE),
+    };
+    let offset = page
+        .max(1)
+        .saturating_sub(1)
+        .saturating_mul(per_page)
+        .min(MAX_OFFSET);
+    TopDocs::with_limit(per_page as usize).and_offset(offset as usize)
+}
+
+/// `query` restricted to the matches of `filter`, which adds nothing to the scores.
+pub(crate) fn filtered(query: Box<dyn Query>, filter: Option<Box<dyn Query>>) -> Box<dyn Query> {
+    match filter {
+        None => query,
+        Some(filter) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))),
+        ])),
+    }
+}
+
+/// The documents with `term` in its field, as indexed (a key or a boolean), without scoring.
+pub(crate) fn exactly(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+/// All of `must` as one query, or `None` when there is none.
+pub(crate) fn all_of(must: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if must.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(must)))
+    }
+}
+
+/// The words, each stem once (its first occurrence).
+pub(crate) fn distinct(words: &[Word]) -> impl Iterator<Item = &Word> {
+    let mut seen: Vec<&str> = Vec::new();
+    words.iter().filter(move |w| {
+        if seen.contains(&w.stem.as_str()) {
+            false
+        } else {
+            seen.push(&w.stem);
+            true
+        }
+    })
+}
+
 fn boosted(query: impl Query, boost: Score) -> Box<dyn Query> {
     Box::new(BoostQuery::new(Box::new(query), boost))
 }
 
-fn term(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
+pub(crate) fn term(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
     boosted(
         TermQuery::new(
             Term::from_field_text(field, text),
@@ -109,15 +186,16 @@ fn term(field: Field, text: &str, boost: Score) -> Box<dyn Query> {
     )
 }
 
+/// One-edit variants of `stem` in `field`, at [`FUZZY_FACTOR`] of the field's `boost`.
+pub(crate) fn fuzzy(field: Field, stem: &str, boost: Score) -> Box<dyn Query> {
+    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
+    boosted(fuzzy, boost * FUZZY_FACTOR)
+}
+
 /// The relevance query of the words (never empty).
 pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for w in words {
-        if seen.contains(&w.stem.as_str()) {
-            continue;
-        }
-        seen.push(&w.stem);
+    for w in distinct(words) {
         let mut per_word: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Should, term(f.title, &w.stem, TITLE_BOOST)),
             (Occur::Should, term(f.summary, &w.stem, SUMMARY_BOOST)),
@@ -135,8 +213,7 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
                 (f.summary, SUMMARY_BOOST),
                 (f.body, BODY_BOOST),
             ] {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, &w.stem), 1, true);
-                per_word.push((Occur::Should, boosted(fuzzy, boost * FUZZY_FACTOR)));
+                per_word.push((Occur::Should, fuzzy(field, &w.stem, boost)));
             }
         }
         clauses.push((
@@ -162,7 +239,7 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
 }
 
 /// The words near each other, in order, in `field` (at least two words).
-fn phrase(field: Field, words: &[Word], boost: Score) -> Box<dyn Query> {
+pub(crate) fn phrase(field: Field, words: &[Word], boost: Score) -> Box<dyn Query> {
     let first = words[0].position;
     let terms = words
         .iter()

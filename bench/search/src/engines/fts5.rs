@@ -12,9 +12,7 @@ use catalyse_core::resource::Resource;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{words, Outcome, Words, FACET_NATURE, PAGE};
-use crate::stats::{EngineResult, Run};
-use crate::QUERIES;
+use super::{measure, words, Outcome, SqlQueries, Words, FACET_NATURE, PAGE};
 
 const CREATE: &str = "CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, \
                       nature UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')";
@@ -95,70 +93,52 @@ pub async fn bench(resources: &[Resource], workload: &[&str]) -> anyhow::Result<
         indexing.as_secs_f64()
     );
 
-    let mut results = Vec::new();
-    for mode in Words::BOTH {
-        for text in QUERIES {
-            let expr = match_expression(text, mode);
-            top(&mut conn, &expr).await?;
-            faceted(&mut conn, &expr).await?;
-        }
-        let mut plain = Run::default();
-        for text in workload {
-            let expr = match_expression(text, mode);
-            let started = Instant::now();
-            top(&mut conn, &expr).await?;
-            let elapsed = started.elapsed();
-            // Not part of the timed work (no total without facets), only for the report.
-            let count: i64 = sqlx::query_scalar(COUNT)
-                .bind(&expr)
-                .fetch_one(&mut conn)
-                .await?;
-            plain.push(elapsed, count as u64);
-        }
-        let mut with_facets = Run::default();
-        for text in workload {
-            let expr = match_expression(text, mode);
-            let started = Instant::now();
-            let total = faceted(&mut conn, &expr).await?;
-            with_facets.push(started.elapsed(), total);
-        }
-        results.push(EngineResult {
-            engine: "SQLite FTS5",
-            semantics: mode.label(),
-            indexing: (mode == Words::Any).then_some(indexing),
-            plain,
-            faceted: with_facets,
-        });
-    }
+    let results = measure(&mut conn, "SQLite FTS5", indexing, workload).await?;
     conn.close().await?;
+    let version = format!("SQLite {version} (bundled by sqlx)");
     Ok(Outcome::Ran { results, version })
 }
 
-/// The first page, without facets.
-async fn top(conn: &mut SqliteConnection, expr: &str) -> anyhow::Result<usize> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(TOP)
-        .bind(expr)
-        .bind(PAGE)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(std::hint::black_box(rows).len())
-}
+/// A query is its MATCH expression.
+impl SqlQueries for SqliteConnection {
+    type Prepared = String;
 
-/// The first page within a nature, and the count by nature of the matches: returns the total.
-async fn faceted(conn: &mut SqliteConnection, expr: &str) -> anyhow::Result<u64> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(TOP_IN_NATURE)
-        .bind(expr)
-        .bind(PAGE)
-        .bind(FACET_NATURE.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
-    std::hint::black_box(rows);
-    let counts: Vec<(String, i64)> = sqlx::query_as(FACETS)
-        .bind(expr)
-        .bind(FACET_NATURE.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(counts.iter().map(|(_, n)| *n as u64).sum())
+    fn prepare(&self, text: &str, mode: Words) -> String {
+        match_expression(text, mode)
+    }
+
+    async fn top(&mut self, expr: &String) -> anyhow::Result<usize> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(TOP)
+            .bind(expr)
+            .bind(PAGE)
+            .fetch_all(&mut *self)
+            .await?;
+        Ok(std::hint::black_box(rows).len())
+    }
+
+    async fn faceted(&mut self, expr: &String) -> anyhow::Result<u64> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(TOP_IN_NATURE)
+            .bind(expr)
+            .bind(PAGE)
+            .bind(FACET_NATURE.as_str())
+            .fetch_all(&mut *self)
+            .await?;
+        std::hint::black_box(rows);
+        let counts: Vec<(String, i64)> = sqlx::query_as(FACETS)
+            .bind(expr)
+            .bind(FACET_NATURE.as_str())
+            .fetch_all(&mut *self)
+            .await?;
+        Ok(counts.iter().map(|(_, n)| *n as u64).sum())
+    }
+
+    async fn count(&mut self, expr: &String) -> anyhow::Result<u64> {
+        let count: i64 = sqlx::query_scalar(COUNT)
+            .bind(expr)
+            .fetch_one(&mut *self)
+            .await?;
+        Ok(count as u64)
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@ pub mod catalyse;
 pub mod fts5;
 pub mod postgres;
 
-use crate::stats::EngineResult;
+use std::time::{Duration, Instant};
+
+use crate::stats::{EngineResult, Run};
+use crate::QUERIES;
 
 /// The nature the « with facets » queries are restricted to.
 pub const FACET_NATURE: catalyse_core::resource::Nature = catalyse_core::resource::Nature::Methode;
@@ -15,6 +18,7 @@ pub const PAGE: i64 = 20;
 pub enum Outcome {
     Ran {
         results: Vec<EngineResult>,
+        /// The engine and its version, as the report's notes name them.
         version: String,
     },
     Skipped(String),
@@ -43,4 +47,63 @@ impl Words {
 /// The words of a query, as the SQL engines receive them: split on white space.
 pub fn words(text: &str) -> Vec<&str> {
     text.split_whitespace().collect()
+}
+
+/// The queries of an SQL engine, as [`measure`] runs them.
+pub trait SqlQueries {
+    /// One query text in one [`Words`] mode, ready to run.
+    type Prepared;
+
+    fn prepare(&self, text: &str, mode: Words) -> Self::Prepared;
+
+    /// The first page, without facets.
+    async fn top(&mut self, q: &Self::Prepared) -> anyhow::Result<usize>;
+
+    /// The first page within a nature, and the count by nature of the matches: returns the
+    /// total.
+    async fn faceted(&mut self, q: &Self::Prepared) -> anyhow::Result<u64>;
+
+    /// The number of matches (never timed: only for the report).
+    async fn count(&mut self, q: &Self::Prepared) -> anyhow::Result<u64>;
+}
+
+/// Both [`Words`] modes of an SQL engine, each after one untimed pass over [`QUERIES`]: the
+/// workload without facets, then with them. `indexing` is reported on the first row.
+pub async fn measure<E: SqlQueries>(
+    engine: &mut E,
+    name: &'static str,
+    indexing: Duration,
+    workload: &[&str],
+) -> anyhow::Result<Vec<EngineResult>> {
+    let mut results = Vec::new();
+    for mode in Words::BOTH {
+        for text in QUERIES {
+            let q = engine.prepare(text, mode);
+            engine.top(&q).await?;
+            engine.faceted(&q).await?;
+        }
+        let mut plain = Run::default();
+        for text in workload {
+            let q = engine.prepare(text, mode);
+            let started = Instant::now();
+            engine.top(&q).await?;
+            let elapsed = started.elapsed();
+            plain.push(elapsed, engine.count(&q).await?);
+        }
+        let mut with_facets = Run::default();
+        for text in workload {
+            let q = engine.prepare(text, mode);
+            let started = Instant::now();
+            let total = engine.faceted(&q).await?;
+            with_facets.push(started.elapsed(), total);
+        }
+        results.push(EngineResult {
+            engine: name,
+            semantics: mode.label(),
+            indexing: (mode == Words::Any).then_some(indexing),
+            plain,
+            faceted: with_facets,
+        });
+    }
+    Ok(results)
 }

@@ -11,9 +11,8 @@ use anyhow::Context;
 use catalyse_core::resource::Resource;
 use sqlx::{Connection, PgConnection};
 
-use super::{words, Outcome, Words, FACET_NATURE, PAGE};
-use crate::stats::{EngineResult, Run};
-use crate::QUERIES;
+use super::{measure, words, Outcome, SqlQueries, Words, FACET_NATURE, PAGE};
+use crate::stats::EngineResult;
 
 /// Bytes sent per COPY message.
 const COPY_CHUNK: usize = 1 << 20;
@@ -44,6 +43,7 @@ pub async fn bench(
     let results = results?;
     dropped?;
     conn.close().await?;
+    let version = format!("PostgreSQL {version}");
     Ok(Outcome::Ran { results, version })
 }
 
@@ -185,74 +185,60 @@ async fn run(
         indexing.as_secs_f64()
     );
 
-    let mut results = Vec::new();
-    for mode in Words::BOTH {
-        for text in QUERIES {
-            let s = statements(schema, text, mode);
-            top(conn, &s).await?;
-            faceted(conn, &s).await?;
-        }
-        let mut plain = Run::default();
-        for text in workload {
-            let s = statements(schema, text, mode);
-            let started = Instant::now();
-            top(conn, &s).await?;
-            let elapsed = started.elapsed();
-            // Not part of the timed work (no total without facets), only for the report.
-            let mut count = sqlx::query_scalar::<_, i64>(&s.count);
-            for p in &s.params {
-                count = count.bind(p);
-            }
-            plain.push(elapsed, count.fetch_one(&mut *conn).await? as u64);
-        }
-        let mut with_facets = Run::default();
-        for text in workload {
-            let s = statements(schema, text, mode);
-            let started = Instant::now();
-            let total = faceted(conn, &s).await?;
-            with_facets.push(started.elapsed(), total);
-        }
-        results.push(EngineResult {
-            engine: "PostgreSQL french",
-            semantics: mode.label(),
-            indexing: (mode == Words::Any).then_some(indexing),
-            plain,
-            faceted: with_facets,
-        });
-    }
-    Ok(results)
+    let mut queries = Queries { conn, schema };
+    measure(&mut queries, "PostgreSQL french", indexing, workload).await
 }
 
-/// The first page, without facets.
-async fn top(conn: &mut PgConnection, s: &Statements) -> anyhow::Result<usize> {
-    let mut query = sqlx::query_as::<_, (i64, String, String)>(&s.top);
-    for p in &s.params {
-        query = query.bind(p);
-    }
-    Ok(std::hint::black_box(query.fetch_all(&mut *conn).await?).len())
+/// The connection, and the schema of the table.
+struct Queries<'a> {
+    conn: &'a mut PgConnection,
+    schema: &'a str,
 }
 
-/// The first page within a nature, and the count by nature of the matches: returns the total.
-async fn faceted(conn: &mut PgConnection, s: &Statements) -> anyhow::Result<u64> {
-    let mut query = sqlx::query_as::<_, (i64, String, String)>(&s.top_in_nature);
-    for p in &s.params {
-        query = query.bind(p);
+impl SqlQueries for Queries<'_> {
+    type Prepared = Statements;
+
+    fn prepare(&self, text: &str, mode: Words) -> Statements {
+        statements(self.schema, text, mode)
     }
-    std::hint::black_box(
-        query
+
+    async fn top(&mut self, s: &Statements) -> anyhow::Result<usize> {
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(&s.top);
+        for p in &s.params {
+            query = query.bind(p);
+        }
+        Ok(std::hint::black_box(query.fetch_all(&mut *self.conn).await?).len())
+    }
+
+    async fn faceted(&mut self, s: &Statements) -> anyhow::Result<u64> {
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(&s.top_in_nature);
+        for p in &s.params {
+            query = query.bind(p);
+        }
+        std::hint::black_box(
+            query
+                .bind(FACET_NATURE.as_str())
+                .fetch_all(&mut *self.conn)
+                .await?,
+        );
+        let mut counts = sqlx::query_as::<_, (String, i64)>(&s.facets);
+        for p in &s.params {
+            counts = counts.bind(p);
+        }
+        let counts = counts
             .bind(FACET_NATURE.as_str())
-            .fetch_all(&mut *conn)
-            .await?,
-    );
-    let mut counts = sqlx::query_as::<_, (String, i64)>(&s.facets);
-    for p in &s.params {
-        counts = counts.bind(p);
+            .fetch_all(&mut *self.conn)
+            .await?;
+        Ok(counts.iter().map(|(_, n)| *n as u64).sum())
     }
-    let counts = counts
-        .bind(FACET_NATURE.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(counts.iter().map(|(_, n)| *n as u64).sum())
+
+    async fn count(&mut self, s: &Statements) -> anyhow::Result<u64> {
+        let mut count = sqlx::query_scalar::<_, i64>(&s.count);
+        for p in &s.params {
+            count = count.bind(p);
+        }
+        Ok(count.fetch_one(&mut *self.conn).await? as u64)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,212 @@
+//! What the resource and member indexes share: a tantivy index in a directory of its own (or in
+//! memory) marked with its schema version, the French analysers, a reader, writes by id, and
+//! the small pieces of schema and documents both build.
+
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::query::{analyse_query, Analysed};
+use crate::writing::Writing;
+use crate::SearchError;
+
+/// Which directories an index takes as its own, wiping them when they are out of date.
+pub(crate) enum Claim {
+    /// A directory bearing the mark, or holding any tantivy index (`meta.json`). The mark is
+    /// written once the index is created.
+    MarkOrIndex,
+    /// Only a directory bearing the mark: another index's directory is refused. The mark is
+    /// written first, so that an interrupted creation is still ours at the next opening.
+    Mark,
+}
+
+/// How one kind of index lives on disk and is read.
+pub(crate) struct Kind {
+    /// File of the index directory holding [`Kind::version`].
+    pub mark: &'static str,
+    /// Schema version: an index of another one is wiped.
+    pub version: u32,
+    pub claim: Claim,
+    /// Decompressed blocks of stored documents the reader caches; `None`: tantivy's default.
+    pub doc_cache_blocks: Option<usize>,
+}
+
+/// A tantivy index with its reader, analysers and the lock of its writers. Documents have an
+/// `i64` id field, by which they are replaced and removed.
+pub(crate) struct IndexCore {
+    index: Index,
+    reader: IndexReader,
+    id: Field,
+    /// The French analysis of the stemmed fields.
+    pub analyzer: TextAnalyzer,
+    exact_analyzer: TextAnalyzer,
+    stemmer: TextAnalyzer,
+    /// One writer at a time in this process (tantivy's lock file covers other processes).
+    writing: Mutex<()>,
+}
+
+impl IndexCore {
+    /// Opens the index in `dir` (created if needed). An index of another schema version, or a
+    /// damaged one, is wiped and recreated empty; a non-empty directory that is not ours (see
+    /// [`Claim`]) is refused ([`SearchError::NotAnIndex`]).
+    pub fn open(dir: &Path, schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
+        fs::create_dir_all(dir)?;
+        let version_path = dir.join(kind.mark);
+        let stored_version = fs::read_to_string(&version_path).ok();
+        let has_meta = dir.join("meta.json").exists();
+        let current =
+            stored_version.as_deref().map(str::trim) == Some(kind.version.to_string().as_str());
+        let existing = if has_meta && current {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => Some(index),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let index = match existing {
+            Some(index) => index,
+            None => {
+                let ours = match kind.claim {
+                    Claim::MarkOrIndex => has_meta || stored_version.is_some(),
+                    Claim::Mark => stored_version.is_some(),
+                };
+                if ours {
+                    wipe(dir)?;
+                } else if fs::read_dir(dir)?.next().is_some() {
+                    return Err(SearchError::NotAnIndex(dir.to_path_buf()));
+                }
+                let mark = format!("{}\n", kind.version);
+                match kind.claim {
+                    Claim::MarkOrIndex => {
+                        let index = Index::builder().schema(schema).create_in_dir(dir)?;
+                        fs::write(&version_path, mark)?;
+                        index
+                    }
+                    Claim::Mark => {
+                        fs::write(&version_path, mark)?;
+                        Index::builder().schema(schema).create_in_dir(dir)?
+                    }
+                }
+            }
+        };
+        Self::with_index(index, id, kind, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    /// An empty index in memory.
+    pub fn in_memory(schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
+        let index = Index::builder().schema(schema).create_in_ram()?;
+        Self::with_index(index, id, kind, ReloadPolicy::Manual)
+    }
+
+    fn with_index(
+        index: Index,
+        id: Field,
+        kind: &Kind,
+        reload: ReloadPolicy,
+    ) -> Result<Self, SearchError> {
+        let analyzer = analysis::french();
+        let exact_analyzer = analysis::french_exact();
+        index
+            .tokenizers()
+            .register(analysis::FRENCH, analyzer.clone());
+        index
+            .tokenizers()
+            .register(analysis::FRENCH_EXACT, exact_analyzer.clone());
+        let mut reader = index.reader_builder().reload_policy(reload);
+        if let Some(blocks) = kind.doc_cache_blocks {
+            reader = reader.doc_store_cache_num_blocks(blocks);
+        }
+        Ok(IndexCore {
+            reader: reader.try_into()?,
+            index,
+            id,
+            analyzer,
+            exact_analyzer,
+            stemmer: analysis::stemmer(),
+            writing: Mutex::new(()),
+        })
+    }
+
+    /// Replaces the whole content with `docs`.
+    pub fn replace_all(
+        &self,
+        docs: impl IntoIterator<Item = TantivyDocument>,
+    ) -> Result<(), SearchError> {
+        self.writing().replace_all(docs)
+    }
+
+    /// Adds `doc`, replacing the document of id `id`. Searchable when this returns.
+    pub fn upsert(&self, id: i64, doc: TantivyDocument) -> Result<(), SearchError> {
+        self.writing().write(|writer| {
+            writer.delete_term(Term::from_field_i64(self.id, id));
+            writer.add_document(doc)?;
+            Ok(())
+        })
+    }
+
+    /// Removes the document of id `id`, if indexed. Gone from results when this returns.
+    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
+        self.writing().write(|writer| {
+            writer.delete_term(Term::from_field_i64(self.id, id));
+            Ok(())
+        })
+    }
+
+    fn writing(&self) -> Writing<'_> {
+        Writing {
+            index: &self.index,
+            reader: &self.reader,
+            lock: &self.writing,
+        }
+    }
+
+    /// Number of indexed documents.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The words of what a user typed, analysed as the index's text fields.
+    pub fn analyse(&self, text: &str) -> Analysed {
+        analyse_query(&self.exact_analyzer, &self.stemmer, text)
+    }
+}
+
+/// Options of a text field indexed with `tokenizer` (not stored).
+pub(crate) fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    )
+}
+
+/// Adds `text` to `field`, trimmed, unless it is blank.
+pub(crate) fn add_trimmed(doc: &mut TantivyDocument, field: Field, text: &str) {
+    let text = text.trim();
+    if !text.is_empty() {
+        doc.add_text(field, text);
+    }
+}
+
+/// Removes the content of an index directory.
+fn wipe(dir: &Path) -> Result<(), SearchError> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            fs::remove_dir_all(&path)?;
+        } else {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
