@@ -35,7 +35,7 @@ async fn json_ld_escaped(store: Arc<dyn Store>) {
         description: PAYLOAD.into(),
         levers: vec![],
         themes: vec![],
-        starts_at: (now + chrono::Duration::days(3)).to_rfc3339(),
+        starts_at: now + chrono::Duration::days(3),
         duration_minutes: 90,
         timezone: "Europe/Paris".into(),
         online_url: Some("https://visio.example.org/a?b=1&c=<2>".into()),
@@ -49,7 +49,7 @@ async fn json_ld_escaped(store: Arc<dyn Store>) {
         replay_url: None,
         resources: vec![],
         is_example: false,
-        updated_at: String::new(),
+        updated_at: now,
     };
     store
         .load_events("atelier-balise", "v1", &[], &[e], now)
