@@ -123,6 +123,8 @@ pub struct User {
     /// cannot sign in until they follow the link sent to them).
     pub email_verified: bool,
     pub created_at: DateTime<Utc>,
+    /// The language she reads (`fr`, `en`), saved when she signs in.
+    pub lang: String,
 }
 
 impl fmt::Debug for User {

@@ -351,6 +351,55 @@ impl ProfileFields {
     }
 }
 
+/// The moderated versions of a profile or a place: the one others see, approved by a
+/// moderator, and the one its author submitted, waiting for a decision or rejected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Moderated<F> {
+    /// The approved version, shown to others.
+    pub published: Option<F>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The version submitted for review (or rejected), if any.
+    pub draft: Option<F>,
+    pub review: Option<Review>,
+    /// Why the last submission was rejected.
+    pub review_reason: String,
+    /// Grows by one at every submission: a moderator decides on the revision she read.
+    pub revision: i64,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl<F> Moderated<F> {
+    /// The version the author is working on: her draft if any, else what is published.
+    pub fn current(&self) -> Option<&F> {
+        self.draft.as_ref().or(self.published.as_ref())
+    }
+
+    /// Every version kept: the published one, then the draft.
+    pub fn versions(&self) -> impl Iterator<Item = &F> {
+        self.published.iter().chain(self.draft.as_ref())
+    }
+
+    /// What a reader sees: the published version, or for its authors (`author`) the draft
+    /// of what was never published; the flag says it is that draft.
+    pub fn shown(&self, author: bool) -> Option<(&F, bool)> {
+        match (&self.published, &self.draft) {
+            (Some(f), _) => Some((f, false)),
+            (None, Some(d)) if author => Some((d, true)),
+            _ => None,
+        }
+    }
+
+    /// Whether a submitted version waits for a moderator.
+    pub fn is_pending(&self) -> bool {
+        self.review == Some(Review::Pending)
+    }
+
+    /// Why the last submission was rejected, if it was.
+    pub fn rejection(&self) -> Option<&str> {
+        (self.review == Some(Review::Rejected)).then_some(self.review_reason.as_str())
+    }
+}
+
 /// A member's profile as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
@@ -359,17 +408,8 @@ pub struct Profile {
     pub visibility: Visibility,
     /// When the member agreed that her profile be public; `None` if she has not (or withdrew).
     pub consent_at: Option<DateTime<Utc>>,
-    /// The approved version, shown to others.
-    pub published: Option<ProfileFields>,
-    pub published_at: Option<DateTime<Utc>>,
-    /// The version submitted for review (or rejected), if any.
-    pub draft: Option<ProfileFields>,
-    pub review: Option<Review>,
-    /// Why the last submission was rejected.
-    pub review_reason: String,
-    /// Grows by one at every submission: a moderator decides on the revision she read.
-    pub revision: i64,
-    pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub moderated: Moderated<ProfileFields>,
     pub is_example: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -380,12 +420,12 @@ impl Profile {
     pub fn is_public(&self) -> bool {
         self.visibility == Visibility::Public
             && self.consent_at.is_some()
-            && self.published.is_some()
+            && self.moderated.published.is_some()
     }
 
     /// Whether signed-in members may see the published profile.
     pub fn is_listed_for_members(&self) -> bool {
-        self.published.is_some()
+        self.moderated.published.is_some()
             && match self.visibility {
                 Visibility::Public => self.consent_at.is_some(),
                 Visibility::Members => true,
@@ -400,11 +440,6 @@ impl Profile {
         } else {
             self.is_public()
         }
-    }
-
-    /// The version the member is working on: her draft if any, else what is published.
-    pub fn current(&self) -> Option<&ProfileFields> {
-        self.draft.as_ref().or(self.published.as_ref())
     }
 }
 
@@ -543,22 +578,11 @@ pub struct Place {
     pub slug: String,
     /// The member who created it; `None` once her account is deleted (« ancien membre »).
     pub created_by: Option<i64>,
-    pub published: Option<PlaceFields>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub draft: Option<PlaceFields>,
-    pub review: Option<Review>,
-    pub review_reason: String,
-    pub revision: i64,
-    pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub moderated: Moderated<PlaceFields>,
     pub is_example: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl Place {
-    pub fn current(&self) -> Option<&PlaceFields> {
-        self.draft.as_ref().or(self.published.as_ref())
-    }
 }
 
 /// What a moderation decision or a report is about.
@@ -682,25 +706,39 @@ mod tests {
         assert!(p[4].message.contains("n'est pas une adresse web"));
     }
 
-    #[test]
-    fn visibility_needs_consent_and_approval() {
+    /// A profile of `fields()`, published or, if not, waiting for its first review.
+    fn profile(published: bool) -> Profile {
         let now = Utc::now();
-        let mut p = Profile {
+        let version = Some(fields());
+        let (published, draft) = if published {
+            (version, None)
+        } else {
+            (None, version)
+        };
+        Profile {
             user_id: 1,
             slug: "camille-martin".into(),
             visibility: Visibility::Public,
             consent_at: None,
-            published: Some(fields()),
-            published_at: Some(now),
-            draft: None,
-            review: None,
-            review_reason: String::new(),
-            revision: 1,
-            submitted_at: Some(now),
+            moderated: Moderated {
+                review: draft.as_ref().map(|_| Review::Pending),
+                published_at: published.as_ref().map(|_| now),
+                published,
+                draft,
+                review_reason: String::new(),
+                revision: 1,
+                submitted_at: Some(now),
+            },
             is_example: false,
             created_at: now,
             updated_at: now,
-        };
+        }
+    }
+
+    #[test]
+    fn visibility_needs_consent_and_approval() {
+        let now = Utc::now();
+        let mut p = profile(true);
         assert!(!p.is_public(), "no consent, not public");
         assert!(!p.is_listed_for_members());
         p.consent_at = Some(now);
@@ -710,11 +748,67 @@ mod tests {
         p.visibility = Visibility::Hidden;
         assert!(!p.visible_to(false) && !p.visible_to(true));
         p.visibility = Visibility::Public;
-        p.published = None;
+        p.moderated.published = None;
         assert!(
             !p.visible_to(false) && !p.visible_to(true),
             "never approved"
         );
+    }
+
+    #[test]
+    fn a_profile_serialises_its_versions_flat() {
+        let p = profile(false);
+        let json = serde_json::to_value(&p).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut want = vec![
+            "user_id",
+            "slug",
+            "visibility",
+            "consent_at",
+            "published",
+            "published_at",
+            "draft",
+            "review",
+            "review_reason",
+            "revision",
+            "submitted_at",
+            "is_example",
+            "created_at",
+            "updated_at",
+        ];
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(json["review"], "pending");
+        assert_eq!(json["draft"]["display_name"], "  Camille Martin ");
+    }
+
+    #[test]
+    fn moderated_versions() {
+        let mut m = Moderated {
+            published: None,
+            published_at: None,
+            draft: Some("draft"),
+            review: Some(Review::Pending),
+            review_reason: String::new(),
+            revision: 1,
+            submitted_at: None,
+        };
+        assert_eq!(m.current(), Some(&"draft"));
+        assert!(m.is_pending() && m.rejection().is_none());
+        assert_eq!(m.shown(false), None, "never published, hidden from others");
+        assert_eq!(m.shown(true), Some((&"draft", true)));
+        m.published = Some("published");
+        assert_eq!(m.versions().collect::<Vec<_>>(), [&"published", &"draft"]);
+        assert_eq!(m.shown(false), Some((&"published", false)));
+        m.review = Some(Review::Rejected);
+        m.review_reason = "Lien commercial".into();
+        assert_eq!(m.rejection(), Some("Lien commercial"));
+        assert!(!m.is_pending());
     }
 
     #[test]

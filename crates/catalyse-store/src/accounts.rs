@@ -33,6 +33,9 @@ pub trait AccountStore: Send + Sync {
     ) -> StoreResult<User>;
     /// Sets a new password hash and ends every session of the account.
     async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Saves the language the member reads (`fr`, `en`), for the mails sent to her outside a
+    /// request of hers.
+    async fn set_user_lang(&self, user_id: i64, lang: &str) -> StoreResult<()>;
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>>;
     async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
     /// The session and its user if it is neither idle since `idle_after` nor older than
@@ -110,7 +113,7 @@ pub trait AccountStore: Send + Sync {
 }
 
 const USER_COLUMNS: &str =
-    "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at";
+    "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at, lang";
 
 impl FromRow for User {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
@@ -125,6 +128,7 @@ impl FromRow for User {
             is_example: r.try_get("is_example")?,
             email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
             created_at: r.time("created_at")?,
+            lang: r.try_get("lang")?,
         })
     }
 }
@@ -348,6 +352,15 @@ where
         Ok(())
     }
 
+    async fn set_user_lang(&self, user_id: i64, lang: &str) -> StoreResult<()> {
+        query("UPDATE users SET lang = $1 WHERE id = $2 AND lang <> $1")
+            .bind(lang)
+            .bind(user_id)
+            .execute(self.w())
+            .await?;
+        Ok(())
+    }
+
     async fn audit_log(&self, limit: u32) -> StoreResult<Vec<AuditEntry>> {
         query_as(
             "SELECT at, actor_id, action, target, details FROM audit_log \
@@ -381,7 +394,7 @@ where
         let row = query(
             "SELECT s.id_hash, s.user_id, s.created_at AS session_created_at, \
              s.last_seen_at, u.id, u.email, u.display_name, u.role, u.password_hash, \
-             u.is_example, u.email_verified_at, u.created_at FROM sessions s \
+             u.is_example, u.email_verified_at, u.created_at, u.lang FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.last_seen_at >= $2 AND s.created_at >= $3",
         )

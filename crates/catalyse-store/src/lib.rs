@@ -304,12 +304,6 @@ pub(crate) fn read_ts(s: i64, column: &str) -> StoreResult<DateTime<Utc>> {
         .ok_or_else(|| StoreError::Corrupt(format!("{column}: {s} s is not an instant")))
 }
 
-/// The network area's reading of an instant; it still falls back to 1970 on a value out of
-/// range, until that area reads through `Row::time` as the others do.
-pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(s, 0).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

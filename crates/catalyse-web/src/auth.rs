@@ -284,7 +284,16 @@ role_extractor!(Moderator, Role::Moderator);
 role_extractor!(Admin, Role::Admin);
 
 /// Opens a session for `user` (a new id at every login) and returns its cookie.
-pub async fn open_session(state: &AppState, user: &User) -> Result<HeaderValue, AppError> {
+/// Opens a session for `user`, who reads `lang` now: it is saved for the mails sent to her
+/// outside her own requests (a moderation decision, a reminder).
+pub async fn open_session(
+    state: &AppState,
+    user: &User,
+    lang: crate::i18n::Lang,
+) -> Result<HeaderValue, AppError> {
+    if user.lang != lang.code() {
+        state.store.set_user_lang(user.id, lang.code()).await?;
+    }
     let token = random_token();
     let now = Utc::now();
     state

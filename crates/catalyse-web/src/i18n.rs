@@ -122,6 +122,12 @@ pub struct Tr {
 }
 
 impl Tr {
+    /// The strings of the language a member reads (saved when she signs in; French when
+    /// unknown).
+    pub fn for_user(user: &catalyse_core::User) -> Tr {
+        Tr::new(Lang::parse(&user.lang).unwrap_or_default())
+    }
+
     pub fn new(lang: Lang) -> Tr {
         Tr {
             lang,

@@ -136,9 +136,7 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Renders an error page again in the reader's language (the `lang` cookie) when it is not
 /// French: the handlers and layers that answer an error do not know it.
 pub async fn error_language(req: Request, next: Next) -> Response {
-    let lang = crate::auth::cookie_value(req.headers(), crate::pages::LANG_COOKIE)
-        .and_then(|l| Lang::parse(&l))
-        .unwrap_or_default();
+    let lang = crate::pages::lang_of(req.headers());
     let mut resp = next.run(req).await;
     if lang == Lang::Fr {
         return resp;

@@ -86,6 +86,47 @@ impl PageCtx {
     }
 }
 
+/// A file to download under `filename`: shared caches may keep it unless `private`.
+pub fn download(content_type: &str, filename: &str, body: Vec<u8>, private: bool) -> Response {
+    let mut resp = (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response();
+    if private {
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    resp
+}
+
+/// The bytes a CSV writer wrote, as a download.
+pub fn csv_download(
+    w: csv::Writer<Vec<u8>>,
+    filename: &str,
+    private: bool,
+) -> Result<Response, AppError> {
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(download("text/csv; charset=utf-8", filename, body, private))
+}
+
+/// The language the reader chose (the `lang` cookie), French by default.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    crate::auth::cookie_value(headers, LANG_COOKIE)
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or_default()
+}
+
 impl<S> FromRequestParts<S> for PageCtx
 where
     S: Send + Sync,
@@ -96,9 +137,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let lang = crate::auth::cookie_value(&parts.headers, LANG_COOKIE)
-            .and_then(|l| Lang::parse(&l))
-            .unwrap_or_default();
+        let lang = lang_of(&parts.headers);
         let csrf = parts.extensions.get::<CsrfToken>().cloned();
         let path = parts
             .uri

@@ -1,9 +1,9 @@
 //! `catalyse backup` and `catalyse restore`, run as an operator would: a round trip on SQLite
 //! and on PostgreSQL (and from one to the other), and refusals that change nothing.
 
-use catalyse_core::network::{ProfileFields, TerritoryRef, Visibility};
+use catalyse_core::network::{ProfileFields, Visibility};
 use catalyse_core::resource::{Nature, ResourceFields, ResourceState, StoredFile};
-use catalyse_core::{Email, Role, TerritoryLevel};
+use catalyse_core::{Email, Role};
 use catalyse_store::testing::{self, TestStore};
 use catalyse_store::{NewRegistration, NewUser};
 use catalyse_web::config::Secret;
@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+
+#[path = "../../catalyse-store/tests/it/fixtures.rs"]
+mod fixtures;
 
 /// A word no shipped document contains, to find the uploaded resource by search.
 const WORD: &str = "zorglubienne";
@@ -180,21 +183,16 @@ async fn make_content(site: &Site) -> Made {
     let resource = store
         .create_resource(
             &ResourceFields {
-                slug: "guide-cooperation".into(),
-                title: format!("Guide {WORD} de la coopération territoriale"),
                 summary: "Un guide pour essayer la sauvegarde.".into(),
                 body: "Des **pratiques** éprouvées.".into(),
-                nature: Nature::Methode,
-                subgroup: String::new(),
                 levers: vec![state.reference.levers[0].slug.clone()],
                 themes: vec!["coopération".into()],
                 authors: vec!["Le RAMEAU".into()],
-                year: Some(2024),
-                format: "PDF".into(),
-                language: "fr".into(),
-                licence: "CC BY 4.0".into(),
-                url: None,
-                is_example: false,
+                ..fixtures::resource_fields(
+                    "guide-cooperation",
+                    &format!("Guide {WORD} de la coopération territoriale"),
+                    Nature::Methode,
+                )
             },
             ResourceState::Published,
             Some(&StoredFile {
@@ -216,10 +214,7 @@ async fn make_content(site: &Site) -> Made {
         organisation: "Mairie de Paris".into(),
         actor_family: "collectivites-territoriales".into(),
         role: "chargée de mission".into(),
-        territories: vec![TerritoryRef {
-            level: TerritoryLevel::Commune,
-            code: "75056".into(),
-        }],
+        territories: vec![fixtures::commune("75056")],
         activities: vec![],
         levers: vec![],
         themes: vec!["mobilités".into()],
@@ -234,7 +229,7 @@ async fn make_content(site: &Site) -> Made {
     store
         .decide_profile(
             camille.id,
-            submitted.revision,
+            submitted.moderated.revision,
             true,
             "",
             Some(admin.id),
@@ -404,7 +399,7 @@ async fn round_trip(source: Site, target: Site) {
         .unwrap()
         .expect("the member");
     let profile = store.profile(camille.id).await.unwrap().expect("profile");
-    let photo_sha = profile.published.unwrap().photo.expect("photo");
+    let photo_sha = profile.moderated.published.unwrap().photo.expect("photo");
     let resource = store
         .resource(made.resource_id)
         .await

@@ -41,6 +41,11 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Whether the store holds a resource of this slug.
+async fn has_resource(store: &Arc<dyn Store>, slug: &str) -> bool {
+    store.resource_by_slug(slug).await.unwrap().is_some()
+}
+
 // The store handed to the body and the URL the binary uses point at the same database.
 both_databases!(
     admin_commands_create_and_promote_accounts,
@@ -53,6 +58,13 @@ async fn admin_commands(store: Arc<dyn Store>, url: String) {
             &url,
             &["admin", "create-user", "--email", email, "--role", role],
             &format!("{password}\n"),
+        )
+    };
+    let set_role = |email: &str, role: &str| {
+        catalyse(
+            &url,
+            &["admin", "set-role", "--email", email, "--role", role],
+            "",
         )
     };
     let o = create("Chef@Exemple.fr", "admin", "une phrase de passe solide");
@@ -79,18 +91,7 @@ async fn admin_commands(store: Arc<dyn Store>, url: String) {
 
     let o = create("camille@exemple.fr", "member", "une phrase de passe solide");
     assert!(o.status.success(), "{}", text(&o));
-    let o = catalyse(
-        &url,
-        &[
-            "admin",
-            "set-role",
-            "--email",
-            "camille@exemple.fr",
-            "--role",
-            "moderator",
-        ],
-        "",
-    );
+    let o = set_role("camille@exemple.fr", "moderator");
     assert!(o.status.success(), "{}", text(&o));
     let camille = store
         .user_by_email(&Email::parse("camille@exemple.fr").unwrap())
@@ -98,32 +99,10 @@ async fn admin_commands(store: Arc<dyn Store>, url: String) {
         .unwrap()
         .unwrap();
     assert_eq!(camille.role, Role::Moderator);
-    let o = catalyse(
-        &url,
-        &[
-            "admin",
-            "set-role",
-            "--email",
-            "chef@exemple.fr",
-            "--role",
-            "member",
-        ],
-        "",
-    );
+    let o = set_role("chef@exemple.fr", "member");
     assert!(!o.status.success());
     assert!(text(&o).contains("last administrator"));
-    let o = catalyse(
-        &url,
-        &[
-            "admin",
-            "set-role",
-            "--email",
-            "personne@exemple.fr",
-            "--role",
-            "member",
-        ],
-        "",
-    );
+    let o = set_role("personne@exemple.fr", "member");
     assert!(!o.status.success());
     assert!(text(&o).contains("no account"));
 
@@ -209,11 +188,7 @@ async fn resources_cli(store: Arc<dyn Store>, url: String) {
     assert!(!o.status.success());
     assert!(text(&o).contains("ligne 3 : titre vide"), "{}", text(&o));
     assert!(
-        store
-            .resource_by_slug("guide-local")
-            .await
-            .unwrap()
-            .is_none(),
+        !has_resource(&store, "guide-local").await,
         "nothing written"
     );
 
@@ -224,14 +199,7 @@ async fn resources_cli(store: Arc<dyn Store>, url: String) {
         "",
     );
     assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        store
-            .resource_by_slug("guide-local")
-            .await
-            .unwrap()
-            .is_none(),
-        "dry run"
-    );
+    assert!(!has_resource(&store, "guide-local").await, "dry run");
     let o = catalyse(&url, &["resources", "import", file.to_str().unwrap()], "");
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("1 resource(s) created"), "{}", text(&o));

@@ -2,29 +2,42 @@
 
 use crate::network::{ExampleMember, NetworkStore};
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
-use crate::{from_ts, ts, StoreError, StoreResult};
+use crate::{ts, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::network::{
-    Decision, Place, PlaceFields, Profile, ProfileFields, Report, Review, Subject, Visibility,
+    Decision, Moderated, Place, PlaceFields, Profile, ProfileFields, Report, Subject, Visibility,
 };
 use catalyse_core::text::slugify;
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use sqlx::{Executor, Transaction};
 
-const PROFILE_COLUMNS: &str = "user_id, slug, visibility, consent_at, published, \
-    published_at, draft, review, review_reason, revision, submitted_at, is_example, \
-    created_at, updated_at";
-const PLACE_COLUMNS: &str = "id, slug, created_by, published, published_at, draft, \
-    review, review_reason, revision, submitted_at, is_example, created_at, updated_at";
+/// The columns of a profile's or a place's versions, read by [`moderated`].
+macro_rules! moderated_columns {
+    () => {
+        "published, published_at, draft, review, review_reason, revision, submitted_at"
+    };
+}
+const PROFILE_COLUMNS: &str = concat!(
+    "user_id, slug, visibility, consent_at, ",
+    moderated_columns!(),
+    ", is_example, created_at, updated_at"
+);
+const PLACE_COLUMNS: &str = concat!(
+    "id, slug, created_by, ",
+    moderated_columns!(),
+    ", is_example, created_at, updated_at"
+);
+/// What a new version submitted sets, in `members` as in `places`: `$1` the draft (JSON),
+/// `$2` the time.
+const RESUBMIT: &str = "draft = $1, review = 'pending', review_reason = '', \
+    revision = revision + 1, submitted_at = $2, updated_at = $2";
 const REPORT_COLUMNS: &str = "id, at, reporter_id, subject, subject_id, reason, \
     resolved_at, resolved_by, resolution";
 /// Values per generated statement.
 const CHUNK: usize = 400;
 
-fn json<T: serde::de::DeserializeOwned, DB: Engine>(
-    r: &Row<DB>,
-    col: &str,
-) -> StoreResult<Option<T>> {
+fn json<T: DeserializeOwned, DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<T>> {
     match r.try_get::<Option<String>, _>(col)? {
         Some(text) => serde_json::from_str(&text).map(Some).map_err(corrupt),
         None => Ok(None),
@@ -35,14 +48,31 @@ fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(corrupt)
 }
 
-fn review<DB: Engine>(r: &Row<DB>) -> StoreResult<Option<Review>> {
-    r.try_get::<Option<String>, _>("review")?
-        .map(|s| s.parse().map_err(corrupt))
-        .transpose()
+fn time<DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    r.time_opt(col)
 }
 
-fn time<DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_ts))
+/// The versions of a profile or a place, from the columns `moderated_columns!` names.
+fn moderated<F: DeserializeOwned, DB: Engine>(r: &Row<DB>) -> StoreResult<Moderated<F>> {
+    let review: Option<String> = r.try_get("review")?;
+    Ok(Moderated {
+        published: json(r, "published")?,
+        published_at: time(r, "published_at")?,
+        draft: json(r, "draft")?,
+        review: review.map(|s| s.parse()).transpose().map_err(corrupt)?,
+        review_reason: r.try_get("review_reason")?,
+        revision: r.try_get("revision")?,
+        submitted_at: time(r, "submitted_at")?,
+    })
+}
+
+/// Where the versions of a subject are kept: its table, its key column, and the columns
+/// its `FromRow` reads.
+fn table(subject: Subject) -> (&'static str, &'static str, &'static str) {
+    match subject {
+        Subject::Member => ("members", "user_id", PROFILE_COLUMNS),
+        Subject::Place => ("places", "id", PLACE_COLUMNS),
+    }
 }
 
 impl FromRow for Profile {
@@ -53,16 +83,10 @@ impl FromRow for Profile {
             slug: r.try_get("slug")?,
             visibility: visibility.parse().map_err(corrupt)?,
             consent_at: time(r, "consent_at")?,
-            published: json(r, "published")?,
-            published_at: time(r, "published_at")?,
-            draft: json(r, "draft")?,
-            review: review(r)?,
-            review_reason: r.try_get("review_reason")?,
-            revision: r.try_get("revision")?,
-            submitted_at: time(r, "submitted_at")?,
+            moderated: moderated(r)?,
             is_example: r.try_get("is_example")?,
-            created_at: from_ts(r.try_get("created_at")?),
-            updated_at: from_ts(r.try_get("updated_at")?),
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -73,16 +97,10 @@ impl FromRow for Place {
             id: r.try_get("id")?,
             slug: r.try_get("slug")?,
             created_by: r.try_get("created_by")?,
-            published: json(r, "published")?,
-            published_at: time(r, "published_at")?,
-            draft: json(r, "draft")?,
-            review: review(r)?,
-            review_reason: r.try_get("review_reason")?,
-            revision: r.try_get("revision")?,
-            submitted_at: time(r, "submitted_at")?,
+            moderated: moderated(r)?,
             is_example: r.try_get("is_example")?,
-            created_at: from_ts(r.try_get("created_at")?),
-            updated_at: from_ts(r.try_get("updated_at")?),
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -96,7 +114,7 @@ impl FromRow for Report {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         Ok(Report {
             id: r.try_get("id")?,
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             reporter_id: r.try_get("reporter_id")?,
             subject: subject(r)?,
             subject_id: r.try_get("subject_id")?,
@@ -112,7 +130,7 @@ impl FromRow for Decision {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         Ok(Decision {
             id: r.try_get("id")?,
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             moderator_id: r.try_get("moderator_id")?,
             subject: subject(r)?,
             subject_id: r.try_get("subject_id")?,
@@ -153,6 +171,20 @@ async fn free_slug<'c, DB: Engine>(
     Ok(format!("{base}-{n}"))
 }
 
+/// Submitted versions of profiles or of places waiting for a decision, oldest first.
+async fn pending<'c, DB: Engine, T: FromRow>(
+    on: impl Executor<'c, Database = DB>,
+    subject: Subject,
+) -> StoreResult<Vec<T>> {
+    let (table, key, columns) = table(subject);
+    query_as(&format!(
+        "SELECT {columns} FROM {table} WHERE review = 'pending' \
+         ORDER BY submitted_at, {key} LIMIT 500"
+    ))
+    .fetch_all(on)
+    .await
+}
+
 /// A moderator's decision on one revision.
 struct Verdict<'a> {
     revision: i64,
@@ -173,10 +205,7 @@ async fn decide<DB: Engine, T: FromRow>(
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    let (table, key, columns) = match subject {
-        Subject::Member => ("members", "user_id", PROFILE_COLUMNS),
-        Subject::Place => ("places", "id", PLACE_COLUMNS),
-    };
+    let (table, key, columns) = table(subject);
     // A profile's photo columns follow its versions (see `file_in_use`).
     let photos = match subject {
         Subject::Member => "published_photo = draft_photo, draft_photo = NULL, ",
@@ -247,10 +276,8 @@ where
         let draft = to_json(fields)?;
         let row = if exists.is_some() {
             query(&format!(
-                "UPDATE members SET draft = $1, review = 'pending', review_reason = '', \
-                 revision = revision + 1, submitted_at = $2, visibility = $3, \
-                 consent_at = $4, updated_at = $2, draft_photo = $6 \
-                 WHERE user_id = $5 RETURNING {PROFILE_COLUMNS}"
+                "UPDATE members SET {RESUBMIT}, visibility = $3, consent_at = $4, \
+                 draft_photo = $6 WHERE user_id = $5 RETURNING {PROFILE_COLUMNS}"
             ))
             .bind(&draft)
             .bind(ts(now))
@@ -354,12 +381,7 @@ where
     }
 
     async fn pending_profiles(&self) -> StoreResult<Vec<Profile>> {
-        query_as(&format!(
-            "SELECT {PROFILE_COLUMNS} FROM members WHERE review = 'pending' \
-             ORDER BY submitted_at, user_id LIMIT 500"
-        ))
-        .fetch_all(self.r())
-        .await
+        pending(self.r(), Subject::Member).await
     }
 
     async fn decide_profile(
@@ -465,9 +487,7 @@ where
         let draft = to_json(fields)?;
         let row = match id {
             Some(id) => query(&format!(
-                "UPDATE places SET draft = $1, review = 'pending', review_reason = '', \
-                 revision = revision + 1, submitted_at = $2, updated_at = $2 \
-                 WHERE id = $3 RETURNING {PLACE_COLUMNS}"
+                "UPDATE places SET {RESUBMIT} WHERE id = $3 RETURNING {PLACE_COLUMNS}"
             ))
             .bind(&draft)
             .bind(ts(now))
@@ -520,12 +540,7 @@ where
     }
 
     async fn pending_places(&self) -> StoreResult<Vec<Place>> {
-        query_as(&format!(
-            "SELECT {PLACE_COLUMNS} FROM places WHERE review = 'pending' \
-             ORDER BY submitted_at, id LIMIT 500"
-        ))
-        .fetch_all(self.r())
-        .await
+        pending(self.r(), Subject::Place).await
     }
 
     async fn places_of(&self, user_id: i64) -> StoreResult<Vec<Place>> {
@@ -534,15 +549,15 @@ where
             query_as(&format!("SELECT {PLACE_COLUMNS} FROM places ORDER BY id"))
                 .fetch_all(self.r())
                 .await?;
-        let mut out = Vec::new();
-        for p in places {
-            let runs =
-                |f: &Option<PlaceFields>| f.as_ref().is_some_and(|f| f.managers.contains(&user_id));
-            if p.created_by == Some(user_id) || runs(&p.published) || runs(&p.draft) {
-                out.push(p);
-            }
-        }
-        Ok(out)
+        Ok(places
+            .into_iter()
+            .filter(|p| {
+                p.created_by == Some(user_id)
+                    || p.moderated
+                        .versions()
+                        .any(|f| f.managers.contains(&user_id))
+            })
+            .collect())
     }
 
     async fn decide_place(

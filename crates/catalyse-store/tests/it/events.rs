@@ -1,6 +1,7 @@
 //! Events and series: loading by checksum, windows, kinds and series.
 
-use catalyse_core::agenda::{Event, EventKind, EventStatus, Series};
+use crate::fixtures::event;
+use catalyse_core::agenda::{EventKind, EventStatus, Series};
 use catalyse_store::both_databases as conformance;
 use catalyse_store::Store;
 use chrono::{DateTime, Utc};
@@ -9,39 +10,6 @@ use std::sync::Arc;
 /// An instant written in a test.
 pub(crate) fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
-}
-
-pub(crate) fn event(
-    slug: &str,
-    start: DateTime<Utc>,
-    kind: EventKind,
-    series: Option<&str>,
-) -> Event {
-    Event {
-        id: 0,
-        slug: slug.into(),
-        series: series.map(String::from),
-        kind,
-        title: format!("Titre {slug}"),
-        description: String::new(),
-        levers: vec!["definir-sa-strategie".into()],
-        themes: vec![],
-        starts_at: start,
-        duration_minutes: 60,
-        timezone: "Europe/Paris".into(),
-        online_url: None,
-        commune: None,
-        address: None,
-        speakers: vec!["Une intervenante".into()],
-        capacity: Some(100),
-        registration_opens: None,
-        registration_closes: None,
-        status: EventStatus::Scheduled,
-        replay_url: None,
-        resources: vec![],
-        is_example: false,
-        updated_at: DateTime::UNIX_EPOCH,
-    }
 }
 
 conformance!(events_load_and_list, events);
@@ -144,6 +112,22 @@ pub(crate) fn newcomer(i: usize, pending: bool) -> catalyse_store::NewRegistrati
     }
 }
 
+/// Claims the hour-before reminders due at `now` (events starting within the hour).
+async fn claim_hour_before(
+    store: &Arc<dyn Store>,
+    now: DateTime<Utc>,
+) -> Vec<catalyse_store::Registration> {
+    store
+        .claim_reminders(
+            catalyse_store::Reminder::HourBefore,
+            now,
+            chrono::Duration::zero(),
+            chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap()
+}
+
 conformance!(registrations_respect_capacity_under_load, capacity);
 async fn capacity(store: Arc<dyn Store>) {
     use catalyse_store::{RegistrationStatus, Reminder};
@@ -227,43 +211,14 @@ async fn capacity(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(v.status, RegistrationStatus::Waiting);
     // Reminders: claimed once, even when asked twice; a released claim comes back.
-    let claimed = store
-        .claim_reminders(
-            Reminder::HourBefore,
-            now,
-            chrono::Duration::zero(),
-            chrono::Duration::hours(1),
-        )
-        .await
-        .unwrap();
+    let claimed = claim_hour_before(&store, now).await;
     assert_eq!(claimed.len(), 100);
-    assert!(store
-        .claim_reminders(
-            Reminder::HourBefore,
-            now,
-            chrono::Duration::zero(),
-            chrono::Duration::hours(1)
-        )
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(claim_hour_before(&store, now).await.is_empty());
     store
         .release_reminder(claimed[0].id, Reminder::HourBefore)
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .claim_reminders(
-                Reminder::HourBefore,
-                now,
-                chrono::Duration::zero(),
-                chrono::Duration::hours(1)
-            )
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(claim_hour_before(&store, now).await.len(), 1);
     // The day-before reminder is for events more than an hour away: not this one.
     assert!(store
         .claim_reminders(

@@ -2,7 +2,8 @@
 //! line beside the server, a second instance) holds the database's write lock for 3 s while
 //! registrations arrive, and every one of them succeeds once the lock is released.
 
-use crate::events::{event, newcomer};
+use crate::events::newcomer;
+use crate::fixtures::event;
 use catalyse_core::agenda::EventKind;
 use catalyse_store::both_databases as conformance;
 use catalyse_store::{RegistrationStatus, Store};

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod events;
+mod fixtures;
 mod locking;
 mod network;
 mod observatory;

@@ -1,33 +1,13 @@
 //! The network: profiles and their moderation, places, reports, contact
 //! log, example members and account deletion.
 
-use catalyse_core::network::{
-    PlaceFields, PlaceKind, ProfileFields, Review, Subject, TerritoryRef, Visibility,
-};
-use catalyse_core::{Email, Role, TerritoryLevel};
+use crate::fixtures::profile_fields;
+use catalyse_core::network::{PlaceFields, PlaceKind, ProfileFields, Review, Subject, Visibility};
+use catalyse_core::{Email, Role};
 use catalyse_store::both_databases as conformance;
 use catalyse_store::{ExampleMember, NewUser, Store, StoreError};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
-
-fn fields(name: &str) -> ProfileFields {
-    ProfileFields {
-        display_name: name.into(),
-        organisation: "Association Les Liens".into(),
-        actor_family: "associations".into(),
-        role: "Coordinatrice".into(),
-        territories: vec![TerritoryRef {
-            level: TerritoryLevel::Commune,
-            code: "69123".into(),
-        }],
-        activities: vec!["mettre-en-relation".into()],
-        levers: vec!["apprendre-a-faire-alliance".into()],
-        themes: vec!["mobilité".into()],
-        bio: "Je relie les acteurs.".into(),
-        links: vec![],
-        photo: None,
-    }
-}
 
 pub(crate) async fn member(store: &Arc<dyn Store>, email: &str, verified: bool) -> i64 {
     store
@@ -55,7 +35,7 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
     let p = store
         .submit_profile(
             id,
-            &fields("Camille Martin"),
+            &profile_fields("Camille Martin"),
             Visibility::Public,
             Some(now),
             now,
@@ -63,10 +43,10 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(p.slug, "camille-martin");
-    assert_eq!(p.review, Some(Review::Pending));
-    assert_eq!(p.revision, 1);
+    assert_eq!(p.moderated.review, Some(Review::Pending));
+    assert_eq!(p.moderated.revision, 1);
     assert!(
-        p.published.is_none() && !p.is_public(),
+        p.moderated.published.is_none() && !p.is_public(),
         "not public before approval"
     );
     let pending = store.pending_profiles().await.unwrap();
@@ -78,20 +58,26 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(p.is_public());
-    assert_eq!(p.published.as_ref().unwrap().display_name, "Camille Martin");
-    assert!(p.draft.is_none() && p.review.is_none());
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().display_name,
+        "Camille Martin"
+    );
+    assert!(p.moderated.draft.is_none() && p.moderated.review.is_none());
     assert!(store.pending_profiles().await.unwrap().is_empty());
 
     // An edit waits in the queue; the approved version stays what others see.
-    let mut edited = fields("Camille Martin-Durand");
+    let mut edited = profile_fields("Camille Martin-Durand");
     edited.bio = "Nouvelle présentation".into();
     let p = store
         .submit_profile(id, &edited, Visibility::Public, Some(now), now)
         .await
         .unwrap();
-    assert_eq!(p.revision, 2);
+    assert_eq!(p.moderated.revision, 2);
     assert_eq!(p.slug, "camille-martin", "the slug stays");
-    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().bio,
+        "Je relie les acteurs."
+    );
     // A decision on a revision that is no longer the pending one is refused.
     let stale = store
         .decide_profile(id, 1, true, "", Some(moderator), now)
@@ -111,9 +97,15 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(p.review, Some(Review::Rejected));
-    assert_eq!(p.review_reason, "Merci de retirer le lien commercial.");
-    assert_eq!(p.published.as_ref().unwrap().bio, "Je relie les acteurs.");
+    assert_eq!(p.moderated.review, Some(Review::Rejected));
+    assert_eq!(
+        p.moderated.review_reason,
+        "Merci de retirer le lien commercial."
+    );
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().bio,
+        "Je relie les acteurs."
+    );
     let trail = store
         .decisions(Some((Subject::Member, id)), 10)
         .await
@@ -134,7 +126,7 @@ async fn profiles_are_moderated(store: Arc<dyn Store>) {
     let q = store
         .submit_profile(
             other,
-            &fields("Camille Martin"),
+            &profile_fields("Camille Martin"),
             Visibility::Members,
             None,
             now,
@@ -184,7 +176,7 @@ async fn places(store: Arc<dyn Store>) {
     };
     let p = store.submit_place(None, author, &f, now).await.unwrap();
     assert_eq!(p.slug, "la-fabrique-du-coin");
-    assert!(p.published.is_none());
+    assert!(p.moderated.published.is_none());
     assert_eq!(store.pending_places().await.unwrap().len(), 1);
     store
         .decide_place(p.id, 1, true, "", Some(author), now)
@@ -230,7 +222,13 @@ async fn reports_and_contact(store: Arc<dyn Store>) {
     assert_eq!(store.contacts_sent(a).await.unwrap(), 3);
     // Deleting an account deletes its contact log and its profile.
     store
-        .submit_profile(a, &fields("Alix"), Visibility::Public, Some(now), now)
+        .submit_profile(
+            a,
+            &profile_fields("Alix"),
+            Visibility::Public,
+            Some(now),
+            now,
+        )
         .await
         .unwrap();
     assert!(store.delete_account(a, now).await.unwrap());
@@ -247,7 +245,7 @@ async fn example_members(store: Arc<dyn Store>) {
     let members: Vec<ExampleMember> = (0..450)
         .map(|i| ExampleMember {
             email: format!("exemple-{i}@exemple.invalid"),
-            fields: fields(&format!("Membre {i}")),
+            fields: profile_fields(&format!("Membre {i}")),
             visibility: if i % 10 == 0 {
                 Visibility::Members
             } else {
@@ -305,7 +303,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
     let (a, b) = ("a".repeat(64), "b".repeat(64));
     let with = |photo: Option<&String>| ProfileFields {
         photo: photo.cloned(),
-        ..fields("Photographe")
+        ..profile_fields("Photographe")
     };
     let in_use = |sha: String| {
         let store = store.clone();
@@ -319,7 +317,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .unwrap();
     assert!(in_use(a.clone()).await, "a draft's photo");
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(in_use(a.clone()).await, "a published photo");
@@ -331,7 +329,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
     assert!(in_use(a.clone()).await && in_use(b.clone()).await);
     // Rejected: the draft stays (she may see why), so does its photo.
     store
-        .decide_profile(id, p.revision, false, "Photo floue", None, now)
+        .decide_profile(id, p.moderated.revision, false, "Photo floue", None, now)
         .await
         .unwrap();
     assert!(in_use(a.clone()).await && in_use(b.clone()).await);
@@ -340,7 +338,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(!in_use(a.clone()).await, "replaced on approval");
@@ -352,7 +350,7 @@ async fn photos_in_use(store: Arc<dyn Store>) {
         .unwrap();
     assert!(in_use(b.clone()).await, "still published meanwhile");
     store
-        .decide_profile(id, p.revision, true, "", None, now)
+        .decide_profile(id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     assert!(!in_use(b.clone()).await, "removed");

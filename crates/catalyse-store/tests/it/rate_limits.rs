@@ -1,7 +1,7 @@
 //! Rate limits kept in the database: budgets, waits, failures recorded, shared by instances.
 
 use catalyse_store::{both_databases, RateBudget, Store};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
 fn budget(key: &str, limit: u32, seconds: i64) -> RateBudget {
@@ -12,79 +12,67 @@ fn budget(key: &str, limit: u32, seconds: i64) -> RateBudget {
     }
 }
 
+/// `rate_limit_take`: `None` when every budget allowed (one event taken from each), else the
+/// wait.
+async fn take(
+    store: &Arc<dyn Store>,
+    budgets: &[RateBudget],
+    now: DateTime<Utc>,
+) -> Option<Duration> {
+    store.rate_limit_take(budgets, now).await.unwrap()
+}
+
+/// `rate_limit_check`: `None` when every budget would allow, else the wait (nothing taken).
+async fn check(
+    store: &Arc<dyn Store>,
+    budgets: &[RateBudget],
+    now: DateTime<Utc>,
+) -> Option<Duration> {
+    store.rate_limit_check(budgets, now).await.unwrap()
+}
+
 both_databases!(rate_limits_take_and_wait, take_and_wait, with_url);
 async fn take_and_wait(store: Arc<dyn Store>, url: String) {
     let now = Utc::now();
     let ip = budget("ip:a", 3, 60);
     let acct = budget("acct:a", 2, 60);
     // Both budgets must allow; a refusal takes nothing from either.
-    assert_eq!(
-        store
-            .rate_limit_take(&[ip.clone(), acct.clone()], now)
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        store
-            .rate_limit_take(&[ip.clone(), acct.clone()], now)
-            .await
-            .unwrap(),
-        None
-    );
-    let wait = store
-        .rate_limit_take(&[ip.clone(), acct.clone()], now)
+    let both = [ip.clone(), acct.clone()];
+    assert_eq!(take(&store, &both, now).await, None);
+    assert_eq!(take(&store, &both, now).await, None);
+    let wait = take(&store, &both, now)
         .await
-        .unwrap()
         .expect("the account's budget is spent");
     assert!(
         wait > Duration::seconds(25) && wait <= Duration::seconds(30),
         "{wait}"
     );
     // The IP's budget lost nothing to the refusal: one event is left.
-    assert_eq!(
-        store
-            .rate_limit_take(std::slice::from_ref(&ip), now)
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(store
-        .rate_limit_take(std::slice::from_ref(&ip), now)
-        .await
-        .unwrap()
-        .is_some());
+    let ip = std::slice::from_ref(&ip);
+    assert_eq!(take(&store, ip, now).await, None);
+    assert!(take(&store, ip, now).await.is_some());
     // Later, the budget has room again (one event every window / limit).
     let later = now + Duration::seconds(31);
-    assert_eq!(
-        store
-            .rate_limit_check(std::slice::from_ref(&acct), later)
-            .await
-            .unwrap(),
-        None
-    );
+    let acct = std::slice::from_ref(&acct);
+    assert_eq!(check(&store, acct, later).await, None);
 
     // Another instance on the same database sees the same budgets.
     let other = catalyse_store::connect(&url, &catalyse_store::ConnectOptions::default())
         .await
         .expect("second store");
-    assert!(other
-        .rate_limit_check(std::slice::from_ref(&acct), now)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(check(&other, acct, now).await.is_some());
     other.close().await;
 
     // What was taken can be given back: the budget has room again at once.
     let f = budget("fail:a", 2, 60);
     let one = std::slice::from_ref(&f);
-    assert_eq!(store.rate_limit_take(one, now).await.unwrap(), None);
-    assert_eq!(store.rate_limit_take(one, now).await.unwrap(), None);
-    assert!(store.rate_limit_take(one, now).await.unwrap().is_some());
+    assert_eq!(take(&store, one, now).await, None);
+    assert_eq!(take(&store, one, now).await, None);
+    assert!(take(&store, one, now).await.is_some());
     store.rate_limit_refund(one).await.unwrap();
-    assert_eq!(store.rate_limit_check(one, now).await.unwrap(), None);
-    assert_eq!(store.rate_limit_take(one, now).await.unwrap(), None);
-    assert!(store.rate_limit_check(one, now).await.unwrap().is_some());
+    assert_eq!(check(&store, one, now).await, None);
+    assert_eq!(take(&store, one, now).await, None);
+    assert!(check(&store, one, now).await.is_some());
     // Many takes at once never take more than the budget.
     let many = budget("many:a", 5, 60);
     let tries: Vec<_> = (0..20)
@@ -103,18 +91,8 @@ async fn take_and_wait(store: Arc<dyn Store>, url: String) {
     assert_eq!(allowed, 5);
     // A key can be forgotten; other keys keep their events.
     store.rate_limit_clear("fail:a").await.unwrap();
-    assert_eq!(
-        store
-            .rate_limit_check(std::slice::from_ref(&f), now)
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(store
-        .rate_limit_check(std::slice::from_ref(&acct), now)
-        .await
-        .unwrap()
-        .is_some());
+    assert_eq!(check(&store, one, now).await, None);
+    assert!(check(&store, acct, now).await.is_some());
 
     // Housekeeping removes what has expired, and only that.
     assert_eq!(store.purge_rate_limits(now).await.unwrap(), 0);
@@ -125,11 +103,5 @@ async fn take_and_wait(store: Arc<dyn Store>, url: String) {
             .unwrap(),
         3
     );
-    assert_eq!(
-        store
-            .rate_limit_check(std::slice::from_ref(&acct), now)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(check(&store, acct, now).await, None);
 }

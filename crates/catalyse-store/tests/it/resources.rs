@@ -1,5 +1,6 @@
 //! The resource centre's storage: documents, their history, imports, the kit, harvesting.
 
+use crate::fixtures::resource_fields;
 use catalyse_core::resource::{Kit, Nature, ResourceFields, ResourceState, StoredFile};
 use catalyse_store::both_databases as conformance;
 use catalyse_store::{FileChange, HarvestQuery, Store, StoreError};
@@ -8,21 +9,10 @@ use std::sync::Arc;
 
 fn fields(slug: &str, nature: Nature) -> ResourceFields {
     ResourceFields {
-        slug: slug.into(),
-        title: format!("Titre {slug}"),
-        summary: String::new(),
-        body: String::new(),
-        nature,
-        subgroup: String::new(),
         levers: vec!["evaluer-sa-pertinence".into()],
-        themes: vec![],
         authors: vec!["Le RAMEAU".into()],
         year: Some(2015),
-        format: "PDF".into(),
-        language: "fr".into(),
-        licence: "CC BY 4.0".into(),
-        url: None,
-        is_example: false,
+        ..resource_fields(slug, &format!("Titre {slug}"), nature)
     }
 }
 

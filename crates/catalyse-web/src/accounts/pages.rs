@@ -131,7 +131,7 @@ pub async fn login(
             limits.login_succeeded(store, ip, email.as_str()).await?;
             // A new session id at every login; the previous session, if any, ends.
             close_session(&state, &request_headers).await?;
-            let cookie = open_session(&state, &user).await?;
+            let cookie = open_session(&state, &user, ctx.t.lang).await?;
             tracing::info!(user = user.id, "signed in");
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&retour)).into_response())
         }
@@ -184,16 +184,21 @@ struct Forgot<'a> {
     sent: bool,
 }
 
-pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
+/// The forgotten-password page, empty (`sent`: after a request).
+fn empty_forgot(ctx: &PageCtx, sent: bool) -> Result<Response, AppError> {
     render(
-        &ctx,
+        ctx,
         &Forgot {
-            ctx: &ctx,
+            ctx,
             email: String::new(),
             errors: FormErrors::default(),
-            sent: false,
+            sent,
         },
     )
+}
+
+pub async fn forgot_form(ctx: PageCtx) -> Result<Response, AppError> {
+    empty_forgot(&ctx, false)
 }
 
 #[derive(Deserialize)]
@@ -229,15 +234,7 @@ pub async fn forgot(
             tracing::error!(error = %format!("{e:#}"), "password reset mail not sent");
         }
     });
-    render(
-        &ctx,
-        &Forgot {
-            ctx: &ctx,
-            email: String::new(),
-            errors: FormErrors::default(),
-            sent: true,
-        },
-    )
+    empty_forgot(&ctx, true)
 }
 
 /// Writes a reset token for the account of `email`, if there is one, and mails its link; at

@@ -10,7 +10,7 @@ use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::agenda::{Event, EventKind, EventStatus};
 use catalyse_store::{Registration, RegistrationStatus};
@@ -315,21 +315,7 @@ pub async fn participants_csv(
         ]))
         .map_err(err)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"participants-{slug}.csv\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response())
+    crate::pages::csv_download(w, &format!("participants-{slug}.csv"), true)
 }
 
 #[derive(Template)]

@@ -152,13 +152,7 @@ pub async fn register_member(
     if !open_for_registration(e) {
         return Err(AppError::Conflict("registration is closed".into()));
     }
-    Ok(submit(
-        state,
-        Tr::new(crate::i18n::Lang::Fr),
-        e,
-        member_registration(user),
-    )
-    .await?)
+    Ok(submit(state, Tr::for_user(user), e, member_registration(user)).await?)
 }
 
 /// Cancels a signed-in member's registration; the first on the waiting list gets the seat.
@@ -168,7 +162,7 @@ pub async fn cancel_member(
     user: &catalyse_core::User,
 ) -> Result<Registration, AppError> {
     let token = link_token(state, e.id, user.email.as_str());
-    Ok(cancel(state, Tr::new(crate::i18n::Lang::Fr), e, &token).await?)
+    Ok(cancel(state, Tr::for_user(user), e, &token).await?)
 }
 
 /// Confirms a visitor's registration by its signed link (once: a confirmed one stays so).
@@ -223,7 +217,9 @@ pub async fn by_token(state: &AppState, token: &str) -> Result<(Registration, Ev
 pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
     use chrono::Duration;
     let now = Utc::now();
-    let t = crate::i18n::Tr::new(crate::i18n::Lang::Fr);
+    let french = Tr::new(crate::i18n::Lang::Fr);
+    // Members read their reminders in their language; visitors in French.
+    let mut readers: HashMap<i64, Tr> = HashMap::new();
     let mut sent = 0;
     for (which, from, to, subject) in [
         (
@@ -246,6 +242,20 @@ pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
             }
             let Some(Some(e)) = events.get(&r.event_id) else {
                 continue;
+            };
+            let t = match r.user_id {
+                Some(id) => match readers.get(&id) {
+                    Some(t) => *t,
+                    None => {
+                        let t = state
+                            .store
+                            .user_by_id(id)
+                            .await?
+                            .map_or(french, |u| Tr::for_user(&u));
+                        *readers.entry(id).or_insert(t)
+                    }
+                },
+                None => french,
             };
             let base = state.config.public_url();
             let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));

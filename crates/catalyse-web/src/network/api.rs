@@ -87,7 +87,7 @@ pub struct PublicMember {
 }
 
 pub fn public_member(base: &str, p: &Profile) -> Option<PublicMember> {
-    let f = p.published.as_ref()?;
+    let f = p.moderated.published.as_ref()?;
     Some(PublicMember {
         slug: p.slug.clone(),
         name: f.display_name.clone(),

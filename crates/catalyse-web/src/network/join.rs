@@ -33,17 +33,22 @@ struct JoinPage<'a> {
     sent: bool,
 }
 
-pub async fn form(ctx: PageCtx) -> Result<Response, AppError> {
+/// The join page, empty (`sent`: after a request, whatever its outcome).
+fn empty_join(ctx: &PageCtx, sent: bool) -> Result<Response, AppError> {
     render(
-        &ctx,
+        ctx,
         &JoinPage {
-            ctx: &ctx,
+            ctx,
             name: String::new(),
             email: String::new(),
             errors: FormErrors::default(),
-            sent: false,
+            sent,
         },
     )
+}
+
+pub async fn form(ctx: PageCtx) -> Result<Response, AppError> {
+    empty_join(&ctx, false)
 }
 
 #[derive(Deserialize)]
@@ -123,16 +128,7 @@ pub async fn join(
     } else {
         tracing::warn!("joining: mail skipped, too many to this address this hour");
     }
-    render(
-        &ctx,
-        &JoinPage {
-            ctx: &ctx,
-            name: String::new(),
-            email: String::new(),
-            errors: FormErrors::default(),
-            sent: true,
-        },
-    )
+    empty_join(&ctx, true)
 }
 
 #[derive(Template)]
@@ -183,7 +179,7 @@ pub async fn verify(
         return render_status(&ctx, StatusCode::GONE, &page);
     };
     tracing::info!(user = user.id, "address verified");
-    let cookie = open_session(&state, &user).await?;
+    let cookie = open_session(&state, &user, ctx.t.lang).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to("/mon-profil?etat=bienvenue"),

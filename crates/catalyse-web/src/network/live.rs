@@ -97,6 +97,7 @@ pub async fn changed(state: &AppState, member: Option<i64>) -> anyhow::Result<()
     if let Some(id) = member {
         let doc = match state.store.profile(id).await? {
             Some(p) if p.is_listed_for_members() => p
+                .moderated
                 .published
                 .as_ref()
                 .map(|f| member_doc(&state.territories, &p, f)),

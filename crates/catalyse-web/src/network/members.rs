@@ -181,7 +181,7 @@ pub async fn cards(state: &AppState, ids: &[i64], signed_in: bool) -> Result<Vec
             let public = p.is_public();
             Some(Card {
                 slug: p.slug,
-                f: p.published?,
+                f: p.moderated.published?,
                 is_example: p.is_example,
                 public,
             })
@@ -266,9 +266,9 @@ async fn visible_profile(
     let own = user.is_some_and(|u| u.id == p.user_id);
     let moderator = user.is_some_and(|u| u.role.includes(Role::Moderator));
     let f = if p.visible_to(user.is_some()) {
-        p.published.clone()
+        p.moderated.published.clone()
     } else if own || moderator {
-        p.current().cloned()
+        p.moderated.current().cloned()
     } else {
         None
     };
@@ -321,7 +321,8 @@ async fn places_run_by(state: &AppState, user_id: i64) -> Result<Vec<Place>, App
         .await?
         .into_iter()
         .filter(|p| {
-            p.published
+            p.moderated
+                .published
                 .as_ref()
                 .is_some_and(|f| f.managers.contains(&user_id))
         })
@@ -407,7 +408,8 @@ pub async fn contact(
     let sender_profile = state.store.profile(sender.id).await?;
     let sender_name = sender_profile
         .as_ref()
-        .and_then(|p| p.published.as_ref().map(|f| f.display_name.clone()))
+        .and_then(|p| p.moderated.published.as_ref())
+        .map(|f| f.display_name.clone())
         .unwrap_or_else(|| sender.display_name.clone());
     let base = state.config.public_url();
     // The abuse link reports the sender's profile; a sender without one is reported to the
@@ -557,9 +559,8 @@ pub async fn photo_by_hash(
     let sha = file.strip_suffix(".jpg").ok_or(AppError::NotFound)?;
     if !user.role.includes(Role::Moderator) {
         let mine = state.store.profile(user.id).await?.is_some_and(|p| {
-            [&p.published, &p.draft]
-                .into_iter()
-                .flatten()
+            p.moderated
+                .versions()
                 .any(|f| f.photo.as_deref() == Some(sha))
         });
         if !mine {
@@ -621,7 +622,9 @@ fn csv_page(base: &str, page: &[Profile], header: bool) -> Result<Vec<u8>, csv::
         w.write_record(CSV_HEADER)?;
     }
     for p in page.iter().filter(|p| p.is_public()) {
-        let Some(f) = &p.published else { continue };
+        let Some(f) = &p.moderated.published else {
+            continue;
+        };
         let territories: Vec<String> = f
             .territories
             .iter()

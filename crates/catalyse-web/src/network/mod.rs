@@ -12,6 +12,7 @@ pub mod photo;
 pub mod places;
 pub mod places_api;
 pub mod profile;
+pub mod service;
 pub mod snapshot;
 
 use crate::Routes;

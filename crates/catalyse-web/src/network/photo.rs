@@ -32,8 +32,7 @@ pub async fn release(state: &crate::state::AppState, photos: impl IntoIterator<I
 pub fn photos_of(profile: Option<&catalyse_core::network::Profile>) -> Vec<String> {
     profile
         .into_iter()
-        .flat_map(|p| [&p.published, &p.draft])
-        .flatten()
+        .flat_map(|p| p.moderated.versions())
         .filter_map(|f| f.photo.clone())
         .collect()
 }

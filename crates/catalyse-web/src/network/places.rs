@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::network::{Place, PlaceFields, PlaceKind, Review};
+use catalyse_core::network::{Place, PlaceFields, PlaceKind};
 use catalyse_core::text::fold;
 use catalyse_core::{Role, Territory, TerritoryIndex, TerritoryLevel, User};
 use chrono::Utc;
@@ -25,10 +25,7 @@ pub fn can_manage(user: Option<&User>, p: &Place) -> bool {
     user.is_some_and(|u| {
         u.role.includes(Role::Moderator)
             || p.created_by == Some(u.id)
-            || [&p.published, &p.draft]
-                .into_iter()
-                .flatten()
-                .any(|f| f.managers.contains(&u.id))
+            || p.moderated.versions().any(|f| f.managers.contains(&u.id))
     })
 }
 
@@ -128,7 +125,9 @@ pub async fn list(
         .filter(|r| state.territories.get(TerritoryLevel::Region, r).is_some());
     let mut items = vec![];
     for p in state.store.published_places().await? {
-        let Some(f) = &p.published else { continue };
+        let Some(f) = &p.moderated.published else {
+            continue;
+        };
         if kind.is_some_and(|k| k != f.kind) {
             continue;
         }
@@ -231,13 +230,14 @@ pub async fn place(
         .await?
         .ok_or(AppError::NotFound)?;
     let manages = can_manage(ctx.user.as_ref(), &p);
-    let (f, unpublished) = match (&p.published, &p.draft) {
-        (Some(f), _) => (f.clone(), false),
-        (None, Some(d)) if manages => (d.clone(), true),
-        _ => return Err(AppError::NotFound),
-    };
-    let pending_update = manages && !unpublished && p.review == Some(Review::Pending);
-    let rejected = (manages && p.review == Some(Review::Rejected)).then(|| p.review_reason.clone());
+    let (f, unpublished) = p.moderated.shown(manages).ok_or(AppError::NotFound)?;
+    let f = f.clone();
+    let pending_update = manages && !unpublished && p.moderated.is_pending();
+    let rejected = p
+        .moderated
+        .rejection()
+        .filter(|_| manages)
+        .map(str::to_string);
     let commune_t = state.territories.get(TerritoryLevel::Commune, &f.commune);
     let signed_in = ctx.user.is_some();
     let managers = state
@@ -247,7 +247,7 @@ pub async fn place(
         .into_iter()
         .filter(|m| m.visible_to(signed_in))
         .filter_map(|m| {
-            let name = m.published.as_ref()?.display_name.clone();
+            let name = m.moderated.published.as_ref()?.display_name.clone();
             Some((m.slug, name))
         })
         .collect();
@@ -349,7 +349,10 @@ impl FormPage<'_> {
         match &self.place {
             Some(p) => self.ctx.t.f(
                 "places.edit_title",
-                p.current().map(|f| f.name.as_str()).unwrap_or(&p.slug),
+                p.moderated
+                    .current()
+                    .map(|f| f.name.as_str())
+                    .unwrap_or(&p.slug),
             ),
             None => self.ctx.t.s("places.new_title").to_string(),
         }
@@ -552,7 +555,7 @@ pub async fn edit_form(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let p = editable(&state, &user, &slug).await?;
-    let d = match p.current() {
+    let d = match p.moderated.current() {
         Some(f) => Typed {
             name: f.name.clone(),
             kind: f.kind.as_str().to_string(),
@@ -577,7 +580,11 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let p = editable(&state, &user, &slug).await?;
     let d = form.typed();
-    let managers = p.current().map(|f| f.managers.clone()).unwrap_or_default();
+    let managers = p
+        .moderated
+        .current()
+        .map(|f| f.managers.clone())
+        .unwrap_or_default();
     match check(&state, ctx.t, &d, managers, user.id) {
         Ok(fields) => {
             state

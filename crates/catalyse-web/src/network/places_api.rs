@@ -59,7 +59,7 @@ pub struct PlacesParams {
 }
 
 fn api_place(state: &AppState, p: Place) -> Option<ApiPlace> {
-    let f = p.published?;
+    let f = p.moderated.published?;
     let c = state.territories.get(TerritoryLevel::Commune, &f.commune);
     Some(ApiPlace {
         url: format!("{}/lieux/{}", state.config.public_url(), p.slug),

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::network::{Profile, ProfileFields, Review, TerritoryRef, Visibility};
+use catalyse_core::network::{Profile, ProfileFields, TerritoryRef, Visibility};
 use catalyse_core::text::fold;
 use catalyse_core::{TerritoryIndex, TerritoryLevel, User};
 use chrono::Utc;
@@ -160,9 +160,9 @@ impl Page<'_> {
         let t = self.ctx.t;
         match &self.profile {
             None => t.s("me.status_none").into(),
-            Some(p) => match (p.review, p.published.is_some()) {
-                (Some(Review::Pending), _) => t.s("me.status_pending").into(),
-                (Some(Review::Rejected), _) => t.f("me.status_rejected", &p.review_reason),
+            Some(p) if p.moderated.is_pending() => t.s("me.status_pending").into(),
+            Some(p) => match (p.moderated.rejection(), p.moderated.published.is_some()) {
+                (Some(reason), _) => t.f("me.status_rejected", reason),
                 (None, true) => t.s("me.status_published").into(),
                 (None, false) => t.s("me.status_none").into(),
             },
@@ -205,7 +205,7 @@ impl Page<'_> {
     }
     fn photo(&self) -> Option<String> {
         let p = self.profile.as_ref()?;
-        let sha = p.current()?.photo.as_ref()?;
+        let sha = p.moderated.current()?.photo.as_ref()?;
         Some(format!("/reseau/photos/{sha}.jpg"))
     }
 }
@@ -224,6 +224,7 @@ pub async fn show(
     let profile = state.store.profile(user.id).await?;
     let d = match &profile {
         Some(p) => p
+            .moderated
             .current()
             .map(|f| Draft::of(&state.territories, f, p))
             .unwrap_or_default(),
@@ -355,7 +356,7 @@ pub async fn save(
     }
     let mut photo = before
         .as_ref()
-        .and_then(|p| p.current())
+        .and_then(|p| p.moderated.current())
         .and_then(|f| f.photo.clone());
     if form.field("photo_remove") == "oui" {
         photo = None;
@@ -413,52 +414,17 @@ pub async fn save(
         };
         return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    // Only a valid form stores its photo: a refused one leaves no file behind.
-    let mut stored = None;
-    if let Some(jpeg) = new_photo {
-        let sha = state
-            .files
-            .put(jpeg.into())
-            .await
-            .map_err(AppError::Internal)?;
-        stored = Some(sha.clone());
-        photo = Some(sha);
-    }
-    fields.photo = photo;
-    let now = Utc::now();
-    let consent_at = if d.consent {
-        before.as_ref().and_then(|p| p.consent_at).or(Some(now))
-    } else {
-        None
-    };
-    let after = match state
-        .store
-        .submit_profile(user.id, &fields, visibility, consent_at, now)
-        .await
-    {
-        Ok(after) => after,
-        Err(e) => {
-            // Nothing was written: the photo just stored goes too (unless in use).
-            crate::network::photo::release(&state, stored).await;
-            return Err(e.into());
-        }
-    };
-    // The photos of the versions replaced (the previous draft's, say) go once no version
-    // of any profile uses them: the published one stays until a new version is approved.
-    crate::network::photo::release(&state, crate::network::photo::photos_of(before.as_ref())).await;
-    let seen_before = before
-        .as_ref()
-        .map(|p| (p.is_public(), p.is_listed_for_members()));
-    if seen_before != Some((after.is_public(), after.is_listed_for_members())) {
-        crate::network::live::changed(&state, Some(user.id))
-            .await
-            .map_err(AppError::Internal)?;
-    }
-    tracing::info!(
-        user = user.id,
-        revision = after.revision,
-        "profile submitted"
-    );
+    super::service::submit_profile(
+        &state,
+        user.id,
+        before.as_ref(),
+        fields,
+        photo,
+        new_photo,
+        visibility,
+        d.consent,
+    )
+    .await?;
     Ok(Redirect::to("/mon-profil?etat=envoye").into_response())
 }
 
@@ -533,6 +499,7 @@ pub async fn delete(
         let profile = state.store.profile(user.id).await?;
         let d = match &profile {
             Some(p) => p
+                .moderated
                 .current()
                 .map(|f| Draft::of(&state.territories, f, p))
                 .unwrap_or_default(),

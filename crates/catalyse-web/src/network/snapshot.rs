@@ -230,7 +230,7 @@ impl Builder<'_> {
         if !p.is_listed_for_members() {
             return None;
         }
-        let f = p.published.as_ref()?;
+        let f = p.moderated.published.as_ref()?;
         let public = p.is_public();
         self.listed += 1;
         let indexed = doc.then(|| member_doc(self.territories, &p, f));
@@ -302,7 +302,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn place(&mut self, p: &Place) -> Option<String> {
-        let f = p.published.as_ref()?;
+        let f = p.moderated.published.as_ref()?;
         let commune = self.territories.get(TerritoryLevel::Commune, &f.commune)?;
         let (lon, lat) = (commune.lon?, commune.lat?);
         let (dx, dy) = jitter(-p.id);

@@ -602,20 +602,7 @@ pub async fn download_csv(
             .map_err(csv_err)?;
         }
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{slug}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    crate::pages::csv_download(w, &format!("{slug}.csv"), false)
 }
 
 /// `GET /observatoire/{slug}/donnees.json`: the dataset, its indicators and their values.

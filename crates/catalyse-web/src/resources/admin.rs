@@ -2,12 +2,12 @@
 //! resource centre's documents. Files are checked by their content; a rejected form leaves
 //! nothing behind (no row, no file).
 
+use super::service;
 use crate::auth::{CsrfForm, Moderator};
 use crate::error::AppError;
 use crate::files::FileKind;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_status, PageCtx};
-use crate::resources::index::index_one;
 use crate::state::AppState;
 use crate::upload::MultipartForm;
 use askama::Template;
@@ -392,17 +392,6 @@ async fn store_file(
     }))
 }
 
-/// A file that no resource refers to any more is deleted.
-async fn forget_file(state: &AppState, file: Option<&StoredFile>) {
-    if let Some(f) = file {
-        if let Ok(false) = state.store.file_in_use(&f.sha256).await {
-            if let Err(e) = state.files.delete(&f.sha256).await {
-                tracing::warn!(error = %e, file = %f.sha256, "orphan file not deleted");
-            }
-        }
-    }
-}
-
 fn conflict(page: &mut EditPage<'_>, ctx: &PageCtx) {
     page.errors.push("slug", ctx.t.s("admin_res.slug_taken"));
 }
@@ -424,34 +413,15 @@ pub async fn create(
     } else {
         ResourceState::Draft
     };
-    match state
-        .store
-        .create_resource(
-            &fields,
-            state_wanted,
-            file.as_ref(),
-            Some(user.id),
-            Utc::now(),
-        )
-        .await
-    {
-        Ok(r) => {
-            index_one(&state, &r).await;
-            Ok(
-                Redirect::to(&format!("/admin/ressources/{}?etat=enregistree", r.id))
-                    .into_response(),
-            )
+    match service::create(&state, &fields, state_wanted, file.as_ref(), user.id).await {
+        Ok(r) => Ok(
+            Redirect::to(&format!("/admin/ressources/{}?etat=enregistree", r.id)).into_response(),
+        ),
+        Err(StoreError::Conflict { .. }) => {
+            conflict(&mut page, &ctx);
+            render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e) => {
-            forget_file(&state, file.as_ref()).await;
-            match e {
-                StoreError::Conflict { .. } => {
-                    conflict(&mut page, &ctx);
-                    render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
-                }
-                e => Err(e.into()),
-            }
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -474,29 +444,16 @@ pub async fn update(
         (None, true) => FileChange::Remove,
         (None, false) => FileChange::Keep,
     };
-    match state
-        .store
-        .update_resource(id, &fields, &change, Some(user.id), Utc::now())
-        .await
-    {
-        Ok(r) => {
-            if r.file != before.file {
-                forget_file(&state, before.file.as_ref()).await;
-            }
-            index_one(&state, &r).await;
+    match service::update(&state, &before, &fields, &change, file.as_ref(), user.id).await {
+        Ok(_) => {
             Ok(Redirect::to(&format!("/admin/ressources/{id}?etat=enregistree")).into_response())
         }
-        Err(e) => {
-            forget_file(&state, file.as_ref()).await;
-            match e {
-                StoreError::Conflict { .. } => {
-                    conflict(&mut page, &ctx);
-                    page.history = state.store.resource_history(id).await?;
-                    render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
-                }
-                e => Err(e.into()),
-            }
+        Err(StoreError::Conflict { .. }) => {
+            conflict(&mut page, &ctx);
+            page.history = state.store.resource_history(id).await?;
+            render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -518,10 +475,6 @@ pub async fn set_state(
         "brouillon" => ResourceState::Draft,
         _ => return Err(AppError::BadRequest("état inconnu".into())),
     };
-    let r = state
-        .store
-        .set_resource_state(id, wanted, Some(user.id), Utc::now())
-        .await?;
-    index_one(&state, &r).await;
+    service::set_state(&state, id, wanted, user.id).await?;
     Ok(Redirect::to(&format!("/admin/ressources/{id}?etat=etat")).into_response())
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod index;
 pub mod oai;
 pub mod pages;
+pub mod service;
 
 use crate::{Config, Routes};
 use axum::extract::DefaultBodyLimit;

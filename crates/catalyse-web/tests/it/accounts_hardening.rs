@@ -226,22 +226,10 @@ async fn shared(store: Arc<dyn Store>, url: String) {
     // Password-reset requests from one address are counted across instances too.
     for i in 0..5 {
         let app = if i % 2 == 0 { &a } else { &b };
-        let r = app
-            .post_form(
-                "/mot-de-passe-oublie",
-                "/mot-de-passe-oublie",
-                &[("email", "personne@exemple.fr")],
-            )
-            .await;
+        let r = app.forgot_password("personne@exemple.fr").await;
         assert_eq!(r.status, StatusCode::OK);
     }
-    let r = b
-        .post_form(
-            "/mot-de-passe-oublie",
-            "/mot-de-passe-oublie",
-            &[("email", "personne@exemple.fr")],
-        )
-        .await;
+    let r = b.forgot_password("personne@exemple.fr").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(!r.header("retry-after").is_empty());
     a.stop().await;
@@ -255,14 +243,7 @@ async fn reset_alike(store: Arc<dyn Store>) {
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
     let mut answers = vec![];
     for email in ["personne@exemple.fr", "camille@exemple.fr"] {
-        answers.push(
-            app.post_form(
-                "/mot-de-passe-oublie",
-                "/mot-de-passe-oublie",
-                &[("email", email)],
-            )
-            .await,
-        );
+        answers.push(app.forgot_password(email).await);
     }
     let (unknown, known) = (&answers[0], &answers[1]);
     assert_eq!(known.status, StatusCode::OK);
@@ -290,13 +271,7 @@ async fn reset_slow_smtp(store: Arc<dyn Store>) {
     .await;
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
     let started = std::time::Instant::now();
-    let a = app
-        .post_form(
-            "/mot-de-passe-oublie",
-            "/mot-de-passe-oublie",
-            &[("email", "camille@exemple.fr")],
-        )
-        .await;
+    let a = app.forgot_password("camille@exemple.fr").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(
         started.elapsed() < std::time::Duration::from_secs(2),
@@ -317,19 +292,7 @@ async fn join_addresses(store: Arc<dyn Store>) {
         "a..b@x.org",
         "\"a\"@x.org",
     ] {
-        let a = app
-            .post_form(
-                "/rejoindre",
-                "/rejoindre",
-                &[
-                    ("name", "Camille Martin"),
-                    ("email", bad),
-                    ("password", PASSWORD),
-                    ("confirmation", PASSWORD),
-                    ("charte", "oui"),
-                ],
-            )
-            .await;
+        let a = app.join("Camille Martin", bad, PASSWORD).await;
         assert_eq!(
             a.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -359,19 +322,7 @@ async fn join_mail_fails(store: Arc<dyn Store>) {
     app.user("deja@exemple.fr", PASSWORD, Role::Member).await;
     let mut bodies = vec![];
     for email in ["nouvelle@exemple.fr", "deja@exemple.fr"] {
-        let a = app
-            .post_form(
-                "/rejoindre",
-                "/rejoindre",
-                &[
-                    ("name", "Camille Martin"),
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("confirmation", PASSWORD),
-                    ("charte", "oui"),
-                ],
-            )
-            .await;
+        let a = app.join("Camille Martin", email, PASSWORD).await;
         assert_eq!(
             a.status,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -434,19 +385,7 @@ async fn join_alike(store: Arc<dyn Store>) {
     app.user("deja@exemple.fr", PASSWORD, Role::Member).await;
     let mut bodies = vec![];
     for email in ["nouvelle@exemple.fr", "deja@exemple.fr"] {
-        let a = app
-            .post_form(
-                "/rejoindre",
-                "/rejoindre",
-                &[
-                    ("name", "Camille Martin"),
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("confirmation", PASSWORD),
-                    ("charte", "oui"),
-                ],
-            )
-            .await;
+        let a = app.join("Camille Martin", email, PASSWORD).await;
         assert_eq!(a.status, StatusCode::OK, "{email}: {}", a.body);
         bodies.push(a.body);
     }

@@ -10,6 +10,17 @@ fn json(body: &str) -> Value {
     serde_json::from_str(body).expect("JSON")
 }
 
+/// `path` is answered with this status, as a problem document.
+async fn assert_problem(app: &TestApp, path: &str, status: StatusCode) {
+    let a = app.get(path).await;
+    assert_eq!(a.status, status, "{path}");
+    assert_eq!(
+        a.header("content-type"),
+        "application/problem+json",
+        "{path}"
+    );
+}
+
 both_databases!(reference_frame_api, reference_frame);
 async fn reference_frame(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
@@ -96,13 +107,7 @@ async fn territories(store: Arc<dyn Store>) {
         ("/api/v1/territories/commune/99999", StatusCode::NOT_FOUND),
         ("/api/v1/territories/commune/%00", StatusCode::NOT_FOUND),
     ] {
-        let a = app.get(path).await;
-        assert_eq!(a.status, status, "{path}");
-        assert_eq!(
-            a.header("content-type"),
-            "application/problem+json",
-            "{path}"
-        );
+        assert_problem(&app, path, status).await;
     }
     app.stop().await;
 }
@@ -190,13 +195,7 @@ async fn observatory(store: Arc<dyn Store>) {
             StatusCode::NOT_FOUND,
         ),
     ] {
-        let a = app.get(path).await;
-        assert_eq!(a.status, status, "{path}");
-        assert_eq!(
-            a.header("content-type"),
-            "application/problem+json",
-            "{path}"
-        );
+        assert_problem(&app, path, status).await;
     }
     app.stop().await;
 }

@@ -1,12 +1,47 @@
 //! Accounts: sign in and out, sessions, CSRF, roles, rate limits, password reset by email.
 
-use crate::TestApp;
+use crate::{Answer, TestApp};
 use catalyse_core::Role;
 use catalyse_store::{both_databases, Store};
 use reqwest::{Method, StatusCode};
 use std::sync::Arc;
 
 const PASSWORD: &str = "une longue phrase de passe";
+
+/// Posts a new role for this account, from `page` (for its CSRF token).
+async fn set_role(app: &TestApp, page: &str, user: i64, role: &str) -> Answer {
+    app.post_form(
+        page,
+        &format!("/admin/comptes/{user}/role"),
+        &[("role", role)],
+    )
+    .await
+}
+
+/// The role of this account, as stored.
+async fn role_of(app: &TestApp, user: i64) -> Role {
+    app.store.user_by_id(user).await.unwrap().unwrap().role
+}
+
+/// Posts a new password and its confirmation with the reset token, from `page`.
+async fn reset_password(
+    app: &TestApp,
+    page: &str,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+) -> Answer {
+    app.post_form(
+        page,
+        "/reinitialiser",
+        &[
+            ("jeton", token),
+            ("password", password),
+            ("confirmation", confirmation),
+        ],
+    )
+    .await
+}
 
 both_databases!(login_sessions_and_logout, login_logout);
 async fn login_logout(store: Arc<dyn Store>) {
@@ -118,18 +153,9 @@ async fn roles(store: Arc<dyn Store>) {
         app.get("/admin/comptes").await.status,
         StatusCode::FORBIDDEN
     );
-    let a = app
-        .post_form(
-            "/",
-            &format!("/admin/comptes/{}/role", member.id),
-            &[("role", "admin")],
-        )
-        .await;
+    let a = set_role(&app, "/", member.id, "admin").await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.store.user_by_id(member.id).await.unwrap().unwrap().role,
-        Role::Member
-    );
+    assert_eq!(role_of(&app, member.id).await, Role::Member);
 
     app.forget_cookies();
     let a = app
@@ -147,18 +173,9 @@ async fn roles(store: Arc<dyn Store>) {
     let list = app.get("/admin/comptes").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("camille@exemple.fr"));
-    let a = app
-        .post_form(
-            "/admin/comptes",
-            &format!("/admin/comptes/{}/role", member.id),
-            &[("role", "moderator")],
-        )
-        .await;
+    let a = set_role(&app, "/admin/comptes", member.id, "moderator").await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.store.user_by_id(member.id).await.unwrap().unwrap().role,
-        Role::Moderator
-    );
+    assert_eq!(role_of(&app, member.id).await, Role::Moderator);
     let log = app.get("/admin/comptes?etat=role").await.body;
     assert!(
         log.contains("Le rôle a été modifié.")
@@ -166,35 +183,14 @@ async fn roles(store: Arc<dyn Store>) {
             && log.contains("moderator)")
     );
     // Bad input and the last-admin rule: clear messages, nothing changed.
-    let a = app
-        .post_form(
-            "/admin/comptes",
-            &format!("/admin/comptes/{}/role", member.id),
-            &[("role", "chef")],
-        )
-        .await;
+    let a = set_role(&app, "/admin/comptes", member.id, "chef").await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.body.contains("Rôle inconnu"));
-    let a = app
-        .post_form(
-            "/admin/comptes",
-            &format!("/admin/comptes/{}/role", admin.id),
-            &[("role", "member")],
-        )
-        .await;
+    let a = set_role(&app, "/admin/comptes", admin.id, "member").await;
     assert_eq!(a.status, StatusCode::CONFLICT);
     assert!(a.body.contains("au moins un administrateur"));
-    assert_eq!(
-        app.store.user_by_id(admin.id).await.unwrap().unwrap().role,
-        Role::Admin
-    );
-    let a = app
-        .post_form(
-            "/admin/comptes",
-            "/admin/comptes/99999/role",
-            &[("role", "member")],
-        )
-        .await;
+    assert_eq!(role_of(&app, admin.id).await, Role::Admin);
+    let a = set_role(&app, "/admin/comptes", 99999, "member").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
@@ -228,30 +224,13 @@ async fn password_reset(store: Arc<dyn Store>) {
     app.user("camille@exemple.fr", PASSWORD, Role::Member).await;
 
     // Unknown and known addresses get the same answer; only the known one gets a mail.
-    let a = app
-        .post_form(
-            "/mot-de-passe-oublie",
-            "/mot-de-passe-oublie",
-            &[("email", "personne@exemple.fr")],
-        )
-        .await;
+    let a = app.forgot_password("personne@exemple.fr").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.contains("Si un compte existe pour cette adresse"));
     assert!(app.outbox().is_empty());
-    let a = app
-        .post_form(
-            "/mot-de-passe-oublie",
-            "/mot-de-passe-oublie",
-            &[("email", "pas une adresse")],
-        )
-        .await;
+    let a = app.forgot_password("pas une adresse").await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    app.post_form(
-        "/mot-de-passe-oublie",
-        "/mot-de-passe-oublie",
-        &[("email", "camille@exemple.fr")],
-    )
-    .await;
+    app.forgot_password("camille@exemple.fr").await;
     // The mail goes after the answer.
     let mails = app.outbox_with(1).await;
     assert_eq!(mails.len(), 1);
@@ -275,55 +254,28 @@ async fn password_reset(store: Arc<dyn Store>) {
         ("court", "au moins 12 caractères"),
         ("motdepasse123", "trop courant"),
     ] {
-        let a = app
-            .post_form(
-                &page,
-                "/reinitialiser",
-                &[("jeton", &token), ("password", bad), ("confirmation", bad)],
-            )
-            .await;
+        let a = reset_password(&app, &page, &token, bad, bad).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(a.body.contains(msg), "{bad}: {}", a.body);
     }
-    let a = app
-        .post_form(
-            &page,
-            "/reinitialiser",
-            &[
-                ("jeton", &token),
-                ("password", "nouvelle phrase secrète"),
-                ("confirmation", "autre chose"),
-            ],
-        )
-        .await;
+    let a = reset_password(
+        &app,
+        &page,
+        &token,
+        "nouvelle phrase secrète",
+        "autre chose",
+    )
+    .await;
     assert!(a.body.contains("ne sont pas identiques"));
-    let a = app
-        .post_form(
-            &page,
-            "/reinitialiser",
-            &[
-                ("jeton", &token),
-                ("password", "nouvelle phrase secrète"),
-                ("confirmation", "nouvelle phrase secrète"),
-            ],
-        )
-        .await;
+    let new = "nouvelle phrase secrète";
+    let a = reset_password(&app, &page, &token, new, new).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     assert_eq!(a.header("location"), "/connexion?etat=reinitialise");
 
     // Single use.
     assert_eq!(app.get(&page).await.status, StatusCode::GONE);
-    let a = app
-        .post_form(
-            "/connexion",
-            "/reinitialiser",
-            &[
-                ("jeton", &token),
-                ("password", "encore une autre phrase"),
-                ("confirmation", "encore une autre phrase"),
-            ],
-        )
-        .await;
+    let other = "encore une autre phrase";
+    let a = reset_password(&app, "/connexion", &token, other, other).await;
     assert_eq!(a.status, StatusCode::GONE);
     assert_eq!(
         app.login("camille@exemple.fr", PASSWORD).await.status,

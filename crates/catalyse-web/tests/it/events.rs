@@ -1,6 +1,7 @@
 //! Webinars and events: the seed's 2019 cycle, pages, iCalendar feeds, the rule preview.
 
 use crate::TestApp;
+use catalyse_core::agenda::{Event, EventKind};
 use catalyse_store::{both_databases, Store};
 use reqwest::StatusCode;
 use std::sync::Arc;
@@ -166,36 +167,44 @@ async fn preview(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
+/// An online workshop of 90 minutes at `starts_at`, with no lever, speaker or seat limit.
+pub(crate) fn workshop(slug: &str, starts_at: chrono::DateTime<chrono::Utc>) -> Event {
+    Event {
+        title: "Atelier de test".into(),
+        levers: vec![],
+        duration_minutes: 90,
+        online_url: Some("https://visio.example.org/atelier".into()),
+        speakers: vec![],
+        capacity: None,
+        ..crate::fixtures::event(slug, starts_at, EventKind::Atelier, None)
+    }
+}
+
 /// An event 30 minutes from now with `capacity` seats.
 pub(crate) async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
-    use catalyse_core::agenda::{Event, EventKind, EventStatus};
     let now = chrono::Utc::now();
     let e = Event {
-        id: 0,
-        slug: slug.into(),
-        series: None,
-        kind: EventKind::Atelier,
-        title: "Atelier de test".into(),
-        description: String::new(),
-        levers: vec![],
-        themes: vec![],
-        starts_at: now + chrono::Duration::minutes(30),
-        duration_minutes: 90,
-        timezone: "Europe/Paris".into(),
-        online_url: Some("https://visio.example.org/atelier".into()),
-        commune: None,
-        address: None,
-        speakers: vec![],
         capacity: Some(capacity),
-        registration_opens: None,
-        registration_closes: None,
-        status: EventStatus::Scheduled,
-        replay_url: None,
-        resources: vec![],
-        is_example: false,
-        updated_at: now,
+        ..workshop(slug, now + chrono::Duration::minutes(30))
     };
     store.load_events(slug, "v1", &[], &[e], now).await.unwrap();
+}
+
+/// The registration page (`/inscriptions/…`) linked in the first mail to `email`.
+fn registration_link(app: &TestApp, email: &str) -> String {
+    let mail = app
+        .outbox()
+        .into_iter()
+        .find(|m| m.contains(email))
+        .unwrap();
+    let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
+    let link = unfolded
+        .split("/inscriptions/")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c.is_whitespace()).next())
+        .unwrap()
+        .to_string();
+    format!("/inscriptions/{link}")
 }
 
 both_databases!(registration_waiting_list_and_reminders, registration);
@@ -210,12 +219,10 @@ async fn registration(store: Arc<dyn Store>) {
         page.body.contains("M&#39;inscrire en un clic")
             || page.body.contains("M'inscrire en un clic")
     );
-    let csrf = page.field("csrf");
     let r = app
-        .request(
-            reqwest::Method::POST,
+        .post_with_csrf(
+            &page.field("csrf"),
             "/evenements/atelier-test/inscription",
-            Some(&[("csrf", csrf.as_str())]),
             &[],
         )
         .await;
@@ -227,15 +234,7 @@ async fn registration(store: Arc<dyn Store>) {
     assert!(mails[0].contains("Votre place est r=C3=A9serv=C3=A9e"));
     assert!(mails[0].contains("text/calendar"), "the .ics is attached");
     // Twice: refused with a clear message.
-    let csrf = app.get("/evenements/atelier-test").await.field("csrf");
-    let again = app
-        .request(
-            reqwest::Method::POST,
-            "/evenements/atelier-test/inscription",
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
-        .await;
+    let again = member_registers(&app, "atelier-test").await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // A visitor: fields checked, then a pending registration confirmed by the link.
@@ -261,33 +260,15 @@ async fn registration(store: Arc<dyn Store>) {
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert!(ok.body.contains("un courriel vient de vous être envoyé"));
-    let mail = app
-        .outbox()
-        .into_iter()
-        .find(|m| m.contains("camille@example.org"))
-        .unwrap();
-    let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
-    let link = unfolded
-        .split("/inscriptions/")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| c.is_whitespace()).next())
-        .unwrap()
-        .to_string();
-    let path = format!("/inscriptions/{link}");
+    let path = registration_link(&app, "camille@example.org");
     let status = app.get(&path).await;
     assert!(
         status.body.contains("attend votre confirmation"),
         "{}",
         status.body
     );
-    let csrf = status.field("csrf");
     let r = app
-        .request(
-            reqwest::Method::POST,
-            &format!("{path}/confirmer"),
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
+        .post_with_csrf(&status.field("csrf"), &format!("{path}/confirmer"), &[])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(
@@ -297,27 +278,10 @@ async fn registration(store: Arc<dyn Store>) {
 
     // The member cancels: the visitor gets the seat, and an email saying so.
     app.sign_in_as("autre@example.org", Role::Member).await;
-    let member_mail = app
-        .outbox()
-        .into_iter()
-        .find(|m| m.contains("membre@example.org"))
-        .unwrap();
-    let unfolded = member_mail.replace("=\r\n", "").replace("=\n", "");
-    let member_link = unfolded
-        .split("/inscriptions/")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| c.is_whitespace()).next())
-        .unwrap()
-        .to_string();
-    let member_path = format!("/inscriptions/{member_link}");
+    let member_path = registration_link(&app, "membre@example.org");
     let csrf = app.get(&member_path).await.field("csrf");
     let r = app
-        .request(
-            reqwest::Method::POST,
-            &format!("{member_path}/annuler"),
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
+        .post_with_csrf(&csrf, &format!("{member_path}/annuler"), &[])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(app
@@ -370,14 +334,7 @@ async fn animators(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     soon(&store, "atelier-anim", 10).await;
     app.sign_in_as("membre@example.org", Role::Member).await;
-    let csrf = app.get("/evenements/atelier-anim").await.field("csrf");
-    app.request(
-        reqwest::Method::POST,
-        "/evenements/atelier-anim/inscription",
-        Some(&[("csrf", csrf.as_str())]),
-        &[],
-    )
-    .await;
+    member_registers(&app, "atelier-anim").await;
     assert_eq!(
         app.get("/admin/evenements/atelier-anim/participants.csv")
             .await
@@ -450,26 +407,21 @@ async fn animators(store: Arc<dyn Store>) {
     let plan = "/admin/evenements/series/webinaires-mensuels/planifier?annee=2031";
     let page = app.get(plan).await;
     assert!(page.body.contains("jeudi 16 janvier 2031"), "{}", page.body);
-    let r = app
-        .post_form(
+    let plan_2031 = || {
+        app.post_form(
             plan,
             "/admin/evenements/series/webinaires-mensuels/planifier",
             &[("annee", "2031")],
         )
-        .await;
+    };
+    let r = plan_2031().await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(
         r.header("location").ends_with("ajoutees=12"),
         "{}",
         r.header("location")
     );
-    let r = app
-        .post_form(
-            plan,
-            "/admin/evenements/series/webinaires-mensuels/planifier",
-            &[("annee", "2031")],
-        )
-        .await;
+    let r = plan_2031().await;
     assert!(r.header("location").ends_with("ajoutees=0"));
     app.stop().await;
 }
@@ -547,21 +499,20 @@ async fn create_event(store: Arc<dyn Store>) {
     ] {
         assert!(bad.body.contains(msg), "{msg}");
     }
+    let meeting = [
+        ("kind", "rencontre"),
+        ("title", "Rencontre annuelle des pionniers"),
+        ("date", "2031-06-12"),
+        ("time", "09:30"),
+        ("duration", "480"),
+    ];
+    let details = [
+        ("capacity", "300"),
+        ("closes", "2031-06-01"),
+        ("address", "Paris"),
+    ];
     let ok = app
-        .post_form(
-            form,
-            form,
-            &[
-                ("kind", "rencontre"),
-                ("title", "Rencontre annuelle des pionniers"),
-                ("date", "2031-06-12"),
-                ("time", "09:30"),
-                ("duration", "480"),
-                ("capacity", "300"),
-                ("closes", "2031-06-01"),
-                ("address", "Paris"),
-            ],
-        )
+        .post_form(form, form, &[&meeting[..], &details].concat())
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let e = store
@@ -582,19 +533,7 @@ async fn create_event(store: Arc<dyn Store>) {
     assert!(page
         .body
         .contains("jeudi 12 juin 2031, 9 h 30 – 17 h 30 (heure de Paris)"));
-    let again = app
-        .post_form(
-            form,
-            form,
-            &[
-                ("kind", "rencontre"),
-                ("title", "Rencontre annuelle des pionniers"),
-                ("date", "2031-06-12"),
-                ("time", "09:30"),
-                ("duration", "480"),
-            ],
-        )
-        .await;
+    let again = app.post_form(form, form, &meeting).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     app.stop().await;
 }
@@ -609,7 +548,7 @@ async fn visitor_registers(app: &TestApp, slug: &str, fields: &[(&str, &str)]) -
 }
 
 /// Registers the signed-in member in one click.
-async fn member_registers(app: &TestApp, slug: &str) -> crate::Answer {
+pub(crate) async fn member_registers(app: &TestApp, slug: &str) -> crate::Answer {
     let csrf = app.get(&format!("/evenements/{slug}")).await.field("csrf");
     app.request(
         reqwest::Method::POST,
@@ -639,15 +578,11 @@ async fn registration_private(store: Arc<dyn Store>) {
     );
 
     // A new address, then the member's: the same answer, word for word.
-    let fresh = visitor_registers(
-        &app,
-        "atelier-prive",
-        &[
-            ("name", "Camille Visiteuse"),
-            ("email", "camille@example.org"),
-        ],
-    )
-    .await;
+    let camille = [
+        ("name", "Camille Visiteuse"),
+        ("email", "camille@example.org"),
+    ];
+    let fresh = visitor_registers(&app, "atelier-prive", &camille).await;
     assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
     let mails_before = app.outbox().len();
     let probe = visitor_registers(
@@ -688,15 +623,7 @@ async fn registration_private(store: Arc<dyn Store>) {
     assert!(!body.contains("Curieuse"));
 
     // An unconfirmed address asked again: the same answer, the confirmation link again.
-    let again = visitor_registers(
-        &app,
-        "atelier-prive",
-        &[
-            ("name", "Camille Visiteuse"),
-            ("email", "camille@example.org"),
-        ],
-    )
-    .await;
+    let again = visitor_registers(&app, "atelier-prive", &camille).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(outcome(&again.body), outcome(&fresh.body));
     assert_eq!(
@@ -870,7 +797,7 @@ async fn csv_formulas(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(user.id, p.revision, true, "", None, now)
+        .decide_profile(user.id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     app.forget_cookies();

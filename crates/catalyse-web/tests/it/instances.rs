@@ -8,7 +8,10 @@
 //! for the endpoint and credentials; `.ci/run` starts moto's server for it); without it
 //! the file part says it is skipped.
 
+use crate::events::member_registers;
+use crate::moderation::approve_member;
 use crate::network::{join_and_verify, submit_profile};
+use crate::resources::set_state;
 use crate::{TestApp, TEST_PASSWORD};
 use catalyse_core::Role;
 use catalyse_store::{testing, ConnectOptions};
@@ -123,14 +126,7 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
     assert_eq!(b.get("/admin/ressources").await.status, StatusCode::OK);
     // Signed out on one, signed out on the other.
     let csrf = a.get("/").await.field("csrf");
-    let out = a
-        .request(
-            reqwest::Method::POST,
-            "/deconnexion",
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
-        .await;
+    let out = a.post_with_csrf(&csrf, "/deconnexion", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_ne!(
         b.get("/admin/ressources").await.status,
@@ -161,15 +157,7 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let edit = r.header("location").split('?').next().unwrap().to_string();
-    let csrf = a.get(&edit).await.field("csrf");
-    let r = a
-        .request(
-            reqwest::Method::POST,
-            &format!("{edit}/etat"),
-            Some(&[("csrf", csrf.as_str()), ("etat", "publier")]),
-            &[],
-        )
-        .await;
+    let r = set_state(&a, &edit, "publier").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let slug = "mutualiser-un-poste-entre-deux-communes";
     within("a published resource in search", || async {
@@ -201,15 +189,7 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
         );
     }
     // Archived on B: out of A's search.
-    let csrf = b.get(&edit).await.field("csrf");
-    let r = b
-        .request(
-            reqwest::Method::POST,
-            &format!("{edit}/etat"),
-            Some(&[("csrf", csrf.as_str()), ("etat", "archiver")]),
-            &[],
-        )
-        .await;
+    let r = set_state(&b, &edit, "archiver").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     within("an archived resource leaving search", || async {
         !a.get("/ressources?q=mutualiser+poste")
@@ -255,13 +235,7 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
         .unwrap();
     a.forget_cookies();
     a.login("anim@example.org", TEST_PASSWORD).await;
-    let r = a
-        .post_form(
-            "/admin/moderation",
-            &format!("/admin/moderation/membres/{}", user.id),
-            &[("decision", "approve"), ("revision", "1"), ("reason", "")],
-        )
-        .await;
+    let r = approve_member(&a, user.id, "1").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     b.forget_cookies();
     for surface in [
@@ -278,29 +252,12 @@ async fn two_instances_on_one_postgres_and_one_object_store() {
 
     // Events and seats: the only seat taken on A is taken on B.
     crate::events::soon(&t.store, "atelier-partage", 1).await;
-    let event = "/evenements/atelier-partage";
     a.sign_in_as("premiere@example.org", Role::Member).await;
-    let csrf = a.get(event).await.field("csrf");
-    let r = a
-        .request(
-            reqwest::Method::POST,
-            &format!("{event}/inscription"),
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
-        .await;
+    let r = member_registers(&a, "atelier-partage").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Votre inscription est confirmée"));
     b.sign_in_as("seconde@example.org", Role::Member).await;
-    let csrf = b.get(event).await.field("csrf");
-    let r = b
-        .request(
-            reqwest::Method::POST,
-            &format!("{event}/inscription"),
-            Some(&[("csrf", csrf.as_str())]),
-            &[],
-        )
-        .await;
+    let r = member_registers(&b, "atelier-partage").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body.contains("liste d&#39;attente") || r.body.contains("liste d'attente"),

@@ -5,7 +5,11 @@ mod accounts_hardening;
 mod api;
 mod auth;
 mod events;
+#[path = "../../../catalyse-store/tests/it/fixtures.rs"]
+mod fixtures;
 mod instances;
+mod language;
+mod layers;
 mod moderation;
 mod network;
 mod observatory;
@@ -164,6 +168,13 @@ impl TestApp {
         self.jar.lock().unwrap().clear();
     }
 
+    /// The jar as a `Cookie` header's value (empty when the jar is).
+    fn cookie_header(&self) -> String {
+        let jar = self.jar.lock().unwrap();
+        let cookies: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        cookies.join("; ")
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.jar.lock().unwrap().get(name).cloned()
     }
@@ -180,15 +191,9 @@ impl TestApp {
         extra: &[(&str, &str)],
     ) -> Answer {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
-        let cookies: Vec<String> = self
-            .jar
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+        let cookies = self.cookie_header();
         if !cookies.is_empty() {
-            req = req.header(COOKIE, cookies.join("; "));
+            req = req.header(COOKIE, cookies);
         }
         for (k, v) in extra {
             req = req.header(*k, *v);
@@ -232,7 +237,17 @@ impl TestApp {
     pub async fn post_form(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
         let csrf = self.get(page).await.field("csrf");
         assert!(!csrf.is_empty(), "{page} has no CSRF field");
-        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        self.post_with_csrf(&csrf, action, fields).await
+    }
+
+    /// Posts a form with this CSRF token first (taken from a page loaded before).
+    pub async fn post_with_csrf(
+        &self,
+        csrf: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf)];
         all.extend_from_slice(fields);
         self.request(Method::POST, action, Some(&all), &[]).await
     }
@@ -257,17 +272,10 @@ impl TestApp {
                 reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
             );
         }
-        let cookies: Vec<String> = self
-            .jar
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
         let resp = self
             .client
             .post(format!("{}{action}", self.base))
-            .header(COOKIE, cookies.join("; "))
+            .header(COOKIE, self.cookie_header())
             .multipart(form)
             .send()
             .await
@@ -313,6 +321,32 @@ impl TestApp {
             "/connexion",
             "/connexion",
             &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Posts the join form: a name, an address, the password twice, the charter accepted.
+    pub async fn join(&self, name: &str, email: &str, password: &str) -> Answer {
+        self.post_form(
+            "/rejoindre",
+            "/rejoindre",
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", password),
+                ("confirmation", password),
+                ("charte", "oui"),
+            ],
+        )
+        .await
+    }
+
+    /// Asks for a password-reset link for this address.
+    pub async fn forgot_password(&self, email: &str) -> Answer {
+        self.post_form(
+            "/mot-de-passe-oublie",
+            "/mot-de-passe-oublie",
+            &[("email", email)],
         )
         .await
     }

@@ -1,31 +1,22 @@
 //! Moderation of the network: the queue (animators only), decisions on the revision shown,
 //! the mails that tell the member, the audit trail, and reports.
 
-use crate::{TestApp, TEST_PASSWORD};
-use catalyse_core::network::{ProfileFields, TerritoryRef, Visibility};
-use catalyse_core::{Role, TerritoryLevel, User};
+use crate::{Answer, TestApp, TEST_PASSWORD};
+use catalyse_core::network::{ProfileFields, Visibility};
+use catalyse_core::{Role, User};
 use catalyse_store::{both_databases, Store};
 use mailparse::MailHeaderMap;
 use reqwest::StatusCode;
 use std::sync::Arc;
 
-/// A profile as a member would fill it.
+/// A profile as a member would fill it, in Saint-Étienne (of the tests' small geography).
 pub fn profile_fields(name: &str) -> ProfileFields {
     ProfileFields {
-        display_name: name.into(),
-        organisation: "Association Les Liens".into(),
-        actor_family: "associations".into(),
-        role: "Coordinatrice".into(),
-        territories: vec![TerritoryRef {
-            level: TerritoryLevel::Commune,
-            code: "42218".into(),
-        }],
+        territories: vec![crate::fixtures::commune("42218")],
         activities: vec![],
         levers: vec![],
-        themes: vec!["mobilité".into()],
         bio: "Je relie les acteurs du quartier.".into(),
-        links: vec![],
-        photo: None,
+        ..crate::fixtures::profile_fields(name)
     }
 }
 
@@ -46,7 +37,7 @@ pub async fn member_with_profile(app: &TestApp, email: &str, name: &str, approve
         .expect("profile");
     if approve {
         app.store
-            .decide_profile(user.id, p.revision, true, "", None, now)
+            .decide_profile(user.id, p.moderated.revision, true, "", None, now)
             .await
             .expect("approved");
     }
@@ -58,6 +49,44 @@ pub async fn sign_in(app: &TestApp, email: &str) {
     app.forget_cookies();
     let r = app.login(email, TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in as {email}");
+}
+
+/// A moderator's decision on a member's profile, posted from the queue.
+pub async fn decide_member(app: &TestApp, member: i64, fields: &[(&str, &str)]) -> Answer {
+    app.post_form(
+        "/admin/moderation",
+        &format!("/admin/moderation/membres/{member}"),
+        fields,
+    )
+    .await
+}
+
+/// Approves this revision of a member's profile from the queue.
+pub async fn approve_member(app: &TestApp, member: i64, revision: &str) -> Answer {
+    decide_member(
+        app,
+        member,
+        &[
+            ("decision", "approve"),
+            ("revision", revision),
+            ("reason", ""),
+        ],
+    )
+    .await
+}
+
+/// Rejects this revision of a member's profile from the queue, for `reason`.
+pub async fn reject_member(app: &TestApp, member: i64, revision: &str, reason: &str) -> Answer {
+    decide_member(
+        app,
+        member,
+        &[
+            ("decision", "reject"),
+            ("revision", revision),
+            ("reason", reason),
+        ],
+    )
+    .await
 }
 
 /// The mails sent so far: (to, subject, decoded body).
@@ -138,20 +167,9 @@ async fn reject_profile(store: Arc<dyn Store>) {
     assert!(q.body.contains("Associations"), "actor family by name");
     let revision = q.field("revision");
     assert_eq!(revision, "1");
-    let action = format!("/admin/moderation/membres/{}", member.id);
 
     // Too short a reason: refused, tied to its field, nothing decided.
-    let short = app
-        .post_form(
-            "/admin/moderation",
-            &action,
-            &[
-                ("decision", "reject"),
-                ("revision", &revision),
-                ("reason", "non"),
-            ],
-        )
-        .await;
+    let short = reject_member(&app, member.id, &revision, "non").await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.body.contains("au moins 5 caractères"));
     let key = format!("raison-membre-{}", member.id);
@@ -163,25 +181,15 @@ async fn reject_profile(store: Arc<dyn Store>) {
     assert!(app.outbox().is_empty());
 
     let reason = "Merci de préciser votre fonction dans l'association.";
-    let r = app
-        .post_form(
-            "/admin/moderation",
-            &action,
-            &[
-                ("decision", "reject"),
-                ("revision", &revision),
-                ("reason", reason),
-            ],
-        )
-        .await;
+    let r = reject_member(&app, member.id, &revision, reason).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.header("location"), "/admin/moderation?fait=rejete");
     let done = app.get("/admin/moderation?fait=rejete").await;
     assert!(done.body.contains("role=\"status\""));
     assert!(done.body.contains("Aucun profil en attente."));
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert!(p.published.is_none());
-    assert_eq!(p.review_reason, reason);
+    assert!(p.moderated.published.is_none());
+    assert_eq!(p.moderated.review_reason, reason);
 
     let sent = mails(&app);
     assert_eq!(sent.len(), 1);
@@ -231,37 +239,36 @@ async fn outdated(store: Arc<dyn Store>) {
         .submit_profile(member.id, &fields, Visibility::Public, Some(now), now)
         .await
         .unwrap();
-    let action = format!("/admin/moderation/membres/{}", member.id);
-    let r = app
-        .post_form(
-            "/admin/moderation",
-            &action,
-            &[("decision", "approve"), ("revision", &seen)],
-        )
-        .await;
+    let r = decide_member(
+        &app,
+        member.id,
+        &[("decision", "approve"), ("revision", &seen)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r
         .body
         .contains("a changé depuis que vous l&#39;avez ouverte"));
     assert!(r.body.contains("role=\"alert\""));
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(p.published.as_ref().unwrap().role, "Coordinatrice");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().role,
+        "Coordinatrice"
+    );
     assert!(app.outbox().is_empty());
 
     // The current revision is approved, and the member told.
     let current = app.get("/admin/moderation").await.field("revision");
     assert_ne!(current, seen);
-    let r = app
-        .post_form(
-            "/admin/moderation",
-            &action,
-            &[("decision", "approve"), ("revision", &current)],
-        )
-        .await;
+    let approve_current = [("decision", "approve"), ("revision", current.as_str())];
+    let r = decide_member(&app, member.id, &approve_current).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), "/admin/moderation?fait=approuve");
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(p.published.as_ref().unwrap().role, "Directrice adjointe");
+    assert_eq!(
+        p.moderated.published.as_ref().unwrap().role,
+        "Directrice adjointe"
+    );
     let sent = mails(&app);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1, "Votre profil est publié");
@@ -269,13 +276,7 @@ async fn outdated(store: Arc<dyn Store>) {
         .2
         .contains(&format!("{}/reseau/{}", app.base, p.slug)));
     // Deciding twice: the same clear message.
-    let again = app
-        .post_form(
-            "/admin/moderation",
-            &action,
-            &[("decision", "approve"), ("revision", &current)],
-        )
-        .await;
+    let again = decide_member(&app, member.id, &approve_current).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let journal = app.get("/admin/moderation/journal").await;
     assert!(journal.body.contains("approuvé"));

@@ -1,6 +1,7 @@
 //! The network end to end: join → verify → profile → approve → visible; hidden and unapproved
 //! profiles leak nowhere; the map and its list view agree; peer contact; deletion.
 
+use crate::moderation::approve_member;
 use crate::{TestApp, TEST_PASSWORD};
 use catalyse_core::Role;
 use catalyse_store::{both_databases, Store};
@@ -32,6 +33,16 @@ fn token_after(body: &str, marker: &str) -> String {
         .to_string()
 }
 
+/// Deletes the signed-in account from its profile page, confirmed with this password.
+async fn delete_account(app: &TestApp, password: &str) -> crate::Answer {
+    app.post_form(
+        "/mon-profil",
+        "/mon-profil/supprimer",
+        &[("password", password), ("confirm", "oui")],
+    )
+    .await
+}
+
 /// Every public surface where a member could appear.
 async fn public_surfaces(app: &TestApp) -> Vec<(String, String)> {
     let mut out = vec![];
@@ -55,19 +66,7 @@ async fn public_surfaces(app: &TestApp) -> Vec<(String, String)> {
 
 pub(crate) async fn join_and_verify(app: &TestApp, email: &str, name: &str) {
     app.forget_cookies();
-    let r = app
-        .post_form(
-            "/rejoindre",
-            "/rejoindre",
-            &[
-                ("name", name),
-                ("email", email),
-                ("password", TEST_PASSWORD),
-                ("confirmation", TEST_PASSWORD),
-                ("charte", "oui"),
-            ],
-        )
-        .await;
+    let r = app.join(name, email, TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("lien de confirmation"));
     // Not verified yet: the password is right, but no session; a new link is sent.
@@ -178,7 +177,7 @@ async fn journey(store: Arc<dyn Store>) {
         StatusCode::SEE_OTHER
     );
     let p = store.profile(user.id).await.unwrap().unwrap();
-    assert!(p.published.is_none() && p.consent_at.is_some());
+    assert!(p.moderated.published.is_none() && p.consent_at.is_some());
     assert_eq!(
         app.get(&format!("/reseau/{}", p.slug)).await.status,
         StatusCode::OK,
@@ -210,13 +209,7 @@ async fn journey(store: Arc<dyn Store>) {
         .await;
     let queue = app.get("/admin/moderation").await;
     assert!(queue.body.contains("Rosalie Pionnière"), "in the queue");
-    let r = app
-        .post_form(
-            "/admin/moderation",
-            &format!("/admin/moderation/membres/{}", user.id),
-            &[("decision", "approve"), ("revision", "1"), ("reason", "")],
-        )
-        .await;
+    let r = approve_member(&app, user.id, "1").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let mails = mail_bodies(&app);
     assert!(
@@ -322,21 +315,9 @@ async fn journey(store: Arc<dyn Store>) {
     let json: serde_json::Value = serde_json::from_str(&export.body).unwrap();
     assert_eq!(json["account"]["email"], "rosalie@exemple.fr");
     assert_eq!(json["contact_messages_sent"], 0);
-    let refused = app
-        .post_form(
-            "/mon-profil",
-            "/mon-profil/supprimer",
-            &[("password", "mauvais mot de passe"), ("confirm", "oui")],
-        )
-        .await;
+    let refused = delete_account(&app, "mauvais mot de passe").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .post_form(
-            "/mon-profil",
-            "/mon-profil/supprimer",
-            &[("password", TEST_PASSWORD), ("confirm", "oui")],
-        )
-        .await;
+    let r = delete_account(&app, TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(store.profile(user.id).await.unwrap().is_none());
     assert!(store.user_by_id(user.id).await.unwrap().is_none());
@@ -517,6 +498,20 @@ async fn submit_with_photo(
     .await
 }
 
+/// Signs in as Rosalie and sends her profile again (with `extra` fields, and a photo if
+/// given): her profile as stored after.
+async fn rosalie_resubmits(
+    app: &TestApp,
+    member: i64,
+    extra: &[(&str, &str)],
+    photo: Option<Vec<u8>>,
+) -> catalyse_core::network::Profile {
+    crate::moderation::sign_in(app, "rosalie@exemple.fr").await;
+    let r = submit_with_photo(app, extra, photo).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.store.profile(member).await.unwrap().unwrap()
+}
+
 /// Whether the file store still holds this file (local disk, `{data_dir}/files/ab/abcd…`).
 fn stored(app: &TestApp, sha: &str) -> bool {
     app.data_dir
@@ -539,7 +534,8 @@ async fn photos_deleted(store: Arc<dyn Store>) {
     app.user("moderatrice@exemple.fr", TEST_PASSWORD, Role::Moderator)
         .await;
     let draft_photo = |p: &catalyse_core::network::Profile| {
-        p.draft
+        p.moderated
+            .draft
             .as_ref()
             .and_then(|f| f.photo.clone())
             .expect("photo")
@@ -548,26 +544,14 @@ async fn photos_deleted(store: Arc<dyn Store>) {
         let app = &app;
         async move {
             sign_in(app, "moderatrice@exemple.fr").await;
-            let r = app
-                .post_form(
-                    "/admin/moderation",
-                    &format!("/admin/moderation/membres/{}", member.id),
-                    &[
-                        ("decision", "approve"),
-                        ("revision", &revision.to_string()),
-                        ("reason", ""),
-                    ],
-                )
-                .await;
+            let r = approve_member(app, member.id, &revision.to_string()).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         }
     };
 
     // A photo, then another before any decision: the first is used by nothing any more.
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let first = draft_photo(&store.profile(member.id).await.unwrap().unwrap());
+    let first =
+        draft_photo(&rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await);
     assert!(stored(&app, &first));
     let url = |sha: &str| format!("/reseau/photos/{sha}.jpg");
     assert_eq!(app.get(&url(&first)).await.status, StatusCode::OK);
@@ -578,30 +562,24 @@ async fn photos_deleted(store: Arc<dyn Store>) {
     assert_ne!(first, second);
     assert!(!stored(&app, &first), "a replaced draft photo is deleted");
     assert!(stored(&app, &second));
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert_eq!(app.get(&url(&first)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
 
     // A new version without a new photo keeps the published one: still there once approved.
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[("role", "Directrice")], None).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let p = store.profile(member.id).await.unwrap().unwrap();
+    let p = rosalie_resubmits(&app, member.id, &[("role", "Directrice")], None).await;
     assert_eq!(
         draft_photo(&p),
         second,
         "the draft points at the published photo"
     );
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(stored(&app, &second));
     assert_eq!(app.get(&url(&second)).await.status, StatusCode::OK);
 
     // A replacement under review: the published photo stays (the public still sees it)
     // until the new version is approved, then it goes.
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let p = store.profile(member.id).await.unwrap().unwrap();
+    let p = rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await;
     let third = draft_photo(&p);
     assert!(stored(&app, &second) && stored(&app, &third));
     app.forget_cookies();
@@ -609,7 +587,7 @@ async fn photos_deleted(store: Arc<dyn Store>) {
         app.get(&format!("/reseau/{}/photo", p.slug)).await.status,
         StatusCode::OK
     );
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(
         !stored(&app, &second),
         "the photo replaced on approval is deleted"
@@ -618,35 +596,21 @@ async fn photos_deleted(store: Arc<dyn Store>) {
     assert!(stored(&app, &third));
 
     // Removed: gone once the version without it is approved.
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[("photo_remove", "oui")], None).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let p = store.profile(member.id).await.unwrap().unwrap();
-    assert!(p.draft.as_ref().unwrap().photo.is_none());
+    let p = rosalie_resubmits(&app, member.id, &[("photo_remove", "oui")], None).await;
+    assert!(p.moderated.draft.as_ref().unwrap().photo.is_none());
     assert!(stored(&app, &third), "still published meanwhile");
-    approve(p.revision).await;
+    approve(p.moderated.revision).await;
     assert!(!stored(&app, &third), "a removed photo is deleted");
     assert_eq!(app.get(&url(&third)).await.status, StatusCode::NOT_FOUND);
 
     // The account deleted: its photos go with it, the published one and the draft's.
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let p = store.profile(member.id).await.unwrap().unwrap();
+    let p = rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await;
     let published = draft_photo(&p);
-    approve(p.revision).await;
-    sign_in(&app, "rosalie@exemple.fr").await;
-    let r = submit_with_photo(&app, &[], Some(noise_jpeg(64, 90))).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let draft = draft_photo(&store.profile(member.id).await.unwrap().unwrap());
+    approve(p.moderated.revision).await;
+    let draft =
+        draft_photo(&rosalie_resubmits(&app, member.id, &[], Some(noise_jpeg(64, 90))).await);
     assert!(stored(&app, &published) && stored(&app, &draft));
-    let r = app
-        .post_form(
-            "/mon-profil",
-            "/mon-profil/supprimer",
-            &[("password", TEST_PASSWORD), ("confirm", "oui")],
-        )
-        .await;
+    let r = delete_account(&app, TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(!stored(&app, &published) && !stored(&app, &draft));
     sign_in(&app, "moderatrice@exemple.fr").await;
@@ -674,7 +638,7 @@ async fn photo_sizes(store: Arc<dyn Store>) {
     let r = submit_with_photo(&app, &[], Some(phone)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let p = store.profile(member.id).await.unwrap().unwrap();
-    assert!(p.draft.as_ref().unwrap().photo.is_some());
+    assert!(p.moderated.draft.as_ref().unwrap().photo.is_some());
 
     // Over 10 MB: the form again, with a message in French on the photo, nothing written.
     let mut big = noise_jpeg(64, 90);
@@ -684,7 +648,10 @@ async fn photo_sizes(store: Arc<dyn Store>) {
     assert!(r.body.contains("Cette photo dépasse 10 Mo"), "{}", r.body);
     assert!(r.body.contains("id=\"photo-erreur\""));
     let after = store.profile(member.id).await.unwrap().unwrap();
-    assert_eq!(after.revision, p.revision, "nothing written");
+    assert_eq!(
+        after.moderated.revision, p.moderated.revision,
+        "nothing written"
+    );
 
     app.stop().await;
 }

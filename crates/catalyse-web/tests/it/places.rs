@@ -163,7 +163,7 @@ async fn form_errors(store: Arc<dyn Store>) {
             .unwrap()
             .to_string();
         let p = store.place_by_slug(&slug).await.unwrap().unwrap();
-        assert_eq!(p.draft.unwrap().commune, code, "{commune}");
+        assert_eq!(p.moderated.draft.unwrap().commune, code, "{commune}");
     }
     app.stop().await;
 }
@@ -187,7 +187,10 @@ async fn approval(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(p.created_by, Some(camille.id));
-    assert_eq!(p.draft.as_ref().unwrap().managers, vec![camille.id]);
+    assert_eq!(
+        p.moderated.draft.as_ref().unwrap().managers,
+        vec![camille.id]
+    );
 
     // Hidden from others until approved.
     app.forget_cookies();
@@ -385,8 +388,8 @@ async fn edit_rights(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(p.revision, 1, "nothing written");
-    assert_eq!(p.draft.unwrap().name, "Le Café des Liens");
+    assert_eq!(p.moderated.revision, 1, "nothing written");
+    assert_eq!(p.moderated.draft.unwrap().name, "Le Café des Liens");
 
     // Animators may edit; an edit keeps the team, the editor adding only herself.
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
@@ -400,8 +403,8 @@ async fn edit_rights(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(p.revision, 2);
+    assert_eq!(p.moderated.revision, 2);
     let creator = p.created_by.unwrap();
-    assert_eq!(p.draft.unwrap().managers, vec![creator]);
+    assert_eq!(p.moderated.draft.unwrap().managers, vec![creator]);
     app.stop().await;
 }

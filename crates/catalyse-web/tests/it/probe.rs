@@ -23,33 +23,13 @@ fn json_ld(body: &str) -> &str {
 
 both_databases!(json_ld_cannot_break_out_of_its_script, json_ld_escaped);
 async fn json_ld_escaped(store: Arc<dyn Store>) {
-    use catalyse_core::agenda::{Event, EventKind, EventStatus};
     let app = TestApp::start(store.clone()).await;
     let now = chrono::Utc::now();
-    let e = Event {
-        id: 0,
-        slug: "atelier-balise".into(),
-        series: None,
-        kind: EventKind::Atelier,
+    let e = catalyse_core::agenda::Event {
         title: "Atelier <!--<script>".into(),
         description: PAYLOAD.into(),
-        levers: vec![],
-        themes: vec![],
-        starts_at: now + chrono::Duration::days(3),
-        duration_minutes: 90,
-        timezone: "Europe/Paris".into(),
         online_url: Some("https://visio.example.org/a?b=1&c=<2>".into()),
-        commune: None,
-        address: None,
-        speakers: vec![],
-        capacity: None,
-        registration_opens: None,
-        registration_closes: None,
-        status: EventStatus::Scheduled,
-        replay_url: None,
-        resources: vec![],
-        is_example: false,
-        updated_at: now,
+        ..crate::events::workshop("atelier-balise", now + chrono::Duration::days(3))
     };
     store
         .load_events("atelier-balise", "v1", &[], &[e], now)
@@ -229,16 +209,10 @@ async fn invisible(store: Arc<dyn Store>) {
     // Joining: the same rule for the name.
     app.forget_cookies();
     let r = app
-        .post_form(
-            "/rejoindre",
-            "/rejoindre",
-            &[
-                ("name", "Dominique\u{202E}euqinimoD"),
-                ("email", "dominique@exemple.fr"),
-                ("password", TEST_PASSWORD),
-                ("confirmation", TEST_PASSWORD),
-                ("charte", "oui"),
-            ],
+        .join(
+            "Dominique\u{202E}euqinimoD",
+            "dominique@exemple.fr",
+            TEST_PASSWORD,
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -320,7 +294,7 @@ async fn report_hidden(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .decide_profile(hidden.id, p.revision, true, "", None, now)
+        .decide_profile(hidden.id, p.moderated.revision, true, "", None, now)
         .await
         .unwrap();
     let hidden_slug = store.profile(hidden.id).await.unwrap().unwrap().slug;

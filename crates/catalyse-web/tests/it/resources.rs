@@ -1,6 +1,7 @@
 //! The resource centre end to end: search pages, the kit, document pages, the lever pages,
 //! the Atom feed, OAI-PMH and the API.
 
+use crate::fixtures::resource_fields;
 use crate::TestApp;
 use catalyse_store::{both_databases, Store};
 use reqwest::StatusCode;
@@ -139,6 +140,13 @@ fn stored_files(app: &TestApp) -> usize {
     walk(&app.data_dir.join("files"))
 }
 
+/// Changes a resource's state (`publier`, `archiver`) from its edit page.
+pub(crate) async fn set_state(app: &TestApp, edit: &str, state: &str) -> crate::Answer {
+    let csrf = app.get(edit).await.field("csrf");
+    app.post_with_csrf(&csrf, &format!("{edit}/etat"), &[("etat", state)])
+        .await
+}
+
 both_databases!(animators_publish_resources_with_checked_uploads, admin);
 async fn admin(store: Arc<dyn Store>) {
     use catalyse_core::Role;
@@ -228,15 +236,7 @@ async fn admin(store: Arc<dyn Store>) {
     app.login("anim@example.org", "un mot de passe assez long")
         .await;
     // Published: searchable at once, downloadable with the right headers.
-    let csrf = app.get(&edit).await.field("csrf");
-    let r = app
-        .request(
-            reqwest::Method::POST,
-            &format!("{edit}/etat"),
-            Some(&[("csrf", csrf.as_str()), ("etat", "publier")]),
-            &[],
-        )
-        .await;
+    let r = set_state(&app, &edit, "publier").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let found = app.get("/ressources?q=cooperation+locale").await;
     assert!(
@@ -267,12 +267,10 @@ async fn admin(store: Arc<dyn Store>) {
     let page = app.get(&edit).await;
     assert!(page.body.contains("Historique des modifications"));
     assert!(page.body.contains("title"));
-    let csrf = page.field("csrf");
-    app.request(
-        reqwest::Method::POST,
+    app.post_with_csrf(
+        &page.field("csrf"),
         &format!("{edit}/etat"),
-        Some(&[("csrf", csrf.as_str()), ("etat", "archiver")]),
-        &[],
+        &[("etat", "archiver")],
     )
     .await;
     let found = app.get("/ressources?q=cooperation+locale").await;
@@ -344,7 +342,7 @@ async fn refused_uploads(store: Arc<dyn Store>) {
 // Files nothing uses go after an hour's grace; used and recent ones stay.
 both_databases!(unused_files_are_swept, sweep);
 async fn sweep(store: Arc<dyn Store>) {
-    use catalyse_core::resource::{Nature, ResourceFields, ResourceState, StoredFile};
+    use catalyse_core::resource::{Nature, ResourceState, StoredFile};
     let dir = std::env::temp_dir().join(format!("catalyse_sweep_{}", crate::rand_suffix()));
     let config = catalyse_web::Config {
         data_dir: dir.clone(),
@@ -373,23 +371,7 @@ async fn sweep(store: Arc<dyn Store>) {
             .set_modified(two_hours_ago)
             .unwrap();
     }
-    let fields = ResourceFields {
-        slug: "guide-utilise".into(),
-        title: "Guide utilisé".into(),
-        summary: String::new(),
-        body: String::new(),
-        nature: Nature::BoiteAOutils,
-        subgroup: String::new(),
-        levers: vec![],
-        themes: vec![],
-        authors: vec!["Réseau test".into()],
-        year: Some(2024),
-        format: "PDF".into(),
-        language: "fr".into(),
-        licence: "CC BY 4.0".into(),
-        url: None,
-        is_example: false,
-    };
+    let fields = resource_fields("guide-utilise", "Guide utilisé", Nature::BoiteAOutils);
     let file = StoredFile {
         sha256: used.clone(),
         name: "guide.pdf".into(),
@@ -417,6 +399,24 @@ async fn sweep(store: Arc<dyn Store>) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Whether a server started on `data_dir` finds « guide-du-jour » searching for `word`
+/// (the server is stopped after).
+async fn finds_guide_du_jour(
+    store: &Arc<dyn Store>,
+    data_dir: &std::path::Path,
+    word: &str,
+) -> bool {
+    let d = data_dir.to_path_buf();
+    let app = TestApp::start_with(store.clone(), move |c| c.data_dir = d).await;
+    let found = app
+        .get(&format!("/ressources?q={word}"))
+        .await
+        .body
+        .contains("/ressources/guide-du-jour\"");
+    app.stop().await;
+    found
+}
+
 // An index kept on disk follows what changed while its instance was stopped, even when the
 // number of documents stayed the same.
 both_databases!(
@@ -425,25 +425,13 @@ both_databases!(
     with_url
 );
 async fn restart(store: Arc<dyn Store>, url: String) {
-    use catalyse_core::resource::{Nature, ResourceFields, ResourceState};
+    use catalyse_core::resource::{Nature, ResourceState};
     let dir = std::env::temp_dir().join(format!("catalyse_restart_{}", crate::rand_suffix()));
-    let mut fields = ResourceFields {
-        slug: "guide-du-jour".into(),
-        title: "Guide des jardins partagés".into(),
-        summary: String::new(),
-        body: String::new(),
-        nature: Nature::Methode,
-        subgroup: String::new(),
-        levers: vec![],
-        themes: vec![],
-        authors: vec!["Réseau test".into()],
-        year: Some(2024),
-        format: "PDF".into(),
-        language: "fr".into(),
-        licence: "CC BY 4.0".into(),
-        url: None,
-        is_example: false,
-    };
+    let mut fields = resource_fields(
+        "guide-du-jour",
+        "Guide des jardins partagés",
+        Nature::Methode,
+    );
     let r = store
         .create_resource(
             &fields,
@@ -454,15 +442,9 @@ async fn restart(store: Arc<dyn Store>, url: String) {
         )
         .await
         .unwrap();
-    let d = dir.clone();
-    let app = TestApp::start_with(store.clone(), move |c| c.data_dir = d).await;
-    assert!(app
-        .get("/ressources?q=jardins")
-        .await
-        .body
-        .contains("/ressources/guide-du-jour\""));
-    app.stop().await; // (closes its store)
-                      // Stopped: the command line or another instance edits it.
+    // (Stopping the server closes its store.)
+    assert!(finds_guide_du_jour(&store, &dir, "jardins").await);
+    // Stopped: the command line or another instance edits it.
     let store = catalyse_store::connect(&url, &Default::default())
         .await
         .unwrap();
@@ -477,15 +459,9 @@ async fn restart(store: Arc<dyn Store>, url: String) {
         )
         .await
         .unwrap();
-    let d = dir.clone();
-    let app = TestApp::start_with(store.clone(), move |c| c.data_dir = d).await;
     assert!(
-        app.get("/ressources?q=vergers")
-            .await
-            .body
-            .contains("/ressources/guide-du-jour\""),
+        finds_guide_du_jour(&store, &dir, "vergers").await,
         "rebuilt at start"
     );
-    app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -22,7 +22,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::network::{Place, PlaceFields, Profile, ProfileFields, Subject, TerritoryRef};
+use catalyse_core::network::{
+    Moderated, Place, PlaceFields, Profile, ProfileFields, Subject, TerritoryRef,
+};
 use catalyse_core::User;
 use catalyse_store::StoreError;
 use chrono::{DateTime, Utc};
@@ -263,30 +265,65 @@ impl QueuePage<'_> {
     }
 }
 
+/// `membre-{id}` or `lieu-{id}`: names an item's form fields.
+fn item_key(subject: Subject, id: i64) -> String {
+    match subject {
+        Subject::Member => format!("membre-{id}"),
+        Subject::Place => format!("lieu-{id}"),
+    }
+}
+
+impl Item {
+    /// What the queue shows of any submission: its `draft` beside the published version,
+    /// field by field as `show` lists them, when, and which revision. Title, author, page and
+    /// photo are left for the caller.
+    fn new<F>(
+        t: Tr,
+        (subject, id): (Subject, i64),
+        m: &Moderated<F>,
+        draft: &F,
+        show: impl Fn(&F) -> Fields,
+    ) -> Item {
+        let path = match subject {
+            Subject::Member => "membres",
+            Subject::Place => "lieux",
+        };
+        let rows = compare(m.published.as_ref().map(&show), show(draft));
+        Item {
+            key: item_key(subject, id),
+            action: format!("/admin/moderation/{path}/{id}"),
+            title: String::new(),
+            author: String::new(),
+            submitted: m.submitted_at.map(|s| when(t, &s)).unwrap_or_default(),
+            first: m.published.is_none(),
+            revision: m.revision,
+            changes: rows.iter().filter(|r| r.changed).count(),
+            rows,
+            photo: None,
+            photo_changed: false,
+            view: None,
+        }
+    }
+}
+
 async fn profile_item(
     state: &AppState,
     t: Tr,
     names: &mut Names,
     p: &Profile,
 ) -> Result<Option<Item>, AppError> {
-    let Some(draft) = &p.draft else {
+    let m = &p.moderated;
+    let Some(draft) = &m.draft else {
         return Ok(None);
     };
-    let before = p.published.as_ref().map(|f| profile_fields(state, t, f));
-    let rows = compare(before, profile_fields(state, t, draft));
+    let show = |f: &ProfileFields| profile_fields(state, t, f);
     Ok(Some(Item {
-        key: format!("membre-{}", p.user_id),
-        action: format!("/admin/moderation/membres/{}", p.user_id),
         title: draft.display_name.clone(),
         author: names.or_former(state, t, Some(p.user_id)).await?,
-        submitted: p.submitted_at.map(|s| when(t, &s)).unwrap_or_default(),
-        first: p.published.is_none(),
-        revision: p.revision,
-        changes: rows.iter().filter(|r| r.changed).count(),
-        rows,
-        photo_changed: p.published.as_ref().is_some_and(|f| f.photo != draft.photo),
+        photo_changed: m.published.as_ref().is_some_and(|f| f.photo != draft.photo),
         photo: draft.photo.clone(),
-        view: p.published.as_ref().map(|_| format!("/reseau/{}", p.slug)),
+        view: m.published.as_ref().map(|_| format!("/reseau/{}", p.slug)),
+        ..Item::new(t, (Subject::Member, p.user_id), m, draft, show)
     }))
 }
 
@@ -296,35 +333,24 @@ async fn place_item(
     names: &mut Names,
     p: &Place,
 ) -> Result<Option<Item>, AppError> {
-    let Some(draft) = &p.draft else {
+    let m = &p.moderated;
+    let Some(draft) = &m.draft else {
         return Ok(None);
     };
     let mut managers = HashMap::new();
-    for f in [Some(draft), p.published.as_ref()].into_iter().flatten() {
-        for m in &f.managers {
-            if let Some(n) = names.of(state, *m).await? {
-                managers.insert(*m, n);
+    for f in m.versions() {
+        for id in &f.managers {
+            if let Some(n) = names.of(state, *id).await? {
+                managers.insert(*id, n);
             }
         }
     }
-    let before = p
-        .published
-        .as_ref()
-        .map(|f| place_fields(state, t, f, &managers));
-    let rows = compare(before, place_fields(state, t, draft, &managers));
+    let show = |f: &PlaceFields| place_fields(state, t, f, &managers);
     Ok(Some(Item {
-        key: format!("lieu-{}", p.id),
-        action: format!("/admin/moderation/lieux/{}", p.id),
         title: draft.name.clone(),
         author: names.or_former(state, t, p.created_by).await?,
-        submitted: p.submitted_at.map(|s| when(t, &s)).unwrap_or_default(),
-        first: p.published.is_none(),
-        revision: p.revision,
-        changes: rows.iter().filter(|r| r.changed).count(),
-        rows,
-        photo: None,
-        photo_changed: false,
         view: Some(format!("/lieux/{}", p.slug)),
+        ..Item::new(t, (Subject::Place, p.id), m, draft, show)
     }))
 }
 
@@ -445,10 +471,8 @@ async fn decide(
     } else {
         form.reason.trim().to_string()
     };
-    let key = match target {
-        service::Target::Member(id) => format!("membre-{id}"),
-        service::Target::Place(id) => format!("lieu-{id}"),
-    };
+    let (subject, id) = target.subject();
+    let key = item_key(subject, id);
     if !approve {
         if let Some(message) = reason_problem(t, &reason) {
             let failed = Failed {
@@ -500,6 +524,7 @@ impl Subjects {
         members.dedup();
         for p in state.store.profiles_by_ids(&members).await? {
             let name = p
+                .moderated
                 .current()
                 .map(|f| f.display_name.clone())
                 .unwrap_or_else(|| p.slug.clone());
@@ -514,6 +539,7 @@ impl Subjects {
             }
             if let Some(p) = state.store.place(*id).await? {
                 let name = p
+                    .moderated
                     .current()
                     .map(|f| f.name.clone())
                     .unwrap_or_else(|| p.slug.clone());

@@ -249,7 +249,7 @@ async fn reported_member(
         subject: Subject::Member,
         id: p.user_id,
         name: sees
-            .then(|| p.current().map(|f| f.display_name.clone()))
+            .then(|| p.moderated.current().map(|f| f.display_name.clone()))
             .flatten(),
         page: format!("/reseau/{}", p.slug),
         own,
@@ -263,11 +263,7 @@ async fn reported_place(state: &AppState, user: &User, slug: &str) -> Result<Rep
         .await?
         .ok_or(AppError::NotFound)?;
     let manages = crate::network::places::can_manage(Some(user), &p);
-    let Some(f) = p
-        .published
-        .as_ref()
-        .or(p.draft.as_ref().filter(|_| manages))
-    else {
+    let Some((f, _)) = p.moderated.shown(manages) else {
         return Err(AppError::NotFound);
     };
     Ok(Reported {

@@ -2,10 +2,10 @@
 //! revision that was shown, then what follows an approval or a refusal (the photo replaced,
 //! the network in memory, the mail to the member).
 
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
-use catalyse_core::network::{Place, Profile};
+use catalyse_core::network::{Place, Profile, Subject};
 use catalyse_core::User;
 use catalyse_store::StoreError;
 use chrono::Utc;
@@ -15,6 +15,15 @@ use chrono::Utc;
 pub enum Target {
     Member(i64),
     Place(i64),
+}
+
+impl Target {
+    pub fn subject(self) -> (Subject, i64) {
+        match self {
+            Target::Member(id) => (Subject::Member, id),
+            Target::Place(id) => (Subject::Place, id),
+        }
+    }
 }
 
 /// Approves or refuses `revision` of `target`. A revision that is no longer the one under
@@ -28,78 +37,74 @@ pub async fn decide(
     reason: &str,
 ) -> Result<(), StoreError> {
     let now = Utc::now();
+    let by = Some(moderator.id);
     match target {
         Target::Member(id) => {
             let before = state.store.profile(id).await?.ok_or(StoreError::NotFound)?;
-            match state
+            let p = state
                 .store
-                .decide_profile(id, revision, approve, reason, Some(moderator.id), now)
-                .await
-            {
-                Ok(p) => {
-                    if approve {
-                        // The photo of the version replaced goes, once nothing uses it.
-                        crate::network::photo::release(
-                            state,
-                            crate::network::photo::photos_of(Some(&before)),
-                        )
-                        .await;
-                    }
-                    if let Err(e) = crate::network::live::changed(state, Some(id)).await {
-                        tracing::error!(error = %format!("{e:#}"), member = id, "network not updated");
-                    }
-                    mail_member(state, &p, approve, reason).await;
-                    Ok(())
-                }
-                Err(e) => Err(e),
+                .decide_profile(id, revision, approve, reason, by, now)
+                .await?;
+            if approve {
+                // The photo of the version replaced goes, once nothing uses it.
+                let photos = crate::network::photo::photos_of(Some(&before));
+                crate::network::photo::release(state, photos).await;
             }
+            if let Err(e) = crate::network::live::changed(state, Some(id)).await {
+                tracing::error!(error = %format!("{e:#}"), member = id, "network not updated");
+            }
+            mail_member(state, &p, approve, reason).await;
         }
         Target::Place(id) => {
             state.store.place(id).await?.ok_or(StoreError::NotFound)?;
-            match state
+            let p = state
                 .store
-                .decide_place(id, revision, approve, reason, Some(moderator.id), now)
-                .await
-            {
-                Ok(p) => {
-                    if let Err(e) = crate::network::live::changed(state, None).await {
-                        tracing::error!(error = %format!("{e:#}"), place = id, "network not updated");
-                    }
-                    mail_place(state, &p, approve, reason).await;
-                    Ok(())
-                }
-                Err(e) => Err(e),
+                .decide_place(id, revision, approve, reason, by, now)
+                .await?;
+            if let Err(e) = crate::network::live::changed(state, None).await {
+                tracing::error!(error = %format!("{e:#}"), place = id, "network not updated");
             }
+            mail_place(state, &p, approve, reason).await;
         }
     }
+    Ok(())
 }
 
-/// Sends a mail in French (the platform's language for people who have not chosen).
-async fn send(state: &AppState, to: &str, subject: &str, body: String) {
-    if let Err(e) = state
-        .mailer
-        .send(
-            &state.mail_from,
-            Mail {
-                to,
-                subject,
-                body,
-                attachment: None,
-            },
-        )
-        .await
-    {
+/// Tells `author` what became of her version, in the language she reads: `letter` is the keys of the mail's subject and body and the
+/// page it links to; `place` the place's name, for a place. A mail not sent is logged.
+async fn tell(
+    state: &AppState,
+    author: Option<i64>,
+    (subject, body, link): (&str, &str, String),
+    place: Option<&str>,
+    reason: &str,
+) {
+    let Some(author) = author else {
+        return;
+    };
+    let Ok(Some(user)) = state.store.user_by_id(author).await else {
+        return;
+    };
+    let t = Tr::for_user(&user);
+    let mut body = t.s(body).replace("{name}", &user.display_name);
+    if let Some(place) = place {
+        body = body.replace("{place}", place);
+    }
+    let body = body.replace("{reason}", reason).replace("{link}", &link);
+    let mail = Mail {
+        to: user.email.as_str(),
+        subject: t.s(subject),
+        body,
+        attachment: None,
+    };
+    if let Err(e) = state.mailer.send(&state.mail_from, mail).await {
         tracing::error!(error = %format!("{e:#}"), "moderation mail not sent");
     }
 }
 
 async fn mail_member(state: &AppState, p: &Profile, approve: bool, reason: &str) {
-    let Ok(Some(user)) = state.store.user_by_id(p.user_id).await else {
-        return;
-    };
-    let t = Tr::new(Lang::Fr);
     let base = state.config.public_url();
-    let (subject, body, link) = if approve {
+    let letter = if approve {
         (
             "moderation.mail_profile_ok_subject",
             "moderation.mail_profile_ok",
@@ -112,28 +117,13 @@ async fn mail_member(state: &AppState, p: &Profile, approve: bool, reason: &str)
             format!("{base}/mon-profil"),
         )
     };
-    let body = t
-        .s(body)
-        .replace("{name}", &user.display_name)
-        .replace("{reason}", reason)
-        .replace("{link}", &link);
-    send(state, user.email.as_str(), t.s(subject), body).await;
+    tell(state, Some(p.user_id), letter, None, reason).await;
 }
 
 async fn mail_place(state: &AppState, p: &Place, approve: bool, reason: &str) {
-    let Some(creator) = p.created_by else {
-        return;
-    };
-    let Ok(Some(user)) = state.store.user_by_id(creator).await else {
-        return;
-    };
-    let t = Tr::new(Lang::Fr);
     let base = state.config.public_url();
-    let name = p
-        .current()
-        .map(|f| f.name.clone())
-        .unwrap_or_else(|| p.slug.clone());
-    let (subject, body, link) = if approve {
+    let name = p.moderated.current().map_or(p.slug.as_str(), |f| &f.name);
+    let letter = if approve {
         (
             "moderation.mail_place_ok_subject",
             "moderation.mail_place_ok",
@@ -146,11 +136,5 @@ async fn mail_place(state: &AppState, p: &Place, approve: bool, reason: &str) {
             format!("{base}/lieux/{}/modifier", p.slug),
         )
     };
-    let body = t
-        .s(body)
-        .replace("{name}", &user.display_name)
-        .replace("{place}", &name)
-        .replace("{reason}", reason)
-        .replace("{link}", &link);
-    send(state, user.email.as_str(), t.s(subject), body).await;
+    tell(state, p.created_by, letter, Some(name), reason).await;
 }
