@@ -136,6 +136,7 @@ fn corpus(docs: usize) -> anyhow::Result<Vec<Resource>> {
         .into_iter()
         .map(|l| l.slug)
         .collect();
+    let at: chrono::DateTime<chrono::Utc> = TIMESTAMP.parse()?;
     Ok(examples(docs, &levers)
         .into_iter()
         .enumerate()
@@ -144,9 +145,9 @@ fn corpus(docs: usize) -> anyhow::Result<Vec<Resource>> {
             fields,
             state: ResourceState::Published,
             file: None,
-            created_at: TIMESTAMP.into(),
-            updated_at: TIMESTAMP.into(),
-            published_at: Some(TIMESTAMP.into()),
+            created_at: at,
+            updated_at: at,
+            published_at: Some(at),
         })
         .collect())
 }

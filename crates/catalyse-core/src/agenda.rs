@@ -1,6 +1,7 @@
 //! Events of the programme: webinars, meetings, study visits… and the series they belong to.
 //! The recurrence rule and the public holidays live in [`crate::events`].
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -99,7 +100,8 @@ impl FromStr for EventStatus {
     }
 }
 
-/// An event as stored. Times are UTC instants (RFC 3339); pages show them in `timezone`.
+/// An event as stored. Times are UTC instants (written in JSON as RFC 3339, `Z`); pages show
+/// them in `timezone`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
@@ -112,8 +114,8 @@ pub struct Event {
     pub description: String,
     pub levers: Vec<String>,
     pub themes: Vec<String>,
-    /// Start, RFC 3339 in UTC.
-    pub starts_at: String,
+    #[serde(with = "crate::time::z")]
+    pub starts_at: DateTime<Utc>,
     pub duration_minutes: i32,
     /// IANA time zone of the event (« Europe/Paris »).
     pub timezone: String,
@@ -124,15 +126,18 @@ pub struct Event {
     pub speakers: Vec<String>,
     /// Seats; none means no limit.
     pub capacity: Option<i32>,
-    /// When registration opens and closes (RFC 3339, UTC); none: open until the start.
-    pub registration_opens: Option<String>,
-    pub registration_closes: Option<String>,
+    /// When registration opens and closes; none: open until the start.
+    #[serde(with = "crate::time::z_option")]
+    pub registration_opens: Option<DateTime<Utc>>,
+    #[serde(with = "crate::time::z_option")]
+    pub registration_closes: Option<DateTime<Utc>>,
     pub status: EventStatus,
     pub replay_url: Option<String>,
     /// Slugs of related resources of the resource centre.
     pub resources: Vec<String>,
     pub is_example: bool,
-    pub updated_at: String,
+    #[serde(with = "crate::time::z")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A series of events and its rule.
@@ -172,17 +177,11 @@ pub struct CycleSession {
 impl Event {
     /// Whether people may register at `now`: a scheduled event still to come, inside its
     /// registration window if it has one.
-    pub fn open_for_registration(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
-        let at = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.to_utc())
-        };
-        let start = at(&Some(self.starts_at.clone()));
+    pub fn open_for_registration(&self, now: DateTime<Utc>) -> bool {
         self.status == EventStatus::Scheduled
-            && start.is_some_and(|s| s > now)
-            && at(&self.registration_opens).is_none_or(|o| o <= now)
-            && at(&self.registration_closes).is_none_or(|c| c > now)
+            && self.starts_at > now
+            && self.registration_opens.is_none_or(|o| o <= now)
+            && self.registration_closes.is_none_or(|c| c > now)
     }
 }
 
@@ -222,9 +221,8 @@ mod window_tests {
 
     #[test]
     fn registration_follows_status_start_and_window() {
-        let now = chrono::DateTime::parse_from_rfc3339("2030-01-10T12:00:00Z")
-            .unwrap()
-            .to_utc();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let now = at("2030-01-10T12:00:00Z");
         let mut e = Event {
             id: 1,
             slug: "e".into(),
@@ -234,7 +232,7 @@ mod window_tests {
             description: String::new(),
             levers: vec![],
             themes: vec![],
-            starts_at: "2030-01-17T12:00:00Z".into(),
+            starts_at: at("2030-01-17T12:00:00Z"),
             duration_minutes: 60,
             timezone: "Europe/Paris".into(),
             online_url: None,
@@ -248,19 +246,19 @@ mod window_tests {
             replay_url: None,
             resources: vec![],
             is_example: false,
-            updated_at: String::new(),
+            updated_at: now,
         };
         assert!(e.open_for_registration(now));
-        e.registration_closes = Some("2030-01-09T00:00:00Z".into());
+        e.registration_closes = Some(at("2030-01-09T00:00:00Z"));
         assert!(!e.open_for_registration(now), "closed");
         e.registration_closes = None;
-        e.registration_opens = Some("2030-01-11T00:00:00Z".into());
+        e.registration_opens = Some(at("2030-01-11T00:00:00Z"));
         assert!(!e.open_for_registration(now), "not open yet");
         e.registration_opens = None;
         e.status = EventStatus::Cancelled;
         assert!(!e.open_for_registration(now));
         e.status = EventStatus::Scheduled;
-        e.starts_at = "2030-01-01T12:00:00Z".into();
+        e.starts_at = at("2030-01-01T12:00:00Z");
         assert!(!e.open_for_registration(now), "past");
     }
 }

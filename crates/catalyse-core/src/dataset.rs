@@ -19,8 +19,9 @@ pub struct Dataset {
     pub licence: String,
     /// Generated example data, to be labelled « données d'exemple » wherever it shows.
     pub is_example: bool,
-    /// When it was last imported (RFC 3339).
-    pub updated_at: String,
+    /// When it was last imported (in JSON, RFC 3339 with `+00:00`, as the API always wrote it).
+    #[serde(serialize_with = "crate::time::offset")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -11,6 +11,7 @@ pub mod resource;
 pub mod territory;
 pub mod territory_index;
 pub mod text;
+pub mod time;
 
 pub use account::{Email, PasswordPolicy, PasswordProblem, Role, User};
 pub use reference::{Activity, ActorFamily, Lever, MetierFamily, Milestone, ReferenceFrame};

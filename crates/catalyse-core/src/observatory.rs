@@ -4,6 +4,7 @@
 
 use crate::dataset::{Dataset, Indicator, IndicatorValue, TerritoryValue};
 use crate::TerritoryLevel;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// A dataset with its indicators, each with its values best rank first.
@@ -144,16 +145,14 @@ impl Observatory {
 
     /// What identifies this version of the data: each dataset's slug and import time. A
     /// snapshot is stale when the store's datasets say otherwise.
-    pub fn version(&self) -> Vec<(String, String)> {
+    pub fn version(&self) -> Vec<(String, DateTime<Utc>)> {
         version_of(self.datasets())
     }
 }
 
 /// The version of a list of datasets, to compare with [`Observatory::version`].
-pub fn version_of<'a>(datasets: impl Iterator<Item = &'a Dataset>) -> Vec<(String, String)> {
-    datasets
-        .map(|d| (d.slug.clone(), d.updated_at.clone()))
-        .collect()
+pub fn version_of<'a>(datasets: impl Iterator<Item = &'a Dataset>) -> Vec<(String, DateTime<Utc>)> {
+    datasets.map(|d| (d.slug.clone(), d.updated_at)).collect()
 }
 
 #[cfg(test)]
@@ -180,7 +179,7 @@ mod tests {
             source: "s".into(),
             licence: "l".into(),
             is_example: false,
-            updated_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         }
     }
 
@@ -236,7 +235,10 @@ mod tests {
         assert!(o.territory_values(Commune, "01001").is_empty());
         assert_eq!(
             o.version(),
-            vec![("enquete".to_string(), "2026-01-01T00:00:00Z".to_string())]
+            vec![(
+                "enquete".to_string(),
+                "2026-01-01T00:00:00Z".parse().unwrap()
+            )]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The resource centre's documents: the kit of the « Centre de ressources numériques
 //! Co-construction territoriale » (4 natures, their sub-groups) and what animators add.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -183,11 +184,13 @@ pub struct Resource {
     pub fields: ResourceFields,
     pub state: ResourceState,
     pub file: Option<StoredFile>,
-    /// RFC 3339.
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(with = "crate::time::z")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::z")]
+    pub updated_at: DateTime<Utc>,
     /// When it was first published, if it was.
-    pub published_at: Option<String>,
+    #[serde(with = "crate::time::z_option")]
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 impl std::ops::Deref for Resource {
@@ -606,8 +609,8 @@ pub mod catalogue {
                 fields,
                 state,
                 file: None,
-                created_at: String::new(),
-                updated_at: String::new(),
+                created_at: Default::default(),
+                updated_at: Default::default(),
                 published_at: None,
             };
             let written = write(std::slice::from_ref(&r)).unwrap();

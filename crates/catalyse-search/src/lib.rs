@@ -453,13 +453,9 @@ fn collect<C: Collector>(
 /// Year (then publication time) as one sortable number; 0 in the year part when undated.
 fn recency(r: &Resource) -> u64 {
     const SECONDS_BITS: u32 = 40;
-    let published = r
-        .published_at
-        .as_deref()
-        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map_or(0, |d| {
-            d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64
-        });
+    let published = r.published_at.map_or(0, |d| {
+        d.timestamp().clamp(0, (1i64 << SECONDS_BITS) - 1) as u64
+    });
     let year = r.year.map_or(0, |y| y.clamp(0, 9_999) as u64 + 1);
     (year << SECONDS_BITS) | published
 }
@@ -493,9 +489,9 @@ mod tests {
             fields: catalyse_core::resource::Kit::shipped().unwrap().resource[0].fields(),
             state: catalyse_core::resource::ResourceState::Published,
             file: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            published_at: Some("2024-01-02T03:04:05Z".into()),
+            created_at: Default::default(),
+            updated_at: Default::default(),
+            published_at: Some("2024-01-02T03:04:05Z".parse().unwrap()),
         };
         r.fields.year = Some(2015);
         let k2015 = recency(&r);

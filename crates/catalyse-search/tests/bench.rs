@@ -128,9 +128,9 @@ fn corpus(n: usize) -> Vec<Resource> {
                 },
                 state: ResourceState::Published,
                 file: None,
-                created_at: String::new(),
-                updated_at: String::new(),
-                published_at: Some("2024-05-01T10:00:00Z".into()),
+                created_at: Default::default(),
+                updated_at: Default::default(),
+                published_at: Some("2024-05-01T10:00:00Z".parse().unwrap()),
             }
         })
         .collect()

@@ -17,15 +17,19 @@ fn kit() -> Vec<Resource> {
         .collect()
 }
 
+fn base() -> chrono::DateTime<chrono::Utc> {
+    "2024-01-01T00:00:00Z".parse().unwrap()
+}
+
 fn resource(id: i64, fields: ResourceFields) -> Resource {
     Resource {
         id,
         fields,
         state: ResourceState::Published,
         file: None,
-        created_at: "2024-01-01T00:00:00Z".into(),
-        updated_at: "2024-01-01T00:00:00Z".into(),
-        published_at: Some(format!("2024-01-01T00:00:{:02}Z", id % 60)),
+        created_at: base(),
+        updated_at: base(),
+        published_at: Some(base() + chrono::Duration::seconds(id % 60)),
     }
 }
 

@@ -5,7 +5,7 @@
 //! one text for SQLite and PostgreSQL.
 
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
-use crate::{from_ts, ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult};
+use crate::{ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::{Email, Page, Role, User};
 use chrono::{DateTime, Utc};
@@ -127,7 +127,7 @@ impl FromRow for User {
             password_hash: r.try_get("password_hash")?,
             is_example: r.try_get("is_example")?,
             email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
-            created_at: from_ts(r.try_get("created_at")?),
+            created_at: r.time("created_at")?,
             lang: r.try_get("lang")?,
         })
     }
@@ -138,8 +138,8 @@ impl FromRow for SessionRecord {
         Ok(SessionRecord {
             id_hash: r.try_get("id_hash")?,
             user_id: r.try_get("user_id")?,
-            created_at: from_ts(r.try_get("session_created_at")?),
-            last_seen_at: from_ts(r.try_get("last_seen_at")?),
+            created_at: r.time("session_created_at")?,
+            last_seen_at: r.time("last_seen_at")?,
         })
     }
 }
@@ -147,7 +147,7 @@ impl FromRow for SessionRecord {
 impl FromRow for AuditEntry {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         Ok(AuditEntry {
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             actor_id: r.try_get("actor_id")?,
             action: r.try_get("action")?,
             target: r.try_get("target")?,

@@ -6,8 +6,7 @@
 use crate::reference::{loaded_checksum, set_state};
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
 use crate::{
-    from_ts, ts, NewRegistration, Registration, RegistrationStatus, Reminder, StoreError,
-    StoreResult,
+    ts, NewRegistration, Registration, RegistrationStatus, Reminder, StoreError, StoreResult,
 };
 use async_trait::async_trait;
 use catalyse_core::agenda::{Event, EventKind, Series};
@@ -102,7 +101,6 @@ impl FromRow for Event {
         };
         let kind: String = r.try_get("kind")?;
         let status: String = r.try_get("status")?;
-        let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         Ok(Event {
             id: r.try_get("id")?,
             slug: r.try_get("slug")?,
@@ -112,7 +110,7 @@ impl FromRow for Event {
             description: r.try_get("description")?,
             levers: list("levers")?,
             themes: list("themes")?,
-            starts_at: rfc(r.try_get("starts_at")?),
+            starts_at: r.time("starts_at")?,
             duration_minutes: r.try_get("duration_minutes")?,
             timezone: r.try_get("timezone")?,
             online_url: r.try_get("online_url")?,
@@ -120,17 +118,13 @@ impl FromRow for Event {
             address: r.try_get("address")?,
             speakers: list("speakers")?,
             capacity: r.try_get("capacity")?,
-            registration_opens: r
-                .try_get::<Option<i64>, _>("registration_opens_at")?
-                .map(rfc),
-            registration_closes: r
-                .try_get::<Option<i64>, _>("registration_closes_at")?
-                .map(rfc),
+            registration_opens: r.time_opt("registration_opens_at")?,
+            registration_closes: r.time_opt("registration_closes_at")?,
             status: status.parse().map_err(corrupt)?,
             replay_url: r.try_get("replay_url")?,
             resources: list("resources")?,
             is_example: r.try_get("is_example")?,
-            updated_at: rfc(r.try_get("updated_at")?),
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -152,7 +146,7 @@ impl FromRow for Registration {
             territory: r.try_get("territory")?,
             status: RegistrationStatus::parse(&status)
                 .ok_or_else(|| corrupt(format!("registration status {status}")))?,
-            created_at: from_ts(r.try_get("created_at")?),
+            created_at: r.time("created_at")?,
             attended: r.try_get("attended")?,
         })
     }
@@ -227,17 +221,6 @@ fn reminder_column(which: Reminder) -> &'static str {
     }
 }
 
-/// An optional RFC 3339 instant as UTC seconds.
-fn instant(t: &Option<String>) -> StoreResult<Option<i64>> {
-    t.as_deref()
-        .map(|t| {
-            chrono::DateTime::parse_from_rfc3339(t)
-                .map(|d| d.timestamp())
-                .map_err(corrupt)
-        })
-        .transpose()
-}
-
 /// Inserts an event unless its slug is taken; whether it did.
 async fn insert_event<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
@@ -245,9 +228,6 @@ async fn insert_event<'c, DB: Engine>(
     now: i64,
 ) -> StoreResult<bool> {
     let json = |v: &Vec<String>| serde_json::to_string(v).map_err(corrupt);
-    let start = chrono::DateTime::parse_from_rfc3339(&e.starts_at)
-        .map_err(corrupt)?
-        .timestamp();
     let done = query(
         "INSERT INTO events (slug, series_id, kind, title, description, levers, \
          themes, starts_at, duration_minutes, timezone, online_url, commune, \
@@ -264,7 +244,7 @@ async fn insert_event<'c, DB: Engine>(
     .bind(&e.description)
     .bind(json(&e.levers)?)
     .bind(json(&e.themes)?)
-    .bind(start)
+    .bind(ts(e.starts_at))
     .bind(e.duration_minutes)
     .bind(&e.timezone)
     .bind(&e.online_url)
@@ -277,8 +257,8 @@ async fn insert_event<'c, DB: Engine>(
     .bind(json(&e.resources)?)
     .bind(e.is_example)
     .bind(now)
-    .bind(instant(&e.registration_opens)?)
-    .bind(instant(&e.registration_closes)?)
+    .bind(e.registration_opens.map(ts))
+    .bind(e.registration_closes.map(ts))
     .execute(on)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -378,8 +358,8 @@ where
         .bind(&e.replay_url)
         .bind(ts(now))
         .bind(&e.slug)
-        .bind(instant(&e.registration_opens)?)
-        .bind(instant(&e.registration_closes)?)
+        .bind(e.registration_opens.map(ts))
+        .bind(e.registration_closes.map(ts))
         .execute(self.w())
         .await?;
         if done.rows_affected() == 0 {

@@ -297,8 +297,11 @@ pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(s, 0).unwrap_or_default()
+/// An instant read back from its UTC seconds: one out of chrono's range is `Corrupt`, never a
+/// default. Rows are read through `Row::time` and `Row::time_opt`.
+pub(crate) fn read_ts(s: i64, column: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp(s, 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("{column}: {s} s is not an instant")))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use crate::sql::{
     corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row, CHUNK,
 };
-use crate::{from_ts, ts, NewDataset, StoreResult};
+use crate::{ts, NewDataset, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::dataset::{Dataset, DatasetImport, Indicator, IndicatorValue, TerritoryValue};
 use catalyse_core::TerritoryLevel;
@@ -57,7 +57,7 @@ impl FromRow for Dataset {
             source: r.try_get("source")?,
             licence: r.try_get("licence")?,
             is_example: r.try_get("is_example")?,
-            updated_at: from_ts(r.try_get("updated_at")?).to_rfc3339(),
+            updated_at: r.time("updated_at")?,
         })
     }
 }

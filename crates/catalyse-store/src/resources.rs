@@ -8,7 +8,7 @@ use crate::sql::{
     corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Query,
     Row, CHUNK,
 };
-use crate::{from_ts, ts, FileChange, HarvestQuery, ResourceChange, StoreError, StoreResult};
+use crate::{read_ts, ts, FileChange, HarvestQuery, ResourceChange, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::resource::{Resource, ResourceFields, ResourceState, StoredFile};
 use chrono::{DateTime, Utc};
@@ -107,7 +107,6 @@ impl FromRow for Resource {
             }),
             None => None,
         };
-        let rfc = |t: i64| from_ts(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         Ok(Resource {
             id: r.try_get("id")?,
             fields: ResourceFields {
@@ -129,9 +128,9 @@ impl FromRow for Resource {
             },
             state: state.parse().map_err(corrupt)?,
             file,
-            created_at: rfc(r.try_get("created_at")?),
-            updated_at: rfc(r.try_get("updated_at")?),
-            published_at: r.try_get::<Option<i64>, _>("published_at")?.map(rfc),
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
+            published_at: r.time_opt("published_at")?,
         })
     }
 }
@@ -140,7 +139,7 @@ impl FromRow for ResourceChange {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         let changes: String = r.try_get("changes")?;
         Ok(ResourceChange {
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             actor_id: r.try_get("actor_id")?,
             action: r.try_get("action")?,
             changes: serde_json::from_str(&changes).map_err(corrupt)?,
@@ -595,7 +594,7 @@ where
         )
         .fetch_one(self.r())
         .await?;
-        Ok(t.map(from_ts))
+        t.map(|s| read_ts(s, "updated_at")).transpose()
     }
 
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool> {

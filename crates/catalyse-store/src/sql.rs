@@ -17,6 +17,7 @@
 
 use crate::{Backend, PoolStats, StoreHandle, StoreResult};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -101,6 +102,18 @@ pub(crate) struct Row<DB: Database>(DB::Row);
 impl<DB: Engine> Row<DB> {
     pub(crate) fn try_get<T: Column, I: ColumnIdx>(&self, index: I) -> Result<T, sqlx::Error> {
         DB::get(&self.0, index)
+    }
+
+    /// An instant kept as UTC seconds (see `crate::ts`).
+    pub(crate) fn time(&self, column: &str) -> StoreResult<DateTime<Utc>> {
+        crate::read_ts(self.try_get(column)?, column)
+    }
+
+    /// An optional instant kept as UTC seconds.
+    pub(crate) fn time_opt(&self, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        self.try_get::<Option<i64>, _>(column)?
+            .map(|s| crate::read_ts(s, column))
+            .transpose()
     }
 }
 

@@ -178,7 +178,7 @@ async fn load_webinar_cycle(store: &dyn Store) -> anyhow::Result<()> {
             description: format!("Webinaire mensuel : {}.", s.theme),
             levers: s.levers.clone(),
             themes: vec![],
-            starts_at: start.to_rfc3339(),
+            starts_at: start,
             duration_minutes: rule.duration_minutes as i32,
             timezone: rule.tz.name().to_string(),
             online_url: None,
@@ -196,7 +196,7 @@ async fn load_webinar_cycle(store: &dyn Store) -> anyhow::Result<()> {
             replay_url: None,
             resources: vec![],
             is_example: false,
-            updated_at: now.to_rfc3339(),
+            updated_at: now,
         });
     }
     if store

@@ -272,7 +272,7 @@ async fn restore(
          index: {} published resource(s), directory: {} profile(s)",
         file.display(),
         m.format,
-        m.created_at,
+        catalyse_core::time::rfc3339(&m.created_at),
         m.platform_version,
         m.backend,
         done.summary,

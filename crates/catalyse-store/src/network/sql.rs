@@ -2,7 +2,7 @@
 
 use crate::network::{ExampleMember, NetworkStore};
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
-use crate::{from_ts, ts, StoreError, StoreResult};
+use crate::{ts, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::network::{
     Decision, Moderated, Place, PlaceFields, Profile, ProfileFields, Report, Subject, Visibility,
@@ -49,7 +49,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
 }
 
 fn time<DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_ts))
+    r.time_opt(col)
 }
 
 /// The versions of a profile or a place, from the columns `moderated_columns!` names.
@@ -85,8 +85,8 @@ impl FromRow for Profile {
             consent_at: time(r, "consent_at")?,
             moderated: moderated(r)?,
             is_example: r.try_get("is_example")?,
-            created_at: from_ts(r.try_get("created_at")?),
-            updated_at: from_ts(r.try_get("updated_at")?),
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -99,8 +99,8 @@ impl FromRow for Place {
             created_by: r.try_get("created_by")?,
             moderated: moderated(r)?,
             is_example: r.try_get("is_example")?,
-            created_at: from_ts(r.try_get("created_at")?),
-            updated_at: from_ts(r.try_get("updated_at")?),
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -114,7 +114,7 @@ impl FromRow for Report {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         Ok(Report {
             id: r.try_get("id")?,
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             reporter_id: r.try_get("reporter_id")?,
             subject: subject(r)?,
             subject_id: r.try_get("subject_id")?,
@@ -130,7 +130,7 @@ impl FromRow for Decision {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
         Ok(Decision {
             id: r.try_get("id")?,
-            at: from_ts(r.try_get("at")?),
+            at: r.time("at")?,
             moderator_id: r.try_get("moderator_id")?,
             subject: subject(r)?,
             subject_id: r.try_get("subject_id")?,

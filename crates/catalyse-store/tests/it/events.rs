@@ -7,6 +7,11 @@ use catalyse_store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+/// An instant written in a test.
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
 conformance!(events_load_and_list, events);
 async fn events(store: Arc<dyn Store>) {
     let now = Utc::now();
@@ -20,17 +25,17 @@ async fn events(store: Arc<dyn Store>) {
     let list = vec![
         event(
             "a",
-            "2019-01-17T12:00:00Z",
+            at("2019-01-17T12:00:00Z"),
             EventKind::Webinaire,
             Some("cycle"),
         ),
         event(
             "b",
-            "2019-08-22T11:00:00Z",
+            at("2019-08-22T11:00:00Z"),
             EventKind::Webinaire,
             Some("cycle"),
         ),
-        event("c", "2019-10-01T08:00:00Z", EventKind::Rencontre, None),
+        event("c", at("2019-10-01T08:00:00Z"), EventKind::Rencontre, None),
     ];
     assert!(store
         .load_events("test", "v1", std::slice::from_ref(&series), &list, now)
@@ -44,7 +49,7 @@ async fn events(store: Arc<dyn Store>) {
     let mut more = list.clone();
     more.push(event(
         "d",
-        "2020-01-16T12:00:00Z",
+        at("2020-01-16T12:00:00Z"),
         EventKind::Webinaire,
         Some("cycle"),
     ));
@@ -58,17 +63,16 @@ async fn events(store: Arc<dyn Store>) {
         ["a", "b", "c", "d"]
     );
     let b = store.event("b").await.unwrap().unwrap();
-    assert_eq!(b.starts_at, "2019-08-22T11:00:00Z");
+    assert_eq!(b.starts_at, at("2019-08-22T11:00:00Z"));
     assert_eq!(b.series.as_deref(), Some("cycle"));
     assert_eq!(b.speakers, vec!["Une intervenante"]);
     assert_eq!(b.capacity, Some(100));
     assert_eq!(store.event_by_id(b.id).await.unwrap().unwrap().slug, "b");
     assert!(store.event_by_id(-1).await.unwrap().is_none());
-    let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     let window = store
         .events(
-            Some(t("2019-02-01T00:00:00Z")),
-            Some(t("2019-12-31T00:00:00Z")),
+            Some(at("2019-02-01T00:00:00Z")),
+            Some(at("2019-12-31T00:00:00Z")),
             None,
             None,
         )
@@ -128,8 +132,8 @@ conformance!(registrations_respect_capacity_under_load, capacity);
 async fn capacity(store: Arc<dyn Store>) {
     use catalyse_store::{RegistrationStatus, Reminder};
     let now = Utc::now();
-    let soon = (now + chrono::Duration::minutes(30)).to_rfc3339();
-    let mut e = event("atelier", &soon, EventKind::Atelier, None);
+    let soon = now + chrono::Duration::minutes(30);
+    let mut e = event("atelier", soon, EventKind::Atelier, None);
     e.capacity = Some(100);
     store
         .load_events("cap", "v1", &[], &[e], now)
@@ -232,7 +236,12 @@ conformance!(events_edits_attendance_and_planning, edits);
 async fn edits(store: Arc<dyn Store>) {
     use catalyse_store::RegistrationStatus;
     let now = Utc::now();
-    let e = event("atelier", "2030-01-17T12:00:00Z", EventKind::Atelier, None);
+    let e = event(
+        "atelier",
+        at("2030-01-17T12:00:00Z"),
+        EventKind::Atelier,
+        None,
+    );
     assert_eq!(
         store
             .add_events(std::slice::from_ref(&e), now)
@@ -246,8 +255,16 @@ async fn edits(store: Arc<dyn Store>) {
     e.capacity = Some(2);
     e.status = EventStatus::Cancelled;
     e.replay_url = Some("https://peertube.example.org/w/abc".into());
+    e.registration_opens = Some(at("2030-01-01T08:00:00Z"));
+    e.registration_closes = Some(at("2030-01-16T22:59:00Z"));
     let saved = store.update_event(&e, now).await.unwrap();
     assert_eq!(saved.title, "Atelier renommé");
+    assert_eq!(
+        (saved.registration_opens, saved.registration_closes),
+        (e.registration_opens, e.registration_closes),
+        "the registration window reads back as written"
+    );
+    assert_eq!(saved.starts_at, at("2030-01-17T12:00:00Z"));
     assert_eq!(saved.status, EventStatus::Cancelled);
     assert_eq!(
         saved.replay_url.as_deref(),
@@ -281,8 +298,8 @@ conformance!(
 async fn takeover(store: Arc<dyn Store>) {
     use catalyse_store::{NewUser, RegistrationStatus, StoreError};
     let now = Utc::now();
-    let soon = (now + chrono::Duration::minutes(30)).to_rfc3339();
-    let mut e = event("atelier", &soon, EventKind::Atelier, None);
+    let soon = now + chrono::Duration::minutes(30);
+    let mut e = event("atelier", soon, EventKind::Atelier, None);
     e.capacity = Some(1);
     store.load_events("t", "v1", &[], &[e], now).await.unwrap();
     let id = store.event("atelier").await.unwrap().unwrap().id;
@@ -338,4 +355,33 @@ async fn takeover(store: Arc<dyn Store>) {
         store.register(id, &mine, now).await,
         Err(StoreError::Conflict { field: "email", .. })
     ));
+}
+
+conformance!(
+    events_an_unreadable_instant_is_corrupt,
+    unreadable_instant,
+    with_url
+);
+async fn unreadable_instant(store: Arc<dyn Store>, url: String) {
+    use sqlx::Connection;
+    let e = event(
+        "atelier",
+        at("2030-01-17T12:00:00Z"),
+        EventKind::Atelier,
+        None,
+    );
+    store.add_events(&[e], Utc::now()).await.unwrap();
+    // Seconds that no instant has: what a damaged or hand-edited database could hold.
+    let sql = "UPDATE events SET starts_at = 9223372036854775807 WHERE slug = 'atelier'";
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    match store.event("atelier").await {
+        Err(catalyse_store::StoreError::Corrupt(m)) => assert!(m.contains("starts_at"), "{m}"),
+        other => panic!("read as {other:?}, not Corrupt"),
+    }
 }

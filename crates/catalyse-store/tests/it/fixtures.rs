@@ -10,9 +10,10 @@ use catalyse_core::agenda::{Event, EventKind, EventStatus};
 use catalyse_core::network::{ProfileFields, TerritoryRef};
 use catalyse_core::resource::{Nature, ResourceFields};
 use catalyse_core::TerritoryLevel;
+use chrono::{DateTime, Utc};
 
 /// A scheduled event of one hour, with a speaker and 100 seats.
-pub fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> Event {
+pub fn event(slug: &str, start: DateTime<Utc>, kind: EventKind, series: Option<&str>) -> Event {
     Event {
         id: 0,
         slug: slug.into(),
@@ -22,7 +23,7 @@ pub fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> 
         description: String::new(),
         levers: vec!["definir-sa-strategie".into()],
         themes: vec![],
-        starts_at: start.into(),
+        starts_at: start,
         duration_minutes: 60,
         timezone: "Europe/Paris".into(),
         online_url: None,
@@ -36,7 +37,7 @@ pub fn event(slug: &str, start: &str, kind: EventKind, series: Option<&str>) -> 
         replay_url: None,
         resources: vec![],
         is_example: false,
-        updated_at: String::new(),
+        updated_at: DateTime::UNIX_EPOCH,
     }
 }
 

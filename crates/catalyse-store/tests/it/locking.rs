@@ -17,8 +17,8 @@ const HOLD: Duration = Duration::from_secs(3);
 conformance!(writes_wait_for_a_lock_held_elsewhere, held_lock, with_url);
 async fn held_lock(store: Arc<dyn Store>, url: String) {
     let now = Utc::now();
-    let soon = (now + chrono::Duration::days(3)).to_rfc3339();
-    let mut e = event("verrou", &soon, EventKind::Atelier, None);
+    let soon = now + chrono::Duration::days(3);
+    let mut e = event("verrou", soon, EventKind::Atelier, None);
     e.capacity = Some(10);
     store
         .load_events("lock", "v1", &[], &[e], now)

@@ -249,12 +249,7 @@ async fn harvest(store: Arc<dyn Store>) {
             break;
         }
         let last = page.last().unwrap();
-        after = Some((
-            chrono::DateTime::parse_from_rfc3339(&last.updated_at)
-                .unwrap()
-                .to_utc(),
-            last.id,
-        ));
+        after = Some((last.updated_at, last.id));
         seen.extend(page.into_iter().map(|r| r.fields.slug));
     }
     assert_eq!(seen.len(), 7);

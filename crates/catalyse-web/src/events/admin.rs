@@ -401,7 +401,7 @@ fn placeholder(series: &str, d: chrono::DateTime<chrono_tz::Tz>, year: i32) -> E
         description: String::new(),
         levers: vec![],
         themes: vec![],
-        starts_at: d.with_timezone(&Utc).to_rfc3339(),
+        starts_at: d.with_timezone(&Utc),
         duration_minutes: rule.duration_minutes as i32,
         timezone: rule.tz.name().to_string(),
         online_url: None,
@@ -415,7 +415,7 @@ fn placeholder(series: &str, d: chrono::DateTime<chrono_tz::Tz>, year: i32) -> E
         replay_url: None,
         resources: vec![],
         is_example: false,
-        updated_at: Utc::now().to_rfc3339(),
+        updated_at: Utc::now(),
     }
 }
 
@@ -484,14 +484,14 @@ pub async fn new_form(Moderator(_): Moderator, ctx: PageCtx) -> Result<Response,
     render(&ctx, &new_page(&ctx, f))
 }
 
-/// A Paris local date and time as a UTC instant (RFC 3339).
-fn paris(date: &str, time: &str) -> Option<String> {
+/// A Paris local date and time (form fields « AAAA-MM-JJ » and « HH:MM ») as a UTC instant.
+fn paris(date: &str, time: &str) -> Option<chrono::DateTime<Utc>> {
     let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
     let t = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
     d.and_time(t)
         .and_local_timezone(chrono_tz::Europe::Paris)
         .earliest()
-        .map(|x| x.with_timezone(&Utc).to_rfc3339())
+        .map(|x| x.with_timezone(&Utc))
 }
 
 /// `POST /admin/evenements/nouveau`: a one-off event (a meeting, a day, a visit…).
@@ -576,7 +576,7 @@ pub async fn create(
         replay_url: None,
         resources: vec![],
         is_example: false,
-        updated_at: Utc::now().to_rfc3339(),
+        updated_at: Utc::now(),
     };
     if state
         .store

@@ -16,9 +16,7 @@ use serde::Deserialize;
 /// The start and end of an event in its own time zone.
 pub fn span(e: &Event) -> (DateTime<Tz>, DateTime<Tz>) {
     let tz: Tz = e.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
-    let start = DateTime::parse_from_rfc3339(&e.starts_at)
-        .map(|d| d.with_timezone(&tz))
-        .unwrap_or_else(|_| Utc::now().with_timezone(&tz));
+    let start = e.starts_at.with_timezone(&tz);
     let end = start + chrono::Duration::minutes(e.duration_minutes.max(0) as i64);
     (start, end)
 }
@@ -67,7 +65,7 @@ fn line(e: &Event) -> Line {
         title: e.title.clone(),
         kind: e.kind.label(),
         when: when_fr(e),
-        datetime: e.starts_at.clone(),
+        datetime: catalyse_core::time::rfc3339(&e.starts_at),
         cancelled: e.status == EventStatus::Cancelled,
         replay: e.replay_url.is_some(),
         is_example: e.is_example,
@@ -137,9 +135,7 @@ pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
         .store
         .events(None, None, Some(EventKind::Webinaire), None)
         .await?;
-    let (past, upcoming): (Vec<&Event>, Vec<&Event>) = all
-        .iter()
-        .partition(|e| span(e).0.with_timezone(&Utc) < now);
+    let (past, upcoming): (Vec<&Event>, Vec<&Event>) = all.iter().partition(|e| e.starts_at < now);
     let by_lever = state
         .reference
         .levers
@@ -286,9 +282,7 @@ fn cal_event(state: &AppState, e: &Event) -> catalyse_formats::icalendar::CalEve
             _ => catalyse_formats::icalendar::EventStatus::Confirmed,
         },
         sequence: 0,
-        last_modified: DateTime::parse_from_rfc3339(&e.updated_at)
-            .ok()
-            .map(|d| d.to_utc()),
+        last_modified: Some(e.updated_at),
         categories: vec![e.kind.label().to_string()],
     }
 }
@@ -363,11 +357,6 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
         .events(Some(Utc::now()), None, None, None)
         .await?;
     let base = state.config.public_url();
-    let parse = |s: &str| {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.to_utc())
-            .unwrap_or_default()
-    };
     let entries: Vec<Entry> = upcoming
         .iter()
         .take(50)
@@ -375,7 +364,7 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
             id: format!("{base}/evenements/{}", e.slug),
             title: format!("{} — {}", e.title, when_fr(e)),
             url: format!("{base}/evenements/{}", e.slug),
-            updated: parse(&e.updated_at),
+            updated: e.updated_at,
             published: None,
             summary: Some(if e.description.is_empty() {
                 format!("{} : {}", e.kind.label(), when_fr(e))

@@ -99,7 +99,7 @@ pub async fn dataset(
         &ctx,
         &DatasetPage {
             ctx: &ctx,
-            updated: d.updated_at.get(..10).unwrap_or("").to_string(),
+            updated: d.updated_at.date_naive().to_string(),
             d: d.clone(),
             indicators: indicators.iter().map(|(i, _)| i.clone()).collect(),
         },

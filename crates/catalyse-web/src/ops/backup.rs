@@ -42,8 +42,10 @@ pub struct Manifest {
     pub format_version: u32,
     /// The version of Catalyse that made it.
     pub platform_version: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
+    /// Written as RFC 3339 in UTC (« 2024-05-01T10:00:00Z »); a manifest whose time does not
+    /// read so is refused with the rest of a bad manifest.
+    #[serde(with = "catalyse_core::time::z")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// `sqlite` or `postgres`.
     pub backend: String,
     pub database: DatabaseDump,
@@ -228,7 +230,7 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<Summary> {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
         platform_version: env!("CARGO_PKG_VERSION").into(),
-        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_at: chrono::Utc::now(),
         backend: db::backend_name(backend).into(),
         database,
         file_store: match config.files_url.as_deref() {

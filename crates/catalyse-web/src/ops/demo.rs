@@ -62,7 +62,9 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<Option<(String, String)>>
             admin = Some((email.to_string(), password));
         }
     }
-    store.set_setting(DONE, &now.to_rfc3339()).await?;
+    store
+        .set_setting(DONE, &catalyse_core::time::rfc3339(&now))
+        .await?;
     Ok(admin)
 }
 
@@ -146,7 +148,7 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
                 ),
                 levers: vec![lever.slug.clone()],
                 themes: vec![],
-                starts_at: d.with_timezone(&Utc).to_rfc3339(),
+                starts_at: d.with_timezone(&Utc),
                 duration_minutes: rule.duration_minutes as i32,
                 timezone: rule.tz.name().to_string(),
                 online_url: None,
@@ -160,7 +162,7 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
                 replay_url: None,
                 resources: vec![],
                 is_example: true,
-                updated_at: now.to_rfc3339(),
+                updated_at: now,
             }
         })
         .collect();

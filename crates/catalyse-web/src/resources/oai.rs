@@ -33,9 +33,6 @@ struct StoreRepository<'a> {
 impl StoreRepository<'_> {
     fn item(&self, r: &Resource) -> OaiItem {
         let base = self.state.config.public_url();
-        let datestamp = DateTime::parse_from_rfc3339(&r.updated_at)
-            .map(|d| d.to_utc())
-            .unwrap_or_default();
         let mut sets = vec![format!("nature-{}", r.nature)];
         sets.extend(r.levers.iter().map(|l| format!("levier-{l}")));
         let deleted = r.state == ResourceState::Archived;
@@ -80,7 +77,7 @@ impl StoreRepository<'_> {
         });
         OaiItem {
             id: r.id,
-            datestamp,
+            datestamp: r.updated_at,
             deleted,
             sets,
             dc,

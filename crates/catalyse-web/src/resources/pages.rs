@@ -415,19 +415,14 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, AppError> {
     all.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
     all.truncate(50);
     let base = state.config.public_url();
-    let parse = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|d| d.to_utc())
-            .unwrap_or_default()
-    };
     let entries: Vec<Entry> = all
         .iter()
         .map(|r| Entry {
             id: format!("{base}/ressources/{}", r.slug),
             title: r.title.clone(),
             url: format!("{base}/ressources/{}", r.slug),
-            updated: parse(&r.updated_at),
-            published: r.published_at.as_deref().map(parse),
+            updated: r.updated_at,
+            published: r.published_at,
             summary: Some(if r.summary.is_empty() {
                 meta_line(r)
             } else {

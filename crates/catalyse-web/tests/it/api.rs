@@ -145,6 +145,14 @@ async fn observatory(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let list = json(&app.get("/api/v1/datasets").await.body);
     assert_eq!(list[0]["slug"], "population");
+    // A dataset's time as the API has always written it: RFC 3339 to the second, `+00:00`.
+    let updated = list[0]["updated_at"].as_str().unwrap();
+    assert!(
+        updated.len() == 25
+            && updated.ends_with("+00:00")
+            && updated.parse::<chrono::DateTime<chrono::Utc>>().is_ok(),
+        "{updated}"
+    );
     let d = json(&app.get("/api/v1/datasets/population").await.body);
     assert_eq!(d["indicators"][0]["slug"], "population-municipale");
     let values = json(

@@ -49,6 +49,10 @@ async fn cycle(store: Arc<dyn Store>) {
     assert!(e
         .body
         .contains("\"startDate\":\"2019-08-22T13:00:00+02:00\""));
+    assert!(
+        e.body.contains("<time datetime=\"2019-08-22T11:00:00Z\">"),
+        "the start as a machine-readable instant"
+    );
     assert_eq!(
         app.get("/evenements/absent").await.status,
         StatusCode::NOT_FOUND
@@ -146,6 +150,16 @@ async fn preview(store: Arc<dyn Store>) {
     .unwrap();
     assert_eq!(events.as_array().unwrap().len(), 1);
     assert_eq!(events[0]["slug"], "webinaire-2019-08-22");
+    // Instants as the API has always written them: RFC 3339, UTC, to the second, `Z`.
+    assert_eq!(events[0]["starts_at"], "2019-08-22T11:00:00Z");
+    assert!(events[0]["registration_closes"].is_null());
+    let updated = events[0]["updated_at"].as_str().unwrap();
+    assert!(
+        updated.len() == 20
+            && updated.ends_with('Z')
+            && updated.parse::<chrono::DateTime<chrono::Utc>>().is_ok(),
+        "{updated}"
+    );
     assert_eq!(
         app.get("/api/v1/events?kind=fete").await.status,
         StatusCode::BAD_REQUEST
@@ -154,7 +168,7 @@ async fn preview(store: Arc<dyn Store>) {
 }
 
 /// An online workshop of 90 minutes at `starts_at`, with no lever, speaker or seat limit.
-pub(crate) fn workshop(slug: &str, starts_at: &str) -> Event {
+pub(crate) fn workshop(slug: &str, starts_at: chrono::DateTime<chrono::Utc>) -> Event {
     Event {
         title: "Atelier de test".into(),
         levers: vec![],
@@ -171,7 +185,7 @@ pub(crate) async fn soon(store: &Arc<dyn Store>, slug: &str, capacity: i32) {
     let now = chrono::Utc::now();
     let e = Event {
         capacity: Some(capacity),
-        ..workshop(slug, &(now + chrono::Duration::minutes(30)).to_rfc3339())
+        ..workshop(slug, now + chrono::Duration::minutes(30))
     };
     store.load_events(slug, "v1", &[], &[e], now).await.unwrap();
 }
@@ -506,14 +520,13 @@ async fn create_event(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .unwrap();
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     assert_eq!(
-        e.starts_at, "2031-06-12T07:30:00Z",
+        e.starts_at,
+        at("2031-06-12T07:30:00Z"),
         "09:30 in Paris in summer"
     );
-    assert_eq!(
-        e.registration_closes.as_deref(),
-        Some("2031-06-01T21:59:00Z")
-    );
+    assert_eq!(e.registration_closes, Some(at("2031-06-01T21:59:00Z")));
     let page = app
         .get("/evenements/rencontre-annuelle-des-pionniers-2031-06-12")
         .await;

@@ -29,10 +29,7 @@ async fn json_ld_escaped(store: Arc<dyn Store>) {
         title: "Atelier <!--<script>".into(),
         description: PAYLOAD.into(),
         online_url: Some("https://visio.example.org/a?b=1&c=<2>".into()),
-        ..crate::events::workshop(
-            "atelier-balise",
-            &(now + chrono::Duration::days(3)).to_rfc3339(),
-        )
+        ..crate::events::workshop("atelier-balise", now + chrono::Duration::days(3))
     };
     store
         .load_events("atelier-balise", "v1", &[], &[e], now)

@@ -94,6 +94,15 @@ async fn api(store: Arc<dyn Store>) {
     let id = v["items"][0]["id"].as_i64().unwrap();
     let one = app.get(&format!("/api/v1/resources/{id}")).await;
     assert_eq!(one.status, StatusCode::OK);
+    // Instants as the API has always written them: RFC 3339, UTC, to the second, `Z`.
+    let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+    for field in ["created_at", "updated_at", "published_at"] {
+        let t = one[field].as_str().unwrap_or_default();
+        assert!(
+            t.len() == 20 && t.ends_with('Z') && t.parse::<chrono::DateTime<chrono::Utc>>().is_ok(),
+            "{field}: {t}"
+        );
+    }
     assert_eq!(
         app.get("/api/v1/resources/999999").await.status,
         StatusCode::NOT_FOUND
