@@ -175,6 +175,44 @@ pub struct CycleSession {
 }
 
 impl Event {
+    /// A scheduled event of `kind` in Paris time, with nothing else said yet (no place,
+    /// speaker, seat limit, registration window, replay or resource): the fields a caller
+    /// knows go on top, `Event { capacity: Some(100), ..Event::scheduled(…) }`.
+    pub fn scheduled(
+        slug: String,
+        kind: EventKind,
+        title: String,
+        starts_at: DateTime<Utc>,
+        duration_minutes: i32,
+        updated_at: DateTime<Utc>,
+    ) -> Event {
+        Event {
+            id: 0,
+            slug,
+            series: None,
+            kind,
+            title,
+            description: String::new(),
+            levers: vec![],
+            themes: vec![],
+            starts_at,
+            duration_minutes,
+            timezone: "Europe/Paris".into(),
+            online_url: None,
+            commune: None,
+            address: None,
+            speakers: vec![],
+            capacity: None,
+            registration_opens: None,
+            registration_closes: None,
+            status: EventStatus::Scheduled,
+            replay_url: None,
+            resources: vec![],
+            is_example: false,
+            updated_at,
+        }
+    }
+
     /// Whether people may register at `now`: a scheduled event still to come, inside its
     /// registration window if it has one.
     pub fn open_for_registration(&self, now: DateTime<Utc>) -> bool {
@@ -225,28 +263,14 @@ mod window_tests {
         let now = at("2030-01-10T12:00:00Z");
         let mut e = Event {
             id: 1,
-            slug: "e".into(),
-            series: None,
-            kind: EventKind::Atelier,
-            title: "t".into(),
-            description: String::new(),
-            levers: vec![],
-            themes: vec![],
-            starts_at: at("2030-01-17T12:00:00Z"),
-            duration_minutes: 60,
-            timezone: "Europe/Paris".into(),
-            online_url: None,
-            commune: None,
-            address: None,
-            speakers: vec![],
-            capacity: None,
-            registration_opens: None,
-            registration_closes: None,
-            status: EventStatus::Scheduled,
-            replay_url: None,
-            resources: vec![],
-            is_example: false,
-            updated_at: now,
+            ..Event::scheduled(
+                "e".into(),
+                EventKind::Atelier,
+                "t".into(),
+                at("2030-01-17T12:00:00Z"),
+                60,
+                now,
+            )
         };
         assert!(e.open_for_registration(now));
         e.registration_closes = Some(at("2030-01-09T00:00:00Z"));

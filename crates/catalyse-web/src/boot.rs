@@ -170,33 +170,23 @@ async fn load_webinar_cycle(store: &dyn Store) -> anyhow::Result<()> {
             .context("webinar start")?
             .with_timezone(&chrono::Utc);
         events.push(Event {
-            id: 0,
-            slug: format!("webinaire-{}", s.date),
             series: Some(series.slug.clone()),
-            kind: EventKind::Webinaire,
-            title: s.theme.clone(),
             description: format!("Webinaire mensuel : {}.", s.theme),
             levers: s.levers.clone(),
-            themes: vec![],
-            starts_at: start,
-            duration_minutes: rule.duration_minutes as i32,
             timezone: rule.tz.name().to_string(),
-            online_url: None,
-            commune: None,
-            address: None,
-            speakers: vec![],
-            capacity: None,
-            registration_opens: None,
-            registration_closes: None,
             status: if start < now {
                 EventStatus::Held
             } else {
                 EventStatus::Scheduled
             },
-            replay_url: None,
-            resources: vec![],
-            is_example: false,
-            updated_at: now,
+            ..Event::scheduled(
+                format!("webinaire-{}", s.date),
+                EventKind::Webinaire,
+                s.theme.clone(),
+                start,
+                rule.duration_minutes as i32,
+                now,
+            )
         });
     }
     if store

@@ -6,7 +6,7 @@
 // Each suite uses some of them.
 #![allow(dead_code)]
 
-use catalyse_core::agenda::{Event, EventKind, EventStatus};
+use catalyse_core::agenda::{Event, EventKind};
 use catalyse_core::network::{ProfileFields, TerritoryRef};
 use catalyse_core::resource::{Nature, ResourceFields};
 use catalyse_core::TerritoryLevel;
@@ -15,29 +15,18 @@ use chrono::{DateTime, Utc};
 /// A scheduled event of one hour, with a speaker and 100 seats.
 pub fn event(slug: &str, start: DateTime<Utc>, kind: EventKind, series: Option<&str>) -> Event {
     Event {
-        id: 0,
-        slug: slug.into(),
         series: series.map(String::from),
-        kind,
-        title: format!("Titre {slug}"),
-        description: String::new(),
         levers: vec!["definir-sa-strategie".into()],
-        themes: vec![],
-        starts_at: start,
-        duration_minutes: 60,
-        timezone: "Europe/Paris".into(),
-        online_url: None,
-        commune: None,
-        address: None,
         speakers: vec!["Une intervenante".into()],
         capacity: Some(100),
-        registration_opens: None,
-        registration_closes: None,
-        status: EventStatus::Scheduled,
-        replay_url: None,
-        resources: vec![],
-        is_example: false,
-        updated_at: DateTime::UNIX_EPOCH,
+        ..Event::scheduled(
+            slug.into(),
+            kind,
+            format!("Titre {slug}"),
+            start,
+            60,
+            DateTime::UNIX_EPOCH,
+        )
     }
 }
 

@@ -390,32 +390,19 @@ pub async fn plan_form(
 fn placeholder(series: &str, d: chrono::DateTime<chrono_tz::Tz>, year: i32) -> Event {
     let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
     Event {
-        id: 0,
-        slug: format!("webinaire-{}", d.date_naive()),
         series: Some(series.to_string()),
-        kind: EventKind::Webinaire,
-        title: format!(
-            "Webinaire mensuel — {} {year}",
-            crate::format::month_fr(d.month0())
-        ),
-        description: String::new(),
-        levers: vec![],
-        themes: vec![],
-        starts_at: d.with_timezone(&Utc),
-        duration_minutes: rule.duration_minutes as i32,
         timezone: rule.tz.name().to_string(),
-        online_url: None,
-        commune: None,
-        address: None,
-        speakers: vec![],
-        capacity: None,
-        registration_opens: None,
-        registration_closes: None,
-        status: EventStatus::Scheduled,
-        replay_url: None,
-        resources: vec![],
-        is_example: false,
-        updated_at: Utc::now(),
+        ..Event::scheduled(
+            format!("webinaire-{}", d.date_naive()),
+            EventKind::Webinaire,
+            format!(
+                "Webinaire mensuel — {} {year}",
+                crate::format::month_fr(d.month0())
+            ),
+            d.with_timezone(&Utc),
+            rule.duration_minutes as i32,
+            Utc::now(),
+        )
     }
 }
 

@@ -124,7 +124,7 @@ pub async fn load_example_resources(store: &dyn Store) -> anyhow::Result<()> {
 /// Example sessions of the monthly cycle for the next 6 months, from the rule, so that the
 /// demonstration shows registration (labelled « données d'exemple »).
 pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
-    use catalyse_core::agenda::{Event, EventKind, EventStatus};
+    use catalyse_core::agenda::{Event, EventKind};
     let rule = catalyse_core::events::MonthlyRule::webinar_cycle();
     let today = Utc::now().date_naive();
     let dates = rule.occurrences(today, today + chrono::Duration::days(183))?;
@@ -136,33 +136,24 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
         .map(|(i, d)| {
             let lever = &levers[i % levers.len().max(1)];
             Event {
-                id: 0,
-                slug: format!("webinaire-{}", d.date_naive()),
                 series: Some("webinaires-mensuels".into()),
-                kind: EventKind::Webinaire,
-                title: format!("{} (séance d'exemple)", lever.name),
                 description: format!(
                     "Séance d'exemple du cycle mensuel, sur le levier « {} » : données \
                      d'exemple, générées pour montrer l'inscription.",
                     lever.name
                 ),
                 levers: vec![lever.slug.clone()],
-                themes: vec![],
-                starts_at: d.with_timezone(&Utc),
-                duration_minutes: rule.duration_minutes as i32,
                 timezone: rule.tz.name().to_string(),
-                online_url: None,
-                commune: None,
-                address: None,
-                speakers: vec![],
                 capacity: Some(100),
-                registration_opens: None,
-                registration_closes: None,
-                status: EventStatus::Scheduled,
-                replay_url: None,
-                resources: vec![],
                 is_example: true,
-                updated_at: now,
+                ..Event::scheduled(
+                    format!("webinaire-{}", d.date_naive()),
+                    EventKind::Webinaire,
+                    format!("{} (séance d'exemple)", lever.name),
+                    d.with_timezone(&Utc),
+                    rule.duration_minutes as i32,
+                    now,
+                )
             }
         })
         .collect();
