@@ -400,7 +400,12 @@ async fn join_alike(store: Arc<dyn Store>) {
 both_databases!(trusted_proxies_checked_at_start, proxies_checked);
 async fn proxies_checked(store: Arc<dyn Store>) {
     let config = catalyse_web::Config {
-        data_dir: std::env::temp_dir().join(format!("catalyse_proxies_{}", std::process::id())),
+        // One folder per half: both halves run at once in this process.
+        data_dir: std::env::temp_dir().join(format!(
+            "catalyse_proxies_{}_{}",
+            std::process::id(),
+            crate::rand_suffix()
+        )),
         demo: false,
         trusted_proxies: "10.0.0.1, proxy.interne".into(),
         ..catalyse_web::Config::default()
