@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Fr,
@@ -64,8 +64,9 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
     out
 }
 
-/// The catalogue's files, French then English; a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 3] = [
+/// The catalogue's files, French then English: the shared strings, then one pair per area;
+/// a later file may not redefine a key (tested).
+pub const SOURCES: [(&str, &str); 9] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -77,6 +78,30 @@ pub const SOURCES: [(&str, &str); 3] = [
     (
         include_str!("../locales/moderation.fr.toml"),
         include_str!("../locales/moderation.en.toml"),
+    ),
+    (
+        include_str!("../locales/accounts.fr.toml"),
+        include_str!("../locales/accounts.en.toml"),
+    ),
+    (
+        include_str!("../locales/reference.fr.toml"),
+        include_str!("../locales/reference.en.toml"),
+    ),
+    (
+        include_str!("../locales/territories.fr.toml"),
+        include_str!("../locales/territories.en.toml"),
+    ),
+    (
+        include_str!("../locales/observatory.fr.toml"),
+        include_str!("../locales/observatory.en.toml"),
+    ),
+    (
+        include_str!("../locales/resources.fr.toml"),
+        include_str!("../locales/resources.en.toml"),
+    ),
+    (
+        include_str!("../locales/events.fr.toml"),
+        include_str!("../locales/events.en.toml"),
     ),
 ];
 

@@ -50,6 +50,14 @@ impl MultipartForm {
         self.fields.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// The slugs whose box `{prefix}_{slug}` was ticked (sent as `oui`), in the given order.
+    pub fn ticked<'a>(&self, prefix: &str, slugs: impl Iterator<Item = &'a str>) -> Vec<String> {
+        slugs
+            .filter(|s| self.field(&format!("{prefix}_{s}")) == "oui")
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Whether a file was chosen but arrived empty (a browser sends an empty part with no
     /// name when none was chosen: that is not this).
     pub fn empty_file(&self, name: &str) -> bool {

@@ -65,22 +65,25 @@ pub struct OaiSet {
     pub name: String,
 }
 
+/// Which items a list request asks for: from <= datestamp <= until, in `set` if given,
+/// strictly after `after` in (datestamp, id) order, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection<'a> {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub set: Option<&'a str>,
+    pub after: Option<(DateTime<Utc>, i64)>,
+    pub limit: usize,
+}
+
 /// What the protocol needs from storage.
 #[async_trait]
 pub trait OaiRepository: Send + Sync {
     /// Smallest datestamp of any item, deleted ones included; `None` when empty.
     async fn earliest_datestamp(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
-    /// Items with from <= datestamp <= until, in `set` if given, strictly after `after` in
-    /// (datestamp, id) order, at most `limit`, ordered by (datestamp, id); plus the total count
-    /// matching from/until/set (for completeListSize).
-    async fn list(
-        &self,
-        from: Option<DateTime<Utc>>,
-        until: Option<DateTime<Utc>>,
-        set: Option<&str>,
-        after: Option<(DateTime<Utc>, i64)>,
-        limit: usize,
-    ) -> anyhow::Result<(Vec<OaiItem>, u64)>;
+    /// Items the selection matches, at most `limit`, ordered by (datestamp, id); plus the
+    /// total count matching from/until/set (for completeListSize).
+    async fn list(&self, selection: &Selection<'_>) -> anyhow::Result<(Vec<OaiItem>, u64)>;
     /// One item, deleted or not.
     async fn get(&self, id: i64) -> anyhow::Result<Option<OaiItem>>;
     /// The set hierarchy.

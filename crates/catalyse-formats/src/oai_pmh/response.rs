@@ -4,8 +4,8 @@
 use super::request::token::encode_token;
 use super::request::{err, is_repository_identifier, Code, OaiError, Position, Request};
 use super::{
-    DublinCore, OaiItem, OaiRepository, Repository, GRANULARITY, OAI_DC_NAMESPACE, OAI_DC_PREFIX,
-    OAI_DC_SCHEMA, PAGE_SIZE,
+    DublinCore, OaiItem, OaiRepository, Repository, Selection, GRANULARITY, OAI_DC_NAMESPACE,
+    OAI_DC_PREFIX, OAI_DC_SCHEMA, PAGE_SIZE,
 };
 use crate::xml::{clean, escape};
 use chrono::{DateTime, Utc};
@@ -117,13 +117,13 @@ pub(super) async fn execute(
                 ));
             }
             let (mut items, total) = repo
-                .list(
-                    query.from,
-                    query.until,
-                    query.set.as_deref(),
-                    position.after,
-                    PAGE_SIZE + 1,
-                )
+                .list(&Selection {
+                    from: query.from,
+                    until: query.until,
+                    set: query.set.as_deref(),
+                    after: position.after,
+                    limit: PAGE_SIZE + 1,
+                })
                 .await?;
             if items.is_empty() {
                 return Ok(err(Code::NoRecordsMatch, "No records match the request."));

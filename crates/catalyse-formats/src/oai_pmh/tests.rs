@@ -80,23 +80,16 @@ impl OaiRepository for Mem {
     async fn earliest_datestamp(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
         Ok(self.items.lock().unwrap().iter().map(|i| i.datestamp).min())
     }
-    async fn list(
-        &self,
-        from: Option<DateTime<Utc>>,
-        until: Option<DateTime<Utc>>,
-        set: Option<&str>,
-        after: Option<(DateTime<Utc>, i64)>,
-        limit: usize,
-    ) -> anyhow::Result<(Vec<OaiItem>, u64)> {
+    async fn list(&self, s: &Selection<'_>) -> anyhow::Result<(Vec<OaiItem>, u64)> {
         let mut v: Vec<OaiItem> = self
             .items
             .lock()
             .unwrap()
             .iter()
             .filter(|i| {
-                from.is_none_or(|f| i.datestamp >= f)
-                    && until.is_none_or(|u| i.datestamp <= u)
-                    && set.is_none_or(|s| i.sets.iter().any(|x| x == s))
+                s.from.is_none_or(|f| i.datestamp >= f)
+                    && s.until.is_none_or(|u| i.datestamp <= u)
+                    && s.set.is_none_or(|set| i.sets.iter().any(|x| x == set))
             })
             .cloned()
             .collect();
@@ -104,8 +97,8 @@ impl OaiRepository for Mem {
         let total = v.len() as u64;
         let page = v
             .into_iter()
-            .filter(|i| after.is_none_or(|a| (i.datestamp, i.id) > a))
-            .take(limit)
+            .filter(|i| s.after.is_none_or(|a| (i.datestamp, i.id) > a))
+            .take(s.limit)
             .collect();
         Ok((page, total))
     }

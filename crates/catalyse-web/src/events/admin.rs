@@ -5,7 +5,6 @@ use crate::auth::{CsrfForm, Moderator};
 use crate::error::AppError;
 use crate::events::pages::when_fr;
 use crate::forms::FormErrors;
-use crate::mail::Mail;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use askama::Template;
@@ -225,42 +224,12 @@ pub async fn save(
 pub async fn cancel(
     State(state): State<AppState>,
     Moderator(user): Moderator,
-    ctx: PageCtx,
     Path(slug): Path<String>,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let mut e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
     if e.status != EventStatus::Cancelled {
-        e.status = EventStatus::Cancelled;
-        state.store.update_event(&e, Utc::now()).await?;
-        let t = ctx.t;
-        for r in state.store.registrations(e.id).await? {
-            if r.status == RegistrationStatus::Cancelled {
-                continue;
-            }
-            let body = t
-                .s("admin_ev.mail_cancelled")
-                .replace("{name}", &r.name)
-                .replace("{title}", &e.title)
-                .replace("{when}", &when_fr(&e));
-            let sent = state
-                .mailer
-                .send(
-                    &state.mail_from,
-                    Mail {
-                        to: &r.email,
-                        subject: &t
-                            .s("admin_ev.mail_cancelled_subject")
-                            .replace("{}", &e.title),
-                        body,
-                        attachment: None,
-                    },
-                )
-                .await;
-            if let Err(err) = sent {
-                tracing::error!(error = %format!("{err:#}"), registration = r.id, "cancellation mail not sent");
-            }
-        }
+        super::service::cancel_event(&state, e).await?;
         tracing::info!(user = user.id, event = %slug, "event cancelled");
     }
     Ok(Redirect::to(&format!("/admin/evenements/{slug}?etat=annule")).into_response())

@@ -7,7 +7,7 @@ use crate::events::pages::when_fr;
 use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
-use catalyse_core::agenda::Event;
+use catalyse_core::agenda::{Event, EventStatus};
 use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder, StoreError};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
@@ -97,21 +97,72 @@ async fn send_mail(
                 crate::events::pages::event_ics(state, e).into_bytes(),
             )
         });
-    let sent = state
-        .mailer
-        .send(
-            &state.mail_from,
-            Mail {
-                to: &r.email,
-                subject: &t.s(subject).replace("{}", &e.title),
-                body,
-                attachment,
-            },
-        )
-        .await;
-    if let Err(err) = sent {
-        tracing::error!(error = %format!("{err:#}"), registration = r.id, "registration mail not sent");
+    let mail = Mail {
+        to: &r.email,
+        subject: &t.s(subject).replace("{}", &e.title),
+        body,
+        attachment,
+    };
+    deliver(state, mail, r.id).await;
+}
+
+/// Sends a mail about a registration; a failure is logged, not returned: the step it tells
+/// of is already stored.
+async fn deliver(state: &AppState, mail: Mail<'_>, registration: i64) {
+    if let Err(err) = state.mailer.send(&state.mail_from, mail).await {
+        tracing::error!(error = %format!("{err:#}"), registration, "registration mail not sent");
     }
+}
+
+/// The language each registered person reads: a member's saved preference, French for a
+/// visitor; each member read once per run.
+#[derive(Default)]
+struct Readers(HashMap<i64, Tr>);
+
+impl Readers {
+    async fn of(&mut self, state: &AppState, user_id: Option<i64>) -> Result<Tr, StoreError> {
+        let french = Tr::new(crate::i18n::Lang::Fr);
+        let Some(id) = user_id else {
+            return Ok(french);
+        };
+        if let Some(t) = self.0.get(&id) {
+            return Ok(*t);
+        }
+        let t = (state.store.user_by_id(id).await?).map_or(french, |u| Tr::for_user(&u));
+        self.0.insert(id, t);
+        Ok(t)
+    }
+}
+
+/// Cancels an event (once) and tells everyone still registered, each in her language.
+pub async fn cancel_event(state: &AppState, mut e: Event) -> Result<(), StoreError> {
+    if e.status == EventStatus::Cancelled {
+        return Ok(());
+    }
+    e.status = EventStatus::Cancelled;
+    state.store.update_event(&e, Utc::now()).await?;
+    let mut readers = Readers::default();
+    for r in state.store.registrations(e.id).await? {
+        if r.status == RegistrationStatus::Cancelled {
+            continue;
+        }
+        let t = readers.of(state, r.user_id).await?;
+        let body = t
+            .s("admin_ev.mail_cancelled")
+            .replace("{name}", &r.name)
+            .replace("{title}", &e.title)
+            .replace("{when}", &when_fr(&e));
+        let mail = Mail {
+            to: &r.email,
+            subject: &t
+                .s("admin_ev.mail_cancelled_subject")
+                .replace("{}", &e.title),
+            body,
+            attachment: None,
+        };
+        deliver(state, mail, r.id).await;
+    }
+    Ok(())
 }
 
 /// A member takes her seat at once, under her account's name and address.
@@ -217,9 +268,7 @@ pub async fn by_token(state: &AppState, token: &str) -> Result<(Registration, Ev
 pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
     use chrono::Duration;
     let now = Utc::now();
-    let french = Tr::new(crate::i18n::Lang::Fr);
-    // Members read their reminders in their language; visitors in French.
-    let mut readers: HashMap<i64, Tr> = HashMap::new();
+    let mut readers = Readers::default();
     let mut sent = 0;
     for (which, from, to, subject) in [
         (
@@ -243,20 +292,7 @@ pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
             let Some(Some(e)) = events.get(&r.event_id) else {
                 continue;
             };
-            let t = match r.user_id {
-                Some(id) => match readers.get(&id) {
-                    Some(t) => *t,
-                    None => {
-                        let t = state
-                            .store
-                            .user_by_id(id)
-                            .await?
-                            .map_or(french, |u| Tr::for_user(&u));
-                        *readers.entry(id).or_insert(t)
-                    }
-                },
-                None => french,
-            };
+            let t = readers.of(state, r.user_id).await?;
             let base = state.config.public_url();
             let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));
             let body = format!(

@@ -170,6 +170,19 @@ pub fn weighted_communes(all: &[Territory]) -> Vec<&Territory> {
         .collect()
 }
 
+/// Where the communes are and how many live there (no position: not a number, never drawn).
+fn weights(communes: &[&Territory]) -> Vec<(f64, f64, u64)> {
+    (communes.iter())
+        .map(|c| {
+            (
+                c.lon.unwrap_or(f64::NAN),
+                c.lat.unwrap_or(f64::NAN),
+                c.population.unwrap_or(0).max(0) as u64,
+            )
+        })
+        .collect()
+}
+
 /// `count` example members, numbered from `first` (so that batches do not collide).
 pub fn members(
     communes: &[&Territory],
@@ -178,17 +191,8 @@ pub fn members(
     count: usize,
     seed: u64,
 ) -> Vec<ExampleMember> {
-    let weights: Vec<(f64, f64, u64)> = communes
-        .iter()
-        .map(|c| {
-            (
-                c.lon.unwrap_or(f64::NAN),
-                c.lat.unwrap_or(f64::NAN),
-                c.population.unwrap_or(0).max(0) as u64,
-            )
-        })
-        .collect();
-    let spots = catalyse_map::spread_like_population(&weights, count, seed ^ first as u64);
+    let spots =
+        catalyse_map::spread_like_population(&weights(communes), count, seed ^ first as u64);
     let activities: Vec<&str> = reference
         .metier
         .iter()
@@ -264,17 +268,7 @@ pub fn members(
 
 /// `count` example places in populous communes.
 pub fn places(communes: &[&Territory], count: usize, seed: u64) -> Vec<PlaceFields> {
-    let weights: Vec<(f64, f64, u64)> = communes
-        .iter()
-        .map(|c| {
-            (
-                c.lon.unwrap_or(f64::NAN),
-                c.lat.unwrap_or(f64::NAN),
-                c.population.unwrap_or(0).max(0) as u64,
-            )
-        })
-        .collect();
-    catalyse_map::spread_like_population(&weights, count, seed.wrapping_add(7))
+    catalyse_map::spread_like_population(&weights(communes), count, seed.wrapping_add(7))
         .into_iter()
         .enumerate()
         .map(|(i, (c, _, _))| {

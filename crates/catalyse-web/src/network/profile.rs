@@ -120,6 +120,21 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// What the form shows: the version under review or else the published one; for a member
+    /// with no profile yet, her account's name and a profile seen by members only.
+    fn shown(state: &AppState, profile: Option<&Profile>, user: &User) -> Draft {
+        match profile {
+            Some(p) => (p.moderated.current())
+                .map(|f| Draft::of(&state.territories, f, p))
+                .unwrap_or_default(),
+            None => Draft {
+                display_name: user.display_name.clone(),
+                visibility: "members".into(),
+                ..Draft::default()
+            },
+        }
+    }
+
     fn of(territories: &TerritoryIndex, f: &ProfileFields, p: &Profile) -> Draft {
         Draft {
             display_name: f.display_name.clone(),
@@ -222,18 +237,7 @@ pub async fn show(
     Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
     let profile = state.store.profile(user.id).await?;
-    let d = match &profile {
-        Some(p) => p
-            .moderated
-            .current()
-            .map(|f| Draft::of(&state.territories, f, p))
-            .unwrap_or_default(),
-        None => Draft {
-            display_name: user.display_name.clone(),
-            visibility: "members".into(),
-            ..Draft::default()
-        },
-    };
+    let d = Draft::shown(&state, profile.as_ref(), &user);
     let notice = q.etat.as_deref().and_then(|e| match e {
         "bienvenue" => Some(ctx.t.s("me.notice_welcome").to_string()),
         "envoye" => Some(ctx.t.s("me.notice_sent").to_string()),
@@ -267,6 +271,26 @@ fn photo_max_mb(state: &AppState) -> u64 {
     PHOTO_MAX_MB.min(state.config.upload_max_mb.max(1))
 }
 
+/// The form again, as it was sent, with what is wrong in it (422).
+fn form_again(
+    ctx: &PageCtx,
+    state: &AppState,
+    profile: Option<Profile>,
+    d: Draft,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let page = Page {
+        ctx,
+        state,
+        profile,
+        d,
+        errors,
+        notice: None,
+        max_mb: photo_max_mb(state),
+    };
+    render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
 pub async fn save(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -282,21 +306,15 @@ pub async fn save(
         actor_family: form.field("actor_family").into(),
         role: form.field("role").trim().into(),
         territories: form.field("territories").trim().into(),
-        activities: state
-            .reference
-            .metier
-            .iter()
-            .flat_map(|f| f.activities.iter())
-            .filter(|a| form.field(&format!("activite_{}", a.slug)) == "oui")
-            .map(|a| a.slug.clone())
-            .collect(),
-        levers: state
-            .reference
-            .levers
-            .iter()
-            .filter(|l| form.field(&format!("levier_{}", l.slug)) == "oui")
-            .map(|l| l.slug.clone())
-            .collect(),
+        activities: form.ticked(
+            "activite",
+            (state.reference.metier.iter())
+                .flat_map(|f| f.activities.iter().map(|a| a.slug.as_str())),
+        ),
+        levers: form.ticked(
+            "levier",
+            state.reference.levers.iter().map(|l| l.slug.as_str()),
+        ),
         themes: form.field("themes").trim().into(),
         bio: form.field("bio").trim().into(),
         links: form.field("links").trim().into(),
@@ -320,16 +338,7 @@ pub async fn save(
                 UploadProblem::Unreadable => p.message(t, max_mb),
             },
         );
-        let page = Page {
-            ctx: &ctx,
-            state: &state,
-            profile: before,
-            d,
-            errors,
-            notice: None,
-            max_mb,
-        };
-        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return form_again(&ctx, &state, before, d, errors);
     }
     let mut territories = Vec::new();
     for line in d.territories.lines().filter(|l| !l.trim().is_empty()) {
@@ -403,16 +412,7 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        let page = Page {
-            ctx: &ctx,
-            state: &state,
-            profile: before,
-            d,
-            errors,
-            notice: None,
-            max_mb,
-        };
-        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return form_again(&ctx, &state, before, d, errors);
     }
     super::service::submit_profile(
         &state,
@@ -497,14 +497,7 @@ pub async fn delete(
     let ok = verify_password(form.password, Some(user.password_hash.clone())).await;
     if !ok || form.confirm != "oui" {
         let profile = state.store.profile(user.id).await?;
-        let d = match &profile {
-            Some(p) => p
-                .moderated
-                .current()
-                .map(|f| Draft::of(&state.territories, f, p))
-                .unwrap_or_default(),
-            None => Draft::default(),
-        };
+        let d = Draft::shown(&state, profile.as_ref(), &user);
         let mut errors = FormErrors::default();
         if form.confirm != "oui" {
             errors.push("confirm", ctx.t.s("me.error_delete_confirm"));
@@ -512,16 +505,7 @@ pub async fn delete(
         if !ok {
             errors.push("delete_password", ctx.t.s("me.error_delete_password"));
         }
-        let page = Page {
-            ctx: &ctx,
-            state: &state,
-            profile,
-            d,
-            errors,
-            notice: None,
-            max_mb: photo_max_mb(&state),
-        };
-        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return form_again(&ctx, &state, profile, d, errors);
     }
     let photos = crate::network::photo::photos_of(state.store.profile(user.id).await?.as_ref());
     let cookie = close_session(&state, &headers).await?;

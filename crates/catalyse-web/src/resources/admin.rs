@@ -225,13 +225,10 @@ fn check(
         body: form.field("body").trim().to_string(),
         nature: form.field("nature").to_string(),
         subgroup: form.field("subgroup").to_string(),
-        levers: state
-            .reference
-            .levers
-            .iter()
-            .filter(|l| form.field(&format!("levier_{}", l.slug)) == "oui")
-            .map(|l| l.slug.clone())
-            .collect(),
+        levers: form.ticked(
+            "levier",
+            state.reference.levers.iter().map(|l| l.slug.as_str()),
+        ),
         themes: form.field("themes").trim().to_string(),
         authors: form.field("authors").trim().to_string(),
         year: form.field("year").trim().to_string(),

@@ -1,7 +1,7 @@
 //! The resource centre: search with facets, and one resource.
 
 use crate::error::{ApiError, AppError, Problem};
-use crate::resources::index::ResourceFilter;
+use crate::resources::index::parse_api_filter;
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -88,12 +88,11 @@ pub async fn search(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ResourceResults>, ApiError> {
-    const PER_PAGE: u32 = 20;
-    let filter = ResourceFilter::parse_api(raw.as_deref().unwrap_or(""))
-        .map_err(|e| AppError::BadRequest(e.0))?;
+    let filter =
+        parse_api_filter(raw.as_deref().unwrap_or("")).map_err(|e| AppError::BadRequest(e.0))?;
     let found = state
         .search
-        .search(&filter.query(PER_PAGE))
+        .search(&filter)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
     let items = state.store.resources_by_ids(&ids).await?;
@@ -102,7 +101,7 @@ pub async fn search(
         items,
         total: found.total,
         page: filter.page,
-        per_page: PER_PAGE,
+        per_page: crate::resources::index::PER_PAGE,
         facets: ResourceFacets {
             nature: counts(&f.natures),
             subgroup: counts(&f.subgroups),

@@ -3,27 +3,15 @@
 //! store, and the related resources of a document.
 
 use crate::state::AppState;
-use catalyse_core::resource::{Nature, Resource, ResourceState};
+use catalyse_core::resource::{Resource, ResourceState};
 use catalyse_search::{SearchQuery, Sort};
 
 /// Resources per page of results.
 pub const PER_PAGE: u32 = 20;
 
-/// A search as asked in a URL: `q`, `nature`, `sous_groupe`, `levier`, `auteur`, `format`
-/// (each repeatable), `annee_min`, `annee_max`, `tri` (pertinence, recent, ancien), `page`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ResourceFilter {
-    pub q: String,
-    pub natures: Vec<Nature>,
-    pub subgroups: Vec<String>,
-    pub levers: Vec<String>,
-    pub authors: Vec<String>,
-    pub formats: Vec<String>,
-    pub year_from: Option<i32>,
-    pub year_to: Option<i32>,
-    pub sort: Sort,
-    pub page: u32,
-}
+// A search as asked in a URL is a `SearchQuery`: `q`, `nature`, `sous_groupe`, `levier`,
+// `auteur`, `format` (each repeatable), `annee_min`, `annee_max`, `tri` (pertinence, recent,
+// ancien), `page`; read by `parse_filter`, written back by `query_string`.
 
 /// A parameter that could not be understood, in French.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,134 +46,113 @@ const API_KEYS: [&str; 10] = [
 const PAGE_SORTS: [&str; 3] = ["pertinence", "recent", "ancien"];
 const API_SORTS: [&str; 3] = ["relevance", "newest", "oldest"];
 
-impl ResourceFilter {
-    /// Reads a page's query string. Unknown parameters are ignored; a bad value is an error.
-    pub fn parse(raw: &str) -> Result<ResourceFilter, FilterError> {
-        Self::parse_with(raw, &PAGE_KEYS, &PAGE_SORTS)
-    }
+/// Reads a page's query string. Unknown parameters are ignored; a bad value is an error.
+pub fn parse_filter(raw: &str) -> Result<SearchQuery, FilterError> {
+    parse_with(raw, &PAGE_KEYS, &PAGE_SORTS)
+}
 
-    /// Reads an API query string (English names).
-    pub fn parse_api(raw: &str) -> Result<ResourceFilter, FilterError> {
-        Self::parse_with(raw, &API_KEYS, &API_SORTS)
-    }
+/// Reads an API query string (English names).
+pub fn parse_api_filter(raw: &str) -> Result<SearchQuery, FilterError> {
+    parse_with(raw, &API_KEYS, &API_SORTS)
+}
 
-    fn parse_with(
-        raw: &str,
-        keys: &[&str; 10],
-        sorts: &[&str; 3],
-    ) -> Result<ResourceFilter, FilterError> {
-        let mut f = ResourceFilter {
-            page: 1,
-            ..Default::default()
+fn parse_with(raw: &str, keys: &[&str; 10], sorts: &[&str; 3]) -> Result<SearchQuery, FilterError> {
+    let mut f = SearchQuery {
+        page: 1,
+        per_page: PER_PAGE,
+        ..Default::default()
+    };
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        let v = v.trim();
+        let year = |v: &str| {
+            v.parse::<i32>()
+                .map_err(|_| FilterError(format!("année invalide : « {v} »")))
         };
-        for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
-            let v = v.trim();
-            let year = |v: &str| {
-                v.parse::<i32>()
-                    .map_err(|_| FilterError(format!("année invalide : « {v} »")))
-            };
-            let Some(key) = keys.iter().position(|x| *x == k) else {
-                continue;
-            };
-            // Free text may be empty (an untouched field); a nature, year, order or page not.
-            if v.is_empty() && matches!(key, 0 | 2..=5) {
-                continue;
-            }
-            match key {
-                0 => f.q = v.chars().take(200).collect(),
-                1 => f
-                    .natures
-                    .push(v.parse().map_err(|e: String| FilterError(e))?),
-                2 => f.subgroups.push(v.to_string()),
-                3 => f.levers.push(v.to_string()),
-                4 => f.authors.push(v.to_string()),
-                5 => f.formats.push(v.to_string()),
-                6 => f.year_from = Some(year(v)?),
-                7 => f.year_to = Some(year(v)?),
-                8 => {
-                    f.sort = match sorts.iter().position(|x| *x == v) {
-                        Some(0) => Sort::Relevance,
-                        Some(1) => Sort::Newest,
-                        Some(_) => Sort::Oldest,
-                        None => return Err(FilterError(format!("tri inconnu : « {v} »"))),
-                    }
+        let Some(key) = keys.iter().position(|x| *x == k) else {
+            continue;
+        };
+        // Free text may be empty (an untouched field); a nature, year, order or page not.
+        if v.is_empty() && matches!(key, 0 | 2..=5) {
+            continue;
+        }
+        match key {
+            0 => f.text = v.chars().take(200).collect(),
+            1 => f
+                .natures
+                .push(v.parse().map_err(|e: String| FilterError(e))?),
+            2 => f.subgroups.push(v.to_string()),
+            3 => f.levers.push(v.to_string()),
+            4 => f.authors.push(v.to_string()),
+            5 => f.formats.push(v.to_string()),
+            6 => f.year_from = Some(year(v)?),
+            7 => f.year_to = Some(year(v)?),
+            8 => {
+                f.sort = match sorts.iter().position(|x| *x == v) {
+                    Some(0) => Sort::Relevance,
+                    Some(1) => Sort::Newest,
+                    Some(_) => Sort::Oldest,
+                    None => return Err(FilterError(format!("tri inconnu : « {v} »"))),
                 }
-                // Pages beyond the 500th are the 500th: deep pages are not served.
-                9 => {
-                    f.page = v
-                        .parse::<i32>()
-                        .map_err(|_| FilterError(format!("page invalide : « {v} »")))?
-                        .clamp(1, 500) as u32
-                }
-                _ => {}
             }
+            // Pages beyond the 500th are the 500th: deep pages are not served.
+            9 => {
+                f.page = v
+                    .parse::<i32>()
+                    .map_err(|_| FilterError(format!("page invalide : « {v} »")))?
+                    .clamp(1, 500) as u32
+            }
+            _ => {}
         }
-        for list in [
-            &mut f.subgroups,
-            &mut f.levers,
-            &mut f.authors,
-            &mut f.formats,
-        ] {
-            list.truncate(20);
-        }
-        Ok(f)
     }
+    for list in [
+        &mut f.subgroups,
+        &mut f.levers,
+        &mut f.authors,
+        &mut f.formats,
+    ] {
+        list.truncate(20);
+    }
+    Ok(f)
+}
 
-    pub fn query(&self, per_page: u32) -> SearchQuery {
-        SearchQuery {
-            text: self.q.clone(),
-            natures: self.natures.clone(),
-            subgroups: self.subgroups.clone(),
-            levers: self.levers.clone(),
-            authors: self.authors.clone(),
-            formats: self.formats.clone(),
-            year_from: self.year_from,
-            year_to: self.year_to,
-            sort: self.sort,
-            page: self.page,
-            per_page,
+/// The query string of this search, at another page.
+pub fn query_string(f: &SearchQuery, page: u32) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if !f.text.is_empty() {
+        s.append_pair("q", &f.text);
+    }
+    for n in &f.natures {
+        s.append_pair("nature", n.as_str());
+    }
+    for (key, list) in [
+        ("sous_groupe", &f.subgroups),
+        ("levier", &f.levers),
+        ("auteur", &f.authors),
+        ("format", &f.formats),
+    ] {
+        for v in list {
+            s.append_pair(key, v);
         }
     }
-
-    /// The query string of this search, at another page.
-    pub fn to_query_string(&self, page: u32) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        if !self.q.is_empty() {
-            s.append_pair("q", &self.q);
-        }
-        for n in &self.natures {
-            s.append_pair("nature", n.as_str());
-        }
-        for (key, list) in [
-            ("sous_groupe", &self.subgroups),
-            ("levier", &self.levers),
-            ("auteur", &self.authors),
-            ("format", &self.formats),
-        ] {
-            for v in list {
-                s.append_pair(key, v);
-            }
-        }
-        if let Some(y) = self.year_from {
-            s.append_pair("annee_min", &y.to_string());
-        }
-        if let Some(y) = self.year_to {
-            s.append_pair("annee_max", &y.to_string());
-        }
-        match self.sort {
-            Sort::Relevance => {}
-            Sort::Newest => {
-                s.append_pair("tri", "recent");
-            }
-            Sort::Oldest => {
-                s.append_pair("tri", "ancien");
-            }
-        }
-        if page > 1 {
-            s.append_pair("page", &page.to_string());
-        }
-        s.finish()
+    if let Some(y) = f.year_from {
+        s.append_pair("annee_min", &y.to_string());
     }
+    if let Some(y) = f.year_to {
+        s.append_pair("annee_max", &y.to_string());
+    }
+    match f.sort {
+        Sort::Relevance => {}
+        Sort::Newest => {
+            s.append_pair("tri", "recent");
+        }
+        Sort::Oldest => {
+            s.append_pair("tri", "ancien");
+        }
+    }
+    if page > 1 {
+        s.append_pair("page", &page.to_string());
+    }
+    s.finish()
 }
 
 /// Markdown to HTML that is safe to insert: no script, no event handler, no style, links
@@ -325,25 +292,26 @@ pub async fn related(state: &AppState, r: &Resource, n: usize) -> Vec<Resource> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use catalyse_core::resource::Nature;
 
     #[test]
     fn filters_round_trip() {
-        let f = ResourceFilter::parse(
+        let f = parse_filter(
             "q=%C3%A9valuer&nature=methode&nature=illustration&levier=evaluer-sa-pertinence&annee_min=2012&tri=recent&page=2&autre=x",
         )
         .unwrap();
-        assert_eq!(f.q, "évaluer");
+        assert_eq!(f.text, "évaluer");
         assert_eq!(f.natures, vec![Nature::Methode, Nature::Illustration]);
         assert_eq!(f.year_from, Some(2012));
         assert_eq!(f.sort, Sort::Newest);
         assert_eq!(f.page, 2);
-        assert_eq!(ResourceFilter::parse(&f.to_query_string(2)).unwrap(), f);
-        assert!(ResourceFilter::parse("nature=roman").is_err());
-        assert!(ResourceFilter::parse("annee_min=deux").is_err());
-        assert_eq!(ResourceFilter::parse("page=0").unwrap().page, 1);
-        assert!(ResourceFilter::parse("page=x").is_err());
-        assert!(ResourceFilter::parse("tri=hasard").is_err());
-        assert_eq!(ResourceFilter::parse("").unwrap().page, 1);
+        assert_eq!(parse_filter(&query_string(&f, 2)).unwrap(), f);
+        assert!(parse_filter("nature=roman").is_err());
+        assert!(parse_filter("annee_min=deux").is_err());
+        assert_eq!(parse_filter("page=0").unwrap().page, 1);
+        assert!(parse_filter("page=x").is_err());
+        assert!(parse_filter("tri=hasard").is_err());
+        assert_eq!(parse_filter("").unwrap().page, 1);
     }
 
     #[test]

@@ -22,7 +22,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use catalyse_core::resource::{Nature, Resource, ResourceState};
-use catalyse_formats::oai_pmh::{DublinCore, OaiItem, OaiRepository, OaiSet, Repository};
+use catalyse_formats::oai_pmh::{
+    DublinCore, OaiItem, OaiRepository, OaiSet, Repository, Selection,
+};
 use catalyse_store::HarvestQuery;
 use chrono::{DateTime, Utc};
 
@@ -91,22 +93,15 @@ impl OaiRepository for StoreRepository<'_> {
         Ok(self.state.store.harvest_earliest().await?)
     }
 
-    async fn list(
-        &self,
-        from: Option<DateTime<Utc>>,
-        until: Option<DateTime<Utc>>,
-        set: Option<&str>,
-        after: Option<(DateTime<Utc>, i64)>,
-        limit: usize,
-    ) -> anyhow::Result<(Vec<OaiItem>, u64)> {
+    async fn list(&self, s: &Selection<'_>) -> anyhow::Result<(Vec<OaiItem>, u64)> {
         let mut q = HarvestQuery {
-            from,
-            until,
-            after,
-            limit: limit as u32,
+            from: s.from,
+            until: s.until,
+            after: s.after,
+            limit: s.limit as u32,
             ..Default::default()
         };
-        match set {
+        match s.set {
             None => {}
             Some(s) => {
                 if let Some(n) = s.strip_prefix("nature-") {

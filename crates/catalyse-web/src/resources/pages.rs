@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::pages::{render, render_status, PageCtx};
-use crate::resources::index::{markdown, related, ResourceFilter, PER_PAGE};
+use crate::resources::index::{markdown, parse_filter, query_string, related, PER_PAGE};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use catalyse_core::resource::{Nature, Resource, ResourceState};
 use catalyse_core::Page;
+use catalyse_search::SearchQuery;
 
 /// One value of a facet, as a checkbox with its count.
 pub struct FacetValue {
@@ -39,7 +40,7 @@ pub struct Item {
 #[template(path = "resources/resources.html")]
 struct SearchPage<'a> {
     ctx: &'a PageCtx,
-    filter: ResourceFilter,
+    filter: SearchQuery,
     error: Option<String>,
     results: Page<Item>,
     facets: Vec<Facet>,
@@ -49,7 +50,7 @@ struct SearchPage<'a> {
 
 impl SearchPage<'_> {
     fn page_url(&self, page: u32) -> String {
-        format!("/ressources?{}", self.filter.to_query_string(page))
+        format!("/ressources?{}", query_string(&self.filter, page))
     }
     fn sort_is(&self, s: &str) -> bool {
         matches!(
@@ -100,13 +101,13 @@ pub async fn search(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (filter, error) = match ResourceFilter::parse(raw.as_deref().unwrap_or("")) {
+    let (filter, error) = match parse_filter(raw.as_deref().unwrap_or("")) {
         Ok(f) => (f, None),
-        Err(e) => (ResourceFilter::default(), Some(e.0)),
+        Err(e) => (SearchQuery::default(), Some(e.0)),
     };
     let found = state
         .search
-        .search(&filter.query(PER_PAGE))
+        .search(&filter)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
     let resources = state.store.resources_by_ids(&ids).await?;
@@ -194,7 +195,7 @@ pub async fn search(
             with.year_to = y.to;
             (
                 y.label.clone(),
-                format!("/ressources?{}", with.to_query_string(1)),
+                format!("/ressources?{}", query_string(&with, 1)),
                 y.count,
                 chosen,
             )

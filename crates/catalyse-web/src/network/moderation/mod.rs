@@ -386,6 +386,15 @@ pub struct DoneQuery {
     fait: Option<String>,
 }
 
+impl DoneQuery {
+    /// The notice of what was just done (`?fait=…`), among the `known` (value, string key).
+    pub fn notice(&self, t: Tr, known: &[(&str, &'static str)]) -> Option<&'static str> {
+        let done = self.fait.as_deref()?;
+        let (_, key) = known.iter().find(|(value, _)| *value == done)?;
+        Some(t.s(key))
+    }
+}
+
 /// `GET /admin/moderation`: the queue, oldest first.
 pub async fn queue(
     State(state): State<AppState>,
@@ -393,11 +402,13 @@ pub async fn queue(
     ctx: PageCtx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let notice = match q.fait.as_deref() {
-        Some("approuve") => Some(ctx.t.s("moderation.done_approved")),
-        Some("rejete") => Some(ctx.t.s("moderation.done_rejected")),
-        _ => None,
-    };
+    let notice = q.notice(
+        ctx.t,
+        &[
+            ("approuve", "moderation.done_approved"),
+            ("rejete", "moderation.done_rejected"),
+        ],
+    );
     let page = queue_page(&state, &ctx, notice, None, None).await?;
     render(&ctx, &page)
 }

@@ -100,10 +100,7 @@ pub async fn reports(
     ctx: PageCtx,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let notice = match q.fait.as_deref() {
-        Some("resolu") => Some(ctx.t.s("moderation.report_resolved")),
-        _ => None,
-    };
+    let notice = q.notice(ctx.t, &[("resolu", "moderation.report_resolved")]);
     let page = reports_page(&state, &ctx, notice, None, None).await?;
     render(&ctx, &page)
 }
