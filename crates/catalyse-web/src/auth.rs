@@ -95,10 +95,13 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> HeaderValue 
 pub struct CsrfToken {
     pub(crate) existing: Option<String>,
     fresh: Arc<OnceLock<String>>,
+    /// Whether a page wrote it into a form (then the page is this visitor's only).
+    used: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl CsrfToken {
     pub fn value(&self) -> &str {
+        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
         match &self.existing {
             Some(t) => t,
             None => self.fresh.get_or_init(random_token),
@@ -139,9 +142,13 @@ pub async fn csrf_layer(
     let token = CsrfToken {
         existing,
         fresh: Arc::new(OnceLock::new()),
+        used: Arc::default(),
     };
     req.extensions_mut().insert(token.clone());
     let mut resp = next.run(req).await;
+    if token.used.load(std::sync::atomic::Ordering::Relaxed) {
+        resp.extensions_mut().insert(crate::page_cache::CsrfUsed);
+    }
     if let Some(fresh) = token.fresh.get() {
         resp.headers_mut()
             .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, fresh, None));

@@ -92,6 +92,13 @@ pub struct Config {
     /// A second address that serves `/metrics` alone, without a token, e.g. `127.0.0.1:9090`
     /// for a Prometheus on the same host (`CATALYSE_METRICS_BIND`).
     pub metrics_bind: Option<String>,
+    /// How long a visitor's page may be answered from memory, in seconds
+    /// (`CATALYSE_PAGE_CACHE_SECONDS`, default 5; 0 turns the cache off). A write through
+    /// this instance forgets every page at once; this bounds how long a write made elsewhere
+    /// (another instance, the command line) takes to show.
+    pub page_cache_seconds: u64,
+    /// The most memory the cached pages take, in megabytes (`CATALYSE_PAGE_CACHE_MB`).
+    pub page_cache_mb: u64,
 }
 
 impl Default for Config {
@@ -123,6 +130,8 @@ impl Default for Config {
             trusted_proxies: String::new(),
             metrics_token: None,
             metrics_bind: None,
+            page_cache_seconds: 5,
+            page_cache_mb: 64,
         }
     }
 }

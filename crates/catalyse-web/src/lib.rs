@@ -27,6 +27,7 @@ pub mod middleware;
 pub mod network;
 pub mod observatory;
 pub mod ops;
+pub mod page_cache;
 pub mod pages;
 pub mod ratelimit;
 pub mod reference;
@@ -142,6 +143,9 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        // Outside everything that renders, compresses and hashes: a visitor's page kept in
+        // memory is answered from here, as it was sent.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req

@@ -25,6 +25,9 @@ pub struct Metrics {
     pub latency: Family<RouteLabels, Histogram>,
     pub pool_size: Gauge,
     pub pool_idle: Gauge,
+    /// Visitors' reads answered from the cache of rendered pages, and those rendered.
+    pub page_cache_hits: Counter,
+    pub page_cache_misses: Counter,
 }
 
 impl Default for Metrics {
@@ -44,6 +47,18 @@ impl Metrics {
         });
         let pool_size = Gauge::default();
         let pool_idle = Gauge::default();
+        let page_cache_hits = Counter::default();
+        let page_cache_misses = Counter::default();
+        registry.register(
+            "page_cache_hits",
+            "Visitors' reads answered from the cache of rendered pages",
+            page_cache_hits.clone(),
+        );
+        registry.register(
+            "page_cache_misses",
+            "Visitors' reads that could be cached and were rendered",
+            page_cache_misses.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -70,6 +85,8 @@ impl Metrics {
             latency,
             pool_size,
             pool_idle,
+            page_cache_hits,
+            page_cache_misses,
         }
     }
 

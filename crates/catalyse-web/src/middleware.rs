@@ -58,9 +58,10 @@ pub async fn etag(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = resp.into_parts();
     // A streamed body (a large export) is sent as it is made, never gathered to hash it.
-    if axum::body::HttpBody::size_hint(&body).exact().is_none() {
+    let Some(len) = axum::body::HttpBody::size_hint(&body).exact() else {
         return Response::from_parts(parts, body);
-    }
+    };
+    parts.extensions.insert(crate::page_cache::Whole(len));
     if let Some(tag) = parts.headers.get(header::ETAG).cloned() {
         if matches_tag(conditional.as_deref(), &tag) {
             return not_modified(&parts.headers);
@@ -84,7 +85,7 @@ pub async fn etag(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn not_modified(headers: &axum::http::HeaderMap) -> Response {
+pub(crate) fn not_modified(headers: &axum::http::HeaderMap) -> Response {
     let mut r = StatusCode::NOT_MODIFIED.into_response();
     for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
         if let Some(v) = headers.get(&name) {
@@ -94,7 +95,7 @@ fn not_modified(headers: &axum::http::HeaderMap) -> Response {
     r
 }
 
-fn matches_tag(cond: Option<&str>, tag: &HeaderValue) -> bool {
+pub(crate) fn matches_tag(cond: Option<&str>, tag: &HeaderValue) -> bool {
     let Some(cond) = cond else { return false };
     let Ok(tag) = tag.to_str() else { return false };
     cond.split(',')

@@ -53,6 +53,8 @@ pub struct Inner {
     pub members: Arc<catalyse_search::members::MemberIndex>,
     /// The network in memory (map, figures), replaced whole after a change.
     network: RwLock<Arc<crate::network::snapshot::Snapshot>>,
+    /// Visitors' pages as last rendered (see `page_cache`).
+    pub pages: crate::page_cache::PageCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -112,6 +114,10 @@ impl AppState {
             numbering,
             members,
             network: RwLock::new(Arc::new(crate::network::snapshot::Snapshot::empty())),
+            pages: crate::page_cache::PageCache::new(
+                config.page_cache_seconds,
+                config.page_cache_mb,
+            ),
             store,
             reference,
             territories,
@@ -139,6 +145,7 @@ impl Inner {
 
     pub fn set_network(&self, snapshot: Arc<crate::network::snapshot::Snapshot>) {
         *self.network.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        self.pages.invalidate();
     }
 
     /// The observatory as last loaded.
@@ -160,6 +167,7 @@ impl Inner {
         }
         let fresh = load_observatory(self.store.as_ref()).await?;
         *self.observatory.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        self.pages.invalidate();
         Ok(true)
     }
 }

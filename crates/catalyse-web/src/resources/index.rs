@@ -217,6 +217,7 @@ fn note_version(state: &AppState, version: String) {
         .resources_seen
         .lock()
         .unwrap_or_else(|e| e.into_inner()) = version;
+    state.pages.invalidate();
 }
 
 /// At start: the index is derived data, rebuilt when it was built from another version of

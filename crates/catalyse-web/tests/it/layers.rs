@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-async fn answer(app: &Router, path: &str, lang: Option<&str>) -> (StatusCode, String) {
+pub async fn answer(app: &Router, path: &str, lang: Option<&str>) -> (StatusCode, String) {
     let mut req = Request::get(path);
     if let Some(l) = lang {
         req = req.header(header::COOKIE, format!("lang={l}"));
@@ -27,8 +27,13 @@ async fn answer(app: &Router, path: &str, lang: Option<&str>) -> (StatusCode, St
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
-both_databases!(a_panic_answers_the_500_page_in_the_readers_language, panics);
-async fn panics(store: Arc<dyn Store>) {
+/// The application with `extra` routes among its pages, as a router to call without a port;
+/// and its data folder, to remove after.
+pub async fn router_with(
+    store: Arc<dyn Store>,
+    extra: Router<catalyse_web::AppState>,
+    tweak: impl FnOnce(&mut Config),
+) -> (Router, std::path::PathBuf) {
     catalyse_web::load_reference_data(
         store.as_ref(),
         GeographySource::Given(small_geography()),
@@ -36,14 +41,23 @@ async fn panics(store: Arc<dyn Store>) {
     )
     .await
     .unwrap();
-    let config = Config {
+    let mut config = Config {
         data_dir: std::env::temp_dir().join(format!("catalyse_layers_{}", rand_suffix())),
         demo: false,
         ..Config::default()
     };
+    tweak(&mut config);
     let data_dir = config.data_dir.clone();
     let state = catalyse_web::boot::state(store, config).await.unwrap();
-    let extra = Routes::pages(Router::new().route(
+    (
+        catalyse_web::app_with(state, Routes::pages(extra)),
+        data_dir,
+    )
+}
+
+both_databases!(a_panic_answers_the_500_page_in_the_readers_language, panics);
+async fn panics(store: Arc<dyn Store>) {
+    let extra = Router::new().route(
         "/panique",
         get(|| async {
             if true {
@@ -51,8 +65,8 @@ async fn panics(store: Arc<dyn Store>) {
             }
             "never"
         }),
-    ));
-    let app = catalyse_web::app_with(state, extra);
+    );
+    let (app, data_dir) = router_with(store, extra, |_| {}).await;
 
     // The connection is not dropped: the 500 page, in French by default…
     let (status, body) = answer(&app, "/panique", None).await;

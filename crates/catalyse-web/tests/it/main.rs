@@ -13,6 +13,7 @@ mod layers;
 mod moderation;
 mod network;
 mod observatory;
+mod page_cache;
 mod pages;
 mod places;
 mod probe;
@@ -41,6 +42,14 @@ pub fn small_geography() -> Geography {
          commune\t42218\tSaint-Étienne\t84\t42\t\t173000\t42000 42100\t45.43\t4.39\n",
     )
     .expect("small geography")
+}
+
+/// The token of `/metrics` in the tests that read it.
+pub const METRICS_TOKEN: &str = "jeton-des-mesures";
+
+/// Serves `/metrics` behind [`METRICS_TOKEN`].
+pub fn with_metrics(c: &mut Config) {
+    c.metrics_token = Some(catalyse_web::config::Secret(METRICS_TOKEN.into()));
 }
 
 /// The password of accounts made by [`TestApp::sign_in_as`].
@@ -231,6 +240,13 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Answer {
         self.request(Method::GET, path, None, &[]).await
+    }
+
+    /// `/metrics`, with the token that [`with_metrics`] sets.
+    pub async fn metrics(&self) -> Answer {
+        let bearer = format!("Bearer {METRICS_TOKEN}");
+        let auth = [("authorization", bearer.as_str())];
+        self.request(Method::GET, "/metrics", None, &auth).await
     }
 
     /// Posts a form the way a browser does after loading `page`: with its CSRF token.

@@ -125,21 +125,11 @@ async fn headers(store: Arc<dyn Store>) {
 
 both_databases!(operations_endpoints, operations);
 async fn operations(store: Arc<dyn Store>) {
-    let app = TestApp::start_with(store, |c| {
-        c.metrics_token = Some(catalyse_web::config::Secret("jeton-des-mesures".into()));
-    })
-    .await;
+    let app = TestApp::start_with(store, crate::with_metrics).await;
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
     app.get("/leviers").await;
-    let m = app
-        .request(
-            Method::GET,
-            "/metrics",
-            None,
-            &[("authorization", "Bearer jeton-des-mesures")],
-        )
-        .await;
+    let m = app.metrics().await;
     assert_eq!(m.status, StatusCode::OK);
     assert!(
         m.body.contains(
