@@ -2,7 +2,7 @@
 # Catalyse throughput and memory benchmark. See bench/README.md.
 #   bash bench/run.sh                 # 15 s per target
 #   DURATION=30s bash bench/run.sh    # longer runs
-#   SKIP_BUILD=1 bash bench/run.sh    # reuse target/release/catalyse as it is
+#   SKIP_BUILD=1 bash bench/run.sh    # reuse target/release/catalyse (or $CARGO_TARGET_DIR's) as it is
 # Loopback only; bounded in time; stops nginx and the server on exit.
 set -euo pipefail
 
@@ -10,13 +10,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 # shellcheck source=.ci/lib.sh
 source "$ROOT/.ci/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 DURATION=${DURATION:-15s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 IDLE_SECONDS=5
-CARGO_BIN=${HOME:-/root}/.cargo/bin
-if [[ -d $CARGO_BIN && ":$PATH:" != *":$CARGO_BIN:"* ]]; then PATH=$CARGO_BIN:$PATH; fi
+bench_cargo_path
 
 WORK=$(mktemp -d -t catalyse-bench.XXXXXX)
 SERVER_PID=
@@ -38,66 +39,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 banner "tools (wrk, nginx-light, curl)"
-if ! command -v wrk >/dev/null || ! command -v curl >/dev/null ||
-    { ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; }; then
-    apt_ensure wrk nginx-light curl
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    banner "cargo build --release --locked"
-    cargo build --release --locked
-fi
-BIN=$ROOT/target/release/catalyse
-[[ -x $BIN ]] || { echo "ERROR: $BIN missing" >&2; exit 1; }
+bench_tools
+bench_build -p catalyse
 
 banner "start catalyse with example data"
 PORT=$(free_port "${CATALYSE_BENCH_PORT:-18180}")
 BASE=http://127.0.0.1:$PORT
-mkdir -p "$WORK/data"
-env -u CATALYSE_DATABASE_URL \
-    CATALYSE_BIND="127.0.0.1:$PORT" \
-    CATALYSE_DATA_DIR="$WORK/data" \
-    CATALYSE_DEMO=true \
-    "$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-wait_ready "$BASE/readyz" 120 "$SERVER_PID" "$WORK/server.log"
+bench_start_catalyse "$WORK/data" "$PORT" "$WORK/server.log" 120
 
 banner "nginx serving a static copy of the home page"
-mkdir -p "$WORK/www" "$WORK/nginx/tmp"
+mkdir -p "$WORK/www"
 curl -fsS --max-time 10 "$BASE/" -o "$WORK/www/index.html"
 # nginx workers run as an unprivileged user: let them read the copy (mktemp -d is 0700).
 chmod 755 "$WORK" "$WORK/www" && chmod 644 "$WORK/www/index.html"
 echo "home page: $(wc -c <"$WORK/www/index.html") bytes"
 NPORT=$(free_port $((PORT + 1)))
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/tmp/body;
-    proxy_temp_path $WORK/nginx/tmp/proxy;
-    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-    scgi_temp_path $WORK/nginx/tmp/scgi;
-    types { text/html html; }
-    default_type text/html;
-    sendfile on;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$NPORT;
-        root $WORK/www;
-        location = / { try_files /index.html =404; }
-        location = /portrait { try_files /portrait.html =404; }
-    }
-}
-EOF
-"$NGINX" -p "$WORK/nginx/" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
-NGINX_PID=$!
-wait_ready "http://127.0.0.1:$NPORT/" 10 "$NGINX_PID" "$WORK/nginx/error.log"
+bench_start_nginx "$WORK/nginx" "$NPORT" "$WORK/www" \
+    "        location = / { try_files /index.html =404; }
+        location = /portrait { try_files /portrait.html =404; }"
 
 # A saved copy of one commune portrait, the reference for portraits.
 curl -fsS --max-time 10 "$BASE/territoires/commune/01053-bourg-en-bresse" -o "$WORK/www/portrait.html"
@@ -155,20 +114,6 @@ for t in "${TARGETS[@]}"; do
     [[ $code == 200 ]] || { echo "ERROR: $url answered $code, not 200" >&2; exit 1; }
 done
 
-# wrk_field FILE: prints "req/s p50 p99 errors" from a wrk --latency report.
-wrk_fields() {
-    awk '
-        /^Requests\/sec:/            { rps = $2 }
-        /^[ \t]+50%[ \t]/            { p50 = $2 }
-        /^[ \t]+99%[ \t]/            { p99 = $2 }
-        /Non-2xx or 3xx responses:/  { errs += $NF }
-        /Socket errors:/ {
-            for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { v = $i; sub(/,/, "", v); errs += v }
-        }
-        END { printf "%s %s %s %d\n", (rps ? rps : "?"), (p50 ? p50 : "?"), (p99 ? p99 : "?"), errs }
-    ' "$1"
-}
-
 ROWS=()
 declare -A REF
 i=0
@@ -195,14 +140,12 @@ for t in "${TARGETS[@]}"; do
 done
 
 banner "resident memory of catalyse (pid $SERVER_PID)"
-# /proc reports kB meaning KiB; printed in MB (10^6 bytes), the unit of the target.
-proc_mb() { awk -v k="$1:" '$1 == k { printf "%.1f MB", $2 * 1024 / 1e6 }' "/proc/$SERVER_PID/status"; }
 [[ -r /proc/$SERVER_PID/status ]] || { echo "ERROR: catalyse (pid $SERVER_PID) is gone" >&2; exit 1; }
-RSS_AFTER_LOAD=$(proc_mb VmRSS)
+RSS_AFTER_LOAD=$(proc_mb "$SERVER_PID" VmRSS)
 sleep "$IDLE_SECONDS"
-RSS_IDLE=$(proc_mb VmRSS)
+RSS_IDLE=$(proc_mb "$SERVER_PID" VmRSS)
 RSS_IDLE_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
-RSS_PEAK=$(proc_mb VmHWM)
+RSS_PEAK=$(proc_mb "$SERVER_PID" VmHWM)
 
 echo
 echo "## Catalyse benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
