@@ -11,9 +11,11 @@
 //!   it), with their headers and ETag, so a hit costs no rendering, hashing nor compressing.
 //! - **How long**: until anything is written through this instance (a `POST`, `PUT`, `PATCH`
 //!   or `DELETE` that succeeded, or a dataset reloaded from disk: [`PageCache::invalidate`]),
-//!   and at most `page_cache_seconds` (default 5). The second bound is what carries a write
-//!   made by another instance on the same PostgreSQL, or by the command line, and what keeps
-//!   time-dependent words (« inscriptions ouvertes ») right within a few seconds.
+//!   and at most `page_cache_seconds` (default 5) plus the time to render it again: past its
+//!   time, one request renders the page again while the others still get the kept one. The
+//!   second bound is what carries a write made by another instance on the same PostgreSQL,
+//!   or by the command line, and what keeps time-dependent words (« inscriptions
+//!   ouvertes ») right within a few seconds.
 //! - **How much**: at most `page_cache_mb` megabytes of bodies (default 64); the least useful
 //!   entries go first. `page_cache_seconds = 0` turns the cache off.
 
@@ -25,7 +27,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,6 +56,17 @@ struct Entry {
     page: Option<(HeaderMap, Bytes)>,
     made: Instant,
     generation: u64,
+    /// A request is rendering this address again (the entry is past its time).
+    refreshing: AtomicBool,
+}
+
+/// Held by the request that renders an entry again; lets another one try if it fails.
+struct Refreshing(Arc<Entry>);
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        self.0.refreshing.store(false, Ordering::Release);
+    }
 }
 
 #[derive(Clone)]
@@ -100,8 +113,14 @@ impl PageCache {
         self.entries.clear();
     }
 
+    /// Made after the last write.
+    fn is_current(&self, e: &Entry) -> bool {
+        e.generation == self.generation.load(Ordering::Acquire)
+    }
+
+    /// Made after the last write, and within its time.
     fn is_fresh(&self, e: &Entry) -> bool {
-        e.generation == self.generation.load(Ordering::Acquire) && e.made.elapsed() < self.ttl
+        self.is_current(e) && e.made.elapsed() < self.ttl
     }
 
     #[cfg(test)]
@@ -162,20 +181,34 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return resp;
     };
     let conditional = req.headers().get(header::IF_NONE_MATCH).cloned();
-    if let Some(e) = cache.entries.get(&key) {
-        if cache.is_fresh(&e) {
+    let mut guard = None;
+    let mut _refreshing = None;
+    match cache.entries.get(&key) {
+        Some(e) if cache.is_fresh(&e) => {
             return serve(&state, &e, conditional.as_ref(), req, next).await;
         }
-        cache.entries.remove_if(&key, |v| Arc::ptr_eq(v, &e));
-    }
-    let guard = match cache.entries.get_value_or_guard_async(&key).await {
-        // Rendered by another request meanwhile.
-        Ok(e) if cache.is_fresh(&e) => {
-            return serve(&state, &e, conditional.as_ref(), req, next).await
+        // Past its time but nothing was written since: one request renders it again while
+        // the others get it as it is.
+        Some(e) if e.page.is_some() && cache.is_current(&e) => {
+            if e.refreshing.swap(true, Ordering::AcqRel) {
+                return serve(&state, &e, conditional.as_ref(), req, next).await;
+            }
+            _refreshing = Some(Refreshing(e));
         }
-        Ok(_) => None,
-        Err(guard) => Some(guard),
-    };
+        stale => {
+            if let Some(e) = stale {
+                cache.entries.remove_if(&key, |v| Arc::ptr_eq(v, &e));
+            }
+            match cache.entries.get_value_or_guard_async(&key).await {
+                // Rendered by another request meanwhile.
+                Ok(e) if cache.is_fresh(&e) => {
+                    return serve(&state, &e, conditional.as_ref(), req, next).await
+                }
+                Ok(_) => {}
+                Err(g) => guard = Some(g),
+            }
+        }
+    }
     state.metrics.page_cache_misses.inc();
     // Read before rendering: a write during the rendering makes this answer stale at once.
     let generation = cache.generation.load(Ordering::Acquire);
@@ -195,6 +228,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         page,
         made: Instant::now(),
         generation,
+        refreshing: AtomicBool::new(false),
     });
     match guard {
         Some(guard) => {
@@ -264,6 +298,7 @@ mod tests {
                 page: Some((HeaderMap::new(), Bytes::from_static(b"page"))),
                 made: Instant::now(),
                 generation,
+                refreshing: AtomicBool::new(false),
             })
         };
         c.entries.insert(key.clone(), entry(0));

@@ -207,3 +207,53 @@ async fn one_rendering(store: Arc<dyn Store>) {
     assert_eq!(renderings.load(Ordering::SeqCst), 1 + 8 * 100);
     let _ = std::fs::remove_dir_all(data_dir);
 }
+
+both_databases!(
+    past_its_time_a_page_is_rendered_again_by_one_while_the_others_get_it,
+    rendered_again_by_one
+);
+async fn rendered_again_by_one(store: Arc<dyn Store>) {
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    let renderings = Arc::new(AtomicUsize::new(0));
+    let count = renderings.clone();
+    let extra = axum::Router::new().route(
+        "/lente",
+        get(move || async move {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            format!("rendu {n}")
+        }),
+    );
+    let (app, data_dir) = crate::layers::router_with(store, extra, |c| {
+        c.page_cache_seconds = 1;
+    })
+    .await;
+    assert_eq!(
+        crate::layers::answer(&app, "/lente", None).await.1,
+        "rendu 0"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let started = Instant::now();
+    let renderer = tokio::spawn({
+        let app = app.clone();
+        async move { crate::layers::answer(&app, "/lente", None).await.1 }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // While it renders, the others get the kept page at once.
+    for _ in 0..4 {
+        assert_eq!(
+            crate::layers::answer(&app, "/lente", None).await.1,
+            "rendu 0"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_millis(350));
+    assert_eq!(renderer.await.unwrap(), "rendu 1");
+    assert_eq!(
+        crate::layers::answer(&app, "/lente", None).await.1,
+        "rendu 1"
+    );
+    assert_eq!(renderings.load(Ordering::SeqCst), 2);
+    let _ = std::fs::remove_dir_all(data_dir);
+}
