@@ -46,11 +46,13 @@ WORK=$(mktemp -d -t catalyse-bench-pages.XXXXXX)
 SERVER_PID=
 NGINX_PID=
 GEN_PID=
+BARE_PID=
 cleanup() {
     local rc=$?
     set +e
     stop_pid "$GEN_PID" "catalyse network generate"
     stop_pid "$NGINX_PID" nginx
+    stop_pid "$BARE_PID" catalyse-bare-bench
     stop_pid "$SERVER_PID" catalyse
     if ((rc != 0)); then
         echo "bench/pages failed (exit $rc); last lines of the logs:" >&2
@@ -66,8 +68,9 @@ trap 'exit 143' TERM
 {
     banner "tools (wrk, nginx-light, curl)"
     bench_tools
-    bench_build -p catalyse
+    bench_build -p catalyse -p catalyse-bare-bench
 } >&2
+BARE_BIN=$(dirname "$BIN")/catalyse-bare-bench
 
 # ---- 1. The server, on a fresh SQLite data directory -----------------------------------------
 PORT=$(free_port "${CATALYSE_BENCH_PORT:-18380}")
@@ -305,6 +308,28 @@ for ((i = 0; i < n; i++)); do
     [[ $errs == 0 && $nerrs == 0 ]] || ratio_cell="$ratio_cell ($errs errors, nginx $nerrs)"
     ROWS+=("| ${LABELS[i]} | $(thousands "$rps") | $p50ms ms | $p99_cell | $(thousands "$nrps") | $ratio_cell | $(thousands "${SIZES[i]}") |")
 done
+# ---- 4b. The floor: a bare axum server (no layer) on the same bytes ---------------------------
+# `/healthz` and the home page's copy, served by bench/bare (axum and hyper, nothing else):
+# between it and Catalyse is what Catalyse's layers cost; between it and nginx, axum's.
+HOME_I=
+for ((i = 0; i < n; i++)); do
+    if [[ ${PATHS[i]} == / && -z ${NOTES[i]} ]]; then HOME_I=$i; break; fi
+done
+if [[ -x $BARE_BIN && -n $HOME_I ]]; then
+    BPORT=$(free_port $((PORT + 2)))
+    "$BARE_BIN" "127.0.0.1:$BPORT" "$WORK/www/p/$(printf '%02d' "$HOME_I")" "${CTYPES[HOME_I]}" \
+        >"$WORK/bare.log" 2>&1 &
+    BARE_PID=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BPORT/healthz" >/dev/null && break; sleep 0.1; done
+    for target in "/healthz|\`/healthz\` (2 bytes)" "/0|the bytes of ${LABELS[HOME_I]}"; do
+        IFS='|' read -r bpath blabel <<<"$target"
+        banner "bare axum: $bpath" >&2
+        read -r brps bp50 bp99 _ < <(wrk_run "http://127.0.0.1:$BPORT$bpath" "$WORK/wrk-bare.txt")
+        ROWS+=("| floor: bare axum, no layer, $blabel | $(thousands "$brps") | $(to_ms "$bp50") ms | $(to_ms "$bp99") ms | — | — | — |")
+    done
+    stop_pid "$BARE_PID" catalyse-bare-bench
+    BARE_PID=
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 [[ -r /proc/$SERVER_PID/status ]] || { echo "ERROR: catalyse (pid $SERVER_PID) is gone" >&2; exit 1; }
 RSS=$(proc_mb "$SERVER_PID" VmRSS)
