@@ -143,9 +143,6 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        // Outside everything that renders, compresses and hashes: a visitor's page kept in
-        // memory is answered from here, as it was sent.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req
@@ -154,8 +151,15 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %middleware::redact_path(req.uri().path()), request_id = %id)
-        }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        })
+        // One line per answer only when asked (`CATALYSE_LOG=info,tower_http=debug`): written
+        // for every request it cost a third of a kept page's time. Server errors are always
+        // logged (`on_failure`), with the request id of the span.
+        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Outside everything: a visitor's page kept in memory is answered from here as it was
+        // sent, with a request id of its own, before any span, log or rendering.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
         .with_state(state)
 }
 

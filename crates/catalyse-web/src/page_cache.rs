@@ -219,7 +219,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(b) => b.to_bytes(),
             Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         };
-        let page = (parts.headers.clone(), body.clone());
+        let mut headers = parts.headers.clone();
+        headers.remove(REQUEST_ID);
+        let page = (headers, body.clone());
         (Some(page), Response::from_parts(parts, Body::from(body)))
     } else {
         (None, resp)
@@ -252,15 +254,24 @@ async fn serve(
         return next.run(req).await;
     };
     state.metrics.page_cache_hits.inc();
-    if let (Some(cond), Some(tag)) = (conditional, headers.get(header::ETAG)) {
-        if crate::middleware::matches_tag(cond.to_str().ok(), tag) {
-            return crate::middleware::not_modified(headers);
+    let mut resp = match (conditional, headers.get(header::ETAG)) {
+        (Some(cond), Some(tag)) if crate::middleware::matches_tag(cond.to_str().ok(), tag) => {
+            crate::middleware::not_modified(headers)
         }
+        _ => {
+            let mut resp = Response::new(Body::from(body.clone()));
+            *resp.headers_mut() = headers.clone();
+            resp
+        }
+    };
+    // The layers that give other answers their id are not run: this one gets its own.
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        resp.headers_mut().insert(REQUEST_ID, id);
     }
-    let mut resp = Response::new(Body::from(body.clone()));
-    *resp.headers_mut() = headers.clone();
     resp
 }
+
+const REQUEST_ID: &str = "x-request-id";
 
 #[cfg(test)]
 mod tests {

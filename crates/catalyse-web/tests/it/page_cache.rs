@@ -44,6 +44,9 @@ async fn served_until_a_write(store: Arc<dyn Store>) {
     let again = app.get("/reseau").await;
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("etag"), first.header("etag"));
+    // Each answer its own request id, the kept one too.
+    assert!(!again.header("x-request-id").is_empty());
+    assert_ne!(again.header("x-request-id"), first.header("x-request-id"));
     assert_eq!(
         counter(&app, "page_cache_hits").await,
         hits + 1,
