@@ -30,6 +30,7 @@ pub mod ops;
 pub mod page_cache;
 pub mod pages;
 pub mod ratelimit;
+pub mod read_path;
 pub mod reference;
 pub mod resources;
 pub mod state;
@@ -159,7 +160,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // Outside everything: a visitor's page kept in memory is answered from here as it was
         // sent, with a request id of its own, before any span, log or rendering.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), read_path::layer))
         .with_state(state)
 }
 
