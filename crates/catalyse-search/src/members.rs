@@ -15,14 +15,21 @@
 //! Filters are exact (the stored slugs and codes, trimmed, case-sensitive) and combine with
 //! AND; a multi-valued field (activities, levers, régions, départements) matches when one of
 //! its values equals the filter. An empty filter value is no filter.
+//!
+//! Without text nor filters (the directory's first page, the API's list), the whole ordered
+//! list, its total and its facet counts are computed once per state of the index and kept
+//! (see `browse`): a page is then a slice of it.
+
+mod browse;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, STRING};
-use tantivy::{Order, Score, TantivyDocument, Term};
+use tantivy::{Order, Score, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::facets::{KeyCollector, KeyCounts};
@@ -109,6 +116,9 @@ pub struct MemberQuery {
     /// 0 is taken as [`DEFAULT_PER_PAGE`](crate::DEFAULT_PER_PAGE); at most
     /// [`MAX_PER_PAGE`](crate::MAX_PER_PAGE).
     pub per_page: u32,
+    /// The facets are not wanted (an API's list): [`MemberResults::facets`] is left empty
+    /// and they are not counted.
+    pub skip_facets: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,7 +127,8 @@ pub struct MemberResults {
     pub total: u64,
     /// User ids of the requested page, in order.
     pub ids: Vec<i64>,
-    /// Counts over all matching members (text, visibility and filters).
+    /// Counts over all matching members (text, visibility and filters); empty with
+    /// [`MemberQuery::skip_facets`].
     pub facets: MemberFacets,
 }
 
@@ -180,6 +191,8 @@ fn schema() -> (Schema, MemberFields) {
 pub struct MemberIndex {
     core: IndexCore,
     fields: MemberFields,
+    /// The list without text nor filters, per searcher generation.
+    browse: browse::Cache,
 }
 
 impl std::fmt::Debug for MemberIndex {
@@ -198,14 +211,22 @@ impl MemberIndex {
     pub fn open(dir: &Path) -> Result<MemberIndex, SearchError> {
         let (schema, fields) = schema();
         let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
-        Ok(MemberIndex { core, fields })
+        Ok(MemberIndex {
+            core,
+            fields,
+            browse: browse::Cache::default(),
+        })
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<MemberIndex, SearchError> {
         let (schema, fields) = schema();
         let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
-        Ok(MemberIndex { core, fields })
+        Ok(MemberIndex {
+            core,
+            fields,
+            browse: browse::Cache::default(),
+        })
     }
 
     /// Replaces the whole content with `docs` (the listable profiles). With several documents
@@ -289,43 +310,92 @@ impl MemberIndex {
     /// the resource centre's, the page size and depth are bounded
     /// ([`MAX_PER_PAGE`](crate::MAX_PER_PAGE), [`MAX_OFFSET`](crate::MAX_OFFSET)), and a filter
     /// value that no member has simply matches nothing.
+    ///
+    /// Without text nor filters, the answer comes from the list kept for the current state of
+    /// the index (built by the first such request after a change).
     pub fn search(&self, q: &MemberQuery) -> Result<MemberResults, SearchError> {
         let analysed = self.core.analyse(&q.text);
+        let searcher = self.core.searcher();
+        if matches!(analysed, Analysed::Browse) && !has_filters(q) {
+            let visibility = q.include_private;
+            let list = self.browse.list(&searcher, visibility, || {
+                self.browse_list(&searcher, visibility)
+            })?;
+            if let Some(list) = list {
+                return Ok(list.page(q.page, q.per_page, !q.skip_facets));
+            }
+        }
+        self.search_in(&searcher, &analysed, q)
+    }
+
+    /// [`MemberIndex::search`] without the list kept for the browsing case: every query is
+    /// run on the index. The same answers, slower; for tests and measures.
+    pub fn search_uncached(&self, q: &MemberQuery) -> Result<MemberResults, SearchError> {
+        let analysed = self.core.analyse(&q.text);
+        self.search_in(&self.core.searcher(), &analysed, q)
+    }
+
+    fn search_in(
+        &self,
+        searcher: &Searcher,
+        analysed: &Analysed,
+        q: &MemberQuery,
+    ) -> Result<MemberResults, SearchError> {
         let text_query = analysed.query(|words| text_query(&self.fields, words));
         let full_query = query::filtered(text_query, self.filters(q));
 
-        let searcher = self.core.searcher();
         let top = query::page(q.page, q.per_page);
         let by_name = (SortByString::for_field(SORT_NAME), Order::Asc);
         let by_id = (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc);
-        let (ids, counts): (Vec<Option<i64>>, KeyCounts<4>) = match analysed {
+        let facets = (!q.skip_facets).then_some(FACETS);
+        let (ids, total, counts): (Vec<Option<i64>>, usize, Option<KeyCounts<4>>) = match analysed {
             Analysed::Words(_) => {
                 let by_score = (SortBySimilarityScore, Order::Desc);
                 let collector = top.order_by((by_score, by_name, by_id));
-                let (top, counts) = searcher.search(&full_query, &(collector, FACETS))?;
-                (top.into_iter().map(|((_, _, id), _)| id).collect(), counts)
+                let (top, total, counts) =
+                    searcher.search(&full_query, &(collector, Count, facets))?;
+                let ids = top.into_iter().map(|((_, _, id), _)| id).collect();
+                (ids, total, counts)
             }
             _ => {
                 let collector = top.order_by((by_name, by_id));
-                let (top, counts) = searcher.search(&full_query, &(collector, FACETS))?;
-                (top.into_iter().map(|((_, id), _)| id).collect(), counts)
+                let (top, total, counts) =
+                    searcher.search(&full_query, &(collector, Count, facets))?;
+                let ids = top.into_iter().map(|((_, id), _)| id).collect();
+                (ids, total, counts)
             }
         };
-        let total = counts.total;
-        let [families, activities, levers, regions] = counts.sorted();
         Ok(MemberResults {
-            total,
+            total: total as u64,
             ids: ids.into_iter().flatten().collect(),
-            facets: MemberFacets {
-                families,
-                activities,
-                levers,
-                regions,
-            },
+            facets: counts.map(member_facets).unwrap_or_default(),
         })
     }
 
-    /// Visibility and the filters of `q` as one query, or `None` when there are none.
+    /// Every member of a visibility in the order of a search without text, with the total
+    /// and the facet counts: what [`MemberIndex::search_in`] answers without text nor
+    /// filters, whole.
+    fn browse_list(
+        &self,
+        searcher: &Searcher,
+        include_private: bool,
+    ) -> Result<browse::List, SearchError> {
+        let q = MemberQuery {
+            include_private,
+            ..MemberQuery::default()
+        };
+        let query = query::filtered(Box::new(AllQuery), self.filters(&q));
+        let keys = browse::SortKeys::new(searcher)?;
+        let (keys, counts) = searcher.search(&query, &(keys, FACETS))?;
+        Ok(browse::List {
+            ids: browse::SortKeys::ids(keys),
+            total: counts.total,
+            facets: member_facets(counts),
+        })
+    }
+
+    /// Visibility and the filters of `q` as one query, or `None` when there are none (see
+    /// [`has_filters`] too).
     fn filters(&self, q: &MemberQuery) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -340,13 +410,35 @@ impl MemberIndex {
             (f.region, &q.region),
             (f.department, &q.department),
         ] {
-            let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+            let Some(value) = filter_value(value) else {
                 continue;
             };
             let value = Term::from_field_text(field, value);
             must.push((Occur::Must, query::exactly(value)));
         }
         query::all_of(must)
+    }
+}
+
+/// A filter's value, trimmed; `None` when it is no filter (absent or blank).
+fn filter_value(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Whether `q` has a filter besides visibility.
+fn has_filters(q: &MemberQuery) -> bool {
+    [&q.family, &q.activity, &q.lever, &q.region, &q.department]
+        .into_iter()
+        .any(|v| filter_value(v).is_some())
+}
+
+fn member_facets(counts: KeyCounts<4>) -> MemberFacets {
+    let [families, activities, levers, regions] = counts.sorted();
+    MemberFacets {
+        families,
+        activities,
+        levers,
+        regions,
     }
 }
 

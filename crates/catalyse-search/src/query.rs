@@ -122,6 +122,12 @@ pub(crate) fn analyse_query(exact: &TextAnalyzer, stemmer: &TextAnalyzer, text: 
 /// The collector of a page of results: 1-based `page` (0 is taken as 1), `per_page` hits (0 is
 /// taken as [`DEFAULT_PER_PAGE`], at most [`MAX_PER_PAGE`]), no deeper than [`MAX_OFFSET`].
 pub(crate) fn page(page: u32, per_page: u32) -> TopDocs {
+    let (limit, offset) = page_bounds(page, per_page);
+    TopDocs::with_limit(limit).and_offset(offset)
+}
+
+/// The hits of a page, as [`page`] takes them: `(limit, offset)`.
+pub(crate) fn page_bounds(page: u32, per_page: u32) -> (usize, usize) {
     let per_page = match per_page {
         0 => DEFAULT_PER_PAGE,
         n => n.min(MAX_PER_PAGE),
@@ -131,7 +137,7 @@ pub(crate) fn page(page: u32, per_page: u32) -> TopDocs {
         .saturating_sub(1)
         .saturating_mul(per_page)
         .min(MAX_OFFSET);
-    TopDocs::with_limit(per_page as usize).and_offset(offset as usize)
+    (per_page as usize, offset as usize)
 }
 
 /// `query` restricted to the matches of `filter`, which adds nothing to the scores.

@@ -1,11 +1,13 @@
 //! Latency at 100 000 generated documents (not run by default):
 //! `cargo test -p catalyse-search --release --test bench -- --ignored --nocapture`
 //! Env `BENCH_DOCS` changes the number of documents; `BENCH_DIR` keeps the index between runs.
+//! `member_browse` (also ignored): the directory without text, `BENCH_MEMBERS` members
+//! (950 000 by default).
 
 use std::time::{Duration, Instant};
 
 use catalyse_core::resource::{Kit, Nature, Resource, ResourceFields, ResourceState};
-use catalyse_search::{SearchIndex, SearchQuery, Sort};
+use catalyse_search::{MemberDoc, MemberIndex, MemberQuery, SearchIndex, SearchQuery, Sort};
 
 /// Small deterministic generator (xorshift).
 struct Rng(u64);
@@ -214,6 +216,82 @@ fn latency_at_100k() {
         (a.join().unwrap(), b.join().unwrap())
     });
     report("two at a time", [a, b].concat());
+}
+
+#[test]
+#[ignore]
+fn member_browse() {
+    let n: i64 = std::env::var("BENCH_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(950_000);
+    let index = MemberIndex::in_memory().unwrap();
+    let first = [
+        "Anne", "Bruno", "Claire", "Élodie", "Marc", "Sophie", "Yves", "Zoé",
+    ];
+    let last = [
+        "Martin", "Durand", "Lefèvre", "Roux", "Besson", "Girard", "Tanguy",
+    ];
+    let families = ["collectivite", "association", "entreprise", "enseignement"];
+    let regions = ["84", "76", "53", "11", "27", "44", "93", "75"];
+    let mut rng = Rng(11);
+    let started = Instant::now();
+    index
+        .rebuild_iter((1..=n).map(|id| {
+            let name = format!(
+                "{} {} {}",
+                first[rng.below(first.len())],
+                last[rng.below(last.len())],
+                rng.below(100_000)
+            );
+            MemberDoc {
+                id,
+                sort_name: name.clone(),
+                name,
+                organisation: "Collectif".into(),
+                family: families[rng.below(families.len())].into(),
+                regions: vec![regions[rng.below(regions.len())].into()],
+                public: rng.below(5) != 0,
+                ..MemberDoc::default()
+            }
+        }))
+        .unwrap();
+    println!("rebuild {n} members: {:?}", started.elapsed());
+    // One member more: a second segment, as after a profile change.
+    index
+        .upsert(&MemberDoc {
+            id: n + 1,
+            name: "Nora Vidal".into(),
+            public: true,
+            ..MemberDoc::default()
+        })
+        .unwrap();
+    let query = |page: u32, include_private: bool| MemberQuery {
+        page,
+        per_page: 20,
+        include_private,
+        ..MemberQuery::default()
+    };
+    for include_private in [false, true] {
+        let t = Instant::now();
+        let general = index.search_uncached(&query(1, include_private)).unwrap();
+        println!(
+            "include_private {include_private}: general search {:?} ({} members)",
+            t.elapsed(),
+            general.total
+        );
+        let t = Instant::now();
+        let kept = index.search(&query(1, include_private)).unwrap();
+        println!("  first browse (builds the list): {:?}", t.elapsed());
+        assert_eq!(kept, general);
+        let mut times = Vec::new();
+        for page in 1..=200 {
+            let t = Instant::now();
+            index.search(&query(page, include_private)).unwrap();
+            times.push((t.elapsed(), format!("page {page}")));
+        }
+        report("  following pages", times);
+    }
 }
 
 fn report(label: &str, mut times: Vec<(Duration, String)>) {

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use catalyse_search::{
-    MemberDoc, MemberIndex, MemberQuery, MemberResults, SearchError, DEFAULT_PER_PAGE, MAX_PER_PAGE,
+    MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults, SearchError,
+    DEFAULT_PER_PAGE, MAX_PER_PAGE,
 };
 
 fn strings(values: &[&str]) -> Vec<String> {
@@ -752,4 +753,303 @@ fn a_foreign_directory_is_refused_and_another_version_is_wiped() {
     assert!(index.is_empty(), "an index of another version is wiped");
     index.rebuild(&network()).unwrap();
     assert_eq!(index.len(), 7);
+}
+
+// --- Sans texte ni filtre : la liste gardée ------------------------------------------------------
+
+/// FIXTURES DE TEST : `n` membres générés (noms tirés d'une petite liste, donc des égalités de
+/// noms de tri, des noms accentués, des noms vides), un sur cinq visible des seuls membres.
+fn generated(n: i64, seed: u64) -> Vec<MemberDoc> {
+    const NAMES: [&str; 9] = [
+        "Anne Petit",
+        "Élise Durand",
+        "Eric Durand",
+        "Zoé Marchand",
+        "bruno Lambert",
+        "Œdipe Roi",
+        "Anne Petit",
+        "",
+        "  ",
+    ];
+    const FAMILIES: [&str; 4] = ["collectivite", "association", "entreprise", ""];
+    const ACTIVITIES: [&str; 3] = ["animer-un-reseau", "conseiller", "former"];
+    const REGIONS: [&str; 5] = ["84", "76", "53", "11", "27"];
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    let mut next = move |m: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % m
+    };
+    (1..=n)
+        .map(|i| {
+            // Ids not in insertion order.
+            let id = (i * 7919) % 100_003;
+            let name = NAMES[next(NAMES.len())];
+            let sort_name = match next(4) {
+                0 => String::new(),
+                1 => name.to_uppercase(),
+                _ => name.to_string(),
+            };
+            let activities: Vec<&str> = (0..next(3))
+                .map(|_| ACTIVITIES[next(ACTIVITIES.len())])
+                .collect();
+            let regions: Vec<&str> = (0..next(3)).map(|_| REGIONS[next(REGIONS.len())]).collect();
+            member(
+                id,
+                name,
+                "Collectif",
+                "",
+                "Animation territoriale",
+                &[],
+                FAMILIES[next(FAMILIES.len())],
+                &activities,
+                &[],
+                &regions,
+                &[],
+                next(5) != 0,
+                &sort_name,
+            )
+        })
+        .collect()
+}
+
+/// The order of a search without text, computed here: the folded sort name (the folded name
+/// when empty; none last), then the id.
+fn expected_order(docs: &[MemberDoc], include_private: bool) -> Vec<i64> {
+    let mut keys: Vec<(Option<String>, i64)> = docs
+        .iter()
+        .filter(|d| include_private || d.public)
+        .map(|d| {
+            let mut key = catalyse_core::text::fold(&d.sort_name);
+            if key.is_empty() {
+                key = catalyse_core::text::fold(&d.name);
+            }
+            ((!key.is_empty()).then_some(key), d.id)
+        })
+        .collect();
+    keys.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1),
+    });
+    keys.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Every page of the list, through `search`, compared with the general search; returns the
+/// ids of all pages in order.
+fn browse_everything(index: &MemberIndex, include_private: bool) -> Vec<i64> {
+    let base = MemberQuery {
+        include_private,
+        ..MemberQuery::default()
+    };
+    let whole = index.search_uncached(&base).unwrap();
+    let mut all = Vec::new();
+    for per_page in [0, 1, 7, 20, MAX_PER_PAGE, u32::MAX] {
+        let size = match per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        };
+        let last = (whole.total as u32).div_ceil(size);
+        // Every page of 100; the first and last ones of the others.
+        let pages: Vec<u32> = if size == MAX_PER_PAGE {
+            (0..=last + 1).collect()
+        } else {
+            [0, 1, 2, 3, last.saturating_sub(1), last, last + 1, last + 5].into()
+        };
+        for page in pages {
+            let q = MemberQuery {
+                page,
+                per_page,
+                ..base.clone()
+            };
+            let fast = index.search(&q).unwrap();
+            assert_eq!(fast, index.search_uncached(&q).unwrap(), "{q:?}");
+            assert_eq!(fast.total, whole.total);
+            assert_eq!(fast.facets, whole.facets);
+            if per_page == MAX_PER_PAGE && page >= 1 {
+                all.extend(fast.ids);
+            }
+        }
+    }
+    // Absurd pages.
+    for (page, per_page) in [(u32::MAX, 20), (u32::MAX, u32::MAX), (1_000_000, 100)] {
+        let q = MemberQuery {
+            page,
+            per_page,
+            ..base.clone()
+        };
+        assert_eq!(
+            index.search(&q).unwrap(),
+            index.search_uncached(&q).unwrap()
+        );
+    }
+    // Without facets: the same page, no facets, on both paths.
+    let q = MemberQuery {
+        per_page: 50,
+        skip_facets: true,
+        ..base.clone()
+    };
+    let fast = index.search(&q).unwrap();
+    assert_eq!(fast, index.search_uncached(&q).unwrap());
+    assert_eq!(fast.facets, MemberFacets::default());
+    assert_eq!(fast.total, whole.total);
+    assert_eq!(fast.ids, all[..50.min(all.len())]);
+    all
+}
+
+#[test]
+fn browsing_is_the_general_search_sliced() {
+    let docs = generated(400, 1);
+    let index = MemberIndex::in_memory().unwrap();
+    index.rebuild(&docs).unwrap();
+    for include_private in [false, true] {
+        let all = browse_everything(&index, include_private);
+        assert_eq!(all, expected_order(&docs, include_private));
+    }
+    let public = index.search(&MemberQuery::default()).unwrap();
+    let everyone = index.search(&private(MemberQuery::default())).unwrap();
+    assert!(public.total < everyone.total);
+    assert_eq!(everyone.total, 400);
+    // Members without a sort name come last.
+    let last = expected_order(&docs, true).pop().unwrap();
+    assert!(docs
+        .iter()
+        .any(|d| d.id == last && d.name.trim().is_empty() && d.sort_name.is_empty()));
+}
+
+#[test]
+fn browsing_spans_segments_and_follows_every_change() {
+    let mut docs = generated(300, 2);
+    let index = MemberIndex::in_memory().unwrap();
+    index.rebuild(&docs).unwrap();
+    let before = index.search(&MemberQuery::default()).unwrap();
+    assert_eq!(browse_everything(&index, true), expected_order(&docs, true));
+
+    // Writes, each in a segment of its own: names equal to others', between others, none.
+    let mut changes = generated(40, 3);
+    for (n, doc) in changes.iter_mut().enumerate() {
+        if n % 3 == 0 {
+            // A new member.
+            doc.id = 200_000 + n as i64;
+        } else {
+            // Another version of a member already there (its old one is deleted).
+            doc.id = docs[n * 5].id;
+        }
+        index.upsert(doc).unwrap();
+        match docs.iter_mut().find(|d| d.id == doc.id) {
+            Some(d) => *d = doc.clone(),
+            None => docs.push(doc.clone()),
+        }
+        if n % 10 == 0 {
+            // The new state is answered at once, never the kept list of the one before.
+            for include_private in [false, true] {
+                assert_eq!(
+                    browse_everything(&index, include_private),
+                    expected_order(&docs, include_private),
+                    "after change {n}"
+                );
+            }
+        }
+    }
+    // Removals.
+    for id in [docs[0].id, docs[17].id, 424_242] {
+        index.remove(id).unwrap();
+        docs.retain(|d| d.id != id);
+        let r = index.search(&private(MemberQuery::default())).unwrap();
+        assert_eq!(r.total as usize, docs.len());
+    }
+    for include_private in [false, true] {
+        assert_eq!(
+            browse_everything(&index, include_private),
+            expected_order(&docs, include_private)
+        );
+    }
+    let after = index.search(&MemberQuery::default()).unwrap();
+    assert_ne!(before, after);
+
+    // A member becoming members-only leaves the public list at once.
+    let mut m = docs
+        .iter()
+        .find(|d| d.public)
+        .cloned()
+        .expect("a public member");
+    let public_before = index.search(&MemberQuery::default()).unwrap().total;
+    m.public = false;
+    index.upsert(&m).unwrap();
+    let public_after = index.search(&MemberQuery::default()).unwrap();
+    assert_eq!(public_after.total, public_before - 1);
+    assert_eq!(
+        public_after,
+        index.search_uncached(&MemberQuery::default()).unwrap()
+    );
+
+    // A whole rebuild too.
+    let docs = generated(120, 4);
+    index.rebuild(&docs).unwrap();
+    assert_eq!(
+        browse_everything(&index, false),
+        expected_order(&docs, false)
+    );
+}
+
+#[test]
+fn text_or_filters_do_not_use_the_list() {
+    let docs = generated(200, 5);
+    let index = MemberIndex::in_memory().unwrap();
+    index.rebuild(&docs).unwrap();
+    // The list is kept…
+    index.search(&MemberQuery::default()).unwrap();
+    for q in [
+        text("durand"),
+        text("de la"),
+        MemberQuery {
+            family: Some("association".into()),
+            ..MemberQuery::default()
+        },
+        MemberQuery {
+            region: Some("84".into()),
+            include_private: true,
+            ..MemberQuery::default()
+        },
+        // …punctuation only or blank filters are browsing: the list again.
+        text(" !!! "),
+        MemberQuery {
+            region: Some(" ".into()),
+            family: Some(String::new()),
+            ..MemberQuery::default()
+        },
+    ] {
+        let r = index.search(&q).unwrap();
+        assert_eq!(r, index.search_uncached(&q).unwrap(), "{q:?}");
+        // Without facets: the same ids and total.
+        let bare = index
+            .search(&MemberQuery {
+                skip_facets: true,
+                ..q.clone()
+            })
+            .unwrap();
+        assert_eq!((bare.total, &bare.ids), (r.total, &r.ids), "{q:?}");
+        assert_eq!(bare.facets, MemberFacets::default());
+    }
+}
+
+#[test]
+fn many_readers_at_once_get_one_list() {
+    let docs = generated(300, 6);
+    let index = Arc::new(MemberIndex::in_memory().unwrap());
+    index.rebuild(&docs).unwrap();
+    let expected = index
+        .search_uncached(&private(MemberQuery::default()))
+        .unwrap();
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let index = index.clone();
+            std::thread::spawn(move || index.search(&private(MemberQuery::default())).unwrap())
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), expected);
+    }
 }

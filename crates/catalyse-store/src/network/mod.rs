@@ -79,8 +79,12 @@ pub trait NetworkStore: Send + Sync {
     /// Every place with a published version.
     async fn published_places(&self) -> StoreResult<Vec<Place>>;
     async fn pending_places(&self) -> StoreResult<Vec<Place>>;
-    /// Places created by the member or run by her.
+    /// Places created by the member or run by her. Reads every place: for the rare
+    /// complete answer (a data export); a page shows the places the network snapshot lists,
+    /// read with [`NetworkStore::places_by_ids`].
     async fn places_of(&self, user_id: i64) -> StoreResult<Vec<Place>>;
+    /// The places with these ids, in the order asked; an unknown id is left out.
+    async fn places_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Place>>;
     async fn decide_place(
         &self,
         id: i64,

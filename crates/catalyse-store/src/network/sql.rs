@@ -560,6 +560,27 @@ where
             .collect())
     }
 
+    async fn places_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Place>> {
+        let mut out: Vec<Place> = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {PLACE_COLUMNS} FROM places WHERE id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            out.extend(q.fetch_all(self.r()).await?);
+        }
+        // In the order asked.
+        let rank: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        out.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
+        Ok(out)
+    }
+
     async fn decide_place(
         &self,
         id: i64,

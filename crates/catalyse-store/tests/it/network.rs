@@ -194,6 +194,65 @@ async fn places(store: Arc<dyn Store>) {
         .is_err_and(|e| matches!(e, StoreError::NotFound)));
 }
 
+conformance!(network_places_by_ids, places_by_ids);
+async fn places_by_ids(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "lieux@exemple.fr", true).await;
+    let f = |i: usize| PlaceFields {
+        name: format!("Lieu {i}"),
+        kind: PlaceKind::TiersLieu,
+        commune: "69123".into(),
+        address: String::new(),
+        description: "Un lieu.".into(),
+        managers: vec![author],
+        website: None,
+    };
+    // More than one statement's worth of ids (400 a statement).
+    let fields: Vec<PlaceFields> = (0..450).map(f).collect();
+    assert_eq!(
+        store.insert_example_places(&fields, now).await.unwrap(),
+        450
+    );
+    // One more, only submitted (not published): read by id all the same.
+    let pending = store
+        .submit_place(None, author, &f(450), now)
+        .await
+        .unwrap();
+    let mut ids: Vec<i64> = store
+        .published_places()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids.len(), 450);
+    ids.push(pending.id);
+
+    assert!(store.places_by_ids(&[]).await.unwrap().is_empty());
+    let one = store.places_by_ids(&[pending.id]).await.unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].slug, pending.slug);
+    assert!(one[0].moderated.published.is_none());
+
+    // In the order asked, across statements; an unknown id is left out.
+    let mut asked: Vec<i64> = ids.iter().rev().copied().collect();
+    asked.insert(3, 999_999);
+    let got: Vec<i64> = store
+        .places_by_ids(&asked)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    asked.remove(3);
+    assert_eq!(got, asked);
+    // The rows are whole: what places_of reads for the same places.
+    let all = store.places_of(author).await.unwrap();
+    assert_eq!(all.len(), 451);
+    let by_id = store.places_by_ids(&ids).await.unwrap();
+    assert_eq!(by_id, all);
+}
+
 conformance!(network_reports_and_contact, reports_and_contact);
 async fn reports_and_contact(store: Arc<dyn Store>) {
     let now = Utc::now();

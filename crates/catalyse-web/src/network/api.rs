@@ -175,6 +175,8 @@ pub async fn members(
         include_private: false,
         page,
         per_page: PER_PAGE,
+        // The API shows no facets: not counted.
+        skip_facets: true,
     };
     let index = state.members.clone();
     let found = tokio::task::spawn_blocking(move || index.search(&query))

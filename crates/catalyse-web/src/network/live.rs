@@ -26,6 +26,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         listed: 0,
         figures: Figures::default(),
         active: HashMap::new(),
+        managed_by: HashMap::new(),
     };
     let (tx, writer) = if reindex {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<MemberDoc>(4 * PAGE as usize);
@@ -74,9 +75,16 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         listed,
         figures,
         mut active,
+        mut managed_by,
         ..
     } = b;
     active.values_mut().for_each(Vec::shrink_to_fit);
+    // In id order, each place once (the places are read in id order: already so).
+    for ids in managed_by.values_mut() {
+        ids.sort_unstable();
+        ids.dedup();
+        ids.shrink_to_fit();
+    }
     let snapshot = tokio::task::spawn_blocking(move || Snapshot {
         version,
         listed,
@@ -84,6 +92,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         figures,
         active,
         place_communes,
+        managed_by,
     })
     .await?;
     // What the build read and dropped goes back to the system.

@@ -144,6 +144,7 @@ pub async fn directory(
         include_private: signed_in,
         page,
         per_page: PER_PAGE,
+        skip_facets: false,
     };
     let index = state.members.clone();
     let found = tokio::task::spawn_blocking(move || index.search(&query))
@@ -314,10 +315,17 @@ pub async fn member(
     )
 }
 
+/// The published places whose published version names the member among its managers, by id.
+/// The network snapshot knows which they are (rebuilt after every place decision): only those
+/// rows are read, not every place. Checked again on the rows, as they are now.
 async fn places_run_by(state: &AppState, user_id: i64) -> Result<Vec<Place>, AppError> {
+    let ids = state.network().places_run_by(user_id).to_vec();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(state
         .store
-        .places_of(user_id)
+        .places_by_ids(&ids)
         .await?
         .into_iter()
         .filter(|p| {

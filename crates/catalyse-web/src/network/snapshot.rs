@@ -150,6 +150,9 @@ pub struct Snapshot {
     pub(super) active: HashMap<String, Vec<(i64, bool)>>,
     /// Places by id: their commune, for the list view.
     pub place_communes: HashMap<i64, String>,
+    /// For each member (user id), the published places whose published version names her
+    /// among the managers, by place id: what her page lists, without reading every place.
+    pub managed_by: HashMap<i64, Vec<i64>>,
 }
 
 impl Snapshot {
@@ -161,7 +164,14 @@ impl Snapshot {
             figures: Figures::default(),
             active: HashMap::new(),
             place_communes: HashMap::new(),
+            managed_by: HashMap::new(),
         }
+    }
+
+    /// The ids of the published places the member runs (see [`Snapshot::managed_by`]), in
+    /// id order.
+    pub fn places_run_by(&self, user_id: i64) -> &[i64] {
+        self.managed_by.get(&user_id).map_or(&[], Vec::as_slice)
     }
 
     /// Members active in a territory that the viewer may see, at most `limit`, and how many.
@@ -222,6 +232,8 @@ pub(super) struct Builder<'a> {
     pub(super) listed: usize,
     pub(super) figures: Figures,
     pub(super) active: HashMap<String, Vec<(i64, bool)>>,
+    /// See [`Snapshot::managed_by`]; places are added in id order.
+    pub(super) managed_by: HashMap<i64, Vec<i64>>,
 }
 
 impl Builder<'_> {
@@ -301,8 +313,17 @@ impl Builder<'_> {
         indexed
     }
 
+    /// Adds a published place: its managers (whether or not it can be drawn) and, when its
+    /// commune has a position, its point; returns its commune's code then.
     pub(super) fn place(&mut self, p: &Place) -> Option<String> {
         let f = p.moderated.published.as_ref()?;
+        for &manager in &f.managers {
+            let ids = self.managed_by.entry(manager).or_default();
+            // Once per place, even when a manager is named twice.
+            if ids.last() != Some(&p.id) {
+                ids.push(p.id);
+            }
+        }
         let commune = self.territories.get(TerritoryLevel::Commune, &f.commune)?;
         let (lon, lat) = (commune.lon?, commune.lat?);
         let (dx, dy) = jitter(-p.id);

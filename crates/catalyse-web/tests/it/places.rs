@@ -192,8 +192,11 @@ async fn approval(store: Arc<dyn Store>) {
         vec![camille.id]
     );
 
-    // Hidden from others until approved.
+    // Hidden from others until approved, on her page too.
     app.forget_cookies();
+    let her = app.get("/reseau/camille-martin").await;
+    assert_eq!(her.status, StatusCode::OK);
+    assert!(!her.body.contains("href=\"/lieux/le-cafe-des-liens\""));
     assert_eq!(
         app.get("/lieux/le-cafe-des-liens").await.status,
         StatusCode::NOT_FOUND
@@ -278,6 +281,12 @@ async fn approval(store: Arc<dyn Store>) {
         page.body.contains("href=\"/reseau/camille-martin\""),
         "the team, whose profile is public"
     );
+    // Her page lists the place she runs.
+    assert!(app
+        .get("/reseau/camille-martin")
+        .await
+        .body
+        .contains("<a href=\"/lieux/le-cafe-des-liens\">Le Café des Liens</a>"));
     assert!(!page.body.contains("En attente de validation"));
     let v: serde_json::Value = serde_json::from_str(&app.get("/api/v1/places").await.body).unwrap();
     assert_eq!(v["total"], 1);
@@ -359,6 +368,9 @@ async fn approval(store: Arc<dyn Store>) {
     let public = app.get("/lieux/le-cafe-des-liens").await;
     assert!(public.body.contains("<h1>Le Café des Liens</h1>"));
     assert!(!public.body.contains("Grand Café"));
+    let her = app.get("/reseau/camille-martin").await.body;
+    assert!(her.contains("<a href=\"/lieux/le-cafe-des-liens\">Le Café des Liens</a>"));
+    assert!(!her.contains("Grand Café"));
     app.stop().await;
 }
 
