@@ -99,6 +99,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     // Read before rendering: a write during the rendering makes this answer stale at once.
     let generation = cache.generation.load(Ordering::Acquire);
     let resp = next.run(req).await;
+    if resp.status() == StatusCode::NOT_MODIFIED {
+        // A browser revalidating a page it holds: nothing to keep, and the address is not
+        // marked as one whose answers cannot be kept (the guard, dropped, lets the next one
+        // render it).
+        return resp;
+    }
     let (page, resp) = if keepable(&resp) {
         let (parts, body) = resp.into_parts();
         let body = match body.collect().await {

@@ -37,6 +37,16 @@ both_databases!(
 async fn served_until_a_write(store: Arc<dyn Store>) {
     let app = app_with_cache(store).await;
     let member = member_with_profile(&app, "jo@exemple.fr", "Jo Smith", false).await;
+    // A browser revalidating before anything is kept does not stop the page from being kept.
+    let tag = app.get("/reseau").await.header("etag").to_string();
+    // A successful form (signing out) forgets every kept page.
+    let out = app.post_form("/connexion", "/deconnexion", &[]).await;
+    assert!(out.status.is_redirection(), "{}", out.status);
+    app.forget_cookies();
+    let revalidated = app
+        .request(Method::GET, "/reseau", None, &[("if-none-match", &tag)])
+        .await;
+    assert_eq!(revalidated.status.as_u16(), 304);
     let first = app.get("/reseau").await;
     assert_eq!(first.status.as_u16(), 200);
     assert!(!first.body.contains("Jo Smith"), "not yet approved");
