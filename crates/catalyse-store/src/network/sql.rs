@@ -10,7 +10,7 @@ use catalyse_core::network::{
 use catalyse_core::text::slugify;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use sqlx::{Executor, Transaction};
+use sqlx::{Executor, Pool, Transaction};
 
 /// The columns of a profile's or a place's versions, read by [`moderated`].
 macro_rules! moderated_columns {
@@ -194,6 +194,37 @@ struct Verdict<'a> {
     now: DateTime<Utc>,
 }
 
+/// The profiles or places with these keys (`key` reads it back), in the order asked; any
+/// number of them, `CHUNK` a statement.
+async fn by_ids<DB: Engine, T: FromRow>(
+    pool: &Pool<DB>,
+    subject: Subject,
+    ids: &[i64],
+    key: fn(&T) -> i64,
+) -> StoreResult<Vec<T>>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let (table, key_column, columns) = table(subject);
+    let mut out: Vec<T> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE {key_column} IN ({})",
+            marks.join(", ")
+        );
+        let mut q = query_as(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(pool).await?);
+    }
+    let rank: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    out.sort_by_key(|t| rank.get(&key(t)).copied().unwrap_or(usize::MAX));
+    Ok(out)
+}
+
 /// Approves (publishes) or rejects the pending revision of a profile or a place, writes the
 /// decision in the audit trail, commits, and returns the profile or place as it now is.
 async fn decide<DB: Engine, T: FromRow>(
@@ -349,24 +380,7 @@ where
     }
 
     async fn profiles_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Profile>> {
-        let mut out: Vec<Profile> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(CHUNK) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {PROFILE_COLUMNS} FROM members WHERE user_id IN ({})",
-                marks.join(", ")
-            );
-            let mut q = query_as(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            out.extend(q.fetch_all(self.r()).await?);
-        }
-        // In the order asked.
-        let rank: std::collections::HashMap<i64, usize> =
-            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        out.sort_by_key(|p| rank.get(&p.user_id).copied().unwrap_or(usize::MAX));
-        Ok(out)
+        by_ids(self.r(), Subject::Member, ids, |p: &Profile| p.user_id).await
     }
 
     async fn published_profiles(&self, after: i64, limit: u32) -> StoreResult<Vec<Profile>> {
@@ -561,24 +575,7 @@ where
     }
 
     async fn places_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Place>> {
-        let mut out: Vec<Place> = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(CHUNK) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {PLACE_COLUMNS} FROM places WHERE id IN ({})",
-                marks.join(", ")
-            );
-            let mut q = query_as(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            out.extend(q.fetch_all(self.r()).await?);
-        }
-        // In the order asked.
-        let rank: std::collections::HashMap<i64, usize> =
-            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        out.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
-        Ok(out)
+        by_ids(self.r(), Subject::Place, ids, |p: &Place| p.id).await
     }
 
     async fn decide_place(
