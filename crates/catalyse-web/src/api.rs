@@ -78,3 +78,14 @@ where
             .map_err(|e: QueryRejection| ApiError(AppError::BadRequest(e.body_text())))
     }
 }
+
+/// The `page` parameter of a paged list: from 1 (none is 1).
+pub fn page_number(page: Option<i32>) -> Result<u32, ApiError> {
+    match page {
+        None => Ok(1),
+        Some(n) if n >= 1 => Ok(n as u32),
+        Some(_) => Err(ApiError(AppError::BadRequest(
+            "page : un entier à partir de 1".into(),
+        ))),
+    }
+}

@@ -344,3 +344,33 @@ pub async fn static_asset(
     )
         .into_response()
 }
+
+/// Where a paged list stands: page `page` of `pages`, with the addresses of its neighbours
+/// (drawn by the `pager` macro of `_macros.html`).
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `total` items, `per_page` a page; `link` gives a page's address.
+    pub fn new(page: u32, total: usize, per_page: u32, link: impl Fn(u32) -> String) -> Pager {
+        let pages = (total.div_ceil(per_page.max(1) as usize).max(1)).min(u32::MAX as usize) as u32;
+        Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| link((page - 1).min(pages))),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+/// The `page` parameter of a list page: a number from 1 (anything else reads as 1), at most
+/// `max` (beyond, an empty page would be searched for nothing).
+pub fn page_param(raw: Option<&str>, max: u32) -> u32 {
+    raw.and_then(|p| p.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, max)
+}

@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::network::snapshot::{MapQuery, FRANCE, PAGE_FILTERS};
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -109,11 +109,8 @@ struct ListPage<'a> {
     error: Option<String>,
     total: usize,
     rows: Vec<Row>,
-    page: u32,
-    pages: u32,
+    pager: Pager,
     map_link: String,
-    prev_link: String,
-    next_link: String,
 }
 
 pub async fn list(
@@ -142,7 +139,9 @@ pub async fn list(
         .into_iter()
         .map(|p| row(&state, &snapshot, p))
         .collect();
-    let pages = total.div_ceil(PER_PAGE).max(1) as u32;
+    let pager = Pager::new(page, total, PER_PAGE as u32, |n| {
+        format!("/carte/liste?{}", q.to_query(Some(n)))
+    });
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -152,18 +151,12 @@ pub async fn list(
         ctx: &ctx,
         state: &state,
         map_link: format!("/carte?{}", q.to_query(None)),
-        prev_link: format!(
-            "/carte/liste?{}",
-            q.to_query(Some(page.saturating_sub(1).max(1)))
-        ),
-        next_link: format!("/carte/liste?{}", q.to_query(Some(page + 1))),
         q,
         regions: crate::network::members::regions(&state),
         error,
         total,
         rows,
-        page,
-        pages,
+        pager,
     };
     render_status(&ctx, status, &listing)
 }

@@ -155,15 +155,7 @@ pub async fn members(
     State(state): State<AppState>,
     crate::api::ApiQuery(p): crate::api::ApiQuery<MemberParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    let page = match p.page {
-        None => 1,
-        Some(n) if n >= 1 => n as u32,
-        Some(_) => {
-            return Err(ApiError(AppError::BadRequest(
-                "page : un entier à partir de 1".into(),
-            )))
-        }
-    };
+    let page = crate::api::page_number(p.page)?;
     let opt = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let query = catalyse_search::members::MemberQuery {
         text: p.q.unwrap_or_default(),

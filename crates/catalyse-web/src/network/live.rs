@@ -27,6 +27,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         figures: Figures::default(),
         active: HashMap::new(),
         managed_by: HashMap::new(),
+        places: Vec::new(),
     };
     let (tx, writer) = if reindex {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<MemberDoc>(4 * PAGE as usize);
@@ -76,8 +77,12 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         figures,
         mut active,
         mut managed_by,
+        mut places,
         ..
     } = b;
+    // By name, then by id for places of the same name.
+    places.sort_unstable_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
+    let places = places.into_iter().map(|(_, p)| p).collect();
     active.values_mut().for_each(Vec::shrink_to_fit);
     // In id order, each place once (the places are read in id order: already so).
     for ids in managed_by.values_mut() {
@@ -92,6 +97,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         figures,
         active,
         place_communes,
+        places,
         managed_by,
     })
     .await?;

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::mail::Mail;
 use crate::network::profile::territory_line;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -58,8 +58,7 @@ struct Directory<'a> {
     q: DirectoryQuery,
     cards: Vec<Card>,
     total: u64,
-    page: u32,
-    pages: u32,
+    pager: Pager,
     facets: MemberFacets,
     regions: Vec<(String, String)>,
 }
@@ -74,15 +73,19 @@ impl Directory<'_> {
     fn family_name(&self, slug: &str) -> String {
         family_name(self.state, slug)
     }
+}
+
+impl DirectoryQuery {
+    /// The address of page `page` of the same search.
     fn page_link(&self, page: u32) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
-            ("q", &self.q.q),
-            ("famille", &self.q.famille),
-            ("activite", &self.q.activite),
-            ("levier", &self.q.levier),
-            ("region", &self.q.region),
-            ("departement", &self.q.departement),
+            ("q", &self.q),
+            ("famille", &self.famille),
+            ("activite", &self.activite),
+            ("levier", &self.levier),
+            ("region", &self.region),
+            ("departement", &self.departement),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -126,12 +129,7 @@ pub async fn directory(
     ctx: PageCtx,
     Query(q): Query<DirectoryQuery>,
 ) -> Result<Response, AppError> {
-    let page = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<u32>().ok())
-        .unwrap_or(1)
-        .clamp(1, 10_000);
+    let page = page_param(q.page.as_deref(), 10_000);
     let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
     let signed_in = ctx.user.is_some();
     let query = MemberQuery {
@@ -152,7 +150,7 @@ pub async fn directory(
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let cards = cards(&state, &found.ids, signed_in).await?;
-    let pages = (found.total as u32).div_ceil(PER_PAGE).max(1);
+    let pager = Pager::new(page, found.total as usize, PER_PAGE, |n| q.page_link(n));
     let regions = regions(&state);
     render(
         &ctx,
@@ -162,8 +160,7 @@ pub async fn directory(
             q,
             cards,
             total: found.total,
-            page,
-            pages,
+            pager,
             facets: found.facets,
             regions,
         },

@@ -7,7 +7,7 @@ use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Tr;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Place, PlaceFields, PlaceKind};
 use catalyse_core::text::fold;
 use catalyse_core::{Role, Territory, TerritoryIndex, TerritoryLevel, User};
+use catalyse_map::NO_REGION;
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -97,6 +98,8 @@ pub struct ListItem {
 struct ListPage<'a> {
     ctx: &'a PageCtx,
     items: Vec<ListItem>,
+    total: usize,
+    pager: Pager,
     /// (slug, label, selected)
     kinds: Vec<(&'static str, &'static str, bool)>,
     /// (code, name, selected)
@@ -109,9 +112,14 @@ pub struct ListQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
     region: Option<String>,
+    page: Option<String>,
 }
 
-/// `GET /lieux?type=&region=`: published places, by name.
+/// Places listed on a page of `/lieux`.
+const PER_PAGE: u32 = 20;
+
+/// `GET /lieux?type=&region=&page=`: published places, by name, 20 a page. The list and its
+/// filters come from the network in memory; only the page's places are read.
 pub async fn list(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -123,31 +131,32 @@ pub async fn list(
         .region
         .as_deref()
         .filter(|r| state.territories.get(TerritoryLevel::Region, r).is_some());
-    let mut items = vec![];
-    for p in state.store.published_places().await? {
-        let Some(f) = &p.moderated.published else {
-            continue;
-        };
-        if kind.is_some_and(|k| k != f.kind) {
-            continue;
-        }
-        let commune = state.territories.get(TerritoryLevel::Commune, &f.commune);
-        if let Some(r) = region {
-            if commune.and_then(|c| c.region.as_deref()) != Some(r) {
-                continue;
-            }
-        }
-        items.push(ListItem {
-            slug: p.slug.clone(),
-            name: f.name.clone(),
-            kind: kind_label(t, f.kind),
-            commune: commune
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| f.commune.clone()),
-            is_example: p.is_example,
-        });
-    }
-    items.sort_by_cached_key(|i| fold(&i.name));
+    let page = page_param(q.page.as_deref(), 100_000);
+    let (total, ids) = state.network().places_page(
+        kind,
+        region.map(|r| state.numbering.region(r).unwrap_or(NO_REGION)),
+        page,
+        PER_PAGE,
+    );
+    let items = state
+        .store
+        .places_by_ids(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let f = p.moderated.published?;
+            Some(ListItem {
+                name: f.name,
+                kind: kind_label(t, f.kind),
+                commune: state
+                    .territories
+                    .get(TerritoryLevel::Commune, &f.commune)
+                    .map_or(f.commune, |c| c.name.clone()),
+                slug: p.slug,
+                is_example: p.is_example,
+            })
+        })
+        .collect();
     let mut regions: Vec<(String, String, bool)> = state
         .territories
         .all()
@@ -166,11 +175,24 @@ pub async fn list(
         .iter()
         .map(|k| (k.as_str(), kind_label(t, *k), Some(*k) == kind))
         .collect();
+    let pager = Pager::new(page, total, PER_PAGE, |n| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(k) = kind {
+            s.append_pair("type", k.as_str());
+        }
+        if let Some(r) = region {
+            s.append_pair("region", r);
+        }
+        s.append_pair("page", &n.to_string());
+        format!("/lieux?{}", s.finish())
+    });
     render(
         &ctx,
         &ListPage {
             ctx: &ctx,
             items,
+            total,
+            pager,
             kinds,
             regions,
             filtered: kind.is_some() || region.is_some(),

@@ -42,11 +42,14 @@ pub struct ApiPlace {
     pub url: String,
 }
 
-/// Published places, by name.
+/// One page of published places, by name.
 #[derive(Serialize, ToSchema)]
 pub struct PlaceList {
     pub items: Vec<ApiPlace>,
+    /// Places matching the filters, on every page.
     pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -56,7 +59,13 @@ pub struct PlacesParams {
     pub kind: Option<PlaceKind>,
     /// Code of a région (e.g. 84); an unknown code matches nothing.
     pub region: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 2147483647)]
+    pub page: Option<i32>,
 }
+
+/// Places on a page of `/api/v1/places`.
+const PER_PAGE: u32 = 50;
 
 fn api_place(state: &AppState, p: Place) -> Option<ApiPlace> {
     let f = p.moderated.published?;
@@ -91,29 +100,27 @@ pub async fn places(
     State(state): State<AppState>,
     crate::api::ApiQuery(q): crate::api::ApiQuery<PlacesParams>,
 ) -> Result<Json<PlaceList>, ApiError> {
-    let region = q.region.filter(|r| !r.is_empty());
-    let mut items: Vec<ApiPlace> = state
+    let page = crate::api::page_number(q.page)?;
+    let (total, ids) = match q.region.filter(|r| !r.is_empty()) {
+        None => state.network().places_page(q.kind, None, page, PER_PAGE),
+        Some(r) => match state.numbering.region(&r) {
+            Some(r) => state.network().places_page(q.kind, Some(r), page, PER_PAGE),
+            // An unknown région matches nothing.
+            None => (0, vec![]),
+        },
+    };
+    let items = state
         .store
-        .published_places()
+        .places_by_ids(&ids)
         .await?
         .into_iter()
         .filter_map(|p| api_place(&state, p))
-        .filter(|p| q.kind.is_none_or(|k| k == p.kind))
-        .filter(|p| match &region {
-            None => true,
-            Some(r) => {
-                state
-                    .territories
-                    .get(TerritoryLevel::Commune, &p.commune.code)
-                    .and_then(|c| c.region.as_ref())
-                    == Some(r)
-            }
-        })
         .collect();
-    items.sort_by_cached_key(|p| catalyse_core::text::fold(&p.name));
     Ok(Json(PlaceList {
-        total: items.len(),
         items,
+        total,
+        page,
+        per_page: PER_PAGE,
     }))
 }
 

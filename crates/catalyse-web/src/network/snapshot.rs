@@ -2,7 +2,7 @@
 //! server), the directory's figures and who is active in which territory, and the map's
 //! query. `live` builds a snapshot from the store and replaces it after every change.
 
-use catalyse_core::network::{Place, Profile, ProfileFields, TerritoryRef};
+use catalyse_core::network::{Place, PlaceKind, Profile, ProfileFields, TerritoryRef};
 use catalyse_core::{ActorFamily, Lever, MetierFamily, Territory, TerritoryIndex, TerritoryLevel};
 use catalyse_map::{Layer, MapIndex, MapPoint, NO_FAMILY, NO_KIND, NO_REGION};
 use catalyse_search::members::MemberDoc;
@@ -150,6 +150,8 @@ pub struct Snapshot {
     pub(super) active: HashMap<String, Vec<(i64, bool)>>,
     /// Places by id: their commune, for the list view.
     pub place_communes: HashMap<i64, String>,
+    /// Every published place, by name: what `/lieux` and `/api/v1/places` filter and page.
+    pub places: Vec<ListedPlace>,
     /// For each member (user id), the published places whose published version names her
     /// among the managers, by place id: what her page lists, without reading every place.
     pub managed_by: HashMap<i64, Vec<i64>>,
@@ -164,8 +166,32 @@ impl Snapshot {
             figures: Figures::default(),
             active: HashMap::new(),
             place_communes: HashMap::new(),
+            places: Vec::new(),
             managed_by: HashMap::new(),
         }
+    }
+
+    /// The published places of a kind and a région (each `None` for any), by name: how many,
+    /// and the ids of those on page `page` (from 1) of `per_page`.
+    pub fn places_page(
+        &self,
+        kind: Option<PlaceKind>,
+        region: Option<u16>,
+        page: u32,
+        per_page: u32,
+    ) -> (usize, Vec<i64>) {
+        let matching = self
+            .places
+            .iter()
+            .filter(|p| kind.is_none_or(|k| k == p.kind) && region.is_none_or(|r| r == p.region));
+        let skip = (page.saturating_sub(1) as usize).saturating_mul(per_page as usize);
+        let ids = matching
+            .clone()
+            .skip(skip)
+            .take(per_page as usize)
+            .map(|p| p.id)
+            .collect();
+        (matching.count(), ids)
     }
 
     /// The ids of the published places the member runs (see [`Snapshot::managed_by`]), in
@@ -224,6 +250,14 @@ pub fn member_doc(territories: &TerritoryIndex, p: &Profile, f: &ProfileFields) 
     }
 }
 
+/// A published place as the lists filter it.
+pub struct ListedPlace {
+    pub id: i64,
+    pub kind: PlaceKind,
+    /// The région of its commune ([`Numbering::region`]), `NO_REGION` if unknown.
+    pub region: u16,
+}
+
 /// Gathers the snapshot's parts while `live::load` reads the store page by page.
 pub(super) struct Builder<'a> {
     pub(super) territories: &'a TerritoryIndex,
@@ -234,6 +268,8 @@ pub(super) struct Builder<'a> {
     pub(super) active: HashMap<String, Vec<(i64, bool)>>,
     /// See [`Snapshot::managed_by`]; places are added in id order.
     pub(super) managed_by: HashMap<i64, Vec<i64>>,
+    /// See [`Snapshot::places`], with the folded name each is sorted by.
+    pub(super) places: Vec<(String, ListedPlace)>,
 }
 
 impl Builder<'_> {
@@ -324,7 +360,20 @@ impl Builder<'_> {
                 ids.push(p.id);
             }
         }
-        let commune = self.territories.get(TerritoryLevel::Commune, &f.commune)?;
+        let commune = self.territories.get(TerritoryLevel::Commune, &f.commune);
+        let region = commune
+            .and_then(|c| c.region.as_deref())
+            .and_then(|r| self.numbering.region(r))
+            .unwrap_or(NO_REGION);
+        self.places.push((
+            catalyse_core::text::fold(&f.name),
+            ListedPlace {
+                id: p.id,
+                kind: f.kind,
+                region,
+            },
+        ));
+        let commune = commune?;
         let (lon, lat) = (commune.lon?, commune.lat?);
         let (dx, dy) = jitter(-p.id);
         self.points.push(MapPoint {
@@ -336,11 +385,7 @@ impl Builder<'_> {
             family: NO_FAMILY,
             activities: 0,
             levers: 0,
-            region: commune
-                .region
-                .as_deref()
-                .and_then(|r| self.numbering.region(r))
-                .unwrap_or(NO_REGION),
+            region,
             kind: f.kind.index(),
             name: f.name.clone().into(),
             slug: p.slug.clone().into(),

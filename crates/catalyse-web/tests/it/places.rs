@@ -301,7 +301,7 @@ async fn approval(store: Arc<dyn Store>) {
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(
         app.get("/api/v1/places?kind=fablab").await.body,
-        "{\"items\":[],\"total\":0}"
+        "{\"items\":[],\"total\":0,\"page\":1,\"per_page\":50}"
     );
     assert_eq!(
         app.get("/api/v1/places?kind=bar").await.status,
@@ -418,5 +418,95 @@ async fn edit_rights(store: Arc<dyn Store>) {
     assert_eq!(p.moderated.revision, 2);
     let creator = p.created_by.unwrap();
     assert_eq!(p.moderated.draft.unwrap().managers, vec![creator]);
+    app.stop().await;
+}
+
+both_databases!(places_paged, paged);
+/// The list and the API page through the places by name, from the network in memory: every
+/// place once, filters counted on every page, a bad page refused by the API.
+async fn paged(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    let reference = catalyse_web::state::Reference {
+        levers: store.levers().await.unwrap(),
+        metier: store.metier().await.unwrap(),
+        actor_families: store.actor_families().await.unwrap(),
+        milestones: vec![],
+    };
+    let territories = store.territories().await.unwrap();
+    catalyse_web::network::examples::generate(store.as_ref(), &territories, &reference, 0, 55, 3)
+        .await
+        .unwrap();
+    // Made as the command line makes them: the server picks them up within seconds.
+    let mut first = serde_json::Value::Null;
+    for _ in 0..40 {
+        first = serde_json::from_str(&app.get("/api/v1/places").await.body).unwrap();
+        if first["total"] == 55 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(first["total"], 55, "network reloaded");
+    assert_eq!(first["page"], 1);
+    assert_eq!(first["per_page"], 50);
+    assert_eq!(first["items"].as_array().unwrap().len(), 50);
+    let second: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/places?page=2").await.body).unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 5);
+    let names: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_cached_key(|n| catalyse_core::text::fold(n));
+    assert_eq!(names, sorted, "by name across pages");
+    let mut slugs: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 55, "each place once");
+    // Kinds alternate: 11 of each, all on one page.
+    let fablabs: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/places?kind=fablab&region=84").await.body).unwrap();
+    assert_eq!(fablabs["total"], 11);
+    assert!(fablabs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["kind"] == "fablab"));
+    let none: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/places?region=99").await.body).unwrap();
+    assert_eq!(none["total"], 0);
+    for bad in ["page=0", "page=-1", "page=deux"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/places?{bad}")).await.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    // The page: 20 a page, the count of all, links to the neighbours keeping the filters.
+    let page = app.get("/lieux").await;
+    assert!(page.body.contains("55 lieux"), "{}", page.body);
+    assert_eq!(page.body.matches("<li><a href=\"/lieux/").count(), 20);
+    assert!(page.body.contains("href=\"/lieux?page=2\" rel=\"next\""));
+    let last = app.get("/lieux?page=3").await;
+    assert_eq!(last.body.matches("<li><a href=\"/lieux/").count(), 15);
+    assert!(last.body.contains("href=\"/lieux?page=2\" rel=\"prev\""));
+    assert!(!last.body.contains("rel=\"next\""));
+    let kind = app.get("/lieux?type=fablab&region=84").await;
+    assert!(kind.body.contains("11 lieux"));
+    assert!(!kind.body.contains("rel=\"next\""));
+    // Past the end: an empty page that still counts, and a way back.
+    let beyond = app.get("/lieux?page=9").await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert!(beyond.body.contains("55 lieux"));
+    assert!(beyond.body.contains("rel=\"prev\""));
     app.stop().await;
 }
