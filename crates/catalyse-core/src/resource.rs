@@ -269,6 +269,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn example_titles_elide_before_the_article() {
+        let titles: Vec<String> = examples(144, &["l".into()])
+            .into_iter()
+            .map(|r| r.title)
+            .collect();
+        assert!(titles.iter().any(|t| t.contains("l'impact d'une recyclerie")));
+        assert!(titles.iter().any(|t| t.contains("autour d'un ")));
+        // The article is never dropped: « d'recyclerie », « d'tiers-lieu » were written once.
+        for t in &titles {
+            for noun in ["recyclerie", "tiers-lieu", "épicerie", "projet", "collectif", "pôle"] {
+                assert!(!t.contains(&format!("d'{noun}")), "{t}");
+            }
+        }
+    }
+
+    #[test]
     fn the_kit_is_the_seed_s() {
         let kit = Kit::shipped().expect("kit.toml");
         assert!(kit.resource.len() >= 37, "{}", kit.resource.len());
@@ -353,11 +369,9 @@ pub fn examples(count: usize, levers: &[String]) -> Vec<ResourceFields> {
             let object = OBJECTS[(i / ACTIONS.len() + i) % OBJECTS.len()];
             let (form, nature, subgroup) = FORMS[(i / 3) % FORMS.len()];
             let place = PLACES[(i * 7 / 5) % PLACES.len()];
+            // « Mesurer l'impact d'une recyclerie »: the article stays after the elision.
             let joined = if action.ends_with('\'') {
-                format!(
-                    "{action}{}",
-                    object.trim_start_matches("un ").trim_start_matches("une ")
-                )
+                format!("{action}{object}")
             } else {
                 format!("{action} {object}")
             };

@@ -42,6 +42,28 @@ fn push(out: &mut String, pending_space: &mut bool, c: char) {
     out.push(c);
 }
 
+/// « de » before a French place name, with elision and contraction: « de Lyon »,
+/// « d'Annecy », « du Havre », « de La Rochelle », « des Abymes » (a name starting with an h
+/// keeps « de », right for an aspirated h: « de Haguenau »).
+pub fn de(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("Le ") {
+        return format!("du {rest}");
+    }
+    if let Some(rest) = name.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    let vowel = name
+        .chars()
+        .next()
+        .map(|c| fold(&c.to_string()))
+        .is_some_and(|c| matches!(c.as_str(), "a" | "e" | "i" | "o" | "u" | "y"));
+    if vowel {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 /// A URL slug: the folded text with hyphens, « Saint-Étienne » → « saint-etienne ».
 pub fn slugify(input: &str) -> String {
     fold(input).replace(' ', "-")
@@ -154,6 +176,17 @@ pub fn csv_unescape(cell: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn de_elides_and_contracts() {
+        assert_eq!(de("Lyon"), "de Lyon");
+        assert_eq!(de("Annecy"), "d'Annecy");
+        assert_eq!(de("Évreux"), "d'Évreux");
+        assert_eq!(de("Le Havre"), "du Havre");
+        assert_eq!(de("Les Abymes"), "des Abymes");
+        assert_eq!(de("La Rochelle"), "de La Rochelle");
+        assert_eq!(de("Haguenau"), "de Haguenau");
+    }
+
     use super::*;
 
     #[test]

@@ -275,7 +275,11 @@ pub fn places(communes: &[&Territory], count: usize, seed: u64) -> Vec<PlaceFiel
             let kind = PlaceKind::ALL[i % PlaceKind::ALL.len()];
             let commune = communes[c];
             PlaceFields {
-                name: format!("{} de {} (exemple)", kind.label_fr(), commune.name),
+                name: format!(
+                    "{} {} (exemple)",
+                    kind.label_fr(),
+                    catalyse_core::text::de(&commune.name)
+                ),
                 kind,
                 commune: commune.code.clone(),
                 address: String::new(),
