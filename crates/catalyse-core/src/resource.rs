@@ -274,11 +274,20 @@ mod tests {
             .into_iter()
             .map(|r| r.title)
             .collect();
-        assert!(titles.iter().any(|t| t.contains("l'impact d'une recyclerie")));
+        assert!(titles
+            .iter()
+            .any(|t| t.contains("l'impact d'une recyclerie")));
         assert!(titles.iter().any(|t| t.contains("autour d'un ")));
         // The article is never dropped: « d'recyclerie », « d'tiers-lieu » were written once.
         for t in &titles {
-            for noun in ["recyclerie", "tiers-lieu", "épicerie", "projet", "collectif", "pôle"] {
+            for noun in [
+                "recyclerie",
+                "tiers-lieu",
+                "épicerie",
+                "projet",
+                "collectif",
+                "pôle",
+            ] {
                 assert!(!t.contains(&format!("d'{noun}")), "{t}");
             }
         }

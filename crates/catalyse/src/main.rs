@@ -77,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: NetworkCommand,
     },
+    /// Events and webinars.
+    Events {
+        #[command(subcommand)]
+        command: EventCommand,
+    },
     /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
     /// the server runs.
     Backup {
@@ -116,7 +121,25 @@ enum NetworkCommand {
 }
 
 #[derive(Subcommand)]
+enum EventCommand {
+    /// Add generated example events (labelled « données d'exemple »), one every few days from
+    /// three years ago to two years ahead, of every kind. Running it again adds nothing new.
+    Generate {
+        /// How many events.
+        #[arg(long, default_value_t = 100)]
+        count: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum ResourceCommand {
+    /// Add generated example resources (labelled « données d'exemple »), published, then
+    /// rebuild the search index. Running it again changes nothing (same slugs, same content).
+    Generate {
+        /// How many resources.
+        #[arg(long, default_value_t = 100)]
+        count: usize,
+    },
     /// Create or update resources (by slug) from a CSV file (columns: slug, title, nature,
     /// subgroup, levers, themes, authors, year, format, language, licence, url, state, summary,
     /// body; lists separated by `;`). Every bad line is reported; nothing is written unless all
@@ -243,6 +266,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Datasets { command } => datasets(command, config).await,
         Command::Reindex => reindex(config).await,
         Command::Network { command } => network(command, config).await,
+        Command::Events { command } => events(command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
             let summary = catalyse_web::ops::backup::backup(&config, &file).await?;
@@ -490,6 +514,45 @@ async fn network(command: NetworkCommand, config: Config) -> anyhow::Result<()> 
     Ok(())
 }
 
+async fn events(command: EventCommand, config: Config) -> anyhow::Result<()> {
+    let EventCommand::Generate { count } = command;
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = async {
+        // The largest communes with a position, in turn, for events in a place.
+        let mut communes: Vec<_> = state
+            .territories
+            .all()
+            .iter()
+            .filter(|t| t.level == catalyse_core::TerritoryLevel::Commune && t.lat.is_some())
+            .collect();
+        communes.sort_by_key(|t| std::cmp::Reverse(t.population.unwrap_or(0)));
+        let communes: Vec<(String, String)> = communes
+            .iter()
+            .take(300)
+            .map(|t| (t.code.clone(), t.name.clone()))
+            .collect();
+        let list = catalyse_web::ops::demo::example_events(
+            count,
+            &state.reference.levers,
+            &communes,
+            chrono::Utc::now().date_naive(),
+        );
+        let mut added = 0;
+        for batch in list.chunks(1_000) {
+            added += state.store.add_events(batch, chrono::Utc::now()).await?;
+        }
+        anyhow::Ok(added)
+    }
+    .await;
+    state.store.close().await;
+    println!("{} example event(s) added (données d'exemple)", result?);
+    Ok(())
+}
+
 async fn reindex(config: Config) -> anyhow::Result<()> {
     let state = catalyse_web::prepare(Config {
         demo: false,
@@ -511,6 +574,24 @@ async fn resources(command: ResourceCommand, config: Config) -> anyhow::Result<(
     .await?;
     let result = async {
         match command {
+            ResourceCommand::Generate { count } => {
+                let levers: Vec<String> =
+                    state.reference.levers.iter().map(|l| l.slug.clone()).collect();
+                let items: Vec<_> = catalyse_core::resource::examples(count, &levers)
+                    .into_iter()
+                    .map(|f| (f, catalyse_core::resource::ResourceState::Published))
+                    .collect();
+                let (created, updated) = state
+                    .store
+                    .import_resources(&items, None, chrono::Utc::now())
+                    .await?;
+                let indexed = catalyse_web::resources::index::reindex(&state).await?;
+                println!(
+                    "{created} example resource(s) added, {updated} changed (données d'exemple); \
+                     search index rebuilt: {indexed} published resource(s)"
+                );
+                Ok(())
+            }
             ResourceCommand::Export { file } => {
                 let all = state.store.resources(None).await?;
                 let text = catalogue::write(&all)?;

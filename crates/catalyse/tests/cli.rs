@@ -222,6 +222,51 @@ async fn resources_cli(store: Arc<dyn Store>, url: String) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+both_databases!(generate_example_resources_and_events, generators, with_url);
+async fn generators(store: Arc<dyn Store>, url: String) {
+    let o = catalyse(&url, &["resources", "generate", "--count", "30"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("30 example resource(s) added"),
+        "{}",
+        text(&o)
+    );
+    let r = store.resource_by_slug("exemple-30").await.unwrap().unwrap();
+    assert!(r.is_example, "labelled");
+    // Again: the same slugs and content, nothing doubled.
+    let o = catalyse(&url, &["resources", "generate", "--count", "30"], "");
+    assert!(
+        text(&o).contains("0 example resource(s) added, 0 changed"),
+        "{}",
+        text(&o)
+    );
+
+    let o = catalyse(&url, &["events", "generate", "--count", "60"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("60 example event(s) added"),
+        "{}",
+        text(&o)
+    );
+    let events = store.events(None, None, None, None).await.unwrap();
+    let generated: Vec<_> = events
+        .iter()
+        .filter(|e| e.slug.starts_with("exemple-evenement-"))
+        .collect();
+    assert_eq!(generated.len(), 60);
+    assert!(generated.iter().all(|e| e.is_example));
+    let now = chrono::Utc::now();
+    assert!(generated.iter().any(|e| e.starts_at < now), "some past");
+    assert!(generated.iter().any(|e| e.starts_at > now), "some to come");
+    assert!(generated.iter().any(|e| e.commune.is_some()), "in a place");
+    let o = catalyse(&url, &["events", "generate", "--count", "60"], "");
+    assert!(
+        text(&o).contains("0 example event(s) added"),
+        "{}",
+        text(&o)
+    );
+}
+
 // A restore under a running server is refused before anything is read or changed.
 both_databases!(
     restore_refused_while_a_server_answers,

@@ -168,3 +168,69 @@ pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `count` example events (labelled « données d'exemple »), one every few days from three
+/// years before `today` to two years after, of every kind, each on a lever; those that are not
+/// webinars take place in one of `communes` (INSEE code and name), in turn. For the scale
+/// benchmark (`catalyse events generate`) and whoever wants a busy agenda to try.
+pub fn example_events(
+    count: usize,
+    levers: &[catalyse_core::reference::Lever],
+    communes: &[(String, String)],
+    today: chrono::NaiveDate,
+) -> Vec<catalyse_core::agenda::Event> {
+    use catalyse_core::agenda::{Event, EventKind};
+    let first = today - chrono::Duration::days(3 * 365);
+    let span_days = 5 * 365;
+    let now = Utc::now();
+    (0..count)
+        .map(|i| {
+            let day = first + chrono::Duration::days((i * span_days / count.max(1)) as i64);
+            let kind = EventKind::ALL[i % EventKind::ALL.len()];
+            let lever = levers.get(i % levers.len().max(1));
+            let hour = [10, 14, 18][i % 3];
+            let starts = day
+                .and_hms_opt(hour, 0, 0)
+                .unwrap_or_default()
+                .and_local_timezone(chrono_tz::Europe::Paris)
+                .earliest()
+                .map_or_else(
+                    || day.and_hms_opt(hour, 0, 0).unwrap_or_default().and_utc(),
+                    |d| d.with_timezone(&Utc),
+                );
+            let place = (kind != EventKind::Webinaire && !communes.is_empty())
+                .then(|| &communes[i % communes.len()]);
+            let lever_name = lever.map_or("la co-construction", |l| l.name.as_str());
+            let title = match place {
+                Some((_, name)) => format!(
+                    "{} {} : {lever_name} (exemple n° {})",
+                    kind.label(),
+                    catalyse_core::text::de(name),
+                    i + 1
+                ),
+                None => format!("{} : {lever_name} (exemple n° {})", kind.label(), i + 1),
+            };
+            Event {
+                description: "Événement d'exemple, généré pour essayer l'agenda à grande \
+                              échelle (données d'exemple) : il n'a pas lieu."
+                    .into(),
+                levers: lever.map(|l| vec![l.slug.clone()]).unwrap_or_default(),
+                commune: place.map(|(code, _)| code.clone()),
+                capacity: Some(30 + (i % 8) as i32 * 10),
+                is_example: true,
+                ..Event::scheduled(
+                    format!("exemple-evenement-{}", i + 1),
+                    kind,
+                    title,
+                    starts,
+                    if kind == EventKind::Webinaire {
+                        60
+                    } else {
+                        180
+                    },
+                    now,
+                )
+            }
+        })
+        .collect()
+}
