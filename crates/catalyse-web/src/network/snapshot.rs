@@ -132,11 +132,16 @@ fn jitter(id: i64) -> (f64, f64) {
 #[derive(Debug, Default, Clone)]
 pub struct Figures {
     pub public: usize,
+    /// The public profiles that joined last (highest ids), newest first, at most [`NEWEST`].
+    pub newest: Vec<i64>,
     pub by_family: HashMap<String, usize>,
     pub by_region: HashMap<String, usize>,
     pub by_activity: HashMap<String, usize>,
     pub examples: usize,
 }
+
+/// How many of the newest public profiles the snapshot remembers (the home page shows them).
+pub const NEWEST: usize = 4;
 
 /// One build of the network in memory.
 pub struct Snapshot {
@@ -303,6 +308,11 @@ impl Builder<'_> {
         if public {
             let fig = &mut self.figures;
             fig.public += 1;
+            // Profiles come in id order: the last ones seen are the newest.
+            if fig.newest.len() == NEWEST {
+                fig.newest.remove(NEWEST - 1);
+            }
+            fig.newest.insert(0, p.user_id);
             fig.examples += p.is_example as usize;
             *fig.by_family.entry(f.actor_family.clone()).or_default() += 1;
             for a in &f.activities {

@@ -144,3 +144,73 @@ async fn operations(store: Arc<dyn Store>) {
     assert!(m.body.contains("catalyse_db_pool_connections"));
     app.stop().await;
 }
+
+both_databases!(home_leads_somewhere, home_live);
+/// The home page is read from the data: the next webinar of the cycle with a way to register,
+/// the figures as counted, and no card for what the platform does not do yet.
+async fn home_live(store: Arc<dyn Store>) {
+    use catalyse_core::agenda::{Event, EventKind};
+    let now = chrono::Utc::now();
+    let webinar = |slug: &str, title: &str, days: i64| Event {
+        series: Some("webinaires-mensuels".into()),
+        ..Event::scheduled(
+            slug.into(),
+            EventKind::Webinaire,
+            title.into(),
+            now + chrono::Duration::days(days),
+            60,
+            now,
+        )
+    };
+    store
+        .add_events(
+            &[
+                webinar("webinaire-passe", "Séance passée", -3),
+                webinar(
+                    "webinaire-prochain",
+                    "Faire alliance avec les entreprises",
+                    9,
+                ),
+                webinar("webinaire-suivant", "Évaluer sa pertinence", 40),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let app = TestApp::start(store).await;
+    let home = app.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let body = &home.body;
+    let next = body.split("id=\"webinaire\"").nth(1).unwrap();
+    let next = next.split("</section>").next().unwrap();
+    assert!(
+        next.contains("href=\"/evenements/webinaire-prochain\""),
+        "{next}"
+    );
+    assert!(next.contains("Faire alliance avec les entreprises"));
+    assert!(next.contains("S&#39;inscrire"));
+    assert!(!body.contains("Séance passée"));
+    // Calls to action, and figures read from the data (no member, no place here).
+    assert!(body.contains("href=\"/rejoindre\""));
+    assert!(body.contains("href=\"/carte\""));
+    assert!(body.contains("<strong>0</strong> membres au profil public"));
+    assert!(body.contains("Aucun profil public pour l&#39;instant."));
+    // Only what exists: no 9-month parcours, no 150 case studies, no fixed « 350 ».
+    for promise in [
+        "Plus de 350",
+        "9 mois",
+        "150 études de cas",
+        "recueil des besoins",
+    ] {
+        assert!(!body.contains(promise), "the home promises « {promise} »");
+    }
+    // Régions counted as readers count them: the overseas collectivities apart.
+    assert!(body.contains("régions"));
+    // The navigation: a row, and a compact menu that opens without JavaScript, both with
+    // the map.
+    let nav = body.split("class=\"main-nav\"").nth(1).unwrap();
+    let nav = nav.split("</nav>").next().unwrap();
+    assert!(nav.contains("<details class=\"nav-menu\">"));
+    assert_eq!(nav.matches("href=\"/carte\"").count(), 2);
+    app.stop().await;
+}
