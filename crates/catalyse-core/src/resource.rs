@@ -203,6 +203,9 @@ impl std::ops::Deref for Resource {
 /// The kit as the seed lists it, shipped in `data/reference/kit.toml`.
 #[derive(Debug, Deserialize)]
 pub struct Kit {
+    /// Where the kit is published: each document's link.
+    #[serde(default)]
+    pub centre: Option<String>,
     pub resource: Vec<KitEntry>,
 }
 
@@ -230,6 +233,25 @@ fn default_format() -> String {
 impl Kit {
     pub fn shipped() -> Result<Kit, toml::de::Error> {
         toml::from_str(include_str!("../../../data/reference/kit.toml"))
+    }
+
+    /// Where the shipped kit is published (its `centre`), read once.
+    pub fn shipped_centre() -> Option<&'static str> {
+        static CENTRE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+        CENTRE
+            .get_or_init(|| Kit::shipped().ok().and_then(|k| k.centre))
+            .as_deref()
+    }
+
+    /// The kit's documents, each linked to the centre where it is published.
+    pub fn documents(&self) -> Vec<ResourceFields> {
+        self.resource
+            .iter()
+            .map(|e| ResourceFields {
+                url: self.centre.clone(),
+                ..e.fields()
+            })
+            .collect()
     }
 
     /// Checksum of the shipped file, to load it again only when it changed.

@@ -9,11 +9,13 @@
 //! - [`choropleth`] — SVG choropleth maps of regions and departments (with their embedded
 //!   boundaries) and SVG bar charts. Not to be confused with the network's cluster map
 //!   (`catalyse-map`).
+//! - [`example_pdf`] — a one-page PDF for the demonstration's example resources.
 //! - [`profile_photo`] — a member's uploaded picture normalised into a small square JPEG with
 //!   no metadata.
 
 pub mod atom;
 pub mod choropleth;
+pub mod example_pdf;
 pub mod icalendar;
 pub mod oai_pmh;
 pub mod profile_photo;

@@ -59,7 +59,8 @@ pub trait ResourceStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<(usize, usize)>;
     /// Adds the kit's documents that are not there yet (by slug), published, when the kit's
-    /// checksum changed; what animators edited stays as they left it.
+    /// checksum changed, and gives a link to those that have none; what animators edited
+    /// stays as they left it.
     async fn load_kit(
         &self,
         kit: &[ResourceFields],
@@ -533,12 +534,33 @@ where
             return Ok(false);
         }
         for fields in kit {
-            if id_by_slug(&mut *tx, &fields.slug).await?.is_none() {
-                let id =
-                    insert_resource(&mut *tx, fields, ResourceState::Published, None, now).await?;
-                let mut changes = Map::new();
-                changes.insert("source".into(), json!([null, "kit"]));
-                record_change(&mut *tx, id, None, "import", &changes, now).await?;
+            match id_by_slug(&mut *tx, &fields.slug).await? {
+                None => {
+                    let id = insert_resource(&mut *tx, fields, ResourceState::Published, None, now)
+                        .await?;
+                    let mut changes = Map::new();
+                    changes.insert("source".into(), json!([null, "kit"]));
+                    record_change(&mut *tx, id, None, "import", &changes, now).await?;
+                }
+                // A link the kit now gives, where the document has none (never one an
+                // animator wrote).
+                Some(id) => {
+                    let Some(url) = &fields.url else { continue };
+                    let done = query(
+                        "UPDATE resources SET url = $1, updated_at = $2 \
+                         WHERE id = $3 AND url IS NULL",
+                    )
+                    .bind(url)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() > 0 {
+                        let mut changes = Map::new();
+                        changes.insert("url".into(), json!([null, url]));
+                        record_change(&mut *tx, id, None, "import", &changes, now).await?;
+                    }
+                }
             }
         }
         set_state(&mut *tx, "kit", checksum, now).await?;

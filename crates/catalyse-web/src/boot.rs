@@ -30,7 +30,7 @@ pub async fn load_reference_data(
     }
     load_webinar_cycle(store).await?;
     let kit = catalyse_core::resource::Kit::shipped().context("resource kit")?;
-    let kit: Vec<_> = kit.resource.iter().map(|e| e.fields()).collect();
+    let kit = kit.documents();
     if store
         .load_kit(
             &kit,
@@ -232,6 +232,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
 pub async fn state(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
     let state = AppState::new(store, config).await?;
     crate::resources::index::start(&state).await?;
+    if state.config.demo {
+        crate::ops::demo::attach_example_files(&state).await?;
+    }
     crate::network::live::start(&state).await?;
     Ok(state)
 }

@@ -111,3 +111,143 @@ pub fn format_rank(t: Tr, v: &IndicatorValue) -> String {
         .replace("{peers}", &format_value(t.lang, v.peers as f64))
         .replace("{level}", plural)
 }
+
+/// A file's size as people read it: « 81 Ko », « 2,4 Mo » (French), « 81 KB », « 2.4 MB ».
+pub fn file_size(lang: Lang, bytes: i64) -> String {
+    let (kilo, mega, unit) = match lang {
+        Lang::Fr => ("Ko", "Mo", "octets"),
+        Lang::En => ("KB", "MB", "bytes"),
+    };
+    if bytes < 1024 {
+        format!("{bytes} {unit}")
+    } else if bytes < 1024 * 1024 {
+        format!("{} {kilo}", (bytes + 512) / 1024)
+    } else {
+        let mb = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
+        let mb = match lang {
+            Lang::Fr => mb.replace('.', ","),
+            Lang::En => mb,
+        };
+        format!("{mb} {mega}")
+    }
+}
+
+/// A language code (`fr`, `en`…) in words, in the page's language; an unknown code as given.
+pub fn language_name(lang: Lang, code: &str) -> String {
+    const NAMES: [(&str, &str, &str); 8] = [
+        ("fr", "français", "French"),
+        ("en", "anglais", "English"),
+        ("de", "allemand", "German"),
+        ("es", "espagnol", "Spanish"),
+        ("it", "italien", "Italian"),
+        ("br", "breton", "Breton"),
+        ("oc", "occitan", "Occitan"),
+        ("eu", "basque", "Basque"),
+    ];
+    let code = code.trim();
+    NAMES
+        .iter()
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(code))
+        .map(|(_, fr, en)| match lang {
+            Lang::Fr => fr.to_string(),
+            Lang::En => en.to_string(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// A licence (an SPDX identifier such as `CC-BY-4.0`, or « Licence Ouverte ») in words; what
+/// is not recognised is shown as written.
+pub fn licence_name(lang: Lang, id: &str) -> String {
+    let id = id.trim();
+    let upper = id.to_ascii_uppercase();
+    let cc = |rest: &str, fr: &str, en: &str| -> Option<String> {
+        let version = rest.trim_start_matches('-');
+        let words = match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        };
+        Some(
+            format!("Creative Commons {words} {version}")
+                .trim()
+                .to_string(),
+        )
+    };
+    let named = if let Some(rest) = upper.strip_prefix("CC-BY-NC-SA") {
+        cc(
+            rest,
+            "Attribution – Pas d'utilisation commerciale – Partage dans les mêmes conditions",
+            "Attribution-NonCommercial-ShareAlike",
+        )
+    } else if let Some(rest) = upper.strip_prefix("CC-BY-NC-ND") {
+        cc(
+            rest,
+            "Attribution – Pas d'utilisation commerciale – Pas de modification",
+            "Attribution-NonCommercial-NoDerivatives",
+        )
+    } else if let Some(rest) = upper.strip_prefix("CC-BY-NC") {
+        cc(
+            rest,
+            "Attribution – Pas d'utilisation commerciale",
+            "Attribution-NonCommercial",
+        )
+    } else if let Some(rest) = upper.strip_prefix("CC-BY-SA") {
+        cc(
+            rest,
+            "Attribution – Partage dans les mêmes conditions",
+            "Attribution-ShareAlike",
+        )
+    } else if let Some(rest) = upper.strip_prefix("CC-BY-ND") {
+        cc(
+            rest,
+            "Attribution – Pas de modification",
+            "Attribution-NoDerivatives",
+        )
+    } else if let Some(rest) = upper.strip_prefix("CC-BY") {
+        cc(rest, "Attribution", "Attribution")
+    } else if upper == "CC0-1.0" || upper == "CC0" {
+        Some(match lang {
+            Lang::Fr => "Creative Commons Zéro (domaine public)".into(),
+            Lang::En => "Creative Commons Zero (public domain)".into(),
+        })
+    } else if upper == "ETALAB-2.0" || upper == "LO-2.0" {
+        Some(match lang {
+            Lang::Fr => "Licence Ouverte 2.0 (Etalab)".into(),
+            Lang::En => "Open Licence 2.0 (Etalab)".into(),
+        })
+    } else {
+        None
+    };
+    named.unwrap_or_else(|| id.to_string())
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_languages_and_licences_in_words() {
+        assert_eq!(file_size(Lang::Fr, 83_000), "81 Ko");
+        assert_eq!(file_size(Lang::En, 83_000), "81 KB");
+        assert_eq!(file_size(Lang::Fr, 512), "512 octets");
+        assert_eq!(file_size(Lang::Fr, 2_500_000), "2,4 Mo");
+        assert_eq!(language_name(Lang::Fr, "fr"), "français");
+        assert_eq!(language_name(Lang::En, "fr"), "French");
+        assert_eq!(language_name(Lang::Fr, "xx"), "xx");
+        assert_eq!(
+            licence_name(Lang::Fr, "CC-BY-SA-4.0"),
+            "Creative Commons Attribution – Partage dans les mêmes conditions 4.0"
+        );
+        assert_eq!(
+            licence_name(Lang::En, "CC-BY-4.0"),
+            "Creative Commons Attribution 4.0"
+        );
+        assert_eq!(
+            licence_name(Lang::Fr, "Etalab-2.0"),
+            "Licence Ouverte 2.0 (Etalab)"
+        );
+        assert_eq!(
+            licence_name(Lang::Fr, "Tous droits réservés"),
+            "Tous droits réservés"
+        );
+    }
+}

@@ -151,6 +151,43 @@ async fn imports(store: Arc<dyn Store>) {
         "Résumé écrit par un animateur"
     );
     assert_eq!(store.resources(None).await.unwrap().len(), kit.len());
+    // A later kit gives its documents a link: those without one get it, with a trace in
+    // their history; a link an animator wrote stays.
+    let mut own = store
+        .resource(all[1].id)
+        .await
+        .unwrap()
+        .unwrap()
+        .fields
+        .clone();
+    own.url = Some("https://exemple.fr/mon-lien".into());
+    store
+        .update_resource(all[1].id, &own, &FileChange::Keep, None, now)
+        .await
+        .unwrap();
+    let linked = Kit::shipped().unwrap().documents();
+    let centre = linked[0].url.clone().unwrap();
+    assert!(centre.starts_with("https://co-constructionterritoriale."));
+    assert!(store.load_kit(&linked, "k3", now).await.unwrap());
+    let first_now = store.resource(first.id).await.unwrap().unwrap();
+    assert_eq!(first_now.url.as_deref(), Some(centre.as_str()));
+    assert_eq!(first_now.summary, "Résumé écrit par un animateur");
+    assert!(store
+        .resource_history(first.id)
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.changes.contains_key("url")));
+    assert_eq!(
+        store
+            .resource(all[1].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .url
+            .as_deref(),
+        Some("https://exemple.fr/mon-lien")
+    );
 
     // An import creates and updates by slug, in one transaction.
     let mut changed = edited.clone();

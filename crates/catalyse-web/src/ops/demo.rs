@@ -121,6 +121,65 @@ pub async fn load_example_resources(store: &dyn Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives each of the demonstration's example resources (`exemple-1` … ) that has no file a
+/// generated one-page PDF, labelled « données d'exemple », so that downloading works there.
+pub async fn attach_example_files(state: &crate::state::AppState) -> anyhow::Result<usize> {
+    let mut attached = 0;
+    for i in 1..=EXAMPLE_RESOURCES {
+        let Some(r) = state
+            .store
+            .resource_by_slug(&format!("exemple-{i}"))
+            .await?
+        else {
+            continue;
+        };
+        if r.file.is_some() || !r.is_example {
+            continue;
+        }
+        let body: Vec<&str> = r
+            .body
+            .lines()
+            .map(|l| l.trim_start_matches('#').trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mut paragraphs = vec![r.summary.as_str()];
+        paragraphs.extend(body);
+        let bytes = catalyse_formats::example_pdf::example_pdf(
+            "Données d'exemple — document généré pour la démonstration de Catalyse : il ne \
+             décrit aucun projet réel.",
+            &r.title,
+            &paragraphs,
+            "fr",
+        );
+        let size = bytes.len() as i64;
+        let sha256 = state.files.put(bytes.into()).await?;
+        let file = catalyse_core::resource::StoredFile {
+            sha256,
+            name: format!("{}.pdf", r.slug),
+            content_type: "application/pdf".into(),
+            size,
+        };
+        let mut fields = r.fields.clone();
+        fields.format = "PDF".into();
+        state
+            .store
+            .update_resource(
+                r.id,
+                &fields,
+                &catalyse_store::FileChange::Replace(file),
+                None,
+                Utc::now(),
+            )
+            .await?;
+        attached += 1;
+    }
+    if attached > 0 {
+        crate::resources::index::reindex(state).await?;
+        tracing::info!(attached, "example files attached (données d'exemple)");
+    }
+    Ok(attached)
+}
+
 /// Example sessions of the monthly cycle for the next 6 months, from the rule, so that the
 /// demonstration shows registration (labelled « données d'exemple »).
 pub async fn load_example_webinars(store: &dyn Store) -> anyhow::Result<()> {

@@ -287,6 +287,46 @@ struct ResourcePage<'a> {
     download: Option<String>,
 }
 
+impl ResourcePage<'_> {
+    /// « PDF – 81 Ko »: the format (or the file's kind) and the size, in words.
+    fn file_label(&self) -> String {
+        let Some(f) = &self.r.file else {
+            return String::new();
+        };
+        let kind = if self.r.format.is_empty() || self.r.format == "Document" {
+            f.name
+                .rsplit_once('.')
+                .map(|(_, ext)| ext.to_uppercase())
+                .unwrap_or_default()
+        } else {
+            self.r.format.clone()
+        };
+        let size = crate::format::file_size(self.ctx.t.lang, f.size);
+        if kind.is_empty() {
+            size
+        } else {
+            format!("{kind} – {size}")
+        }
+    }
+    fn language_words(&self) -> String {
+        crate::format::language_name(self.ctx.t.lang, &self.r.language)
+    }
+    fn licence_words(&self) -> String {
+        crate::format::licence_name(self.ctx.t.lang, &self.r.licence)
+    }
+    /// The site the link leads to (« co-constructionterritoriale.plateformecapitalisation.org »).
+    fn link_host(&self) -> String {
+        let u = self.r.url.as_deref().unwrap_or("");
+        let rest = u.split_once("://").map_or(u, |(_, r)| r);
+        rest.split(['/', '?', '#']).next().unwrap_or("").to_string()
+    }
+    /// A document of the kit, published on the centre the seed names.
+    fn in_kit_centre(&self) -> bool {
+        self.r.url.is_some()
+            && self.r.url.as_deref() == catalyse_core::resource::Kit::shipped_centre()
+    }
+}
+
 /// A published resource, or (for animators) any.
 async fn visible(state: &AppState, ctx: &PageCtx, slug: &str) -> Result<Resource, AppError> {
     let r = state

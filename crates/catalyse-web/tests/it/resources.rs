@@ -44,7 +44,10 @@ async fn pages(store: Arc<dyn Store>) {
 
     let r = app.get("/ressources/realiser-une-etude-territoriale").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("résumé à compléter"));
+    assert!(
+        r.body.contains("centre de ressources numériques"),
+        "where to read it"
+    );
     assert!(r.body.contains("application/ld+json"));
     assert!(r.body.contains("\"@type\":\"CreativeWork\""));
     assert!(r.body.contains("Ressources proches"));
@@ -464,4 +467,42 @@ async fn restart(store: Arc<dyn Store>, url: String) {
         "rebuilt at start"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+both_databases!(kit_documents_link_to_the_centre, kit_and_examples);
+/// Each kit document links to the centre that publishes it and says so; the demonstration's
+/// example resources have a generated PDF to download; language and licence read in words.
+async fn kit_and_examples(store: Arc<dyn Store>) {
+    let app = TestApp::start_with(store, |c| c.demo = true).await;
+    let kit = app
+        .get("/ressources/referentiel-co-construction-en-territoire")
+        .await;
+    assert_eq!(kit.status, StatusCode::OK);
+    assert!(kit
+        .body
+        .contains("href=\"https://co-constructionterritoriale.plateformecapitalisation.org/\""));
+    assert!(kit.body.contains("centre de ressources numériques"));
+    assert!(
+        !kit.body.contains("résumé à compléter"),
+        "no note to animators in public"
+    );
+    assert!(kit.body.contains("<dd>français</dd>"));
+    let example = app.get("/ressources/exemple-1").await;
+    assert!(
+        example.body.contains("données d&#39;exemple")
+            || example.body.contains("données d'exemple")
+    );
+    let href = example
+        .body
+        .split("href=\"/ressources/exemple-1/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a download link");
+    assert!(example.body.contains("PDF – "), "the label says the format");
+    assert!(example.body.contains(" Ko</span>"));
+    let file = app.get(&format!("/ressources/exemple-1/{href}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.header("content-type"), "application/pdf");
+    assert!(file.body.starts_with("%PDF-"));
+    app.stop().await;
 }
