@@ -139,6 +139,27 @@ impl Catalog {
     }
 }
 
+/// A number of things, as [`Tr::n`] takes it (templates pass values or references).
+pub trait Count {
+    fn count(self) -> i64;
+}
+
+macro_rules! count_for {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn count(self) -> i64 {
+                i64::try_from(self).unwrap_or(i64::MAX)
+            }
+        }
+        impl Count for &$t {
+            fn count(self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+        }
+    )*};
+}
+count_for!(i32, i64, u32, u64, usize);
+
 /// What templates call: `{{ t.s("nav.home") }}`.
 #[derive(Clone, Copy)]
 pub struct Tr {
@@ -169,6 +190,24 @@ impl Tr {
         self.s(key).replacen("{}", &arg.to_string(), 1)
     }
 
+    /// A count in words, singular or plural as the language wants it: `{key}_one` for one
+    /// (and, in French, for zero), `key` otherwise; `{}` is the number, written the
+    /// language's way (« 1 234 »).
+    pub fn n(&self, key: &str, n: impl Count) -> String {
+        let n = n.count();
+        let singular = match self.lang {
+            Lang::Fr => n.abs() <= 1,
+            Lang::En => n == 1,
+        };
+        let one = format!("{key}_one");
+        let text = if singular && self.s(&one) != one {
+            self.s(&one).to_string()
+        } else {
+            self.s(key).to_string()
+        };
+        text.replacen("{}", &crate::format::format_count(self.lang, n), 1)
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
@@ -177,6 +216,20 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        let fr = Tr::new(Lang::Fr);
+        let en = Tr::new(Lang::En);
+        assert_eq!(fr.n("reseau.count", 0), "0 membre");
+        assert_eq!(fr.n("reseau.count", 1usize), "1 membre");
+        assert_eq!(fr.n("reseau.count", 1234u64), "1\u{202f}234 membres");
+        assert_eq!(en.n("reseau.count", 0), "0 members");
+        assert_eq!(en.n("reseau.count", &1i64), "1 member");
+        assert_eq!(en.n("reseau.count", 1234), "1,234 members");
+        // A key without a singular form reads the same whatever the number.
+        assert_eq!(fr.n("carte.count", 2), "2 membres et lieux");
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {

@@ -59,22 +59,7 @@ impl PageCtx {
 
     /// A number written the way the page's language writes it (« 34 969 » / « 34,969 »).
     pub fn num(&self, n: &i64) -> String {
-        let sep = match self.t.lang {
-            Lang::Fr => '\u{202f}',
-            Lang::En => ',',
-        };
-        let digits = n.abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(sep);
-            }
-            out.push(c);
-        }
-        if *n < 0 {
-            out.insert(0, '-');
-        }
-        out
+        crate::format::format_count(self.t.lang, *n)
     }
 
     pub fn date(&self, d: &chrono::NaiveDate) -> String {

@@ -137,7 +137,7 @@ pub async fn upload(
         }
         Err(ImportError::Lines(lines)) => {
             v.errors
-                .push("file", t.f("admin_data.bad_lines", lines.len()));
+                .push("file", t.n("admin_data.bad_lines", lines.len()));
             v.line_count = lines.len();
             v.lines = lines.into_iter().take(SHOWN_LINES).collect();
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &v)

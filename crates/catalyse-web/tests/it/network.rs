@@ -342,7 +342,7 @@ async fn map_and_list(store: Arc<dyn Store>) {
     let mut total = 0;
     for _ in 0..40 {
         let list = app.get("/carte/liste").await;
-        if list.body.contains("membre(s) et lieu(x)") && !list.body.contains(">0 membre(s)") {
+        if list.body.contains("membres et lieux") && !list.body.contains(">0 membre ou lieu") {
             total = 1;
             break;
         }
