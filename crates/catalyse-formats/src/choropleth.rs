@@ -96,6 +96,14 @@ impl Maps {
 /// colour blindness, darker means more.
 pub const PALETTE: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
 pub const NO_DATA: &str = "#f2f2f2";
+/// How an area without data is drawn on a map of values, and in its legend: grey hatching
+/// on white, which no class of the palette can be mistaken for (the pattern is defined in
+/// the map, which the page holds inline).
+pub const NO_DATA_FILL: &str = "url(#sans-donnee)";
+const NO_DATA_PATTERN: &str = "<defs><pattern id=\"sans-donnee\" width=\"5\" height=\"5\" \
+     patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"5\" \
+     height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#767676\" \
+     stroke-width=\"1.4\"/></pattern></defs>";
 
 /// One class of the legend: its colour and bounds.
 pub struct Class {
@@ -189,9 +197,17 @@ pub fn render(
         escape(title)
     );
     let _ = write!(out, "<title>{}</title>", escape(title));
+    // A map of values (not a locator) tells missing data apart from the lightest class.
+    let hatch = !no_data.is_empty();
+    if hatch {
+        out.push_str(NO_DATA_PATTERN);
+    }
     let area = |out: &mut String, code: &str, name: &str, d: &str| {
         let v = values.get(code);
-        let fill = colour(classes, v.and_then(|v| v.value));
+        let fill = match colour(classes, v.and_then(|v| v.value)) {
+            NO_DATA if hatch => NO_DATA_FILL,
+            c => c,
+        };
         let label = v.map(|v| v.label.clone()).unwrap_or_else(|| {
             if no_data.is_empty() {
                 name.to_string()
@@ -278,16 +294,46 @@ fn parse_box(b: &str) -> (f64, f64, f64, f64) {
     }
 }
 
+/// A label cut into lines of at most `width` characters at spaces, at most `max` lines (the
+/// last one ends with « … » when the label is longer).
+fn label_lines(label: &str, width: usize, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    let mut line = String::new();
+    for word in label.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            last.push('…');
+        }
+    }
+    lines
+}
+
 /// A horizontal bar chart as SVG, bars in the order given (rank them first). Each bar has a
-/// title with its label and value; the page gives the same figures as a table beside it.
+/// title with its label and value; long labels wrap on up to three lines beside their bar;
+/// the page gives the same figures as a table beside it.
 pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
     let max = bars
         .iter()
         .map(|b| b.1)
         .fold(0.0_f64, f64::max)
         .max(f64::MIN_POSITIVE);
-    let (label_w, bar_w, row_h) = (190.0, 260.0, 22.0);
-    let height = row_h * bars.len() as f64 + 4.0;
+    let (label_w, bar_w, line_h, bar_h) = (190.0, 260.0, 14.0, 16.0);
+    // About 6.5 px a character at 12 px: 28 characters fit in the label column.
+    let rows: Vec<Vec<String>> = bars.iter().map(|b| label_lines(&b.0, 28, 3)).collect();
+    let row_h = |lines: usize| (lines as f64 * line_h + 8.0).max(22.0);
+    let height: f64 = rows.iter().map(|l| row_h(l.len())).sum::<f64>() + 4.0;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -297,26 +343,40 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
         escape(title),
         escape(title)
     );
-    for (i, (label, value, shown)) in bars.iter().enumerate() {
-        let y = 2.0 + i as f64 * row_h;
+    let mut top = 2.0;
+    for ((label, value, shown), lines) in bars.iter().zip(&rows) {
+        let h = row_h(lines.len());
         let w = (value / max * bar_w).max(1.0);
+        let first = top + (h - lines.len() as f64 * line_h) / 2.0 + 11.0;
         let _ = write!(
             out,
-            "<g><title>{} : {}</title><text x=\"{}\" y=\"{}\" font-size=\"12\" \
-             font-family=\"sans-serif\" text-anchor=\"end\" fill=\"#1b1b1b\">{}</text>\
-             <rect x=\"{label_w}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" fill=\"#3182bd\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\" font-family=\"sans-serif\" fill=\"#1b1b1b\">{}</text></g>",
+            "<g><title>{} : {}</title><text x=\"{}\" y=\"{first:.1}\" font-size=\"12\" \
+             font-family=\"sans-serif\" text-anchor=\"end\" fill=\"#1b1b1b\">",
             escape(label),
             escape(shown),
             label_w - 6.0,
-            y + 15.0,
-            escape(label),
-            y + 3.0,
-            row_h - 6.0,
+        );
+        for (i, l) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
+                label_w - 6.0,
+                if i == 0 { 0.0 } else { line_h },
+                escape(l)
+            );
+        }
+        let mid = top + h / 2.0;
+        let _ = write!(
+            out,
+            "</text><rect x=\"{label_w}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{bar_h}\" \
+             fill=\"#3182bd\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"12\" \
+             font-family=\"sans-serif\" fill=\"#1b1b1b\">{}</text></g>",
+            mid - bar_h / 2.0,
             label_w + w + 4.0,
-            y + 15.0,
+            mid + 4.0,
             escape(shown)
         );
+        top += h;
     }
     out.push_str("</svg>");
     out
@@ -325,6 +385,26 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_bar_labels_wrap_instead_of_being_cut() {
+        let long = "Mettre à disposition un FabLab et des outils numériques partagés";
+        let lines = label_lines(long, 28, 3);
+        assert!(lines.len() > 1 && lines.iter().all(|l| l.chars().count() <= 29));
+        assert_eq!(lines.join(" "), long);
+        assert_eq!(
+            label_lines("un deux trois quatre", 5, 2),
+            vec!["un", "deux…"]
+        );
+        let svg = bar_chart(
+            "t",
+            &[
+                (long.into(), 3.0, "3".into()),
+                ("Court".into(), 1.0, "1".into()),
+            ],
+        );
+        assert!(svg.contains("<tspan") && svg.contains("numériques"));
+    }
 
     #[test]
     fn quantile_classes_cover_all_values() {

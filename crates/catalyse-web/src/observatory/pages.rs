@@ -235,17 +235,25 @@ fn map_view(
         t.s("observatory.no_data"),
         footer.as_deref(),
     );
+    // Bounds do not overlap: a value on a bound belongs to the lower class, so the classes
+    // after the first start « above » it.
     let legend = classes
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
+            let key = if i == 0 || c.from == c.to {
+                "observatory.range"
+            } else {
+                "observatory.range_above"
+            };
             let range = t
-                .s("observatory.range")
+                .s(key)
                 .replace("{from}", &format_value(t.lang, c.from))
                 .replace("{to}", &format_value(t.lang, c.to));
             (c.colour, format!("{range}{unit}"))
         })
         .chain(std::iter::once((
-            catalyse_formats::choropleth::NO_DATA,
+            catalyse_formats::choropleth::NO_DATA_FILL,
             t.s("observatory.no_data").to_string(),
         )))
         .collect();

@@ -85,6 +85,10 @@ async fn maps(store: Arc<dyn Store>) {
             .contains("de 650\u{202f}000 à 770\u{202f}000 habitants"),
         "legend bounds"
     );
+    // Departments without a value are hatched, on the map and in the legend: never the
+    // lightest class's colour.
+    assert!(page.body.contains("<pattern id=\"sans-donnee\""));
+    assert!(page.body.matches("fill=\"url(#sans-donnee)\"").count() > 2);
     assert!(page.body.contains("CC BY 4.0"), "credits under the map");
     assert!(page.body.contains("<table>"), "the same data as a table");
     // No map at the commune level: the table alone.
