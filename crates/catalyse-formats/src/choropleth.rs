@@ -239,6 +239,46 @@ pub fn render(
     for a in &shapes.areas {
         area(&mut out, &a.code, &a.name, &a.d);
     }
+    // Paris and the petite couronne are a few pixels wide: drawn again, enlarged, in the
+    // top right corner (empty sea and neighbours there) of a map of departments.
+    let close: Vec<&Area> = PETITE_COURONNE
+        .iter()
+        .filter_map(|c| shapes.areas.iter().find(|a| a.code == *c))
+        .collect();
+    if close.len() == PETITE_COURONNE.len() {
+        if let Some((x0, y0, x1, y1)) = close
+            .iter()
+            .filter_map(|a| path_bbox(&a.d))
+            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+        {
+            let (bx, by, side) = (x + w - 104.0, y + 2.0, 100.0);
+            let _ = write!(
+                out,
+                "<rect x=\"{bx}\" y=\"{by}\" width=\"{side}\" height=\"{}\" fill=\"#fff\" \
+                 stroke=\"#c8c8d8\"/><svg x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                 viewBox=\"{:.1} {:.1} {:.1} {:.1}\">",
+                side + 14.0,
+                bx + 3.0,
+                by + 3.0,
+                side - 6.0,
+                side - 6.0,
+                x0 - 0.5,
+                y0 - 0.5,
+                x1 - x0 + 1.0,
+                y1 - y0 + 1.0
+            );
+            for a in &close {
+                area(&mut out, &a.code, &a.name, &a.d);
+            }
+            let _ = write!(
+                out,
+                "</svg><text x=\"{}\" y=\"{}\" font-size=\"9\" font-family=\"sans-serif\" \
+                 fill=\"#1b1b1b\">Paris et petite couronne</text>",
+                bx + 4.0,
+                by + side + 10.0
+            );
+        }
+    }
     let step = h / shapes.insets.len().max(1) as f64;
     for (i, inset) in shapes.insets.iter().enumerate() {
         let top = y + i as f64 * step;
@@ -281,6 +321,57 @@ pub fn render(
     }
     out.push_str("</svg>");
     out
+}
+
+/// Paris and its three neighbouring departments, enlarged in an inset.
+const PETITE_COURONNE: [&str; 4] = ["75", "92", "93", "94"];
+
+/// The bounding box (min x, min y, max x, max y) of a path written with `M` (absolute), `l`
+/// (relative) and `z`, as the shipped maps are.
+fn path_bbox(d: &str) -> Option<(f64, f64, f64, f64)> {
+    let mut numbers: Vec<(char, f64)> = vec![];
+    let mut command = 'M';
+    let mut token = String::new();
+    let flush = |token: &mut String, command: char, numbers: &mut Vec<(char, f64)>| {
+        if let Ok(n) = token.parse::<f64>() {
+            numbers.push((command, n));
+        }
+        token.clear();
+    };
+    for ch in d.chars() {
+        match ch {
+            'M' | 'l' | 'z' | 'L' | 'm' | 'Z' => {
+                flush(&mut token, command, &mut numbers);
+                command = ch;
+            }
+            '-' => {
+                flush(&mut token, command, &mut numbers);
+                token.push(ch);
+            }
+            '.' if token.contains('.') => {
+                flush(&mut token, command, &mut numbers);
+                token.push(ch);
+            }
+            c if c.is_ascii_digit() || c == '.' => token.push(c),
+            _ => flush(&mut token, command, &mut numbers),
+        }
+    }
+    flush(&mut token, command, &mut numbers);
+    let (mut cx, mut cy) = (0.0, 0.0);
+    let mut bbox: Option<(f64, f64, f64, f64)> = None;
+    for pair in numbers.chunks(2) {
+        let [(c, a), (_, b)] = pair else { break };
+        if c.is_ascii_uppercase() {
+            (cx, cy) = (*a, *b);
+        } else {
+            (cx, cy) = (cx + a, cy + b);
+        }
+        bbox = Some(match bbox {
+            None => (cx, cy, cx, cy),
+            Some((x0, y0, x1, y1)) => (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy)),
+        });
+    }
+    bbox
 }
 
 fn parse_box(b: &str) -> (f64, f64, f64, f64) {
@@ -385,6 +476,31 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paris_gets_an_inset_on_the_department_map() {
+        assert_eq!(
+            path_bbox("M10 20l2 0 .5-3-2.5 1z"),
+            Some((10.0, 17.0, 12.5, 20.0))
+        );
+        let maps = Maps::embedded().unwrap();
+        let svg = render(
+            &maps.departments,
+            &[],
+            &HashMap::new(),
+            "t",
+            "pas de donnée",
+            None,
+        );
+        assert!(svg.contains("Paris et petite couronne"));
+        // Paris drawn twice: on the map and in the inset.
+        assert_eq!(
+            svg.matches("<title>Paris : pas de donnée</title>").count(),
+            2
+        );
+        let regions = render(&maps.regions, &[], &HashMap::new(), "t", "", None);
+        assert!(!regions.contains("petite couronne"));
+    }
 
     #[test]
     fn long_bar_labels_wrap_instead_of_being_cut() {
