@@ -44,8 +44,8 @@ struct Gallery<'a> {
     maps: Vec<(String, bool, Vec<MapEntry>)>,
 }
 
-/// (indicator name, URL of its map page, level label)
-type MapEntry = (String, String, &'static str);
+/// (indicator name, URL of its map page, level label, URL of the map alone as SVG)
+type MapEntry = (String, String, &'static str, String);
 
 /// `GET /observatoire/cartes`: « la diversité des territoires en cartes », every map there is.
 pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
@@ -62,13 +62,12 @@ pub async fn gallery(State(state): State<AppState>, ctx: PageCtx) -> Result<Resp
                         .into_iter()
                         .filter(|l| state.maps.for_level(*l).is_some())
                         .map(move |level| {
+                            let base = format!("/observatoire/{}/indicateurs/{}", d.slug, i.slug);
                             (
                                 i.name.clone(),
-                                format!(
-                                    "/observatoire/{}/indicateurs/{}?niveau={level}",
-                                    d.slug, i.slug
-                                ),
+                                format!("{base}?niveau={level}"),
                                 level_label(ctx.t, level),
+                                format!("{base}/carte.svg?niveau={level}"),
                             )
                         })
                 })

@@ -91,6 +91,13 @@ async fn maps(store: Arc<dyn Store>) {
     assert!(page.body.matches("fill=\"url(#sans-donnee)\"").count() > 2);
     assert!(page.body.contains("CC BY 4.0"), "credits under the map");
     assert!(page.body.contains("<table>"), "the same data as a table");
+    // The gallery shows each map as a thumbnail: the map's own SVG, loaded lazily.
+    let gallery = app.get("/observatoire/cartes").await;
+    assert_eq!(gallery.status, StatusCode::OK);
+    assert!(gallery.body.contains(
+        "<img src=\"/observatoire/population/indicateurs/population-municipale/carte.svg?niveau=department\" alt=\"\""
+    ));
+    assert!(gallery.body.contains("loading=\"lazy\""));
     // No map at the commune level: the table alone.
     let communes = app
         .get("/observatoire/population/indicateurs/population-municipale?niveau=commune")
