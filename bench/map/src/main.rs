@@ -288,6 +288,7 @@ fn generate(n: usize, seed: u64) -> anyhow::Result<Generated> {
             },
             activities: some_bits(&mut rng, 16) as u16,
             levers: some_bits(&mut rng, 7) as u8,
+            territory: catalyse_map::NO_TERRITORY,
             region: commune
                 .region
                 .as_deref()

@@ -18,6 +18,43 @@ use crate::{Feature, MapPoint};
 /// the output is also valid JavaScript. A point with a non-finite coordinate (never returned
 /// by [`crate::MapIndex::clusters`]) is written with `null` coordinates.
 pub fn feature_collection_json(features: &[Feature<'_>], out: &mut String) {
+    feature_collection_json_with(features, out, |_, _| {});
+}
+
+/// Appends more properties to a single point's `properties`, after the fixed ones.
+pub struct Props<'a> {
+    out: &'a mut String,
+}
+
+impl Props<'_> {
+    /// `"key":"value"`, the value escaped as in the rest of the answer. `key` must be a plain
+    /// JSON key (ASCII letters, digits, `_`), not one of the fixed properties.
+    pub fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        write_str(self.out, value);
+    }
+
+    /// `"key":true` or `"key":false`.
+    pub fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    fn key(&mut self, key: &str) {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        self.out.push_str(",\"");
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+}
+
+/// Like [`feature_collection_json`], with `extra` called for each single point to add
+/// properties of the caller's own (labels the engine does not know, such as a commune).
+pub fn feature_collection_json_with(
+    features: &[Feature<'_>],
+    out: &mut String,
+    mut extra: impl FnMut(&MapPoint, &mut Props<'_>),
+) {
     out.reserve(features.len() * 170 + 48);
     out.push_str(r#"{"type":"FeatureCollection","features":["#);
     for (i, f) in features.iter().enumerate() {
@@ -53,7 +90,11 @@ pub fn feature_collection_json(features: &[Feature<'_>], out: &mut String) {
                 write_coord(out, bbox.north);
                 out.push_str("]}}");
             }
-            Feature::Point(p) => write_point(out, p),
+            Feature::Point(p) => {
+                write_point(out, p);
+                extra(p, &mut Props { out });
+                out.push_str("}}");
+            }
         }
     }
     out.push_str("]}");
@@ -80,7 +121,6 @@ fn write_point(out: &mut String, p: &MapPoint) {
     write_str(out, &p.name);
     out.push_str(r#","slug":"#);
     write_str(out, &p.slug);
-    out.push_str("}}");
 }
 
 fn write_u64(out: &mut String, mut v: u64) {
@@ -196,6 +236,46 @@ mod tests {
         assert_eq!(coord(0.00001), "0.00001");
         assert_eq!(coord(-5.10203), "-5.10203");
         assert_eq!(coord(f64::NAN), "null");
+    }
+
+    #[test]
+    fn extra_properties_after_the_fixed_ones() {
+        let p = MapPoint {
+            id: -3,
+            layer: crate::Layer::Place,
+            lon: 4.39,
+            lat: 45.43,
+            public: true,
+            family: crate::NO_FAMILY,
+            activities: 0,
+            levers: 0,
+            region: crate::NO_REGION,
+            kind: 1,
+            territory: 7,
+            name: "Café \"Le Lien\"".into(),
+            slug: "cafe-le-lien".into(),
+        };
+        let features = [Feature::Point(&p)];
+        let mut plain = String::new();
+        feature_collection_json(&features, &mut plain);
+        let mut more = String::new();
+        feature_collection_json_with(&features, &mut more, |p, props| {
+            props.str("territory", &format!("n°{} \"Saint-Étienne\"", p.territory));
+            props.bool("members_only", !p.public);
+        });
+        assert_eq!(
+            more,
+            plain.replace(
+                r#""slug":"cafe-le-lien"}"#,
+                r#""slug":"cafe-le-lien","territory":"n°7 \"Saint-Étienne\"","members_only":false}"#
+            )
+        );
+        let v: serde_json::Value = serde_json::from_str(&more).unwrap();
+        assert_eq!(v["features"][0]["properties"]["id"], -3);
+        assert_eq!(
+            v["features"][0]["properties"]["territory"],
+            "n°7 \"Saint-Étienne\""
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! ```text
 //! pub enum Layer { Member, Place }                       // serde "member" / "place"
 //! pub struct MapPoint { id, layer, lon, lat, public, family, activities, levers,
-//!                       region, kind, name: Box<str>, slug: Box<str> }
+//!                       region, kind, territory, name: Box<str>, slug: Box<str> }
 //! pub struct Filter { members, places, include_private, family, activity, lever, region, kind }
 //! pub struct BBox { west, south, east, north }           // WGS84 degrees
 //! impl BBox { pub fn parse(s: &str) -> Result<BBox, BBoxError>;   // "W,S,E,N"
@@ -33,6 +33,8 @@
 //!     pub fn heap_bytes(&self) -> usize;                  // index structures, without the points
 //! }
 //! pub fn feature_collection_json(features: &[Feature<'_>], out: &mut String);
+//! pub fn feature_collection_json_with(features: &[Feature<'_>], out: &mut String,
+//!     extra: impl FnMut(&MapPoint, &mut Props<'_>));        // more properties per point
 //! pub fn spread_like_population(communes: &[(f64, f64, u64)], n: usize, seed: u64)
 //!     -> Vec<(usize, f64, f64)>;
 //! ```
@@ -134,7 +136,7 @@ use std::fmt;
 
 pub use generator::spread_like_population;
 pub use index::MapIndex;
-pub use json::feature_collection_json;
+pub use json::{feature_collection_json, feature_collection_json_with, Props};
 
 /// Highest zoom (Leaflet's usual `maxZoom`); higher requested zooms are clamped to it.
 pub const MAX_ZOOM: u8 = 20;
@@ -149,6 +151,8 @@ pub const NO_FAMILY: u8 = 255;
 pub const NO_REGION: u16 = u16::MAX;
 /// `MapPoint::kind` for members, and places without a kind.
 pub const NO_KIND: u8 = 255;
+/// [`MapPoint::territory`] when the caller has none.
+pub const NO_TERRITORY: u32 = u32::MAX;
 
 /// The two layers of the map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -195,6 +199,10 @@ pub struct MapPoint {
     pub region: u16,
     /// Place kind index (places only), [`NO_KIND`] for none.
     pub kind: u8,
+    /// The territory the point stands for, as an index in the caller's own list (the web
+    /// server: its geography), [`NO_TERRITORY`] for none. Not used by the engine; it fits in
+    /// the padding of the struct, so it costs no memory.
+    pub territory: u32,
     /// Display name (the list's sort key).
     pub name: Box<str>,
     /// URL slug, built by the caller.

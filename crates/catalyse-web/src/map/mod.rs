@@ -13,6 +13,7 @@ pub fn routes() -> Routes {
         Router::new()
             .route("/carte", get(pages::map))
             .route("/carte/liste", get(pages::list))
+            .route("/carte/noms.json", get(pages::names))
             .route("/carte/points.geojson", get(pages::points)),
     )
 }

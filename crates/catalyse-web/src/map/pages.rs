@@ -3,6 +3,7 @@
 //! the same view as an accessible list, with the same parameters and the same points.
 
 use crate::error::AppError;
+use crate::network::map_views::{bbox_param, overlap, METROPOLE};
 use crate::network::snapshot::{MapQuery, FRANCE, PAGE_FILTERS};
 use crate::pages::{render, render_status, PageCtx, Pager};
 use crate::state::AppState;
@@ -10,7 +11,9 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use catalyse_map::{Layer, MapPoint};
+use catalyse_core::network::PlaceKind;
+use catalyse_core::TerritoryLevel;
+use catalyse_map::{BBox, Layer, MapPoint};
 
 /// Points per page of the list.
 const PER_PAGE: usize = 50;
@@ -21,7 +24,11 @@ struct MapPage<'a> {
     ctx: &'a PageCtx,
     state: &'a AppState,
     q: MapQuery,
+    /// The zoom the address gives, if it gives one: the view is then its bbox's centre at
+    /// that zoom (as the map wrote it), else the whole bbox.
+    zoom: Option<u8>,
     regions: Vec<(String, String)>,
+    views: Vec<ViewLink>,
     error: Option<String>,
     tiles: String,
     tiles_attribution: String,
@@ -32,21 +39,31 @@ struct MapPage<'a> {
     regions_url: String,
     departments_url: String,
     list_link: String,
+    /// The script's words in the page's language, as JSON.
+    texts: String,
+}
+
+/// One entry of « Aller à » (mainland France, each overseas région): a plain link without
+/// JavaScript, a move of the view with it.
+struct ViewLink {
+    name: String,
+    href: String,
+    bbox: String,
+    current: bool,
 }
 
 impl MapPage<'_> {
     fn bbox(&self) -> String {
-        let b = self
-            .q
-            .bbox
-            .unwrap_or(catalyse_map::BBox::new(-5.5, 41.2, 9.9, 51.3));
-        format!("{:.5},{:.5},{:.5},{:.5}", b.west, b.south, b.east, b.north)
+        bbox_param(&self.q.bbox.unwrap_or(METROPOLE))
     }
 }
 
-fn parse(raw: Option<&str>) -> (MapQuery, Option<String>) {
+fn parse(state: &AppState, raw: Option<&str>) -> (MapQuery, Option<String>) {
     match MapQuery::parse(raw, PAGE_FILTERS) {
-        Ok(q) => (q, None),
+        Ok(mut q) => {
+            q.bbox = view(state, &q);
+            (q, None)
+        }
         Err(e) => (
             MapQuery {
                 members: true,
@@ -60,20 +77,116 @@ fn parse(raw: Option<&str>) -> (MapQuery, Option<String>) {
     }
 }
 
+/// The view of an address: its bbox, unless a région is chosen that the bbox does not reach
+/// (or there is no bbox): then that région's bounds. So that choosing La Réunion shows La
+/// Réunion, on the map as in the list, with or without JavaScript.
+fn view(state: &AppState, q: &MapQuery) -> Option<BBox> {
+    let region = (!q.region.is_empty())
+        .then(|| {
+            state
+                .numbering
+                .views
+                .bounds(TerritoryLevel::Region, &q.region)
+        })
+        .flatten();
+    match (q.bbox, region) {
+        (Some(b), Some(r)) if !overlap(&b, &r) => Some(r),
+        (None, Some(r)) => Some(r),
+        (b, _) => b,
+    }
+}
+
+/// `query` without its `zoom`: a link that shows a whole bbox, whatever the screen.
+fn without_zoom(query: &str) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k != "zoom" {
+            s.append_pair(&k, &v);
+        }
+    }
+    s.finish()
+}
+
+/// The link to a view of `b` with the filters of `q` but the région's (a view is not a
+/// filter: going to Mayotte with Bretagne chosen would show nothing).
+fn view_link(q: &MapQuery, name: &str, b: BBox) -> ViewLink {
+    let there = MapQuery {
+        bbox: Some(b),
+        region: String::new(),
+        ..q.clone()
+    };
+    ViewLink {
+        name: name.to_string(),
+        href: format!("/carte?{}", without_zoom(&there.to_query(None))),
+        bbox: bbox_param(&b),
+        current: bbox_param(&q.bbox.unwrap_or(METROPOLE)) == bbox_param(&b),
+    }
+}
+
+/// The words `carte.js` says, from the `carte_js` keys of the page's language.
+fn texts(ctx: &PageCtx) -> String {
+    const KEYS: &[&str] = &[
+        "zoom_in",
+        "zoom_out",
+        "close",
+        "member",
+        "members",
+        "place",
+        "places",
+        "mixed_one",
+        "mixed_many",
+        "and",
+        "in_view",
+        "none",
+        "no_layer",
+        "failed",
+        "zoom",
+        "to_list",
+        "member_type",
+        "place_type",
+        "members_only",
+        "names",
+    ];
+    let map: serde_json::Map<String, serde_json::Value> = KEYS
+        .iter()
+        .map(|k| {
+            let v = ctx.t.s(&format!("carte_js.{k}")).to_string();
+            (k.to_string(), v.into())
+        })
+        .chain(PlaceKind::ALL.iter().map(|k| {
+            let v = ctx
+                .t
+                .s(&format!("carte_js.kind_{}", k.as_str()))
+                .to_string();
+            (format!("kind_{}", k.as_str()), v.into())
+        }))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
 pub async fn map(
     State(state): State<AppState>,
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (q, error) = parse(raw.as_deref());
+    let (q, error) = parse(&state, raw.as_deref());
     let error = error.or_else(|| q.filter(&state.numbering, false).err());
+    let zoom = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "zoom" && !v.trim().is_empty())
+        .then_some(q.zoom);
+    let mut views = vec![view_link(&q, ctx.t.s("carte.metropole"), METROPOLE)];
+    for (_, name, b) in &state.numbering.views.overseas {
+        views.push(view_link(&q, name, *b));
+    }
     let a = &state.assets;
     let page = MapPage {
         ctx: &ctx,
         state: &state,
         list_link: format!("/carte/liste?{}", q.to_query(None)),
         q,
+        zoom,
         regions: crate::network::members::regions(&state),
+        views,
         error,
         tiles: state.config.map_tiles_url.clone().unwrap_or_default(),
         tiles_attribution: state
@@ -87,8 +200,22 @@ pub async fn map(
         carte_css: a.url("carte.css").into(),
         regions_url: a.url("carte-regions.geojson").into(),
         departments_url: a.url("carte-departements.geojson").into(),
+        texts: texts(&ctx),
     };
     render(&ctx, &page)
+}
+
+/// `GET /carte/noms.json`: the place names the map draws (see
+/// [`crate::network::map_views::MapViews::names_json`]); made at start from the geography.
+pub async fn names(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        state.numbering.views.names_json.clone(),
+    )
+        .into_response()
 }
 
 /// One line of the list.
@@ -118,7 +245,7 @@ pub async fn list(
     ctx: PageCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    let (q, mut error) = parse(raw.as_deref());
+    let (q, mut error) = parse(&state, raw.as_deref());
     let snapshot = state.network();
     let bbox = q.bbox.unwrap_or(FRANCE);
     let page = q.page.max(1);

@@ -8,7 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use catalyse_core::network::{Profile, TerritoryRef};
+use catalyse_core::network::{PlaceKind, Profile, TerritoryRef};
+use catalyse_core::TerritoryLevel;
+use catalyse_map::Layer;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,7 +30,7 @@ use utoipa::ToSchema;
         ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu; another value matches nothing"),
     ),
     responses(
-        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`, `id`, `name`, `slug`)", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`, `id`, `name`, `slug`; then, when known: `family`, the member's actor family slug; `kind`, the place's kind slug; `territory`, the name of the commune where the point is drawn, or of the larger territory a member works in; `department`, the name of that commune's département; `members_only: true` for a profile only signed-in members see)", content_type = "application/geo+json", body = Object),
         (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -46,8 +48,36 @@ pub async fn clusters(
         Ok(filter) => snapshot.map.clusters(&bbox, q.zoom, &filter),
         Err(_) => vec![],
     };
-    let mut body = String::with_capacity(64 + features.len() * 160);
-    catalyse_map::feature_collection_json(&features, &mut body);
+    let mut body = String::with_capacity(64 + features.len() * 200);
+    let (n, territories) = (&state.numbering, &state.territories);
+    catalyse_map::feature_collection_json_with(&features, &mut body, |p, props| {
+        match p.layer {
+            Layer::Member => {
+                if let Some(f) = n.families.get(p.family as usize) {
+                    props.str("family", f);
+                }
+            }
+            Layer::Place => {
+                if let Some(k) = PlaceKind::ALL.get(p.kind as usize) {
+                    props.str("kind", k.as_str());
+                }
+            }
+        }
+        if let Some(t) = territories.all().get(p.territory as usize) {
+            props.str("territory", &t.name);
+            let department = match t.level {
+                TerritoryLevel::Commune | TerritoryLevel::Epci => t.department.as_deref(),
+                _ => None,
+            };
+            if let Some(d) = department.and_then(|d| territories.get(TerritoryLevel::Department, d))
+            {
+                props.str("department", &d.name);
+            }
+        }
+        if !p.public {
+            props.bool("members_only", true);
+        }
+    });
     let cache = if user.is_some() {
         "private, max-age=10"
     } else {

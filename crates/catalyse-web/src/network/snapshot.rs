@@ -20,6 +20,8 @@ pub struct Numbering {
     pub regions: Vec<String>,
     /// The point that stands for a territory that is not a commune: its most populous commune.
     seats: HashMap<(TerritoryLevel, String), (f64, f64)>,
+    /// Bounds, overseas territories and place names for the map.
+    pub views: super::map_views::MapViews,
 }
 
 impl Numbering {
@@ -64,6 +66,7 @@ impl Numbering {
                 .collect(),
             levers: levers.iter().map(|l| l.slug.clone()).collect(),
             regions,
+            views: super::map_views::MapViews::new(territories),
             seats: seats
                 .into_iter()
                 .map(|(k, (lon, lat, _))| (k, (lon, lat)))
@@ -327,13 +330,15 @@ impl Builder<'_> {
                 *fig.by_region.entry(r.to_string()).or_default() += 1;
             }
         }
-        let Some((lon, lat)) = f
-            .territories
-            .iter()
-            .find_map(|t| self.numbering.position(self.territories, t))
-        else {
+        let Some(((lon, lat), at)) = f.territories.iter().find_map(|t| {
+            let pos = self.numbering.position(self.territories, t)?;
+            Some((pos, self.territories.get(t.level, &t.code)))
+        }) else {
             return indexed;
         };
+        let territory = at.map_or(catalyse_map::NO_TERRITORY, |t| {
+            super::map_views::territory_index(self.territories, t)
+        });
         let (dx, dy) = jitter(p.user_id);
         let n = self.numbering;
         self.points.push(MapPoint {
@@ -353,6 +358,7 @@ impl Builder<'_> {
             ) as u8,
             region,
             kind: NO_KIND,
+            territory,
             name: f.display_name.clone().into(),
             slug: p.slug.clone().into(),
         });
@@ -397,6 +403,7 @@ impl Builder<'_> {
             levers: 0,
             region,
             kind: f.kind.index(),
+            territory: super::map_views::territory_index(self.territories, commune),
             name: f.name.clone().into(),
             slug: p.slug.clone().into(),
         });

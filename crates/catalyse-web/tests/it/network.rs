@@ -655,3 +655,233 @@ async fn photo_sizes(store: Arc<dyn Store>) {
 
     app.stop().await;
 }
+
+/// The small geography and La Réunion (a région of one département, three communes).
+fn geography_with_reunion() -> catalyse_core::territory::Geography {
+    let mut g = crate::small_geography();
+    let extra = catalyse_core::territory::Geography::from_tsv(
+        "level\tcode\tname\tregion\tdepartment\tepci\tpopulation\tpostcodes\tlat\tlon\n\
+         region\t04\tLa Réunion\t\t\t\t880000\t\t\t\n\
+         department\t974\tLa Réunion\t04\t\t\t880000\t\t\t\n\
+         commune\t97411\tSaint-Denis\t04\t974\t\t153000\t97400\t-20.88\t55.45\n\
+         commune\t97415\tSaint-Paul\t04\t974\t\t105000\t97460\t-21.01\t55.27\n\
+         commune\t97416\tSaint-Pierre\t04\t974\t\t85000\t97410\t-21.34\t55.48\n",
+    )
+    .expect("La Réunion");
+    g.territories.extend(extra.territories);
+    g.checksum = format!("{}-reunion", g.checksum);
+    g
+}
+
+/// The value of `data-NAME="…"` on the map's container.
+fn data(body: &str, name: &str) -> Option<String> {
+    let map = body.split("id=\"carte\"").nth(1)?.split('>').next()?;
+    let v = map.split(&format!(" data-{name}=\"")).nth(1)?;
+    Some(v.split('"').next()?.to_string())
+}
+
+fn four(bbox: &str) -> [f64; 4] {
+    let v: Vec<f64> = bbox.split(',').map(|x| x.parse().unwrap()).collect();
+    [v[0], v[1], v[2], v[3]]
+}
+
+both_databases!(network_map_views_regions_and_popups, map_views);
+/// The map's view: a région filter moves it to that région's bounds (La Réunion too), the
+/// view round-trips through the address (map → list → map), « Aller à » reaches each
+/// overseas région, the cluster API says where each point is, and the map names places.
+async fn map_views(store: Arc<dyn Store>) {
+    let app = TestApp::start_on(store.clone(), geography_with_reunion(), |_| {}).await;
+
+    // A région filter, without a view: the view is that région's bounds.
+    let r = app.get("/carte?region=04").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let [w, s, e, n] = four(&data(&r.body, "bbox").expect("a view"));
+    assert!(
+        (55.1..55.3).contains(&w) && (55.45..55.95).contains(&e),
+        "{w} {e}"
+    );
+    assert!(
+        (-21.5..-21.3).contains(&s) && (-20.9..-20.7).contains(&n),
+        "{s} {n}"
+    );
+    assert!(data(&r.body, "zoom").is_none(), "the whole région is shown");
+    let reunion = data(&r.body, "bbox").unwrap();
+    // The same with the mainland view the form carried: a région the view misses wins.
+    let stale = app
+        .get("/carte?bbox=-5.5,41.2,9.9,51.3&zoom=6&region=04")
+        .await;
+    assert_eq!(data(&stale.body, "bbox").unwrap(), reunion);
+    // A région the view does reach keeps the view (the reader chose it).
+    let kept = app
+        .get("/carte?bbox=4.0,45.0,5.5,46.5&zoom=8&region=84")
+        .await;
+    assert_eq!(
+        data(&kept.body, "bbox").unwrap(),
+        "4.00000,45.00000,5.50000,46.50000"
+    );
+    // Each région of the filter carries its bounds, for the script to move the map.
+    assert!(
+        r.body
+            .contains(&format!("value=\"04\" data-bbox=\"{reunion}\" selected")),
+        "{}",
+        r.body
+    );
+    // Without a région: mainland France.
+    let home = app.get("/carte").await;
+    assert_eq!(
+        data(&home.body, "bbox").unwrap(),
+        "-5.50000,41.20000,9.90000,51.30000"
+    );
+
+    // « Aller à »: mainland France and La Réunion (the only overseas région of this
+    // geography), plain links to a view without a zoom, without the région filter.
+    let link = format!("/carte?bbox={}", reunion.replace(',', "%2C"));
+    assert!(
+        home.body.contains(&format!(
+            "href=\"{link}&#38;couches=members%2Cplaces\" data-bbox=\"{reunion}\">La Réunion</a>"
+        )),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains(">France métropolitaine</a>"));
+    let gone = app.get(&format!("{link}&couches=members%2Cplaces")).await;
+    assert_eq!(data(&gone.body, "bbox").unwrap(), reunion);
+    assert!(gone.body.contains("aria-current=\"true\">La Réunion</a>"));
+
+    // The view in the address round-trips: map → list → map.
+    let query = "bbox=55.20000%2C-21.40000%2C55.60000%2C-20.80000&zoom=10&couches=members%2Cplaces&famille=associations";
+    let map = app.get(&format!("/carte?{query}")).await;
+    assert_eq!(
+        data(&map.body, "bbox").unwrap(),
+        "55.20000,-21.40000,55.60000,-20.80000"
+    );
+    assert_eq!(data(&map.body, "zoom").unwrap(), "10");
+    assert!(
+        map.body.contains(&format!(
+            "href=\"/carte/liste?{}\"",
+            query.replace('&', "&#38;")
+        )),
+        "{}",
+        map.body
+    );
+    let list = app.get(&format!("/carte/liste?{query}")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list
+        .body
+        .contains("value=\"55.20000,-21.40000,55.60000,-20.80000\" checked"));
+    assert!(
+        list.body
+            .contains(&format!("href=\"/carte?{}\"", query.replace('&', "&#38;"))),
+        "{}",
+        list.body
+    );
+
+    // Members and places in La Réunion only, as the command line makes them.
+    let reference = catalyse_web::state::Reference {
+        levers: store.levers().await.unwrap(),
+        metier: store.metier().await.unwrap(),
+        actor_families: store.actor_families().await.unwrap(),
+        milestones: vec![],
+    };
+    let island: Vec<_> = store
+        .territories()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.region.as_deref() == Some("04"))
+        .collect();
+    catalyse_web::network::examples::generate(store.as_ref(), &island, &reference, 8, 3, 11)
+        .await
+        .unwrap();
+    let mut total = 0;
+    for _ in 0..40 {
+        let list = app.get("/carte/liste?region=04").await;
+        total = list
+            .body
+            .split("<h2>")
+            .nth(1)
+            .map(|h| {
+                h.chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect::<String>()
+            })
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        if total >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(total >= 3, "network reloaded: {total}");
+    // The list of the région lists what the map of the région's view shows.
+    let geo = app
+        .get(&format!(
+            "/api/v1/map/clusters?bbox={reunion}&zoom=18&region=04"
+        ))
+        .await;
+    let fc: serde_json::Value = serde_json::from_str(&geo.body).unwrap();
+    let mut on_map = 0;
+    let mut kinds = 0;
+    for f in fc["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        if p["cluster"] == true {
+            on_map += p["count"].as_u64().unwrap();
+            continue;
+        }
+        on_map += 1;
+        // Popups: where the point is, its family or kind.
+        let t = p["territory"].as_str().unwrap();
+        assert!(
+            ["Saint-Denis", "Saint-Paul", "Saint-Pierre"].contains(&t),
+            "{p}"
+        );
+        assert_eq!(p["department"], "La Réunion", "{p}");
+        if p["layer"] == "place" {
+            kinds += 1;
+            assert!(
+                p["kind"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<catalyse_core::network::PlaceKind>()
+                    .is_ok(),
+                "{p}"
+            );
+        } else {
+            assert!(p["family"].as_str().is_some_and(|f| !f.is_empty()), "{p}");
+            assert!(
+                p.get("members_only").is_none(),
+                "visitors see public points only: {p}"
+            );
+        }
+    }
+    assert_eq!(on_map, total, "map and list agree on La Réunion");
+    assert_eq!(kinds, 3, "the three places");
+    let same = app
+        .get(&format!("/carte/liste?bbox={reunion}&region=04"))
+        .await;
+    assert!(same.body.contains(&format!("<h2>{total} ")));
+
+    // Place names: the prefectures first (the most populous commune of each département).
+    let names = app.get("/carte/noms.json").await;
+    assert_eq!(names.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&names.body).unwrap();
+    assert_eq!(v["prefectures"], 3);
+    let list: Vec<&str> = v["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        list,
+        [
+            "Saint-Étienne",
+            "Saint-Denis",
+            "L'Abergement-Clémenciat",
+            "Saint-Paul",
+            "Saint-Pierre"
+        ]
+    );
+    assert_eq!(v["names"][1][1], -20.88);
+    app.stop().await;
+}
