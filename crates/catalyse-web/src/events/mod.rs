@@ -34,10 +34,7 @@ pub fn routes() -> Routes {
                 "/evenements/{slug}/inscription",
                 get(registrations::form_page).post(registrations::register),
             )
-            .route(
-                "/evenements/{slug}/inscription/annuler",
-                post(mine::cancel),
-            )
+            .route("/evenements/{slug}/inscription/annuler", post(mine::cancel))
             .route("/mon-profil/inscriptions", get(mine::list))
             .route("/inscriptions/{token}", get(registrations::show))
             .route(

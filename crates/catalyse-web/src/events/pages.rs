@@ -229,8 +229,14 @@ async fn registration_view(
             "reg.link_note_later"
         })
     });
+    // As `service::member_state` finds it (the service reads this module: not called here).
     let mine = match &ctx.user {
-        Some(u) if upcoming => super::service::member_state(state, e, u).await?,
+        Some(u) if upcoming => state
+            .store
+            .member_registrations(u.id, u.email.as_str(), Some(e.id))
+            .await?
+            .into_iter()
+            .next(),
         _ => None,
     };
     let mine = mine.map(|(_, place)| match place {

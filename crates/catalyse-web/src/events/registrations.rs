@@ -208,7 +208,11 @@ pub async fn register(
 
 /// The event's page, which tells a member she is registered (`?inscription=deja`).
 fn already_registered(e: &Event) -> Response {
-    Redirect::to(&format!("/evenements/{}?inscription=deja#inscription", e.slug)).into_response()
+    Redirect::to(&format!(
+        "/evenements/{}?inscription=deja#inscription",
+        e.slug
+    ))
+    .into_response()
 }
 
 /// `GET /inscriptions/{token}`: where a registration stands, with the buttons to confirm or

@@ -860,7 +860,10 @@ async fn my_registrations(store: Arc<dyn Store>) {
     let r = member_registers(&app, "atelier-places").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let mine = app.get(page).await;
-    assert!(says(&mine, "Vous êtes inscrit·e : votre place est réservée."));
+    assert!(says(
+        &mine,
+        "Vous êtes inscrit·e : votre place est réservée."
+    ));
     assert!(mine
         .body
         .contains("action=\"/evenements/atelier-places/inscription/annuler\""));
@@ -870,7 +873,10 @@ async fn my_registrations(store: Arc<dyn Store>) {
     let again = member_registers(&app, "atelier-places").await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     let back = again.header("location").to_string();
-    assert_eq!(back, "/evenements/atelier-places?inscription=deja#inscription");
+    assert_eq!(
+        back,
+        "/evenements/atelier-places?inscription=deja#inscription"
+    );
     let shown = app.get(&back).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(says(&shown, "Vous êtes déjà inscrit·e à cet événement"));
@@ -920,7 +926,10 @@ async fn my_registrations(store: Arc<dyn Store>) {
     // « Mes inscriptions »: hers (to come, then past), not Bob's.
     let past = Event {
         title: "Atelier passé".into(),
-        ..workshop("atelier-passe", chrono::Utc::now() - chrono::Duration::days(3))
+        ..workshop(
+            "atelier-passe",
+            chrono::Utc::now() - chrono::Duration::days(3),
+        )
     };
     store
         .load_events("atelier-passe", "v1", &[], &[past], chrono::Utc::now())
@@ -970,17 +979,29 @@ async fn my_registrations(store: Arc<dyn Store>) {
     let r = app.post_with_csrf(&csrf, cancel, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let back = r.header("location").to_string();
-    assert_eq!(back, "/evenements/atelier-places?inscription=annulee#inscription");
+    assert_eq!(
+        back,
+        "/evenements/atelier-places?inscription=annulee#inscription"
+    );
     let shown = app.get(&back).await;
     assert!(says(&shown, "Votre inscription est annulée"));
-    assert!(says(&shown, "M'inscrire en un clic"), "she may register again");
+    assert!(
+        says(&shown, "M'inscrire en un clic"),
+        "she may register again"
+    );
     let e = store.event("atelier-places").await.unwrap().unwrap();
     let status_of = |regs: &[catalyse_store::Registration], email: &str| {
         regs.iter().find(|r| r.email == email).unwrap().status
     };
     let regs = store.registrations(e.id).await.unwrap();
-    assert_eq!(status_of(&regs, "alice@example.org"), RegistrationStatus::Cancelled);
-    assert_eq!(status_of(&regs, "claire@example.org"), RegistrationStatus::Confirmed);
+    assert_eq!(
+        status_of(&regs, "alice@example.org"),
+        RegistrationStatus::Cancelled
+    );
+    assert_eq!(
+        status_of(&regs, "claire@example.org"),
+        RegistrationStatus::Confirmed
+    );
     assert!(app
         .outbox()
         .iter()
@@ -988,7 +1009,10 @@ async fn my_registrations(store: Arc<dyn Store>) {
     // Asked again: nothing changes, no error.
     let r = app.post_with_csrf(&csrf, cancel, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.header("location"), "/evenements/atelier-places#inscription");
+    assert_eq!(
+        r.header("location"),
+        "/evenements/atelier-places#inscription"
+    );
     assert_eq!(store.registrations(e.id).await.unwrap(), regs);
 
     // Bob cancels from his list: back to it, and a seat is free for everyone to see.
@@ -998,7 +1022,10 @@ async fn my_registrations(store: Arc<dyn Store>) {
         .post_with_csrf(&list.field("csrf"), cancel, &[("depuis", "liste")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.header("location"), "/mon-profil/inscriptions?etat=annulee");
+    assert_eq!(
+        r.header("location"),
+        "/mon-profil/inscriptions?etat=annulee"
+    );
     let list = app.get(r.header("location")).await;
     assert!(says(&list, "Votre inscription est annulée"));
     assert!(!list.body.contains("href=\"/evenements/atelier-places\""));
