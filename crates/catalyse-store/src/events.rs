@@ -71,6 +71,18 @@ pub trait EventStore: Send + Sync {
     async fn registration_by_token(&self, token_hash: &str) -> StoreResult<Option<Registration>>;
     /// Registrations of an event in order of arrival.
     async fn registrations(&self, event_id: i64) -> StoreResult<Vec<Registration>>;
+    /// Seats taken (confirmed registrations) and people on the waiting list of an event.
+    async fn registration_counts(&self, event_id: i64) -> StoreResult<(i64, i64)>;
+    /// A member's registrations that hold a seat or a place on a waiting list — made under
+    /// her account, or with her address (`email`, any case) and confirmed from its mailbox —,
+    /// each with its place on the waiting list (1 for the first; 0 for a seat); all events,
+    /// or only `event_id`. In order of arrival.
+    async fn member_registrations(
+        &self,
+        user_id: i64,
+        email: &str,
+        event_id: Option<i64>,
+    ) -> StoreResult<Vec<(Registration, i64)>>;
     /// Confirmed registrations whose scheduled event starts in (now + from, now + to] and that
     /// have not had this reminder: claimed (marked sent) in the same statement, so that no two
     /// runs or instances send it twice.
@@ -542,6 +554,53 @@ where
         .bind(event_id)
         .fetch_all(self.r())
         .await
+    }
+
+    async fn registration_counts(&self, event_id: i64) -> StoreResult<(i64, i64)> {
+        let count = |status: &'static str| {
+            query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = $2",
+            )
+            .bind(event_id)
+            .bind(status)
+            .fetch_one(self.r())
+        };
+        Ok((count("confirmed").await?, count("waiting").await?))
+    }
+
+    async fn member_registrations(
+        &self,
+        user_id: i64,
+        email: &str,
+        event_id: Option<i64>,
+    ) -> StoreResult<Vec<(Registration, i64)>> {
+        let one_event = if event_id.is_some() {
+            " AND r.event_id = $3"
+        } else {
+            ""
+        };
+        let columns = REGISTRATION_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, CASE WHEN r.status = 'waiting' THEN \
+             (SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id \
+              AND w.status = 'waiting' AND w.id <= r.id) ELSE 0 END AS position \
+             FROM registrations r \
+             WHERE r.status IN ('confirmed', 'waiting') \
+             AND (r.user_id = $1 OR LOWER(r.email) = LOWER($2)){one_event} ORDER BY r.id"
+        );
+        let mut q = query(&sql).bind(user_id).bind(email);
+        if let Some(id) = event_id {
+            q = q.bind(id);
+        }
+        q.fetch_all(self.r())
+            .await?
+            .iter()
+            .map(|row| Ok((Registration::from_row(row)?, row.try_get("position")?)))
+            .collect()
     }
 
     async fn claim_reminders(

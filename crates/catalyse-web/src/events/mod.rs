@@ -1,8 +1,10 @@
 //! Events and webinars: the agenda, each event with its calendar file, registrations with the
-//! waiting list and reminders, the animators' pages, and their API.
+//! waiting list and reminders, a member's own registrations, the animators' pages, and their
+//! API.
 
 pub mod admin;
 pub mod api;
+pub mod mine;
 pub mod pages;
 pub mod registrations;
 pub mod service;
@@ -32,6 +34,8 @@ pub fn routes() -> Routes {
                 "/evenements/{slug}/inscription",
                 get(registrations::form_page).post(registrations::register),
             )
+            .route("/evenements/{slug}/inscription/annuler", post(mine::cancel))
+            .route("/mon-profil/inscriptions", get(mine::list))
             .route("/inscriptions/{token}", get(registrations::show))
             .route(
                 "/inscriptions/{token}/confirmer",

@@ -182,6 +182,68 @@ struct EventPage<'a> {
     series_title: Option<String>,
     /// Registration is open (a scheduled event still to come).
     open: bool,
+    /// « 12 places restantes » or « Complet — liste d'attente ouverte », while open.
+    seats: Option<String>,
+    /// How an online event's connection link reaches those who have a seat.
+    link_note: Option<&'static str>,
+    /// Where the signed-in member's registration stands, before the event (she may cancel).
+    mine: Option<String>,
+    /// What her last action did (`?inscription=deja|annulee`).
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct EventQuery {
+    inscription: Option<String>,
+}
+
+/// What the event's page says about seats and about the connection link, and where the
+/// signed-in member's registration stands before the event.
+async fn registration_view(
+    state: &AppState,
+    ctx: &PageCtx,
+    e: &Event,
+    open: bool,
+) -> Result<(Option<String>, Option<&'static str>, Option<String>), AppError> {
+    let t = ctx.t;
+    let now = Utc::now();
+    let upcoming = e.status == EventStatus::Scheduled && e.starts_at > now;
+    let seats = match e.capacity {
+        Some(c) if open => {
+            let (taken, _) = state.store.registration_counts(e.id).await?;
+            let left = i64::from(c) - taken;
+            Some(match left {
+                ..=0 => t.s("reg.seats_full").to_string(),
+                1 => t.s("reg.seats_one").to_string(),
+                n => t.f("reg.seats_left", ctx.num(&n)),
+            })
+        }
+        _ => None,
+    };
+    // What the mails carry (see `service`): the link in the .ics file joined to the
+    // confirmation of a seat, and in the reminders 24 hours and 1 hour before the start.
+    let link_note = (upcoming && e.address.is_none()).then(|| {
+        t.s(if e.online_url.is_some() {
+            "reg.link_note"
+        } else {
+            "reg.link_note_later"
+        })
+    });
+    // As `service::member_state` finds it (the service reads this module: not called here).
+    let mine = match &ctx.user {
+        Some(u) if upcoming => state
+            .store
+            .member_registrations(u.id, u.email.as_str(), Some(e.id))
+            .await?
+            .into_iter()
+            .next(),
+        _ => None,
+    };
+    let mine = mine.map(|(_, place)| match place {
+        0 => t.s("reg.mine_seat").to_string(),
+        n => t.f("reg.mine_waiting", n),
+    });
+    Ok((seats, link_note, mine))
 }
 
 /// `GET /evenements/{slug}`
@@ -189,8 +251,17 @@ pub async fn event(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(slug): Path<String>,
+    Query(q): Query<EventQuery>,
 ) -> Result<Response, AppError> {
     let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
+    let open = e.open_for_registration(Utc::now());
+    let (seats, link_note, mine) = registration_view(&state, &ctx, &e, open).await?;
+    // Only for her: an anonymous answer may be kept for everyone.
+    let notice = match (q.inscription.as_deref(), &ctx.user) {
+        (Some("deja"), Some(_)) => Some(ctx.t.s("reg.already")),
+        (Some("annulee"), Some(_)) => Some(ctx.t.s("reg.cancelled_notice")),
+        _ => None,
+    };
     let (start, end) = span(&e);
     let base = state.config.public_url();
     let mut ld = serde_json::json!({
@@ -250,7 +321,11 @@ pub async fn event(
             json_ld,
             replay_host,
             series_title,
-            open: e.open_for_registration(Utc::now()),
+            open,
+            seats,
+            link_note,
+            mine,
+            notice,
             e,
         },
     )

@@ -119,6 +119,12 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
     let t = ctx.t;
+    // A member asking again (a second click, the back button) is shown where she stands.
+    if let Some(u) = &user {
+        if service::member_state(&state, &e, u).await?.is_some() {
+            return Ok(already_registered(&e));
+        }
+    }
     let mut view = page(&ctx, e.clone());
     if !service::open_for_registration(&e) {
         view.errors.push("", t.s("reg.closed"));
@@ -194,13 +200,19 @@ pub async fn register(
             view.outcome = Some(t.s("reg.done_pending").to_string());
             render(&ctx, &view)
         }
-        // A member is signed in: this is her own address.
-        Err(StoreError::Conflict { .. }) => {
-            view.errors.push("email", t.s("reg.already"));
-            render_status(&ctx, StatusCode::CONFLICT, &view)
-        }
+        // A member is signed in: this is her own address, registered meanwhile.
+        Err(StoreError::Conflict { .. }) => Ok(already_registered(&e)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The event's page, which tells a member she is registered (`?inscription=deja`).
+fn already_registered(e: &Event) -> Response {
+    Redirect::to(&format!(
+        "/evenements/{}?inscription=deja#inscription",
+        e.slug
+    ))
+    .into_response()
 }
 
 /// `GET /inscriptions/{token}`: where a registration stands, with the buttons to confirm or

@@ -206,13 +206,34 @@ pub async fn register_member(
     Ok(submit(state, Tr::for_user(user), e, member_registration(user)).await?)
 }
 
-/// Cancels a signed-in member's registration; the first on the waiting list gets the seat.
+/// A signed-in member's registration to `e` that holds a seat or a place on the waiting list,
+/// with that place (1 for the first; 0 for a seat): see `EventStore::member_registrations`.
+pub async fn member_state(
+    state: &AppState,
+    e: &Event,
+    user: &catalyse_core::User,
+) -> Result<Option<(Registration, i64)>, StoreError> {
+    Ok(state
+        .store
+        .member_registrations(user.id, user.email.as_str(), Some(e.id))
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Cancels a signed-in member's registration (the one [`member_state`] finds, else the one of
+/// her address) by its signed link, as the link in her mails does; the first on the waiting
+/// list gets the seat.
 pub async fn cancel_member(
     state: &AppState,
     e: &Event,
     user: &catalyse_core::User,
 ) -> Result<Registration, AppError> {
-    let token = link_token(state, e.id, user.email.as_str());
+    let email = match member_state(state, e, user).await? {
+        Some((r, _)) => r.email,
+        None => user.email.as_str().to_string(),
+    };
+    let token = link_token(state, e.id, &email);
     Ok(cancel(state, Tr::for_user(user), e, &token).await?)
 }
 

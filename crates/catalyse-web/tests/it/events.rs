@@ -233,9 +233,10 @@ async fn registration(store: Arc<dyn Store>) {
     assert!(mails[0].contains("Subject: Inscription"));
     assert!(mails[0].contains("Votre place est r=C3=A9serv=C3=A9e"));
     assert!(mails[0].contains("text/calendar"), "the .ics is attached");
-    // Twice: refused with a clear message.
+    // Twice: no error, no second registration; she is shown that she is registered.
     let again = member_registers(&app, "atelier-test").await;
-    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.outbox().len(), 1);
 
     // A visitor: fields checked, then a pending registration confirmed by the link.
     app.forget_cookies();
@@ -680,8 +681,9 @@ async fn registration_takeover(store: Arc<dyn Store>) {
     // A confirmed registration is not taken over: it is hers already.
     assert_eq!(
         member_registers(&app, "atelier-repris").await.status,
-        StatusCode::CONFLICT
+        StatusCode::SEE_OTHER
     );
+    assert_eq!(store.registrations(e.id).await.unwrap(), regs);
     app.stop().await;
 }
 
@@ -813,5 +815,222 @@ async fn csv_formulas(store: Arc<dyn Store>) {
         .expect("the member's line");
     assert_eq!(&row[col("organisation")], "'+33 1 23 45 67 89");
     assert_eq!(&row[col("presentation")], "'=1+1");
+    app.stop().await;
+}
+
+/// Signs in as a new member and returns her account and her session cookie, to switch
+/// between members on one client.
+async fn member(app: &TestApp, email: &str) -> (catalyse_core::User, String) {
+    app.sign_in_as(email, catalyse_core::Role::Member).await;
+    let user = app
+        .store
+        .user_by_email(&catalyse_core::Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    (user, app.cookie("__Host-session").unwrap())
+}
+
+/// Whether the page holds this text (apostrophes as askama escapes them, or not).
+fn says(page: &crate::Answer, text: &str) -> bool {
+    page.body.contains(text) || page.body.contains(&text.replace('\'', "&#39;"))
+}
+
+both_databases!(
+    members_see_their_registrations_and_cancel_them,
+    my_registrations
+);
+async fn my_registrations(store: Arc<dyn Store>) {
+    use catalyse_store::RegistrationStatus;
+    let app = TestApp::start(store.clone()).await;
+    soon(&store, "atelier-places", 2).await;
+    soon(&store, "atelier-autre", 5).await;
+    let page = "/evenements/atelier-places";
+    // Seats left and the way the connection link comes, for everyone.
+    let anonymous = app.get(page).await;
+    assert!(says(&anonymous, "2 places restantes"), "{}", anonymous.body);
+    assert!(says(
+        &anonymous,
+        "Le lien de connexion est envoyé par courriel aux personnes qui ont une place"
+    ));
+    assert!(says(&app.get(page).await, "2 places restantes"), "kept");
+
+    // Alice registers: the page says so, offers to cancel, not to register again.
+    let (alice, alice_session) = member(&app, "alice@example.org").await;
+    let r = member_registers(&app, "atelier-places").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mine = app.get(page).await;
+    assert!(says(
+        &mine,
+        "Vous êtes inscrit·e : votre place est réservée."
+    ));
+    assert!(mine
+        .body
+        .contains("action=\"/evenements/atelier-places/inscription/annuler\""));
+    assert!(!says(&mine, "M'inscrire en un clic"), "{}", mine.body);
+    assert!(says(&mine, "1 place restante"));
+    // A second click is no error: she is shown where she stands.
+    let again = member_registers(&app, "atelier-places").await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let back = again.header("location").to_string();
+    assert_eq!(
+        back,
+        "/evenements/atelier-places?inscription=deja#inscription"
+    );
+    let shown = app.get(&back).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(says(&shown, "Vous êtes déjà inscrit·e à cet événement"));
+    assert!(says(&shown, "votre place est réservée"));
+    assert_eq!(
+        store
+            .registrations(store.event("atelier-places").await.unwrap().unwrap().id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "nothing written twice"
+    );
+
+    // Bob takes the last seat (and registers elsewhere too), Claire waits.
+    let (_, bob_session) = member(&app, "bob@example.org").await;
+    member_registers(&app, "atelier-places").await;
+    member_registers(&app, "atelier-autre").await;
+    let (_, claire_session) = member(&app, "claire@example.org").await;
+    member_registers(&app, "atelier-places").await;
+    let claire = app.get(page).await;
+    assert!(says(
+        &claire,
+        "Vous êtes sur la liste d'attente, position 1."
+    ));
+    assert!(says(&claire, "Complet — liste d'attente ouverte"));
+
+    // Two members on the same page each see their own state; a visitor sees none.
+    app.set_cookie_value("__Host-session", &alice_session);
+    let a = app.get(page).await;
+    assert!(says(&a, "votre place est réservée") && !says(&a, "position 1"));
+    app.set_cookie_value("__Host-session", &claire_session);
+    let c = app.get(page).await;
+    assert!(says(&c, "position 1") && !says(&c, "votre place est réservée"));
+    app.forget_cookies();
+    let v = app.get(page).await;
+    assert!(
+        !says(&v, "votre place est réservée") && !says(&v, "position 1"),
+        "{}",
+        v.body
+    );
+    assert!(v
+        .body
+        .contains("href=\"/evenements/atelier-places/inscription\""));
+    assert!(says(&v, "Complet — liste d'attente ouverte"));
+
+    // « Mes inscriptions »: hers (to come, then past), not Bob's.
+    let past = Event {
+        title: "Atelier passé".into(),
+        ..workshop(
+            "atelier-passe",
+            chrono::Utc::now() - chrono::Duration::days(3),
+        )
+    };
+    store
+        .load_events("atelier-passe", "v1", &[], &[past], chrono::Utc::now())
+        .await
+        .unwrap();
+    let past_id = store.event("atelier-passe").await.unwrap().unwrap().id;
+    store
+        .register(
+            past_id,
+            &catalyse_web::events::service::member_registration(&alice),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    app.set_cookie_value("__Host-session", &alice_session);
+    let list = app.get("/mon-profil/inscriptions").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let body = &list.body;
+    let at = |s: &str| body.find(s).unwrap_or_else(|| panic!("{s} in {body}"));
+    assert!(at("href=\"/evenements/atelier-places\"") < at("<h2>Passés</h2>"));
+    assert!(at("<h2>Passés</h2>") < at("href=\"/evenements/atelier-passe\""));
+    assert!(body.contains("inscrit·e"));
+    assert!(body.contains("href=\"/evenements/atelier-places/calendrier.ics\""));
+    assert!(body.contains("action=\"/evenements/atelier-places/inscription/annuler\""));
+    assert!(!body.contains("action=\"/evenements/atelier-passe/inscription/annuler\""));
+    assert!(!body.contains("atelier-autre"), "not Bob's registration");
+    assert!(app
+        .get("/mon-profil")
+        .await
+        .body
+        .contains("href=\"/mon-profil/inscriptions\""));
+    // Someone with none is led to the agenda; a visitor is asked to sign in.
+    member(&app, "dora@example.org").await;
+    let empty = app.get("/mon-profil/inscriptions").await;
+    assert!(empty.body.contains("Aucune inscription à venir"));
+    assert!(empty.body.contains("href=\"/evenements\""));
+    assert!(!empty.body.contains("atelier-places"));
+    app.forget_cookies();
+    let r = app.get("/mon-profil/inscriptions").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.header("location").starts_with("/connexion"));
+
+    // Alice cancels from the page: told so, and Claire gets the seat.
+    app.set_cookie_value("__Host-session", &alice_session);
+    let csrf = app.get(page).await.field("csrf");
+    let cancel = "/evenements/atelier-places/inscription/annuler";
+    let r = app.post_with_csrf(&csrf, cancel, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let back = r.header("location").to_string();
+    assert_eq!(
+        back,
+        "/evenements/atelier-places?inscription=annulee#inscription"
+    );
+    let shown = app.get(&back).await;
+    assert!(says(&shown, "Votre inscription est annulée"));
+    assert!(
+        says(&shown, "M'inscrire en un clic"),
+        "she may register again"
+    );
+    let e = store.event("atelier-places").await.unwrap().unwrap();
+    let status_of = |regs: &[catalyse_store::Registration], email: &str| {
+        regs.iter().find(|r| r.email == email).unwrap().status
+    };
+    let regs = store.registrations(e.id).await.unwrap();
+    assert_eq!(
+        status_of(&regs, "alice@example.org"),
+        RegistrationStatus::Cancelled
+    );
+    assert_eq!(
+        status_of(&regs, "claire@example.org"),
+        RegistrationStatus::Confirmed
+    );
+    assert!(app
+        .outbox()
+        .iter()
+        .any(|m| m.contains("claire@example.org") && m.contains("Subject: Une place s")));
+    // Asked again: nothing changes, no error.
+    let r = app.post_with_csrf(&csrf, cancel, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.header("location"),
+        "/evenements/atelier-places#inscription"
+    );
+    assert_eq!(store.registrations(e.id).await.unwrap(), regs);
+
+    // Bob cancels from his list: back to it, and a seat is free for everyone to see.
+    app.set_cookie_value("__Host-session", &bob_session);
+    let list = app.get("/mon-profil/inscriptions").await;
+    let r = app
+        .post_with_csrf(&list.field("csrf"), cancel, &[("depuis", "liste")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.header("location"),
+        "/mon-profil/inscriptions?etat=annulee"
+    );
+    let list = app.get(r.header("location")).await;
+    assert!(says(&list, "Votre inscription est annulée"));
+    assert!(!list.body.contains("href=\"/evenements/atelier-places\""));
+    assert!(list.body.contains("href=\"/evenements/atelier-autre\""));
+    app.forget_cookies();
+    assert!(says(&app.get(page).await, "1 place restante"));
     app.stop().await;
 }
