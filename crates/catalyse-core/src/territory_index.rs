@@ -271,7 +271,11 @@ impl TerritoryIndex {
                 return false;
             }
             let same = self.folded[i].split(' ').any(|w| w == kind);
-            let rank = if same { Rank::SameKind } else { Rank::OtherKind };
+            let rank = if same {
+                Rank::SameKind
+            } else {
+                Rank::OtherKind
+            };
             *k = Self::key(rank, (*k & 0xffff_ffff) as u32);
             true
         });
@@ -514,7 +518,11 @@ mod tests {
             "CA annemasse",
         ] {
             let p = index().search(q, Some(TerritoryLevel::Epci), 1, 5);
-            assert_eq!(codes(&p).first().map(String::as_str), Some("200011773"), "{q:?}");
+            assert_eq!(
+                codes(&p).first().map(String::as_str),
+                Some("200011773"),
+                "{q:?}"
+            );
         }
         // Communauté urbaine.
         assert_eq!(first("communauté urbaine d'arras"), "200033579");
@@ -550,7 +558,11 @@ mod tests {
         ] {
             assert_eq!(first(q), "42224", "{q:?}");
         }
-        for q in ["ste foy les lyon", "Ste-Foy-lès-Lyon", "sainte foy lès lyon"] {
+        for q in [
+            "ste foy les lyon",
+            "Ste-Foy-lès-Lyon",
+            "sainte foy lès lyon",
+        ] {
             assert_eq!(first(q), "69202", "{q:?}");
         }
         // The other way: the geography writes « St-Gildas » in an EPCI's name.
@@ -576,8 +588,14 @@ mod tests {
             "ca du grand dole"
         );
         assert_eq!(usual_form("communaute urbaine"), "cu");
-        assert_eq!(epci_kind("cc des monts du pilat").unwrap().1, "monts du pilat");
-        assert_eq!(epci_kind("lyon metropole").unwrap(), ("metropole", "lyon".into()));
+        assert_eq!(
+            epci_kind("cc des monts du pilat").unwrap().1,
+            "monts du pilat"
+        );
+        assert_eq!(
+            epci_kind("lyon metropole").unwrap(),
+            ("metropole", "lyon".into())
+        );
         assert!(epci_kind("cc").is_none());
         assert!(epci_kind("saint etienne").is_none());
     }
@@ -605,7 +623,10 @@ mod tests {
             }
         }
         let per = start.elapsed() / (n * queries.len() as u32);
-        println!("territory search: {per:?} a query on {} territories", i.len());
+        println!(
+            "territory search: {per:?} a query on {} territories",
+            i.len()
+        );
         for q in queries {
             let start = std::time::Instant::now();
             for _ in 0..n {
