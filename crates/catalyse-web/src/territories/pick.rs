@@ -54,9 +54,7 @@ pub fn resolve<'a>(
     let found = index.search(q, level, 1, 50);
     let hits = found.items;
     if hits.len() <= 1 {
-        return hits
-            .first()
-            .map_or(Resolved::Unknown, |t| Resolved::One(*t));
+        return hits.first().map_or(Resolved::Unknown, |t| Resolved::One(t));
     }
     let usual = usual_form(&fold(q));
     let exact: Vec<&Territory> = hits
