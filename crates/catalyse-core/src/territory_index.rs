@@ -1,7 +1,12 @@
 //! An in-memory index of the geography for instant search and lookups. The geography is
 //! reference data that only changes at start, so every instance holds the same index; built
 //! from the store's rows, it answers searches by name (accents, case and punctuation ignored;
-//! whole name, name prefix or word prefix), by postcode and by INSEE code.
+//! whole name, name prefix or word prefix), by postcode and by INSEE code. Names and queries
+//! are compared in one usual form (see [`usual_form`]): « St »/« Ste » are « Saint »/« Sainte »
+//! and « communauté de communes », « communauté d'agglomération » and « communauté urbaine »
+//! are « CC », « CA » and « CU », as the geography names the EPCI; a query that starts (or
+//! ends) with a kind of EPCI also finds the EPCI whose name holds the rest, those of that kind
+//! first (« CA saint etienne » finds « Saint-Étienne Métropole »).
 
 use crate::text::fold;
 use crate::{Page, Territory, TerritoryLevel};
@@ -9,6 +14,7 @@ use std::collections::HashMap;
 
 pub struct TerritoryIndex {
     items: Vec<Territory>,
+    /// Each name in its usual form (see [`usual_form`]).
     folded: Vec<String>,
     /// (item, byte offset of a word in its folded name, length of that name, the item's place
     /// in the tie-break order), sorted by the text from the word on: the entries that start
@@ -29,18 +35,21 @@ pub struct TerritoryIndex {
     children: HashMap<(TerritoryLevel, String), Vec<u32>>,
 }
 
-/// How well a territory matches: exact first, then a prefix, then a word inside.
+/// How well a territory matches: exact first, then a prefix, then a word inside; then the
+/// EPCI found by the rest of a query that names a kind of EPCI, that kind first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 enum Rank {
     Exact = 0,
     Prefix = 1,
     Word = 2,
+    SameKind = 3,
+    OtherKind = 4,
 }
 
 impl TerritoryIndex {
     pub fn new(items: Vec<Territory>) -> TerritoryIndex {
-        let folded: Vec<String> = items.iter().map(|t| fold(&t.name)).collect();
+        let folded: Vec<String> = items.iter().map(|t| usual_form(&fold(&t.name))).collect();
         let mut words = Vec::with_capacity(items.len() * 2);
         for (i, f) in folded.iter().enumerate() {
             let len = f.len().min(u16::MAX as usize) as u16;
@@ -186,7 +195,18 @@ impl TerritoryIndex {
         let mut keys: Vec<u64> = match classify(q) {
             None => vec![],
             Some(Query::Code(c)) => self.by_code(&c),
-            Some(Query::Name(n)) => self.by_name(&n),
+            Some(Query::Name(n)) => {
+                let usual = usual_form(&n);
+                let mut keys = self.by_name(&usual);
+                // As typed too: « st » may be the start of « Stains ».
+                if usual != n {
+                    keys.extend(self.by_name(&n));
+                }
+                if let Some((kind, rest)) = epci_kind(&usual) {
+                    keys.extend(self.by_kind(kind, &rest));
+                }
+                keys
+            }
         };
         if let Some(level) = level {
             keys.retain(|k| self.item_of(*k).level == level);
@@ -242,6 +262,26 @@ impl TerritoryIndex {
             .collect()
     }
 
+    /// The EPCI whose name holds `rest`, those of `kind` first.
+    fn by_kind(&self, kind: &str, rest: &str) -> Vec<u64> {
+        let mut keys = self.by_name(rest);
+        keys.retain_mut(|k| {
+            let i = self.by_order[(*k & 0xffff_ffff) as usize] as usize;
+            if self.items[i].level != TerritoryLevel::Epci {
+                return false;
+            }
+            let same = self.folded[i].split(' ').any(|w| w == kind);
+            let rank = if same {
+                Rank::SameKind
+            } else {
+                Rank::OtherKind
+            };
+            *k = Self::key(rank, (*k & 0xffff_ffff) as u32);
+            true
+        });
+        keys
+    }
+
     fn by_code(&self, c: &str) -> Vec<u64> {
         let mut out = Vec::new();
         let from = self
@@ -272,6 +312,55 @@ enum Query {
     Code(String),
     /// A folded name.
     Name(String),
+}
+
+/// The kinds of EPCI, in their usual form.
+const EPCI_KINDS: [&str; 5] = ["cc", "ca", "cu", "metropole", "eurometropole"];
+
+/// Words that join a kind of EPCI to its name (« CC des Monts du Pilat »).
+const JOINING: [&str; 8] = ["de", "du", "des", "d", "la", "le", "les", "l"];
+
+/// A folded name in the usual form that names and queries are compared in: « st » and
+/// « ste » become « saint » and « sainte »; « communauté de communes », « communauté
+/// d'agglomération », « communauté urbaine » (and « com com », « C.C. »…) become « cc »,
+/// « ca », « cu », as the geography writes the EPCI.
+pub fn usual_form(folded: &str) -> String {
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let (word, used) = match &words[i..] {
+            ["communaute", "de", "communes" | "commune", ..] => ("cc", 3),
+            ["communaute", "d", "agglomeration" | "agglo", ..] => ("ca", 3),
+            ["communaute", "urbaine", ..] => ("cu", 2),
+            ["com", "com", ..] | ["c", "c", ..] => ("cc", 2),
+            ["comcom", ..] => ("cc", 1),
+            ["c", "a", ..] => ("ca", 2),
+            ["c", "u", ..] => ("cu", 2),
+            ["st", ..] => ("saint", 1),
+            ["ste", ..] => ("sainte", 1),
+            [w, ..] => (*w, 1),
+            [] => break,
+        };
+        out.push(word);
+        i += used;
+    }
+    out.join(" ")
+}
+
+/// A query in usual form that starts or ends with a kind of EPCI: the kind, and the rest
+/// without the joining words (« cc des monts du pilat » → « cc », « monts du pilat »).
+fn epci_kind(usual: &str) -> Option<(&'static str, String)> {
+    let words: Vec<&str> = usual.split(' ').collect();
+    let kind_of = |w: &str| EPCI_KINDS.iter().find(|k| **k == w).copied();
+    let (kind, rest) = match words.as_slice() {
+        [first, rest @ ..] if kind_of(first).is_some() => (kind_of(first)?, rest),
+        [rest @ .., last] if kind_of(last).is_some() => (kind_of(last)?, rest),
+        _ => return None,
+    };
+    let skip = rest.iter().take_while(|w| JOINING.contains(w)).count();
+    let rest = rest[skip..].join(" ");
+    (!rest.is_empty()).then_some((kind, rest))
 }
 
 fn classify(q: &str) -> Option<Query> {
@@ -401,5 +490,152 @@ mod tests {
             .unwrap()
             .1;
         assert!(communes > 34_000);
+    }
+
+    fn first(q: &str) -> String {
+        let p = index().search(q, None, 1, 20);
+        p.items.first().map(|t| t.code.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn understands_the_kinds_of_epci() {
+        // CC des Monts du Pilat, as a person writes it.
+        for q in [
+            "communauté de communes des monts du pilat",
+            "Communauté de Communes des Monts-du-Pilat",
+            "  communaute   de communes   des monts du pilat ",
+            "CC des monts du pilat",
+            "c.c. des monts du pilat",
+            "comcom monts du pilat",
+            "communauté de communes monts du pilat",
+        ] {
+            assert_eq!(first(q), "244200622", "{q:?}");
+        }
+        // Communauté d'agglomération, with either apostrophe.
+        for q in [
+            "communauté d'agglomération annemasse",
+            "communauté d’agglomération d’annemasse",
+            "CA annemasse",
+        ] {
+            let p = index().search(q, Some(TerritoryLevel::Epci), 1, 5);
+            assert_eq!(
+                codes(&p).first().map(String::as_str),
+                Some("200011773"),
+                "{q:?}"
+            );
+        }
+        // Communauté urbaine.
+        assert_eq!(first("communauté urbaine d'arras"), "200033579");
+        assert_eq!(first("communaute urbaine du grand reims"), "200067213");
+        assert_eq!(first("CU grand reims"), "200067213");
+        // Métropole, before or after the name.
+        for q in [
+            "metropole de lyon",
+            "Métropole de Lyon",
+            "métropole lyon",
+            "lyon metropole",
+        ] {
+            assert_eq!(first(q), "200046977", "{q:?}");
+        }
+        // The wrong kind still finds the EPCI: Saint-Étienne is a métropole.
+        let p = index().search("CA saint etienne", None, 1, 5);
+        assert_eq!(codes(&p).first().map(String::as_str), Some("244200770"));
+        assert!(p.items.iter().all(|t| t.level == TerritoryLevel::Epci));
+        // A kind alone lists that kind first (then the names that start with « cu »).
+        let p = index().search("communauté urbaine", None, 1, 50);
+        assert!(p.items[..14].iter().all(|t| t.name.starts_with("CU ")));
+        assert!(!p.items[14].name.starts_with("CU "));
+    }
+
+    #[test]
+    fn understands_saint_hyphens_and_apostrophes() {
+        for q in [
+            "st genest malifaux",
+            "St-Genest-Malifaux",
+            "ST GENEST MALIF",
+            "saint genest malifaux",
+            "saint   genest-malifaux ",
+        ] {
+            assert_eq!(first(q), "42224", "{q:?}");
+        }
+        for q in [
+            "ste foy les lyon",
+            "Ste-Foy-lès-Lyon",
+            "sainte foy lès lyon",
+        ] {
+            assert_eq!(first(q), "69202", "{q:?}");
+        }
+        // The other way: the geography writes « St-Gildas » in an EPCI's name.
+        let p = index().search("saint gildas des bois", Some(TerritoryLevel::Epci), 1, 5);
+        assert!(p.items[0].name.contains("St-Gildas-des-Bois"));
+        // « st » as typed is also the start of a name.
+        let p = index().search("st", Some(TerritoryLevel::Commune), 1, 1000);
+        assert!(codes(&p).contains(&"93072".to_string()), "Stains");
+        assert!(p.items.iter().any(|t| t.name.starts_with("Saint-")));
+        // Both apostrophes.
+        let p = index().search("l’abergement", None, 1, 10);
+        assert!(!p.items.is_empty());
+        assert!(p.items.iter().all(|t| t.name.starts_with("L'Abergement")));
+    }
+
+    #[test]
+    fn usual_forms() {
+        assert_eq!(usual_form("st genest"), "saint genest");
+        assert_eq!(usual_form("ste foy"), "sainte foy");
+        assert_eq!(usual_form("stains"), "stains");
+        assert_eq!(
+            usual_form("communaute d agglomeration du grand dole"),
+            "ca du grand dole"
+        );
+        assert_eq!(usual_form("communaute urbaine"), "cu");
+        assert_eq!(
+            epci_kind("cc des monts du pilat").unwrap().1,
+            "monts du pilat"
+        );
+        assert_eq!(
+            epci_kind("lyon metropole").unwrap(),
+            ("metropole", "lyon".into())
+        );
+        assert!(epci_kind("cc").is_none());
+        assert!(epci_kind("saint etienne").is_none());
+    }
+
+    /// Not a benchmark: a rough timing of typical queries, run by hand with
+    /// `cargo test -p catalyse-core territory_index::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        let i = index();
+        let queries = [
+            "saint etienne",
+            "st genest malifaux",
+            "communauté de communes des monts du pilat",
+            "ca saint etienne",
+            "metropole lyon",
+            "sai",
+            "42660",
+        ];
+        let n = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            for q in queries {
+                std::hint::black_box(i.search(q, None, 1, 20));
+            }
+        }
+        let per = start.elapsed() / (n * queries.len() as u32);
+        println!(
+            "territory search: {per:?} a query on {} territories",
+            i.len()
+        );
+        for q in queries {
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(i.search(q, None, 1, 20));
+            }
+            println!("  {q:?}: {:?}", start.elapsed() / n);
+        }
+        let start = std::time::Instant::now();
+        let _ = std::hint::black_box(TerritoryIndex::new(i.items.clone()));
+        println!("territory index built in {:?}", start.elapsed());
     }
 }

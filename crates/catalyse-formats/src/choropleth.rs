@@ -58,6 +58,115 @@ pub fn locator(shapes: &Shapes, code: &str, label: &str, title: &str, footer: &s
     render(shapes, &highlight, &values, title, "", Some(footer))
 }
 
+/// A point marked on a locator, inside the area `code`: at `fx`, `fy` of its outline's box (0
+/// at the west and north edges, 1 at the east and south ones).
+pub struct Marker<'a> {
+    pub code: &'a str,
+    pub fx: f64,
+    pub fy: f64,
+    pub label: &'a str,
+}
+
+/// Where a commune lies: its area (a department) light, and a point where the commune is.
+pub fn locator_marked(
+    shapes: &Shapes,
+    label: &str,
+    title: &str,
+    footer: &str,
+    marker: &Marker,
+) -> String {
+    let light = [Class {
+        colour: PALETTE[1],
+        from: 1.0,
+        to: 1.0,
+    }];
+    let values = HashMap::from([(
+        marker.code.to_string(),
+        AreaValue {
+            label: label.to_string(),
+            value: Some(1.0),
+            href: String::new(),
+        },
+    )]);
+    render_marked(
+        shapes,
+        &light,
+        &values,
+        title,
+        "",
+        Some(footer),
+        Some(marker),
+    )
+}
+
+/// The box of an SVG path of absolute and relative moves and lines (M, m, L, l, H, h, V, v,
+/// Z, z), as the shipped shapes write them: (min x, min y, max x, max y).
+fn path_box(d: &str) -> Option<(f64, f64, f64, f64)> {
+    let (mut x, mut y, mut start) = (0.0, 0.0, (0.0, 0.0));
+    let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    let mut cmd = 'M';
+    let mut args: Vec<f64> = Vec::new();
+    let mut flush =
+        |cmd: char, args: &mut Vec<f64>, x: &mut f64, y: &mut f64, start: &mut (f64, f64)| {
+            let mut first = true;
+            let step = if matches!(cmd, 'H' | 'h' | 'V' | 'v') {
+                1
+            } else {
+                2
+            };
+            for a in args.chunks(step) {
+                match (cmd, a) {
+                    ('M', [ax, ay]) | ('L', [ax, ay]) => (*x, *y) = (*ax, *ay),
+                    ('m', [dx, dy]) | ('l', [dx, dy]) => (*x, *y) = (*x + dx, *y + dy),
+                    ('H', [ax]) => *x = *ax,
+                    ('h', [dx]) => *x += dx,
+                    ('V', [ay]) => *y = *ay,
+                    ('v', [dy]) => *y += dy,
+                    _ => continue,
+                }
+                if first && matches!(cmd, 'M' | 'm') {
+                    *start = (*x, *y);
+                }
+                first = false;
+                b = (b.0.min(*x), b.1.min(*y), b.2.max(*x), b.3.max(*y));
+            }
+            if matches!(cmd, 'Z' | 'z') {
+                (*x, *y) = *start;
+            }
+            args.clear();
+        };
+    let mut number = String::new();
+    let push = |number: &mut String, args: &mut Vec<f64>| {
+        if let Ok(v) = number.parse() {
+            args.push(v);
+        }
+        number.clear();
+    };
+    for c in d.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            '.' if number.contains('.') => {
+                push(&mut number, &mut args);
+                number.push(c);
+            }
+            '.' => number.push(c),
+            '-' => {
+                push(&mut number, &mut args);
+                number.push(c);
+            }
+            c if c.is_ascii_alphabetic() => {
+                push(&mut number, &mut args);
+                flush(cmd, &mut args, &mut x, &mut y, &mut start);
+                cmd = c;
+            }
+            _ => push(&mut number, &mut args),
+        }
+    }
+    push(&mut number, &mut args);
+    flush(cmd, &mut args, &mut x, &mut y, &mut start);
+    (b.0 <= b.2 && b.1 <= b.3).then_some(b)
+}
+
 /// The shapes shipped in `data/maps/` (see `data/README.md` for sources and licences).
 pub struct Maps {
     pub regions: Shapes,
@@ -178,6 +287,19 @@ pub fn render(
     no_data: &str,
     footer: Option<&str>,
 ) -> String {
+    render_marked(shapes, classes, values, title, no_data, footer, None)
+}
+
+/// [`render`], with a point marked in one area.
+fn render_marked(
+    shapes: &Shapes,
+    classes: &[Class],
+    values: &HashMap<String, AreaValue>,
+    title: &str,
+    no_data: &str,
+    footer: Option<&str>,
+    marker: Option<&Marker>,
+) -> String {
     let mut out = String::with_capacity(100_000);
     let (x, y, w, h) = parse_box(&shapes.view_box);
     let inset_w = 115.0;
@@ -232,6 +354,20 @@ pub fn render(
                     "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#5a5a6e\" stroke-width=\".5\">\
                      <title>{}</title></path>",
                     escape(&label)
+                );
+            }
+        }
+        if let Some(m) = marker.filter(|m| m.code == code) {
+            if let Some((x0, y0, x1, y1)) = path_box(d) {
+                // A little inside the outline: the points placed are town halls.
+                let (fx, fy) = (m.fx.clamp(0.0, 1.0), m.fy.clamp(0.0, 1.0));
+                let cx = x0 + (x1 - x0) * (0.05 + 0.9 * fx);
+                let cy = y0 + (y1 - y0) * (0.05 + 0.9 * fy);
+                let _ = write!(
+                    out,
+                    "<circle class=\"marker\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"6\" fill=\"#b30000\" \
+                     stroke=\"#fff\" stroke-width=\"2\"><title>{}</title></circle>",
+                    escape(m.label)
                 );
             }
         }
@@ -556,5 +692,52 @@ mod tests {
         );
         assert!(svg.len() < 150_000, "{} bytes", svg.len());
         assert!(svg.starts_with("<?xml"));
+    }
+
+    #[test]
+    fn path_boxes_and_markers() {
+        assert_eq!(path_box("M10 20l5-5 .5.5z"), Some((10.0, 15.0, 15.5, 20.0)));
+        assert_eq!(path_box("M0 0h4v-3H-1z"), Some((-1.0, -3.0, 4.0, 0.0)));
+        assert_eq!(path_box(""), None);
+        let m = Maps::embedded().unwrap();
+        let loire = m.departments.areas.iter().find(|a| a.code == "42").unwrap();
+        let (x0, y0, x1, y1) = path_box(&loire.d).unwrap();
+        assert!(x0 < x1 && y0 < y1 && x1 - x0 < 100.0, "one département");
+        let marker = Marker {
+            code: "42",
+            fx: 0.0,
+            fy: 1.0,
+            label: "Saint-Étienne",
+        };
+        let svg = locator_marked(&m.departments, "Loire", "Carte", "©", &marker);
+        let circle = svg.split("<circle").nth(1).expect("a marker");
+        let num = |attr: &str| -> f64 {
+            circle
+                .split(&format!("{attr}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        // South-west of the box, a little inside.
+        assert!((num("cx") - (x0 + (x1 - x0) * 0.05)).abs() < 0.1);
+        assert!((num("cy") - (y0 + (y1 - y0) * 0.95)).abs() < 0.1);
+        assert!(circle.contains("<title>Saint-Étienne</title>"));
+        assert!(
+            svg.contains(&format!("fill=\"{}\"", PALETTE[1])),
+            "the département light"
+        );
+        // Overseas, inside the inset.
+        let marker = Marker {
+            code: "974",
+            fx: 0.5,
+            fy: 0.5,
+            label: "Saint-Denis",
+        };
+        let svg = locator_marked(&m.departments, "La Réunion", "Carte", "©", &marker);
+        assert_eq!(svg.matches("<circle").count(), 1);
     }
 }

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Place, Profile, ProfileFields};
-use catalyse_core::{Role, User};
+use catalyse_core::{Role, TerritoryLevel, User};
 use catalyse_search::members::{MemberFacets, MemberQuery};
 use chrono::{Duration, Utc};
 use futures_util::StreamExt;
@@ -48,6 +48,32 @@ pub struct Card {
     pub f: ProfileFields,
     pub is_example: bool,
     pub public: bool,
+    /// Where the member works: her first territory of action, with its département for a
+    /// commune or an EPCI (« Saint-Genest-Malifaux (Loire) »); empty when she names none.
+    pub place: String,
+}
+
+/// « Saint-Genest-Malifaux (Loire) », « Finistère »: a member's first territory of action.
+pub fn works_in(state: &AppState, f: &ProfileFields) -> String {
+    let index = &state.territories;
+    let Some(t) = f
+        .territories
+        .first()
+        .and_then(|t| index.get(t.level, &t.code))
+    else {
+        return String::new();
+    };
+    let department = match t.level {
+        TerritoryLevel::Commune | TerritoryLevel::Epci => t
+            .department
+            .as_ref()
+            .and_then(|d| index.get(TerritoryLevel::Department, d)),
+        _ => None,
+    };
+    match department {
+        Some(d) => format!("{} ({})", t.name, d.name),
+        None => t.name.clone(),
+    }
 }
 
 #[derive(Template)]
@@ -177,9 +203,11 @@ pub async fn cards(state: &AppState, ids: &[i64], signed_in: bool) -> Result<Vec
         .filter(|p| p.visible_to(signed_in))
         .filter_map(|p| {
             let public = p.is_public();
+            let f = p.moderated.published?;
             Some(Card {
                 slug: p.slug,
-                f: p.moderated.published?,
+                place: works_in(state, &f),
+                f,
                 is_example: p.is_example,
                 public,
             })

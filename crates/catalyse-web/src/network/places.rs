@@ -9,13 +9,14 @@ use crate::forms::FormErrors;
 use crate::i18n::Tr;
 use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
+use crate::territories::pick::{self, Ambiguity, Resolved};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Place, PlaceFields, PlaceKind};
 use catalyse_core::text::fold;
-use catalyse_core::{Role, Territory, TerritoryIndex, TerritoryLevel, User};
+use catalyse_core::{Role, TerritoryLevel, User};
 use catalyse_map::NO_REGION;
 use chrono::Utc;
 use serde::Deserialize;
@@ -28,51 +29,6 @@ pub fn can_manage(user: Option<&User>, p: &Place) -> bool {
             || p.created_by == Some(u.id)
             || p.moderated.versions().any(|f| f.managers.contains(&u.id))
     })
-}
-
-/// What a commune field resolves to.
-pub enum CommuneMatch<'a> {
-    One(&'a Territory),
-    Unknown,
-    /// Several communes fit: the first candidates, and whether there are more.
-    Ambiguous(Vec<&'a Territory>, bool),
-}
-
-/// Reads a commune typed as an INSEE code, a postcode, a name, or « Name (code) » as the
-/// candidates of an ambiguous answer are written. A name or postcode is accepted when exactly
-/// one commune has it, or when the search finds one commune only.
-pub fn resolve_commune<'a>(index: &'a TerritoryIndex, input: &str) -> CommuneMatch<'a> {
-    const SHOWN: usize = 5;
-    let q = input.trim();
-    let inner = q
-        .strip_suffix(')')
-        .and_then(|s| s.rsplit_once('('))
-        .map(|(_, c)| c.trim());
-    for code in inner.into_iter().chain([q]) {
-        if let Some(t) = index.get(TerritoryLevel::Commune, &code.to_ascii_uppercase()) {
-            return CommuneMatch::One(t);
-        }
-    }
-    let hits = index.search(q, Some(TerritoryLevel::Commune), 1, 50).items;
-    match hits.len() {
-        0 => CommuneMatch::Unknown,
-        1 => CommuneMatch::One(hits[0]),
-        _ => {
-            let folded = fold(q);
-            let exact: Vec<&Territory> = hits
-                .iter()
-                .copied()
-                .filter(|t| fold(&t.name) == folded || t.postcodes.iter().any(|p| p == q))
-                .collect();
-            if exact.len() == 1 {
-                return CommuneMatch::One(exact[0]);
-            }
-            let mut list = if exact.is_empty() { hits } else { exact };
-            let more = list.len() > SHOWN;
-            list.truncate(SHOWN);
-            CommuneMatch::Ambiguous(list, more)
-        }
-    }
 }
 
 fn kind_label(t: Tr, k: PlaceKind) -> &'static str {
@@ -347,6 +303,10 @@ struct Typed {
     description: String,
     website: String,
     team: bool,
+    /// The candidate ticked when the commune typed designated several, and the commune they
+    /// were offered for.
+    choice: String,
+    offered_for: String,
 }
 
 #[derive(Template)]
@@ -358,6 +318,8 @@ struct FormPage<'a> {
     d: Typed,
     errors: FormErrors,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The communes to choose from when the one typed designates several.
+    choices: Option<Ambiguity>,
 }
 
 impl FormPage<'_> {
@@ -404,6 +366,7 @@ fn form_page<'a>(ctx: &'a PageCtx, place: Option<Place>, d: Typed) -> FormPage<'
         place,
         d,
         errors: FormErrors::default(),
+        choices: None,
         kinds: PlaceKind::ALL
             .iter()
             .map(|k| (k.as_str(), kind_label(ctx.t, *k)))
@@ -427,6 +390,10 @@ pub struct PlaceForm {
     website: String,
     #[serde(default)]
     equipe: String,
+    #[serde(default)]
+    commune_choix: String,
+    #[serde(default)]
+    commune_choix_pour: String,
 }
 
 impl PlaceForm {
@@ -439,6 +406,8 @@ impl PlaceForm {
             description: self.description,
             website: self.website,
             team: self.equipe == "oui",
+            choice: self.commune_choix,
+            offered_for: self.commune_choix_pour,
         }
     }
 }
@@ -454,16 +423,23 @@ const ORDER: [&str; 7] = [
     "managers",
 ];
 
-/// Checks the form; the fields to submit, or the errors in French tied to their fields.
-/// `managers` are those of the current version: the author may add or remove only herself.
+/// Checks the form; the fields to submit, or the errors in French tied to their fields and
+/// the communes to choose from. `managers` are those of the current version: the author may
+/// add or remove only herself. A commune ticked among candidates replaces the one typed.
 fn check(
     state: &AppState,
     t: Tr,
-    d: &Typed,
+    d: &mut Typed,
     mut managers: Vec<i64>,
     me: i64,
-) -> Result<PlaceFields, FormErrors> {
+) -> Result<PlaceFields, (FormErrors, Option<Ambiguity>)> {
     let mut errors = FormErrors::default();
+    let mut choices = None;
+    let index = &state.territories;
+    let level = Some(TerritoryLevel::Commune);
+    if let Some(c) = pick::chosen(index, &d.commune, &d.choice, &d.offered_for, level) {
+        d.commune = crate::territories::commune_name(state, &c.code);
+    }
     let kind = d.kind.parse::<PlaceKind>().ok();
     if kind.is_none() {
         errors.push("kind", t.s("places.err_kind"));
@@ -472,24 +448,25 @@ fn check(
     let commune = if typed_commune.is_empty() {
         String::new()
     } else {
-        match resolve_commune(&state.territories, typed_commune) {
-            CommuneMatch::One(c) => c.code.clone(),
-            CommuneMatch::Unknown => {
+        match pick::resolve(index, typed_commune, level) {
+            Resolved::One(c) => c.code.clone(),
+            Resolved::Unknown => {
                 errors.push("commune", t.f("places.err_commune_unknown", typed_commune));
                 typed_commune.to_string()
             }
-            CommuneMatch::Ambiguous(list, more) => {
-                let mut names: Vec<String> = list
-                    .iter()
-                    .map(|c| format!("{} ({})", c.name, c.code))
-                    .collect();
-                if more {
-                    names.push("…".into());
-                }
+            Resolved::Ambiguous(list, more) => {
                 errors.push(
                     "commune",
-                    t.f("places.err_commune_ambiguous", names.join(", ")),
+                    t.f("places.err_commune_ambiguous", typed_commune),
                 );
+                choices = Some(Ambiguity::new(
+                    t,
+                    index,
+                    "commune_choix",
+                    typed_commune,
+                    &list,
+                    more,
+                ));
                 typed_commune.to_string()
             }
         }
@@ -520,7 +497,7 @@ fn check(
             .position(|f| *f == e.field)
             .unwrap_or(ORDER.len())
     });
-    Err(errors)
+    Err((errors, choices))
 }
 
 /// `GET /lieux/nouveau`
@@ -539,8 +516,8 @@ pub async fn create(
     ctx: PageCtx,
     CsrfForm(form): CsrfForm<PlaceForm>,
 ) -> Result<Response, AppError> {
-    let d = form.typed();
-    match check(&state, ctx.t, &d, vec![], user.id) {
+    let mut d = form.typed();
+    match check(&state, ctx.t, &mut d, vec![], user.id) {
         Ok(fields) => {
             let p = state
                 .store
@@ -548,9 +525,10 @@ pub async fn create(
                 .await?;
             Ok(Redirect::to(&format!("/lieux/{}?etat=envoye", p.slug)).into_response())
         }
-        Err(errors) => {
+        Err((errors, choices)) => {
             let mut page = form_page(&ctx, None, d);
             page.errors = errors;
+            page.choices = choices;
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -586,6 +564,7 @@ pub async fn edit_form(
             description: f.description.clone(),
             website: f.website.clone().unwrap_or_default(),
             team: f.managers.contains(&user.id),
+            ..Typed::default()
         },
         None => Typed::default(),
     };
@@ -601,13 +580,13 @@ pub async fn update(
     CsrfForm(form): CsrfForm<PlaceForm>,
 ) -> Result<Response, AppError> {
     let p = editable(&state, &user, &slug).await?;
-    let d = form.typed();
+    let mut d = form.typed();
     let managers = p
         .moderated
         .current()
         .map(|f| f.managers.clone())
         .unwrap_or_default();
-    match check(&state, ctx.t, &d, managers, user.id) {
+    match check(&state, ctx.t, &mut d, managers, user.id) {
         Ok(fields) => {
             state
                 .store
@@ -615,9 +594,10 @@ pub async fn update(
                 .await?;
             Ok(Redirect::to(&format!("/lieux/{}?etat=envoye", p.slug)).into_response())
         }
-        Err(errors) => {
+        Err((errors, choices)) => {
             let mut page = form_page(&ctx, Some(p), d);
             page.errors = errors;
+            page.choices = choices;
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }

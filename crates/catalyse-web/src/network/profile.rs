@@ -8,97 +8,22 @@ use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
+use crate::territories::pick::{self, Ambiguity, Resolved};
 use crate::upload::{MultipartForm, UploadProblem};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Profile, ProfileFields, TerritoryRef, Visibility};
-use catalyse_core::text::fold;
-use catalyse_core::{TerritoryIndex, TerritoryLevel, User};
+use catalyse_core::{TerritoryIndex, User};
 use chrono::Utc;
 use serde::Deserialize;
 
 /// How a territory of action is written in the form: « Lyon (commune 69123) ».
 pub fn territory_line(territories: &TerritoryIndex, t: &TerritoryRef) -> String {
-    let name = territories
-        .get(t.level, &t.code)
-        .map(|x| x.name.as_str())
-        .unwrap_or("?");
-    format!("{name} ({} {})", level_word(t.level), t.code)
-}
-
-pub fn level_word(level: TerritoryLevel) -> &'static str {
-    match level {
-        TerritoryLevel::Commune => "commune",
-        TerritoryLevel::Epci => "intercommunalité",
-        TerritoryLevel::Department => "département",
-        TerritoryLevel::Region => "région",
-    }
-}
-
-/// Reads one line of the territories field: the written form above, an INSEE code or SIREN,
-/// a postcode, or a name when it designates one territory. Otherwise the candidates, to
-/// choose from.
-pub fn resolve_territory(
-    territories: &TerritoryIndex,
-    line: &str,
-) -> Result<TerritoryRef, Vec<String>> {
-    let line = line.trim();
-    // « … (level code) »
-    if let Some(inner) = line
-        .strip_suffix(')')
-        .and_then(|l| l.rsplit_once('(').map(|(_, r)| r))
-    {
-        if let Some((word, code)) = inner.trim().rsplit_once(' ') {
-            let level = [
-                TerritoryLevel::Commune,
-                TerritoryLevel::Epci,
-                TerritoryLevel::Department,
-                TerritoryLevel::Region,
-            ]
-            .into_iter()
-            .find(|l| level_word(*l) == word.trim());
-            if let Some(level) = level {
-                if territories.get(level, code.trim()).is_some() {
-                    return Ok(TerritoryRef {
-                        level,
-                        code: code.trim().to_string(),
-                    });
-                }
-            }
-        }
-    }
-    let hits = territories.search(line, None, 1, 6);
-    let folded = fold(line);
-    let exact: Vec<_> = hits
-        .items
-        .iter()
-        .filter(|t| fold(&t.name) == folded || t.code == line)
-        .collect();
-    let pick = match (exact.len(), hits.items.len()) {
-        (1, _) => Some(exact[0]),
-        (_, 1) => Some(&hits.items[0]),
-        _ => None,
-    };
-    match pick {
-        Some(t) => Ok(TerritoryRef {
-            level: t.level,
-            code: t.code.clone(),
-        }),
-        None => Err(hits
-            .items
-            .iter()
-            .map(|t| {
-                territory_line(
-                    territories,
-                    &TerritoryRef {
-                        level: t.level,
-                        code: t.code.clone(),
-                    },
-                )
-            })
-            .collect()),
+    match territories.get(t.level, &t.code) {
+        Some(x) => pick::line(x),
+        None => format!("? ({} {})", pick::level_word(t.level), t.code),
     }
 }
 
@@ -168,6 +93,9 @@ struct Page<'a> {
     errors: FormErrors,
     notice: Option<String>,
     max_mb: u64,
+    /// The lines of the territories field that designate several territories, with their
+    /// candidates to choose from.
+    choices: Vec<Ambiguity>,
 }
 
 impl Page<'_> {
@@ -253,6 +181,7 @@ pub async fn show(
             errors: FormErrors::default(),
             notice,
             max_mb: photo_max_mb(&state),
+            choices: vec![],
         },
     )
 }
@@ -278,6 +207,7 @@ fn form_again(
     profile: Option<Profile>,
     d: Draft,
     errors: FormErrors,
+    choices: Vec<Ambiguity>,
 ) -> Result<Response, AppError> {
     let page = Page {
         ctx,
@@ -287,6 +217,7 @@ fn form_again(
         errors,
         notice: None,
         max_mb: photo_max_mb(state),
+        choices,
     };
     render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -338,24 +269,52 @@ pub async fn save(
                 UploadProblem::Unreadable => p.message(t, max_mb),
             },
         );
-        return form_again(&ctx, &state, before, d, errors);
+        return form_again(&ctx, &state, before, d, errors, vec![]);
     }
-    let mut territories = Vec::new();
-    for line in d.territories.lines().filter(|l| !l.trim().is_empty()) {
-        match resolve_territory(&state.territories, line) {
-            Ok(t) => territories.push(t),
-            Err(c) if c.is_empty() => errors.push(
+    // Each line, or the candidate ticked for it when it designated several territories.
+    let (mut territories, mut lines, mut choices) = (Vec::new(), Vec::new(), Vec::new());
+    let index = &state.territories;
+    for (i, line) in d
+        .territories
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+    {
+        let name = format!("territoire_{i}");
+        let ticked = form.field(&name);
+        let offered_for = form.field(&format!("{name}_pour"));
+        let found = match pick::chosen(index, line, ticked, offered_for, None) {
+            Some(c) => Resolved::One(c),
+            None => pick::resolve(index, line, None),
+        };
+        match found {
+            Resolved::One(c) => {
+                territories.push(TerritoryRef {
+                    level: c.level,
+                    code: c.code.clone(),
+                });
+                lines.push(if ticked.is_empty() {
+                    line.trim().to_string()
+                } else {
+                    pick::line(c)
+                });
+                continue;
+            }
+            Resolved::Unknown => errors.push(
                 "territories",
                 t.f("me.error_territory_unknown", line.trim()),
             ),
-            Err(c) => errors.push(
-                "territories",
-                t.s("me.error_territory_ambiguous")
-                    .replace("{line}", line.trim())
-                    .replace("{choices}", &c.join(" ; ")),
-            ),
+            Resolved::Ambiguous(list, more) => {
+                errors.push(
+                    "territories",
+                    t.f("me.error_territory_ambiguous", line.trim()),
+                );
+                choices.push(Ambiguity::new(t, index, &name, line, &list, more));
+            }
         }
+        lines.push(line.trim().to_string());
     }
+    d.territories = lines.join("\n");
     let visibility: Visibility = d.visibility.parse().unwrap_or(Visibility::Members);
     if d.visibility.parse::<Visibility>().is_err() {
         errors.push("visibility", t.s("me.error_visibility"));
@@ -412,7 +371,7 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        return form_again(&ctx, &state, before, d, errors);
+        return form_again(&ctx, &state, before, d, errors, choices);
     }
     super::service::submit_profile(
         &state,
@@ -505,7 +464,7 @@ pub async fn delete(
         if !ok {
             errors.push("delete_password", ctx.t.s("me.error_delete_password"));
         }
-        return form_again(&ctx, &state, profile, d, errors);
+        return form_again(&ctx, &state, profile, d, errors, vec![]);
     }
     let photos = crate::network::photo::photos_of(state.store.profile(user.id).await?.as_ref());
     let cookie = close_session(&state, &headers).await?;

@@ -119,7 +119,7 @@ pub async fn children(
             .territories
             .children(t.level, &t.code)
             .into_iter()
-            .map(|c| crate::territories::api::out(c, None))
+            .map(|c| crate::territories::api::out(c, &state.territories))
             .collect(),
     ))
 }

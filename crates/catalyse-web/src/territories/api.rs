@@ -61,13 +61,13 @@ pub struct SearchParams {
     pub per_page: Option<u32>,
 }
 
-/// A territory as the API shows it; with `index`, its parents carry their names.
-pub fn out(t: &Territory, index: Option<&TerritoryIndex>) -> TerritoryOut {
+/// A territory as the API shows it, its parents with their names.
+pub fn out(t: &Territory, index: &TerritoryIndex) -> TerritoryOut {
     let parent = |level, code: &Option<String>| {
         code.as_ref().map(|c| ParentOut {
             code: c.clone(),
             name: index
-                .and_then(|i| i.get(level, c))
+                .get(level, c)
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
         })
@@ -108,9 +108,12 @@ pub async fn search(
         return Err(AppError::BadRequest("page must be between 1 and 10000".into()).into());
     }
     let found = state.territories.search(&p.q, p.level, page, per_page);
-    // Search results carry parent codes; names are for the detail endpoint.
     Ok(Json(TerritoryPage {
-        items: found.items.into_iter().map(|t| out(t, None)).collect(),
+        items: found
+            .items
+            .into_iter()
+            .map(|t| out(t, &state.territories))
+            .collect(),
         total: found.total,
         page: found.page,
         per_page: found.per_page,
@@ -133,7 +136,7 @@ pub async fn territory(
     Path((level, code)): Path<(String, String)>,
 ) -> Result<Json<TerritoryOut>, ApiError> {
     let t = find_territory(&state, &level, &code)?;
-    Ok(Json(out(t, Some(&state.territories))))
+    Ok(Json(out(t, &state.territories)))
 }
 
 /// The territory a `{level}/{code}` path names: 400 for an unknown level, 404 for an unknown

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod pick;
 
 use crate::i18n::Tr;
 use crate::state::AppState;

@@ -289,20 +289,48 @@ fn locator_text(t: Tr, index: &TerritoryIndex, territory: &Territory, highlighte
         TerritoryLevel::Region | TerritoryLevel::Department => {
             t.s("territory.locator_self").replace("{}", &territory.name)
         }
-        _ => {
+        level => {
             let department = index
                 .get(TerritoryLevel::Department, highlighted)
                 .map(|d| d.name.as_str())
                 .unwrap_or(highlighted);
-            t.s("territory.locator_department")
+            let key = if level == TerritoryLevel::Commune && marker(index, territory).is_some() {
+                "territory.locator_commune"
+            } else {
+                "territory.locator_department"
+            };
+            t.s(key)
                 .replace("{name}", &territory.name)
                 .replace("{department}", department)
         }
     }
 }
 
+/// Where a commune lies in its département, as fractions (west to east, north to south) of
+/// the span of its département's town halls: the commune's point on the locator.
+fn marker(index: &TerritoryIndex, t: &Territory) -> Option<(f64, f64)> {
+    if t.level != TerritoryLevel::Commune {
+        return None;
+    }
+    let (lat, lon) = (t.lat?, t.lon?);
+    let (mut s, mut w, mut n, mut e) = (lat, lon, lat, lon);
+    for c in index.children(TerritoryLevel::Department, t.department.as_deref()?) {
+        if let (Some(la), Some(lo)) = (c.lat, c.lon) {
+            (s, n, w, e) = (s.min(la), n.max(la), w.min(lo), e.max(lo));
+        }
+    }
+    let fraction = |v: f64, from: f64, to: f64| {
+        if to - from > 1e-9 {
+            (v - from) / (to - from)
+        } else {
+            0.5
+        }
+    };
+    Some((fraction(lon, w, e), fraction(n - lat + s, s, n)))
+}
+
 /// `GET /territoires/{level}/{code}/situation.svg`: France with the territory (or, for an
-/// EPCI or a commune, its department) highlighted.
+/// EPCI, its department) highlighted; a commune is a point on its department.
 pub async fn situation_svg(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -327,13 +355,27 @@ pub async fn situation_svg(
         )
         .map(|h| h.name.clone())
         .unwrap_or_default();
-    let svg = catalyse_formats::choropleth::locator(
-        shapes,
-        highlighted,
-        &label,
-        &text,
-        &shapes.attribution,
-    );
+    let svg = match marker(&state.territories, t) {
+        Some((fx, fy)) => catalyse_formats::choropleth::locator_marked(
+            shapes,
+            &label,
+            &text,
+            &shapes.attribution,
+            &catalyse_formats::choropleth::Marker {
+                code: highlighted,
+                fx,
+                fy,
+                label: &t.name,
+            },
+        ),
+        None => catalyse_formats::choropleth::locator(
+            shapes,
+            highlighted,
+            &label,
+            &text,
+            &shapes.attribution,
+        ),
+    };
     Ok((
         [
             (

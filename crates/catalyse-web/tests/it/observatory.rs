@@ -391,10 +391,20 @@ async fn locator(store: Arc<dyn Store>) {
     let svg = app.get("/territoires/commune/42218/situation.svg").await;
     assert_eq!(svg.status, StatusCode::OK);
     assert!(svg.header("content-type").starts_with("image/svg+xml"));
-    // The department is dark, the others plain, and the credits are on the file.
+    // The commune is a point on its department, light, the others plain, and the credits
+    // are on the file.
     assert!(svg
         .body
+        .contains("fill=\"#bdd7e7\" stroke=\"#5a5a6e\" stroke-width=\".5\"><title>Loire</title>"));
+    assert!(svg.body.contains("<circle class=\"marker\""));
+    assert!(svg.body.contains("<title>Saint-Étienne</title></circle>"));
+    assert!(p.body.contains("un point rouge la situe"));
+    // A department is itself dark, without a point.
+    let dep = app.get("/territoires/department/42/situation.svg").await;
+    assert!(dep
+        .body
         .contains("fill=\"#08519c\" stroke=\"#5a5a6e\" stroke-width=\".5\"><title>Loire</title>"));
+    assert!(!dep.body.contains("<circle"));
     assert!(svg.body.contains("CC BY 4.0"));
     let region = app.get("/territoires/region/84/situation.svg").await;
     assert!(region.body.contains("<title>Auvergne-Rhône-Alpes</title>"));

@@ -14,6 +14,10 @@ fn geography_with_homonyms() -> Geography {
     let mut g = small_geography();
     let extra = Geography::from_tsv(
         "level\tcode\tname\tregion\tdepartment\tepci\tpopulation\tpostcodes\tlat\tlon\n\
+         region\t11\tÎle-de-France\t\t\t\t12000000\t\t\t\n\
+         region\t04\tLa Réunion\t\t\t\t870000\t\t\t\n\
+         department\t93\tSeine-Saint-Denis\t11\t\t\t1600000\t\t\t\n\
+         department\t974\tLa Réunion\t04\t\t\t870000\t\t\t\n\
          commune\t93066\tSaint-Denis\t11\t93\t\t113000\t93200\t48.93\t2.36\n\
          commune\t97411\tSaint-Denis\t04\t974\t\t153000\t97400\t-20.88\t55.45\n",
     )
@@ -88,7 +92,7 @@ async fn form_errors(store: Arc<dyn Store>) {
         (
             with(good(), "commune", "Saint-Denis"),
             "commune",
-            "Précisez : Saint-Denis (97411), Saint-Denis (93066)",
+            "« Saint-Denis » désigne plusieurs communes : choisissez la bonne",
         ),
         (
             with(good(), "commune", ""),
@@ -143,6 +147,47 @@ async fn form_errors(store: Arc<dyn Store>) {
         "nothing written"
     );
     assert!(store.published_places().await.unwrap().is_empty());
+
+    // Homonyms are offered as radio buttons that name their département; the one ticked
+    // is taken, if the commune typed is still the one they were offered for.
+    let r = app
+        .post_form(FORM, FORM, &with(good(), "commune", "saint denis"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for label in [
+        "Saint-Denis (La Réunion, 974) — commune",
+        "Saint-Denis (Seine-Saint-Denis, 93) — commune",
+    ] {
+        assert!(r.body.contains(label), "{label}: {}", r.body);
+    }
+    assert!(r
+        .body
+        .contains("type=\"radio\" id=\"commune_choix_1\" name=\"commune_choix\""));
+    assert!(r
+        .body
+        .contains("name=\"commune_choix_pour\" value=\"saint denis\""));
+    let mut form = with(good(), "commune", "saint denis");
+    form.push(("commune_choix", "Saint-Denis (commune 97411)"));
+    form.push(("commune_choix_pour", "Atlantide"));
+    let stale = app.post_form(FORM, FORM, &form).await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "offered for another commune"
+    );
+    form.pop();
+    form.push(("commune_choix_pour", "saint denis"));
+    let r = app.post_form(FORM, FORM, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let slug = r
+        .header("location")
+        .trim_start_matches("/lieux/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let p = store.place_by_slug(&slug).await.unwrap().unwrap();
+    assert_eq!(p.moderated.draft.unwrap().commune, "97411");
 
     // A homonym chosen the way the message writes it, or a postcode, is accepted.
     for (commune, code) in [
