@@ -151,7 +151,7 @@ fn too_many(ctx: &PageCtx, wait: u64, key: &str) -> Result<Response, AppError> {
         ctx.t,
         StatusCode::TOO_MANY_REQUESTS,
         "error.too_many",
-        &ctx.t.f(key, minutes),
+        &ctx.t.n(key, minutes),
     );
     if let Ok(v) = wait.to_string().parse() {
         resp.headers_mut().insert(header::RETRY_AFTER, v);

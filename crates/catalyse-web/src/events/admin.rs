@@ -341,7 +341,7 @@ pub async fn plan_form(
         .collect();
     let notice = q
         .ajoutees
-        .map(|n| ctx.t.s("admin_ev.planned").replace("{}", &n.to_string()));
+        .map(|n| ctx.t.n("admin_ev.planned", n));
     render(
         &ctx,
         &PlanPage {
