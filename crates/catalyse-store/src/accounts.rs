@@ -5,7 +5,9 @@
 //! one text for SQLite and PostgreSQL.
 
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
-use crate::{ts, UserSearch, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult};
+use crate::{
+    ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult, UserSearch,
+};
 use async_trait::async_trait;
 use catalyse_core::{Email, ModerationMail, Page, Role, User};
 use chrono::{DateTime, Utc};
@@ -24,8 +26,12 @@ pub trait AccountStore: Send + Sync {
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
     /// The accounts whose name or address contains `q.text` (ignoring case), of `q.role` if
     /// given, by address: page `page` of `per_page`, filtered and paged by the database.
-    async fn search_users(&self, q: &UserSearch, page: u32, per_page: u32)
-        -> StoreResult<Page<User>>;
+    async fn search_users(
+        &self,
+        q: &UserSearch,
+        page: u32,
+        per_page: u32,
+    ) -> StoreResult<Page<User>>;
     async fn count_users(&self) -> StoreResult<i64>;
     /// Changes a role and records it in the audit trail; refuses to demote the last admin.
     async fn set_role(

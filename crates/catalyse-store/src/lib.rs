@@ -263,8 +263,8 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore, ReferenceStore, ResourceStore,
-        Store, StoreHandle,
+        AccountStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore, ReferenceStore,
+        ResourceStore, Store, StoreHandle,
     };
 }
 

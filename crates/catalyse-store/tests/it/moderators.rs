@@ -55,7 +55,11 @@ async fn search(store: Arc<dyn Store>) {
             text: text.into(),
             role: None,
         };
-        assert_eq!(store.search_users(&q, 1, 50).await.unwrap().total, n, "{text}");
+        assert_eq!(
+            store.search_users(&q, 1, 50).await.unwrap().total,
+            n,
+            "{text}"
+        );
     }
     // The role filter, alone and with text.
     let mods = UserSearch {
@@ -106,7 +110,13 @@ async fn moderators(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .create_report(Some(member.id), Subject::Member, admin.id, "Propos déplacés", now)
+        .create_report(
+            Some(member.id),
+            Subject::Member,
+            admin.id,
+            "Propos déplacés",
+            now,
+        )
         .await
         .unwrap();
     let c = store.moderation_counts().await.unwrap();

@@ -121,7 +121,10 @@ async fn page(
         users,
         pager,
         q: search.text.clone(),
-        role: search.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        role: search
+            .role
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_default(),
         audit: state.store.audit_log(20).await?,
         notice,
         error,

@@ -122,7 +122,9 @@ pub async fn dashboard(
         let count = |s: RegistrationStatus| regs.iter().filter(|r| r.status == s).count();
         let confirmed = count(RegistrationStatus::Confirmed);
         let seats = match e.capacity {
-            Some(c) => t.f("dashboard.seats_of", confirmed).replacen("{}", &c.to_string(), 1),
+            Some(c) => t
+                .f("dashboard.seats_of", confirmed)
+                .replacen("{}", &c.to_string(), 1),
             None => t.f("dashboard.seats", confirmed),
         };
         let waiting = count(RegistrationStatus::Waiting) + count(RegistrationStatus::Pending);

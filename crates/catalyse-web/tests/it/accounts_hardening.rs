@@ -464,10 +464,14 @@ async fn accounts_list(store: Arc<dyn Store>) {
         app.user(&format!("membre{i:02}@exemple.fr"), PASSWORD, Role::Member)
             .await;
     }
-    app.user("lou.anim@autre.org", PASSWORD, Role::Moderator).await;
+    app.user("lou.anim@autre.org", PASSWORD, Role::Moderator)
+        .await;
     // Moderators have the dashboard, not the accounts.
     app.login("lou.anim@autre.org", PASSWORD).await;
-    assert_eq!(app.get("/admin/comptes").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/admin/comptes").await.status,
+        StatusCode::FORBIDDEN
+    );
     app.forget_cookies();
     app.user("admin@exemple.fr", PASSWORD, Role::Admin).await;
     app.login("admin@exemple.fr", PASSWORD).await;
@@ -477,7 +481,9 @@ async fn accounts_list(store: Arc<dyn Store>) {
     assert_eq!(p1.status, StatusCode::OK);
     assert!(p1.body.contains("57 comptes."), "{}", p1.body);
     assert_eq!(p1.body.matches("/role\" class=\"inline-form\"").count(), 50);
-    assert!(p1.body.contains("href=\"/admin/comptes?page=2\" rel=\"next\""));
+    assert!(p1
+        .body
+        .contains("href=\"/admin/comptes?page=2\" rel=\"next\""));
     let p2 = app.get("/admin/comptes?page=2").await;
     assert_eq!(p2.body.matches("/role\" class=\"inline-form\"").count(), 7);
     assert!(p2.body.contains("membre54@exemple.fr"));
@@ -492,9 +498,12 @@ async fn accounts_list(store: Arc<dyn Store>) {
     assert!(!q.body.contains("membre20@exemple.fr"));
     let q = app.get("/admin/comptes?q=membre&role=member&page=2").await;
     assert!(q.body.contains("55 comptes."));
-    assert!(q
-        .body
-        .contains("href=\"/admin/comptes?q=membre&#38;role=member\" rel=\"prev\""), "{}", q.body);
+    assert!(
+        q.body
+            .contains("href=\"/admin/comptes?q=membre&#38;role=member\" rel=\"prev\""),
+        "{}",
+        q.body
+    );
     let m = app.get("/admin/comptes?role=moderator").await;
     assert!(m.body.contains("1 compte."));
     assert!(m.body.contains("lou.anim@autre.org"));
@@ -514,7 +523,10 @@ async fn accounts_list(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
-both_databases!(sign_in_leads_to_join_and_join_asks_a_password, sign_in_and_join);
+both_databases!(
+    sign_in_leads_to_join_and_join_asks_a_password,
+    sign_in_and_join
+);
 async fn sign_in_and_join(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let login = app.get("/connexion").await;
@@ -522,7 +534,10 @@ async fn sign_in_and_join(store: Arc<dyn Store>) {
         .body
         .contains("Pas encore membre ? <a href=\"/rejoindre\">Rejoindre</a>"));
     let join = app.get("/rejoindre").await.body;
-    assert!(!join.to_lowercase().contains("nouveau mot de passe"), "{join}");
+    assert!(
+        !join.to_lowercase().contains("nouveau mot de passe"),
+        "{join}"
+    );
     assert!(join.contains("Confirmez le mot de passe"));
     assert_eq!(join.matches("autocomplete=\"new-password\"").count(), 2);
     app.stop().await;

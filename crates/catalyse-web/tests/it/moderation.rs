@@ -426,24 +426,40 @@ async fn told_at_once(store: Arc<dyn Store>) {
     let fr = mails_to(&app, 2, "vite@exemple.fr").await;
     assert_eq!(fr.len(), 1, "{fr:?}");
     assert_eq!(fr[0].1, "Catalyse : un lieu attend la modération");
-    assert!(fr[0].2.contains("Le lieu « Le Café des Liens »"), "{}", fr[0].2);
-    assert!(fr[0].2.contains(&format!("{}/admin/moderation#lieux", app.base)));
+    assert!(
+        fr[0].2.contains("Le lieu « Le Café des Liens »"),
+        "{}",
+        fr[0].2
+    );
+    assert!(fr[0]
+        .2
+        .contains(&format!("{}/admin/moderation#lieux", app.base)));
     let en = mails_to(&app, 2, "fast@exemple.fr").await;
     assert_eq!(en.len(), 1);
     assert_eq!(en[0].1, "Catalyse: a place waits for moderation");
-    assert_eq!(mails(&app).len(), 2, "« jamais » and « une fois par jour » wait");
+    assert_eq!(
+        mails(&app).len(),
+        2,
+        "« jamais » and « une fois par jour » wait"
+    );
 
     // A report: told too.
     let reported = member_with_profile(&app, "dom@exemple.fr", "Dominique", true).await;
     let slug = store.profile(reported.id).await.unwrap().unwrap().slug;
     let form = format!("/reseau/{slug}/signaler");
     let r = app
-        .post_form(&form, &form, &[("reason", "Ce profil fait de la publicité.")])
+        .post_form(
+            &form,
+            &form,
+            &[("reason", "Ce profil fait de la publicité.")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let fr = mails_to(&app, 4, "vite@exemple.fr").await;
     assert_eq!(fr.len(), 2);
-    assert!(fr.iter().any(|m| m.1 == "Catalyse : un nouveau signalement"));
+    assert!(fr
+        .iter()
+        .any(|m| m.1 == "Catalyse : un nouveau signalement"));
     assert_eq!(mails(&app).len(), 4);
     assert!(mails(&app)
         .iter()
@@ -508,18 +524,26 @@ async fn choose(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     app.sign_in_as("membre@exemple.fr", Role::Member).await;
     let page = app.get("/mon-profil").await;
-    assert!(!page.body.contains("id=\"alertes\""), "members have no such setting");
+    assert!(
+        !page.body.contains("id=\"alertes\""),
+        "members have no such setting"
+    );
     let r = app
-        .post_form("/mon-profil", "/mon-profil/alertes", &[("moderation_mail", "never")])
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/alertes",
+            &[("moderation_mail", "never")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
     let page = app.get("/mon-profil").await;
     assert!(page.body.contains("id=\"alertes\""));
-    assert!(page
-        .body
-        .contains("value=\"daily\" checked"), "« une fois par jour » by default");
+    assert!(
+        page.body.contains("value=\"daily\" checked"),
+        "« une fois par jour » by default"
+    );
     let r = app
         .post_form(
             "/mon-profil",
@@ -531,9 +555,15 @@ async fn choose(store: Arc<dyn Store>) {
     assert_eq!(r.header("location"), "/mon-profil?etat=alertes#alertes");
     let page = app.get("/mon-profil?etat=alertes").await;
     assert!(page.body.contains("value=\"immediate\" checked"));
-    assert!(page.body.contains("Votre choix de courriels de modération est enregistré."));
+    assert!(page
+        .body
+        .contains("Votre choix de courriels de modération est enregistré."));
     let bad = app
-        .post_form("/mon-profil", "/mon-profil/alertes", &[("moderation_mail", "souvent")])
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/alertes",
+            &[("moderation_mail", "souvent")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let u = store
@@ -580,17 +610,27 @@ async fn dashboard(store: Arc<dyn Store>) {
     assert!(!page.body.contains(" UTC"));
     // The header: « Administration » leads here, and the badge says how much waits, on
     // every page.
-    assert!(page.body.contains("<a href=\"/admin\" aria-current=\"page\">Administration</a>"));
+    assert!(page
+        .body
+        .contains("<a href=\"/admin\" aria-current=\"page\">Administration</a>"));
     let home = app.get("/ressources").await;
     assert!(
-        home.body.contains("href=\"/admin/moderation\">À modérer (1)</a>"),
+        home.body
+            .contains("href=\"/admin/moderation\">À modérer (1)</a>"),
         "{}",
         home.body
     );
     // Once decided, nothing waits: no badge.
     let p = store.pending_profiles().await.unwrap();
     store
-        .decide_profile(p[0].user_id, p[0].moderated.revision, true, "", None, chrono::Utc::now())
+        .decide_profile(
+            p[0].user_id,
+            p[0].moderated.revision,
+            true,
+            "",
+            None,
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
     assert!(!app.get("/ressources").await.body.contains("pending-badge"));

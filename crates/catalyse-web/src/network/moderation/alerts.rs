@@ -126,7 +126,11 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
         .iter()
         .filter_map(|p| {
             let d = p.moderated.draft.as_ref()?;
-            Some(format!("{}, {}", d.display_name, when(&p.moderated.submitted_at)))
+            Some(format!(
+                "{}, {}",
+                d.display_name,
+                when(&p.moderated.submitted_at)
+            ))
         })
         .collect();
     let places: Vec<String> = state
@@ -252,6 +256,10 @@ pub async fn save_preference(
         ));
     };
     state.store.set_moderation_mail(user.id, mail).await?;
-    tracing::info!(user = user.id, mail = mail.as_str(), "moderation mail preference saved");
+    tracing::info!(
+        user = user.id,
+        mail = mail.as_str(),
+        "moderation mail preference saved"
+    );
     Ok(Redirect::to("/mon-profil?etat=alertes#alertes").into_response())
 }
