@@ -125,6 +125,38 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// The language she reads (`fr`, `en`), saved when she signs in.
     pub lang: String,
+    /// For moderators: how she hears of what waits moderation.
+    pub moderation_mail: ModerationMail,
+}
+
+/// How a moderator hears of submissions and reports: one mail each, one digest a day, or
+/// none (she looks at the dashboard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModerationMail {
+    Immediate,
+    #[default]
+    Daily,
+    Never,
+}
+
+impl ModerationMail {
+    pub const ALL: [ModerationMail; 3] = [
+        ModerationMail::Immediate,
+        ModerationMail::Daily,
+        ModerationMail::Never,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModerationMail::Immediate => "immediate",
+            ModerationMail::Daily => "daily",
+            ModerationMail::Never => "never",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModerationMail> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
 }
 
 impl fmt::Debug for User {

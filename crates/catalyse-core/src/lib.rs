@@ -13,7 +13,7 @@ pub mod territory_index;
 pub mod text;
 pub mod time;
 
-pub use account::{Email, PasswordPolicy, PasswordProblem, Role, User};
+pub use account::{Email, ModerationMail, PasswordPolicy, PasswordProblem, Role, User};
 pub use reference::{Activity, ActorFamily, Lever, MetierFamily, Milestone, ReferenceFrame};
 pub use territory::{Territory, TerritoryLevel};
 pub use territory_index::TerritoryIndex;

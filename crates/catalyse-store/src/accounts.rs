@@ -5,9 +5,11 @@
 //! one text for SQLite and PostgreSQL.
 
 use crate::sql::{corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row};
-use crate::{ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult};
+use crate::{
+    ts, AuditEntry, NewUser, RateBudget, SessionRecord, StoreError, StoreResult, UserSearch,
+};
 use async_trait::async_trait;
-use catalyse_core::{Email, Page, Role, User};
+use catalyse_core::{Email, ModerationMail, Page, Role, User};
 use chrono::{DateTime, Utc};
 use sqlx::{Executor, Transaction};
 
@@ -22,6 +24,14 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
+    /// The accounts whose name or address contains `q.text` (ignoring case), of `q.role` if
+    /// given, by address: page `page` of `per_page`, filtered and paged by the database.
+    async fn search_users(
+        &self,
+        q: &UserSearch,
+        page: u32,
+        per_page: u32,
+    ) -> StoreResult<Page<User>>;
     async fn count_users(&self) -> StoreResult<i64>;
     /// Changes a role and records it in the audit trail; refuses to demote the last admin.
     async fn set_role(
@@ -112,8 +122,8 @@ pub trait AccountStore: Send + Sync {
     async fn purge_rate_limits(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, role, password_hash, is_example, email_verified_at, created_at, lang";
+pub(crate) const USER_COLUMNS: &str = "id, email, display_name, role, password_hash, is_example, \
+     email_verified_at, created_at, lang, moderation_mail";
 
 impl FromRow for User {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
@@ -129,6 +139,8 @@ impl FromRow for User {
             email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
             created_at: r.time("created_at")?,
             lang: r.try_get("lang")?,
+            moderation_mail: ModerationMail::parse(&r.try_get::<String, _>("moderation_mail")?)
+                .unwrap_or_default(),
         })
     }
 }
@@ -289,6 +301,49 @@ where
         })
     }
 
+    async fn search_users(
+        &self,
+        q: &UserSearch,
+        page: u32,
+        per_page: u32,
+    ) -> StoreResult<Page<User>> {
+        let (page, per_page, offset) = page_bounds(page, per_page);
+        // `LIKE` with its wildcards escaped, on lower case (both engines lower ASCII; PostgreSQL
+        // every letter, SQLite leaves other letters as typed, as are the addresses).
+        let text = q.text.trim().to_lowercase();
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let role = q.role.map(Role::as_str).unwrap_or("");
+        let filter = "WHERE ($1 = '' OR LOWER(email) LIKE $2 ESCAPE '\\' \
+                      OR LOWER(display_name) LIKE $2 ESCAPE '\\') AND ($3 = '' OR role = $3)";
+        let total: i64 = query_scalar(&format!("SELECT COUNT(*) FROM users {filter}"))
+            .bind(&text)
+            .bind(&pattern)
+            .bind(role)
+            .fetch_one(self.r())
+            .await?;
+        let items = query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users {filter} ORDER BY email LIMIT $4 OFFSET $5"
+        ))
+        .bind(&text)
+        .bind(&pattern)
+        .bind(role)
+        .bind(per_page as i64)
+        .bind(offset)
+        .fetch_all(self.r())
+        .await?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
     async fn count_users(&self) -> StoreResult<i64> {
         query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.r())
@@ -394,7 +449,8 @@ where
         let row = query(
             "SELECT s.id_hash, s.user_id, s.created_at AS session_created_at, \
              s.last_seen_at, u.id, u.email, u.display_name, u.role, u.password_hash, \
-             u.is_example, u.email_verified_at, u.created_at, u.lang FROM sessions s \
+             u.is_example, u.email_verified_at, u.created_at, u.lang, u.moderation_mail \
+             FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.last_seen_at >= $2 AND s.created_at >= $3",
         )

@@ -5,6 +5,7 @@ mod accounts;
 pub mod backup;
 mod error;
 mod events;
+mod moderators;
 pub mod network;
 mod observatory;
 mod postgres;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub use accounts::AccountStore;
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
+pub use moderators::{ModerationCounts, ModeratorStore};
 pub use network::{ExampleMember, NetworkStore};
 pub use observatory::ObservatoryStore;
 pub use postgres::PostgresStore;
@@ -55,6 +57,14 @@ pub struct NewUser {
     pub is_example: bool,
     /// False for a person joining: she proves her address before she can sign in.
     pub email_verified: bool,
+}
+
+/// Which accounts the administrators' list shows: name or address containing `text` (all
+/// when empty), of one role or any.
+#[derive(Debug, Clone, Default)]
+pub struct UserSearch {
+    pub text: String,
+    pub role: Option<Role>,
 }
 
 /// What describes a dataset beside its file.
@@ -228,6 +238,7 @@ pub trait Store:
     + ResourceStore
     + EventStore
     + NetworkStore
+    + ModeratorStore
     + Send
     + Sync
     + 'static
@@ -242,6 +253,7 @@ impl<T> Store for T where
         + ResourceStore
         + EventStore
         + NetworkStore
+        + ModeratorStore
         + Send
         + Sync
         + 'static
@@ -251,8 +263,8 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, EventStore, NetworkStore, ObservatoryStore, ReferenceStore, ResourceStore,
-        Store, StoreHandle,
+        AccountStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore, ReferenceStore,
+        ResourceStore, Store, StoreHandle,
     };
 }
 

@@ -62,6 +62,21 @@ pub fn format_date(lang: Lang, d: &chrono::NaiveDate, month_only: bool) -> Strin
     }
 }
 
+/// An instant as people read it, in Paris time: « 3 mars 2026 à 14:05 », « March 3, 2026 at
+/// 14:05 ». Administration pages and mails write every date and time this way.
+pub fn format_datetime(lang: Lang, at: &chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+    let at_word = match lang {
+        Lang::Fr => "à",
+        Lang::En => "at",
+    };
+    format!(
+        "{} {at_word} {}",
+        format_date(lang, &local.date_naive(), false),
+        local.format("%H:%M")
+    )
+}
+
 /// A value written for people: « 1 234 », « 12,5 » (French) or « 12.5 ».
 pub fn format_value(lang: Lang, v: f64) -> String {
     let s = if v.fract() == 0.0 && v.abs() < 1e15 {

@@ -27,6 +27,9 @@ pub struct PageCtx {
     pub path: String,
     pub css: String,
     pub logo: String,
+    /// For moderators and administrators: how much waits moderation (the header's badge).
+    /// Read with one indexed count per page they view; never for visitors or members.
+    pub pending: Option<catalyse_store::ModerationCounts>,
 }
 
 impl PageCtx {
@@ -40,6 +43,11 @@ impl PageCtx {
         p == prefix || p.starts_with(&format!("{prefix}/"))
     }
 
+    /// Whether this is the page `path` itself (not one below it).
+    pub fn is_page(&self, path: &str) -> bool {
+        self.path.split('?').next() == Some(path)
+    }
+
     pub fn return_to(&self) -> String {
         utf8_percent_encode(&self.path, NON_ALPHANUMERIC).to_string()
     }
@@ -49,6 +57,18 @@ impl PageCtx {
         self.user
             .as_ref()
             .is_some_and(|u| u.role >= catalyse_core::Role::Moderator)
+    }
+
+    /// The header's « À modérer (N) » for animators when something waits: the count and the
+    /// page to go to (the queue, or the reports when only reports wait).
+    pub fn pending_badge(&self) -> Option<(i64, &'static str)> {
+        let c = self.pending.filter(|c| c.total() > 0)?;
+        let href = if c.profiles + c.places > 0 {
+            "/admin/moderation"
+        } else {
+            "/admin/signalements"
+        };
+        Some((c.total(), href))
     }
 
     pub fn is_admin(&self) -> bool {
@@ -68,6 +88,11 @@ impl PageCtx {
 
     pub fn month(&self, d: &chrono::NaiveDate) -> String {
         format_date(self.t.lang, d, true)
+    }
+
+    /// An instant in Paris time (« 3 mars 2026 à 14:05 »).
+    pub fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::format::format_datetime(self.t.lang, at)
     }
 }
 
@@ -124,6 +149,20 @@ where
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let lang = lang_of(&parts.headers);
         let csrf = parts.extensions.get::<CsrfToken>().cloned();
+        // Only animators pay for the count: anonymous pages (served from the page cache) and
+        // members' pages read nothing more.
+        let pending = match &user {
+            Some(u) if u.role >= catalyse_core::Role::Moderator => {
+                match app.store.moderation_counts().await {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "moderation count not read");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         let path = parts
             .uri
             .path_and_query()
@@ -136,6 +175,7 @@ where
             path,
             css: app.assets.url("app.css").to_string(),
             logo: app.assets.url("logo.svg").to_string(),
+            pending,
         })
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod events;
 mod fixtures;
 mod locking;
+mod moderators;
 mod network;
 mod observatory;
 mod rate_limits;

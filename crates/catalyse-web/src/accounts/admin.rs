@@ -1,15 +1,16 @@
-//! Administration of accounts: list, change roles, read the audit trail. Admins only.
+//! Administration of accounts: list (searched by name or address, filtered by role, 50 a
+//! page, by the database), change roles, read the audit trail. Admins only.
 
 use crate::auth::{Admin, CsrfForm};
 use crate::error::AppError;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::{Page, Role, User};
-use catalyse_store::{AuditEntry, StoreError};
+use catalyse_store::{AuditEntry, StoreError, UserSearch};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -20,6 +21,10 @@ const PER_PAGE: u32 = 50;
 struct Users<'a> {
     ctx: &'a PageCtx,
     users: Page<User>,
+    pager: Pager,
+    /// The search as typed, and the role filter (`""`: every role).
+    q: String,
+    role: String,
     audit: Vec<AuditEntry>,
     notice: Option<String>,
     error: Option<String>,
@@ -39,31 +44,87 @@ impl Users<'_> {
     }
 
     fn when(&self, at: &chrono::DateTime<Utc>) -> String {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        self.ctx.when(at)
     }
 }
 
-#[derive(Deserialize)]
+/// The largest page number read (beyond, a page would be empty anyway).
+const MAX_PAGE: u32 = 100_000;
+/// The longest search kept.
+const MAX_SEARCH: usize = 200;
+
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
-    page: Option<u32>,
+    page: Option<String>,
     etat: Option<String>,
+    q: Option<String>,
+    role: Option<String>,
+}
+
+impl ListQuery {
+    /// The search: text (cut to `MAX_SEARCH` characters) and role (an unknown one reads as
+    /// any, as a filter that cannot match would only hide everything).
+    fn search(&self) -> UserSearch {
+        UserSearch {
+            text: self
+                .q
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .chars()
+                .take(MAX_SEARCH)
+                .collect(),
+            role: self.role.as_deref().and_then(|r| r.parse().ok()),
+        }
+    }
+}
+
+/// The list's address for page `page` of this search.
+fn list_link(s: &UserSearch, page: u32) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    if !s.text.is_empty() {
+        q.append_pair("q", &s.text);
+    }
+    if let Some(r) = s.role {
+        q.append_pair("role", r.as_str());
+    }
+    if page > 1 {
+        q.append_pair("page", &page.to_string());
+    }
+    let q = q.finish();
+    if q.is_empty() {
+        "/admin/comptes".into()
+    } else {
+        format!("/admin/comptes?{q}")
+    }
 }
 
 async fn page(
     state: &AppState,
     ctx: &PageCtx,
-    page: u32,
+    q: &ListQuery,
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let users = state.store.list_users(page.max(1), PER_PAGE).await?;
+    let search = q.search();
+    let page = page_param(q.page.as_deref(), MAX_PAGE);
+    let users = state.store.search_users(&search, page, PER_PAGE).await?;
     if page > 1 && users.items.is_empty() {
         return Err(AppError::NotFound);
     }
+    let pager = Pager::new(page, users.total as usize, PER_PAGE, |p| {
+        list_link(&search, p)
+    });
     let view = Users {
         ctx,
         users,
+        pager,
+        q: search.text.clone(),
+        role: search
+            .role
+            .map(|r| r.as_str().to_string())
+            .unwrap_or_default(),
         audit: state.store.audit_log(20).await?,
         notice,
         error,
@@ -83,15 +144,7 @@ pub async fn users(
 ) -> Result<Response, AppError> {
     let notice =
         (q.etat.as_deref() == Some("role")).then(|| ctx.t.s("admin.notice_role").to_string());
-    page(
-        &state,
-        &ctx,
-        q.page.unwrap_or(1),
-        notice,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    page(&state, &ctx, &q, notice, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -112,7 +165,7 @@ pub async fn set_role(
         return page(
             &state,
             &ctx,
-            1,
+            &ListQuery::default(),
             None,
             Some(msg),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -130,7 +183,15 @@ pub async fn set_role(
         }
         Err(StoreError::Conflict { .. }) => {
             let msg = ctx.t.s("admin.error_last_admin").to_string();
-            page(&state, &ctx, 1, None, Some(msg), StatusCode::CONFLICT).await
+            page(
+                &state,
+                &ctx,
+                &ListQuery::default(),
+                None,
+                Some(msg),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,7 @@
 //! Accounts: sign in and out, forgotten passwords, and the administrators' list of accounts.
 
 pub mod admin;
+pub mod dashboard;
 pub mod pages;
 
 use crate::Routes;
@@ -17,6 +18,7 @@ pub fn routes() -> Routes {
                 get(pages::forgot_form).post(pages::forgot),
             )
             .route("/reinitialiser", get(pages::reset_form).post(pages::reset))
+            .route("/admin", get(dashboard::dashboard))
             .route("/admin/comptes", get(admin::users))
             .route("/admin/comptes/{id}/role", post(admin::set_role)),
     )

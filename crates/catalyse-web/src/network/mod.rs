@@ -39,6 +39,10 @@ pub fn routes() -> Routes {
             )
             .route("/mon-profil/donnees.json", get(profile::export))
             .route("/mon-profil/supprimer", post(profile::delete))
+            .route(
+                "/mon-profil/alertes",
+                post(moderation::alerts::save_preference),
+            )
             .route("/reseau", get(members::directory))
             .route("/reseau/chiffres", get(members::figures))
             .route("/reseau/membres.csv", get(members::export_csv))

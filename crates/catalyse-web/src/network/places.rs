@@ -523,6 +523,7 @@ pub async fn create(
                 .store
                 .submit_place(None, user.id, &fields, Utc::now())
                 .await?;
+            tell_moderators(&state, &fields, user.id);
             Ok(Redirect::to(&format!("/lieux/{}?etat=envoye", p.slug)).into_response())
         }
         Err((errors, choices)) => {
@@ -532,6 +533,16 @@ pub async fn create(
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
+}
+
+/// Moderators who asked are told that a place waits.
+fn tell_moderators(state: &AppState, fields: &PlaceFields, author: i64) {
+    let name = fields.name.clone();
+    super::moderation::alerts::submitted(
+        state,
+        super::moderation::alerts::Waiting::Place { name },
+        Some(author),
+    );
 }
 
 /// The place to edit, if the member may.
@@ -592,6 +603,7 @@ pub async fn update(
                 .store
                 .submit_place(Some(p.id), user.id, &fields, Utc::now())
                 .await?;
+            tell_moderators(&state, &fields, user.id);
             Ok(Redirect::to(&format!("/lieux/{}?etat=envoye", p.slug)).into_response())
         }
         Err((errors, choices)) => {

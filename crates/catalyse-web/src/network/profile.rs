@@ -169,6 +169,7 @@ pub async fn show(
     let notice = q.etat.as_deref().and_then(|e| match e {
         "bienvenue" => Some(ctx.t.s("me.notice_welcome").to_string()),
         "envoye" => Some(ctx.t.s("me.notice_sent").to_string()),
+        "alertes" => Some(ctx.t.s("alerts.saved").to_string()),
         _ => None,
     });
     render(

@@ -60,6 +60,19 @@ pub async fn submit_profile(
             .await
             .map_err(AppError::Internal)?;
     }
+    if after.moderated.is_pending() {
+        let name = after
+            .moderated
+            .draft
+            .as_ref()
+            .map(|f| f.display_name.clone())
+            .unwrap_or_default();
+        super::moderation::alerts::submitted(
+            state,
+            super::moderation::alerts::Waiting::Profile { name },
+            Some(user_id),
+        );
+    }
     tracing::info!(
         user = user_id,
         revision = after.moderated.revision,

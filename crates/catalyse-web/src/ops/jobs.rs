@@ -27,7 +27,8 @@ pub async fn watch_observatory(state: AppState) {
     }
 }
 
-/// Every minute: the event reminders that are due (see `pages::registrations`).
+/// Every minute: the event reminders that are due (see `pages::registrations`), and the
+/// moderators' daily digests (see `network::moderation::alerts`).
 pub async fn send_reminders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -36,6 +37,13 @@ pub async fn send_reminders(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "event reminders sent"),
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "event reminders failed"),
+        }
+        // The moderators' daily digests ride on the same minute.
+        let now = chrono::Utc::now();
+        match crate::network::moderation::alerts::send_daily_digests(&state, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(digests = n, "moderation digests sent"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "moderation digests failed"),
         }
     }
 }

@@ -456,3 +456,89 @@ async fn tries_at_once(store: Arc<dyn Store>) {
     );
     app.stop().await;
 }
+
+both_databases!(the_accounts_list_is_searched_and_paged, accounts_list);
+async fn accounts_list(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    for i in 0..55 {
+        app.user(&format!("membre{i:02}@exemple.fr"), PASSWORD, Role::Member)
+            .await;
+    }
+    app.user("lou.anim@autre.org", PASSWORD, Role::Moderator)
+        .await;
+    // Moderators have the dashboard, not the accounts.
+    app.login("lou.anim@autre.org", PASSWORD).await;
+    assert_eq!(
+        app.get("/admin/comptes").await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.forget_cookies();
+    app.user("admin@exemple.fr", PASSWORD, Role::Admin).await;
+    app.login("admin@exemple.fr", PASSWORD).await;
+
+    // 57 accounts, 50 a page, by address; the pager keeps the search.
+    let p1 = app.get("/admin/comptes").await;
+    assert_eq!(p1.status, StatusCode::OK);
+    assert!(p1.body.contains("57 comptes."), "{}", p1.body);
+    assert_eq!(p1.body.matches("/role\" class=\"inline-form\"").count(), 50);
+    assert!(p1
+        .body
+        .contains("href=\"/admin/comptes?page=2\" rel=\"next\""));
+    let p2 = app.get("/admin/comptes?page=2").await;
+    assert_eq!(p2.body.matches("/role\" class=\"inline-form\"").count(), 7);
+    assert!(p2.body.contains("membre54@exemple.fr"));
+    assert_eq!(
+        app.get("/admin/comptes?page=3").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Name or address contains, ignoring case; role filter.
+    let q = app.get("/admin/comptes?q=MEMBRE1").await;
+    assert!(q.body.contains("10 comptes."), "{}", q.body);
+    assert!(q.body.contains("value=\"MEMBRE1\""));
+    assert!(!q.body.contains("membre20@exemple.fr"));
+    let q = app.get("/admin/comptes?q=membre&role=member&page=2").await;
+    assert!(q.body.contains("55 comptes."));
+    assert!(
+        q.body
+            .contains("href=\"/admin/comptes?q=membre&#38;role=member\" rel=\"prev\""),
+        "{}",
+        q.body
+    );
+    let m = app.get("/admin/comptes?role=moderator").await;
+    assert!(m.body.contains("1 compte."));
+    assert!(m.body.contains("lou.anim@autre.org"));
+    assert!(m.body.contains("<option value=\"moderator\" selected>"));
+    let none = app.get("/admin/comptes?q=personne").await;
+    assert!(none.body.contains("Aucun compte ne correspond."));
+    // Nonsense reads as « everything », never a 500.
+    for path in [
+        "/admin/comptes?role=chef",
+        "/admin/comptes?page=abc",
+        "/admin/comptes?q=%25_%5C",
+    ] {
+        assert_eq!(app.get(path).await.status, StatusCode::OK, "{path}");
+    }
+    // Dates in French, Paris time.
+    assert!(!p1.body.contains(" UTC"));
+    app.stop().await;
+}
+
+both_databases!(
+    sign_in_leads_to_join_and_join_asks_a_password,
+    sign_in_and_join
+);
+async fn sign_in_and_join(store: Arc<dyn Store>) {
+    let app = TestApp::start(store).await;
+    let login = app.get("/connexion").await;
+    assert!(login
+        .body
+        .contains("Pas encore membre ? <a href=\"/rejoindre\">Rejoindre</a>"));
+    let join = app.get("/rejoindre").await.body;
+    assert!(
+        !join.to_lowercase().contains("nouveau mot de passe"),
+        "{join}"
+    );
+    assert!(join.contains("Confirmez le mot de passe"));
+    assert_eq!(join.matches("autocomplete=\"new-password\"").count(), 2);
+    app.stop().await;
+}

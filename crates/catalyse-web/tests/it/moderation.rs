@@ -3,7 +3,7 @@
 
 use crate::{Answer, TestApp, TEST_PASSWORD};
 use catalyse_core::network::{ProfileFields, Visibility};
-use catalyse_core::{Role, User};
+use catalyse_core::{ModerationMail, Role, User};
 use catalyse_store::{both_databases, Store};
 use mailparse::MailHeaderMap;
 use reqwest::StatusCode;
@@ -381,5 +381,258 @@ async fn reports(store: Arc<dyn Store>) {
         )
         .await;
     assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// A moderator account with her choice of moderation mails.
+async fn moderator(app: &TestApp, email: &str, mail: ModerationMail) -> User {
+    let m = app.user(email, TEST_PASSWORD, Role::Moderator).await;
+    app.store.set_moderation_mail(m.id, mail).await.unwrap();
+    m
+}
+
+/// The mails sent to `to`, after waiting (at most 5 s) for the outbox to hold `total`.
+async fn mails_to(app: &TestApp, total: usize, to: &str) -> Vec<(String, String, String)> {
+    app.outbox_with(total).await;
+    mails(app)
+        .into_iter()
+        .filter(|(addr, _, _)| addr.contains(to))
+        .collect()
+}
+
+both_databases!(moderators_are_told_at_once_or_never, told_at_once);
+async fn told_at_once(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    moderator(&app, "vite@exemple.fr", ModerationMail::Immediate).await;
+    let now_en = moderator(&app, "fast@exemple.fr", ModerationMail::Immediate).await;
+    store.set_user_lang(now_en.id, "en").await.unwrap();
+    moderator(&app, "jamais@exemple.fr", ModerationMail::Never).await;
+    moderator(&app, "soir@exemple.fr", ModerationMail::Daily).await;
+    let place = [
+        ("name", "Le Café des Liens"),
+        ("kind", "cafe-solidaire"),
+        ("commune", "Saint-Étienne"),
+        ("address", "12 rue de la Paix"),
+        ("description", "Un café associatif."),
+        ("website", ""),
+        ("equipe", "oui"),
+    ];
+    app.sign_in_as("camille@exemple.fr", Role::Member).await;
+    let r = app
+        .post_form("/lieux/nouveau", "/lieux/nouveau", &place)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // One mail to each « immédiatement » moderator, in her language; none to the others.
+    let fr = mails_to(&app, 2, "vite@exemple.fr").await;
+    assert_eq!(fr.len(), 1, "{fr:?}");
+    assert_eq!(fr[0].1, "Catalyse : un lieu attend la modération");
+    assert!(
+        fr[0].2.contains("Le lieu « Le Café des Liens »"),
+        "{}",
+        fr[0].2
+    );
+    assert!(fr[0]
+        .2
+        .contains(&format!("{}/admin/moderation#lieux", app.base)));
+    let en = mails_to(&app, 2, "fast@exemple.fr").await;
+    assert_eq!(en.len(), 1);
+    assert_eq!(en[0].1, "Catalyse: a place waits for moderation");
+    assert_eq!(
+        mails(&app).len(),
+        2,
+        "« jamais » and « une fois par jour » wait"
+    );
+
+    // A report: told too.
+    let reported = member_with_profile(&app, "dom@exemple.fr", "Dominique", true).await;
+    let slug = store.profile(reported.id).await.unwrap().unwrap().slug;
+    let form = format!("/reseau/{slug}/signaler");
+    let r = app
+        .post_form(
+            &form,
+            &form,
+            &[("reason", "Ce profil fait de la publicité.")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let fr = mails_to(&app, 4, "vite@exemple.fr").await;
+    assert_eq!(fr.len(), 2);
+    assert!(fr
+        .iter()
+        .any(|m| m.1 == "Catalyse : un nouveau signalement"));
+    assert_eq!(mails(&app).len(), 4);
+    assert!(mails(&app)
+        .iter()
+        .all(|(to, _, _)| !to.contains("jamais") && !to.contains("soir")));
+    app.stop().await;
+}
+
+both_databases!(the_daily_digest_lists_what_waits_once_a_day, digest);
+async fn digest(store: Arc<dyn Store>) {
+    use chrono::TimeZone;
+    let app = TestApp::start(store.clone()).await;
+    let daily = moderator(&app, "matin@exemple.fr", ModerationMail::Daily).await;
+    moderator(&app, "jamais@exemple.fr", ModerationMail::Never).await;
+    let mut config = catalyse_web::Config {
+        data_dir: app.data_dir.clone(),
+        demo: false,
+        ..catalyse_web::Config::default()
+    };
+    config.bind = "127.0.0.1:0".into();
+    let state = catalyse_web::boot::state(store.clone(), config)
+        .await
+        .unwrap();
+    use catalyse_web::network::moderation::alerts::send_daily_digests;
+    // 09:30 in Paris in winter is 08:30 UTC.
+    let morning = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 8, 30, 0).unwrap();
+    // Nothing waits: nothing is sent (and the day is not used up).
+    assert_eq!(send_daily_digests(&state, morning).await.unwrap(), 0);
+    member_with_profile(&app, "camille@exemple.fr", "Camille Martin", false).await;
+    member_with_profile(&app, "lou@exemple.fr", "Lou Bernard", false).await;
+    // Before 8 h in Paris: not yet.
+    let early = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 6, 30, 0).unwrap();
+    assert_eq!(send_daily_digests(&state, early).await.unwrap(), 0);
+    assert_eq!(send_daily_digests(&state, morning).await.unwrap(), 1);
+    let sent = mails_to(&app, 1, "matin@exemple.fr").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1, "Catalyse : à modérer aujourd'hui (2)");
+    let body = &sent[0].2;
+    assert!(body.contains("Profils en attente (2)"), "{body}");
+    assert!(body.contains("- Camille Martin, ") && body.contains("- Lou Bernard, "));
+    assert!(body.contains("15 janvier 2026"), "{body}");
+    // Once a day: later the same day, nothing more; the next day, again.
+    let evening = morning + chrono::Duration::hours(10);
+    assert_eq!(send_daily_digests(&state, evening).await.unwrap(), 0);
+    assert_eq!(mails(&app).len(), 1);
+    let next = morning + chrono::Duration::days(1);
+    assert_eq!(send_daily_digests(&state, next).await.unwrap(), 1);
+    assert_eq!(mails_to(&app, 2, "matin@exemple.fr").await.len(), 2);
+    assert!(mails(&app).iter().all(|(to, _, _)| !to.contains("jamais")));
+    // A moderator who switches to « jamais » gets no more digests.
+    store
+        .set_moderation_mail(daily.id, ModerationMail::Never)
+        .await
+        .unwrap();
+    let third = next + chrono::Duration::days(1);
+    assert_eq!(send_daily_digests(&state, third).await.unwrap(), 0);
+    drop(state);
+    app.stop().await;
+}
+
+both_databases!(moderators_choose_their_mails_on_their_account_page, choose);
+async fn choose(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    app.sign_in_as("membre@exemple.fr", Role::Member).await;
+    let page = app.get("/mon-profil").await;
+    assert!(
+        !page.body.contains("id=\"alertes\""),
+        "members have no such setting"
+    );
+    let r = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/alertes",
+            &[("moderation_mail", "never")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
+    let page = app.get("/mon-profil").await;
+    assert!(page.body.contains("id=\"alertes\""));
+    assert!(
+        page.body.contains("value=\"daily\" checked"),
+        "« une fois par jour » by default"
+    );
+    let r = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/alertes",
+            &[("moderation_mail", "immediate")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/mon-profil?etat=alertes#alertes");
+    let page = app.get("/mon-profil?etat=alertes").await;
+    assert!(page.body.contains("value=\"immediate\" checked"));
+    assert!(page
+        .body
+        .contains("Votre choix de courriels de modération est enregistré."));
+    let bad = app
+        .post_form(
+            "/mon-profil",
+            "/mon-profil/alertes",
+            &[("moderation_mail", "souvent")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let u = store
+        .user_by_email(&catalyse_core::Email::parse("anim@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.moderation_mail, ModerationMail::Immediate);
+    // Without the form's token: refused.
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/mon-profil/alertes",
+            Some(&[("moderation_mail", "never")]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+both_databases!(the_dashboard_shows_what_waits_to_animators, dashboard);
+async fn dashboard(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    // Visitors sign in; members are refused.
+    let r = app.get("/admin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.header("location").starts_with("/connexion?retour="));
+    app.sign_in_as("membre@exemple.fr", Role::Member).await;
+    assert_eq!(app.get("/admin").await.status, StatusCode::FORBIDDEN);
+    assert!(!app.get("/").await.body.contains("pending-badge"));
+
+    member_with_profile(&app, "camille@exemple.fr", "Camille Martin", false).await;
+    app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
+    let page = app.get("/admin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Tableau de bord"));
+    assert!(page.body.contains("Camille Martin"));
+    assert!(page.body.contains("/admin/moderation#titre-membre-"));
+    assert!(page.body.contains("Aucun signalement ouvert."));
+    assert!(page.body.contains("Aucun événement à venir."));
+    // Latest sign-ups, dated in French.
+    assert!(page.body.contains("Test anim@exemple.fr"));
+    assert!(!page.body.contains(" UTC"));
+    // The header: « Administration » leads here, and the badge says how much waits, on
+    // every page.
+    assert!(page
+        .body
+        .contains("<a href=\"/admin\" aria-current=\"page\">Administration</a>"));
+    let home = app.get("/ressources").await;
+    assert!(
+        home.body
+            .contains("href=\"/admin/moderation\">À modérer (1)</a>"),
+        "{}",
+        home.body
+    );
+    // Once decided, nothing waits: no badge.
+    let p = store.pending_profiles().await.unwrap();
+    store
+        .decide_profile(
+            p[0].user_id,
+            p[0].moderated.revision,
+            true,
+            "",
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(!app.get("/ressources").await.body.contains("pending-badge"));
     app.stop().await;
 }

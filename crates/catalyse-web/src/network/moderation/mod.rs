@@ -4,6 +4,7 @@
 //! mail that tells the member (`service`), the audit trail, and reports — made by members
 //! about a profile or a place, resolved by animators (`reports`).
 
+pub mod alerts;
 pub mod reports;
 pub mod service;
 
@@ -33,13 +34,7 @@ use std::collections::HashMap;
 
 /// A date and time as people read them, in Paris time (« 3 mars 2026 à 14:05 »).
 pub fn when(t: Tr, at: &DateTime<Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Europe::Paris);
-    format!(
-        "{} {} {}",
-        crate::format::format_date(t.lang, &local.date_naive(), false),
-        t.s("moderation.at"),
-        local.format("%H:%M")
-    )
+    crate::format::format_datetime(t.lang, at)
 }
 
 /// Display names of accounts, each looked up once.

@@ -386,5 +386,10 @@ async fn submit_report(
         .store
         .create_report(Some(user.id), r.subject, r.id, &reason, now)
         .await?;
+    super::alerts::submitted(
+        state,
+        super::alerts::Waiting::Report { subject: r.subject },
+        Some(user.id),
+    );
     Ok(Redirect::to(&format!("{}?signalement=envoye", r.page)).into_response())
 }
