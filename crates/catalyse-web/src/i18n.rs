@@ -218,6 +218,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_public_string_writes_plurals_in_brackets() {
+        let cat = Catalog::get();
+        for lang in [Lang::Fr, Lang::En] {
+            for key in cat.keys(lang) {
+                let text = cat.text(lang, key);
+                assert!(
+                    !text.contains("(s)") && !text.contains("(x)"),
+                    "{key}: « {text} »: write one form for one and one for many (Tr::n)"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn counts_agree_with_their_number() {
         let fr = Tr::new(Lang::Fr);
         let en = Tr::new(Lang::En);

@@ -339,9 +339,7 @@ pub async fn plan_form(
             (when_fr(&fake), done)
         })
         .collect();
-    let notice = q
-        .ajoutees
-        .map(|n| ctx.t.n("admin_ev.planned", n));
+    let notice = q.ajoutees.map(|n| ctx.t.n("admin_ev.planned", n));
     render(
         &ctx,
         &PlanPage {
