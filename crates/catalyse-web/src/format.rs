@@ -127,26 +127,6 @@ pub fn format_rank(t: Tr, v: &IndicatorValue) -> String {
         .replace("{level}", plural)
 }
 
-/// A whole number with the language's thousands separator: « 34 969 », « 34,969 ».
-pub fn format_count(lang: Lang, n: i64) -> String {
-    let sep = match lang {
-        Lang::Fr => '\u{202f}',
-        Lang::En => ',',
-    };
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A file's size as people read it: « 81 Ko », « 2,4 Mo » (French), « 81 KB », « 2.4 MB ».
 pub fn file_size(lang: Lang, bytes: i64) -> String {
     let (kilo, mega, unit) = match lang {

@@ -139,6 +139,26 @@ impl Catalog {
     }
 }
 
+/// A whole number with the language's thousands separator: « 34 969 », « 34,969 ».
+pub fn format_count(lang: Lang, n: i64) -> String {
+    let sep = match lang {
+        Lang::Fr => '\u{202f}',
+        Lang::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A number of things, as [`Tr::n`] takes it (templates pass values or references).
 pub trait Count {
     fn count(self) -> i64;
@@ -205,7 +225,7 @@ impl Tr {
         } else {
             self.s(key).to_string()
         };
-        text.replacen("{}", &crate::format::format_count(self.lang, n), 1)
+        text.replacen("{}", &format_count(self.lang, n), 1)
     }
 
     pub fn code(&self) -> &'static str {
@@ -239,7 +259,7 @@ mod tests {
         assert_eq!(fr.n("reseau.count", 1usize), "1 membre");
         assert_eq!(fr.n("reseau.count", 1234u64), "1\u{202f}234 membres");
         assert_eq!(en.n("reseau.count", 0), "0 members");
-        assert_eq!(en.n("reseau.count", &1i64), "1 member");
+        assert_eq!(en.n("reseau.count", 1i64), "1 member");
         assert_eq!(en.n("reseau.count", 1234), "1,234 members");
         // A key without a singular form reads the same whatever the number.
         assert_eq!(fr.n("carte.count", 2), "2 membres et lieux");

@@ -79,7 +79,7 @@ impl PageCtx {
 
     /// A number written the way the page's language writes it (« 34 969 » / « 34,969 »).
     pub fn num(&self, n: &i64) -> String {
-        crate::format::format_count(self.t.lang, *n)
+        crate::i18n::format_count(self.t.lang, *n)
     }
 
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
