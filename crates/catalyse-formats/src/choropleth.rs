@@ -521,12 +521,12 @@ fn parse_box(b: &str) -> (f64, f64, f64, f64) {
     }
 }
 
-/// A label cut into lines of at most `width` characters at spaces, at most `max` lines (the
-/// last one ends with « … » when the label is longer).
-fn label_lines(label: &str, width: usize, max: usize) -> Vec<String> {
-    let mut lines: Vec<String> = vec![];
+/// Cuts a text into lines of at most `width` characters, at spaces (a longer word stays
+/// whole on its line).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![];
     let mut line = String::new();
-    for word in label.split_whitespace() {
+    for word in text.split_whitespace() {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }
@@ -538,6 +538,13 @@ fn label_lines(label: &str, width: usize, max: usize) -> Vec<String> {
     if !line.is_empty() {
         lines.push(line);
     }
+    lines
+}
+
+/// A label cut into lines of at most `width` characters at spaces, at most `max` lines (the
+/// last one ends with « … » when the label is longer).
+fn label_lines(label: &str, width: usize, max: usize) -> Vec<String> {
+    let mut lines = wrap(label, width);
     if lines.len() > max {
         lines.truncate(max);
         if let Some(last) = lines.last_mut() {

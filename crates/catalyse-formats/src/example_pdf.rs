@@ -3,6 +3,7 @@
 //! d'exemple » on top. Helvetica (one of the PDF base fonts, nothing embedded) in
 //! WinAnsiEncoding, which covers French; the document states its title and language.
 
+use crate::choropleth::wrap;
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
 
 const WIDTH: f32 = 595.0;
@@ -30,25 +31,6 @@ fn win_ansi(c: char) -> u8 {
         '\u{202f}' => 0xa0,
         _ => b'?',
     }
-}
-
-/// Cuts a paragraph into lines of at most `width` characters, at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![];
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// One A4 page: `notice` (small, on top), `title` (large) and `paragraphs`, in `lang`
