@@ -150,7 +150,7 @@ impl EditPage<'_> {
         }
     }
     fn when(&self, at: &chrono::DateTime<Utc>) -> String {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        self.ctx.when(at)
     }
     fn changed(&self, c: &ResourceChange) -> String {
         c.changes.keys().cloned().collect::<Vec<_>>().join(", ")
