@@ -224,15 +224,18 @@ pub async fn search(
 
 /// (slug, title) of a resource to link to.
 type Link = (String, String);
-/// A sub-group's label and its documents.
-type Group = (String, Vec<Link>);
+/// A sub-group's label, its first documents, how many more, and the search that lists all.
+type Group = (String, Vec<Link>, usize, String);
+
+/// Documents shown in each sub-group of the kit page; the rest is one search away.
+const KIT_SHOWN: usize = 12;
 
 #[derive(Template)]
 #[template(path = "resources/kit.html")]
 struct KitPage<'a> {
     ctx: &'a PageCtx,
     /// (nature, its sub-groups with their documents, documents without sub-group)
-    natures: Vec<(Nature, Vec<Group>, Vec<Link>)>,
+    natures: Vec<(Nature, Vec<Group>, Group)>,
 }
 
 /// `GET /ressources/kit`: the kit pratique by its 4 natures and their sub-groups.
@@ -245,6 +248,14 @@ pub async fn kit(State(state): State<AppState>, ctx: PageCtx) -> Result<Response
         let year = r.year.map(|y| format!(" ({y})")).unwrap_or_default();
         (r.slug.clone(), format!("{}{year}", r.title))
     };
+    // The kit's own documents before examples; at most KIT_SHOWN a group (a platform with
+    // thousands of resources keeps a page one can read).
+    let group = |label: String, mut docs: Vec<&Resource>, href: String| -> Group {
+        docs.sort_by_key(|r| r.is_example);
+        let more = docs.len().saturating_sub(KIT_SHOWN);
+        let shown = docs.iter().take(KIT_SHOWN).map(|r| link(r)).collect();
+        (label, shown, more, href)
+    };
     let natures = Nature::ALL
         .into_iter()
         .map(|n| {
@@ -253,21 +264,22 @@ pub async fn kit(State(state): State<AppState>, ctx: PageCtx) -> Result<Response
                 .subgroups()
                 .iter()
                 .map(|(slug, label)| {
-                    (
+                    group(
                         label.to_string(),
-                        of.iter()
-                            .filter(|r| r.subgroup == *slug)
-                            .map(|r| link(r))
-                            .collect::<Vec<_>>(),
+                        of.iter().filter(|r| r.subgroup == *slug).copied().collect(),
+                        format!("/ressources?nature={n}&sous_groupe={slug}"),
                     )
                 })
-                .filter(|(_, l)| !l.is_empty())
+                .filter(|g| !g.1.is_empty())
                 .collect();
-            let loose = of
-                .iter()
-                .filter(|r| n.subgroup_label(&r.subgroup).is_none())
-                .map(|r| link(r))
-                .collect();
+            let loose = group(
+                String::new(),
+                of.iter()
+                    .filter(|r| n.subgroup_label(&r.subgroup).is_none())
+                    .copied()
+                    .collect(),
+                format!("/ressources?nature={n}"),
+            );
             (n, groups, loose)
         })
         .collect();

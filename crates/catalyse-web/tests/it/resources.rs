@@ -487,6 +487,29 @@ async fn kit_and_examples(store: Arc<dyn Store>) {
         "no note to animators in public"
     );
     assert!(kit.body.contains("<dd>français</dd>"));
+    // The kit page keeps the kit's documents first and shows a few a group: the rest is one
+    // search away, however many resources the platform holds.
+    let levers = vec!["qualifier-son-innovation".to_string()];
+    let many: Vec<_> = catalyse_core::resource::examples(300, &levers)
+        .into_iter()
+        .map(|f| (f, catalyse_core::resource::ResourceState::Published))
+        .collect();
+    app.store
+        .import_resources(&many, None, chrono::Utc::now())
+        .await
+        .unwrap();
+    let kit_page = app.get("/ressources/kit").await;
+    assert!(kit_page
+        .body
+        .contains("href=\"/ressources/referentiel-co-construction-en-territoire\""));
+    assert!(kit_page.body.contains("Voir les "), "a link to the rest");
+    assert!(kit_page
+        .body
+        .contains("href=\"/ressources?nature=boite-a-outils&#38;sous_groupe=fiches-outil\""));
+    assert!(
+        kit_page.body.matches("<li><a href=\"/ressources/").count() < 150,
+        "a few a group, not 337"
+    );
     let example = app.get("/ressources/exemple-1").await;
     assert!(
         example.body.contains("données d&#39;exemple")
