@@ -78,6 +78,8 @@ struct EventsPage<'a> {
     ctx: &'a PageCtx,
     kinds: Vec<(&'static str, &'static str, bool)>,
     upcoming: Vec<Line>,
+    /// The pages of upcoming events.
+    pager: crate::pages::Pager,
     past: Vec<Line>,
 }
 
@@ -85,7 +87,12 @@ struct EventsPage<'a> {
 pub struct EventsQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
+    page: Option<String>,
 }
+
+/// Upcoming events a page of `/evenements`; past ones shown (the latest).
+const UPCOMING_PER_PAGE: u32 = 20;
+const PAST_SHOWN: usize = 20;
 
 /// `GET /evenements`: upcoming events, then past ones; `?type=` keeps one kind.
 pub async fn list(
@@ -94,11 +101,22 @@ pub async fn list(
     Query(q): Query<EventsQuery>,
 ) -> Result<Response, AppError> {
     let kind = q.kind.as_deref().and_then(|k| k.parse::<EventKind>().ok());
+    let page = crate::pages::page_param(q.page.as_deref(), 10_000);
     let now = Utc::now();
     let upcoming = state.store.events(Some(now), None, kind, None).await?;
+    let pager = crate::pages::Pager::new(page, upcoming.len(), UPCOMING_PER_PAGE, |n| match kind {
+        Some(k) => format!("/evenements?type={}&page={n}", k.as_str()),
+        None => format!("/evenements?page={n}"),
+    });
+    let upcoming: Vec<Line> = upcoming
+        .iter()
+        .skip((page as usize - 1) * UPCOMING_PER_PAGE as usize)
+        .take(UPCOMING_PER_PAGE as usize)
+        .map(line)
+        .collect();
     let mut past = state.store.events(None, Some(now), kind, None).await?;
     past.reverse();
-    past.truncate(50);
+    past.truncate(PAST_SHOWN);
     let kinds = EventKind::ALL
         .iter()
         .map(|k| (k.as_str(), k.label(), Some(*k) == kind))
@@ -108,7 +126,8 @@ pub async fn list(
         &EventsPage {
             ctx: &ctx,
             kinds,
-            upcoming: upcoming.iter().map(line).collect(),
+            upcoming,
+            pager,
             past: past.iter().map(line).collect(),
         },
     )
@@ -120,10 +139,15 @@ struct WebinarsPage<'a> {
     ctx: &'a PageCtx,
     rule: String,
     upcoming: Vec<Line>,
-    /// (lever slug, lever name, its webinars)
+    /// Upcoming sessions beyond those shown (listed on `/evenements?type=webinaire`).
+    more_upcoming: usize,
+    /// (lever slug, lever name, its sessions nearest to today)
     by_lever: Vec<(String, String, Vec<Line>)>,
     past: Vec<Line>,
 }
+
+/// Sessions shown in each list of `/webinaires`.
+const WEBINARS_SHOWN: usize = 12;
 
 /// The platform's monthly cycle.
 pub const CYCLE: &str = "webinaires-mensuels";
@@ -136,20 +160,27 @@ pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
         .events(None, None, Some(EventKind::Webinaire), None)
         .await?;
     let (past, upcoming): (Vec<&Event>, Vec<&Event>) = all.iter().partition(|e| e.starts_at < now);
+    // Each lever's sessions nearest to today: the next ones, then the latest before.
+    let near = |l: &str| -> Vec<Line> {
+        let of = |e: &&&Event| e.levers.iter().any(|x| x == l);
+        let mut before: Vec<Line> = past
+            .iter()
+            .filter(of)
+            .rev()
+            .take(2)
+            .map(|e| line(e))
+            .collect();
+        before.reverse();
+        before
+            .into_iter()
+            .chain(upcoming.iter().filter(of).take(4).map(|e| line(e)))
+            .collect()
+    };
     let by_lever = state
         .reference
         .levers
         .iter()
-        .map(|l| {
-            (
-                l.slug.clone(),
-                l.name.clone(),
-                all.iter()
-                    .filter(|e| e.levers.contains(&l.slug))
-                    .map(line)
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|l| (l.slug.clone(), l.name.clone(), near(&l.slug)))
         .filter(|(_, _, v)| !v.is_empty())
         .collect();
     let rule = state
@@ -163,9 +194,19 @@ pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
         &WebinarsPage {
             ctx: &ctx,
             rule,
-            upcoming: upcoming.iter().map(|e| line(e)).collect(),
+            more_upcoming: upcoming.len().saturating_sub(WEBINARS_SHOWN),
+            upcoming: upcoming
+                .iter()
+                .take(WEBINARS_SHOWN)
+                .map(|e| line(e))
+                .collect(),
             by_lever,
-            past: past.iter().rev().map(|e| line(e)).collect(),
+            past: past
+                .iter()
+                .rev()
+                .take(WEBINARS_SHOWN)
+                .map(|e| line(e))
+                .collect(),
         },
     )
 }

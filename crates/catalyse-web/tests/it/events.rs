@@ -1034,3 +1034,41 @@ async fn my_registrations(store: Arc<dyn Store>) {
     assert!(says(&app.get(page).await, "1 place restante"));
     app.stop().await;
 }
+
+both_databases!(event_lists_stay_short, lists_stay_short);
+/// However many events, the agenda pages its upcoming events and the webinars page shows the
+/// nearest sessions, with a way to the rest.
+async fn lists_stay_short(store: Arc<dyn Store>) {
+    let levers = store.levers().await.unwrap();
+    let events = catalyse_web::ops::demo::example_events(
+        400,
+        &levers,
+        &[("42218".into(), "Saint-Étienne".into())],
+        chrono::Utc::now().date_naive(),
+    );
+    store.add_events(&events, chrono::Utc::now()).await.unwrap();
+    let app = TestApp::start(store).await;
+    let agenda = app.get("/evenements").await;
+    assert_eq!(agenda.status, StatusCode::OK);
+    assert!(agenda
+        .body
+        .contains("href=\"/evenements?page=2\" rel=\"next\""));
+    let second = app.get("/evenements?type=webinaire&page=2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(
+        second
+            .body
+            .contains("href=\"/evenements?type=webinaire&amp;page=1\" rel=\"prev\"")
+            || second
+                .body
+                .contains("href=\"/evenements?type=webinaire&#38;page=1\" rel=\"prev\"")
+    );
+    let webinars = app.get("/webinaires").await;
+    assert!(webinars.body.contains("autres séances à venir"));
+    assert!(
+        webinars.body.len() < 120_000,
+        "{} bytes",
+        webinars.body.len()
+    );
+    app.stop().await;
+}
