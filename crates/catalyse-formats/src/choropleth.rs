@@ -384,7 +384,7 @@ fn render_marked(
     if close.len() == PETITE_COURONNE.len() {
         if let Some((x0, y0, x1, y1)) = close
             .iter()
-            .filter_map(|a| path_bbox(&a.d))
+            .filter_map(|a| path_box(&a.d))
             .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
         {
             let (bx, by, side) = (x + w - 104.0, y + 2.0, 100.0);
@@ -461,54 +461,6 @@ fn render_marked(
 
 /// Paris and its three neighbouring departments, enlarged in an inset.
 const PETITE_COURONNE: [&str; 4] = ["75", "92", "93", "94"];
-
-/// The bounding box (min x, min y, max x, max y) of a path written with `M` (absolute), `l`
-/// (relative) and `z`, as the shipped maps are.
-fn path_bbox(d: &str) -> Option<(f64, f64, f64, f64)> {
-    let mut numbers: Vec<(char, f64)> = vec![];
-    let mut command = 'M';
-    let mut token = String::new();
-    let flush = |token: &mut String, command: char, numbers: &mut Vec<(char, f64)>| {
-        if let Ok(n) = token.parse::<f64>() {
-            numbers.push((command, n));
-        }
-        token.clear();
-    };
-    for ch in d.chars() {
-        match ch {
-            'M' | 'l' | 'z' | 'L' | 'm' | 'Z' => {
-                flush(&mut token, command, &mut numbers);
-                command = ch;
-            }
-            '-' => {
-                flush(&mut token, command, &mut numbers);
-                token.push(ch);
-            }
-            '.' if token.contains('.') => {
-                flush(&mut token, command, &mut numbers);
-                token.push(ch);
-            }
-            c if c.is_ascii_digit() || c == '.' => token.push(c),
-            _ => flush(&mut token, command, &mut numbers),
-        }
-    }
-    flush(&mut token, command, &mut numbers);
-    let (mut cx, mut cy) = (0.0, 0.0);
-    let mut bbox: Option<(f64, f64, f64, f64)> = None;
-    for pair in numbers.chunks(2) {
-        let [(c, a), (_, b)] = pair else { break };
-        if c.is_ascii_uppercase() {
-            (cx, cy) = (*a, *b);
-        } else {
-            (cx, cy) = (cx + a, cy + b);
-        }
-        bbox = Some(match bbox {
-            None => (cx, cy, cx, cy),
-            Some((x0, y0, x1, y1)) => (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy)),
-        });
-    }
-    bbox
-}
 
 fn parse_box(b: &str) -> (f64, f64, f64, f64) {
     let n: Vec<f64> = b
@@ -623,7 +575,7 @@ mod tests {
     #[test]
     fn paris_gets_an_inset_on_the_department_map() {
         assert_eq!(
-            path_bbox("M10 20l2 0 .5-3-2.5 1z"),
+            path_box("M10 20l2 0 .5-3-2.5 1z"),
             Some((10.0, 17.0, 12.5, 20.0))
         );
         let maps = Maps::embedded().unwrap();
