@@ -1,7 +1,7 @@
 //! A member's own registrations: « Mes inscriptions » in her space (to come and past, each
 //! with its calendar file), and cancelling one from there or from the event's page.
 
-use super::pages::{span, when_fr};
+use super::pages::span;
 use super::service;
 use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
@@ -73,7 +73,7 @@ pub async fn list(
         let (_, end) = span(&e);
         let to_come = end > now;
         let item = Item {
-            when: when_fr(&e),
+            when: super::pages::when(ctx.t.lang, &e),
             datetime: catalyse_core::time::rfc3339(&e.starts_at),
             waiting: (place > 0).then_some(place),
             event_cancelled: e.status == EventStatus::Cancelled,

@@ -47,6 +47,53 @@ pub fn when_fr(e: &Event) -> String {
     )
 }
 
+/// When an event takes place, in the page's language: French as [`when_fr`], English
+/// « Thursday 17 January 2019, 13:00 – 14:00 (Paris time) ».
+pub fn when(lang: crate::i18n::Lang, e: &Event) -> String {
+    use chrono::{Datelike, Timelike};
+    if lang == crate::i18n::Lang::Fr {
+        return when_fr(e);
+    }
+    const DAYS_EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let (s, end) = span(e);
+    let zone = if e.timezone == "Europe/Paris" {
+        "Paris time".to_string()
+    } else {
+        e.timezone.clone()
+    };
+    format!(
+        "{} {} {} {}, {}:{:02} – {}:{:02} ({zone})",
+        DAYS_EN[s.weekday().num_days_from_monday() as usize],
+        s.day(),
+        crate::format::MONTHS_EN[s.month0() as usize],
+        s.year(),
+        s.hour(),
+        s.minute(),
+        end.hour(),
+        end.minute()
+    )
+}
+
+/// The kind of an event in the page's language (« Webinaire » / « Webinar »).
+pub fn kind_label(t: crate::i18n::Tr, k: EventKind) -> &'static str {
+    t.s(match k {
+        EventKind::Webinaire => "kinds.webinaire",
+        EventKind::Rencontre => "kinds.rencontre",
+        EventKind::Journee => "kinds.journee",
+        EventKind::Colloque => "kinds.colloque",
+        EventKind::VisiteApprenante => "kinds.visite_apprenante",
+        EventKind::Atelier => "kinds.atelier",
+    })
+}
+
 /// An event as listed.
 pub struct Line {
     pub slug: String,
@@ -59,12 +106,12 @@ pub struct Line {
     pub is_example: bool,
 }
 
-fn line(e: &Event) -> Line {
+fn line(t: crate::i18n::Tr, e: &Event) -> Line {
     Line {
         slug: e.slug.clone(),
         title: e.title.clone(),
-        kind: e.kind.label(),
-        when: when_fr(e),
+        kind: kind_label(t, e.kind),
+        when: when(t.lang, e),
         datetime: catalyse_core::time::rfc3339(&e.starts_at),
         cancelled: e.status == EventStatus::Cancelled,
         replay: e.replay_url.is_some(),
@@ -100,6 +147,7 @@ pub async fn list(
     ctx: PageCtx,
     Query(q): Query<EventsQuery>,
 ) -> Result<Response, AppError> {
+    let t = ctx.t;
     let kind = q.kind.as_deref().and_then(|k| k.parse::<EventKind>().ok());
     let page = crate::pages::page_param(q.page.as_deref(), 10_000);
     let now = Utc::now();
@@ -112,14 +160,14 @@ pub async fn list(
         .iter()
         .skip((page as usize - 1) * UPCOMING_PER_PAGE as usize)
         .take(UPCOMING_PER_PAGE as usize)
-        .map(line)
+        .map(|e| line(t, e))
         .collect();
     let mut past = state.store.events(None, Some(now), kind, None).await?;
     past.reverse();
     past.truncate(PAST_SHOWN);
     let kinds = EventKind::ALL
         .iter()
-        .map(|k| (k.as_str(), k.label(), Some(*k) == kind))
+        .map(|k| (k.as_str(), kind_label(ctx.t, *k), Some(*k) == kind))
         .collect();
     render(
         &ctx,
@@ -128,7 +176,7 @@ pub async fn list(
             kinds,
             upcoming,
             pager,
-            past: past.iter().map(line).collect(),
+            past: past.iter().map(|e| line(t, e)).collect(),
         },
     )
 }
@@ -154,6 +202,7 @@ pub const CYCLE: &str = "webinaires-mensuels";
 
 /// `GET /webinaires`: the next sessions, the cycle by lever, past sessions and their replays.
 pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+    let t = ctx.t;
     let now = Utc::now();
     let all = state
         .store
@@ -168,12 +217,12 @@ pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
             .filter(of)
             .rev()
             .take(2)
-            .map(|e| line(e))
+            .map(|e| line(t, e))
             .collect();
         before.reverse();
         before
             .into_iter()
-            .chain(upcoming.iter().filter(of).take(4).map(|e| line(e)))
+            .chain(upcoming.iter().filter(of).take(4).map(|e| line(t, e)))
             .collect()
     };
     let by_lever = state
@@ -198,14 +247,14 @@ pub async fn webinars(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
             upcoming: upcoming
                 .iter()
                 .take(WEBINARS_SHOWN)
-                .map(|e| line(e))
+                .map(|e| line(t, e))
                 .collect(),
             by_lever,
             past: past
                 .iter()
                 .rev()
                 .take(WEBINARS_SHOWN)
-                .map(|e| line(e))
+                .map(|e| line(t, e))
                 .collect(),
         },
     )
@@ -231,6 +280,13 @@ struct EventPage<'a> {
     mine: Option<String>,
     /// What her last action did (`?inscription=deja|annulee`).
     notice: Option<&'static str>,
+}
+
+impl EventPage<'_> {
+    /// The event's kind in the page's language.
+    fn kind(&self) -> &'static str {
+        kind_label(self.ctx.t, self.e.kind)
+    }
 }
 
 #[derive(Deserialize)]
@@ -357,7 +413,7 @@ pub async fn event(
         &ctx,
         &EventPage {
             ctx: &ctx,
-            when: when_fr(&e),
+            when: when(ctx.t.lang, &e),
             levers,
             json_ld,
             replay_host,

@@ -6,7 +6,6 @@
 use super::service;
 use crate::auth::{CsrfForm, MaybeUser};
 use crate::error::AppError;
-use crate::events::pages::when_fr;
 use crate::forms::FormErrors;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
@@ -98,7 +97,7 @@ pub async fn form_page(
 fn page<'a>(ctx: &'a PageCtx, e: Event) -> RegistrationPage<'a> {
     RegistrationPage {
         ctx,
-        when: when_fr(&e),
+        when: crate::events::pages::when(ctx.t.lang, &e),
         e,
         outcome: None,
         errors: FormErrors::default(),

@@ -3,7 +3,7 @@
 //! pillars of the programme that the platform serves, and where the programme stands.
 
 use crate::error::AppError;
-use crate::events::pages::{when_fr, CYCLE};
+use crate::events::pages::{when, CYCLE};
 use crate::network::members::Card;
 use crate::pages::{render, PageCtx};
 use crate::state::AppState;
@@ -132,7 +132,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Result<Respons
     let network = state.network();
     let newest = crate::network::members::cards(&state, &network.figures.newest, false).await?;
     let webinar = next_webinar(&state).await?.map(|e| {
-        let when = when_fr(&e);
+        let when = when(ctx.t.lang, &e);
         (e, when)
     });
     let page = Home {

@@ -1072,3 +1072,37 @@ async fn lists_stay_short(store: Arc<dyn Store>) {
     );
     app.stop().await;
 }
+
+both_databases!(events_read_in_english_too, english_events);
+/// In English, event dates and kinds are English.
+async fn english_events(store: Arc<dyn Store>) {
+    let at: chrono::DateTime<chrono::Utc> = "2031-01-16T12:00:00Z".parse().unwrap();
+    let e = Event::scheduled(
+        "webinaire-anglais".into(),
+        EventKind::Webinaire,
+        "Qualifier son innovation".into(),
+        at,
+        60,
+        chrono::Utc::now(),
+    );
+    store.add_events(&[e], chrono::Utc::now()).await.unwrap();
+    let app = TestApp::start(store).await;
+    let fr = app.get("/evenements/webinaire-anglais").await;
+    assert!(fr
+        .body
+        .contains("jeudi 16 janvier 2031, 13 h 00 – 14 h 00 (heure de Paris)"));
+    assert!(fr.body.contains(">Webinaire"));
+    app.get("/langue/en?retour=/").await;
+    let en = app.get("/evenements/webinaire-anglais").await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(
+        en.body
+            .contains("Thursday 16 January 2031, 13:00 – 14:00 (Paris time)"),
+        "{}",
+        en.body
+    );
+    assert!(en.body.contains(">Webinar"));
+    let list = app.get("/evenements").await;
+    assert!(list.body.contains("Webinar, <time"));
+    app.stop().await;
+}
