@@ -3,7 +3,7 @@
 //! the first waiting person promoted, and the reminders.
 
 use crate::error::AppError;
-use crate::events::pages::when_fr;
+use crate::events::pages::when;
 use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
@@ -85,7 +85,7 @@ async fn send_mail(
         "{}\n\n{}\n{}\n{}\n\n{}\n{link}\n",
         t.s(intro).replace("{name}", &r.name),
         e.title,
-        when_fr(e),
+        when(t.lang, e),
         format_args!("{base}/evenements/{}", e.slug),
         t.s("reg.mail_link"),
     );
@@ -151,7 +151,7 @@ pub async fn cancel_event(state: &AppState, mut e: Event) -> Result<(), StoreErr
             .s("admin_ev.mail_cancelled")
             .replace("{name}", &r.name)
             .replace("{title}", &e.title)
-            .replace("{when}", &when_fr(&e));
+            .replace("{when}", &when(t.lang, &e));
         let mail = Mail {
             to: &r.email,
             subject: &t
@@ -320,7 +320,7 @@ pub async fn send_due_reminders(state: &AppState) -> anyhow::Result<usize> {
                 "{}\n\n{}\n{}\n{}\n\n{}\n{link}\n",
                 t.s("reg.reminder_text").replace("{name}", &r.name),
                 e.title,
-                when_fr(e),
+                when(t.lang, e),
                 e.online_url
                     .clone()
                     .unwrap_or_else(|| format!("{base}/evenements/{}", e.slug)),

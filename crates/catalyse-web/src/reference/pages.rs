@@ -78,7 +78,7 @@ pub async fn lever(
         .into_iter()
         .filter(|e| e.levers.contains(&slug))
         .map(|e| {
-            let when = crate::events::pages::when_fr(&e);
+            let when = crate::events::pages::when(ctx.t.lang, &e);
             (e.slug, e.title, when)
         })
         .collect();

@@ -1104,5 +1104,20 @@ async fn english_events(store: Arc<dyn Store>) {
     assert!(en.body.contains(">Webinar"));
     let list = app.get("/evenements").await;
     assert!(list.body.contains("Webinar, <time"));
+    // Her confirmation mail writes the date in English too.
+    app.sign_in_as("reader@example.org", catalyse_core::Role::Member)
+        .await;
+    app.get("/langue/en?retour=/").await;
+    let r = member_registers(&app, "webinaire-anglais").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (_, _, body) = crate::moderation::mails(&app)
+        .into_iter()
+        .rev()
+        .find(|(to, _, _)| to.contains("reader@example.org"))
+        .expect("a confirmation mail");
+    assert!(
+        body.contains("Thursday 16 January 2031, 13:00 – 14:00 (Paris time)"),
+        "{body}"
+    );
     app.stop().await;
 }

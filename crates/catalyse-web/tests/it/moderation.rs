@@ -98,7 +98,12 @@ pub fn mails(app: &TestApp) -> Vec<(String, String, String)> {
             (
                 p.headers.get_first_value("To").unwrap_or_default(),
                 p.headers.get_first_value("Subject").unwrap_or_default(),
-                p.get_body().unwrap_or_default(),
+                // A mail with an attachment: its text is the first text/plain part.
+                std::iter::once(&p)
+                    .chain(p.subparts.iter())
+                    .find(|part| part.ctype.mimetype == "text/plain")
+                    .and_then(|part| part.get_body().ok())
+                    .unwrap_or_default(),
             )
         })
         .collect()
