@@ -20,11 +20,25 @@ const SNIPPET_SOURCE_BYTES: usize = 20_000;
 pub(crate) struct Highlighter<'a> {
     analyzer: &'a TextAnalyzer,
     words: &'a [Word],
+    /// The unstemmed analysis, when a typo in a word's unstemmed form is a match too (see
+    /// [`TextFields::exact_typos`](crate::query::TextFields::exact_typos)).
+    exact_typos: Option<&'a TextAnalyzer>,
 }
 
 impl<'a> Highlighter<'a> {
     pub(crate) fn new(analyzer: &'a TextAnalyzer, words: &'a [Word]) -> Self {
-        Highlighter { analyzer, words }
+        Highlighter {
+            analyzer,
+            words,
+            exact_typos: None,
+        }
+    }
+
+    /// Also marks the words one typo away from a query word's unstemmed form, found with
+    /// `exact` (the analysis without stemming).
+    pub(crate) fn with_exact_typos(mut self, exact: &'a TextAnalyzer) -> Self {
+        self.exact_typos = Some(exact);
+        self
     }
 
     fn matches(&self, token: &str) -> bool {
@@ -33,16 +47,39 @@ impl<'a> Highlighter<'a> {
             .any(|w| w.stem == token || (w.fuzzy && within_one_edit(&w.stem, token)))
     }
 
+    fn matches_exact(&self, token: &str) -> bool {
+        self.words
+            .iter()
+            .any(|w| w.fuzzy && within_one_edit(&w.exact, token))
+    }
+
     /// Byte ranges of the matched words of `text`.
     fn matched(&self, text: &str) -> Vec<Range<usize>> {
         if self.words.is_empty() || text.is_empty() {
             return Vec::new();
         }
-        analyse(self.analyzer, text)
+        let mut ranges: Vec<Range<usize>> = analyse(self.analyzer, text)
             .into_iter()
             .filter(|t| self.matches(&t.text))
             .map(|t| t.from..t.to)
-            .collect()
+            .collect();
+        if let Some(exact) = self
+            .exact_typos
+            .filter(|_| self.words.iter().any(|w| w.fuzzy))
+        {
+            let before = ranges.len();
+            ranges.extend(
+                analyse(exact, text)
+                    .into_iter()
+                    .filter(|t| self.matches_exact(&t.text))
+                    .map(|t| t.from..t.to),
+            );
+            if ranges.len() > before {
+                ranges.sort_by_key(|r| (r.start, r.end));
+                ranges.dedup();
+            }
+        }
+        ranges
     }
 
     /// The whole title, escaped, matches marked.
@@ -224,6 +261,26 @@ mod tests {
         );
         assert_eq!(h.snippet_html("", ""), "");
         assert_eq!(h.snippet_html("Un   résumé\n", ""), "Un résumé");
+    }
+
+    #[test]
+    fn typos_in_the_unstemmed_form_are_marked_when_asked() {
+        let (a, exact) = (french(), crate::analysis::french_exact());
+        // « vieillisement » : stem `vieillis`, unstemmed `vieillisement`.
+        let words = [Word {
+            stem: "vieillis".into(),
+            exact: "vieillisement".into(),
+            position: 0,
+            fuzzy: true,
+        }];
+        let text = "Face au vieillissement de la population";
+        let h = Highlighter::new(&a, &words);
+        assert_eq!(h.title_html(text), text);
+        let h = h.with_exact_typos(&exact);
+        assert_eq!(
+            h.title_html(text),
+            "Face au <mark>vieillissement</mark> de la population"
+        );
     }
 
     #[test]

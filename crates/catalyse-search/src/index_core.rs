@@ -1,11 +1,13 @@
-//! What the resource and member indexes share: a tantivy index in a directory of its own (or in
-//! memory) marked with its schema version, the French analysers, a reader, writes by id, and
-//! the small pieces of schema and documents both build.
+//! What the resource, member and case indexes share: a tantivy index in a directory of its own
+//! (or in memory) marked with its schema version, the French analysers, a reader, writes by id,
+//! the version of the source it was built from, a value kept per searcher generation, and the
+//! small pieces of schema and documents they all build.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use tantivy::schema::Value;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -44,11 +46,25 @@ pub(crate) struct IndexCore {
     id: Field,
     /// The French analysis of the stemmed fields.
     pub analyzer: TextAnalyzer,
-    exact_analyzer: TextAnalyzer,
+    /// The French analysis without stemming, of the exact word forms.
+    pub exact_analyzer: TextAnalyzer,
     stemmer: TextAnalyzer,
     /// One writer at a time in this process (tantivy's lock file covers other processes).
     writing: Mutex<()>,
+    /// Where the version of the source the index was built from is noted.
+    built_from: BuiltFrom,
 }
+
+/// The version of the source (the store's) an index was built from: a file of the index's
+/// directory ([`BUILT_FROM_FILE`]), wiped with the index; in memory for an index in memory.
+enum BuiltFrom {
+    File(PathBuf),
+    Memory(Mutex<Option<String>>),
+}
+
+/// File of an index directory noting the version of the source it was built from (the name
+/// the web crate gives it beside the resource index).
+pub(crate) const BUILT_FROM_FILE: &str = "catalyse-version";
 
 impl IndexCore {
     /// Opens the index in `dir` (created if needed). An index of another schema version, or a
@@ -95,13 +111,15 @@ impl IndexCore {
                 }
             }
         };
-        Self::with_index(index, id, kind, ReloadPolicy::OnCommitWithDelay)
+        let built_from = BuiltFrom::File(dir.join(BUILT_FROM_FILE));
+        Self::with_index(index, id, kind, ReloadPolicy::OnCommitWithDelay, built_from)
     }
 
     /// An empty index in memory.
     pub fn in_memory(schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
         let index = Index::builder().schema(schema).create_in_ram()?;
-        Self::with_index(index, id, kind, ReloadPolicy::Manual)
+        let built_from = BuiltFrom::Memory(Mutex::new(None));
+        Self::with_index(index, id, kind, ReloadPolicy::Manual, built_from)
     }
 
     fn with_index(
@@ -109,6 +127,7 @@ impl IndexCore {
         id: Field,
         kind: &Kind,
         reload: ReloadPolicy,
+        built_from: BuiltFrom,
     ) -> Result<Self, SearchError> {
         let analyzer = analysis::french();
         let exact_analyzer = analysis::french_exact();
@@ -130,6 +149,7 @@ impl IndexCore {
             exact_analyzer,
             stemmer: analysis::stemmer(),
             writing: Mutex::new(()),
+            built_from,
         })
     }
 
@@ -139,6 +159,57 @@ impl IndexCore {
         docs: impl IntoIterator<Item = TantivyDocument>,
     ) -> Result<(), SearchError> {
         self.writing().replace_all(docs)
+    }
+
+    /// Replaces the whole content with `docs`, built from version `version` of their source,
+    /// noted once the index holds them (and forgotten meanwhile: an interrupted rebuild leaves
+    /// no version, so it is done again).
+    pub fn rebuild(
+        &self,
+        docs: impl IntoIterator<Item = TantivyDocument>,
+        version: &str,
+    ) -> Result<(), SearchError> {
+        self.forget_built_from()?;
+        self.replace_all(docs)?;
+        self.note_built_from(version)
+    }
+
+    /// The version of the source the index holds, as last noted; `None` when never noted,
+    /// or when the index was created or wiped since.
+    pub fn built_from(&self) -> Option<String> {
+        match &self.built_from {
+            BuiltFrom::File(path) => fs::read_to_string(path).ok(),
+            BuiltFrom::Memory(version) => version.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        }
+    }
+
+    /// Notes that the index holds version `version` of its source.
+    pub fn note_built_from(&self, version: &str) -> Result<(), SearchError> {
+        match &self.built_from {
+            BuiltFrom::File(path) => {
+                // Written whole or not at all.
+                let fresh = path.with_extension("new");
+                fs::write(&fresh, version)?;
+                fs::rename(&fresh, path)?;
+            }
+            BuiltFrom::Memory(kept) => {
+                *kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(version.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    fn forget_built_from(&self) -> Result<(), SearchError> {
+        match &self.built_from {
+            BuiltFrom::File(path) => match fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            BuiltFrom::Memory(kept) => {
+                *kept.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                Ok(())
+            }
+        }
     }
 
     /// Adds `doc`, replacing the document of id `id`. Searchable when this returns.
@@ -195,6 +266,63 @@ pub(crate) fn add_trimmed(doc: &mut TantivyDocument, field: Field, text: &str) {
     let text = text.trim();
     if !text.is_empty() {
         doc.add_text(field, text);
+    }
+}
+
+/// The first value of a stored text field of `doc`, or "".
+pub(crate) fn stored_text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Adds each of `values` to the key field `field` once, trimmed, blank ones left out: a value
+/// given twice would be counted twice in the facets.
+pub(crate) fn add_keys<'v>(
+    doc: &mut TantivyDocument,
+    field: Field,
+    values: impl IntoIterator<Item = &'v str>,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for value in values.into_iter().map(str::trim).filter(|v| !v.is_empty()) {
+        if !seen.contains(&value) {
+            seen.push(value);
+            doc.add_text(field, value);
+        }
+    }
+}
+
+/// A value computed from the whole index (its facet counts), kept for one searcher generation:
+/// computed again after a write.
+pub(crate) struct PerGeneration<T> {
+    kept: Mutex<Option<(u64, T)>>,
+}
+
+impl<T> Default for PerGeneration<T> {
+    fn default() -> Self {
+        PerGeneration {
+            kept: Mutex::new(None),
+        }
+    }
+}
+
+impl<T: Clone> PerGeneration<T> {
+    /// The value kept for `searcher`'s generation, else `compute`d (from `searcher`) and kept.
+    pub fn get_or_compute(
+        &self,
+        searcher: &Searcher,
+        compute: impl FnOnce() -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((kept_generation, value)) = kept.as_ref() {
+            if *kept_generation == generation {
+                return Ok(value.clone());
+            }
+        }
+        let value = compute()?;
+        *kept = Some((generation, value.clone()));
+        Ok(value)
     }
 }
 

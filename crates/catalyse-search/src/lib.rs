@@ -1,4 +1,6 @@
-//! Full-text search of the resource centre, on tantivy, with a French analysis.
+//! Full-text search of the resource centre, on tantivy, with a French analysis; the member
+//! directory ([`members`]) and the case studies ([`cases`]) have their own indexes, built the
+//! same way.
 //!
 //! The index is derived data: [`SearchIndex::rebuild`] fills it from the store, and
 //! [`SearchIndex::upsert`] / [`SearchIndex::remove`] follow publications. Queries never use
@@ -12,6 +14,7 @@
 //! word form in the title.
 
 mod analysis;
+pub mod cases;
 mod facets;
 mod highlight;
 mod index_core;
@@ -22,23 +25,23 @@ mod writing;
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use catalyse_core::resource::{Nature, Resource};
 use tantivy::collector::Collector;
-use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, RangeQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, Value, FAST, INDEXED, STRING,
-};
+use tantivy::query::{AllQuery, EmptyQuery, Occur, Query, RangeQuery};
+use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, FAST, INDEXED, STRING};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, TantivyError, Term};
 
+pub use cases::{
+    CaseDoc, CaseFacets, CaseHit, CaseIndex, CaseQuery, CaseResults, CaseSort, CASE_SCHEMA_VERSION,
+};
 pub use members::{MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults};
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 use facets::{FacetCollector, FacetCounts, FACET_FIELDS};
 use highlight::Highlighter;
-use index_core::{add_trimmed, text_options, Claim, IndexCore, Kind};
-use query::Analysed;
+use index_core::{add_trimmed, stored_text, text_options, Claim, IndexCore, Kind, PerGeneration};
+use query::{Analysed, TextFields};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is wiped
 /// and must be rebuilt (`catalyse reindex`, or at start when empty).
@@ -50,6 +53,11 @@ const KIND: Kind = Kind {
     claim: Claim::MarkOrIndex,
     doc_cache_blocks: Some(20),
 };
+
+/// Boosts of the resources' fields besides title, summary and body (see [`query`]).
+const AUTHORS_BOOST: Score = 1.0;
+const THEMES_BOOST: Score = 1.5;
+const CATEGORY_BOOST: Score = 0.75;
 
 /// Hits per page when [`SearchQuery::per_page`] is 0, and the most allowed.
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -207,8 +215,8 @@ fn schema() -> (Schema, Fields) {
 pub struct SearchIndex {
     core: IndexCore,
     fields: Fields,
-    /// Total and facets of the whole index, with the searcher generation they are from.
-    all_facets: Mutex<Option<(u64, u64, Facets)>>,
+    /// Total and facets of the whole index.
+    all_facets: PerGeneration<(u64, Facets)>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -239,7 +247,7 @@ impl SearchIndex {
         SearchIndex {
             core,
             fields,
-            all_facets: Mutex::new(None),
+            all_facets: PerGeneration::default(),
         }
     }
 
@@ -313,7 +321,17 @@ impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let analysed = self.core.analyse(&q.text);
         let words = analysed.words();
-        let text_query = analysed.query(|words| query::text_query(&self.fields, words));
+        let f = &self.fields;
+        let text_fields = TextFields {
+            title: f.title,
+            title_exact: f.title_exact,
+            summary: f.summary,
+            body: f.body,
+            more: &[(f.authors, AUTHORS_BOOST), (f.themes, THEMES_BOOST)],
+            labels: &[(f.category, CATEGORY_BOOST)],
+            exact_typos: &[],
+        };
+        let text_query = analysed.query(|words| query::text_query(&text_fields, words));
         let filter = self.filters(q);
         // Everything, unfiltered (the resource centre's first page): facets from the cache.
         let everything = matches!(analysed, Analysed::Browse) && filter.is_none();
@@ -359,12 +377,7 @@ impl SearchIndex {
                 continue;
             };
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            };
-            let f = &self.fields;
+            let text = |field: Field| stored_text(&doc, field);
             hits.push(Hit {
                 id,
                 score,
@@ -381,17 +394,10 @@ impl SearchIndex {
 
     /// Total and facets of the whole index, computed once per index version.
     fn all_facets(&self, searcher: &Searcher) -> Result<(u64, Facets), SearchError> {
-        let generation = searcher.generation().generation_id();
-        let mut cache = self.all_facets.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((cached_generation, total, facets)) = cache.as_ref() {
-            if *cached_generation == generation {
-                return Ok((*total, facets.clone()));
-            }
-        }
-        let counts = searcher.search(&AllQuery, &FacetCollector)?;
-        let (total, facets) = (counts.keys.total, counts.into_facets());
-        *cache = Some((generation, total, facets.clone()));
-        Ok((total, facets))
+        self.all_facets.get_or_compute(searcher, || {
+            let counts = searcher.search(&AllQuery, &FacetCollector)?;
+            Ok((counts.keys.total, counts.into_facets()))
+        })
     }
 
     /// The filters of `q` as one query, or `None` when there are none.
@@ -406,19 +412,9 @@ impl SearchIndex {
             (f.author, q.authors.iter().map(String::as_str).collect()),
             (f.format, q.formats.iter().map(String::as_str).collect()),
         ] {
-            if values.is_empty() {
-                continue;
+            if let Some(any) = query::any_of(field, values) {
+                must.push((Occur::Must, any));
             }
-            let any: Vec<(Occur, Box<dyn Query>)> = values
-                .into_iter()
-                .map(|v| {
-                    (
-                        Occur::Should,
-                        query::exactly(Term::from_field_text(field, v)),
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if q.year_from.is_some() || q.year_to.is_some() {
             let bound = |y: Option<i32>| match y {

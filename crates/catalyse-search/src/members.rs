@@ -33,7 +33,7 @@ use tantivy::{Order, Score, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::facets::{KeyCollector, KeyCounts};
-use crate::index_core::{add_trimmed, text_options, Claim, IndexCore, Kind};
+use crate::index_core::{add_keys, add_trimmed, text_options, Claim, IndexCore, Kind};
 use crate::query::{self, distinct, fuzzy, phrase, term, Analysed, Word, WORD_MATCH};
 use crate::SearchError;
 
@@ -285,14 +285,7 @@ impl MemberIndex {
             (f.region, &m.regions),
             (f.department, &m.departments),
         ] {
-            // Once each: a repeated value would be counted twice in the facets.
-            let mut seen: Vec<&str> = Vec::with_capacity(values.len());
-            for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                if !seen.contains(&value) {
-                    seen.push(value);
-                    doc.add_text(field, value);
-                }
-            }
+            add_keys(&mut doc, field, values.iter().map(String::as_str));
         }
         doc.add_bool(f.public, m.public);
         let mut sort_name = catalyse_core::text::fold(&m.sort_name);

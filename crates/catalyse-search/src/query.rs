@@ -1,12 +1,14 @@
 //! From what a user typed to a tantivy query, without tantivy's query syntax: every character
 //! of the input is text.
 //!
-//! Per query word (after analysis): its stem in title (×3), summary (×2), body (×1), authors
-//! and themes, its exact (unstemmed) form in the title, one-edit variants for words of 5 letters
-//! or more (constant, lower score). A document matching a word gets [`WORD_MATCH`] on top, so
-//! that documents matching more words always rank first. Phrase clauses (with slop) on title
-//! and summary reward the words found together; the nature, sub-group and format labels count
-//! a little.
+//! Per query word (after analysis), in the indexes of documents with a title, a summary and a
+//! body (the resource centre, the case studies; see [`TextFields`]): its stem in title (×3),
+//! summary (×2), body (×1) and the index's other fields (resources: authors and themes; cases:
+//! actors and territory), its exact (unstemmed) form in the title, one-edit variants for words
+//! of 5 letters or more (constant, lower score). A document matching a word gets
+//! [`WORD_MATCH`] on top, so that documents matching more words always rank first. Phrase
+//! clauses (with slop) on title and summary reward the words found together; labels (the
+//! resources' nature, sub-group and format, the cases' levers, fragilities…) count a little.
 //!
 //! The member directory's queries ([`crate::members`]) share the pieces: paging, filters,
 //! term, one-edit and phrase clauses, [`WORD_MATCH`].
@@ -25,7 +27,7 @@ use tantivy::{
 };
 
 use crate::analysis::analyse;
-use crate::{Fields, DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE};
+use crate::{DEFAULT_PER_PAGE, MAX_OFFSET, MAX_PER_PAGE};
 
 /// Longest query text considered, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -40,13 +42,10 @@ const FUZZY_FACTOR: Score = 0.4;
 const FUZZY_MIN_LETTERS: usize = 5;
 const PHRASE_SLOP: u32 = 3;
 
-const TITLE_BOOST: Score = 3.0;
-const SUMMARY_BOOST: Score = 2.0;
-const BODY_BOOST: Score = 1.0;
-const AUTHORS_BOOST: Score = 1.0;
-const THEMES_BOOST: Score = 1.5;
-const EXACT_TITLE_BOOST: Score = 1.0;
-const CATEGORY_BOOST: Score = 0.75;
+pub(crate) const TITLE_BOOST: Score = 3.0;
+pub(crate) const SUMMARY_BOOST: Score = 2.0;
+pub(crate) const BODY_BOOST: Score = 1.0;
+pub(crate) const EXACT_TITLE_BOOST: Score = 1.0;
 
 /// One analysed query word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +155,23 @@ pub(crate) fn exactly(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
+/// The documents with one of `values` (as given) in the key field `field`, or `None` when there
+/// is none: a filter, OR within one facet.
+pub(crate) fn any_of<'v>(
+    field: Field,
+    values: impl IntoIterator<Item = &'v str>,
+) -> Option<Box<dyn Query>> {
+    let any: Vec<(Occur, Box<dyn Query>)> = values
+        .into_iter()
+        .map(|v| (Occur::Should, exactly(Term::from_field_text(field, v))))
+        .collect();
+    if any.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(any)))
+    }
+}
+
 /// All of `must` as one query, or `None` when there is none.
 pub(crate) fn all_of(must: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     if must.is_empty() {
@@ -198,21 +214,44 @@ pub(crate) fn fuzzy(field: Field, stem: &str, boost: Score) -> Box<dyn Query> {
     boosted(fuzzy, boost * FUZZY_FACTOR)
 }
 
+/// The searched fields of an index whose documents have a title, a summary and a body (the
+/// resource centre, the case studies).
+pub(crate) struct TextFields<'a> {
+    /// Stemmed, with positions: ×[`TITLE_BOOST`], and phrases.
+    pub title: Field,
+    /// Folded, unstemmed: the exact word form, ×[`EXACT_TITLE_BOOST`].
+    pub title_exact: Field,
+    /// Stemmed, with positions: ×[`SUMMARY_BOOST`], and phrases.
+    pub summary: Field,
+    /// Stemmed: ×[`BODY_BOOST`].
+    pub body: Field,
+    /// More stemmed fields in which a word counts as matched, with their boosts.
+    pub more: &'a [(Field, Score)],
+    /// Stemmed labels that add a little to the score without counting as a matched word.
+    pub labels: &'a [(Field, Score)],
+    /// Unstemmed fields (of [`FRENCH_EXACT`](crate::analysis::FRENCH_EXACT)) in which a word
+    /// that tolerates a typo also matches with one typo in its unstemmed form: a typo in a
+    /// suffix changes the stem too much (« vieillisement » stems to `vieillis`,
+    /// « vieillissement » to `vieil`).
+    pub exact_typos: &'a [(Field, Score)],
+}
+
 /// The relevance query of the words (never empty).
-pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
+pub(crate) fn text_query(f: &TextFields<'_>, words: &[Word]) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in distinct(words) {
         let mut per_word: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Should, term(f.title, &w.stem, TITLE_BOOST)),
             (Occur::Should, term(f.summary, &w.stem, SUMMARY_BOOST)),
             (Occur::Should, term(f.body, &w.stem, BODY_BOOST)),
-            (Occur::Should, term(f.authors, &w.stem, AUTHORS_BOOST)),
-            (Occur::Should, term(f.themes, &w.stem, THEMES_BOOST)),
-            (
-                Occur::Should,
-                term(f.title_exact, &w.exact, EXACT_TITLE_BOOST),
-            ),
         ];
+        for &(field, boost) in f.more {
+            per_word.push((Occur::Should, term(field, &w.stem, boost)));
+        }
+        per_word.push((
+            Occur::Should,
+            term(f.title_exact, &w.exact, EXACT_TITLE_BOOST),
+        ));
         if w.fuzzy {
             for (field, boost) in [
                 (f.title, TITLE_BOOST),
@@ -220,6 +259,9 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
                 (f.body, BODY_BOOST),
             ] {
                 per_word.push((Occur::Should, fuzzy(field, &w.stem, boost)));
+            }
+            for &(field, boost) in f.exact_typos {
+                per_word.push((Occur::Should, fuzzy(field, &w.exact, boost)));
             }
         }
         clauses.push((
@@ -229,7 +271,9 @@ pub(crate) fn text_query(f: &Fields, words: &[Word]) -> Box<dyn Query> {
                 add: WORD_MATCH,
             }),
         ));
-        clauses.push((Occur::Should, term(f.category, &w.stem, CATEGORY_BOOST)));
+        for &(field, boost) in f.labels {
+            clauses.push((Occur::Should, term(field, &w.stem, boost)));
+        }
     }
     if words.len() >= 2 {
         for (field, boost) in [(f.title, TITLE_BOOST), (f.summary, SUMMARY_BOOST)] {

@@ -1,0 +1,5 @@
+//! Études de cas : recherche (`CaseIndex`).
+
+mod fixtures;
+mod index;
+mod quality;
