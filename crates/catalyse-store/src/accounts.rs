@@ -23,6 +23,7 @@ pub trait AccountStore: Send + Sync {
     async fn discard_unverified_user(&self, user_id: i64) -> StoreResult<bool>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+    /// Every account, by address: [`Self::search_users`] with no filter.
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>>;
     /// The accounts whose name or address contains `q.text` (ignoring case), of `q.role` if
     /// given, by address: page `page` of `per_page`, filtered and paged by the database.
@@ -282,23 +283,8 @@ where
     }
 
     async fn list_users(&self, page: u32, per_page: u32) -> StoreResult<Page<User>> {
-        let (page, per_page, offset) = page_bounds(page, per_page);
-        let total: i64 = query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(self.r())
-            .await?;
-        let items = query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY email LIMIT $1 OFFSET $2"
-        ))
-        .bind(per_page as i64)
-        .bind(offset)
-        .fetch_all(self.r())
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        self.search_users(&UserSearch::default(), page, per_page)
+            .await
     }
 
     async fn search_users(

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use catalyse_core::network::Subject;
+use catalyse_core::network::{Moderated, Subject};
 use catalyse_core::Role;
 use catalyse_store::{ModerationCounts, RegistrationStatus};
 use chrono::Utc;
@@ -49,48 +49,36 @@ pub async fn dashboard(
 ) -> Result<Response, AppError> {
     let t = ctx.t;
     let counts = state.store.moderation_counts().await?;
-    let profiles = state
-        .store
-        .pending_profiles()
-        .await?
-        .into_iter()
-        .filter_map(|p| {
-            let draft = p.moderated.draft.as_ref()?;
-            let at = p.moderated.submitted_at?;
-            Some(Line {
-                title: draft.display_name.clone(),
-                when: ctx.when(&at),
-                when_iso: at.to_rfc3339(),
-                href: format!("/admin/moderation#titre-membre-{}", p.user_id),
-                detail: t
-                    .s(if p.moderated.published.is_none() {
-                        "dashboard.first_version"
-                    } else {
-                        "dashboard.new_version"
-                    })
-                    .to_string(),
-            })
-        })
-        .take(FIRST)
-        .collect();
-    let places = state
-        .store
-        .pending_places()
-        .await?
-        .into_iter()
-        .filter_map(|p| {
-            let draft = p.moderated.draft.as_ref()?;
-            let at = p.moderated.submitted_at?;
-            Some(Line {
-                title: draft.name.clone(),
-                when: ctx.when(&at),
-                when_iso: at.to_rfc3339(),
-                href: format!("/admin/moderation#titre-lieu-{}", p.id),
-                detail: crate::territories::commune_name(&state, &draft.commune),
-            })
-        })
-        .take(FIRST)
-        .collect();
+    let profiles = pending(
+        &ctx,
+        state.store.pending_profiles().await?,
+        |p| &p.moderated,
+        |p, draft| {
+            let first = p.moderated.published.is_none();
+            (
+                draft.display_name.clone(),
+                format!("/admin/moderation#titre-membre-{}", p.user_id),
+                t.s(if first {
+                    "dashboard.first_version"
+                } else {
+                    "dashboard.new_version"
+                })
+                .to_string(),
+            )
+        },
+    );
+    let places = pending(
+        &ctx,
+        state.store.pending_places().await?,
+        |p| &p.moderated,
+        |p, draft| {
+            (
+                draft.name.clone(),
+                format!("/admin/moderation#titre-lieu-{}", p.id),
+                crate::territories::commune_name(&state, &draft.commune),
+            )
+        },
+    );
     let mut open = state.store.open_reports().await?;
     open.sort_by_key(|r| (r.at, r.id));
     let reports = open
@@ -183,6 +171,34 @@ pub async fn dashboard(
             users,
         },
     )
+}
+
+/// The first few submissions waiting for review, in the store's order: `describe` gives the
+/// title, the link into the queue and the detail of one from its draft. One with no draft or
+/// no submission date is passed over.
+fn pending<T, F>(
+    ctx: &PageCtx,
+    items: Vec<T>,
+    moderated: impl Fn(&T) -> &Moderated<F>,
+    describe: impl Fn(&T, &F) -> (String, String, String),
+) -> Vec<Line> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let m = moderated(item);
+            let draft = m.draft.as_ref()?;
+            let at = m.submitted_at?;
+            let (title, href, detail) = describe(item, draft);
+            Some(Line {
+                title,
+                when: ctx.when(&at),
+                when_iso: at.to_rfc3339(),
+                href,
+                detail,
+            })
+        })
+        .take(FIRST)
+        .collect()
 }
 
 /// The first `max` characters of a text, with « … » when it was cut.

@@ -3,7 +3,7 @@
 
 use crate::auth::{CsrfForm, Moderator};
 use crate::error::AppError;
-use crate::events::pages::when_fr;
+use crate::events::pages::{when_fr, NoticeQuery};
 use crate::forms::FormErrors;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
@@ -115,11 +115,6 @@ async fn edit_page<'a>(
         notice: None,
         e,
     })
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    etat: Option<String>,
 }
 
 pub async fn edit_form(

@@ -1,7 +1,7 @@
 //! A member's own registrations: « Mes inscriptions » in her space (to come and past, each
 //! with its calendar file), and cancelling one from there or from the event's page.
 
-use super::pages::span;
+use super::pages::{span, NoticeQuery};
 use super::service;
 use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
@@ -46,18 +46,13 @@ impl MinePage<'_> {
     }
 }
 
-#[derive(Deserialize)]
-pub struct MineQuery {
-    etat: Option<String>,
-}
-
 /// `GET /mon-profil/inscriptions`: the signed-in member's registrations, those to come first
 /// (the next first), then past ones (the latest first).
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     ctx: PageCtx,
-    Query(q): Query<MineQuery>,
+    Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
     let mut upcoming = Vec::new();

@@ -294,6 +294,13 @@ pub struct EventQuery {
     inscription: Option<String>,
 }
 
+/// `?etat=`: what the page was sent back after (saved, cancelled…), for the animators' event
+/// page and « Mes inscriptions » to say so.
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    pub etat: Option<String>,
+}
+
 /// What the event's page says about seats and about the connection link, and where the
 /// signed-in member's registration stands before the event.
 async fn registration_view(

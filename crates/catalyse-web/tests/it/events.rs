@@ -374,6 +374,10 @@ async fn animators(store: Arc<dyn Store>) {
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(says(
+        &app.get(ok.header("location")).await,
+        "L'événement a été enregistré."
+    ));
     let e = store.event("atelier-anim").await.unwrap().unwrap();
     assert_eq!(
         (e.title.as_str(), e.capacity),

@@ -2,7 +2,7 @@
 //! the mails that tell the member, the audit trail, and reports.
 
 use crate::{Answer, TestApp, TEST_PASSWORD};
-use catalyse_core::network::{ProfileFields, Visibility};
+use catalyse_core::network::{PlaceFields, PlaceKind, ProfileFields, Visibility};
 use catalyse_core::{ModerationMail, Role, User};
 use catalyse_store::{both_databases, Store};
 use mailparse::MailHeaderMap;
@@ -601,13 +601,14 @@ async fn dashboard(store: Arc<dyn Store>) {
     assert_eq!(app.get("/admin").await.status, StatusCode::FORBIDDEN);
     assert!(!app.get("/").await.body.contains("pending-badge"));
 
-    member_with_profile(&app, "camille@exemple.fr", "Camille Martin", false).await;
+    let camille = member_with_profile(&app, "camille@exemple.fr", "Camille Martin", false).await;
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
     let page = app.get("/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Tableau de bord"));
     assert!(page.body.contains("Camille Martin"));
     assert!(page.body.contains("/admin/moderation#titre-membre-"));
+    assert!(page.body.contains("première version"));
     assert!(page.body.contains("Aucun signalement ouvert."));
     assert!(page.body.contains("Aucun événement à venir."));
     // Latest sign-ups, dated in French.
@@ -639,5 +640,29 @@ async fn dashboard(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(!app.get("/ressources").await.body.contains("pending-badge"));
+    // A place waits: its name, its commune, where it stands in the queue.
+    let place = store
+        .submit_place(
+            None,
+            camille.id,
+            &PlaceFields {
+                name: "Le Café des Liens".into(),
+                kind: PlaceKind::CafeSolidaire,
+                commune: "42218".into(),
+                address: String::new(),
+                description: "Un café associatif.".into(),
+                managers: vec![camille.id],
+                website: None,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let page = app.get("/admin").await;
+    assert!(page.body.contains("Le Café des Liens"));
+    assert!(page
+        .body
+        .contains(&format!("/admin/moderation#titre-lieu-{}", place.id)));
+    assert!(page.body.contains("Saint-Étienne (42218)"));
     app.stop().await;
 }
