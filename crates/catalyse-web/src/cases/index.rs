@@ -219,6 +219,20 @@ pub async fn index_one(state: &AppState, c: &Case) {
     state.pages.invalidate();
 }
 
+/// Runs a search on the blocking pool (the index reads disk).
+pub async fn search(
+    state: &AppState,
+    q: &CaseQuery,
+) -> Result<catalyse_search::cases::CaseResults, crate::error::AppError> {
+    let index = state.cases.clone();
+    let q = q.clone();
+    let internal = |e: String| crate::error::AppError::Internal(anyhow::anyhow!(e));
+    tokio::task::spawn_blocking(move || index.search(&q))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(|e| internal(e.to_string()))
+}
+
 /// Every public case, read from the store page by page.
 pub async fn published(state: &AppState) -> anyhow::Result<Vec<Case>> {
     let mut all = Vec::new();

@@ -114,14 +114,7 @@ pub async fn list(
             Some(e),
         ),
     };
-    let found = {
-        let index = state.cases.clone();
-        let q = filter.clone();
-        tokio::task::spawn_blocking(move || index.search(&q))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-    };
+    let found = crate::cases::index::search(&state, &filter).await?;
     let f = &found.facets;
     let facet = |param,
                  legend: &str,
