@@ -402,6 +402,11 @@ impl SurveyModel {
         toml::from_str(include_str!("../../../data/reference/survey.toml"))
     }
 
+    /// The fragilities' slugs, as `CaseFields::problems` takes them.
+    pub fn fragility_slugs(&self) -> Vec<&str> {
+        self.fragilities.iter().map(|f| f.slug.as_str()).collect()
+    }
+
     /// The indicator for one fragility: the share of respondents who name it as a priority.
     pub fn indicator(&self, f: &Fragility) -> Indicator {
         Indicator {

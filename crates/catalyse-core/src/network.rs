@@ -129,14 +129,18 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-fn problem(out: &mut Vec<FieldProblem>, field: &'static str, message: impl Into<String>) {
+pub(crate) fn problem(
+    out: &mut Vec<FieldProblem>,
+    field: &'static str,
+    message: impl Into<String>,
+) {
     out.push(FieldProblem {
         field,
         message: message.into(),
     });
 }
 
-fn check_len(
+pub(crate) fn check_len(
     out: &mut Vec<FieldProblem>,
     field: &'static str,
     label: &str,
@@ -168,7 +172,7 @@ fn check_len(
 }
 
 /// Like [`check_len`] for a text of several lines: line breaks are allowed.
-fn check_lines(
+pub(crate) fn check_lines(
     out: &mut Vec<FieldProblem>,
     field: &'static str,
     label: &str,
@@ -351,7 +355,7 @@ impl ProfileFields {
     }
 }
 
-/// The moderated versions of a profile or a place: the one others see, approved by a
+/// The moderated versions of a profile, a place or a case: the one others see, approved by a
 /// moderator, and the one its author submitted, waiting for a decision or rejected.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Moderated<F> {
@@ -591,6 +595,8 @@ pub struct Place {
 pub enum Subject {
     Member,
     Place,
+    /// A case study of the « pratiques innovantes » (see [`crate::cases`]).
+    Case,
 }
 
 impl Subject {
@@ -598,6 +604,7 @@ impl Subject {
         match self {
             Subject::Member => "member",
             Subject::Place => "place",
+            Subject::Case => "case",
         }
     }
 }
@@ -608,6 +615,7 @@ impl FromStr for Subject {
         match s {
             "member" => Ok(Subject::Member),
             "place" => Ok(Subject::Place),
+            "case" => Ok(Subject::Case),
             other => Err(format!("unknown subject « {other} »")),
         }
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod backup;
+mod cases;
 mod error;
 mod events;
 mod moderators;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use accounts::AccountStore;
+pub use cases::{CaseStore, ExampleCase, ReferenceCase, CASES_VERSION_KEY};
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
 pub use moderators::{ModerationCounts, ModeratorStore};
@@ -238,6 +240,7 @@ pub trait Store:
     + ResourceStore
     + EventStore
     + NetworkStore
+    + CaseStore
     + ModeratorStore
     + Send
     + Sync
@@ -253,6 +256,7 @@ impl<T> Store for T where
         + ResourceStore
         + EventStore
         + NetworkStore
+        + CaseStore
         + ModeratorStore
         + Send
         + Sync
@@ -263,8 +267,8 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore, ReferenceStore,
-        ResourceStore, Store, StoreHandle,
+        AccountStore, CaseStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore,
+        ReferenceStore, ResourceStore, Store, StoreHandle,
     };
 }
 

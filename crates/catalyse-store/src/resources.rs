@@ -71,8 +71,8 @@ pub trait ResourceStore: Send + Sync {
     async fn harvest(&self, q: &HarvestQuery) -> StoreResult<(Vec<Resource>, u64)>;
     /// The first change of a resource ever published.
     async fn harvest_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
-    /// Whether any resource, or any member's profile (its published version or the one under
-    /// review), refers to this file.
+    /// Whether any resource, any member's profile (its published version or the one under
+    /// review) or any version of a case refers to this file.
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
     /// A value that changes whenever any resource is created, edited, imported or changes
     /// state (here or in another process): instances compare it to know when their search
@@ -620,12 +620,14 @@ where
     }
 
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool> {
-        // A document of the resource centre, or a profile's photo (published or under
-        // review): both live in the same file store, by the hash of their content.
+        // A document of the resource centre, a profile's photo (published or under
+        // review) or an image of a case's versions: all live in the same file store, by the
+        // hash of their content.
         let n: i64 = query_scalar(
             "SELECT (SELECT COUNT(*) FROM resources WHERE file_sha256 = $1) \
              + (SELECT COUNT(*) FROM members WHERE published_photo = $1) \
-             + (SELECT COUNT(*) FROM members WHERE draft_photo = $1)",
+             + (SELECT COUNT(*) FROM members WHERE draft_photo = $1) \
+             + (SELECT COUNT(*) FROM case_files WHERE sha256 = $1)",
         )
         .bind(sha256)
         .fetch_one(self.r())

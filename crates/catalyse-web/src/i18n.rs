@@ -66,7 +66,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 9] = [
+pub const SOURCES: [(&str, &str); 10] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -102,6 +102,10 @@ pub const SOURCES: [(&str, &str); 9] = [
     (
         include_str!("../locales/events.fr.toml"),
         include_str!("../locales/events.en.toml"),
+    ),
+    (
+        include_str!("../locales/cases.fr.toml"),
+        include_str!("../locales/cases.en.toml"),
     ),
 ];
 

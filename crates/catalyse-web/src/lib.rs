@@ -13,6 +13,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod boot;
+pub mod cases;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -107,6 +108,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         reference::routes(),
         territories::routes(),
         observatory::routes(config),
+        cases::routes(),
         resources::routes(config),
         events::routes(),
         network::routes(),

@@ -51,6 +51,10 @@ pub struct Inner {
     pub numbering: crate::network::snapshot::Numbering,
     /// The network directory's full-text index (derived from the store).
     pub members: Arc<catalyse_search::members::MemberIndex>,
+    /// The case base's full-text index (derived from the store; `cases::index`).
+    pub cases: Arc<catalyse_search::cases::CaseIndex>,
+    /// The fragilities a case or a survey answer names (`data/reference/survey.toml`).
+    pub fragilities: Vec<catalyse_core::dataset::Fragility>,
     /// The network in memory (map, figures), replaced whole after a change.
     network: RwLock<Arc<crate::network::snapshot::Snapshot>>,
     /// Visitors' pages as last rendered (see `page_cache`).
@@ -89,6 +93,11 @@ impl AppState {
             catalyse_search::members::MemberIndex::open(&config.data_dir.join("members-index"))
                 .map_err(|e| anyhow::anyhow!("member index: {e}"))?,
         );
+        let cases = Arc::new(
+            catalyse_search::cases::CaseIndex::open(&config.data_dir.join("cases-index"))
+                .map_err(|e| anyhow::anyhow!("case index: {e}"))?,
+        );
+        let fragilities = catalyse_core::dataset::SurveyModel::shipped()?.fragilities;
         let numbering = crate::network::snapshot::Numbering::new(
             &reference.levers,
             &reference.metier,
@@ -113,6 +122,8 @@ impl AppState {
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             numbering,
             members,
+            cases,
+            fragilities,
             network: RwLock::new(Arc::new(crate::network::snapshot::Snapshot::empty())),
             pages: crate::page_cache::PageCache::new(
                 config.page_cache_seconds,

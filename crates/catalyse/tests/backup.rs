@@ -220,7 +220,7 @@ async fn make_content(site: &Site) -> Made {
         themes: vec!["mobilités".into()],
         bio: "Elle fait coopérer les acteurs.".into(),
         links: vec![],
-        photo: Some(photo_sha),
+        photo: Some(photo_sha.clone()),
     };
     let submitted = store
         .submit_profile(camille.id, &fields, Visibility::Public, Some(now), now)
@@ -235,6 +235,21 @@ async fn make_content(site: &Site) -> Made {
             Some(admin.id),
             now,
         )
+        .await
+        .unwrap();
+
+    // A case study whose image is the same file: both keep it.
+    let mut case = fixtures::case_fields("Mobilité partagée");
+    case.images.push(catalyse_core::cases::CaseImage {
+        file: photo_sha,
+        alt: "Camille devant le minibus".into(),
+    });
+    let case = store
+        .submit_case(None, camille.id, &case, now)
+        .await
+        .unwrap();
+    store
+        .decide_case(case.id, 1, true, "", Some(admin.id), now)
         .await
         .unwrap();
 
@@ -387,7 +402,15 @@ async fn round_trip(source: Site, target: Site) {
     for (table, rows) in &archived {
         assert_eq!(rows, &restored[table], "table {table}");
     }
-    for table in ["users", "resources", "members", "registrations", "settings"] {
+    for table in [
+        "users",
+        "resources",
+        "members",
+        "registrations",
+        "settings",
+        "cases",
+        "case_files",
+    ] {
         assert!(!restored[table].is_empty(), "{table} is empty");
     }
 

@@ -2,7 +2,7 @@
 //! and places with their moderation, reports, and the log of contact messages. The trait here,
 //! its SQL in `sql.rs`, plain Rust generic over the backend like the other areas.
 
-mod sql;
+pub(crate) mod sql;
 
 use async_trait::async_trait;
 use catalyse_core::network::{

@@ -28,23 +28,32 @@ const PLACE_COLUMNS: &str = concat!(
     moderated_columns!(),
     ", is_example, created_at, updated_at"
 );
+/// The columns of a case (`crate::cases`), whose versions are moderated like a place's.
+pub(crate) const CASE_COLUMNS: &str = concat!(
+    "id, slug, created_by, ",
+    moderated_columns!(),
+    ", archived_at, is_example, is_reference, created_at, updated_at"
+);
 /// What a new version submitted sets, in `members` as in `places`: `$1` the draft (JSON),
 /// `$2` the time.
-const RESUBMIT: &str = "draft = $1, review = 'pending', review_reason = '', \
+pub(crate) const RESUBMIT: &str = "draft = $1, review = 'pending', review_reason = '', \
     revision = revision + 1, submitted_at = $2, updated_at = $2";
 const REPORT_COLUMNS: &str = "id, at, reporter_id, subject, subject_id, reason, \
     resolved_at, resolved_by, resolution";
 /// Values per generated statement.
 const CHUNK: usize = 400;
 
-fn json<T: DeserializeOwned, DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<T>> {
+pub(crate) fn json<T: DeserializeOwned, DB: Engine>(
+    r: &Row<DB>,
+    col: &str,
+) -> StoreResult<Option<T>> {
     match r.try_get::<Option<String>, _>(col)? {
         Some(text) => serde_json::from_str(&text).map(Some).map_err(corrupt),
         None => Ok(None),
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(corrupt)
 }
 
@@ -53,7 +62,7 @@ fn time<DB: Engine>(r: &Row<DB>, col: &str) -> StoreResult<Option<DateTime<Utc>>
 }
 
 /// The versions of a profile or a place, from the columns `moderated_columns!` names.
-fn moderated<F: DeserializeOwned, DB: Engine>(r: &Row<DB>) -> StoreResult<Moderated<F>> {
+pub(crate) fn moderated<F: DeserializeOwned, DB: Engine>(r: &Row<DB>) -> StoreResult<Moderated<F>> {
     let review: Option<String> = r.try_get("review")?;
     Ok(Moderated {
         published: json(r, "published")?,
@@ -72,6 +81,7 @@ fn table(subject: Subject) -> (&'static str, &'static str, &'static str) {
     match subject {
         Subject::Member => ("members", "user_id", PROFILE_COLUMNS),
         Subject::Place => ("places", "id", PLACE_COLUMNS),
+        Subject::Case => ("cases", "id", CASE_COLUMNS),
     }
 }
 
@@ -141,17 +151,19 @@ impl FromRow for Decision {
     }
 }
 
-/// A slug from `name` not yet taken in `table`: `name`, then `name-2`, `name-3`…
-async fn free_slug<'c, DB: Engine>(
+/// A slug from `name` not yet taken in `table`: `name`, then `name-2`, `name-3`… (`fallback`
+/// when `name` gives none).
+pub(crate) async fn free_slug<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
     table: &str,
     name: &str,
+    fallback: &str,
 ) -> StoreResult<String> {
     let mut base = slugify(name);
     base.truncate(60);
     let base = base.trim_matches('-').to_string();
     let base = if base.is_empty() {
-        "membre".to_string()
+        fallback.to_string()
     } else {
         base
     };
@@ -171,8 +183,8 @@ async fn free_slug<'c, DB: Engine>(
     Ok(format!("{base}-{n}"))
 }
 
-/// Submitted versions of profiles or of places waiting for a decision, oldest first.
-async fn pending<'c, DB: Engine, T: FromRow>(
+/// Submitted versions of profiles, places or cases waiting for a decision, oldest first.
+pub(crate) async fn pending<'c, DB: Engine, T: FromRow>(
     on: impl Executor<'c, Database = DB>,
     subject: Subject,
 ) -> StoreResult<Vec<T>> {
@@ -186,17 +198,17 @@ async fn pending<'c, DB: Engine, T: FromRow>(
 }
 
 /// A moderator's decision on one revision.
-struct Verdict<'a> {
-    revision: i64,
-    approve: bool,
-    reason: &'a str,
-    moderator_id: Option<i64>,
-    now: DateTime<Utc>,
+pub(crate) struct Verdict<'a> {
+    pub(crate) revision: i64,
+    pub(crate) approve: bool,
+    pub(crate) reason: &'a str,
+    pub(crate) moderator_id: Option<i64>,
+    pub(crate) now: DateTime<Utc>,
 }
 
-/// The profiles or places with these keys (`key` reads it back), in the order asked; any
+/// The profiles, places or cases with these keys (`key` reads it back), in the order asked; any
 /// number of them, `CHUNK` a statement.
-async fn by_ids<DB: Engine, T: FromRow>(
+pub(crate) async fn by_ids<DB: Engine, T: FromRow>(
     pool: &Pool<DB>,
     subject: Subject,
     ids: &[i64],
@@ -225,10 +237,11 @@ where
     Ok(out)
 }
 
-/// Approves (publishes) or rejects the pending revision of a profile or a place, writes the
-/// decision in the audit trail, commits, and returns the profile or place as it now is.
-async fn decide<DB: Engine, T: FromRow>(
-    mut tx: Transaction<'_, DB>,
+/// Approves (publishes) or rejects the pending revision of a profile, a place or a case,
+/// writes the decision in the audit trail, and returns the subject as it now is; the caller
+/// commits.
+pub(crate) async fn decide<DB: Engine, T: FromRow>(
+    tx: &mut Transaction<'_, DB>,
     subject: Subject,
     id: i64,
     v: &Verdict<'_>,
@@ -240,7 +253,7 @@ where
     // A profile's photo columns follow its versions (see `file_in_use`).
     let photos = match subject {
         Subject::Member => "published_photo = draft_photo, draft_photo = NULL, ",
-        Subject::Place => "",
+        Subject::Place | Subject::Case => "",
     };
     let sql = if v.approve {
         format!(
@@ -259,7 +272,7 @@ where
     if !v.approve {
         q = q.bind(v.reason);
     }
-    if q.execute(&mut *tx).await?.rows_affected() == 0 {
+    if q.execute(&mut **tx).await?.rows_affected() == 0 {
         return Err(StoreError::Conflict {
             field: "revision",
             message: "this version is no longer waiting for a decision".into(),
@@ -276,13 +289,12 @@ where
     .bind(v.revision)
     .bind(v.approve)
     .bind(v.reason)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let row = query(&format!("SELECT {columns} FROM {table} WHERE {key} = $1"))
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
-    tx.commit().await?;
     T::from_row(&row)
 }
 
@@ -319,7 +331,7 @@ where
             .fetch_one(&mut *tx)
             .await?
         } else {
-            let slug = free_slug(&mut *tx, "members", &fields.display_name).await?;
+            let slug = free_slug(&mut *tx, "members", &fields.display_name, "membre").await?;
             query(&format!(
                 "INSERT INTO members (user_id, slug, visibility, consent_at, draft, \
                  review, revision, submitted_at, created_at, updated_at, \
@@ -407,7 +419,7 @@ where
         moderator_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Profile> {
-        let tx = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let verdict = Verdict {
             revision,
             approve,
@@ -415,7 +427,9 @@ where
             moderator_id,
             now,
         };
-        decide(tx, Subject::Member, user_id, &verdict).await
+        let decided = decide(&mut tx, Subject::Member, user_id, &verdict).await?;
+        tx.commit().await?;
+        Ok(decided)
     }
 
     async fn insert_example_members(
@@ -510,7 +524,7 @@ where
             .await?
             .ok_or(StoreError::NotFound)?,
             None => {
-                let slug = free_slug(&mut *tx, "places", &fields.name).await?;
+                let slug = free_slug(&mut *tx, "places", &fields.name, "lieu").await?;
                 query(&format!(
                     "INSERT INTO places (slug, created_by, draft, review, revision, \
                      submitted_at, created_at, updated_at) \
@@ -587,7 +601,7 @@ where
         moderator_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Place> {
-        let tx = self.begin_write().await?;
+        let mut tx = self.begin_write().await?;
         let verdict = Verdict {
             revision,
             approve,
@@ -595,7 +609,9 @@ where
             moderator_id,
             now,
         };
-        decide(tx, Subject::Place, id, &verdict).await
+        let decided = decide(&mut tx, Subject::Place, id, &verdict).await?;
+        tx.commit().await?;
+        Ok(decided)
     }
 
     async fn insert_example_places(

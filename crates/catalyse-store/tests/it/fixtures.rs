@@ -76,3 +76,44 @@ pub fn resource_fields(slug: &str, title: &str, nature: Nature) -> ResourceField
         is_example: false,
     }
 }
+
+/// A case study in Lyon (commune 69123), mobility and isolation, at the experimentation phase,
+/// valid as a member would fill it (no image).
+pub fn case_fields(title: &str) -> catalyse_core::cases::CaseFields {
+    use catalyse_core::cases::{CaseActor, CaseFields, FundingShare, FundingSource, Phase};
+    CaseFields {
+        title: title.into(),
+        summary: "Une alliance d'acteurs pour que les aînés isolés se déplacent.".into(),
+        body: "## L'alliance\n\nUne association, la commune et une entreprise.".into(),
+        territory: commune("69123"),
+        started_year: Some(2016),
+        phase: Phase::Experimentation,
+        fragilities: vec!["mobilite".into(), "isolement".into()],
+        levers: vec!["apprendre-a-faire-alliance".into()],
+        families: vec!["associations".into(), "collectivites-territoriales".into()],
+        actors: vec![CaseActor {
+            name: "Association Les Liens".into(),
+            family: "associations".into(),
+            role: "Porteuse du projet".into(),
+        }],
+        activities: vec!["mettre-en-relation".into()],
+        funding: vec![
+            FundingShare {
+                source: FundingSource::Collectivites,
+                percent: 70,
+            },
+            FundingShare {
+                source: FundingSource::Fondations,
+                percent: 30,
+            },
+        ],
+        model: "Une subvention de la commune et le soutien d'une fondation.".into(),
+        results: "Des trajets chaque semaine.".into(),
+        figures: vec![],
+        contacts: vec![],
+        resources: vec![],
+        images: vec![],
+        source: "Témoignage de la porteuse".into(),
+        licence: "CC BY 4.0".into(),
+    }
+}

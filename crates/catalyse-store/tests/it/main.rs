@@ -3,6 +3,7 @@
 //! skipped says so on stderr.
 
 mod accounts;
+mod cases;
 mod events;
 mod fixtures;
 mod locking;

@@ -89,6 +89,7 @@ pub async fn dashboard(
                 .s(match r.subject {
                     Subject::Member => "dashboard.report_member",
                     Subject::Place => "dashboard.report_place",
+                    Subject::Case => "dashboard.report_case",
                 })
                 .to_string(),
             when: ctx.when(&r.at),

@@ -24,6 +24,9 @@ pub async fn watch_observatory(state: AppState) {
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "search index refresh failed"),
         }
+        if let Err(e) = crate::cases::index::refresh(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "case index refresh failed");
+        }
     }
 }
 

@@ -284,7 +284,12 @@ pub async fn portrait(
 }
 
 /// « L'Ain (en foncé) sur la carte des départements de France » and the like.
-fn locator_text(t: Tr, index: &TerritoryIndex, territory: &Territory, highlighted: &str) -> String {
+pub(crate) fn locator_text(
+    t: Tr,
+    index: &TerritoryIndex,
+    territory: &Territory,
+    highlighted: &str,
+) -> String {
     match territory.level {
         TerritoryLevel::Region | TerritoryLevel::Department => {
             t.s("territory.locator_self").replace("{}", &territory.name)

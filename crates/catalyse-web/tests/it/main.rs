@@ -4,6 +4,7 @@
 mod accounts_hardening;
 mod api;
 mod auth;
+mod cases;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;

@@ -80,6 +80,7 @@ pub async fn tell_now(
                 t.s(match subject {
                     Subject::Member => "alerts.a_profile",
                     Subject::Place => "alerts.a_place",
+                    Subject::Case => "alerts.a_case",
                 }),
             ),
         };
@@ -152,6 +153,7 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
             let what = t.s(match r.subject {
                 Subject::Member => "alerts.a_profile",
                 Subject::Place => "alerts.a_place",
+                Subject::Case => "alerts.a_case",
             });
             format!("{what}, {}", when(&Some(r.at)))
         })

@@ -260,11 +260,12 @@ impl QueuePage<'_> {
     }
 }
 
-/// `membre-{id}` or `lieu-{id}`: names an item's form fields.
+/// `membre-{id}`, `lieu-{id}` or `pratique-{id}`: names an item's form fields.
 fn item_key(subject: Subject, id: i64) -> String {
     match subject {
         Subject::Member => format!("membre-{id}"),
         Subject::Place => format!("lieu-{id}"),
+        Subject::Case => format!("pratique-{id}"),
     }
 }
 
@@ -282,6 +283,7 @@ impl Item {
         let path = match subject {
             Subject::Member => "membres",
             Subject::Place => "lieux",
+            Subject::Case => "pratiques",
         };
         let rows = compare(m.published.as_ref().map(&show), show(draft));
         Item {
@@ -552,11 +554,30 @@ impl Subjects {
                 out.insert((*s, *id), (name, Some(format!("/lieux/{}", p.slug))));
             }
         }
+        let mut cases: Vec<i64> = wanted
+            .iter()
+            .filter(|(s, _)| *s == Subject::Case)
+            .map(|(_, id)| *id)
+            .collect();
+        cases.sort_unstable();
+        cases.dedup();
+        for c in state.store.cases_by_ids(&cases).await? {
+            let name = c
+                .moderated
+                .current()
+                .map(|f| f.title.clone())
+                .unwrap_or_else(|| c.slug.clone());
+            out.insert(
+                (Subject::Case, c.id),
+                (name, Some(format!("/pratiques/{}", c.slug))),
+            );
+        }
         for (s, id) in wanted {
             out.entry((s, id)).or_insert_with(|| {
                 let gone = match s {
                     Subject::Member => "moderation.gone_member",
                     Subject::Place => "moderation.gone_place",
+                    Subject::Case => "moderation.gone_case",
                 };
                 (t.s(gone).to_string(), None)
             });
@@ -573,6 +594,7 @@ fn subject_label(t: Tr, s: Subject) -> &'static str {
     t.s(match s {
         Subject::Member => "moderation.subject_member",
         Subject::Place => "moderation.subject_place",
+        Subject::Case => "moderation.subject_case",
     })
 }
 

@@ -1,0 +1,640 @@
+//! The pratiques innovantes: case studies, their moderation and audit, archiving, slugs,
+//! examples and reference cases, the files of their images, and the migration that let
+//! decisions and reports be about a case.
+
+use crate::fixtures::case_fields;
+use crate::network::member;
+use catalyse_core::cases::{CaseFields, CaseImage};
+use catalyse_core::network::{Review, Subject};
+use catalyse_store::both_databases as conformance;
+use catalyse_store::{ExampleCase, ReferenceCase, Store, StoreError};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+async fn public_ids(store: &Arc<dyn Store>) -> Vec<i64> {
+    let mut ids = vec![];
+    let mut after = 0;
+    loop {
+        let page = store.published_cases(after, 100).await.unwrap();
+        let Some(last) = page.last() else {
+            return ids;
+        };
+        after = last.id;
+        ids.extend(page.iter().map(|c| c.id));
+    }
+}
+
+conformance!(cases_are_moderated, cases_are_moderated_body);
+async fn cases_are_moderated_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let moderator = member(&store, "mod@exemple.fr", true).await;
+    let v0 = store.cases_version().await.unwrap();
+    let c = store
+        .submit_case(None, author, &case_fields("Mobilité solidaire"), now)
+        .await
+        .unwrap();
+    assert_eq!(c.slug, "mobilite-solidaire");
+    assert_eq!(c.created_by, Some(author));
+    assert_eq!(c.moderated.review, Some(Review::Pending));
+    assert_eq!(c.moderated.revision, 1);
+    assert!(!c.is_public() && !c.is_example && !c.is_reference);
+    assert!(public_ids(&store).await.is_empty(), "a draft is not public");
+    let v1 = store.cases_version().await.unwrap();
+    assert_ne!(v0, v1, "a submission changes the version");
+    assert_eq!(
+        store
+            .pending_cases()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [c.id]
+    );
+    assert_eq!(store.cases_of(author).await.unwrap().len(), 1);
+    assert!(store.cases_of(moderator).await.unwrap().is_empty());
+    assert_eq!(store.moderation_counts().await.unwrap().cases, 1);
+
+    // Approval publishes the reviewed revision and is audited.
+    let c = store
+        .decide_case(c.id, 1, true, "", Some(moderator), now)
+        .await
+        .unwrap();
+    assert!(c.is_public());
+    assert_eq!(
+        c.moderated.published_at.map(|t| t.timestamp()),
+        Some(now.timestamp())
+    );
+    assert!(c.moderated.draft.is_none() && c.moderated.review.is_none());
+    assert_eq!(public_ids(&store).await, [c.id]);
+    assert!(store.pending_cases().await.unwrap().is_empty());
+    assert_eq!(store.moderation_counts().await.unwrap().cases, 0);
+    assert_ne!(store.cases_version().await.unwrap(), v1);
+    let audit = store
+        .decisions(Some((Subject::Case, c.id)), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].subject, audit[0].subject_id, audit[0].revision),
+        (Subject::Case, c.id, 1)
+    );
+    assert!(audit[0].approved && audit[0].moderator_id == Some(moderator));
+    assert!(
+        store
+            .decisions(Some((Subject::Place, c.id)), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a case's decisions are its own"
+    );
+
+    // An edit waits; what others see stays the approved version, even once rejected.
+    let mut edited = case_fields("Mobilité solidaire et partagée");
+    edited.phase = catalyse_core::cases::Phase::Consolidation;
+    let c = store
+        .submit_case(Some(c.id), author, &edited, now)
+        .await
+        .unwrap();
+    assert_eq!(c.moderated.revision, 2);
+    assert_eq!(c.slug, "mobilite-solidaire", "the slug stays");
+    assert_eq!(
+        c.moderated.published.as_ref().unwrap().title,
+        "Mobilité solidaire"
+    );
+    let c = store
+        .decide_case(
+            c.id,
+            2,
+            false,
+            "Précisez les résultats.",
+            Some(moderator),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.moderated.rejection(), Some("Précisez les résultats."));
+    assert!(c.is_public(), "the approved version stays public");
+    assert_eq!(
+        store
+            .case_by_slug("mobilite-solidaire")
+            .await
+            .unwrap()
+            .unwrap()
+            .moderated
+            .draft,
+        Some(edited)
+    );
+    let audit = store
+        .decisions(Some((Subject::Case, c.id)), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(!audit[0].approved && audit[0].reason == "Précisez les résultats.");
+
+    // A case rejected at its first submission is never public.
+    let other = store
+        .submit_case(None, author, &case_fields("Covoiturage rural"), now)
+        .await
+        .unwrap();
+    let other = store
+        .decide_case(other.id, 1, false, "Hors sujet", Some(moderator), now)
+        .await
+        .unwrap();
+    assert!(!other.is_public());
+    assert_eq!(public_ids(&store).await, [c.id]);
+    assert_eq!(store.cases_of(author).await.unwrap().len(), 2);
+
+    // Reports may be about a case.
+    let r = store
+        .create_report(
+            Some(moderator),
+            Subject::Case,
+            c.id,
+            "Chiffres douteux",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.subject, r.subject_id), (Subject::Case, c.id));
+    assert_eq!(
+        store.open_reports().await.unwrap()[0].subject,
+        Subject::Case
+    );
+}
+
+conformance!(cases_archived_are_not_public, archived_body);
+async fn archived_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let c = store
+        .submit_case(None, author, &case_fields("Épicerie solidaire"), now)
+        .await
+        .unwrap();
+    store
+        .decide_case(c.id, 1, true, "", None, now)
+        .await
+        .unwrap();
+    assert_eq!(public_ids(&store).await, [c.id]);
+    let later = now + Duration::hours(1);
+    let archived = store.archive_case(c.id, later).await.unwrap();
+    assert_eq!(
+        archived.archived_at.map(|t| t.timestamp()),
+        Some(later.timestamp())
+    );
+    assert!(!archived.is_public());
+    assert!(public_ids(&store).await.is_empty(), "archived, not public");
+    let v = store.cases_version().await.unwrap();
+    let again = store
+        .archive_case(c.id, later + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.archived_at, archived.archived_at,
+        "archiving twice changes nothing"
+    );
+    assert_eq!(store.cases_version().await.unwrap(), v);
+    let back = store.unarchive_case(c.id, later).await.unwrap();
+    assert!(back.archived_at.is_none() && back.is_public());
+    assert_eq!(public_ids(&store).await, [c.id]);
+    assert!(matches!(
+        store.archive_case(c.id + 1000, now).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.unarchive_case(c.id + 1000, now).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+conformance!(cases_decide_on_the_revision_read, revision_conflict_body);
+async fn revision_conflict_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let c = store
+        .submit_case(None, author, &case_fields("Tiers-lieu rural"), now)
+        .await
+        .unwrap();
+    let c = store
+        .submit_case(
+            Some(c.id),
+            author,
+            &case_fields("Tiers-lieu rural et agricole"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.moderated.revision, 2);
+    let stale = store.decide_case(c.id, 1, true, "", None, now).await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Conflict {
+                field: "revision",
+                ..
+            })
+        ),
+        "{stale:?}"
+    );
+    assert!(!store.case(c.id).await.unwrap().unwrap().is_public());
+    assert!(store
+        .decisions(Some((Subject::Case, c.id)), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let c = store
+        .decide_case(c.id, 2, true, "", None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.moderated.published.as_ref().unwrap().title,
+        "Tiers-lieu rural et agricole"
+    );
+    let twice = store.decide_case(c.id, 2, false, "non", None, now).await;
+    assert!(
+        matches!(twice, Err(StoreError::Conflict { .. })),
+        "nothing pending"
+    );
+    assert!(matches!(
+        store.decide_case(c.id + 1000, 1, true, "", None, now).await,
+        Err(StoreError::Conflict { .. })
+    ));
+}
+
+conformance!(cases_slugs_are_unique, slugs_body);
+async fn slugs_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let mut ids = vec![];
+    for want in [
+        "garage-solidaire",
+        "garage-solidaire-2",
+        "garage-solidaire-3",
+    ] {
+        let c = store
+            .submit_case(None, author, &case_fields("Garage solidaire"), now)
+            .await
+            .unwrap();
+        assert_eq!(c.slug, want);
+        ids.push(c.id);
+    }
+    let odd = store
+        .submit_case(None, author, &case_fields("¡¿!?"), now)
+        .await
+        .unwrap();
+    assert_eq!(odd.slug, "pratique");
+    let c = store
+        .case_by_slug("garage-solidaire-2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.id, ids[1]);
+    assert!(store.case_by_slug("garage").await.unwrap().is_none());
+    assert!(store.case(odd.id + 1000).await.unwrap().is_none());
+    let picked = store
+        .cases_by_ids(&[ids[2], odd.id + 1000, ids[0]])
+        .await
+        .unwrap();
+    assert_eq!(
+        picked.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[2], ids[0]],
+        "in the order asked, unknown ids left out"
+    );
+    assert!(matches!(
+        store
+            .submit_case(Some(odd.id + 1000), author, &case_fields("Garage"), now)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+conformance!(cases_examples_and_references, examples_body);
+async fn examples_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    // A member's case holds the slug the second example would take.
+    let mine = store
+        .submit_case(None, author, &case_fields("Mobilité 2"), now)
+        .await
+        .unwrap();
+    assert_eq!(mine.slug, "mobilite-2");
+    let examples: Vec<ExampleCase> = (0..450)
+        .map(|i| ExampleCase {
+            fields: case_fields(if i == 0 {
+                "Mobilité"
+            } else {
+                "Café des aidants"
+            }),
+            created_by: (i % 2 == 0).then_some(author),
+        })
+        .collect();
+    let v = store.cases_version().await.unwrap();
+    assert_eq!(
+        store.insert_example_cases(&examples, now).await.unwrap(),
+        450
+    );
+    assert_ne!(store.cases_version().await.unwrap(), v);
+    let ids = public_ids(&store).await;
+    assert_eq!(ids.len(), 450, "read page by page");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let all = store.cases_by_ids(&ids).await.unwrap();
+    assert!(all
+        .iter()
+        .all(|c| c.is_example && c.is_public() && !c.is_reference));
+    let slugs: std::collections::HashSet<&str> = all.iter().map(|c| c.slug.as_str()).collect();
+    assert_eq!(slugs.len(), 450);
+    assert!(
+        !slugs.contains("mobilite-2"),
+        "the member's slug is left to her"
+    );
+    assert_eq!(
+        store.case_by_slug("mobilite-2").await.unwrap().unwrap().id,
+        mine.id
+    );
+    assert_eq!(store.cases_of(author).await.unwrap().len(), 1 + 225);
+
+    // The reference cases: once, then only what changed.
+    let refs = vec![
+        ReferenceCase {
+            slug: "silver-geek".into(),
+            fields: case_fields("Silver Geek"),
+        },
+        ReferenceCase {
+            slug: "district-solidaire".into(),
+            fields: case_fields("District Solidaire"),
+        },
+    ];
+    assert_eq!(store.insert_reference_cases(&refs, now).await.unwrap(), 2);
+    let v = store.cases_version().await.unwrap();
+    assert_eq!(store.insert_reference_cases(&refs, now).await.unwrap(), 0);
+    assert_eq!(store.cases_version().await.unwrap(), v, "nothing changed");
+    let sg = store.case_by_slug("silver-geek").await.unwrap().unwrap();
+    assert!(sg.is_reference && !sg.is_example && sg.is_public() && sg.created_by.is_none());
+    let mut changed = refs.clone();
+    changed[1].fields.summary = "Un résumé tiré du kit, mot pour mot.".into();
+    assert_eq!(
+        store.insert_reference_cases(&changed, now).await.unwrap(),
+        1
+    );
+    let ds = store
+        .case_by_slug("district-solidaire")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ds.moderated.published.unwrap().summary,
+        "Un résumé tiré du kit, mot pour mot."
+    );
+    assert_eq!(public_ids(&store).await.len(), 452);
+    let taken = vec![ReferenceCase {
+        slug: "mobilite-2".into(),
+        fields: case_fields("Mobilité 2"),
+    }];
+    assert!(matches!(
+        store.insert_reference_cases(&taken, now).await,
+        Err(StoreError::Conflict { field: "slug", .. })
+    ));
+    assert!(!store.case(mine.id).await.unwrap().unwrap().is_reference);
+}
+
+fn with_image(title: &str, file: &str) -> CaseFields {
+    let mut f = case_fields(title);
+    f.images.push(CaseImage {
+        file: file.into(),
+        alt: "Le minibus devant la mairie".into(),
+    });
+    f
+}
+
+conformance!(cases_images_are_files_in_use, images_body);
+async fn images_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    assert!(!store.file_in_use(&a).await.unwrap());
+    let c = store
+        .submit_case(None, author, &with_image("Minibus", &a), now)
+        .await
+        .unwrap();
+    assert!(
+        store.file_in_use(&a).await.unwrap(),
+        "a draft's image is kept"
+    );
+    store
+        .decide_case(c.id, 1, true, "", None, now)
+        .await
+        .unwrap();
+    let c = store
+        .submit_case(Some(c.id), author, &with_image("Minibus", &b), now)
+        .await
+        .unwrap();
+    assert!(store.file_in_use(&a).await.unwrap(), "still published");
+    assert!(store.file_in_use(&b).await.unwrap(), "under review");
+    store
+        .decide_case(c.id, 2, true, "", None, now)
+        .await
+        .unwrap();
+    assert!(
+        !store.file_in_use(&a).await.unwrap(),
+        "no version uses it any more"
+    );
+    assert!(store.file_in_use(&b).await.unwrap());
+    let examples = [ExampleCase {
+        fields: with_image("Exemple", &a),
+        created_by: None,
+    }];
+    store.insert_example_cases(&examples, now).await.unwrap();
+    assert!(store.file_in_use(&a).await.unwrap(), "an example's image");
+}
+
+mod migration {
+    //! Decisions and reports made before cases existed are kept, with their ids, when the
+    //! migration that lets them be about a case rebuilds (SQLite) or alters (PostgreSQL) them.
+
+    use catalyse_core::network::Subject;
+    use catalyse_store::{testing, ConnectOptions, PostgresStore, Store};
+    use chrono::Utc;
+    use sqlx::migrate::Migrator;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    /// A copy of the migrations of `engine` before the cases (0001 to 0011).
+    fn migrations_before_cases(engine: &str) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine);
+        let dir = std::env::temp_dir().join(format!(
+            "catalyse_migrations_{engine}_{}_{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.as_str() < "0012" {
+                std::fs::copy(&path, dir.join(&name)).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// What the older schema holds: a moderator, two decisions and two reports, the last
+    /// report deleted so that the next id is not simply the largest plus one.
+    const OLD_ROWS: [&str; 6] = [
+        "INSERT INTO users (email, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ('mod@exemple.fr', 'Mod', 'moderator', '!', 1, 1)",
+        "INSERT INTO moderation_decisions (at, moderator_id, subject, subject_id, revision, \
+         approved, reason) VALUES (10, 1, 'member', 7, 1, TRUE, '')",
+        "INSERT INTO moderation_decisions (at, moderator_id, subject, subject_id, revision, \
+         approved, reason) VALUES (11, 1, 'place', 8, 2, FALSE, 'Lien commercial')",
+        "INSERT INTO reports (at, reporter_id, subject, subject_id, reason) \
+         VALUES (12, 1, 'member', 7, 'Propos déplacés')",
+        "INSERT INTO reports (at, reporter_id, subject, subject_id, reason) \
+         VALUES (13, 1, 'place', 8, 'Doublon')",
+        "DELETE FROM reports WHERE subject_id = 8",
+    ];
+
+    async fn check(store: &Arc<dyn Store>) {
+        let now = Utc::now();
+        let old = store.decisions(None, 10).await.unwrap();
+        assert_eq!(old.len(), 2);
+        assert_eq!(
+            (
+                old[0].id,
+                old[0].subject,
+                old[0].reason.as_str(),
+                old[0].approved
+            ),
+            (2, Subject::Place, "Lien commercial", false)
+        );
+        assert_eq!(
+            (old[1].id, old[1].subject, old[1].subject_id),
+            (1, Subject::Member, 7)
+        );
+        let reports = store.open_reports().await.unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(
+            (reports[0].id, reports[0].reason.as_str()),
+            (1, "Propos déplacés")
+        );
+        let r = store
+            .create_report(Some(1), Subject::Case, 3, "Chiffres douteux", now)
+            .await
+            .unwrap();
+        assert_eq!(r.id, 3, "ids go on after the deleted report");
+        let author = super::member(store, "camille@exemple.fr", true).await;
+        let c = store
+            .submit_case(None, author, &crate::fixtures::case_fields("Après"), now)
+            .await
+            .unwrap();
+        store
+            .decide_case(c.id, 1, true, "", Some(1), now)
+            .await
+            .unwrap();
+        let new = store.decisions(None, 10).await.unwrap();
+        assert_eq!((new[0].id, new[0].subject), (3, Subject::Case));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+        use std::str::FromStr;
+        let dir = migrations_before_cases("sqlite");
+        let path = dir.join("old.db");
+        let url = format!("sqlite://{}", path.display());
+        let opts = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .unwrap();
+        Migrator::new(dir.as_path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        for sql in OLD_ROWS {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+        let store = catalyse_store::connect(&url, &ConnectOptions::default())
+            .await
+            .unwrap();
+        check(&store).await;
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('moderation_decisions', 'reports') AND sql IS NOT NULL \
+             ORDER BY name",
+        )
+        .fetch_all(
+            &SqlitePoolOptions::new()
+                .connect_with(SqliteConnectOptions::from_str(&url).unwrap())
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(indexes, ["moderation_decisions_subject", "reports_open"]);
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        use sqlx::ConnectOptions as _;
+        use std::str::FromStr;
+        // Skips (loudly) or, in CI, fails without a URL, like every PostgreSQL half.
+        let Some(probe) = testing::postgres("cases_migration").await.unwrap() else {
+            return;
+        };
+        probe.finish().await;
+        let base = std::env::var(testing::POSTGRES_URL_VAR).unwrap();
+        let schema = format!("t_cases_migration_{}", std::process::id());
+        let opts = PgConnectOptions::from_str(&base).unwrap();
+        let mut conn = opts.connect().await.unwrap();
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.options([("search_path", schema.as_str())]))
+            .await
+            .unwrap();
+        let dir = migrations_before_cases("postgres");
+        Migrator::new(dir.as_path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        for sql in OLD_ROWS {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        let store = catalyse_store::connect(
+            &base,
+            &ConnectOptions {
+                schema: Some(schema.clone()),
+                max_connections: Some(2),
+            },
+        )
+        .await
+        .unwrap();
+        check(&store).await;
+        store.close().await;
+        PostgresStore::drop_schema(&base, &schema).await.unwrap();
+    }
+}
