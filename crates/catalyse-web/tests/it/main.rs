@@ -11,6 +11,7 @@ mod fixtures;
 mod instances;
 mod language;
 mod layers;
+mod map_cases;
 mod moderation;
 mod network;
 mod observatory;
