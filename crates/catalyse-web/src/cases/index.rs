@@ -199,8 +199,8 @@ pub fn document(territories: &TerritoryIndex, c: &Case) -> Option<CaseDoc> {
     })
 }
 
-/// Keeps the index in step with one case: public ones are searchable, others not, as soon as
-/// this returns. A failure is logged: the index is derived data, rebuilt when the store's
+/// Keeps the index and the map in step with one case: public ones are searchable and on the
+/// map, others not, as soon as this returns. A failure is logged: the index is derived data, rebuilt when the store's
 /// version moves or at the next start.
 pub async fn index_one(state: &AppState, c: &Case) {
     let index = state.cases.clone();
@@ -215,6 +215,10 @@ pub async fn index_one(state: &AppState, c: &Case) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::error!(error = %e, case = id, "case index update failed"),
         Err(e) => tracing::error!(error = %e, case = id, "case index update panicked"),
+    }
+    // The map's cases layer too, at once rather than at the next poll.
+    if let Err(e) = crate::network::live::refresh(state).await {
+        tracing::warn!(error = %format!("{e:#}"), case = id, "map not refreshed after a case change");
     }
     state.pages.invalidate();
 }
