@@ -2,6 +2,8 @@
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
 
 pub mod api;
+pub mod examples;
+pub mod import;
 pub mod index;
 pub mod pages;
 
