@@ -18,5 +18,6 @@ pub mod choropleth;
 pub mod example_pdf;
 pub mod icalendar;
 pub mod oai_pmh;
+pub mod picture;
 pub mod profile_photo;
 mod xml;

@@ -84,7 +84,10 @@ pub fn normalise_photo(bytes: &[u8]) -> Result<Vec<u8>, PhotoProblem> {
     std::panic::catch_unwind(|| normalise(bytes)).unwrap_or(Err(PhotoProblem::Corrupt))
 }
 
-fn normalise(bytes: &[u8]) -> Result<Vec<u8>, PhotoProblem> {
+/// Decodes a JPEG, PNG or WebP within the limits above (checked from its header before any
+/// pixel is decoded): the picture as stored, its size and its EXIF orientation. Shared with
+/// [`crate::picture`].
+pub(crate) fn decode(bytes: &[u8]) -> Result<(DynamicImage, u32, u32, Orientation), PhotoProblem> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| PhotoProblem::Corrupt)?;
@@ -116,7 +119,11 @@ fn normalise(bytes: &[u8]) -> Result<Vec<u8>, PhotoProblem> {
     // A missing, unreadable or nonsensical orientation tag means the picture is shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let decoded = DynamicImage::from_decoder(decoder).map_err(problem)?;
+    Ok((decoded, width, height, orientation))
+}
 
+fn normalise(bytes: &[u8]) -> Result<Vec<u8>, PhotoProblem> {
+    let (decoded, width, height, orientation) = decode(bytes)?;
     // The centred square of the stored picture is the centred square of the upright one too
     // (rotations and flips keep the centre and the square), so cropping and resizing come
     // first and the orientation is applied to the small result only.
@@ -161,7 +168,7 @@ fn normalise(bytes: &[u8]) -> Result<Vec<u8>, PhotoProblem> {
 }
 
 /// RGB pixels, any alpha composed over a white background.
-fn flatten_on_white(image: DynamicImage) -> RgbImage {
+pub(crate) fn flatten_on_white(image: DynamicImage) -> RgbImage {
     if !image.color().has_alpha() {
         return image.into_rgb8();
     }
