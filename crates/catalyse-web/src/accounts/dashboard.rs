@@ -36,6 +36,7 @@ struct Dashboard<'a> {
     counts: ModerationCounts,
     profiles: Vec<Line>,
     places: Vec<Line>,
+    cases: Vec<Line>,
     reports: Vec<Line>,
     events: Vec<Line>,
     users: Vec<Line>,
@@ -76,6 +77,19 @@ pub async fn dashboard(
                 draft.name.clone(),
                 format!("/admin/moderation#titre-lieu-{}", p.id),
                 crate::territories::commune_name(&state, &draft.commune),
+            )
+        },
+    );
+    let cases = pending(
+        &ctx,
+        state.store.pending_cases().await?,
+        |c| &c.moderated,
+        |c, draft| {
+            let place = crate::cases::pages::territory(&state, draft);
+            (
+                draft.title.clone(),
+                format!("/admin/moderation#titre-pratique-{}", c.id),
+                place.map(|p| p.name.clone()).unwrap_or_default(),
             )
         },
     );
@@ -167,6 +181,7 @@ pub async fn dashboard(
             counts,
             profiles,
             places,
+            cases,
             reports,
             events,
             users,

@@ -2,13 +2,18 @@
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
 
 pub mod api;
+pub mod contribute;
 pub mod examples;
+pub mod form_parts;
 pub mod import;
 pub mod index;
+pub mod manage;
 pub mod pages;
+pub mod review;
 
 use crate::Routes;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -22,7 +27,24 @@ pub fn routes() -> Routes {
     Routes {
         pages: Router::new()
             .route("/pratiques", get(pages::list))
-            .route("/pratiques/{slug}", get(pages::case)),
+            .route("/pratiques/{slug}", get(pages::case))
+            // Documenting a case (`contribute`), its images, archiving, « Mes pratiques ».
+            .route(
+                "/pratiques/nouvelle",
+                get(contribute::new_form)
+                    .post(contribute::create)
+                    .layer(DefaultBodyLimit::max(contribute::BODY_LIMIT)),
+            )
+            .route(
+                "/pratiques/{slug}/modifier",
+                get(contribute::edit_form)
+                    .post(contribute::update)
+                    .layer(DefaultBodyLimit::max(contribute::BODY_LIMIT)),
+            )
+            .route("/pratiques/{slug}/images/{n}", get(manage::image))
+            .route("/pratiques/{slug}/archiver", post(manage::archive))
+            .route("/pratiques/{slug}/desarchiver", post(manage::unarchive))
+            .route("/mon-profil/pratiques", get(manage::mine)),
         api: OpenApiRouter::with_openapi(Schemas::openapi())
             .routes(routes!(api::search))
             .routes(routes!(api::case)),

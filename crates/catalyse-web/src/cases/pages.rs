@@ -9,7 +9,7 @@ use crate::pages::{render, render_status, PageCtx};
 use crate::resources::pages::{lever_name, Facet};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use catalyse_core::cases::{Case, CaseFields};
@@ -245,7 +245,6 @@ struct CasePage<'a> {
     /// Not public: a draft, a version under review, or archived (shown to its author and
     /// moderators only).
     not_public: bool,
-    own: bool,
     place: Option<(String, String)>,
     locator: Option<(String, String)>,
     levers: Vec<(String, String)>,
@@ -262,6 +261,8 @@ struct CasePage<'a> {
     resources: Vec<(String, String)>,
     contacts: Vec<Card>,
     json_ld: String,
+    /// What its author and moderators see of where it stands (`manage`).
+    status: super::manage::Status,
 }
 
 impl CasePage<'_> {
@@ -274,6 +275,10 @@ impl CasePage<'_> {
     fn figure_year(&self, y: &Option<i32>) -> String {
         y.map(|y| y.to_string()).unwrap_or_default()
     }
+    /// The address of its n-th image (from 1), as the viewer sees it.
+    fn image_src(&self, n: &usize) -> String {
+        format!("/pratiques/{}/images/{n}", self.c.slug)
+    }
 }
 
 /// `GET /pratiques/{slug}`
@@ -281,12 +286,10 @@ pub async fn case(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(slug): Path<String>,
+    Query(q): Query<crate::events::pages::NoticeQuery>,
 ) -> Result<Response, AppError> {
     let (c, f, not_public) = visible(&state, &ctx, &slug).await?;
-    let own = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| c.created_by == Some(u.id));
+    let status = super::manage::Status::of(&ctx, &c, q.etat.as_deref());
     let t = territory(&state, &f);
     let place = t.map(|t| (crate::territories::url(t), t.name.clone()));
     let locator = t.and_then(|t| {
@@ -361,7 +364,6 @@ pub async fn case(
     let page = CasePage {
         ctx: &ctx,
         not_public,
-        own,
         place,
         locator,
         levers,
@@ -376,6 +378,7 @@ pub async fn case(
         resources,
         contacts,
         json_ld: crate::pages::json_ld(&ld),
+        status,
         c,
         f,
     };

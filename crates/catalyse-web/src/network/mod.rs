@@ -75,6 +75,10 @@ pub fn routes() -> Routes {
                 "/admin/moderation/lieux/{id}",
                 post(moderation::decide_place),
             )
+            .route(
+                "/admin/moderation/pratiques/{id}",
+                post(moderation::decide_case),
+            )
             .route("/admin/signalements", get(moderation::reports))
             .route("/admin/signalements/{id}", post(moderation::resolve)),
         api: OpenApiRouter::new()

@@ -25,6 +25,7 @@ const DIGEST_LINES: usize = 20;
 pub enum Waiting {
     Profile { name: String },
     Place { name: String },
+    Case { name: String },
     Report { subject: Subject },
 }
 
@@ -57,6 +58,11 @@ pub async fn tell_now(
             "alerts.what_place",
             "/admin/moderation#lieux",
         ),
+        Waiting::Case { .. } => (
+            "cases_form.alert_subject",
+            "cases_form.alert_what",
+            "/admin/moderation#pratiques",
+        ),
         Waiting::Report { .. } => (
             "alerts.subject_report",
             "alerts.what_report",
@@ -74,7 +80,9 @@ pub async fn tell_now(
         }
         let t = Tr::for_user(&m);
         let what_line = match what {
-            Waiting::Profile { name } | Waiting::Place { name } => t.f(line, name),
+            Waiting::Profile { name } | Waiting::Place { name } | Waiting::Case { name } => {
+                t.f(line, name)
+            }
             Waiting::Report { subject } => t.f(
                 line,
                 t.s(match subject {
@@ -144,6 +152,16 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
             Some(format!("{}, {}", d.name, when(&p.moderated.submitted_at)))
         })
         .collect();
+    let cases: Vec<String> = state
+        .store
+        .pending_cases()
+        .await?
+        .iter()
+        .filter_map(|c| {
+            let d = c.moderated.draft.as_ref()?;
+            Some(format!("{}, {}", d.title, when(&c.moderated.submitted_at)))
+        })
+        .collect();
     let reports: Vec<String> = state
         .store
         .open_reports()
@@ -162,6 +180,7 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
     for (key, lines) in [
         ("alerts.digest_profiles", profiles),
         ("alerts.digest_places", places),
+        ("cases_form.digest_cases", cases),
         ("alerts.digest_reports", reports),
     ] {
         if lines.is_empty() {

@@ -39,10 +39,10 @@ pub fn when(t: Tr, at: &DateTime<Utc>) -> String {
 
 /// Display names of accounts, each looked up once.
 #[derive(Default)]
-struct Names(HashMap<i64, Option<String>>);
+pub(crate) struct Names(HashMap<i64, Option<String>>);
 
 impl Names {
-    async fn of(&mut self, state: &AppState, id: i64) -> Result<Option<String>, AppError> {
+    pub(crate) async fn of(&mut self, state: &AppState, id: i64) -> Result<Option<String>, AppError> {
         if let Some(n) = self.0.get(&id) {
             return Ok(n.clone());
         }
@@ -52,7 +52,7 @@ impl Names {
     }
 
     /// The name of an account, or « ancien membre » when it is gone.
-    async fn or_former(
+    pub(crate) async fn or_former(
         &mut self,
         state: &AppState,
         t: Tr,
@@ -67,7 +67,7 @@ impl Names {
 }
 
 /// A territory by its name, its level and its code (« Saint-Étienne (commune 42218) »).
-fn territory_name(state: &AppState, t: Tr, r: &TerritoryRef) -> String {
+pub(crate) fn territory_name(state: &AppState, t: Tr, r: &TerritoryRef) -> String {
     let level = crate::territories::level_label(t, r.level).to_lowercase();
     match state.territories.get(r.level, &r.code) {
         Some(x) => format!("{} ({level} {})", x.name, x.code),
@@ -75,7 +75,7 @@ fn territory_name(state: &AppState, t: Tr, r: &TerritoryRef) -> String {
     }
 }
 
-type Fields = Vec<(&'static str, String)>;
+pub(crate) type Fields = Vec<(&'static str, String)>;
 
 /// What a moderator reads of a profile, field by field, names rather than slugs.
 fn profile_fields(state: &AppState, t: Tr, f: &ProfileFields) -> Fields {
@@ -222,6 +222,8 @@ pub struct Item {
     pub rows: Vec<Row>,
     pub photo: Option<String>,
     pub photo_changed: bool,
+    /// (address, text alternative) of the images of a case's submitted version.
+    pub images: Vec<(String, String)>,
     pub view: Option<String>,
     pub changes: usize,
 }
@@ -239,6 +241,7 @@ struct QueuePage<'a> {
     ctx: &'a PageCtx,
     members: Vec<Item>,
     places: Vec<Item>,
+    cases: Vec<Item>,
     notice: Option<&'a str>,
     error: Option<String>,
     failed: Option<Failed>,
@@ -273,7 +276,7 @@ impl Item {
     /// What the queue shows of any submission: its `draft` beside the published version,
     /// field by field as `show` lists them, when, and which revision. Title, author, page and
     /// photo are left for the caller.
-    fn new<F>(
+    pub(crate) fn new<F>(
         t: Tr,
         (subject, id): (Subject, i64),
         m: &Moderated<F>,
@@ -298,6 +301,7 @@ impl Item {
             rows,
             photo: None,
             photo_changed: false,
+            images: vec![],
             view: None,
         }
     }
@@ -368,10 +372,15 @@ async fn queue_page<'a>(
     for p in state.store.pending_places().await? {
         places.extend(place_item(state, t, &mut names, &p).await?);
     }
+    let mut cases = vec![];
+    for c in state.store.pending_cases().await? {
+        cases.extend(crate::cases::review::case_item(state, t, &mut names, &c).await?);
+    }
     Ok(QueuePage {
         ctx,
         members,
         places,
+        cases,
         notice,
         error,
         failed,
@@ -454,6 +463,18 @@ pub async fn decide_place(
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     decide(&state, &ctx, &moderator, service::Target::Place(id), form).await
+}
+
+/// `POST /admin/moderation/pratiques/{id}`
+pub async fn decide_case(
+    State(state): State<AppState>,
+    Moderator(moderator): Moderator,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, AppError> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    decide(&state, &ctx, &moderator, service::Target::Case(id), form).await
 }
 
 async fn decide(

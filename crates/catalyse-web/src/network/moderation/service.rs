@@ -5,6 +5,7 @@
 use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
+use catalyse_core::cases::Case;
 use catalyse_core::network::{Place, Profile, Subject};
 use catalyse_core::User;
 use catalyse_store::StoreError;
@@ -15,6 +16,7 @@ use chrono::Utc;
 pub enum Target {
     Member(i64),
     Place(i64),
+    Case(i64),
 }
 
 impl Target {
@@ -22,6 +24,7 @@ impl Target {
         match self {
             Target::Member(id) => (Subject::Member, id),
             Target::Place(id) => (Subject::Place, id),
+            Target::Case(id) => (Subject::Case, id),
         }
     }
 }
@@ -65,6 +68,20 @@ pub async fn decide(
                 tracing::error!(error = %format!("{e:#}"), place = id, "network not updated");
             }
             mail_place(state, &p, approve, reason).await;
+        }
+        Target::Case(id) => {
+            let before = state.store.case(id).await?.ok_or(StoreError::NotFound)?;
+            let c = state
+                .store
+                .decide_case(id, revision, approve, reason, by, now)
+                .await?;
+            if approve {
+                // The images of the version replaced go, once nothing uses them.
+                let images = crate::cases::manage::images_of(Some(&before));
+                crate::network::photo::release(state, images).await;
+            }
+            crate::cases::index::index_one(state, &c).await;
+            mail_case(state, &c, approve, reason).await;
         }
     }
     Ok(())
@@ -137,4 +154,23 @@ async fn mail_place(state: &AppState, p: &Place, approve: bool, reason: &str) {
         )
     };
     tell(state, p.created_by, letter, Some(name), reason).await;
+}
+
+async fn mail_case(state: &AppState, c: &Case, approve: bool, reason: &str) {
+    let base = state.config.public_url();
+    let title = c.moderated.current().map_or(c.slug.as_str(), |f| &f.title);
+    let letter = if approve {
+        (
+            "cases_form.mail_ok_subject",
+            "cases_form.mail_ok",
+            format!("{base}/pratiques/{}", c.slug),
+        )
+    } else {
+        (
+            "cases_form.mail_no_subject",
+            "cases_form.mail_no",
+            format!("{base}/pratiques/{}/modifier", c.slug),
+        )
+    };
+    tell(state, c.created_by, letter, Some(title), reason).await;
 }

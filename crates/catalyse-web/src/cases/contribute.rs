@@ -1,0 +1,295 @@
+//! Documenting a case: `/pratiques/nouvelle` for members, `/pratiques/{slug}/modifier` for its
+//! author and moderators. One server-rendered multipart form (it carries images), without
+//! JavaScript: rows of actors, funding and figures are a fixed number, and « ajouter des
+//! lignes » is a submit button that shows the form again with more. Every version goes to
+//! moderation; nothing is written while anything is wrong, images included.
+
+use super::form_parts::{self as parts, Rows, Typed};
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+use crate::pages::{render, render_status, PageCtx};
+use crate::state::AppState;
+use crate::territories::pick::Ambiguity;
+use crate::upload::{MultipartForm, UploadProblem};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use catalyse_core::cases::{Case, FundingSource, Phase};
+use catalyse_core::{Role, User};
+
+/// The licences a case may be shared under; the first is the default.
+pub const LICENCES: [&str; 4] = [
+    "CC BY 4.0",
+    "CC BY-SA 4.0",
+    "Licence Ouverte 2.0",
+    "Tous droits réservés",
+];
+
+/// Images larger than this are refused before decoding (the platform's upload limit lowers it).
+pub const IMAGE_MAX_MB: u64 = 10;
+/// Images a submission may add at once.
+pub const NEW_IMAGES: usize = 2;
+/// The body limit of the form's routes: the new images at their largest, twice (so that one
+/// somewhat too large is answered with the form and a message, see `upload.rs`), and the text.
+pub const BODY_LIMIT: usize = 2 * NEW_IMAGES * IMAGE_MAX_MB as usize * 1024 * 1024 + 512 * 1024;
+
+/// Whether a person may edit a case and see its versions waiting for review: its author and
+/// moderators.
+pub fn can_edit(user: Option<&User>, c: &Case) -> bool {
+    user.is_some_and(|u| u.role.includes(Role::Moderator) || c.created_by == Some(u.id))
+}
+
+#[derive(Template)]
+#[template(path = "cases/form.html")]
+struct FormPage<'a> {
+    ctx: &'a PageCtx,
+    state: &'a AppState,
+    /// None when documenting a new case.
+    case: Option<Case>,
+    d: Typed,
+    rows: Rows,
+    errors: FormErrors,
+    choices: Option<Ambiguity>,
+    max_mb: u64,
+}
+
+impl FormPage<'_> {
+    fn action(&self) -> String {
+        match &self.case {
+            Some(c) => format!("/pratiques/{}/modifier", c.slug),
+            None => "/pratiques/nouvelle".into(),
+        }
+    }
+    fn title(&self) -> String {
+        match &self.case {
+            Some(c) => self.ctx.t.f(
+                "cases_form.edit_title",
+                c.moderated.current().map_or(c.slug.as_str(), |f| &f.title),
+            ),
+            None => self.ctx.t.s("cases_form.new_title").to_string(),
+        }
+    }
+    /// Every message about a field (a field may have several: one per actor row…).
+    fn errs(&self, field: &str) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+    fn invalid(&self, field: &str) -> bool {
+        self.errors.get(field).is_some()
+    }
+    fn phases(&self) -> Vec<(&'static str, String)> {
+        Phase::ALL
+            .iter()
+            .map(|p| {
+                let label = super::pages::phase_label(self.ctx, p.as_str());
+                (p.as_str(), label)
+            })
+            .collect()
+    }
+    /// (slug, name, ticked) of a list of boxes.
+    fn boxes<'b>(
+        &self,
+        all: impl Iterator<Item = (&'b str, &'b str)>,
+        ticked: &[String],
+    ) -> Vec<(&'b str, &'b str, bool)> {
+        all.map(|(slug, name)| (slug, name, ticked.iter().any(|t| t == slug)))
+            .collect()
+    }
+    fn fragilities(&self) -> Vec<(&str, &str, bool)> {
+        let all = self.state.fragilities.iter();
+        self.boxes(all.map(|f| (f.slug.as_str(), f.name.as_str())), &self.d.fragilities)
+    }
+    fn levers(&self) -> Vec<(&str, &str, bool)> {
+        let all = self.state.reference.levers.iter();
+        self.boxes(all.map(|l| (l.slug.as_str(), l.name.as_str())), &self.d.levers)
+    }
+    fn families(&self) -> Vec<(&str, &str, bool)> {
+        self.boxes(self.family_options().into_iter(), &self.d.families)
+    }
+    /// (slug, name) of the actor families, for the actors' rows.
+    fn family_options(&self) -> Vec<(&str, &str)> {
+        (self.state.reference.actor_families.iter())
+            .map(|f| (f.slug.as_str(), f.name.as_str()))
+            .collect()
+    }
+    fn activities(&self) -> Vec<(&str, &str, bool)> {
+        let all = (self.state.reference.metier.iter())
+            .flat_map(|m| m.activities.iter())
+            .map(|a| (a.slug.as_str(), a.name.as_str()));
+        self.boxes(all, &self.d.activities)
+    }
+    /// Whether more funding rows may be added (one per source at most).
+    fn more_funding(&self) -> bool {
+        self.rows.funding < FundingSource::ALL.len()
+    }
+    /// The numbers of the new images' inputs.
+    fn new_slots(&self) -> std::ops::RangeInclusive<usize> {
+        1..=NEW_IMAGES
+    }
+    fn sources(&self) -> Vec<(&'static str, &'static str)> {
+        FundingSource::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_fr()))
+            .collect()
+    }
+    fn licences(&self) -> &'static [&'static str] {
+        &LICENCES
+    }
+    /// The address of an image of the version being edited (1 for the first).
+    fn image_src(&self, n: &usize) -> String {
+        match &self.case {
+            Some(c) => format!("/pratiques/{}/images/{n}?version=brouillon", c.slug),
+            None => String::new(),
+        }
+    }
+}
+
+fn image_max_mb(state: &AppState) -> u64 {
+    IMAGE_MAX_MB.min(state.config.upload_max_mb.max(1))
+}
+
+fn page<'a>(
+    ctx: &'a PageCtx,
+    state: &'a AppState,
+    case: Option<Case>,
+    d: Typed,
+    rows: Rows,
+) -> FormPage<'a> {
+    FormPage {
+        ctx,
+        state,
+        case,
+        d,
+        rows,
+        errors: FormErrors::default(),
+        choices: None,
+        max_mb: image_max_mb(state),
+    }
+}
+
+/// `GET /pratiques/nouvelle`: the author is the first contact, if she has a profile.
+pub async fn new_form(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+) -> Result<Response, AppError> {
+    let mut d = Typed {
+        licence: LICENCES[0].into(),
+        ..Typed::default()
+    };
+    if let Some(p) = state.store.profile(user.id).await? {
+        d.contacts = p.slug;
+    }
+    render(&ctx, &page(&ctx, &state, None, d, Rows::default()))
+}
+
+/// The case to edit, if the person may.
+async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Case, AppError> {
+    let c = state
+        .store
+        .case_by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !can_edit(Some(user), &c) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(c)
+}
+
+/// `GET /pratiques/{slug}/modifier`: the version she works on (her draft, else the published).
+pub async fn edit_form(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let c = editable(&state, &user, &slug).await?;
+    let d = match c.moderated.current() {
+        Some(f) => parts::typed_from(&state, f).await?,
+        None => Typed::default(),
+    };
+    let rows = Rows::default().at_least(&d);
+    render(&ctx, &page(&ctx, &state, Some(c), d, rows))
+}
+
+/// `POST /pratiques/nouvelle`
+pub async fn create(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+    form: MultipartForm,
+) -> Result<Response, AppError> {
+    submit(&state, &ctx, &user, None, form).await
+}
+
+/// `POST /pratiques/{slug}/modifier`
+pub async fn update(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+    form: MultipartForm,
+) -> Result<Response, AppError> {
+    let c = editable(&state, &user, &slug).await?;
+    submit(&state, &ctx, &user, Some(c), form).await
+}
+
+async fn submit(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &User,
+    case: Option<Case>,
+    form: MultipartForm,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let current = case.as_ref().and_then(|c| c.moderated.current());
+    let (mut d, rows) = parts::read(state, &form, current);
+    let max_mb = image_max_mb(state);
+    if let Some(p) = form.problem {
+        // Cut off or too large: nothing is checked nor written; one message, on the images.
+        let mut errors = FormErrors::default();
+        errors.push(
+            "images",
+            match p {
+                UploadProblem::TooLarge => t.f("cases_form.err_image_size", max_mb),
+                UploadProblem::Unreadable => p.message(t, max_mb),
+            },
+        );
+        return again(ctx, state, case, d, rows, errors, None);
+    }
+    if let Some(more) = parts::more_rows(&form) {
+        // « Ajouter des lignes »: the form again, as typed, with more rows; nothing checked.
+        let mut p = page(ctx, state, case, d, rows.more(more));
+        p.errors = FormErrors::default();
+        return render(ctx, &p);
+    }
+    let checked = parts::check(state, t, &mut d, current, &form, max_mb).await?;
+    let (fields, uploads) = match checked {
+        Ok(ok) => ok,
+        Err((errors, choices)) => return again(ctx, state, case, d, rows, errors, choices),
+    };
+    let after = super::manage::submit(state, user, case.as_ref(), &fields, uploads).await?;
+    Ok(Redirect::to(&format!("/pratiques/{}?etat=envoye", after.slug)).into_response())
+}
+
+/// The form again, as sent, with what is wrong in it (422).
+fn again(
+    ctx: &PageCtx,
+    state: &AppState,
+    case: Option<Case>,
+    d: Typed,
+    rows: Rows,
+    errors: FormErrors,
+    choices: Option<Ambiguity>,
+) -> Result<Response, AppError> {
+    let mut p = page(ctx, state, case, d, rows);
+    p.errors = errors;
+    p.choices = choices;
+    render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &p)
+}
+
