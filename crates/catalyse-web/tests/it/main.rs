@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod cases;
 mod cases_data;
+mod cases_contrib;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
