@@ -59,7 +59,11 @@ mod tests {
         let back = image::load_from_memory(&out).unwrap();
         assert_eq!((back.width(), back.height()), (1600, 500));
         let small = image::load_from_memory(&normalise_picture(&png(300, 200)).unwrap()).unwrap();
-        assert_eq!((small.width(), small.height()), (300, 200), "never upscaled");
+        assert_eq!(
+            (small.width(), small.height()),
+            (300, 200),
+            "never upscaled"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! lignes » is a submit button that shows the form again with more. Every version goes to
 //! moderation; nothing is written while anything is wrong, images included.
 
-use super::form_parts::{self as parts, Rows, Typed};
+use super::form_parts::{self as parts, Rows, Typed, LICENCES, NEW_IMAGES};
+use super::status::can_edit;
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::forms::FormErrors;
@@ -17,29 +18,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::cases::{Case, FundingSource, Phase};
-use catalyse_core::{Role, User};
-
-/// The licences a case may be shared under; the first is the default.
-pub const LICENCES: [&str; 4] = [
-    "CC BY 4.0",
-    "CC BY-SA 4.0",
-    "Licence Ouverte 2.0",
-    "Tous droits réservés",
-];
+use catalyse_core::User;
 
 /// Images larger than this are refused before decoding (the platform's upload limit lowers it).
 pub const IMAGE_MAX_MB: u64 = 10;
-/// Images a submission may add at once.
-pub const NEW_IMAGES: usize = 2;
 /// The body limit of the form's routes: the new images at their largest, twice (so that one
 /// somewhat too large is answered with the form and a message, see `upload.rs`), and the text.
 pub const BODY_LIMIT: usize = 2 * NEW_IMAGES * IMAGE_MAX_MB as usize * 1024 * 1024 + 512 * 1024;
-
-/// Whether a person may edit a case and see its versions waiting for review: its author and
-/// moderators.
-pub fn can_edit(user: Option<&User>, c: &Case) -> bool {
-    user.is_some_and(|u| u.role.includes(Role::Moderator) || c.created_by == Some(u.id))
-}
 
 #[derive(Template)]
 #[template(path = "cases/form.html")]
@@ -102,11 +87,17 @@ impl FormPage<'_> {
     }
     fn fragilities(&self) -> Vec<(&str, &str, bool)> {
         let all = self.state.fragilities.iter();
-        self.boxes(all.map(|f| (f.slug.as_str(), f.name.as_str())), &self.d.fragilities)
+        self.boxes(
+            all.map(|f| (f.slug.as_str(), f.name.as_str())),
+            &self.d.fragilities,
+        )
     }
     fn levers(&self) -> Vec<(&str, &str, bool)> {
         let all = self.state.reference.levers.iter();
-        self.boxes(all.map(|l| (l.slug.as_str(), l.name.as_str())), &self.d.levers)
+        self.boxes(
+            all.map(|l| (l.slug.as_str(), l.name.as_str())),
+            &self.d.levers,
+        )
     }
     fn families(&self) -> Vec<(&str, &str, bool)> {
         self.boxes(self.family_options().into_iter(), &self.d.families)
@@ -292,4 +283,3 @@ fn again(
     p.choices = choices;
     render_status(ctx, StatusCode::UNPROCESSABLE_ENTITY, &p)
 }
-

@@ -1,7 +1,6 @@
 //! The case form's content: what was typed (kept to show the form again), its rows, and the
 //! checks that turn it into `CaseFields` with French messages tied to each field.
 
-use super::contribute::{LICENCES, NEW_IMAGES};
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Tr;
@@ -16,6 +15,16 @@ use catalyse_core::network::TerritoryRef;
 use catalyse_core::resource::ResourceState;
 use sha2::{Digest, Sha256};
 
+/// The licences a case may be shared under; the first is the default.
+pub const LICENCES: [&str; 4] = [
+    "CC BY 4.0",
+    "CC BY-SA 4.0",
+    "Licence Ouverte 2.0",
+    "Tous droits réservés",
+];
+
+/// Images a submission may add at once.
+pub const NEW_IMAGES: usize = 2;
 #[derive(Default, Clone)]
 pub struct ActorRow {
     pub name: String,
@@ -119,7 +128,10 @@ impl Rows {
     pub fn at_least(self, d: &Typed) -> Rows {
         Rows {
             actors: self.actors.max(d.actors.len() + 1).min(MAX_ACTORS),
-            funding: self.funding.max(d.funding.len()).min(FundingSource::ALL.len()),
+            funding: self
+                .funding
+                .max(d.funding.len())
+                .min(FundingSource::ALL.len()),
             figures: self.figures.max(d.figures.len() + 1).min(MAX_FIGURES),
         }
     }
@@ -153,11 +165,7 @@ fn rows_field(form: &MultipartForm, name: &str, default: usize, max: usize) -> u
 }
 
 /// The form as sent; `current` is the version edited (its images are listed by number).
-pub fn read(
-    state: &AppState,
-    form: &MultipartForm,
-    current: Option<&CaseFields>,
-) -> (Typed, Rows) {
+pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>) -> (Typed, Rows) {
     let rows = Rows {
         actors: rows_field(form, "lignes_acteurs", ACTOR_ROWS, MAX_ACTORS),
         funding: rows_field(
@@ -179,7 +187,10 @@ pub fn read(
         territory_offered_for: f("territoire_choix_pour"),
         started_year: f("started_year"),
         phase: f("phase"),
-        fragilities: form.ticked("fragilite", state.fragilities.iter().map(|x| x.slug.as_str())),
+        fragilities: form.ticked(
+            "fragilite",
+            state.fragilities.iter().map(|x| x.slug.as_str()),
+        ),
         levers: form.ticked("levier", r.levers.iter().map(|l| l.slug.as_str())),
         families: form.ticked("famille", r.actor_families.iter().map(|x| x.slug.as_str())),
         activities: form.ticked(
@@ -639,6 +650,9 @@ mod tests {
         for _ in 0..20 {
             r = r.more("acteurs").more("financement");
         }
-        assert_eq!((r.actors, r.funding), (MAX_ACTORS, FundingSource::ALL.len()));
+        assert_eq!(
+            (r.actors, r.funding),
+            (MAX_ACTORS, FundingSource::ALL.len())
+        );
     }
 }

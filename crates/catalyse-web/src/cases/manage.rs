@@ -1,9 +1,7 @@
-//! What follows the form and the moderation of a case: a version submitted (its images
-//! stored, moderators told, the index kept in step), its images served to those who may see
-//! them, archiving by moderators, where a case stands for the one who may edit it, and
-//! « Mes pratiques » in the member's space.
-
-use super::contribute::can_edit;
+//! What follows the form of a case: a version submitted (its images stored, moderators told,
+//! the index kept in step), its images served to those who may see them, archiving by
+//! moderators, and « Mes pratiques » in the member's space.
+use super::status::{can_edit, images_of};
 use crate::auth::{CsrfForm, Moderator, SignedIn};
 use crate::error::AppError;
 use crate::network::moderation::alerts::{self, Waiting};
@@ -17,14 +15,6 @@ use catalyse_core::cases::{Case, CaseFields};
 use catalyse_core::User;
 use chrono::Utc;
 use serde::Deserialize;
-
-/// The image files of a case's versions.
-pub fn images_of(c: Option<&Case>) -> Vec<String> {
-    c.into_iter()
-        .flat_map(|c| c.moderated.versions())
-        .flat_map(|f| f.image_files().map(str::to_string))
-        .collect()
-}
 
 /// Submits a checked version for review: its new images stored first, then the version; the
 /// images of the draft it replaces go once nothing uses them. Moderators are told and the
@@ -70,44 +60,6 @@ pub async fn submit(
         "case submitted"
     );
     Ok(after)
-}
-
-/// Where a case stands, for its page: what only those who may edit it see.
-#[derive(Default)]
-pub struct Status {
-    /// What was just done (`?etat=`).
-    pub notice: Option<&'static str>,
-    pub can_edit: bool,
-    pub can_archive: bool,
-    /// A version waits for a moderator.
-    pub pending: bool,
-    /// Why the last version was refused.
-    pub rejected: Option<String>,
-    pub archived: bool,
-}
-
-impl Status {
-    pub fn of(ctx: &PageCtx, c: &Case, etat: Option<&str>) -> Status {
-        let t = ctx.t;
-        let can = can_edit(ctx.user.as_ref(), c);
-        Status {
-            notice: match etat {
-                Some("envoye") if can => Some(t.s("cases_form.sent")),
-                Some("archivee") if can => Some(t.s("cases_form.archived_done")),
-                Some("desarchivee") if can => Some(t.s("cases_form.unarchived_done")),
-                _ => None,
-            },
-            can_edit: can,
-            can_archive: ctx.is_moderator(),
-            pending: can && c.moderated.is_pending(),
-            rejected: c
-                .moderated
-                .rejection()
-                .filter(|_| can)
-                .map(str::to_string),
-            archived: c.archived_at.is_some(),
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -206,7 +158,12 @@ async fn set_archived(
         state.store.unarchive_case(c.id, now).await?
     };
     super::index::index_one(state, &c).await;
-    tracing::info!(case = c.id, moderator = moderator.id, archive, "case archive state set");
+    tracing::info!(
+        case = c.id,
+        moderator = moderator.id,
+        archive,
+        "case archive state set"
+    );
     let done = if archive { "archivee" } else { "desarchivee" };
     Ok(Redirect::to(&format!("/pratiques/{}?etat={done}", c.slug)).into_response())
 }

@@ -1,5 +1,8 @@
 //! Pratiques innovantes: the case-study base. Search with facets and a page per case
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
+//! Members document cases (`contribute`, its fields `form_parts`; `manage` for what follows:
+//! images, archiving, « Mes pratiques »; `status` for who may act); moderators decide on them
+//! in `network::moderation`.
 
 pub mod api;
 pub mod contribute;
@@ -9,7 +12,7 @@ pub mod import;
 pub mod index;
 pub mod manage;
 pub mod pages;
-pub mod review;
+pub mod status;
 
 use crate::Routes;
 use axum::extract::DefaultBodyLimit;

@@ -262,7 +262,7 @@ struct CasePage<'a> {
     contacts: Vec<Card>,
     json_ld: String,
     /// What its author and moderators see of where it stands (`manage`).
-    status: super::manage::Status,
+    status: super::status::Status,
 }
 
 impl CasePage<'_> {
@@ -289,7 +289,7 @@ pub async fn case(
     Query(q): Query<crate::events::pages::NoticeQuery>,
 ) -> Result<Response, AppError> {
     let (c, f, not_public) = visible(&state, &ctx, &slug).await?;
-    let status = super::manage::Status::of(&ctx, &c, q.etat.as_deref());
+    let status = super::status::Status::of(&ctx, &c, q.etat.as_deref());
     let t = territory(&state, &f);
     let place = t.map(|t| (crate::territories::url(t), t.name.clone()));
     let locator = t.and_then(|t| {

@@ -58,7 +58,9 @@ fn with_image<'a>() -> Vec<(&'a str, &'a str)> {
 
 /// A page's text as read, entities of quotes and apostrophes undone.
 fn text(body: &str) -> String {
-    body.replace("&#x27;", "'").replace("&#39;", "'").replace("&quot;", "\"")
+    body.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
 }
 
 fn with<'a>(
@@ -83,7 +85,10 @@ async fn cases_count(store: &Arc<dyn Store>, user: i64) -> usize {
     store.cases_of(user).await.unwrap().len()
 }
 
-both_databases!(a_case_submitted_through_the_form_is_public_once_approved, approval);
+both_databases!(
+    a_case_submitted_through_the_form_is_public_once_approved,
+    approval
+);
 async fn approval(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     let camille = member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
@@ -113,12 +118,18 @@ async fn approval(store: Arc<dyn Store>) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.header("location"), format!("/pratiques/{SLUG}?etat=envoye"));
+    assert_eq!(
+        r.header("location"),
+        format!("/pratiques/{SLUG}?etat=envoye")
+    );
     let mine = app.get(r.header("location")).await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains("En attente de modération"));
     assert!(mine.body.contains("envoyée en modération"));
-    assert!(!mine.body.contains("<script>alert"), "the body is sanitised");
+    assert!(
+        !mine.body.contains("<script>alert"),
+        "the body is sanitised"
+    );
     let c = store.case_by_slug(SLUG).await.unwrap().unwrap();
     let draft = c.moderated.draft.clone().unwrap();
     assert_eq!(c.created_by, Some(camille.id));
@@ -237,7 +248,11 @@ async fn rejection(store: Arc<dyn Store>) {
         .post_form(
             "/admin/moderation",
             &action,
-            &[("decision", "reject"), ("revision", &revision), ("reason", "non")],
+            &[
+                ("decision", "reject"),
+                ("revision", &revision),
+                ("reason", "non"),
+            ],
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -246,7 +261,11 @@ async fn rejection(store: Arc<dyn Store>) {
         .post_form(
             "/admin/moderation",
             &action,
-            &[("decision", "reject"), ("revision", &revision), ("reason", reason)],
+            &[
+                ("decision", "reject"),
+                ("revision", &revision),
+                ("reason", reason),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -330,7 +349,14 @@ async fn bad_input(store: Arc<dyn Store>) {
         assert!(body.contains(message), "« {message} » missing");
     }
     // The summary links each message to its field; what was typed comes back.
-    for anchor in ["#title", "#territory", "#phase", "#funding", "#figures", "#licence"] {
+    for anchor in [
+        "#title",
+        "#territory",
+        "#phase",
+        "#funding",
+        "#figures",
+        "#licence",
+    ] {
         assert!(r.body.contains(&format!("href=\"{anchor}\"")), "{anchor}");
     }
     assert!(r.body.contains("value=\"Association sans famille\""));
@@ -343,7 +369,11 @@ async fn bad_input(store: Arc<dyn Store>) {
             FORM,
             FORM,
             &with_image(),
-            Some(("nouvelle_image_1", "photo.png", b"%PDF-1.4 pas une image".to_vec())),
+            Some((
+                "nouvelle_image_1",
+                "photo.png",
+                b"%PDF-1.4 pas une image".to_vec(),
+            )),
         )
         .await;
     assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -379,7 +409,9 @@ async fn rights(store: Arc<dyn Store>) {
 
     // Without the CSRF token, refused.
     sign_in(&app, "camille@exemple.fr").await;
-    let r = app.post_multipart("/api/v1/cases", FORM, &good(), None).await;
+    let r = app
+        .post_multipart("/api/v1/cases", FORM, &good(), None)
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(cases_count(&store, camille.id).await, 0);
 
@@ -403,7 +435,12 @@ async fn rights(store: Arc<dyn Store>) {
     // Her new version replaces her draft; a moderator may edit it too.
     sign_in(&app, "camille@exemple.fr").await;
     let r = app
-        .post_multipart(&edit, &edit, &with(good(), "title", "Le covoiturage du Pilat"), None)
+        .post_multipart(
+            &edit,
+            &edit,
+            &with(good(), "title", "Le covoiturage du Pilat"),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;

@@ -5,6 +5,7 @@
 //! about a profile or a place, resolved by animators (`reports`).
 
 pub mod alerts;
+mod cases;
 pub mod reports;
 pub mod service;
 
@@ -42,7 +43,11 @@ pub fn when(t: Tr, at: &DateTime<Utc>) -> String {
 pub(crate) struct Names(HashMap<i64, Option<String>>);
 
 impl Names {
-    pub(crate) async fn of(&mut self, state: &AppState, id: i64) -> Result<Option<String>, AppError> {
+    pub(crate) async fn of(
+        &mut self,
+        state: &AppState,
+        id: i64,
+    ) -> Result<Option<String>, AppError> {
         if let Some(n) = self.0.get(&id) {
             return Ok(n.clone());
         }
@@ -374,7 +379,7 @@ async fn queue_page<'a>(
     }
     let mut cases = vec![];
     for c in state.store.pending_cases().await? {
-        cases.extend(crate::cases::review::case_item(state, t, &mut names, &c).await?);
+        cases.extend(cases::case_item(state, t, &mut names, &c).await?);
     }
     Ok(QueuePage {
         ctx,

@@ -77,7 +77,7 @@ pub async fn decide(
                 .await?;
             if approve {
                 // The images of the version replaced go, once nothing uses them.
-                let images = crate::cases::manage::images_of(Some(&before));
+                let images = crate::cases::status::images_of(Some(&before));
                 crate::network::photo::release(state, images).await;
             }
             crate::cases::index::index_one(state, &c).await;

@@ -1,11 +1,11 @@
-//! A case in the moderators' queue: what they read of it, field by field and by name rather
-//! than slug, beside its published version (the queue itself, the comparison and the decision
-//! are `network::moderation`'s, shared with profiles and places).
+//! A case study in the queue: what moderators read of it, field by field and by name rather
+//! than slug, beside its published version (the queue, the comparison and the decision are
+//! the parent's, shared with profiles and places).
 
-use super::pages::{activity_name, family_name, fragility_name};
+use super::{territory_name, Fields, Item, Names};
+use crate::cases::pages::{activity_name, family_name, fragility_name};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::network::moderation::{territory_name, Fields, Item, Names};
 use crate::resources::pages::lever_name;
 use crate::state::AppState;
 use catalyse_core::cases::{Case, CaseFields};
@@ -61,9 +61,7 @@ fn case_fields(state: &AppState, t: Tr, f: &CaseFields, people: &HashMap<i64, St
         ),
         (
             s("cases_form.f_funding"),
-            list(
-                (f.funding.iter()).map(|x| format!("{} : {} %", x.source.label_fr(), x.percent)),
-            ),
+            list((f.funding.iter()).map(|x| format!("{} : {} %", x.source.label_fr(), x.percent))),
         ),
         (s("cases_form.f_model"), f.model.clone()),
         (s("cases_form.f_results"), f.results.clone()),
@@ -85,9 +83,11 @@ fn case_fields(state: &AppState, t: Tr, f: &CaseFields, people: &HashMap<i64, St
         (s("cases_form.f_resources"), f.resources.join(" ; ")),
         (
             s("cases_form.f_images"),
-            list(f.images.iter().map(|i| {
-                format!("{} [{}]", i.alt, i.file.get(..12).unwrap_or(&i.file))
-            })),
+            list(
+                f.images
+                    .iter()
+                    .map(|i| format!("{} [{}]", i.alt, i.file.get(..12).unwrap_or(&i.file))),
+            ),
         ),
         (s("cases_form.f_source"), f.source.clone()),
         (s("cases_form.f_licence"), f.licence.clone()),
