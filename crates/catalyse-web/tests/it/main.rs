@@ -5,8 +5,8 @@ mod accounts_hardening;
 mod api;
 mod auth;
 mod cases;
-mod cases_data;
 mod cases_contrib;
+mod cases_data;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
