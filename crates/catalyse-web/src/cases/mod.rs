@@ -2,8 +2,11 @@
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
 
 pub mod api;
+pub mod exports;
 pub mod index;
+pub mod oai;
 pub mod pages;
+pub mod related;
 
 use crate::Routes;
 use axum::routing::get;
@@ -20,6 +23,9 @@ pub fn routes() -> Routes {
     Routes {
         pages: Router::new()
             .route("/pratiques", get(pages::list))
+            .route("/pratiques.csv", get(exports::csv))
+            .route("/pratiques.geojson", get(exports::geojson))
+            .route("/pratiques/flux.atom", get(exports::atom))
             .route("/pratiques/{slug}", get(pages::case)),
         api: OpenApiRouter::with_openapi(Schemas::openapi())
             .routes(routes!(api::search))
