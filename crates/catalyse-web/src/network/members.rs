@@ -227,6 +227,8 @@ struct MemberPage<'a> {
     subject: String,
     message: String,
     notice: Option<String>,
+    /// The public cases she documented or is a contact of.
+    related_cases: crate::cases::related::Related,
 }
 
 impl MemberPage<'_> {
@@ -322,9 +324,11 @@ pub async fn member(
         None
     };
     let places = places_run_by(&state, p.user_id).await?;
+    let related_cases = crate::cases::related::of_member(&state, &ctx, p.user_id).await?;
     render(
         &ctx,
         &MemberPage {
+            related_cases,
             ctx: &ctx,
             state: &state,
             p,
@@ -399,7 +403,9 @@ pub async fn contact(
     }
     if !errors.is_empty() {
         let places = places_run_by(&state, p.user_id).await?;
+        let related_cases = crate::cases::related::of_member(&state, &ctx, p.user_id).await?;
         let page = MemberPage {
+            related_cases,
             ctx: &ctx,
             state: &state,
             p,
