@@ -5,6 +5,7 @@ mod accounts_hardening;
 mod api;
 mod auth;
 mod cases;
+mod cases_exports;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
