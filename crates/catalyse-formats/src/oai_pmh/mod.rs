@@ -133,7 +133,7 @@ impl Repository {
             return None;
         }
         let id: i64 = digits.parse().ok()?;
-        (id.to_string() == digits && id >= 1 && id < CASE_KEYS).then_some(base + id)
+        (id.to_string() == digits && (1..CASE_KEYS).contains(&id)).then_some(base + id)
     }
 }
 

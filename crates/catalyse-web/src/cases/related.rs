@@ -70,7 +70,10 @@ async fn related(
             Some(RelatedCase {
                 slug: c.slug.clone(),
                 title: f.title.clone(),
-                place: super::pages::territory(state, f)
+                // Read here, not through the pages (which list members): no module circle.
+                place: state
+                    .territories
+                    .get(f.territory.level, &f.territory.code)
                     .map(|t| t.name.clone())
                     .unwrap_or_default(),
                 is_example: c.is_example,
