@@ -29,6 +29,7 @@ SCALE_MEMBERS=${SCALE_MEMBERS:-950000}
 SCALE_PLACES=${SCALE_PLACES:-50000}
 SCALE_RESOURCES=${SCALE_RESOURCES:-100000}
 SCALE_EVENTS=${SCALE_EVENTS:-5000}
+SCALE_CASES=${SCALE_CASES:-50000}
 OUT=${OUT:-${CARGO_TARGET_DIR:-$ROOT/target}/bench-pages-$SIZE.md}
 bench_cargo_path
 
@@ -52,7 +53,7 @@ BARE_PID=
 cleanup() {
     local rc=$?
     set +e
-    stop_pid "$GEN_PID" "catalyse network generate"
+    stop_pid "$GEN_PID" "catalyse generate"
     stop_pid "$NGINX_PID" nginx
     stop_pid "$BARE_PID" catalyse-bare-bench
     stop_pid "$SERVER_PID" catalyse
@@ -81,11 +82,12 @@ GEN_NOTE=
 READY_TIMEOUT=120
 if [[ $SIZE == scale ]]; then
     READY_TIMEOUT=900
-    banner "scale set: $SCALE_MEMBERS members, $SCALE_PLACES places, $SCALE_RESOURCES resources, $SCALE_EVENTS events" >&2
+    banner "scale set: $SCALE_MEMBERS members, $SCALE_PLACES places, $SCALE_RESOURCES resources, $SCALE_EVENTS events, $SCALE_CASES cases" >&2
     mkdir -p "$WORK/data"
     t0=$SECONDS
     for gen in "network generate --members $SCALE_MEMBERS --places $SCALE_PLACES" \
-        "resources generate --count $SCALE_RESOURCES" "events generate --count $SCALE_EVENTS"; do
+        "resources generate --count $SCALE_RESOURCES" "events generate --count $SCALE_EVENTS" \
+        "cases generate --count $SCALE_CASES"; do
         # shellcheck disable=SC2086 # the words of each command
         env -u CATALYSE_DATABASE_URL CATALYSE_DATA_DIR="$WORK/data" "$BIN" $gen \
             >"$WORK/generate.log" 2>&1 &
@@ -96,7 +98,7 @@ if [[ $SIZE == scale ]]; then
     done
     GEN_SECONDS=$((SECONDS - t0))
     echo "generation took ${GEN_SECONDS} s" >&2
-    GEN_NOTE="Scale set: \`catalyse network generate --members $SCALE_MEMBERS --places $SCALE_PLACES\`, \`catalyse resources generate --count $SCALE_RESOURCES\` and \`catalyse events generate --count $SCALE_EVENTS\` (SQLite, with the search indexes) took **${GEN_SECONDS} s**; then \`catalyse serve\` with \`CATALYSE_DEMO=true\`, which adds the demo's kit, example resources, webinars and survey (not its accounts or network: the database has accounts)."
+    GEN_NOTE="Scale set: \`catalyse network generate --members $SCALE_MEMBERS --places $SCALE_PLACES\`, \`catalyse resources generate --count $SCALE_RESOURCES\` and \`catalyse events generate --count $SCALE_EVENTS\` and \`catalyse cases generate --count $SCALE_CASES\` (SQLite, with the search indexes) took **${GEN_SECONDS} s**; then \`catalyse serve\` with \`CATALYSE_DEMO=true\`, which adds the demo's kit, example resources, webinars, survey and 150 example cases (not its accounts or network: the database has accounts)."
 fi
 
 banner "start catalyse ($SIZE)" >&2

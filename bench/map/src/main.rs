@@ -25,7 +25,7 @@ use anyhow::{bail, Context};
 use catalyse_core::territory::{Geography, TerritoryLevel};
 use catalyse_map::{
     feature_collection_json, spread_like_population, BBox, Feature, Filter, Layer, MapIndex,
-    MapPoint, NO_FAMILY, NO_KIND,
+    MapPoint, NO_KIND,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -281,11 +281,7 @@ fn generate(n: usize, seed: u64) -> anyhow::Result<Generated> {
             lon,
             lat,
             public: rng.gen_bool(0.85),
-            family: if place {
-                NO_FAMILY
-            } else {
-                rng.gen_range(0..7)
-            },
+            families: if place { 0 } else { 1 << rng.gen_range(0..7) },
             activities: some_bits(&mut rng, 16) as u16,
             levers: some_bits(&mut rng, 7) as u8,
             territory: catalyse_map::NO_TERRITORY,
@@ -459,6 +455,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let places = Filter {
         members: false,
+        cases: false,
         ..d
     };
     // The first three rows count every point, as Supercluster does (it has no filters): they

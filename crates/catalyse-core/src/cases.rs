@@ -6,6 +6,8 @@
 //! a moderator, and a draft waiting for review (or rejected). Archiving withdraws a case from
 //! every public view without deleting it.
 
+pub mod shipped;
+
 use crate::network::{check_len, check_lines, problem, FieldProblem, Moderated, TerritoryRef};
 use crate::reference::ReferenceFrame;
 use chrono::{DateTime, Datelike, Utc};

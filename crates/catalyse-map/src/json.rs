@@ -7,8 +7,8 @@ use crate::{Feature, MapPoint};
 /// ```json
 /// {"type":"FeatureCollection","features":[
 ///  {"type":"Feature","geometry":{"type":"Point","coordinates":[4.83512,45.76]},
-///   "properties":{"cluster":true,"count":12,"members":11,"places":1,"expansion_zoom":9,
-///                 "bbox":[4.8,45.7,4.9,45.8]}},
+///   "properties":{"cluster":true,"count":12,"members":10,"places":1,"cases":1,
+///                 "expansion_zoom":9,"bbox":[4.8,45.7,4.9,45.8]}},
 ///  {"type":"Feature","geometry":{"type":"Point","coordinates":[4.85,45.75]},
 ///   "properties":{"cluster":false,"layer":"member","id":42,"name":"…","slug":"…"}}]}
 /// ```
@@ -68,6 +68,7 @@ pub fn feature_collection_json_with(
                 count,
                 members,
                 places,
+                cases,
                 expansion_zoom,
                 bbox,
             } => {
@@ -78,6 +79,8 @@ pub fn feature_collection_json_with(
                 write_u64(out, *members as u64);
                 out.push_str(r#","places":"#);
                 write_u64(out, *places as u64);
+                out.push_str(r#","cases":"#);
+                write_u64(out, *cases as u64);
                 out.push_str(r#","expansion_zoom":"#);
                 write_u64(out, *expansion_zoom as u64);
                 out.push_str(r#","bbox":["#);
@@ -246,7 +249,7 @@ mod tests {
             lon: 4.39,
             lat: 45.43,
             public: true,
-            family: crate::NO_FAMILY,
+            families: 0,
             activities: 0,
             levers: 0,
             region: crate::NO_REGION,

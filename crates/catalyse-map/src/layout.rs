@@ -2,24 +2,36 @@
 //! summaries, the quadtree nodes and their builder, and filters compiled against the word.
 
 use crate::geo::MAX_LEVEL;
-use crate::{Filter, Layer, MapPoint};
+use crate::{Filter, Layer, MapPoint, MAX_FAMILIES, NO_FAMILY};
 
-// Attribute word: family 0..8, activities 8..24, levers 24..32, région 32..48, kind 48..56,
-// then the class bits (place, private) and a "hidden" bit for non-finite coordinates.
-pub(crate) const PLACE_BIT: u64 = 1 << 56;
-const PRIVATE_BIT: u64 = 1 << 57;
-const HIDDEN_BIT: u64 = 1 << 58;
+// Attribute word: families 0..8 (a bitmask), activities 8..24, levers 24..32, région 32..48,
+// kind 48..56, then the class bits (private, place, case), the member bit, and a "hidden"
+// bit for non-finite coordinates. One bit per layer makes any choice of layers one
+// `(word & mask) == want` test: the bits of the layers left out must be 0.
+const PRIVATE_BIT: u64 = 1 << 56;
+pub(crate) const PLACE_BIT: u64 = 1 << 57;
+pub(crate) const CASE_BIT: u64 = 1 << 58;
+const MEMBER_BIT: u64 = 1 << 59;
+const HIDDEN_BIT: u64 = 1 << 60;
 const CLASS_SHIFT: u32 = 56;
+/// Classes of points: member, place, case (`layer_of`), each public or private.
+pub(crate) const CLASSES: usize = 6;
+
+fn layer_bit(l: Layer) -> u64 {
+    match l {
+        Layer::Member => MEMBER_BIT,
+        Layer::Place => PLACE_BIT,
+        Layer::Case => CASE_BIT,
+    }
+}
 
 pub(crate) fn pack(p: &MapPoint) -> u64 {
-    let mut w = p.family as u64
+    let mut w = p.families as u64
         | (p.activities as u64) << 8
         | (p.levers as u64) << 24
         | (p.region as u64) << 32
-        | (p.kind as u64) << 48;
-    if p.layer == Layer::Place {
-        w |= PLACE_BIT;
-    }
+        | (p.kind as u64) << 48
+        | layer_bit(p.layer);
     if !p.public {
         w |= PRIVATE_BIT;
     }
@@ -29,24 +41,31 @@ pub(crate) fn pack(p: &MapPoint) -> u64 {
     w
 }
 
-/// Class of a word: 0 public member, 1 public place, 2 private member, 3 private place.
+/// Class of a word: `2 * layer + private`, the layer 0 member, 1 place, 2 case.
 #[inline]
 fn class_of(w: u64) -> usize {
-    ((w >> CLASS_SHIFT) & 3) as usize
+    ((w >> CLASS_SHIFT) & 7) as usize
+}
+
+/// Places and cases of one word, as 0 or 1 each.
+#[inline(always)]
+pub(crate) fn place_case(w: u64) -> (u32, u32) {
+    (
+        ((w & PLACE_BIT) >> 57) as u32,
+        ((w & CASE_BIT) >> 58) as u32,
+    )
 }
 
 // Summary of the attribute values present in a node, as a necessary condition for a filter:
-// one-hot family (16 + "other"), région (32 + "other"), kind (16 + "other"), then the
-// activity and lever bits as they are.
+// the family bits as they are and a "no family" bit, one-hot région (32 + "other") and kind
+// (16 + "other"), then the activity and lever bits as they are.
 const S_FAMILY: u32 = 0;
-const S_REGION: u32 = 17;
-const S_KIND: u32 = 50;
-const S_ACTIVITY: u32 = 67;
-const S_LEVER: u32 = 83;
+const S_NO_FAMILY: u32 = 8;
+const S_REGION: u32 = 9;
+const S_KIND: u32 = 42;
+const S_ACTIVITY: u32 = 59;
+const S_LEVER: u32 = 75;
 
-fn family_bit(f: u8) -> u128 {
-    1u128 << (S_FAMILY + (f as u32).min(16))
-}
 fn region_bit(r: u16) -> u128 {
     1u128 << (S_REGION + (r as u32).min(32))
 }
@@ -54,7 +73,10 @@ fn kind_bit(k: u8) -> u128 {
     1u128 << (S_KIND + (k as u32).min(16))
 }
 fn summary_of(w: u64) -> u128 {
-    family_bit(w as u8)
+    let families = (w & 0xFF) as u128;
+    let none = ((families == 0) as u128) << S_NO_FAMILY;
+    families << S_FAMILY
+        | none
         | region_bit((w >> 32) as u16)
         | kind_bit((w >> 48) as u8)
         | (((w >> 8) & 0xFFFF) as u128) << S_ACTIVITY
@@ -66,6 +88,7 @@ fn summary_of(w: u64) -> u128 {
 pub(crate) struct Agg {
     pub(crate) count: u32,
     pub(crate) places: u32,
+    pub(crate) cases: u32,
     /// First and last index (Morton order) of the points.
     pub(crate) first: u32,
     pub(crate) last: u32,
@@ -81,6 +104,7 @@ impl Agg {
     pub(crate) const EMPTY: Agg = Agg {
         count: 0,
         places: 0,
+        cases: 0,
         first: u32::MAX,
         last: 0,
         min_x: u32::MAX,
@@ -98,6 +122,7 @@ impl Agg {
         }
         self.count += o.count;
         self.places += o.places;
+        self.cases += o.cases;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         self.min_x = self.min_x.min(o.min_x);
@@ -108,11 +133,13 @@ impl Agg {
         self.sum_y += o.sum_y;
     }
 
-    /// Adds point `i` (points come in increasing index order within one scan).
+    /// Adds point `i` of word `w` (points come in increasing index order within one scan).
     #[inline(always)]
-    pub(crate) fn add(&mut self, i: usize, x: u32, y: u32, place: bool) {
+    pub(crate) fn add(&mut self, i: usize, x: u32, y: u32, w: u64) {
+        let (place, case) = place_case(w);
         self.count += 1;
-        self.places += place as u32;
+        self.places += place;
+        self.cases += case;
         self.first = self.first.min(i as u32);
         self.last = self.last.max(i as u32);
         self.min_x = self.min_x.min(x);
@@ -127,13 +154,13 @@ impl Agg {
 /// Aggregates of a node with at least `LEAF_SIZE` points: one per class, and the summary.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NodeAgg {
-    pub(crate) classes: [Agg; 4],
+    pub(crate) classes: [Agg; CLASSES],
     summary: u128,
 }
 
 impl NodeAgg {
     const EMPTY: NodeAgg = NodeAgg {
-        classes: [Agg::EMPTY; 4],
+        classes: [Agg::EMPTY; CLASSES],
         summary: 0,
     };
 
@@ -172,32 +199,43 @@ pub(crate) struct Query {
 
 impl Query {
     pub(crate) fn new(f: &Filter) -> Option<Query> {
+        let wanted = |l: Layer| match l {
+            Layer::Member => f.members,
+            Layer::Place => f.places,
+            Layer::Case => f.cases,
+        };
         let mut classes = 0u8;
-        for c in 0..4u8 {
-            let layer_ok = if c & 1 == 1 { f.places } else { f.members };
-            if layer_ok && (c & 2 == 0 || f.include_private) {
-                classes |= 1 << c;
+        let mut mask = HIDDEN_BIT;
+        for (i, l) in Layer::ALL.into_iter().enumerate() {
+            if wanted(l) {
+                classes |= 1 << (2 * i);
+                if f.include_private {
+                    classes |= 1 << (2 * i + 1);
+                }
+            } else {
+                mask |= layer_bit(l);
             }
         }
         if classes == 0 {
             return None;
         }
-        let mut mask = HIDDEN_BIT;
         let mut want = 0u64;
-        if !(f.members && f.places) {
-            mask |= PLACE_BIT;
-            if f.places {
-                want |= PLACE_BIT;
-            }
-        }
         if !f.include_private {
             mask |= PRIVATE_BIT;
         }
         let mut required = 0u128;
-        if let Some(v) = f.family {
-            mask |= 0xFF;
-            want |= v as u64;
-            required |= family_bit(v);
+        match f.family {
+            None => {}
+            Some(NO_FAMILY) => {
+                mask |= 0xFF;
+                required |= 1u128 << S_NO_FAMILY;
+            }
+            Some(v) if v < MAX_FAMILIES => {
+                mask |= 1 << v;
+                want |= 1 << v;
+                required |= 1u128 << (S_FAMILY + v as u32);
+            }
+            Some(_) => return None,
         }
         if let Some(b) = f.activity {
             if b >= 16 {
@@ -244,7 +282,7 @@ impl Query {
     #[inline]
     pub(crate) fn may_match(&self, a: &NodeAgg) -> bool {
         a.summary & self.required == self.required
-            && (0..4).any(|c| self.classes & (1 << c) != 0 && a.classes[c].count > 0)
+            && (0..CLASSES).any(|c| self.classes & (1 << c) != 0 && a.classes[c].count > 0)
     }
 }
 
@@ -286,7 +324,7 @@ impl TreeBuilder<'_> {
                 continue;
             }
             let c = class_of(w);
-            agg.classes[c].add(i, self.xs[i], self.ys[i], w & PLACE_BIT != 0);
+            agg.classes[c].add(i, self.xs[i], self.ys[i], w);
             agg.summary |= summary_of(w);
         }
         agg

@@ -1,5 +1,5 @@
-//! Server-side clustering of the network map (members and places), for a national map of
-//! up to a few million points answered in milliseconds.
+//! Server-side clustering of the network map (members, places and case studies), for a
+//! national map of up to a few million points answered in milliseconds.
 //!
 //! The web server keeps one [`MapIndex`] in memory (rebuilt when the network changes) and
 //! answers `GET /api/v1/map/clusters?bbox=W,S,E,N&zoom=Z&layers=…&family=…` with
@@ -11,15 +11,17 @@
 //! # Public surface
 //!
 //! ```text
-//! pub enum Layer { Member, Place }                       // serde "member" / "place"
-//! pub struct MapPoint { id, layer, lon, lat, public, family, activities, levers,
+//! pub enum Layer { Member, Place, Case }                 // serde "member" / "place" / "case"
+//! pub struct MapPoint { id, layer, lon, lat, public, families, activities, levers,
 //!                       region, kind, territory, name: Box<str>, slug: Box<str> }
-//! pub struct Filter { members, places, include_private, family, activity, lever, region, kind }
+//! pub struct Filter { members, places, cases, include_private,
+//!                     family, activity, lever, region, kind }
 //! pub struct BBox { west, south, east, north }           // WGS84 degrees
 //! impl BBox { pub fn parse(s: &str) -> Result<BBox, BBoxError>;   // "W,S,E,N"
 //!             pub fn validate(&self) -> Result<(), BBoxError>;
 //!             pub fn pixel_size(&self, zoom: u8) -> Option<(f64, f64)>; }
-//! pub enum Feature<'a> { Cluster { lon, lat, count, members, places, expansion_zoom, bbox },
+//! pub enum Feature<'a> { Cluster { lon, lat, count, members, places, cases,
+//!                                  expansion_zoom, bbox },
 //!                        Point(&'a MapPoint) }
 //! impl MapIndex {
 //!     pub fn build(points: Vec<MapPoint>) -> MapIndex;
@@ -46,7 +48,8 @@
 //! cells of [`CELL_PX`] = 64 pixels (`2^(z+2)` cells per side). The matching points of one
 //! cell that lie inside the requested bbox form one feature: a [`Feature::Point`] when there is
 //! one, else a [`Feature::Cluster`] placed at the mean of its points (mean taken in Mercator
-//! space, like Supercluster), with its counts per layer and the extent of its points. Cells at
+//! space, like Supercluster), with its counts per layer (members, places, cases) and the
+//! extent of its points. Cells at
 //! the edge of the bbox are **clipped**: only their points inside the bbox are counted. That is
 //! what makes the map and the list agree, at the price of edge clusters whose count changes as
 //! the view moves (Leaflet asks for a padded view, so the clipped edge is mostly off-screen).
@@ -73,29 +76,40 @@
 //!
 //! # Filters
 //!
-//! [`Filter`]: layers (members, places), private points (only with `include_private`), and
-//! optional equality on family, région and place kind, and "has this bit" on activities and
-//! levers, all combined with AND. A bit index out of range (activity ≥ 16, lever ≥ 8) or no
-//! layer at all matches nothing.
+//! [`Filter`]: layers (any choice among members, places and cases), private points (only
+//! with `include_private`), optional equality on région and place kind, and "has this bit" on
+//! families, activities and levers, all combined with AND. A bit index out of range
+//! (family ≥ [`MAX_FAMILIES`] other than [`NO_FAMILY`], activity ≥ 16, lever ≥ 8) or no layer
+//! at all matches nothing.
+//!
+//! **Families are a set.** A member belongs to one actor family, a case study involves
+//! several: [`MapPoint::families`] is a bitmask (at most [`MAX_FAMILIES`] families), and a
+//! family filter keeps the points whose set holds that family: the members of that family
+//! and the cases it takes part in. A case of three families is counted once under each of
+//! them, as a search facet counts it; the map, the count and the list apply the same test,
+//! so they still agree. `family: Some(NO_FAMILY)` keeps the points without any family.
 //!
 //! # Design and costs
 //!
 //! * **Columns in Morton order.** `build` projects every point to fixed-point Mercator `(x, y)`
 //!   (`u32` each), sorts the points by the Morton code of `(x, y)` (ties by layer and id, so
 //!   the result does not depend on input order) and keeps three columns in that order: `x`,
-//!   `y`, and one `u64` attribute word (family, activities, levers, région, kind, layer,
-//!   private). Every filter compiles to one `(word & mask) == want` test. In Morton order
+//!   `y`, and one `u64` attribute word (families, activities, levers, région, kind, layer,
+//!   private). Every filter compiles to one `(word & mask) == want` test (the layer is one
+//!   bit per layer, so that any choice of layers is such a test). In Morton order
 //!   every cell of every zoom is one contiguous range of the columns.
 //! * **A quadtree over those ranges** whose level `l` is the cell grid of zoom `l - 2`: a node
 //!   with at least [`LEAF_SIZE`] points has four children, down to level 22 (zoom 20). Each
-//!   such node stores **precomputed aggregates per layer × public/private** (count, sums of
+//!   such node stores **precomputed aggregates per layer × public/private** (six classes:
+//!   members, places and cases, each public or private; count, sums of
 //!   `x` and `y`, extent, first and last index), so an unfiltered query (any layer choice,
 //!   with or without private points) takes whole cells inside the bbox in O(1); and a
 //!   **summary** of the attribute values present (families, régions < 32, kinds, activity and
 //!   lever bits), which prunes subtrees that cannot match a filter (a région filter at the
 //!   national zoom only visits that région).
 //! * **Queries** walk the tree down to the query zoom's level, skipping nodes outside the
-//!   bbox. A cell fully inside the bbox is answered from its aggregates (unfiltered) or by
+//!   bbox. A cell fully inside the bbox is answered from its aggregates (unfiltered, any
+//!   choice of layers) or by
 //!   one scan of its range (filtered; no bbox test; it goes down into the children only
 //!   where a child's summary rules it out); a cell cut by the bbox recurses into its
 //!   children, scanning only the leaves (< [`LEAF_SIZE`] points) that the edge crosses.
@@ -110,8 +124,10 @@
 //!   Names compare case- and accent-insensitively (a French folding: `é` = `e`, `œ` = `oe`…),
 //!   then by exact name, id and layer.
 //! * **Memory**: besides the [`MapPoint`]s themselves (72 bytes each plus their two strings),
-//!   28 bytes per point (columns, name order and rank, id order) plus the tree (about 4 MB
-//!   at one million points): 32 MB in all for one million; see [`MapIndex::heap_bytes`]. The
+//!   28 bytes per point (columns, name order and rank, id order) plus the tree (about 6 MB
+//!   at one million points: 4 MB measured with two layers, whose nodes held 208 bytes of
+//!   aggregates; the six classes of three layers take 352): 34 MB in all for one million;
+//!   see [`MapIndex::heap_bytes`]. The
 //!   index is immutable and `Send + Sync`: share it behind an `Arc` and rebuild it on change
 //!   (about a second for one million points).
 //!
@@ -145,7 +161,9 @@ pub const CELL_PX: u32 = 64;
 /// A quadtree node with at least this many points has children and aggregates; smaller nodes
 /// are scanned.
 pub const LEAF_SIZE: usize = 64;
-/// `MapPoint::family` when the point has no actor family.
+/// How many actor families [`MapPoint::families`] can hold (bits 0..8).
+pub const MAX_FAMILIES: u8 = 8;
+/// [`Filter::family`] value that keeps the points without any actor family.
 pub const NO_FAMILY: u8 = 255;
 /// `MapPoint::region` when the point has no région.
 pub const NO_REGION: u16 = u16::MAX;
@@ -154,19 +172,24 @@ pub const NO_KIND: u8 = 255;
 /// [`MapPoint::territory`] when the caller has none.
 pub const NO_TERRITORY: u32 = u32::MAX;
 
-/// The two layers of the map.
+/// The three layers of the map: members of the network, places, case studies (« pratiques
+/// innovantes »).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     Member,
     Place,
+    Case,
 }
 
 impl Layer {
+    pub const ALL: [Layer; 3] = [Layer::Member, Layer::Place, Layer::Case];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Layer::Member => "member",
             Layer::Place => "place",
+            Layer::Case => "case",
         }
     }
 }
@@ -188,8 +211,9 @@ pub struct MapPoint {
     pub lat: f64,
     /// `false`: visible to signed-in members only ([`Filter::include_private`]).
     pub public: bool,
-    /// Actor-family index (0..=15), [`NO_FAMILY`] for none.
-    pub family: u8,
+    /// Bitmask of the actor families (bit `i`: family `i`, below [`MAX_FAMILIES`]): one bit
+    /// for a member, several for a case study, none for a place.
+    pub families: u8,
     /// Bitmask of the 16 métier activities.
     pub activities: u16,
     /// Bitmask of the 7 levers (bit 7 is accepted too).
@@ -209,15 +233,17 @@ pub struct MapPoint {
     pub slug: Box<str>,
 }
 
-/// Which points a query counts. `Filter::default()`: both layers, public points only, no
+/// Which points a query counts. `Filter::default()`: every layer, public points only, no
 /// attribute filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filter {
     pub members: bool,
     pub places: bool,
+    pub cases: bool,
     /// Also count private points (signed-in visitors).
     pub include_private: bool,
-    /// Family index equal to this.
+    /// Family index (below [`MAX_FAMILIES`]) among the point's families: a member of that
+    /// family, a case study it takes part in. [`NO_FAMILY`]: points without any family.
     pub family: Option<u8>,
     /// Activity bit index (0..=15) set.
     pub activity: Option<u8>,
@@ -234,6 +260,7 @@ impl Default for Filter {
         Filter {
             members: true,
             places: true,
+            cases: true,
             include_private: false,
             family: None,
             activity: None,
@@ -351,9 +378,10 @@ pub enum Feature<'a> {
         lon: f64,
         lat: f64,
         count: u32,
-        /// Points of the member layer (`members + places == count`).
+        /// Points of each layer (`members + places + cases == count`).
         members: u32,
         places: u32,
+        cases: u32,
         /// Smallest zoom at which these points no longer share a cell; `MAX_ZOOM + 1` when
         /// they still do at `MAX_ZOOM`.
         expansion_zoom: u8,

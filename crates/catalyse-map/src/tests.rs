@@ -47,7 +47,7 @@ fn point(id: i64, layer: Layer, lon: f64, lat: f64) -> MapPoint {
         lon,
         lat,
         public: true,
-        family: NO_FAMILY,
+        families: 0,
         activities: 0,
         levers: 0,
         region: NO_REGION,
@@ -78,17 +78,26 @@ fn random_points(n: usize, seed: u64) -> Vec<MapPoint> {
                 lon += 360.0;
             }
             let lat = (clat + r.range(-s, s)).clamp(-80.0, 80.0);
-            let place = r.below(10) == 0;
+            let layer = match r.below(10) {
+                0 => Layer::Place,
+                1 => Layer::Case,
+                _ => Layer::Member,
+            };
+            let place = layer == Layer::Place;
             MapPoint {
                 id: i as i64 + 1,
-                layer: if place { Layer::Place } else { Layer::Member },
+                layer,
                 lon,
                 lat,
                 public: r.below(5) != 0,
-                family: if r.below(8) == 0 {
-                    NO_FAMILY
+                // A member: one family or none; a case: several (some of the 8 bits, beyond
+                // the 7 families too); a place: whatever, the engine does not care.
+                families: if r.below(8) == 0 {
+                    0
+                } else if layer == Layer::Case {
+                    r.next() as u8 & r.next() as u8
                 } else {
-                    r.below(7) as u8
+                    1 << r.below(7)
                 },
                 activities: r.next() as u16 & r.next() as u16,
                 levers: r.next() as u8 & 0x7F,
@@ -116,9 +125,13 @@ fn matches(p: &MapPoint, f: &Filter) -> bool {
         && match p.layer {
             Layer::Member => f.members,
             Layer::Place => f.places,
+            Layer::Case => f.cases,
         }
         && (p.public || f.include_private)
-        && f.family.is_none_or(|v| p.family == v)
+        && f.family.is_none_or(|v| match v {
+            NO_FAMILY => p.families == 0,
+            v => v < MAX_FAMILIES && p.families >> v & 1 == 1,
+        })
         && f.activity
             .is_none_or(|b| b < 16 && p.activities >> b & 1 == 1)
         && f.lever.is_none_or(|b| b < 8 && p.levers >> b & 1 == 1)
@@ -223,6 +236,39 @@ fn filters() -> Vec<Filter> {
         Filter {
             members: false,
             places: false,
+            cases: false,
+            ..d
+        },
+        Filter {
+            members: false,
+            places: false,
+            ..d
+        },
+        Filter {
+            members: false,
+            include_private: true,
+            ..d
+        },
+        Filter { cases: false, ..d },
+        Filter {
+            places: false,
+            family: Some(3),
+            include_private: true,
+            ..d
+        },
+        Filter {
+            members: false,
+            places: false,
+            family: Some(5),
+            lever: Some(1),
+            ..d
+        },
+        Filter {
+            family: Some(7),
+            ..d
+        },
+        Filter {
+            family: Some(8),
             ..d
         },
         Filter {
@@ -280,16 +326,18 @@ fn check_clusters(index: &MapIndex, points: &[MapPoint], b: &BBox, zoom: u8, f: 
                 count,
                 members,
                 places,
+                cases,
                 expansion_zoom,
                 bbox,
                 lon,
                 lat,
             } => {
                 assert_eq!(*count as usize, pts.len(), "{ctx}");
-                let n_places = pts.iter().filter(|p| p.layer == Layer::Place).count();
+                let of = |l: Layer| pts.iter().filter(|p| p.layer == l).count();
                 assert_eq!(
-                    (*members as usize, *places as usize),
-                    (pts.len() - n_places, n_places)
+                    (*members as usize, *places as usize, *cases as usize),
+                    (of(Layer::Member), of(Layer::Place), of(Layer::Case)),
+                    "{ctx}"
                 );
                 let split = (zoom + 1..=MAX_ZOOM)
                     .find(|&z| {
@@ -479,14 +527,14 @@ fn private_points_only_with_include_private() {
 #[test]
 fn each_filter_selects() {
     let mut a = point(1, Layer::Member, 1.0, 45.0);
-    a.family = 2;
+    a.families = 1 << 2;
     a.activities = 1 << 5;
     a.levers = 1 << 3;
     a.region = 7;
     let mut b = point(2, Layer::Place, 1.1, 45.1);
     b.kind = 4;
     b.region = 40;
-    b.family = 3;
+    b.families = 1 << 3;
     let index = MapIndex::build(vec![a, b]);
     let d = Filter::default();
     let count = |f: Filter| index.count(&BBox::WORLD, &f);
@@ -584,6 +632,7 @@ fn each_filter_selects() {
         count(Filter {
             places: false,
             members: false,
+            cases: false,
             ..d
         }),
         0
@@ -813,8 +862,9 @@ fn geojson_output() {
             lon: 1.0 / 3.0,
             lat: -2.0 / 3.0,
             count: 12,
-            members: 10,
+            members: 9,
             places: 2,
+            cases: 1,
             expansion_zoom: 9,
             bbox: BBox::new(-0.1, -1.0, 0.999999, 0.0),
         },
@@ -844,8 +894,8 @@ fn geojson_output() {
     );
     assert_eq!(
         f[1]["properties"],
-        serde_json::json!({"cluster": true, "count": 12, "members": 10, "places": 2,
-            "expansion_zoom": 9, "bbox": [-0.1, -1, 1, 0]})
+        serde_json::json!({"cluster": true, "count": 12, "members": 9, "places": 2,
+            "cases": 1, "expansion_zoom": 9, "bbox": [-0.1, -1, 1, 0]})
     );
     assert_eq!(f[2]["properties"]["layer"], "place");
     // Raw control characters never reach the output.
@@ -877,4 +927,199 @@ fn json_of_real_answer_parses() {
 fn territory_costs_no_memory() {
     // `territory` sits in what was padding: a point is as large as before it.
     assert_eq!(std::mem::size_of::<MapPoint>(), 72);
+}
+
+/// The seven choices of layers (and none), as filters.
+fn layer_choices(d: Filter) -> Vec<Filter> {
+    (0..8u8)
+        .map(|m| Filter {
+            members: m & 1 != 0,
+            places: m & 2 != 0,
+            cases: m & 4 != 0,
+            ..d
+        })
+        .collect()
+}
+
+#[test]
+fn cases_cluster_with_members_and_places() {
+    // Two members, one place, three cases in one spot of Lyon; one case private.
+    let mut points = vec![
+        point(1, Layer::Member, 4.850, 45.760),
+        point(2, Layer::Member, 4.851, 45.761),
+        point(1, Layer::Place, 4.852, 45.762),
+        point(1, Layer::Case, 4.853, 45.761),
+        point(2, Layer::Case, 4.854, 45.760),
+        point(3, Layer::Case, 4.852, 45.759),
+    ];
+    points[5].public = false;
+    let index = MapIndex::build(points.clone());
+    let all = Filter {
+        include_private: true,
+        ..Filter::default()
+    };
+    let f = index.clusters(&BBox::WORLD, 5, &all);
+    assert!(
+        matches!(
+            f[..],
+            [Feature::Cluster {
+                count: 6,
+                members: 2,
+                places: 1,
+                cases: 3,
+                ..
+            }]
+        ),
+        "{f:?}"
+    );
+    // Each choice of layers, public or not, at every zoom: the map's count is the list's total.
+    for private in [false, true] {
+        let d = Filter {
+            include_private: private,
+            ..Filter::default()
+        };
+        for f in layer_choices(d) {
+            let want = brute_count(&points, &BBox::WORLD, &f);
+            let (total, listed) = index.list(&BBox::WORLD, &f, 0, 100);
+            assert_eq!((total, listed.len()), (want, want), "{f:?}");
+            for zoom in 0..=MAX_ZOOM {
+                let features = index.clusters(&BBox::WORLD, zoom, &f);
+                let sum: u32 = features.iter().map(Feature::count).sum();
+                assert_eq!(sum as usize, want, "{f:?} zoom {zoom}");
+                let cases: u32 = features
+                    .iter()
+                    .map(|x| match x {
+                        Feature::Cluster { cases, .. } => *cases,
+                        Feature::Point(p) => (p.layer == Layer::Case) as u32,
+                    })
+                    .sum();
+                let want_cases = if f.cases { 2 + private as u32 } else { 0 };
+                assert_eq!(cases, want_cases, "{f:?} zoom {zoom}");
+            }
+        }
+    }
+    // The same id in two layers: two points.
+    assert_eq!(index.get(Layer::Case, 1).map(|p| p.lon), Some(4.853));
+    assert_eq!(index.get(Layer::Place, 1).map(|p| p.lon), Some(4.852));
+    let mut json = String::new();
+    feature_collection_json(&index.clusters(&BBox::WORLD, 20, &all), &mut json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let layers: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["layer"].as_str())
+        .collect();
+    assert_eq!(layers.iter().filter(|l| **l == "case").count(), 3, "{json}");
+}
+
+#[test]
+fn a_case_matches_each_of_its_families() {
+    let mut m = point(1, Layer::Member, 1.0, 45.0);
+    m.families = 1 << 2;
+    let mut c = point(1, Layer::Case, 1.001, 45.001);
+    c.families = 1 << 2 | 1 << 4 | 1 << 6;
+    c.activities = 1 << 3;
+    c.levers = 1 << 1;
+    let mut lone = point(2, Layer::Case, 1.002, 45.002);
+    lone.families = 0;
+    let mut p = point(1, Layer::Place, 1.003, 45.003);
+    p.kind = 2;
+    let points = vec![m, c, lone, p];
+    let index = MapIndex::build_with_leaf(points.clone(), 2);
+    let d = Filter::default();
+    let listed = |f: Filter| -> Vec<(Layer, i64)> {
+        let (total, page) = index.list(&BBox::WORLD, &f, 0, 10);
+        for zoom in [0, 8, 20] {
+            let sum: u32 = index
+                .clusters(&BBox::WORLD, zoom, &f)
+                .iter()
+                .map(Feature::count)
+                .sum();
+            assert_eq!(sum as usize, total, "{f:?} zoom {zoom}");
+        }
+        assert_eq!(total, brute_count(&points, &BBox::WORLD, &f), "{f:?}");
+        let mut v: Vec<(Layer, i64)> = page.iter().map(|p| (p.layer, p.id)).collect();
+        v.sort();
+        v
+    };
+    let family = |v: u8| Filter {
+        family: Some(v),
+        ..d
+    };
+    use Layer::{Case, Member};
+    assert_eq!(listed(family(2)), [(Member, 1), (Case, 1)]);
+    assert_eq!(listed(family(4)), [(Case, 1)]);
+    assert_eq!(listed(family(6)), [(Case, 1)]);
+    assert_eq!(listed(family(3)), []);
+    assert_eq!(listed(family(8)), []);
+    assert_eq!(
+        listed(Filter {
+            members: false,
+            ..family(2)
+        }),
+        [(Case, 1)]
+    );
+    assert_eq!(
+        listed(Filter {
+            cases: false,
+            ..family(2)
+        }),
+        [(Member, 1)]
+    );
+    // Points without any family: the case without one, the place.
+    assert_eq!(listed(family(NO_FAMILY)), [(Layer::Place, 1), (Case, 2)]);
+    assert_eq!(
+        listed(Filter {
+            activity: Some(3),
+            lever: Some(1),
+            ..family(6)
+        }),
+        [(Case, 1)]
+    );
+    // A kind is a place's: no case has one.
+    assert_eq!(listed(Filter { kind: Some(2), ..d }), [(Layer::Place, 1)]);
+    assert_eq!(
+        listed(Filter {
+            places: false,
+            kind: Some(2),
+            ..d
+        }),
+        []
+    );
+}
+
+#[test]
+fn map_counts_equal_list_totals_with_cases_mixed_in() {
+    let points = random_points(4000, 21);
+    assert!(points.iter().filter(|p| p.layer == Layer::Case).count() > 300);
+    let index = MapIndex::build_with_leaf(points.clone(), 16);
+    let mut r = Rng(22);
+    let boxes = bboxes(&mut r);
+    let mut filters = Vec::new();
+    for d in [
+        Filter::default(),
+        Filter {
+            include_private: true,
+            family: Some(3),
+            ..Filter::default()
+        },
+        Filter {
+            activity: Some(2),
+            ..Filter::default()
+        },
+    ] {
+        filters.extend(layer_choices(d));
+    }
+    for b in boxes.iter().take(8) {
+        for f in &filters {
+            let want = brute_count(&points, b, f);
+            let (total, _) = index.list(b, f, 0, 1);
+            assert_eq!(total, want, "{b:?} {f:?}");
+            for zoom in [0, 3, 6, 9, 12, 16, 20] {
+                let sum: u32 = index.clusters(b, zoom, f).iter().map(Feature::count).sum();
+                assert_eq!(sum as usize, total, "{b:?} {f:?} zoom {zoom}");
+            }
+        }
+    }
 }

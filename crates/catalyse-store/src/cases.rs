@@ -44,6 +44,14 @@ pub struct ReferenceCase {
     pub fields: CaseFields,
 }
 
+/// A case imported from a file by the operator (`catalyse cases import`), in the name of an
+/// existing account, published at once.
+#[derive(Debug, Clone)]
+pub struct ImportedCase {
+    pub fields: CaseFields,
+    pub created_by: i64,
+}
+
 /// What the pratiques innovantes need from storage.
 #[async_trait]
 pub trait CaseStore: Send + Sync {
@@ -99,6 +107,13 @@ pub trait CaseStore: Send + Sync {
         cases: &[ReferenceCase],
         now: DateTime<Utc>,
     ) -> StoreResult<usize>;
+    /// Creates imported cases, published at once, all in one transaction (all or none);
+    /// each slug is made from the title, unique. Returns them in the order given.
+    async fn import_cases(
+        &self,
+        cases: &[ImportedCase],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Case>>;
     /// Changes at every change of a case (the `cases_version` setting).
     async fn cases_version(&self) -> StoreResult<String>;
     /// Cases as harvested (OAI-PMH): every case ever published, archived ones included (as
@@ -498,6 +513,36 @@ where
         }
         tx.commit().await?;
         Ok(written)
+    }
+
+    async fn import_cases(
+        &self,
+        cases: &[ImportedCase],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Case>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(cases.len());
+        for c in cases {
+            let slug = free_slug(&mut *tx, "cases", &c.fields.title, "pratique").await?;
+            let case: Case = query_as(&format!(
+                "INSERT INTO cases (slug, created_by, published, published_at, revision, \
+                 submitted_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $4, $4, $4) \
+                 RETURNING {CASE_COLUMNS}"
+            ))
+            .bind(&slug)
+            .bind(c.created_by)
+            .bind(to_json(&c.fields)?)
+            .bind(ts(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            sync_files(&mut tx, &case).await?;
+            out.push(case);
+        }
+        if !out.is_empty() {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     async fn cases_version(&self) -> StoreResult<String> {

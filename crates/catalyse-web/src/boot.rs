@@ -41,6 +41,7 @@ pub async fn load_reference_data(
     {
         tracing::info!(documents = kit.len(), "resource kit loaded");
     }
+    load_reference_cases(store).await?;
     let geo = match geography {
         GeographySource::Shipped => {
             let shipped = Geography::shipped_checksum();
@@ -86,6 +87,41 @@ pub async fn load_reference_data(
                  {password} — shown once; set CATALYSE_DEMO=false for a real platform"
             );
         }
+        // After the example network and resources: its members and resources are linked.
+        crate::cases::examples::load_demo(store).await?;
+    }
+    Ok(())
+}
+
+/// The settings key holding the checksum of the reference cases loaded last.
+const REFERENCE_CASES: &str = "reference_cases_checksum";
+
+/// The four experiences of the seed (`data/reference/cases.toml`), when the file changed:
+/// created, or brought back to the file, by slug (the case index follows `cases_version`).
+async fn load_reference_cases(store: &dyn Store) -> anyhow::Result<()> {
+    use catalyse_core::cases::shipped;
+    let sum = shipped::shipped_checksum();
+    if store.setting(REFERENCE_CASES).await?.as_deref() == Some(sum.as_str()) {
+        return Ok(());
+    }
+    let cases: Vec<catalyse_store::ReferenceCase> = shipped::shipped()
+        .map_err(anyhow::Error::msg)
+        .context("reference cases")?
+        .into_iter()
+        .map(|c| catalyse_store::ReferenceCase {
+            slug: c.slug,
+            fields: c.fields,
+        })
+        .collect();
+    let written = store
+        .insert_reference_cases(&cases, chrono::Utc::now())
+        .await?;
+    store.set_setting(REFERENCE_CASES, &sum).await?;
+    if written > 0 {
+        tracing::info!(
+            written,
+            "reference cases loaded (the seed's four experiences)"
+        );
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 10] = [
+pub const SOURCES: [(&str, &str); 11] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -74,6 +74,10 @@ pub const SOURCES: [(&str, &str); 10] = [
     (
         include_str!("../locales/network.fr.toml"),
         include_str!("../locales/network.en.toml"),
+    ),
+    (
+        include_str!("../locales/map.fr.toml"),
+        include_str!("../locales/map.en.toml"),
     ),
     (
         include_str!("../locales/moderation.fr.toml"),
@@ -266,7 +270,7 @@ mod tests {
         assert_eq!(en.n("reseau.count", 1i64), "1 member");
         assert_eq!(en.n("reseau.count", 1234), "1,234 members");
         // A key without a singular form reads the same whatever the number.
-        assert_eq!(fr.n("carte.count", 2), "2 membres et lieux");
+        assert_eq!(fr.n("carte.count", 2), "2 membres, lieux et pratiques");
     }
 
     #[test]

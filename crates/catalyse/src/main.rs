@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: EventCommand,
     },
+    /// The pratiques innovantes (case studies).
+    Cases {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
     /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
     /// the server runs.
     Backup {
@@ -129,6 +134,24 @@ enum EventCommand {
         #[arg(long, default_value_t = 100)]
         count: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Add generated example cases (labelled « données d'exemple »), published, spread over
+    /// the départements; each run adds more. The server's index follows within seconds.
+    Generate {
+        /// How many cases.
+        #[arg(long, default_value_t = 150)]
+        count: usize,
+        /// Seed of the generator (the same seed gives the same cases).
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// Import case studies from a CSV file (columns in the README, « Data and how to import
+    /// it »), published in the name of each line's author. Every bad line is reported;
+    /// nothing is written unless all are good.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -267,6 +290,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Reindex => reindex(config).await,
         Command::Network { command } => network(command, config).await,
         Command::Events { command } => events(command, config).await,
+        Command::Cases { command } => cases(command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
             let summary = catalyse_web::ops::backup::backup(&config, &file).await?;
@@ -551,6 +575,54 @@ async fn events(command: EventCommand, config: Config) -> anyhow::Result<()> {
     state.store.close().await;
     println!("{} example event(s) added (données d'exemple)", result?);
     Ok(())
+}
+
+async fn cases(command: CaseCommand, config: Config) -> anyhow::Result<()> {
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = async {
+        match command {
+            CaseCommand::Generate { count, seed } => {
+                let n = catalyse_web::cases::examples::generate(
+                    state.store.as_ref(),
+                    state.territories.all(),
+                    count,
+                    seed,
+                )
+                .await?;
+                println!("{n} example case(s) added (données d'exemple)");
+                Ok(())
+            }
+            CaseCommand::Import { file } => {
+                let text = std::fs::read_to_string(&file).with_context(|| {
+                    format!(
+                        "cannot read {} (a UTF-8 CSV file is expected)",
+                        file.display()
+                    )
+                })?;
+                use catalyse_web::cases::import::{import, ImportError};
+                match import(&state, &text).await {
+                    Ok(cases) => {
+                        println!("{} case(s) imported and published", cases.len());
+                        Ok(())
+                    }
+                    Err(ImportError::Lines(errors)) => {
+                        for e in &errors {
+                            eprintln!("{}: {e}", file.display());
+                        }
+                        bail!("{} erreur(s) : rien n'a été importé", errors.len());
+                    }
+                    Err(ImportError::Other(e)) => Err(e),
+                }
+            }
+        }
+    }
+    .await;
+    state.store.close().await;
+    result
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {

@@ -293,3 +293,99 @@ async fn restore_under_server(store: Arc<dyn Store>, url: String) {
     assert_eq!(store.count_users().await.unwrap(), users, "nothing changed");
     drop(listener);
 }
+
+/// The public cases of the store.
+async fn public_cases(store: &Arc<dyn Store>) -> Vec<catalyse_core::cases::Case> {
+    store.published_cases(0, 10_000).await.unwrap()
+}
+
+both_databases!(
+    cases_generate_and_import_all_or_nothing,
+    cases_cli,
+    with_url
+);
+async fn cases_cli(store: Arc<dyn Store>, url: String) {
+    let o = catalyse(&url, &["cases", "generate", "--count", "40"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("40 example case(s) added"),
+        "{}",
+        text(&o)
+    );
+    let all = public_cases(&store).await;
+    assert_eq!(all.iter().filter(|c| c.is_example).count(), 40);
+    // The seed's four experiences are loaded at start, with their fixed slugs.
+    let silver = store.case_by_slug("silver-geek").await.unwrap().unwrap();
+    assert!(silver.is_reference && !silver.is_example && silver.is_public());
+    assert_eq!(all.iter().filter(|c| c.is_reference).count(), 4);
+    let before = all.len();
+
+    let author = store
+        .create_user(
+            &catalyse_store::NewUser {
+                email: Email::parse("autrice@exemple.fr").unwrap(),
+                display_name: "Autrice".into(),
+                role: Role::Member,
+                password_hash: "pas-de-mot-de-passe".into(),
+                is_example: false,
+                email_verified: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "catalyse_cases_{}_{}",
+        std::process::id(),
+        url.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pratiques.csv");
+    let head = "title,summary,body,territory,started_year,phase,fragilities,levers,actors,funding,results,source,licence,author\n";
+    let good = "Navette vers les soins,Une navette solidaire conduit les habitants sans voiture vers les soins.,\"## Le besoin\n\nDes rendez-vous manqués.\",commune:42218,2018,experimentation,mobilite;sante,definir-sa-strategie,Ville de Saint-Étienne|collectivites-territoriales|porteur,collectivites:60;fondations:40,'=1200 trajets,Import,CC BY 4.0,autrice@exemple.fr\n";
+    let second = "Tiers-lieu du bourg,Un tiers-lieu reprend l'ancienne poste pour travailler et se retrouver.,,region:84,,emergence,isolement,qualifier-son-innovation,,,,,CC BY 4.0,Autrice@Exemple.fr\n";
+    std::fs::write(
+        &file,
+        format!("{head}{good}Mauvais,court,,commune:99999,dix,finie,inconnue,definir-sa-strategie,,etat:70,,,,personne@exemple.fr\n{second}"),
+    )
+    .unwrap();
+    let o = catalyse(&url, &["cases", "import", file.to_str().unwrap()], "");
+    assert!(!o.status.success());
+    let out = text(&o);
+    for expected in [
+        "ligne 5 : territoire inconnu : commune 99999",
+        "phase inconnue « finie »",
+        "La fragilité « inconnue » n'existe pas.",
+        "Les parts du financement font 70 % au lieu de 100 %.",
+        "auteur « personne@exemple.fr » : aucun compte n'a cette adresse",
+        "1 erreur(s) : rien n'a été importé",
+    ] {
+        assert!(out.contains(expected), "« {expected} » in {out}");
+    }
+    assert!(
+        !out.contains("ligne 2 ") && !out.contains("ligne 6 "),
+        "{out}"
+    );
+    assert_eq!(public_cases(&store).await.len(), before, "nothing written");
+
+    std::fs::write(&file, format!("{head}{good}{second}")).unwrap();
+    let o = catalyse(&url, &["cases", "import", file.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("2 case(s) imported"), "{}", text(&o));
+    let c = store
+        .case_by_slug("navette-vers-les-soins")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(c.is_public() && !c.is_example && !c.is_reference);
+    assert_eq!(c.created_by, Some(author.id));
+    let f = c.public_fields().unwrap();
+    assert_eq!(
+        f.results, "=1200 trajets",
+        "read back as an export wrote it"
+    );
+    assert_eq!(f.funding.len(), 2);
+    assert_eq!(f.actors[0].family, "collectivites-territoriales");
+    assert_eq!(public_cases(&store).await.len(), before + 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,7 +3,7 @@
 
 use super::MapIndex;
 use crate::geo::{cell_extent, morton, unproject_x, unproject_y, Region, Relation};
-use crate::layout::{Agg, Node, Query, NONE, PLACE_BIT};
+use crate::layout::{place_case, Agg, Node, Query, NONE};
 use crate::{BBox, Feature, MAX_ZOOM};
 
 /// What a cluster query needs along the walk.
@@ -96,11 +96,14 @@ impl MapIndex {
             a.count += n;
             if n as usize == len {
                 let (xc, yc) = (&xs[base..base + len], &ys[base..base + len]);
-                let mut places = 0u32;
+                let (mut places, mut cases) = (0u32, 0u32);
                 for &w in &words[base..base + len] {
-                    places += ((w & PLACE_BIT) >> 56) as u32;
+                    let (p, c) = place_case(w);
+                    places += p;
+                    cases += c;
                 }
                 a.places += places;
+                a.cases += cases;
                 let (mut sx, mut sy) = (0u64, 0u64);
                 let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0u32, 0u32);
                 for (&x, &y) in xc.iter().zip(yc) {
@@ -122,7 +125,9 @@ impl MapIndex {
                     let i = base + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
                     let (x, y) = (xs[i], ys[i]);
-                    a.places += ((words[i] & PLACE_BIT) >> 56) as u32;
+                    let (p, c) = place_case(words[i]);
+                    a.places += p;
+                    a.cases += c;
                     a.sum_x += x as u64;
                     a.sum_y += y as u64;
                     a.min_x = a.min_x.min(x);
@@ -299,7 +304,7 @@ impl MapIndex {
                     acc = Agg::EMPTY;
                     key = k;
                 }
-                acc.add(i, x, y, words[i] & PLACE_BIT != 0);
+                acc.add(i, x, y, words[i]);
             });
             self.emit(&acc, ctx.zoom, out);
         }
@@ -326,8 +331,9 @@ impl MapIndex {
                     lon: unproject_x(acc.sum_x as f64 / c + 0.5),
                     lat: unproject_y(acc.sum_y as f64 / c + 0.5),
                     count,
-                    members: count - acc.places,
+                    members: count - acc.places - acc.cases,
                     places: acc.places,
+                    cases: acc.cases,
                     expansion_zoom,
                     bbox: BBox {
                         west: unproject_x(acc.min_x as f64 + 0.5),

@@ -161,14 +161,7 @@ pub async fn search(
 ) -> Result<Json<CaseResultsPage>, ApiError> {
     let filter =
         parse(raw.as_deref().unwrap_or(""), &API_NAMES).map_err(|e| AppError::BadRequest(e.0))?;
-    let found = {
-        let index = state.cases.clone();
-        let q = filter.clone();
-        tokio::task::spawn_blocking(move || index.search(&q))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-    };
+    let found = crate::cases::index::search(&state, &filter).await?;
     let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
     let cases = state.store.cases_by_ids(&ids).await?;
     let items = ids

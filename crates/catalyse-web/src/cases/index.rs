@@ -205,8 +205,8 @@ pub fn document(territories: &TerritoryIndex, c: &Case) -> Option<CaseDoc> {
     })
 }
 
-/// Keeps the index in step with one case: public ones are searchable, others not, as soon as
-/// this returns. A failure is logged: the index is derived data, rebuilt when the store's
+/// Keeps the index and the map in step with one case: public ones are searchable and on the
+/// map, others not, as soon as this returns. A failure is logged: the index is derived data, rebuilt when the store's
 /// version moves or at the next start.
 pub async fn index_one(state: &AppState, c: &Case) {
     let index = state.cases.clone();
@@ -222,7 +222,25 @@ pub async fn index_one(state: &AppState, c: &Case) {
         Ok(Err(e)) => tracing::error!(error = %e, case = id, "case index update failed"),
         Err(e) => tracing::error!(error = %e, case = id, "case index update panicked"),
     }
+    // The map's cases layer too, at once rather than at the next poll.
+    if let Err(e) = crate::network::live::refresh(state).await {
+        tracing::warn!(error = %format!("{e:#}"), case = id, "map not refreshed after a case change");
+    }
     state.pages.invalidate();
+}
+
+/// Runs a search on the blocking pool (the index reads disk).
+pub async fn search(
+    state: &AppState,
+    q: &CaseQuery,
+) -> Result<catalyse_search::cases::CaseResults, crate::error::AppError> {
+    let index = state.cases.clone();
+    let q = q.clone();
+    let internal = |e: String| crate::error::AppError::Internal(anyhow::anyhow!(e));
+    tokio::task::spawn_blocking(move || index.search(&q))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(|e| internal(e.to_string()))
 }
 
 /// Every public case, read from the store page by page.

@@ -2,7 +2,9 @@
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
 
 pub mod api;
+pub mod examples;
 pub mod exports;
+pub mod import;
 pub mod index;
 pub mod oai;
 pub mod pages;

@@ -6,7 +6,7 @@ use crate::cases::index::{parse, query_string, FilterError, PAGE_NAMES, PER_PAGE
 use crate::error::AppError;
 use crate::network::members::Card;
 use crate::pages::{render, render_status, PageCtx};
-use crate::resources::pages::{lever_name, Facet, FacetValue};
+use crate::resources::pages::{lever_name, Facet};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -62,12 +62,10 @@ struct ListPage<'a> {
     facets: Vec<Facet>,
     /// The régions, then the départements (one of each may be chosen).
     regions: Vec<Facet>,
+    pager: crate::pages::Pager,
 }
 
 impl ListPage<'_> {
-    fn page_url(&self, page: u32) -> String {
-        format!("/pratiques?{}", query_string(&self.filter, page))
-    }
     fn sort_is(&self, s: &str) -> bool {
         let i = PAGE_NAMES_SORTS.iter().position(|x| *x == s);
         i.is_some_and(|i| SORTS[i] == self.filter.sort)
@@ -113,31 +111,14 @@ pub async fn list(
             Some(e),
         ),
     };
-    let found = {
-        let index = state.cases.clone();
-        let q = filter.clone();
-        tokio::task::spawn_blocking(move || index.search(&q))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-    };
+    let found = crate::cases::index::search(&state, &filter).await?;
     let f = &found.facets;
-    let facet = |param: &'static str,
+    let facet = |param,
                  legend: &str,
                  values: &[(String, usize)],
                  chosen: &[String],
-                 label: &dyn Fn(&str) -> String| Facet {
-        param,
-        legend: ctx.t.s(legend).to_string(),
-        values: values
-            .iter()
-            .map(|(v, n)| FacetValue {
-                value: v.clone(),
-                label: label(v),
-                count: *n as u64,
-                checked: chosen.contains(v),
-            })
-            .collect(),
+                 label: &dyn Fn(&str) -> String| {
+        Facet::new(ctx.t, param, legend, values, chosen, label)
     };
     let facets = vec![
         facet(
@@ -205,8 +186,12 @@ pub async fn list(
         page: filter.page,
         per_page: PER_PAGE,
     };
+    let pager = crate::pages::Pager::new(filter.page, found.total, PER_PAGE, |p| {
+        format!("/pratiques?{}", query_string(&filter, p))
+    });
     let page = ListPage {
         ctx: &ctx,
+        pager,
         filter,
         error,
         results,

@@ -1,6 +1,7 @@
 //! `/carte`: the interactive map of the network (Leaflet, self-hosted, the platform's own
-//! boundaries as base layer; clusters come from `/api/v1/map/clusters`), and `/carte/liste`:
-//! the same view as an accessible list, with the same parameters and the same points.
+//! boundaries as base layer; clusters come from `/api/v1/map/clusters`): members, places and
+//! the published case studies (« pratiques innovantes »). `/carte/liste`: the same view as an
+//! accessible list, with the same parameters and the same points.
 
 use crate::error::AppError;
 use crate::network::map_views::{bbox_param, overlap, METROPOLE};
@@ -11,6 +12,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use catalyse_core::cases::Phase;
 use catalyse_core::network::PlaceKind;
 use catalyse_core::TerritoryLevel;
 use catalyse_map::{BBox, Layer, MapPoint};
@@ -68,6 +70,7 @@ fn parse(state: &AppState, raw: Option<&str>) -> (MapQuery, Option<String>) {
             MapQuery {
                 members: true,
                 places: true,
+                cases: true,
                 zoom: 5,
                 page: 1,
                 ..MapQuery::default()
@@ -133,6 +136,8 @@ fn texts(ctx: &PageCtx) -> String {
         "members",
         "place",
         "places",
+        "case",
+        "cases",
         "mixed_one",
         "mixed_many",
         "and",
@@ -144,6 +149,7 @@ fn texts(ctx: &PageCtx) -> String {
         "to_list",
         "member_type",
         "place_type",
+        "case_type",
         "members_only",
         "names",
     ];
@@ -159,6 +165,10 @@ fn texts(ctx: &PageCtx) -> String {
                 .s(&format!("carte_js.kind_{}", k.as_str()))
                 .to_string();
             (format!("kind_{}", k.as_str()), v.into())
+        }))
+        .chain(Phase::ALL.iter().map(|p| {
+            let k = format!("phase_{}", p.as_str());
+            (k.clone(), ctx.t.s(&format!("carte.{k}")).to_string().into())
         }))
         .collect();
     serde_json::Value::Object(map).to_string()
@@ -264,7 +274,7 @@ pub async fn list(
     };
     let rows = points
         .into_iter()
-        .map(|p| row(&state, &snapshot, p))
+        .map(|p| row(&state, &ctx, &snapshot, p))
         .collect();
     let pager = Pager::new(page, total, PER_PAGE as u32, |n| {
         format!("/carte/liste?{}", q.to_query(Some(n)))
@@ -288,7 +298,12 @@ pub async fn list(
     render_status(&ctx, status, &listing)
 }
 
-fn row(state: &AppState, snap: &crate::network::snapshot::Snapshot, p: &MapPoint) -> Row {
+fn row(
+    state: &AppState,
+    ctx: &PageCtx,
+    snap: &crate::network::snapshot::Snapshot,
+    p: &MapPoint,
+) -> Row {
     match p.layer {
         Layer::Member => Row {
             name: p.name.to_string(),
@@ -296,10 +311,29 @@ fn row(state: &AppState, snap: &crate::network::snapshot::Snapshot, p: &MapPoint
             layer: "member",
             detail: state
                 .numbering
-                .families
-                .get(p.family as usize)
+                .family_slugs(p.families)
+                .next()
                 .map(|f| crate::network::members::family_name(state, f))
                 .unwrap_or_default(),
+        },
+        Layer::Case => Row {
+            name: p.name.to_string(),
+            href: format!("/pratiques/{}", p.slug),
+            layer: "case",
+            detail: {
+                let phase = snap
+                    .case_phases
+                    .get(&p.id)
+                    .map(|ph| ctx.t.s(&format!("carte.phase_{}", ph.as_str())).to_string())
+                    .unwrap_or_default();
+                let territory = state
+                    .territories
+                    .all()
+                    .get(p.territory as usize)
+                    .map(|t| t.name.as_str())
+                    .unwrap_or("");
+                format!("{phase} — {territory}")
+            },
         },
         Layer::Place => Row {
             name: p.name.to_string(),
@@ -326,20 +360,26 @@ fn row(state: &AppState, snap: &crate::network::snapshot::Snapshot, p: &MapPoint
     }
 }
 
-/// `GET /carte/points.geojson`: every public point of the map, as open data, streamed in
-/// chunks from the snapshot of the moment.
-pub async fn points(State(state): State<AppState>) -> Result<Response, AppError> {
+/// `GET /carte/points.geojson`: the public points of the map, as open data, streamed in
+/// chunks from the snapshot of the moment; the map's filters and `bbox` choose them (by
+/// default every layer, everywhere). Members-only profiles never, whoever asks.
+pub async fn points(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
     const CHUNK: usize = 10_000;
+    let q = MapQuery::parse(raw.as_deref(), PAGE_FILTERS).map_err(AppError::BadRequest)?;
+    let filter = q
+        .filter(&state.numbering, false)
+        .map_err(AppError::BadRequest)?;
+    let bbox = q.bbox.unwrap_or(FRANCE);
     let snapshot = state.network();
     let base = state.config.public_url();
     let chunks = futures_util::stream::unfold(Some(0usize), move |offset| {
         let (snapshot, base) = (snapshot.clone(), base.clone());
         async move {
             let offset = offset?;
-            let (total, page) =
-                snapshot
-                    .map
-                    .list(&FRANCE, &catalyse_map::Filter::default(), offset, CHUNK);
+            let (total, page) = snapshot.map.list(&bbox, &filter, offset, CHUNK);
             let mut out = String::with_capacity(page.len() * 200 + 64);
             if offset == 0 {
                 out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
@@ -351,6 +391,7 @@ pub async fn points(State(state): State<AppState>) -> Result<Response, AppError>
                 let href = match p.layer {
                     Layer::Member => format!("{base}/reseau/{}", p.slug),
                     Layer::Place => format!("{base}/lieux/{}", p.slug),
+                    Layer::Case => format!("{base}/pratiques/{}", p.slug),
                 };
                 let props = serde_json::json!({
                     "layer": p.layer.as_str(),

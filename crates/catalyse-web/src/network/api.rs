@@ -22,15 +22,15 @@ use utoipa::ToSchema;
     params(
         ("bbox" = Option<String>, Query, description = "The view: west,south,east,north in WGS84 degrees (Leaflet's toBBoxString); latitudes are clamped to ±90 and put in order, longitudes beyond ±180 wrap; default: the whole world", pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?$", example = "-5.5,41.2,9.9,51.3"),
         ("zoom" = Option<u8>, Query, description = "Web Mercator zoom, 0 to 22 (above 20 counts as 20); default 5", minimum = 0, maximum = 22),
-        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places; default both", pattern = "^((members|places)(,(members|places))*)?$", example = "members,places"),
-        ("family" = Option<String>, Query, description = "Actor family slug (members only); an unknown slug matches nothing"),
-        ("activity" = Option<String>, Query, description = "Métier activity slug (members only); an unknown slug matches nothing"),
-        ("lever" = Option<String>, Query, description = "Lever slug (members only); an unknown slug matches nothing"),
+        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places, cases (the published case studies, « pratiques innovantes »); default all three; empty: none", pattern = "^((members|places|cases)(,(members|places|cases))*)?$", example = "members,places,cases"),
+        ("family" = Option<String>, Query, description = "Actor family slug: members of that family, case studies it takes part in (places never match); an unknown slug matches nothing"),
+        ("activity" = Option<String>, Query, description = "Métier activity slug (members and case studies); an unknown slug matches nothing"),
+        ("lever" = Option<String>, Query, description = "Lever slug (members and case studies); an unknown slug matches nothing"),
         ("region" = Option<String>, Query, description = "Région INSEE code; an unknown code matches nothing"),
         ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu; another value matches nothing"),
     ),
     responses(
-        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`, `id`, `name`, `slug`; then, when known: `family`, the member's actor family slug; `kind`, the place's kind slug; `territory`, the name of the commune where the point is drawn, or of the larger territory a member works in; `department`, the name of that commune's département; `members_only: true` for a profile only signed-in members see)", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `cases`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`: member, place or case, `id`, `name`, `slug`; then, when known: `family`, the member's actor family slug; `kind`, the place's kind slug; `phase`, the case study's phase slug; `territory`, the name of the commune where the point is drawn, or of the larger territory a member works in or a case study is about; `department`, the name of that commune's département; `members_only: true` for a profile only signed-in members see)", content_type = "application/geo+json", body = Object),
         (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -53,13 +53,18 @@ pub async fn clusters(
     catalyse_map::feature_collection_json_with(&features, &mut body, |p, props| {
         match p.layer {
             Layer::Member => {
-                if let Some(f) = n.families.get(p.family as usize) {
+                if let Some(f) = n.family_slugs(p.families).next() {
                     props.str("family", f);
                 }
             }
             Layer::Place => {
                 if let Some(k) = PlaceKind::ALL.get(p.kind as usize) {
                     props.str("kind", k.as_str());
+                }
+            }
+            Layer::Case => {
+                if let Some(phase) = snapshot.case_phases.get(&p.id) {
+                    props.str("phase", phase.as_str());
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! Keeps the network in memory (`snapshot`) up to date. It is derived data, rebuilt whole
 //! from the store after every change that others can see (an approval, a visibility change,
 //! a deletion) and when another instance changed it (the `network_version` setting, watched
-//! like the observatory). The directory's full-text index (`catalyse_search::members`) is
-//! updated in place beside it.
+//! like the observatory), or when the case studies changed (the `cases_version` setting: the
+//! published ones are the map's third layer). The directory's full-text index
+//! (`catalyse_search::members`) is updated in place beside it.
 
 use super::snapshot::{member_doc, Builder, Figures, Snapshot, VERSION_KEY};
 use crate::state::AppState;
@@ -18,7 +19,9 @@ const PAGE: u32 = 2_000;
 /// also rebuilds the directory's search index from the same read, the documents streaming
 /// to the index's writer (a million members are never all in memory).
 pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapshot>> {
+    // Read before the data: a change made during the read is picked up by the next refresh.
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
+    let cases_version = state.store.cases_version().await?;
     let mut b = Builder {
         territories: &state.territories,
         numbering: &state.numbering,
@@ -28,6 +31,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         active: HashMap::new(),
         managed_by: HashMap::new(),
         places: Vec::new(),
+        case_phases: HashMap::new(),
     };
     let (tx, writer) = if reindex {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<MemberDoc>(4 * PAGE as usize);
@@ -71,6 +75,16 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
             place_communes.insert(p.id, c);
         }
     }
+    // The public case studies, page by page (the store gives published, non-archived ones).
+    let mut after = 0;
+    loop {
+        let page = state.store.published_cases(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for c in &page {
+            b.case(c);
+        }
+    }
     let Builder {
         points,
         listed,
@@ -78,6 +92,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         mut active,
         mut managed_by,
         mut places,
+        case_phases,
         ..
     } = b;
     // By name, then by id for places of the same name.
@@ -92,6 +107,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
     }
     let snapshot = tokio::task::spawn_blocking(move || Snapshot {
         version,
+        cases_version,
         listed,
         map: MapIndex::build(points),
         figures,
@@ -99,6 +115,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         place_communes,
         places,
         managed_by,
+        case_phases,
     })
     .await?;
     // What the build read and dropped goes back to the system.
@@ -135,13 +152,17 @@ pub async fn changed(state: &AppState, member: Option<i64>) -> anyhow::Result<()
     Ok(())
 }
 
-/// Picks up a change made by another instance or by the command line.
+/// Picks up a change made by another instance or by the command line, to the network or to
+/// the case studies (the directory's index is rebuilt only for the former). A page that
+/// changed a case study calls it to show the change at once.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
-    if version == state.network().version {
+    let cases_version = state.store.cases_version().await?;
+    let current = state.network();
+    if version == current.version && cases_version == current.cases_version {
         return Ok(false);
     }
-    let fresh = load(state, true).await?;
+    let fresh = load(state, version != current.version).await?;
     state.set_network(fresh);
     Ok(true)
 }

@@ -1,15 +1,21 @@
-//! The réseau des pionniers in memory: the map index (members and places, clustered on the
-//! server), the directory's figures and who is active in which territory, and the map's
-//! query. `live` builds a snapshot from the store and replaces it after every change.
+//! The réseau des pionniers in memory: the map index (members, places and the published case
+//! studies, clustered on the server), the directory's figures and who is active in which
+//! territory, and the map's query. `live` builds a snapshot from the store and replaces it
+//! after every change.
 
+use catalyse_core::cases::{Case, Phase};
 use catalyse_core::network::{Place, PlaceKind, Profile, ProfileFields, TerritoryRef};
 use catalyse_core::{ActorFamily, Lever, MetierFamily, Territory, TerritoryIndex, TerritoryLevel};
-use catalyse_map::{Layer, MapIndex, MapPoint, NO_FAMILY, NO_KIND, NO_REGION};
+use catalyse_map::{Layer, MapIndex, MapPoint, NO_KIND, NO_REGION};
 use catalyse_search::members::MemberDoc;
 use std::collections::HashMap;
 
 /// The settings key whose value changes at every change of the network.
 pub const VERSION_KEY: &str = "network_version";
+
+/// Salt of the case studies' offsets, so that a case is not drawn where the member of the
+/// same id is.
+const CASE_JITTER: i64 = 1 << 40;
 
 /// How the reference frame numbers things on the map (bit positions and indices).
 pub struct Numbering {
@@ -80,6 +86,22 @@ impl Numbering {
             .position(|f| f == slug)
             .map(|i| i as u8)
     }
+    /// The map's bitmask of these actor families (unknown slugs left out).
+    pub fn families_mask(&self, slugs: &[String]) -> u8 {
+        slugs
+            .iter()
+            .filter_map(|s| self.family(s))
+            .filter(|&i| i < catalyse_map::MAX_FAMILIES)
+            .fold(0, |m, i| m | 1 << i)
+    }
+    /// The slugs of a bitmask's families, in the reference's order.
+    pub fn family_slugs(&self, mask: u8) -> impl Iterator<Item = &str> {
+        self.families
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| *i < 8 && mask >> i & 1 == 1)
+            .map(|(_, f)| f.as_str())
+    }
     pub fn activity(&self, slug: &str) -> Option<u8> {
         self.activities
             .iter()
@@ -148,7 +170,10 @@ pub const NEWEST: usize = 4;
 
 /// One build of the network in memory.
 pub struct Snapshot {
+    /// The `network_version` it was built from.
     pub version: String,
+    /// The `cases_version` it was built from (the case studies it draws).
+    pub cases_version: String,
     /// Profiles others may see (the directory's index holds as many).
     pub listed: usize,
     pub map: MapIndex,
@@ -163,12 +188,15 @@ pub struct Snapshot {
     /// For each member (user id), the published places whose published version names her
     /// among the managers, by place id: what her page lists, without reading every place.
     pub managed_by: HashMap<i64, Vec<i64>>,
+    /// The phase of each case study on the map, by id (the popups and the list say it).
+    pub case_phases: HashMap<i64, Phase>,
 }
 
 impl Snapshot {
     pub fn empty() -> Snapshot {
         Snapshot {
             version: String::new(),
+            cases_version: String::new(),
             listed: 0,
             map: MapIndex::build(vec![]),
             figures: Figures::default(),
@@ -176,6 +204,7 @@ impl Snapshot {
             place_communes: HashMap::new(),
             places: Vec::new(),
             managed_by: HashMap::new(),
+            case_phases: HashMap::new(),
         }
     }
 
@@ -278,6 +307,8 @@ pub(super) struct Builder<'a> {
     pub(super) managed_by: HashMap<i64, Vec<i64>>,
     /// See [`Snapshot::places`], with the folded name each is sorted by.
     pub(super) places: Vec<(String, ListedPlace)>,
+    /// See [`Snapshot::case_phases`].
+    pub(super) case_phases: HashMap<i64, Phase>,
 }
 
 impl Builder<'_> {
@@ -347,7 +378,7 @@ impl Builder<'_> {
             lon: lon + dx,
             lat: lat + dy,
             public,
-            family: n.family(&f.actor_family).unwrap_or(NO_FAMILY),
+            families: n.families_mask(std::slice::from_ref(&f.actor_family)),
             activities: catalyse_core::network::mask_of(
                 &f.activities,
                 &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -398,7 +429,7 @@ impl Builder<'_> {
             lon: lon + dx,
             lat: lat + dy,
             public: true,
-            family: NO_FAMILY,
+            families: 0,
             activities: 0,
             levers: 0,
             region,
@@ -408,6 +439,52 @@ impl Builder<'_> {
             slug: p.slug.clone().into(),
         });
         Some(commune.code.clone())
+    }
+
+    /// Adds a public case study (published, not archived; others are left out) at its
+    /// territory's point, as a member is placed: a commune's town hall, or the town hall of
+    /// the most populous commune of a larger territory, with a small fixed offset. A case
+    /// whose territory has no point is not drawn.
+    pub(super) fn case(&mut self, c: &Case) {
+        let Some(f) = c.public_fields() else {
+            return;
+        };
+        let Some((lon, lat)) = self.numbering.position(self.territories, &f.territory) else {
+            return;
+        };
+        let chain = territory_chain(self.territories, &f.territory);
+        let n = self.numbering;
+        let region = chain
+            .iter()
+            .find(|t| t.level == TerritoryLevel::Region)
+            .and_then(|t| n.region(&t.code))
+            .unwrap_or(NO_REGION);
+        let territory = chain.first().map_or(catalyse_map::NO_TERRITORY, |t| {
+            super::map_views::territory_index(self.territories, t)
+        });
+        let (dx, dy) = jitter(c.id.wrapping_add(CASE_JITTER));
+        self.case_phases.insert(c.id, f.phase);
+        self.points.push(MapPoint {
+            id: c.id,
+            layer: Layer::Case,
+            lon: lon + dx,
+            lat: lat + dy,
+            public: true,
+            families: n.families_mask(&f.families),
+            activities: catalyse_core::network::mask_of(
+                &f.activities,
+                &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u16,
+            levers: catalyse_core::network::mask_of(
+                &f.levers,
+                &n.levers.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) as u8,
+            region,
+            kind: NO_KIND,
+            territory,
+            name: f.title.clone().into(),
+            slug: c.slug.clone().into(),
+        });
     }
 }
 
@@ -444,14 +521,17 @@ fn lenient_bbox(v: &str) -> Result<catalyse_map::BBox, String> {
 }
 
 /// The parameters shared by the map's cluster API, the map page and its list view:
-/// `bbox=W,S,E,N&zoom=Z&layers=members,places&family=&activity=&lever=&region=&kind=&page=`.
-/// `layers` may also be repeated (`layers=members&layers=places`), as a form sends it.
+/// `bbox=W,S,E,N&zoom=Z&layers=members,places,cases&family=&activity=&lever=&region=&kind=&page=`.
+/// `layers` may also be repeated (`layers=members&layers=places`), as a form sends it; without
+/// it, every layer. Pages also take the layers' French names (`membres`, `lieux`, `pratiques`).
 #[derive(Debug, Clone, Default)]
 pub struct MapQuery {
     pub bbox: Option<catalyse_map::BBox>,
     pub zoom: u8,
     pub members: bool,
     pub places: bool,
+    /// The case studies (« pratiques innovantes »).
+    pub cases: bool,
     pub family: String,
     pub activity: String,
     pub lever: String,
@@ -541,13 +621,23 @@ impl MapQuery {
                 }
                 "layers" => {
                     layers_given = true;
+                    let page = names == PAGE_FILTERS;
                     for l in v.split(',').map(str::trim).filter(|l| !l.is_empty()) {
                         match l {
                             "members" => q.members = true,
                             "places" => q.places = true,
+                            "cases" => q.cases = true,
+                            "membres" if page => q.members = true,
+                            "lieux" if page => q.places = true,
+                            "pratiques" if page => q.cases = true,
                             other => {
                                 return Err(format!(
-                                    "couche inconnue « {other} » (members, places)"
+                                    "couche inconnue « {other} » ({})",
+                                    if page {
+                                        "members, places, cases ou membres, lieux, pratiques"
+                                    } else {
+                                        "members, places, cases"
+                                    }
                                 ))
                             }
                         }
@@ -571,6 +661,7 @@ impl MapQuery {
         if !layers_given {
             q.members = true;
             q.places = true;
+            q.cases = true;
         }
         Ok(q)
     }
@@ -601,6 +692,7 @@ impl MapQuery {
         Ok(catalyse_map::Filter {
             members: self.members,
             places: self.places,
+            cases: self.cases,
             include_private,
             family: pick(&self.family, "famille d'acteurs inconnue", &|v| n.family(v))?,
             activity: pick(&self.activity, "activité inconnue", &|v| n.activity(v))?,
@@ -629,11 +721,15 @@ impl MapQuery {
             );
         }
         s.append_pair("zoom", &self.zoom.to_string());
-        let layers: Vec<&str> = [(self.members, "members"), (self.places, "places")]
-            .into_iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, l)| l)
-            .collect();
+        let layers: Vec<&str> = [
+            (self.members, "members"),
+            (self.places, "places"),
+            (self.cases, "cases"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, l)| l)
+        .collect();
         s.append_pair(n.layers, &layers.join(","));
         for (k, v) in [
             (n.family, &self.family),
@@ -698,5 +794,58 @@ mod tests {
         assert_eq!(api.family, "associations");
         let french = MapQuery::parse(Some("famille=associations"), API_FILTERS).unwrap();
         assert_eq!(french.family, "");
+    }
+
+    #[test]
+    fn the_case_layer_in_addresses() {
+        let layers = |raw: &str, names| {
+            MapQuery::parse(Some(raw), names).map(|q| (q.members, q.places, q.cases))
+        };
+        // Without `layers`, every layer; an empty choice is a choice (nothing).
+        assert_eq!(layers("zoom=3", API_FILTERS), Ok((true, true, true)));
+        assert_eq!(layers("layers=", API_FILTERS), Ok((false, false, false)));
+        assert_eq!(
+            layers("layers=cases", API_FILTERS),
+            Ok((false, false, true))
+        );
+        assert_eq!(
+            layers("layers=members,places,cases", API_FILTERS),
+            Ok((true, true, true))
+        );
+        assert_eq!(
+            layers("layers=places&layers=cases", API_FILTERS),
+            Ok((false, true, true))
+        );
+        // The API knows the English names only; pages take both.
+        let err = layers("layers=pratiques", API_FILTERS).unwrap_err();
+        assert!(
+            err.contains("« pratiques »") && err.contains("cases"),
+            "{err}"
+        );
+        assert!(layers("layers=case", API_FILTERS).is_err());
+        assert_eq!(
+            layers("couches=pratiques", PAGE_FILTERS),
+            Ok((false, false, true))
+        );
+        assert_eq!(
+            layers("couches=membres,lieux", PAGE_FILTERS),
+            Ok((true, true, false))
+        );
+        assert_eq!(
+            layers("couches=cases&couches=members", PAGE_FILTERS),
+            Ok((true, false, true))
+        );
+        assert!(layers("couches=chats", PAGE_FILTERS).is_err());
+        // The links a page makes name the layers as the form does.
+        let q = MapQuery::parse(Some("couches=pratiques,lieux"), PAGE_FILTERS).unwrap();
+        assert!(q.to_query(None).contains("couches=places%2Ccases"));
+    }
+
+    #[test]
+    fn the_shipped_reference_fits_the_map() {
+        let f = catalyse_core::ReferenceFrame::shipped().unwrap();
+        assert!(f.actor_families.len() <= catalyse_map::MAX_FAMILIES as usize);
+        let activities: usize = f.metier.iter().map(|m| m.activities.len()).sum();
+        assert!(activities <= 16 && f.levers.len() <= 8);
     }
 }

@@ -27,6 +27,33 @@ pub struct Facet {
     pub values: Vec<FacetValue>,
 }
 
+impl Facet {
+    /// A facet of a search page: its values with their counts (as the index gave them), in
+    /// words (`label`), those of `chosen` checked.
+    pub fn new<N: crate::i18n::Count + Copy>(
+        t: crate::i18n::Tr,
+        param: &'static str,
+        legend_key: &str,
+        values: &[(String, N)],
+        chosen: &[String],
+        label: &dyn Fn(&str) -> String,
+    ) -> Facet {
+        Facet {
+            param,
+            legend: t.s(legend_key).to_string(),
+            values: values
+                .iter()
+                .map(|(v, n)| FacetValue {
+                    value: v.clone(),
+                    label: label(v),
+                    count: n.count().max(0) as u64,
+                    checked: chosen.contains(v),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A result as listed.
 pub struct Item {
     pub slug: String,
@@ -126,22 +153,12 @@ pub async fn search(
         })
         .collect();
     let f = &found.facets;
-    let facet = |param: &'static str,
+    let facet = |param,
                  legend: &str,
                  values: &[(String, u64)],
                  chosen: &[String],
-                 label: &dyn Fn(&str) -> String| Facet {
-        param,
-        legend: ctx.t.s(legend).to_string(),
-        values: values
-            .iter()
-            .map(|(v, n)| FacetValue {
-                value: v.clone(),
-                label: label(v),
-                count: *n,
-                checked: chosen.contains(v),
-            })
-            .collect(),
+                 label: &dyn Fn(&str) -> String| {
+        Facet::new(ctx.t, param, legend, values, chosen, label)
     };
     let natures: Vec<String> = filter.natures.iter().map(|n| n.to_string()).collect();
     let facets = vec![

@@ -5,6 +5,7 @@ mod accounts_hardening;
 mod api;
 mod auth;
 mod cases;
+mod cases_data;
 mod cases_exports;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
@@ -12,6 +13,7 @@ mod fixtures;
 mod instances;
 mod language;
 mod layers;
+mod map_cases;
 mod moderation;
 mod network;
 mod observatory;
