@@ -42,7 +42,7 @@ pub use search::{CaseFacets, CaseHit, CaseQuery, CaseResults, CaseSort};
 
 /// Bumped whenever the case schema or the analysis changes: an index of another version is
 /// wiped (and [`CaseIndex::built_from`] is then `None`: it must be rebuilt).
-pub const CASE_SCHEMA_VERSION: u32 = 1;
+pub const CASE_SCHEMA_VERSION: u32 = 2;
 
 const KIND: Kind = Kind {
     mark: "catalyse-cases-version",
@@ -69,6 +69,8 @@ const ID: &str = "id";
 const PUBLISHED: &str = "published";
 const STARTED_YEAR: &str = "started_year";
 const SORT_TITLE: &str = "sort_title";
+const PLACE: &str = "place";
+const PERSON: &str = "person";
 
 /// One public case study, as indexed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,6 +109,12 @@ pub struct CaseDoc {
     pub published_at: i64,
     /// An example case of the demo (« données d'exemple »); returned with the hits.
     pub is_example: bool,
+    /// Its territory as `level:code` (`commune:69123`): filter only
+    /// ([`CaseQuery::territories`]).
+    pub place: String,
+    /// The members who documented it or are its contacts: filter only
+    /// ([`CaseQuery::people`]).
+    pub people: Vec<i64>,
 }
 
 #[derive(Clone, Copy)]
@@ -128,6 +136,8 @@ struct CaseFields {
     published: Field,
     sort_title: Field,
     is_example: Field,
+    place: Field,
+    person: Field,
 }
 
 fn schema() -> (Schema, CaseFields) {
@@ -157,6 +167,8 @@ fn schema() -> (Schema, CaseFields) {
         published: b.add_i64_field(PUBLISHED, FAST),
         sort_title: b.add_text_field(SORT_TITLE, FAST),
         is_example: b.add_bool_field("is_example", STORED),
+        place: b.add_text_field(PLACE, STRING),
+        person: b.add_text_field(PERSON, STRING),
     };
     (b.build(), fields)
 }
@@ -295,6 +307,9 @@ impl CaseIndex {
         doc.add_i64(f.published, c.published_at);
         doc.add_text(f.sort_title, catalyse_core::text::fold(&c.title));
         doc.add_bool(f.is_example, c.is_example);
+        add_keys(&mut doc, f.place, std::iter::once(c.place.as_str()));
+        let people: Vec<String> = c.people.iter().map(i64::to_string).collect();
+        add_keys(&mut doc, f.person, people.iter().map(String::as_str));
         doc
     }
 }

@@ -13,7 +13,7 @@ use crate::network::sql::{
 use crate::sql::{
     corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row,
 };
-use crate::{ts, StoreError, StoreResult};
+use crate::{read_ts, ts, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::cases::{Case, CaseFields};
 use catalyse_core::network::Subject;
@@ -116,6 +116,22 @@ pub trait CaseStore: Send + Sync {
     ) -> StoreResult<Vec<Case>>;
     /// Changes at every change of a case (the `cases_version` setting).
     async fn cases_version(&self) -> StoreResult<String>;
+    /// Cases as harvested (OAI-PMH): every case ever published, archived ones included (as
+    /// deleted records), with `from <= updated_at <= until`, strictly after `after` (last
+    /// change, id), by (last change, id), at most `limit`; and how many match from/until.
+    async fn harvest_cases(&self, q: &CaseHarvest) -> StoreResult<(Vec<Case>, u64)>;
+    /// The first change of a case ever published.
+    async fn harvest_cases_earliest(&self) -> StoreResult<Option<DateTime<Utc>>>;
+}
+
+/// What [`CaseStore::harvest_cases`] selects.
+#[derive(Debug, Clone, Default)]
+pub struct CaseHarvest {
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Strictly after this (last change, id).
+    pub after: Option<(DateTime<Utc>, i64)>,
+    pub limit: u32,
 }
 
 impl FromRow for Case {
@@ -535,5 +551,42 @@ where
             .fetch_optional(self.r())
             .await?;
         Ok(v.unwrap_or_else(|| "0".into()))
+    }
+
+    async fn harvest_cases(&self, q: &CaseHarvest) -> StoreResult<(Vec<Case>, u64)> {
+        // One text for both engines; absent criteria are neutral bounds.
+        let (after_at, after_id) = q
+            .after
+            .map(|(t, i)| (ts(t), i))
+            .unwrap_or((i64::MIN, i64::MIN));
+        let from = q.from.map(ts).unwrap_or(i64::MIN);
+        let until = q.until.map(ts).unwrap_or(i64::MAX);
+        let filter = "published IS NOT NULL AND updated_at >= $1 AND updated_at <= $2";
+        let total: i64 = query_scalar(&format!("SELECT COUNT(*) FROM cases WHERE {filter}"))
+            .bind(from)
+            .bind(until)
+            .fetch_one(self.r())
+            .await?;
+        let items = query_as(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {filter} \
+             AND (updated_at > $3 OR (updated_at = $3 AND id > $4)) \
+             ORDER BY updated_at, id LIMIT $5"
+        ))
+        .bind(from)
+        .bind(until)
+        .bind(after_at)
+        .bind(after_id)
+        .bind(i64::from(q.limit.min(10_000)))
+        .fetch_all(self.r())
+        .await?;
+        Ok((items, total as u64))
+    }
+
+    async fn harvest_cases_earliest(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let t: Option<i64> =
+            query_scalar("SELECT MIN(updated_at) FROM cases WHERE published IS NOT NULL")
+                .fetch_one(self.r())
+                .await?;
+        t.map(|s| read_ts(s, "updated_at")).transpose()
     }
 }

@@ -24,7 +24,9 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use accounts::AccountStore;
-pub use cases::{CaseStore, ExampleCase, ImportedCase, ReferenceCase, CASES_VERSION_KEY};
+pub use cases::{
+    CaseHarvest, CaseStore, ExampleCase, ImportedCase, ReferenceCase, CASES_VERSION_KEY,
+};
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
 pub use moderators::{ModerationCounts, ModeratorStore};

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod files;
 pub mod format;
 pub mod forms;

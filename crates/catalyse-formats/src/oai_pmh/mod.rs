@@ -45,6 +45,8 @@ pub struct DublinCore {
     pub language: String,
     pub rights: String,
     pub relations: Vec<String>,
+    /// Where it applies (`dc:coverage`), e.g. a territory.
+    pub coverage: Vec<String>,
 }
 
 /// One item of the repository. A deleted item keeps its header (status="deleted") and has no
@@ -101,23 +103,37 @@ pub struct Repository {
     pub identifier: String,
 }
 
+/// Items are keyed by one `i64` in one order: a resource by its id, a case study (« pratique »)
+/// by `CASE_KEYS + its id`, so that both kinds share the list order (datestamp, key) and their
+/// identifiers stay apart (`ressource/{id}`, `pratique/{id}`).
+pub const CASE_KEYS: i64 = 1 << 40;
+
 impl Repository {
-    /// `oai:{identifier}:ressource/{id}`.
-    pub fn oai_identifier(&self, id: i64) -> String {
-        format!("oai:{}:ressource/{id}", self.identifier)
+    /// `oai:{identifier}:ressource/{id}`, or `oai:{identifier}:pratique/{id}` for a case's key
+    /// (see [`CASE_KEYS`]).
+    pub fn oai_identifier(&self, key: i64) -> String {
+        if key > CASE_KEYS {
+            format!("oai:{}:pratique/{}", self.identifier, key - CASE_KEYS)
+        } else {
+            format!("oai:{}:ressource/{key}", self.identifier)
+        }
     }
 
-    /// The item id of one of our OAI identifiers; `None` for anything else (other repository,
-    /// malformed, non-canonical number).
+    /// The item key of one of our OAI identifiers; `None` for anything else (other
+    /// repository, malformed, non-canonical number, out of range).
     pub fn parse_identifier(&self, oai_id: &str) -> Option<i64> {
         let rest = oai_id.strip_prefix("oai:")?;
         let rest = rest.strip_prefix(self.identifier.as_str())?;
-        let digits = rest.strip_prefix(":ressource/")?;
+        let (base, digits) = if let Some(d) = rest.strip_prefix(":ressource/") {
+            (0, d)
+        } else {
+            (CASE_KEYS, rest.strip_prefix(":pratique/")?)
+        };
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let id: i64 = digits.parse().ok()?;
-        (id.to_string() == digits).then_some(id)
+        (id.to_string() == digits && (1..CASE_KEYS).contains(&id)).then_some(base + id)
     }
 }
 

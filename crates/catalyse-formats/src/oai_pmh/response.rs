@@ -245,6 +245,7 @@ pub(super) fn write_dc(out: &mut String, dc: &DublinCore) {
     dc.identifiers.iter().for_each(|v| element("identifier", v));
     element("language", &dc.language);
     dc.relations.iter().for_each(|v| element("relation", v));
+    dc.coverage.iter().for_each(|v| element("coverage", v));
     element("rights", &dc.rights);
     out.push_str("</oai_dc:dc>\n");
 }

@@ -60,6 +60,7 @@ fn item(id: i64) -> OaiItem {
             language: "fr".into(),
             rights: String::new(),
             relations: vec![],
+            coverage: vec!["Lyon".into()],
         }),
     }
 }
@@ -490,6 +491,7 @@ async fn get_record_live_and_deleted() {
     assert_eq!(texts(&xml, "dc:title"), ["Ressource 9"]);
     assert_eq!(texts(&xml, "dc:creator"), ["Ademe"]); // the empty one is left out
     assert!(!xml.contains("<dc:rights>") && !xml.contains("<dc:relation>"));
+    assert_eq!(texts(&xml, "dc:coverage"), ["Lyon"]);
     assert_eq!(texts(&xml, "setSpec"), ["theme:energie", "guide"]);
     assert_eq!(texts(&xml, "datestamp"), ["2024-03-01T12:00:00Z"]);
     assert!(request_element(&xml)
@@ -596,6 +598,28 @@ fn datestamps_and_identifiers() {
     );
     assert_eq!(
         a.parse_identifier("oai:catalyse.example.org:ressource/99999999999999999999"),
+        None
+    );
+    let case = CASE_KEYS + 42;
+    assert_eq!(
+        a.oai_identifier(case),
+        "oai:catalyse.example.org:pratique/42"
+    );
+    assert_eq!(a.parse_identifier(&a.oai_identifier(case)), Some(case));
+    assert_eq!(
+        a.oai_identifier(42),
+        "oai:catalyse.example.org:ressource/42"
+    );
+    assert_eq!(
+        a.parse_identifier("oai:catalyse.example.org:pratique/0"),
+        None
+    );
+    assert_eq!(
+        a.parse_identifier("oai:catalyse.example.org:ressource/0"),
+        None
+    );
+    assert_eq!(
+        a.parse_identifier("oai:catalyse.example.org:pratique/1099511627776"),
         None
     );
     assert!(is_repository_identifier("catalyse.example.org"));

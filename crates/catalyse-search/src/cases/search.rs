@@ -50,6 +50,11 @@ pub struct CaseQuery {
     pub region: Option<String>,
     /// Département code.
     pub department: Option<String>,
+    /// Territories as `level:code` ([`super::CaseDoc::place`]): cases placed exactly at one
+    /// of them (not a facet).
+    pub territories: Vec<String>,
+    /// Cases one of these members documented or is a contact of (not a facet).
+    pub people: Vec<i64>,
     pub sort: CaseSort,
     /// 1-based; 0 is taken as 1.
     pub page: u32,
@@ -183,12 +188,22 @@ impl CaseIndex {
         };
         let text = analysed.query(|words| query::text_query(&text_fields, words));
         let browse = matches!(analysed, Analysed::Browse);
-        let filters: Vec<Option<Box<dyn Query>>> = q
+        let mut filters: Vec<Option<Box<dyn Query>>> = q
             .filter_values()
             .into_iter()
             .zip(f.facets)
             .map(|(values, field)| query::any_of(field, values))
             .collect();
+        // Filters that are no facet: after the facets', never counted.
+        let people: Vec<String> = q.people.iter().map(i64::to_string).collect();
+        filters.push(query::any_of(
+            f.place,
+            q.territories
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty()),
+        ));
+        filters.push(query::any_of(f.person, people.iter().map(String::as_str)));
         let searcher = self.core.searcher();
 
         // Without text nor filters, the kept counts of the whole index; otherwise counted
@@ -202,7 +217,7 @@ impl CaseIndex {
             None => Counts::clone(self.all_counts(&searcher)?.as_ref()),
         };
         // A facet with a filter: counted again, without it.
-        for (i, filter) in filters.iter().enumerate() {
+        for (i, filter) in filters.iter().enumerate().take(FACET_FIELDS.len()) {
             if filter.is_none() {
                 continue;
             }

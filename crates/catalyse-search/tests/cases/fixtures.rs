@@ -53,6 +53,8 @@ impl Case<'_> {
             started_year: self.started,
             published_at: BASE + self.published_day * DAY,
             is_example: self.id % 4 == 0,
+            place: format!("commune:{}", 1000 + self.id % 3),
+            people: vec![self.id % 5, 100 + self.id],
         }
     }
 }

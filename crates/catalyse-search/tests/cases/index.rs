@@ -220,6 +220,53 @@ fn ou_dans_une_facette_et_entre_facettes() {
 }
 
 #[test]
+fn territoire_exact_et_personnes_filtrent_sans_etre_des_facettes() {
+    let index = index();
+    let docs = cases();
+    let by_place = all(CaseQuery {
+        territories: vec!["commune:1001".into(), " ".into()],
+        ..CaseQuery::default()
+    });
+    let found = search(&index, &by_place);
+    let expected: BTreeSet<i64> = docs
+        .iter()
+        .filter(|d| d.place == "commune:1001")
+        .map(|d| d.id)
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < docs.len());
+    assert_eq!(
+        found.hits.iter().map(|h| h.id).collect::<BTreeSet<_>>(),
+        expected
+    );
+    assert_eq!(found.total, expected.len());
+    // Les facettes comptent ces cas-là seulement.
+    let phases: usize = found.facets.phases.iter().map(|(_, n)| n).sum();
+    assert_eq!(phases, expected.len());
+
+    let by_person = all(CaseQuery {
+        people: vec![2, 103],
+        ..CaseQuery::default()
+    });
+    let expected: BTreeSet<i64> = docs
+        .iter()
+        .filter(|d| d.people.contains(&2) || d.people.contains(&103))
+        .map(|d| d.id)
+        .collect();
+    assert!(expected.contains(&3) && expected.contains(&2));
+    let got: BTreeSet<i64> = search(&index, &by_person)
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(got, expected);
+    let nobody = all(CaseQuery {
+        people: vec![99_999],
+        ..CaseQuery::default()
+    });
+    assert_eq!(search(&index, &nobody).total, 0);
+}
+
+#[test]
 fn tris() {
     let index = index();
     let docs = cases();

@@ -638,3 +638,71 @@ mod migration {
         PostgresStore::drop_schema(&base, &schema).await.unwrap();
     }
 }
+
+conformance!(cases_are_harvested, harvest_body);
+async fn harvest_body(store: Arc<dyn Store>) {
+    use catalyse_store::CaseHarvest;
+    let t0 = Utc::now() - Duration::days(1);
+    let author = member(&store, "camille@exemple.fr", true).await;
+    assert_eq!(store.harvest_cases_earliest().await.unwrap(), None);
+    let mut ids = vec![];
+    for (i, title) in ["Un", "Deux", "Trois", "Quatre"].iter().enumerate() {
+        let at = t0 + Duration::minutes(i as i64);
+        let c = store
+            .submit_case(None, author, &case_fields(title), at)
+            .await
+            .unwrap();
+        if i < 3 {
+            store
+                .decide_case(c.id, 1, true, "", None, at)
+                .await
+                .unwrap();
+        }
+        ids.push(c.id);
+    }
+    // « Deux » withdrawn later: still harvested (a deleted record), now last; « Quatre »,
+    // never approved, never.
+    let later = t0 + Duration::hours(2);
+    store.archive_case(ids[1], later).await.unwrap();
+    let all = |after, limit| {
+        let store = store.clone();
+        async move {
+            store
+                .harvest_cases(&CaseHarvest {
+                    after,
+                    limit,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let (items, total) = all(None, 10).await;
+    assert_eq!(total, 3);
+    assert_eq!(
+        items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[0], ids[2], ids[1]]
+    );
+    assert!(items[2].archived_at.is_some());
+    let (first, _) = all(None, 2).await;
+    let last = first.last().unwrap();
+    let (rest, _) = all(Some((last.updated_at, last.id)), 2).await;
+    assert_eq!(rest.iter().map(|c| c.id).collect::<Vec<_>>(), [ids[1]]);
+    let (recent, total) = store
+        .harvest_cases(&CaseHarvest {
+            from: Some(t0 + Duration::hours(1)),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((recent.len(), total), (1, 1));
+    assert_eq!(
+        store
+            .harvest_cases_earliest()
+            .await
+            .unwrap()
+            .map(|t| t.timestamp()),
+        Some(t0.timestamp())
+    );
+}

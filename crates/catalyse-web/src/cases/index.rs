@@ -196,6 +196,12 @@ pub fn document(territories: &TerritoryIndex, c: &Case) -> Option<CaseDoc> {
         started_year: f.started_year,
         published_at: c.moderated.published_at.unwrap_or(c.updated_at).timestamp(),
         is_example: c.is_example,
+        place: format!("{}:{}", f.territory.level, f.territory.code),
+        people: c
+            .created_by
+            .into_iter()
+            .chain(f.contacts.iter().copied())
+            .collect(),
     })
 }
 

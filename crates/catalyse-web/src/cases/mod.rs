@@ -2,16 +2,21 @@
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
 //! Members document cases (`contribute`, its fields `form_parts`; `manage` for what follows:
 //! images, archiving, « Mes pratiques »; `status` for who may act); moderators decide on them
-//! in `network::moderation`.
+//! in `network::moderation`. Open data: CSV, GeoJSON, Atom (`exports`), the OAI-PMH set
+//! `type:pratique` (`oai`); the cases shown on portraits, lever and member pages (`related`);
+//! example cases (`examples`) and `catalyse cases import` (`import`).
 
 pub mod api;
 pub mod contribute;
 pub mod examples;
+pub mod exports;
 pub mod form_parts;
 pub mod import;
 pub mod index;
 pub mod manage;
+pub mod oai;
 pub mod pages;
+pub mod related;
 pub mod status;
 
 use crate::Routes;
@@ -30,6 +35,9 @@ pub fn routes() -> Routes {
     Routes {
         pages: Router::new()
             .route("/pratiques", get(pages::list))
+            .route("/pratiques.csv", get(exports::csv))
+            .route("/pratiques.geojson", get(exports::geojson))
+            .route("/pratiques/flux.atom", get(exports::atom))
             .route("/pratiques/{slug}", get(pages::case))
             // Documenting a case (`contribute`), its images, archiving, « Mes pratiques ».
             .route(

@@ -73,9 +73,6 @@ impl ListPage<'_> {
     fn phase_label(&self, slug: &str) -> String {
         phase_label(self.ctx, slug)
     }
-    fn csv_url(&self) -> String {
-        format!("/pratiques.csv?{}", query_string(&self.filter, 1))
-    }
 }
 
 const PAGE_NAMES_SORTS: [&str; 4] = ["pertinence", "recent", "titre", "debut"];

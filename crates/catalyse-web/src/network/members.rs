@@ -18,7 +18,6 @@ use catalyse_core::network::{Place, Profile, ProfileFields};
 use catalyse_core::{Role, TerritoryLevel, User};
 use catalyse_search::members::{MemberFacets, MemberQuery};
 use chrono::{Duration, Utc};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 const PER_PAGE: u32 = 20;
@@ -228,6 +227,8 @@ struct MemberPage<'a> {
     subject: String,
     message: String,
     notice: Option<String>,
+    /// The public cases she documented or is a contact of.
+    related_cases: crate::cases::related::Related,
 }
 
 impl MemberPage<'_> {
@@ -323,9 +324,11 @@ pub async fn member(
         None
     };
     let places = places_run_by(&state, p.user_id).await?;
+    let related_cases = crate::cases::related::of_member(&state, &ctx, p.user_id).await?;
     render(
         &ctx,
         &MemberPage {
+            related_cases,
             ctx: &ctx,
             state: &state,
             p,
@@ -400,7 +403,9 @@ pub async fn contact(
     }
     if !errors.is_empty() {
         let places = places_run_by(&state, p.user_id).await?;
+        let related_cases = crate::cases::related::of_member(&state, &ctx, p.user_id).await?;
         let page = MemberPage {
+            related_cases,
             ctx: &ctx,
             state: &state,
             p,
@@ -648,69 +653,56 @@ const CSV_HEADER: [&str; 13] = [
     "donnees_exemple",
 ];
 
-/// One page of public profiles as CSV lines (with the header before the first page).
-fn csv_page(base: &str, page: &[Profile], header: bool) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    if header {
-        w.write_record(CSV_HEADER)?;
-    }
-    for p in page.iter().filter(|p| p.is_public()) {
-        let Some(f) = &p.moderated.published else {
-            continue;
-        };
-        let territories: Vec<String> = f
-            .territories
-            .iter()
-            .map(|t| format!("{}:{}", t.level, t.code))
-            .collect();
-        // What members typed never runs as a spreadsheet formula.
-        w.write_record(catalyse_core::text::csv_record([
-            p.slug.as_str(),
-            &f.display_name,
-            &f.organisation,
-            &f.actor_family,
-            &f.role,
-            &territories.join(" "),
-            &f.activities.join(" "),
-            &f.levers.join(" "),
-            &f.themes.join(";"),
-            &f.bio,
-            &f.links.join(" "),
-            &format!("{base}/reseau/{}", p.slug),
-            if p.is_example { "oui" } else { "non" },
-        ]))?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+/// One page of public profiles as CSV lines.
+fn csv_page(base: &str, page: &[Profile]) -> anyhow::Result<Vec<u8>> {
+    crate::export::csv_bytes(|w| {
+        for p in page.iter().filter(|p| p.is_public()) {
+            let Some(f) = &p.moderated.published else {
+                continue;
+            };
+            let territories: Vec<String> = f
+                .territories
+                .iter()
+                .map(|t| format!("{}:{}", t.level, t.code))
+                .collect();
+            // What members typed never runs as a spreadsheet formula.
+            w.write_record(catalyse_core::text::csv_record([
+                p.slug.as_str(),
+                &f.display_name,
+                &f.organisation,
+                &f.actor_family,
+                &f.role,
+                &territories.join(" "),
+                &f.activities.join(" "),
+                &f.levers.join(" "),
+                &f.themes.join(";"),
+                &f.bio,
+                &f.links.join(" "),
+                &format!("{base}/reseau/{}", p.slug),
+                if p.is_example { "oui" } else { "non" },
+            ]))?;
+        }
+        Ok(())
+    })
 }
 
 /// `GET /reseau/membres.csv`: public profiles as open data, streamed page by page (a large
 /// network is never held in memory).
 pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppError> {
     let base = state.config.public_url();
-    // The first page is read before answering, so that a database error is a proper error.
-    let first = state.store.published_profiles(0, CSV_PAGE).await?;
-    let head = csv_page(&base, &first, true).map_err(|e| AppError::Internal(e.into()))?;
-    let after = first.last().map(|p| p.user_id);
-    let rest = futures_util::stream::try_unfold(after, move |after| {
-        let (state, base) = (state.clone(), base.clone());
-        async move {
-            let Some(after) = after else {
-                return Ok(None);
-            };
-            let page = state
-                .store
-                .published_profiles(after, CSV_PAGE)
-                .await
-                .map_err(std::io::Error::other)?;
-            let next = page.last().map(|p| p.user_id);
-            if next.is_none() {
-                return Ok(None);
-            }
-            let chunk = csv_page(&base, &page, false).map_err(std::io::Error::other)?;
-            Ok::<_, std::io::Error>(Some((bytes::Bytes::from(chunk), next)))
-        }
-    });
-    let body = futures_util::stream::once(async move { Ok(bytes::Bytes::from(head)) }).chain(rest);
+    let head =
+        crate::export::csv_bytes(|w| w.write_record(CSV_HEADER)).map_err(AppError::Internal)?;
+    let body = crate::export::stream_pages(
+        move |after| {
+            let state = state.clone();
+            async move { state.store.published_profiles(after, CSV_PAGE).await }
+        },
+        |p: &Profile| p.user_id,
+        move |page: &[Profile]| csv_page(&base, page),
+        head,
+        vec![],
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -720,8 +712,7 @@ pub async fn export_csv(State(state): State<AppState>) -> Result<Response, AppEr
             ),
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
-        // Fused: the compression layer may poll again after the end.
-        axum::body::Body::from_stream(body.fuse()),
+        body,
     )
         .into_response())
 }

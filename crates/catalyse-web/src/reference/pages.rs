@@ -36,6 +36,8 @@ struct LeverPage<'a> {
     resources_total: u64,
     /// (slug, title, when) of the webinars and events on this lever.
     events: Vec<(String, String, String)>,
+    /// The newest public cases that use it.
+    related_cases: crate::cases::related::Related,
 }
 
 pub async fn lever(
@@ -82,8 +84,10 @@ pub async fn lever(
             (e.slug, e.title, when)
         })
         .collect();
+    let related_cases = crate::cases::related::of_lever(&state, &ctx, &slug).await?;
     let page = LeverPage {
         ctx: &ctx,
+        related_cases,
         events,
         resources,
         resources_total: found.total,

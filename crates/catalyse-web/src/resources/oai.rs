@@ -13,6 +13,9 @@
 //!
 //! Sets: `nature-{nature}` for the 4 natures and `levier-{slug}` for the 7 levers. Archived
 //! resources are reported as deleted records; drafts never appear.
+//!
+//! The case studies are harvested here too, as set `type:pratique` (`crate::cases::oai`):
+//! a list without set merges both kinds in the protocol's order (datestamp, key).
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -23,7 +26,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use catalyse_core::resource::{Nature, Resource, ResourceState};
 use catalyse_formats::oai_pmh::{
-    DublinCore, OaiItem, OaiRepository, OaiSet, Repository, Selection,
+    DublinCore, OaiItem, OaiRepository, OaiSet, Repository, Selection, CASE_KEYS,
 };
 use catalyse_store::HarvestQuery;
 use chrono::{DateTime, Utc};
@@ -75,6 +78,7 @@ impl StoreRepository<'_> {
                 language: r.language.clone(),
                 rights: r.licence.clone(),
                 relations: r.url.iter().cloned().collect(),
+                coverage: vec![],
             }
         });
         OaiItem {
@@ -90,10 +94,61 @@ impl StoreRepository<'_> {
 #[async_trait]
 impl OaiRepository for StoreRepository<'_> {
     async fn earliest_datestamp(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
-        Ok(self.state.store.harvest_earliest().await?)
+        let resources = self.state.store.harvest_earliest().await?;
+        let cases = crate::cases::oai::earliest(self.state).await?;
+        Ok(resources.into_iter().chain(cases).min())
     }
 
     async fn list(&self, s: &Selection<'_>) -> anyhow::Result<(Vec<OaiItem>, u64)> {
+        let (mut items, mut total) = self.resources(s).await?;
+        let (cases, n) = crate::cases::oai::list(self.state, s).await?;
+        if n > 0 {
+            items.extend(cases);
+            items.sort_by_key(|i| (i.datestamp.timestamp(), i.id));
+            items.truncate(s.limit);
+            total += n;
+        }
+        Ok((items, total))
+    }
+
+    async fn get(&self, id: i64) -> anyhow::Result<Option<OaiItem>> {
+        if id > CASE_KEYS {
+            return crate::cases::oai::get(self.state, id).await;
+        }
+        Ok(self
+            .state
+            .store
+            .resource(id)
+            .await?
+            .filter(|r| r.state != ResourceState::Draft && r.published_at.is_some())
+            .map(|r| self.item(&r)))
+    }
+
+    fn sets(&self) -> Vec<OaiSet> {
+        Nature::ALL
+            .iter()
+            .map(|n| OaiSet {
+                spec: format!("nature-{n}"),
+                name: n.label().to_string(),
+            })
+            .chain(self.state.reference.levers.iter().map(|l| OaiSet {
+                spec: format!("levier-{}", l.slug),
+                name: format!("Levier : {}", l.name),
+            }))
+            .chain([
+                OaiSet {
+                    spec: "type".into(),
+                    name: "Types de documents".into(),
+                },
+                crate::cases::oai::set(),
+            ])
+            .collect()
+    }
+}
+
+impl StoreRepository<'_> {
+    /// The resources a list request selects (none for the cases' set).
+    async fn resources(&self, s: &Selection<'_>) -> anyhow::Result<(Vec<OaiItem>, u64)> {
         let mut q = HarvestQuery {
             from: s.from,
             until: s.until,
@@ -121,30 +176,6 @@ impl OaiRepository for StoreRepository<'_> {
         }
         let (items, total) = self.state.store.harvest(&q).await?;
         Ok((items.iter().map(|r| self.item(r)).collect(), total))
-    }
-
-    async fn get(&self, id: i64) -> anyhow::Result<Option<OaiItem>> {
-        Ok(self
-            .state
-            .store
-            .resource(id)
-            .await?
-            .filter(|r| r.state != ResourceState::Draft && r.published_at.is_some())
-            .map(|r| self.item(&r)))
-    }
-
-    fn sets(&self) -> Vec<OaiSet> {
-        Nature::ALL
-            .iter()
-            .map(|n| OaiSet {
-                spec: format!("nature-{n}"),
-                name: n.label().to_string(),
-            })
-            .chain(self.state.reference.levers.iter().map(|l| OaiSet {
-                spec: format!("levier-{}", l.slug),
-                name: format!("Levier : {}", l.name),
-            }))
-            .collect()
     }
 }
 

@@ -133,6 +133,8 @@ struct Portrait<'a> {
     /// see, and how many there are.
     members: Vec<crate::network::members::Card>,
     members_total: usize,
+    /// The public cases of this territory and of those inside it.
+    related_cases: crate::cases::related::Related,
 }
 
 /// A survey's answers for the territory: ranked bars for one group, and a table for all.
@@ -266,8 +268,10 @@ pub async fn portrait(
     let signed_in = ctx.user.is_some();
     let (members_total, ids) = state.network().active_in(level, &t.code, signed_in, 12);
     let members = crate::network::members::cards(&state, &ids, signed_in).await?;
+    let related_cases = crate::cases::related::of_territory(&state, &ctx, t).await?;
     let page = Portrait {
         ctx: &ctx,
+        related_cases,
         locator,
         members,
         members_total,

@@ -7,6 +7,7 @@ mod auth;
 mod cases;
 mod cases_contrib;
 mod cases_data;
+mod cases_exports;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
