@@ -238,6 +238,15 @@ where
     }
 }
 
+/// The answer to a visitor where an account is needed: the sign-in page, then back to `back`.
+pub fn sign_in_first(back: &str) -> Response {
+    let target = format!(
+        "/connexion?retour={}",
+        percent_encoding::utf8_percent_encode(back, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Redirect::to(&target).into_response()
+}
+
 /// A signed-in user with at least the role `min` — the one way routes check roles.
 pub async fn require_role<S>(parts: &mut Parts, state: &S, min: Role) -> Result<User, Response>
 where
@@ -250,18 +259,13 @@ where
     match user {
         Some(u) if u.role.includes(min) => Ok(u),
         Some(_) => Err(AppError::Forbidden.into_response()),
-        None => {
-            let back = parts
+        None => Err(sign_in_first(
+            parts
                 .uri
                 .path_and_query()
                 .map(|p| p.as_str())
-                .unwrap_or("/");
-            let target = format!(
-                "/connexion?retour={}",
-                percent_encoding::utf8_percent_encode(back, percent_encoding::NON_ALPHANUMERIC)
-            );
-            Err(Redirect::to(&target).into_response())
-        }
+                .unwrap_or("/"),
+        )),
     }
 }
 

@@ -209,23 +209,31 @@ pub async fn edit_form(
 }
 
 /// `POST /pratiques/nouvelle`
+/// (A visitor's post is read to its end before she is sent to sign in: a refusal sent while
+/// the browser is still sending can reach it as a reset connection instead of the page.)
 pub async fn create(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
     ctx: PageCtx,
+    uri: axum::http::Uri,
     form: MultipartForm,
 ) -> Result<Response, AppError> {
+    let Some(user) = ctx.user.clone() else {
+        return Ok(crate::auth::sign_in_first(uri.path()));
+    };
     submit(&state, &ctx, &user, None, form).await
 }
 
 /// `POST /pratiques/{slug}/modifier`
 pub async fn update(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
     ctx: PageCtx,
+    uri: axum::http::Uri,
     Path(slug): Path<String>,
     form: MultipartForm,
 ) -> Result<Response, AppError> {
+    let Some(user) = ctx.user.clone() else {
+        return Ok(crate::auth::sign_in_first(uri.path()));
+    };
     let c = editable(&state, &user, &slug).await?;
     submit(&state, &ctx, &user, Some(c), form).await
 }
