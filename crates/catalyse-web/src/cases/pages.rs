@@ -330,7 +330,7 @@ pub async fn case(
     }
     let contacts = crate::network::members::cards(&state, &f.contacts, ctx.user.is_some()).await?;
     let base = state.config.public_url();
-    let md = crate::resources::index::markdown;
+    let md = crate::resources::index::markdown_in_section;
     let mut ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "CreativeWork",

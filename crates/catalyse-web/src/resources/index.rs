@@ -164,6 +164,37 @@ pub fn markdown(text: &str) -> String {
     ammonia::clean(&html)
 }
 
+/// [`markdown`] for a text shown under a section's `<h2>`: its headings go one level down,
+/// and none above `<h3>` (« # Titre » and « ## Titre » become `<h3>`), so that the page's
+/// outline stays whole.
+pub fn markdown_in_section(text: &str) -> String {
+    use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+    let below = |l: HeadingLevel| match l {
+        HeadingLevel::H1 | HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    };
+    let parser = pulldown_cmark::Parser::new(text).map(|e| match e {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: below(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
+        other => other,
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
 /// Keeps the search index in step with one resource: published ones are searchable, others
 /// not, as soon as this returns. The write blocks (it commits to disk), so it runs on the
 /// blocking pool. A failure is logged: the index is derived data, `catalyse reindex`
@@ -293,6 +324,20 @@ pub async fn related(state: &AppState, r: &Resource, n: usize) -> Vec<Resource> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_text_keeps_the_outline() {
+        let html = markdown_in_section("# Un\n\n## Deux\n\n### Trois\n\n###### Six\n\ntexte");
+        assert!(
+            html.contains("<h3>Un</h3>") && html.contains("<h3>Deux</h3>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h4>Trois</h4>") && html.contains("<h6>Six</h6>"),
+            "{html}"
+        );
+        assert!(!html.contains("<h2") && !html.contains("<h1"), "{html}");
+    }
     use catalyse_core::resource::Nature;
 
     #[test]
