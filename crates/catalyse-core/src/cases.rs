@@ -8,135 +8,35 @@
 
 pub mod shipped;
 
-use crate::network::{check_len, check_lines, problem, FieldProblem, Moderated, TerritoryRef};
+use crate::network::{
+    check_len, check_lines, dedup, problem, unknown, FieldProblem, Moderated, TerritoryRef,
+};
 use crate::reference::ReferenceFrame;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fmt;
-use std::str::FromStr;
 
-/// Where an initiative stands in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    Emergence,
-    Experimentation,
-    Consolidation,
-    Essaimage,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 4] = [
-        Phase::Emergence,
-        Phase::Experimentation,
-        Phase::Consolidation,
-        Phase::Essaimage,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Emergence => "emergence",
-            Phase::Experimentation => "experimentation",
-            Phase::Consolidation => "consolidation",
-            Phase::Essaimage => "essaimage",
-        }
-    }
-
-    pub fn label_fr(self) -> &'static str {
-        match self {
-            Phase::Emergence => "Émergence",
-            Phase::Experimentation => "Expérimentation",
-            Phase::Consolidation => "Consolidation",
-            Phase::Essaimage => "Essaimage",
-        }
+crate::slug_enum! {
+    /// Where an initiative stands in its life.
+    pub enum Phase ("phase inconnue") {
+        Emergence = "emergence", "Émergence";
+        Experimentation = "experimentation", "Expérimentation";
+        Consolidation = "consolidation", "Consolidation";
+        Essaimage = "essaimage", "Essaimage";
     }
 }
 
-impl FromStr for Phase {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("phase inconnue « {s} »"))
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where the money of an initiative comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum FundingSource {
-    Etat,
-    Collectivites,
-    Europe,
-    Fondations,
-    Entreprises,
-    RecettesPropres,
-    Citoyens,
-    Autre,
-}
-
-impl FundingSource {
-    pub const ALL: [FundingSource; 8] = [
-        FundingSource::Etat,
-        FundingSource::Collectivites,
-        FundingSource::Europe,
-        FundingSource::Fondations,
-        FundingSource::Entreprises,
-        FundingSource::RecettesPropres,
-        FundingSource::Citoyens,
-        FundingSource::Autre,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FundingSource::Etat => "etat",
-            FundingSource::Collectivites => "collectivites",
-            FundingSource::Europe => "europe",
-            FundingSource::Fondations => "fondations",
-            FundingSource::Entreprises => "entreprises",
-            FundingSource::RecettesPropres => "recettes-propres",
-            FundingSource::Citoyens => "citoyens",
-            FundingSource::Autre => "autre",
-        }
-    }
-
-    pub fn label_fr(self) -> &'static str {
-        match self {
-            FundingSource::Etat => "État",
-            FundingSource::Collectivites => "Collectivités territoriales",
-            FundingSource::Europe => "Union européenne",
-            FundingSource::Fondations => "Fondations",
-            FundingSource::Entreprises => "Entreprises (mécénat, partenariats)",
-            FundingSource::RecettesPropres => "Recettes propres",
-            FundingSource::Citoyens => "Citoyens (dons, financement participatif)",
-            FundingSource::Autre => "Autre",
-        }
-    }
-}
-
-impl FromStr for FundingSource {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FundingSource::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("source de financement inconnue « {s} »"))
-    }
-}
-
-impl fmt::Display for FundingSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::slug_enum! {
+    /// Where the money of an initiative comes from.
+    pub enum FundingSource ("source de financement inconnue") {
+        Etat = "etat", "État";
+        Collectivites = "collectivites", "Collectivités territoriales";
+        Europe = "europe", "Union européenne";
+        Fondations = "fondations", "Fondations";
+        Entreprises = "entreprises", "Entreprises (mécénat, partenariats)";
+        RecettesPropres = "recettes-propres", "Recettes propres";
+        Citoyens = "citoyens", "Citoyens (dons, financement participatif)";
+        Autre = "autre", "Autre";
     }
 }
 
@@ -228,20 +128,6 @@ pub const MAX_RESOURCES: usize = 20;
 pub const MAX_BODY_CHARS: usize = 20_000;
 pub const MAX_MODEL_CHARS: usize = 4000;
 pub const FIRST_YEAR: i32 = 1950;
-
-/// Removes empty and repeated slugs (ignoring case), keeping the order given.
-fn dedup(list: &mut Vec<String>) {
-    let mut seen = HashSet::new();
-    list.retain_mut(|v| {
-        *v = v.trim().to_string();
-        !v.is_empty() && seen.insert(v.to_lowercase())
-    });
-}
-
-/// The first slug of `given` not in `known`.
-fn unknown<'a>(given: &'a [String], known: &[&str]) -> Option<&'a String> {
-    given.iter().find(|g| !known.contains(&g.as_str()))
-}
 
 impl CaseFields {
     /// Trims every text, removes repeated slugs, contacts and images, turns tabs of the body

@@ -171,6 +171,20 @@ pub(crate) fn check_len(
     }
 }
 
+/// Removes empty and repeated slugs (ignoring case), keeping the order given.
+pub(crate) fn dedup(list: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    list.retain_mut(|v| {
+        *v = v.trim().to_string();
+        !v.is_empty() && seen.insert(v.to_lowercase())
+    });
+}
+
+/// The first slug of `given` not in `known`.
+pub(crate) fn unknown<'a>(given: &'a [String], known: &[&str]) -> Option<&'a String> {
+    given.iter().find(|g| !known.contains(&g.as_str()))
+}
+
 /// Like [`check_len`] for a text of several lines: line breaks are allowed.
 pub(crate) fn check_lines(
     out: &mut Vec<FieldProblem>,
