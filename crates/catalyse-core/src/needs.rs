@@ -2,10 +2,12 @@
 //! confirms by email, reviewed by a moderator before anyone sees it, then followed from
 //! « ouvert » to « en relation », « résolu » or « clos » with a dated trail. No I/O here: the
 //! model and the rules of what is valid. The engine that proposes who could help is
-//! `suggest`.
+//! [`suggest`].
 //!
 //! A need keeps its versions like a case does ([`Moderated`]): the published one, approved by
 //! a moderator, and a draft waiting for review (or rejected).
+
+pub mod suggest;
 
 use crate::network::{
     check_len, check_lines, dedup, problem, unknown, FieldProblem, Moderated, TerritoryRef,
