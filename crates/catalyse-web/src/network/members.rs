@@ -6,8 +6,8 @@
 use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
 use crate::forms::FormErrors;
-use crate::mail::Mail;
 use crate::network::profile::territory_line;
+use crate::network::relay::{relay, Relay, CONTACTS_PER_DAY};
 use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
@@ -17,12 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::network::{Place, Profile, ProfileFields};
 use catalyse_core::{Role, TerritoryLevel, User};
 use catalyse_search::members::{MemberFacets, MemberQuery};
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 const PER_PAGE: u32 = 20;
-/// Messages a member may send to peers in 24 hours.
-pub const CONTACTS_PER_DAY: i64 = 10;
 
 #[derive(Deserialize, Default)]
 pub struct DirectoryQuery {
@@ -424,18 +421,17 @@ pub async fn contact(
         .user_by_id(p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = Utc::now();
-    if !state
-        .store
-        .record_contact(
-            sender.id,
-            recipient.id,
-            now,
-            now - Duration::hours(24),
-            CONTACTS_PER_DAY,
-        )
-        .await?
-    {
+    let body = t
+        .s("reseau.contact_mail_body")
+        .replace("{message}", &message);
+    let relayed = Relay {
+        sender: &sender,
+        recipient: &recipient,
+        subject: &subject,
+        body,
+        kind: "peer contact",
+    };
+    if !relay(&state, relayed).await? {
         return Ok(crate::error::error_response(
             t,
             StatusCode::TOO_MANY_REQUESTS,
@@ -443,56 +439,6 @@ pub async fn contact(
             &t.f("reseau.error_contact_rate", CONTACTS_PER_DAY),
         ));
     }
-    let sender_profile = state.store.profile(sender.id).await?;
-    let sender_name = sender_profile
-        .as_ref()
-        .and_then(|p| p.moderated.published.as_ref())
-        .map(|f| f.display_name.clone())
-        .unwrap_or_else(|| sender.display_name.clone());
-    let base = state.config.public_url();
-    // The abuse link reports the sender's profile; a sender without one is reported to the
-    // platform's contact (legal notice).
-    let report = match &sender_profile {
-        Some(p) => format!(
-            "{base}/reseau/{}/signaler?message=1&jeton={}",
-            p.slug,
-            crate::network::moderation::abuse_token(&state, sender.id, recipient.id)
-        ),
-        None => format!("{base}/mentions-legales"),
-    };
-    let body = t
-        .s("reseau.contact_mail_body")
-        .replace("{sender}", &sender_name)
-        .replace("{message}", &message)
-        .replace("{report}", &report);
-    let reply_to = format!(
-        "{} <{}>",
-        sender_name.replace(['<', '>', '"', ','], " "),
-        sender.email
-    )
-    .parse()
-    .or_else(|_| sender.email.as_str().parse())
-    .map_err(|e: lettre::address::AddressError| AppError::Internal(e.into()))?;
-    let subject_line = format!("[Catalyse] {subject}");
-    state
-        .mailer
-        .send_with_reply_to(
-            &state.mail_from,
-            Mail {
-                to: recipient.email.as_str(),
-                subject: &subject_line,
-                body,
-                attachment: None,
-            },
-            Some(reply_to),
-        )
-        .await
-        .map_err(AppError::Internal)?;
-    tracing::info!(
-        sender = sender.id,
-        recipient = recipient.id,
-        "peer contact sent"
-    );
     Ok(Redirect::to(&format!("/reseau/{slug}?contact=envoye")).into_response())
 }
 

@@ -13,6 +13,7 @@ pub mod photo;
 pub mod places;
 pub mod places_api;
 pub mod profile;
+pub mod relay;
 pub mod service;
 pub mod snapshot;
 
