@@ -3,6 +3,7 @@
 //! the version of the source it was built from, a value kept per searcher generation, and the
 //! small pieces of schema and documents they all build.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -172,6 +173,23 @@ impl IndexCore {
         self.forget_built_from()?;
         self.replace_all(docs)?;
         self.note_built_from(version)
+    }
+
+    /// Like [`IndexCore::rebuild`], from documents made into tantivy ones by `document`: an id
+    /// (`id` of a document) given twice is indexed once, with its first document.
+    pub fn rebuild_unique<D>(
+        &self,
+        docs: impl IntoIterator<Item = D>,
+        id: impl Fn(&D) -> i64,
+        document: impl Fn(&D) -> TantivyDocument,
+        version: &str,
+    ) -> Result<(), SearchError> {
+        let mut seen = HashSet::new();
+        let docs = docs
+            .into_iter()
+            .filter(move |d| seen.insert(id(d)))
+            .map(move |d| document(&d));
+        self.rebuild(docs, version)
     }
 
     /// The version of the source the index holds, as last noted; `None` when never noted,

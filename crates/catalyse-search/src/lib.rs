@@ -1,6 +1,6 @@
 //! Full-text search of the resource centre, on tantivy, with a French analysis; the member
-//! directory ([`members`]) and the case studies ([`cases`]) have their own indexes, built the
-//! same way.
+//! directory ([`members`]), the case studies ([`cases`]) and the needs of territories
+//! ([`needs`]) have their own indexes, built the same way.
 //!
 //! The index is derived data: [`SearchIndex::rebuild`] fills it from the store, and
 //! [`SearchIndex::upsert`] / [`SearchIndex::remove`] follow publications. Queries never use
@@ -15,11 +15,13 @@
 
 mod analysis;
 pub mod cases;
+mod faceted;
 mod facets;
 mod highlight;
 mod index_core;
 mod markdown;
 pub mod members;
+pub mod needs;
 mod query;
 mod writing;
 
@@ -36,6 +38,10 @@ pub use cases::{
     CaseDoc, CaseFacets, CaseHit, CaseIndex, CaseQuery, CaseResults, CaseSort, CASE_SCHEMA_VERSION,
 };
 pub use members::{MemberDoc, MemberFacets, MemberIndex, MemberQuery, MemberResults};
+pub use needs::{
+    NeedDoc, NeedFacet, NeedFacets, NeedFilters, NeedHit, NeedIndex, NeedQuery, NeedResults,
+    NeedSort, NEED_SCHEMA_VERSION,
+};
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 use facets::{FacetCollector, FacetCounts, FACET_FIELDS};

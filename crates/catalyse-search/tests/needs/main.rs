@@ -1,0 +1,5 @@
+//! Besoins des territoires : recherche (`NeedIndex`).
+
+mod fixtures;
+mod index;
+mod quality;
