@@ -26,6 +26,7 @@ pub mod mail;
 pub mod map;
 pub mod metrics;
 pub mod middleware;
+pub mod needs;
 pub mod network;
 pub mod observatory;
 pub mod ops;
@@ -110,6 +111,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         territories::routes(),
         observatory::routes(config),
         cases::routes(),
+        needs::match_routes(),
         resources::routes(config),
         events::routes(),
         network::routes(),
