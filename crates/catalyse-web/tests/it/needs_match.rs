@@ -4,24 +4,18 @@
 //! and « Demander une mise en relation » relayed by mail, recorded, moving the need to « en
 //! relation »; the per-day limit; bad input.
 
+use crate::fixtures::commune;
 use crate::moderation::sign_in;
 use crate::{TestApp, TEST_PASSWORD};
 use catalyse_core::cases::CaseFields;
-use catalyse_core::needs::{Horizon, Need, NeedFields, NeedOrigin, NeedStatus};
-use catalyse_core::network::{ProfileFields, TerritoryRef, Visibility};
-use catalyse_core::{Email, Role, TerritoryLevel, User};
+use catalyse_core::needs::{Need, NeedFields, NeedOrigin, NeedStatus};
+use catalyse_core::network::{ProfileFields, Visibility};
+use catalyse_core::{Email, Role, User};
 use catalyse_store::{both_databases, NewUser, Store};
 use mailparse::MailHeaderMap;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
-
-fn commune(code: &str) -> TerritoryRef {
-    TerritoryRef {
-        level: TerritoryLevel::Commune,
-        code: code.into(),
-    }
-}
 
 /// An account that may sign in with the tests' usual password.
 async fn account(store: &Arc<dyn Store>, email: &str, name: &str) -> User {
@@ -92,24 +86,16 @@ async fn case(store: &Arc<dyn Store>, title: &str, fragility: &str, code: &str, 
     crate::cases::case_in(store, &fields, true).await;
 }
 
-/// A need of Saint-Étienne's town hall on mobility: associations sought, two activities and
+/// The store's need on mobility, in Saint-Étienne: associations sought, two activities and
 /// a lever.
 fn need_fields(title: &str) -> NeedFields {
-    NeedFields {
-        title: title.into(),
-        description: "Nous cherchons des partenaires pour relier les quartiers sans bus.".into(),
+    let mut f = NeedFields {
         territory: commune("42218"),
         organisation: "Mairie de Saint-Étienne".into(),
-        author_family: "collectivites-territoriales".into(),
-        fragility: "mobilite".into(),
-        levers: vec!["apprendre-a-faire-alliance".into()],
-        families: vec!["associations".into()],
-        activities: vec![
-            "mettre-en-relation".into(),
-            "piloter-des-experimentations".into(),
-        ],
-        horizon: Horizon::SixMois,
-    }
+        ..crate::fixtures::need_fields(title)
+    };
+    f.activities.push("piloter-des-experimentations".into());
+    f
 }
 
 /// A need of this member, approved by a moderator.
@@ -142,94 +128,42 @@ struct Network {
 }
 
 async fn network(store: &Arc<dyn Store>) -> Network {
-    let both = ["mettre-en-relation", "piloter-des-experimentations"];
-    let lever = ["apprendre-a-faire-alliance"];
-    let public = Visibility::Public;
-    let author = member(
-        store,
-        "Agathe Maire",
-        "collectivites-territoriales",
-        "42218",
-        &both,
-        &lever,
-        public,
-    )
-    .await;
-    let rosalie = member(
-        store,
-        "Rosalie Liens",
-        "associations",
-        "42218",
-        &both,
-        &lever,
-        public,
-    )
-    .await;
-    let bruno = member(
-        store,
-        "Bruno Atelier",
-        "entreprises",
-        "01001",
-        &["piloter-des-experimentations"],
-        &[],
-        public,
-    )
-    .await;
-    // As Rosalie without cases, seen by members only: between them, for members.
-    member(
-        store,
-        "Mila Membres",
-        "associations",
-        "42218",
-        &both,
-        &lever,
-        Visibility::Members,
-    )
-    .await;
-    // As strong as Mila, but hidden, or opted out: never proposed.
-    member(
-        store,
-        "Hector Masque",
-        "associations",
-        "42218",
-        &both,
-        &lever,
-        Visibility::Hidden,
-    )
-    .await;
-    let olga = member(
-        store,
-        "Olga Refus",
-        "associations",
-        "42218",
-        &both,
-        &lever,
-        public,
-    )
-    .await;
-    store
-        .set_suggestible(olga.id, false)
-        .await
-        .expect("opt-out");
-    // Nothing this need seeks: not proposed, however near.
-    member(store, "Cyril Voisin", "citoyens", "42218", &[], &[], public).await;
-    case(
-        store,
-        "Covoiturage des quartiers",
-        "mobilite",
-        "42218",
-        &[rosalie.id],
-    )
-    .await;
-    case(store, "Navette rurale", "mobilite", "01001", &[rosalie.id]).await;
-    case(
-        store,
-        "Épicerie solidaire",
-        "precarite",
-        "42218",
-        &[rosalie.id],
-    )
-    .await;
+    let both: &[&str] = &["mettre-en-relation", "piloter-des-experimentations"];
+    let lever: &[&str] = &["apprendre-a-faire-alliance"];
+    let (one, none): (&[&str], &[&str]) = (&["piloter-des-experimentations"], &[]);
+    let (town, village) = ("42218", "01001");
+    let (asso, mairie) = ("associations", "collectivites-territoriales");
+    use Visibility::{Hidden, Members, Public};
+    let mut made = vec![];
+    for (name, family, code, activities, levers, visibility) in [
+        // The need's author.
+        ("Agathe Maire", mairie, town, both, lever, Public),
+        ("Rosalie Liens", asso, town, both, lever, Public),
+        ("Bruno Atelier", "entreprises", village, one, none, Public),
+        // As Rosalie without cases, seen by members only: between them, for members.
+        ("Mila Membres", asso, town, both, lever, Members),
+        // As strong as Mila, but hidden, or opted out (below): never proposed.
+        ("Hector Masque", asso, town, both, lever, Hidden),
+        ("Olga Refus", asso, town, both, lever, Public),
+        // Nothing this need seeks: not proposed, however near.
+        ("Cyril Voisin", "citoyens", town, none, none, Public),
+    ] {
+        made.push(member(store, name, family, code, activities, levers, visibility).await);
+    }
+    let opted_out = made[5].id;
+    store.set_suggestible(opted_out, false).await.unwrap();
+    let contact = [made[1].id];
+    for (title, fragility, code) in [
+        ("Covoiturage des quartiers", "mobilite", town),
+        ("Navette rurale", "mobilite", village),
+        ("Épicerie solidaire", "precarite", town),
+    ] {
+        case(store, title, fragility, code, &contact).await;
+    }
+    let mut made = made.into_iter();
+    let (Some(author), Some(rosalie), Some(bruno)) = (made.next(), made.next(), made.next()) else {
+        unreachable!("seven members made")
+    };
     Network {
         author,
         rosalie,
@@ -538,100 +472,86 @@ fn html(text: &str) -> String {
     text.replace('\'', "&#39;")
 }
 
+/// Posts to `action` with the CSRF token of the profile's page (a form refused shows none),
+/// and checks the answer's status and French message.
+async fn refused(
+    app: &TestApp,
+    action: &str,
+    fields: &[(&str, &str)],
+    status: StatusCode,
+    message: &str,
+) {
+    let csrf = app.get("/mon-profil").await.field("csrf");
+    let r = app.post_with_csrf(&csrf, action, fields).await;
+    assert_eq!(r.status, status, "{action} {fields:?}");
+    assert!(r.body.contains(&html(message)), "{message}: {}", r.body);
+}
+
 both_databases!(bad_contacts_are_refused_in_french, bad_input);
 async fn bad_input(store: Arc<dyn Store>) {
     let n = network(&store).await;
     let app = TestApp::start(store.clone()).await;
     let need = published_need(&store, n.author.id, "Relier les quartiers sans bus").await;
-    let unchanged = |app: &TestApp| app.outbox().len();
+    let (offer_at, ask_at) = (
+        format!("/besoins/{}/aider", need.slug),
+        format!("/besoins/{}/mise-en-relation", need.slug),
+    );
+    let long = "Un message assez long.";
     sign_in(&app, &n.bruno.email.to_string()).await;
     // Too short, then an invisible character: the form again, the message kept.
     let r = offer(&app, &need.slug, "Oui").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.body
-            .contains("Écrivez un message de 10 à 2 000 caractères."),
-        "{}",
-        r.body
-    );
+    assert!(r
+        .body
+        .contains("Écrivez un message de 10 à 2 000 caractères."));
     assert!(r.body.contains(">Oui</textarea>"));
     let r = offer(&app, &need.slug, "Bonjour\u{202e} je peux aider").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("caractère invisible"));
-    // The author cannot offer to herself; others cannot ask in her place; unknown members.
-    let action = format!("/besoins/{}/mise-en-relation", need.slug);
-    let page = format!("/besoins/{}/aider", need.slug);
-    let csrf = app.get("/mon-profil").await.field("csrf");
-    let r = app
-        .post_with_csrf(
-            &csrf,
-            &action,
-            &[
-                ("membre", "rosalie-liens"),
-                ("message", "Un message assez long."),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(
-        r.body.contains(&html("Seul l'auteur du besoin")),
-        "{}",
-        r.body
-    );
+    // Only the author asks to be put in touch, with a member who may be contacted; she
+    // does not offer help to herself.
+    let ask = [("membre", "rosalie-liens"), ("message", long)];
+    let forbidden = StatusCode::FORBIDDEN;
+    refused(&app, &ask_at, &ask, forbidden, "Seul l'auteur du besoin").await;
     sign_in(&app, &n.author.email.to_string()).await;
-    // The forms refused show no CSRF field: the one of her profile's page does.
-    let csrf = app.get("/mon-profil").await.field("csrf");
-    let r = app
-        .post_with_csrf(&csrf, &page, &[("message", "Je m'aide moi-même.")])
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains(&html("Vous êtes l'auteur de ce besoin")));
+    let mine = [("message", long)];
+    refused(
+        &app,
+        &offer_at,
+        &mine,
+        forbidden,
+        "Vous êtes l'auteur de ce besoin",
+    )
+    .await;
     for (membre, expected) in [
         ("", "Choisissez l'un des membres proposés"),
         ("hector-masque", "Ce membre ne peut pas être contacté"),
         ("olga-refus", "Ce membre ne peut pas être contacté"),
         ("agathe-maire", "Ce membre ne peut pas être contacté"),
     ] {
-        let r = app
-            .post_with_csrf(
-                &csrf,
-                &action,
-                &[("membre", membre), ("message", "Un message assez long.")],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{membre}");
-        assert!(r.body.contains(&html(expected)), "{membre}: {}", r.body);
+        let fields = [("membre", membre), ("message", long)];
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        refused(&app, &ask_at, &fields, status, expected).await;
     }
-    assert_eq!(
-        app.get(&format!("{action}?membre=hector-masque"))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    let hidden = app.get(&format!("{ask_at}?membre=hector-masque")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     // Nothing written, nothing sent.
     assert!(store.need_contacts(need.id).await.unwrap().is_empty());
-    assert_eq!(
-        store.need(need.id).await.unwrap().unwrap().status,
-        NeedStatus::Ouvert
-    );
-    assert_eq!(unchanged(&app), 0);
+    let after = store.need(need.id).await.unwrap().unwrap();
+    assert_eq!(after.status, NeedStatus::Ouvert);
+    assert!(app.outbox().is_empty());
     // A closed need takes no more offers; an unknown one is not found.
+    let now = chrono::Utc::now();
     store
-        .set_need_status(need.id, NeedStatus::Clos, "Clos", None, chrono::Utc::now())
+        .set_need_status(need.id, NeedStatus::Clos, "Clos", None, now)
         .await
         .unwrap();
     sign_in(&app, &n.bruno.email.to_string()).await;
-    let csrf = app.get("/mon-profil").await.field("csrf");
-    let r = app
-        .post_with_csrf(&csrf, &page, &[("message", "Je peux encore aider ?")])
-        .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains(&html("Ce besoin n'attend plus d'aide")));
-    assert_eq!(app.get(&page).await.status, StatusCode::CONFLICT);
-    assert_eq!(
-        app.get("/besoins/inconnu/aider").await.status,
-        StatusCode::NOT_FOUND
-    );
+    let closed = "Ce besoin n'attend plus d'aide";
+    refused(&app, &offer_at, &mine, StatusCode::CONFLICT, closed).await;
+    assert_eq!(app.get(&offer_at).await.status, StatusCode::CONFLICT);
+    let unknown = app.get("/besoins/inconnu/aider").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(store.need_contacts(need.id).await.unwrap().is_empty());
     app.stop().await;
 }
