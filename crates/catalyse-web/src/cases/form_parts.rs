@@ -5,13 +5,12 @@ use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::territories::pick::{self, Ambiguity, Resolved};
+use crate::territories::pick::{self, Ambiguity};
 use crate::upload::MultipartForm;
 use catalyse_core::cases::{
     CaseActor, CaseFields, CaseFigure, CaseImage, FundingShare, FundingSource, Phase, MAX_ACTORS,
     MAX_FIGURES,
 };
-use catalyse_core::network::TerritoryRef;
 use catalyse_core::resource::ResourceState;
 use sha2::{Digest, Sha256};
 
@@ -361,17 +360,17 @@ pub async fn check(
     max_mb: u64,
 ) -> Result<Checked, AppError> {
     let mut errors = FormErrors::default();
-    let index = &state.territories;
-    if let Some(c) = pick::chosen(
-        index,
-        &d.territory,
-        &d.territory_choice,
-        &d.territory_offered_for,
-        None,
-    ) {
-        d.territory = pick::line(c);
-    }
-    let (territory, choices) = territory(state, t, &d.territory, &mut errors);
+    let (territory, choices) = pick::territory(
+        t,
+        &state.territories,
+        &mut d.territory,
+        (
+            "territoire_choix",
+            &d.territory_choice,
+            &d.territory_offered_for,
+        ),
+        &mut errors,
+    );
     let started_year = match d.started_year.trim() {
         "" => None,
         y => y.parse::<i32>().ok().or_else(|| {
@@ -440,49 +439,6 @@ pub async fn check(
             .unwrap_or(ORDER.len())
     });
     Ok(Err((errors, choices)))
-}
-
-/// The territory typed (any level), or the message and the candidates.
-fn territory(
-    state: &AppState,
-    t: Tr,
-    typed: &str,
-    errors: &mut FormErrors,
-) -> (TerritoryRef, Option<Ambiguity>) {
-    let typed = typed.trim();
-    let mut found = TerritoryRef {
-        level: catalyse_core::TerritoryLevel::Commune,
-        code: String::new(),
-    };
-    if typed.is_empty() {
-        return (found, None);
-    }
-    match pick::resolve(&state.territories, typed, None) {
-        Resolved::One(x) => {
-            found.level = x.level;
-            found.code = x.code.clone();
-            (found, None)
-        }
-        Resolved::Unknown => {
-            errors.push("territory", t.f("cases_form.err_territory_unknown", typed));
-            (found, None)
-        }
-        Resolved::Ambiguous(list, more) => {
-            errors.push(
-                "territory",
-                t.f("cases_form.err_territory_ambiguous", typed),
-            );
-            let a = Ambiguity::new(
-                t,
-                &state.territories,
-                "territoire_choix",
-                typed,
-                &list,
-                more,
-            );
-            (found, Some(a))
-        }
-    }
 }
 
 fn funding(t: Tr, d: &Typed, errors: &mut FormErrors) -> Vec<FundingShare> {
