@@ -611,6 +611,8 @@ pub enum Subject {
     Place,
     /// A case study of the « pratiques innovantes » (see [`crate::cases`]).
     Case,
+    /// A need of a territory (see [`crate::needs`]).
+    Need,
 }
 
 impl Subject {
@@ -619,6 +621,7 @@ impl Subject {
             Subject::Member => "member",
             Subject::Place => "place",
             Subject::Case => "case",
+            Subject::Need => "need",
         }
     }
 }
@@ -630,6 +633,7 @@ impl FromStr for Subject {
             "member" => Ok(Subject::Member),
             "place" => Ok(Subject::Place),
             "case" => Ok(Subject::Case),
+            "need" => Ok(Subject::Need),
             other => Err(format!("unknown subject « {other} »")),
         }
     }

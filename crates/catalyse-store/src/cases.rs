@@ -7,6 +7,7 @@
 //! notices the change; the image files of a case's versions are listed in `case_files`, so
 //! that the file store keeps them (`file_in_use`).
 
+use crate::common::{bump_version, example_slugs, in_batches, read_version};
 use crate::network::sql::{
     by_ids, decide, free_slug, json, moderated, pending, to_json, Verdict, CASE_COLUMNS, RESUBMIT,
 };
@@ -17,7 +18,6 @@ use crate::{read_ts, ts, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::cases::{Case, CaseFields};
 use catalyse_core::network::Subject;
-use catalyse_core::text::slugify;
 use chrono::{DateTime, Utc};
 use sqlx::{Executor, Transaction};
 use std::collections::{BTreeSet, HashMap};
@@ -150,21 +150,12 @@ impl FromRow for Case {
     }
 }
 
-/// Adds one to `cases_version`, in the writer's transaction: one statement, atomic on both
-/// engines (PostgreSQL's upsert locks the row until the transaction ends), so two writers
-/// never give the same number.
+/// Adds one to `cases_version`, in the writer's transaction.
 async fn bump<DB: Engine>(tx: &mut Transaction<'_, DB>) -> StoreResult<()>
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    query(
-        "INSERT INTO settings (key, value) VALUES ($1, '1') ON CONFLICT (key) \
-         DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)",
-    )
-    .bind(CASES_VERSION_KEY)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    bump_version(tx, CASES_VERSION_KEY).await
 }
 
 /// Lists again the image files of the case's versions in `case_files`.
@@ -232,18 +223,6 @@ where
     Ok(case)
 }
 
-/// The slug of a generated case: its title's, with a number.
-fn example_slug(title: &str, n: i64) -> String {
-    let mut base = slugify(title);
-    base.truncate(50);
-    let base = base.trim_matches('-');
-    if base.is_empty() {
-        format!("pratique-{n}")
-    } else {
-        format!("{base}-{n}")
-    }
-}
-
 /// Inserts one batch of example cases in the transaction; their ids by slug.
 async fn insert_examples<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
@@ -253,28 +232,8 @@ async fn insert_examples<DB: Engine>(
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
-    let start: i64 = query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
-        .fetch_one(&mut **tx)
-        .await?;
-    let mut slugs: Vec<String> = chunk
-        .iter()
-        .enumerate()
-        .map(|(i, c)| example_slug(&c.fields.title, start + i as i64 + 1))
-        .collect();
-    // A member's case may hold one of these slugs already: that one takes the next free one.
-    let marks: Vec<String> = (1..=slugs.len()).map(DB::placeholder).collect();
-    let sql = format!(
-        "SELECT slug FROM cases WHERE slug IN ({})",
-        marks.join(", ")
-    );
-    let mut q = query_scalar::<DB, String>(&sql);
-    for s in &slugs {
-        q = q.bind(s.clone());
-    }
-    let taken: BTreeSet<String> = q.fetch_all(&mut **tx).await?.into_iter().collect();
-    for s in slugs.iter_mut().filter(|s| taken.contains(*s)) {
-        *s = free_slug(&mut **tx, "cases", s, "pratique").await?;
-    }
+    let titles: Vec<&str> = chunk.iter().map(|c| c.fields.title.as_str()).collect();
+    let slugs = example_slugs(tx, "cases", &titles, "pratique").await?;
     let sql = format!(
         "INSERT INTO cases (slug, created_by, published, published_at, revision, \
          submitted_at, is_example, created_at, updated_at) VALUES {} RETURNING id, slug",
@@ -444,15 +403,14 @@ where
         cases: &[ExampleCase],
         now: DateTime<Utc>,
     ) -> StoreResult<usize> {
-        let mut done = 0;
-        for chunk in cases.chunks(EXAMPLE_CHUNK) {
-            let mut tx = self.begin_write().await?;
-            insert_examples(&mut tx, chunk, now).await?;
-            bump(&mut tx).await?;
-            tx.commit().await?;
-            done += chunk.len();
-        }
-        Ok(done)
+        in_batches(
+            self,
+            cases,
+            EXAMPLE_CHUNK,
+            CASES_VERSION_KEY,
+            |tx, chunk| Box::pin(insert_examples(tx, chunk, now)),
+        )
+        .await
     }
 
     async fn insert_reference_cases(
@@ -546,11 +504,7 @@ where
     }
 
     async fn cases_version(&self) -> StoreResult<String> {
-        let v: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(CASES_VERSION_KEY)
-            .fetch_optional(self.r())
-            .await?;
-        Ok(v.unwrap_or_else(|| "0".into()))
+        read_version(self.r(), CASES_VERSION_KEY).await
     }
 
     async fn harvest_cases(&self, q: &CaseHarvest) -> StoreResult<(Vec<Case>, u64)> {

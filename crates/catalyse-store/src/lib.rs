@@ -4,9 +4,11 @@
 mod accounts;
 pub mod backup;
 mod cases;
+mod common;
 mod error;
 mod events;
 mod moderators;
+mod needs;
 pub mod network;
 mod observatory;
 mod postgres;
@@ -30,6 +32,10 @@ pub use cases::{
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
 pub use moderators::{ModerationCounts, ModeratorStore};
+pub use needs::{
+    ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
+    NEEDS_VERSION_KEY,
+};
 pub use network::{ExampleMember, NetworkStore};
 pub use observatory::ObservatoryStore;
 pub use postgres::PostgresStore;
@@ -243,6 +249,7 @@ pub trait Store:
     + EventStore
     + NetworkStore
     + CaseStore
+    + NeedStore
     + ModeratorStore
     + Send
     + Sync
@@ -259,6 +266,7 @@ impl<T> Store for T where
         + EventStore
         + NetworkStore
         + CaseStore
+        + NeedStore
         + ModeratorStore
         + Send
         + Sync
@@ -269,8 +277,8 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CaseStore, EventStore, ModeratorStore, NetworkStore, ObservatoryStore,
-        ReferenceStore, ResourceStore, Store, StoreHandle,
+        AccountStore, CaseStore, EventStore, ModeratorStore, NeedStore, NetworkStore,
+        ObservatoryStore, ReferenceStore, ResourceStore, Store, StoreHandle,
     };
 }
 

@@ -19,13 +19,15 @@ pub struct ModerationCounts {
     pub places: i64,
     /// Case studies submitted and not decided yet.
     pub cases: i64,
+    /// Needs submitted (and confirmed, for a visitor's) and not decided yet.
+    pub needs: i64,
     /// Reports not resolved yet.
     pub reports: i64,
 }
 
 impl ModerationCounts {
     pub fn total(&self) -> i64 {
-        self.profiles + self.places + self.cases + self.reports
+        self.profiles + self.places + self.cases + self.needs + self.reports
     }
 }
 
@@ -35,6 +37,7 @@ impl FromRow for ModerationCounts {
             profiles: r.try_get("profiles")?,
             places: r.try_get("places")?,
             cases: r.try_get("cases")?,
+            needs: r.try_get("needs")?,
             reports: r.try_get("reports")?,
         })
     }
@@ -43,7 +46,7 @@ impl FromRow for ModerationCounts {
 /// The animators' counts, preferences and digests.
 #[async_trait]
 pub trait ModeratorStore: Send + Sync {
-    /// What waits: one statement over four indexed counts.
+    /// What waits: one statement over five indexed counts.
     async fn moderation_counts(&self) -> StoreResult<ModerationCounts>;
     /// Saves how a member hears of what waits moderation (read when she is a moderator).
     async fn set_moderation_mail(&self, user_id: i64, mail: ModerationMail) -> StoreResult<()>;
@@ -69,6 +72,7 @@ where
              (SELECT COUNT(*) FROM members WHERE review = 'pending') AS profiles, \
              (SELECT COUNT(*) FROM places WHERE review = 'pending') AS places, \
              (SELECT COUNT(*) FROM cases WHERE review = 'pending') AS cases, \
+             (SELECT COUNT(*) FROM needs WHERE review = 'pending') AS needs, \
              (SELECT COUNT(*) FROM reports WHERE resolved_at IS NULL) AS reports",
         )
         .fetch_one(self.r())

@@ -34,6 +34,12 @@ pub(crate) const CASE_COLUMNS: &str = concat!(
     moderated_columns!(),
     ", archived_at, is_example, is_reference, created_at, updated_at"
 );
+/// The columns of a need (`crate::needs`), whose versions are moderated like a case's.
+pub(crate) const NEED_COLUMNS: &str = concat!(
+    "id, slug, author_id, author_email, confirmed_at, ",
+    moderated_columns!(),
+    ", status, origin, is_example, created_at, updated_at"
+);
 /// What a new version submitted sets, in `members` as in `places`: `$1` the draft (JSON),
 /// `$2` the time.
 pub(crate) const RESUBMIT: &str = "draft = $1, review = 'pending', review_reason = '', \
@@ -82,6 +88,7 @@ fn table(subject: Subject) -> (&'static str, &'static str, &'static str) {
         Subject::Member => ("members", "user_id", PROFILE_COLUMNS),
         Subject::Place => ("places", "id", PLACE_COLUMNS),
         Subject::Case => ("cases", "id", CASE_COLUMNS),
+        Subject::Need => ("needs", "id", NEED_COLUMNS),
     }
 }
 
@@ -183,7 +190,7 @@ pub(crate) async fn free_slug<'c, DB: Engine>(
     Ok(format!("{base}-{n}"))
 }
 
-/// Submitted versions of profiles, places or cases waiting for a decision, oldest first.
+/// Submitted versions of profiles, places, cases or needs waiting for a decision, oldest first.
 pub(crate) async fn pending<'c, DB: Engine, T: FromRow>(
     on: impl Executor<'c, Database = DB>,
     subject: Subject,
@@ -206,8 +213,8 @@ pub(crate) struct Verdict<'a> {
     pub(crate) now: DateTime<Utc>,
 }
 
-/// The profiles, places or cases with these keys (`key` reads it back), in the order asked; any
-/// number of them, `CHUNK` a statement.
+/// The profiles, places, cases or needs with these keys (`key` reads it back), in the order
+/// asked; any number of them, `CHUNK` a statement.
 pub(crate) async fn by_ids<DB: Engine, T: FromRow>(
     pool: &Pool<DB>,
     subject: Subject,
@@ -237,7 +244,7 @@ where
     Ok(out)
 }
 
-/// Approves (publishes) or rejects the pending revision of a profile, a place or a case,
+/// Approves (publishes) or rejects the pending revision of a profile, a place, a case or a need,
 /// writes the decision in the audit trail, and returns the subject as it now is; the caller
 /// commits.
 pub(crate) async fn decide<DB: Engine, T: FromRow>(
@@ -253,7 +260,7 @@ where
     // A profile's photo columns follow its versions (see `file_in_use`).
     let photos = match subject {
         Subject::Member => "published_photo = draft_photo, draft_photo = NULL, ",
-        Subject::Place | Subject::Case => "",
+        Subject::Place | Subject::Case | Subject::Need => "",
     };
     let sql = if v.approve {
         format!(

@@ -452,33 +452,11 @@ mod migration {
     //! Decisions and reports made before cases existed are kept, with their ids, when the
     //! migration that lets them be about a case rebuilds (SQLite) or alters (PostgreSQL) them.
 
+    use crate::migration;
     use catalyse_core::network::Subject;
-    use catalyse_store::{testing, ConnectOptions, PostgresStore, Store};
+    use catalyse_store::Store;
     use chrono::Utc;
-    use sqlx::migrate::Migrator;
-    use std::path::{Path, PathBuf};
     use std::sync::Arc;
-
-    /// A copy of the migrations of `engine` before the cases (0001 to 0011).
-    fn migrations_before_cases(engine: &str) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join(engine);
-        let dir = std::env::temp_dir().join(format!(
-            "catalyse_migrations_{engine}_{}_{}",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or(0)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        for entry in std::fs::read_dir(src).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            if name.as_str() < "0012" {
-                std::fs::copy(&path, dir.join(&name)).unwrap();
-            }
-        }
-        dir
-    }
 
     /// What the older schema holds: a moderator, two decisions and two reports, the last
     /// report deleted so that the next id is not simply the largest plus one.
@@ -537,106 +515,7 @@ mod migration {
         assert_eq!((new[0].id, new[0].subject), (3, Subject::Case));
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-        use std::str::FromStr;
-        let dir = migrations_before_cases("sqlite");
-        let path = dir.join("old.db");
-        let url = format!("sqlite://{}", path.display());
-        let opts = SqliteConnectOptions::from_str(&url)
-            .unwrap()
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts)
-            .await
-            .unwrap();
-        Migrator::new(dir.as_path())
-            .await
-            .unwrap()
-            .run(&pool)
-            .await
-            .unwrap();
-        for sql in OLD_ROWS {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-        let store = catalyse_store::connect(&url, &ConnectOptions::default())
-            .await
-            .unwrap();
-        check(&store).await;
-        let indexes: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'index' \
-             AND tbl_name IN ('moderation_decisions', 'reports') AND sql IS NOT NULL \
-             ORDER BY name",
-        )
-        .fetch_all(
-            &SqlitePoolOptions::new()
-                .connect_with(SqliteConnectOptions::from_str(&url).unwrap())
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        assert_eq!(indexes, ["moderation_decisions_subject", "reports_open"]);
-        store.close().await;
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-        use sqlx::ConnectOptions as _;
-        use std::str::FromStr;
-        // Skips (loudly) or, in CI, fails without a URL, like every PostgreSQL half.
-        let Some(probe) = testing::postgres("cases_migration").await.unwrap() else {
-            return;
-        };
-        probe.finish().await;
-        let base = std::env::var(testing::POSTGRES_URL_VAR).unwrap();
-        let schema = format!("t_cases_migration_{}", std::process::id());
-        let opts = PgConnectOptions::from_str(&base).unwrap();
-        let mut conn = opts.connect().await.unwrap();
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.options([("search_path", schema.as_str())]))
-            .await
-            .unwrap();
-        let dir = migrations_before_cases("postgres");
-        Migrator::new(dir.as_path())
-            .await
-            .unwrap()
-            .run(&pool)
-            .await
-            .unwrap();
-        for sql in OLD_ROWS {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-        std::fs::remove_dir_all(&dir).unwrap();
-        let store = catalyse_store::connect(
-            &base,
-            &ConnectOptions {
-                schema: Some(schema.clone()),
-                max_connections: Some(2),
-            },
-        )
-        .await
-        .unwrap();
-        check(&store).await;
-        store.close().await;
-        PostgresStore::drop_schema(&base, &schema).await.unwrap();
-    }
+    migration::older_schema_tests!("cases_migration", "0012", OLD_ROWS, check);
 }
 
 conformance!(cases_are_harvested, harvest_body);

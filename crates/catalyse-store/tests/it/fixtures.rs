@@ -1,7 +1,7 @@
-//! Records as the tests write them: an event, a member's profile, a resource. Shared by the
-//! storage suite and by the suites of the crates built on the store (catalyse-web's `it` and
-//! catalyse's `backup` include this file with `#[path]`); each changes what it needs with
-//! `..fixtures::event(…)` and the like.
+//! Records as the tests write them: an event, a member's profile, a resource, a case, a need.
+//! Shared by the storage suite and by the suites of the crates built on the store
+//! (catalyse-web's `it` and catalyse's `backup` include this file with `#[path]`); each
+//! changes what it needs with `..fixtures::event(…)` and the like.
 
 // Each suite uses some of them.
 #![allow(dead_code)]
@@ -115,5 +115,24 @@ pub fn case_fields(title: &str) -> catalyse_core::cases::CaseFields {
         images: vec![],
         source: "Témoignage de la porteuse".into(),
         licence: "CC BY 4.0".into(),
+    }
+}
+
+/// A need of Lyon (commune 69123) about mobility, from the commune, looking for an association
+/// that connects people, valid as a member would fill it.
+pub fn need_fields(title: &str) -> catalyse_core::needs::NeedFields {
+    use catalyse_core::needs::{Horizon, NeedFields};
+    NeedFields {
+        title: title.into(),
+        description: "Nos aînés isolés ne peuvent plus se rendre au marché ni chez le médecin."
+            .into(),
+        territory: commune("69123"),
+        organisation: "Mairie de Lyon".into(),
+        author_family: "collectivites-territoriales".into(),
+        fragility: "mobilite".into(),
+        levers: vec!["apprendre-a-faire-alliance".into()],
+        families: vec!["associations".into()],
+        activities: vec!["mettre-en-relation".into()],
+        horizon: Horizon::SixMois,
     }
 }

@@ -104,6 +104,7 @@ pub async fn dashboard(
                     Subject::Member => "dashboard.report_member",
                     Subject::Place => "dashboard.report_place",
                     Subject::Case => "dashboard.report_case",
+                    Subject::Need => "dashboard.report_need",
                 })
                 .to_string(),
             when: ctx.when(&r.at),

@@ -89,6 +89,7 @@ pub async fn tell_now(
                     Subject::Member => "alerts.a_profile",
                     Subject::Place => "alerts.a_place",
                     Subject::Case => "alerts.a_case",
+                    Subject::Need => "alerts.a_need",
                 }),
             ),
         };
@@ -172,6 +173,7 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
                 Subject::Member => "alerts.a_profile",
                 Subject::Place => "alerts.a_place",
                 Subject::Case => "alerts.a_case",
+                Subject::Need => "alerts.a_need",
             });
             format!("{what}, {}", when(&Some(r.at)))
         })

@@ -268,12 +268,13 @@ impl QueuePage<'_> {
     }
 }
 
-/// `membre-{id}`, `lieu-{id}` or `pratique-{id}`: names an item's form fields.
+/// `membre-{id}`, `lieu-{id}`, `pratique-{id}` or `besoin-{id}`: names an item's form fields.
 fn item_key(subject: Subject, id: i64) -> String {
     match subject {
         Subject::Member => format!("membre-{id}"),
         Subject::Place => format!("lieu-{id}"),
         Subject::Case => format!("pratique-{id}"),
+        Subject::Need => format!("besoin-{id}"),
     }
 }
 
@@ -292,6 +293,7 @@ impl Item {
             Subject::Member => "membres",
             Subject::Place => "lieux",
             Subject::Case => "pratiques",
+            Subject::Need => "besoins",
         };
         let rows = compare(m.published.as_ref().map(&show), show(draft));
         Item {
@@ -537,6 +539,24 @@ async fn decide(
     }
 }
 
+/// The ids of `subject` among `wanted`, each once.
+fn ids_of(wanted: &[(Subject, i64)], subject: Subject) -> Vec<i64> {
+    let mut ids: Vec<i64> = wanted
+        .iter()
+        .filter(|(s, _)| *s == subject)
+        .map(|(_, id)| *id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// What a subject is called in its current version (`name` reads it), else its slug.
+fn named<F>(m: &Moderated<F>, slug: &str, name: fn(&F) -> &String) -> String {
+    m.current()
+        .map_or_else(|| slug.to_string(), |f| name(f).clone())
+}
+
 /// The name and page of what a decision or a report is about.
 #[derive(Default)]
 struct Subjects(HashMap<(Subject, i64), (String, Option<String>)>);
@@ -549,54 +569,35 @@ impl Subjects {
     ) -> Result<Subjects, AppError> {
         let wanted: Vec<(Subject, i64)> = wanted.collect();
         let mut out = HashMap::new();
-        let mut members: Vec<i64> = wanted
-            .iter()
-            .filter(|(s, _)| *s == Subject::Member)
-            .map(|(_, id)| *id)
-            .collect();
-        members.sort_unstable();
-        members.dedup();
-        for p in state.store.profiles_by_ids(&members).await? {
-            let name = p
-                .moderated
-                .current()
-                .map(|f| f.display_name.clone())
-                .unwrap_or_else(|| p.slug.clone());
-            out.insert(
-                (Subject::Member, p.user_id),
-                (name, Some(format!("/reseau/{}", p.slug))),
-            );
+        for p in state
+            .store
+            .profiles_by_ids(&ids_of(&wanted, Subject::Member))
+            .await?
+        {
+            let name = named(&p.moderated, &p.slug, |f| &f.display_name);
+            let href = format!("/reseau/{}", p.slug);
+            out.insert((Subject::Member, p.user_id), (name, Some(href)));
         }
         for (s, id) in &wanted {
             if *s != Subject::Place || out.contains_key(&(*s, *id)) {
                 continue;
             }
             if let Some(p) = state.store.place(*id).await? {
-                let name = p
-                    .moderated
-                    .current()
-                    .map(|f| f.name.clone())
-                    .unwrap_or_else(|| p.slug.clone());
+                let name = named(&p.moderated, &p.slug, |f| &f.name);
                 out.insert((*s, *id), (name, Some(format!("/lieux/{}", p.slug))));
             }
         }
-        let mut cases: Vec<i64> = wanted
-            .iter()
-            .filter(|(s, _)| *s == Subject::Case)
-            .map(|(_, id)| *id)
-            .collect();
-        cases.sort_unstable();
-        cases.dedup();
+        let cases = ids_of(&wanted, Subject::Case);
         for c in state.store.cases_by_ids(&cases).await? {
-            let name = c
-                .moderated
-                .current()
-                .map(|f| f.title.clone())
-                .unwrap_or_else(|| c.slug.clone());
-            out.insert(
-                (Subject::Case, c.id),
-                (name, Some(format!("/pratiques/{}", c.slug))),
-            );
+            let name = named(&c.moderated, &c.slug, |f| &f.title);
+            let href = format!("/pratiques/{}", c.slug);
+            out.insert((Subject::Case, c.id), (name, Some(href)));
+        }
+        let needs = ids_of(&wanted, Subject::Need);
+        for n in state.store.needs_by_ids(&needs).await? {
+            let name = named(&n.moderated, &n.slug, |f| &f.title);
+            let href = format!("/besoins/{}", n.slug);
+            out.insert((Subject::Need, n.id), (name, Some(href)));
         }
         for (s, id) in wanted {
             out.entry((s, id)).or_insert_with(|| {
@@ -604,6 +605,7 @@ impl Subjects {
                     Subject::Member => "moderation.gone_member",
                     Subject::Place => "moderation.gone_place",
                     Subject::Case => "moderation.gone_case",
+                    Subject::Need => "moderation.gone_need",
                 };
                 (t.s(gone).to_string(), None)
             });
@@ -621,6 +623,7 @@ fn subject_label(t: Tr, s: Subject) -> &'static str {
         Subject::Member => "moderation.subject_member",
         Subject::Place => "moderation.subject_place",
         Subject::Case => "moderation.subject_case",
+        Subject::Need => "moderation.subject_need",
     })
 }
 
