@@ -239,10 +239,7 @@ pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>
 
 /// The form filled with a version, to edit it.
 pub async fn typed_from(state: &AppState, f: &CaseFields) -> Result<Typed, AppError> {
-    let territory = state
-        .territories
-        .get(f.territory.level, &f.territory.code)
-        .map_or_else(|| f.territory.code.clone(), pick::line);
+    let territory = pick::line_of(&state.territories, &f.territory);
     let contacts: Vec<String> = state
         .store
         .profiles_by_ids(&f.contacts)
@@ -432,12 +429,7 @@ pub async fn check(
     if errors.is_empty() {
         return Ok(Ok((fields, uploads)));
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
+    errors.sort_by(&ORDER);
     Ok(Err((errors, choices)))
 }
 

@@ -4,8 +4,9 @@
 
 use super::index::{parse, API_NAMES, PER_PAGE};
 use crate::error::{ApiError, AppError, Problem};
-use crate::resources::api::FacetCount;
+use crate::resources::api::{counts, FacetCount};
 use crate::state::AppState;
+use crate::territories::api::TerritoryPoint;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use catalyse_core::needs::{Horizon, Need, NeedEvent, NeedStatus};
@@ -23,18 +24,6 @@ pub enum NeedApiSort {
     Waiting,
 }
 
-/// Where a need is.
-#[derive(Serialize, ToSchema)]
-pub struct NeedTerritory {
-    /// region, department, epci or commune
-    pub level: String,
-    pub code: String,
-    pub name: String,
-    /// Its town hall or, for a larger territory, its most populous commune's (WGS 84).
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-}
-
 /// A need as listed.
 #[derive(Serialize, ToSchema)]
 pub struct NeedSummary {
@@ -43,7 +32,8 @@ pub struct NeedSummary {
     pub title: String,
     /// Who expresses it, as shown publicly; may be empty.
     pub organisation: String,
-    pub territory: Option<NeedTerritory>,
+    /// Where the need is.
+    pub territory: Option<TerritoryPoint>,
     /// Fragility slug.
     pub fragility: String,
     /// Lever slugs.
@@ -106,13 +96,7 @@ pub fn summary(state: &AppState, n: &Need) -> Option<NeedSummary> {
         url: format!("{}/besoins/{}", state.config.public_url(), n.slug),
         title: f.title.clone(),
         organisation: f.organisation.clone(),
-        territory: t.map(|t| NeedTerritory {
-            level: t.level.to_string(),
-            code: t.code.clone(),
-            name: t.name.clone(),
-            lat: t.lat,
-            lon: t.lon,
-        }),
+        territory: t.map(TerritoryPoint::from),
         fragility: f.fragility.clone(),
         levers: f.levers.clone(),
         families: f.families.clone(),
@@ -156,14 +140,7 @@ pub async fn search(
     let items = (state.store.needs_by_ids(&ids).await?.iter())
         .filter_map(|n| summary(&state, n))
         .collect();
-    let counts = |facet| {
-        (found.facets.get(facet).iter())
-            .map(|(value, count)| FacetCount {
-                value: value.clone(),
-                count: *count as u64,
-            })
-            .collect()
-    };
+    let counts = |facet| counts(found.facets.get(facet));
     Ok(Json(NeedResultsPage {
         items,
         total: found.total as u64,

@@ -61,16 +61,6 @@ impl FormPage<'_> {
     fn hours(&self) -> i64 {
         CONFIRM_HOURS
     }
-    fn errs(&self, field: &str) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect()
-    }
-    fn invalid(&self, field: &str) -> bool {
-        self.errors.get(field).is_some()
-    }
     /// (slug, name, chosen) of a list of choices.
     fn choices_of<'b>(
         &self,

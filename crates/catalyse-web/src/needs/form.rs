@@ -78,14 +78,10 @@ pub fn read(state: &AppState, form: &Sent) -> Typed {
 
 /// The form filled with a version, to edit it.
 pub fn typed_from(state: &AppState, f: &NeedFields) -> Typed {
-    let territory = state
-        .territories
-        .get(f.territory.level, &f.territory.code)
-        .map_or_else(|| f.territory.code.clone(), pick::line);
     Typed {
         title: f.title.clone(),
         description: f.description.clone(),
-        territory,
+        territory: pick::line_of(&state.territories, &f.territory),
         organisation: f.organisation.clone(),
         author_family: f.author_family.clone(),
         fragility: f.fragility.clone(),
@@ -172,11 +168,6 @@ pub fn check(state: &AppState, t: Tr, d: &mut Typed, visitor: bool) -> Checked {
     if errors.is_empty() {
         return Ok((fields, email));
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
+    errors.sort_by(&ORDER);
     Err((errors, choices))
 }

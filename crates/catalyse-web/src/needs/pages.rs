@@ -103,12 +103,7 @@ pub async fn list(
         }),
         facet(NeedFacet::Horizon, "needs.facet_horizon", &horizon),
     ];
-    let name = |level, code: &str| {
-        state
-            .territories
-            .get(level, code)
-            .map_or_else(|| code.to_string(), |t| t.name.clone())
-    };
+    let name = |level, code: &str| crate::territories::name_or_code(&state, level, code);
     let regions = vec![
         facet(NeedFacet::Region, "needs.facet_region", &|v| {
             name(TerritoryLevel::Region, v)

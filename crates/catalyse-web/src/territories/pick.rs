@@ -38,6 +38,14 @@ pub fn line(t: &Territory) -> String {
     format!("{} ({} {})", t.name, level_word(t.level), t.code)
 }
 
+/// How a territory of a form's version is written back in its field: as [`line`], or its
+/// code when the geography no longer knows it.
+pub fn line_of(index: &TerritoryIndex, r: &TerritoryRef) -> String {
+    index
+        .get(r.level, &r.code)
+        .map_or_else(|| r.code.clone(), line)
+}
+
 /// Reads a typed line, of `level` if given: « Name (level code) » or « Name (code) » as
 /// [`line`] and older forms write them, an INSEE code or SIREN, a postcode, or a name in any of
 /// the forms the search understands. A line is one territory when the search finds only one,
