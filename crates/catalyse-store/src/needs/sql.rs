@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Executor, Pool, Transaction};
 use std::collections::HashMap;
 
-/// Rows per generated insert of example needs (14 values each).
+/// Rows per generated insert of example needs (15 values each).
 const EXAMPLE_CHUNK: usize = 200;
 const CONTACT_COLUMNS: &str = "id, need_id, from_user, to_user, kind, at";
 const DRAFT_COLUMNS: &str = "id, user_id, email, event_id, text, created_at, used_at";

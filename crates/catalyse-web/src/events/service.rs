@@ -10,17 +10,13 @@ use crate::state::AppState;
 use catalyse_core::agenda::{Event, EventStatus};
 use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder, StoreError};
 use chrono::Utc;
-use hmac::{Hmac, Mac};
 use std::collections::HashMap;
 
 /// The token of the links for one address registered to one event: an HMAC, so that every
 /// email can carry it without storing it (the database keeps its SHA-256).
 pub fn link_token(state: &AppState, event_id: i64, email: &str) -> String {
-    use base64::Engine;
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&state.link_secret)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(format!("registration:{event_id}:{}", email.to_lowercase()).as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    let message = format!("registration:{event_id}:{}", email.to_lowercase());
+    crate::tokens::sign(&state.link_secret, &message)
 }
 
 /// Whether people may register now (see [`Event::open_for_registration`]).

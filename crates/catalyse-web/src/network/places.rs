@@ -542,15 +542,8 @@ fn tell_moderators(state: &AppState, fields: &PlaceFields, author: i64) {
 
 /// The place to edit, if the member may.
 async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Place, AppError> {
-    let p = state
-        .store
-        .place_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !can_manage(Some(user), &p) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(p)
+    let found = state.store.place_by_slug(slug).await?;
+    crate::auth::to_change(found, |p| can_manage(Some(user), p))
 }
 
 /// `GET /lieux/{slug}/modifier`
