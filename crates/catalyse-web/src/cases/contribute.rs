@@ -59,17 +59,6 @@ impl FormPage<'_> {
             None => self.ctx.t.s("cases_form.new_title").to_string(),
         }
     }
-    /// Every message about a field (a field may have several: one per actor row…).
-    fn errs(&self, field: &str) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect()
-    }
-    fn invalid(&self, field: &str) -> bool {
-        self.errors.get(field).is_some()
-    }
     fn phases(&self) -> Vec<(&'static str, String)> {
         Phase::ALL
             .iter()

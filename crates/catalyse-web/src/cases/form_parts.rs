@@ -7,13 +7,12 @@ use crate::forms::FormErrors;
 use crate::i18n::Tr;
 use crate::pages::PageCtx;
 use crate::state::AppState;
-use crate::territories::pick::{self, Ambiguity, Resolved};
+use crate::territories::pick::{self, Ambiguity};
 use crate::upload::MultipartForm;
 use catalyse_core::cases::{
     Case, CaseActor, CaseFields, CaseFigure, FundingShare, FundingSource, Phase, MAX_ACTORS,
     MAX_FIGURES,
 };
-use catalyse_core::network::TerritoryRef;
 use catalyse_core::resource::ResourceState;
 
 /// The licences a case may be shared under; the first is the default.
@@ -244,10 +243,7 @@ pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>
 
 /// The form filled with a version, to edit it.
 pub async fn typed_from(state: &AppState, f: &CaseFields) -> Result<Typed, AppError> {
-    let territory = state
-        .territories
-        .get(f.territory.level, &f.territory.code)
-        .map_or_else(|| f.territory.code.clone(), pick::line);
+    let territory = pick::line_of(&state.territories, &f.territory);
     let contacts: Vec<String> = state
         .store
         .profiles_by_ids(&f.contacts)
@@ -377,17 +373,17 @@ pub async fn check(sub: &Submission<'_>, d: &mut Typed) -> Result<Checked, AppEr
     let (state, t) = (sub.state, sub.ctx.t);
     let current = sub.case.and_then(|c| c.moderated.current());
     let mut errors = FormErrors::default();
-    let index = &state.territories;
-    if let Some(c) = pick::chosen(
-        index,
-        &d.territory,
-        &d.territory_choice,
-        &d.territory_offered_for,
-        None,
-    ) {
-        d.territory = pick::line(c);
-    }
-    let (territory, choices) = territory(state, t, &d.territory, &mut errors);
+    let (territory, choices) = pick::territory(
+        t,
+        &state.territories,
+        &mut d.territory,
+        (
+            "territoire_choix",
+            &d.territory_choice,
+            &d.territory_offered_for,
+        ),
+        &mut errors,
+    );
     let started_year = match d.started_year.trim() {
         "" => None,
         y => y.parse::<i32>().ok().or_else(|| {
@@ -452,59 +448,11 @@ pub async fn check(sub: &Submission<'_>, d: &mut Typed) -> Result<Checked, AppEr
             files,
         });
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
+    errors.sort_by(&ORDER);
     Ok(Checked {
         outcome: Err((errors, choices)),
         files,
     })
-}
-
-/// The territory typed (any level), or the message and the candidates.
-fn territory(
-    state: &AppState,
-    t: Tr,
-    typed: &str,
-    errors: &mut FormErrors,
-) -> (TerritoryRef, Option<Ambiguity>) {
-    let typed = typed.trim();
-    let mut found = TerritoryRef {
-        level: catalyse_core::TerritoryLevel::Commune,
-        code: String::new(),
-    };
-    if typed.is_empty() {
-        return (found, None);
-    }
-    match pick::resolve(&state.territories, typed, None) {
-        Resolved::One(x) => {
-            found.level = x.level;
-            found.code = x.code.clone();
-            (found, None)
-        }
-        Resolved::Unknown => {
-            errors.push("territory", t.f("cases_form.err_territory_unknown", typed));
-            (found, None)
-        }
-        Resolved::Ambiguous(list, more) => {
-            errors.push(
-                "territory",
-                t.f("cases_form.err_territory_ambiguous", typed),
-            );
-            let a = Ambiguity::new(
-                t,
-                &state.territories,
-                "territoire_choix",
-                typed,
-                &list,
-                more,
-            );
-            (found, Some(a))
-        }
-    }
 }
 
 fn funding(t: Tr, d: &Typed, errors: &mut FormErrors) -> Vec<FundingShare> {

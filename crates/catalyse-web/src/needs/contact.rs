@@ -260,7 +260,7 @@ pub async fn offer(
         return Ok(too_many(t));
     }
     record(&state, &need, &user, None, NeedContactKind::Offer).await?;
-    Ok(Redirect::to(&format!("/besoins/{slug}?contact=aide")).into_response())
+    Ok(Redirect::to(&format!("/besoins/{slug}?etat=aide")).into_response())
 }
 
 /// `GET /besoins/{slug}/mise-en-relation?membre=…`: the form of « Demander une mise en
@@ -343,15 +343,14 @@ pub async fn request(
         NeedContactKind::Request,
     )
     .await?;
-    Ok(Redirect::to(&format!("/besoins/{slug}?contact=demande")).into_response())
+    Ok(Redirect::to(&format!("/besoins/{slug}?etat=demande")).into_response())
 }
 
-/// The page's notice after a contact went (`?contact=aide` or `?contact=demande` on the
-/// need's page).
-pub fn notice(t: Tr, contact: &str) -> Option<String> {
-    match contact {
-        "aide" => Some(t.s("needs_match.sent_offer").to_string()),
-        "demande" => Some(t.s("needs_match.sent_request").to_string()),
+/// The need page's notice after a contact went (`?etat=aide` or `?etat=demande`).
+pub fn notice(t: Tr, etat: &str) -> Option<&'static str> {
+    match etat {
+        "aide" => Some(t.s("needs_match.sent_offer")),
+        "demande" => Some(t.s("needs_match.sent_request")),
         _ => None,
     }
 }
@@ -417,12 +416,12 @@ async fn record(
     to: Option<i64>,
     kind: NeedContactKind,
 ) -> Result<(), AppError> {
-    state
+    let after = state
         .store
         .record_need_contact(need.id, from.id, to, kind, chrono::Utc::now())
         .await?;
-    // Visitors' pages show the need's status.
-    state.pages.invalidate();
+    // Its status is searched and shown: the index and the pages follow.
+    super::index::index_one(state, &after).await;
     tracing::info!(
         need = need.id,
         from = from.id,

@@ -1,21 +1,57 @@
-//! Besoins des territoires: who could help with a need and why (`suggestions`, over the pool
-//! in memory `pool`, and its API `api_suggestions`), and putting people in touch about it
-//! (`contact`).
+//! Besoins des territoires: what a territory needs, said by a member or by a visitor who
+//! confirms by mail, moderated before anyone sees it, then followed to « résolu » or « clos ».
+//! Search with facets and a page per need (`pages`), the API (`api`), the full-text index
+//! kept in step with the store (`index`). The form (`contribute`, its fields `form`), what
+//! follows it (`manage`: a version submitted, status moves, « Mes besoins »), who may act
+//! (`status`); moderators decide in `network::moderation`. Who could help and why:
+//! `suggestions`, over the candidates in memory (`pool`), and its API (`api_suggestions`);
+//! putting people in touch about a need: `contact`.
 
+pub mod api;
 pub mod api_suggestions;
 pub mod contact;
+pub mod contribute;
+pub mod form;
+pub mod index;
+pub mod manage;
+pub mod pages;
 pub mod pool;
+pub mod status;
 pub mod suggestions;
 
 use crate::Routes;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// The suggestions' API and the contact forms.
-pub fn match_routes() -> Routes {
+/// The schemas the API's parameters refer to (responses bring their own).
+#[derive(OpenApi)]
+#[openapi(components(schemas(
+    api::NeedApiSort,
+    catalyse_core::needs::NeedStatus,
+    catalyse_core::needs::Horizon
+)))]
+struct Schemas;
+
+pub fn routes() -> Routes {
     Routes {
         pages: Router::new()
+            .route("/besoins", get(pages::list))
+            .route(
+                "/besoins/nouveau",
+                get(contribute::new_form).post(contribute::create),
+            )
+            .route(
+                "/besoins/confirmer",
+                get(contribute::confirm_form).post(contribute::confirm),
+            )
+            .route("/besoins/{slug}", get(pages::need))
+            .route(
+                "/besoins/{slug}/modifier",
+                get(contribute::edit_form).post(contribute::update),
+            )
+            .route("/besoins/{slug}/statut", post(manage::set_status))
             .route(
                 "/besoins/{slug}/aider",
                 get(contact::offer_form).post(contact::offer),
@@ -23,8 +59,12 @@ pub fn match_routes() -> Routes {
             .route(
                 "/besoins/{slug}/mise-en-relation",
                 get(contact::request_form).post(contact::request),
-            ),
-        api: OpenApiRouter::new().routes(routes!(api_suggestions::suggestions)),
+            )
+            .route("/mon-profil/besoins", get(manage::mine)),
+        api: OpenApiRouter::with_openapi(Schemas::openapi())
+            .routes(routes!(api::search))
+            .routes(routes!(api::need))
+            .routes(routes!(api_suggestions::suggestions)),
         machine: Router::new(),
     }
 }

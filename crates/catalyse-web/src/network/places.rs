@@ -491,12 +491,7 @@ fn check(
     if errors.is_empty() {
         return Ok(fields);
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
+    errors.sort_by(&ORDER);
     Err((errors, choices))
 }
 

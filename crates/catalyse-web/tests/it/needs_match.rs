@@ -291,6 +291,78 @@ async fn ranking(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
+both_databases!(the_need_page_says_who_could_help_and_why, need_page);
+async fn need_page(store: Arc<dyn Store>) {
+    let n = network(&store).await;
+    // An example member (« données d'exemple »), of the lever sought, in the village.
+    let eva = ProfileFields {
+        display_name: "Eva Exemple".into(),
+        actor_family: "entreprises".into(),
+        territories: vec![commune("01001")],
+        activities: vec![],
+        levers: vec!["apprendre-a-faire-alliance".into()],
+        ..crate::fixtures::profile_fields("Eva Exemple")
+    };
+    let example = catalyse_store::ExampleMember {
+        email: "eva@exemple.invalid".into(),
+        fields: eva,
+        visibility: Visibility::Public,
+    };
+    let now = chrono::Utc::now();
+    store.insert_example_members(&[example], now).await.unwrap();
+    let app = TestApp::start(store.clone()).await;
+    let need = published_need(&store, n.author.id, "Relier les quartiers sans bus").await;
+    let path = format!("/besoins/{}", need.slug);
+    let section = |body: &str| {
+        let start = body.find("id=\"suggestions-titre\"").expect("the section");
+        body[start..]
+            .split("</section>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let order = |html: &str, names: &[&str]| {
+        let at: Vec<usize> = names.iter().map(|m| html.find(m).expect(m)).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{names:?} in {html}");
+    };
+
+    // A visitor: the public profiles, best first, each with its reasons; the example
+    // labelled; the rules in a note that opens without JavaScript; asked to sign in to help.
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = section(&page.body);
+    assert!(html.contains("Qui pourrait vous aider ?"));
+    order(&html, &["Rosalie Liens", "Eva Exemple", "Bruno Atelier"]);
+    assert!(!html.contains("Mila Membres") && !html.contains("Hector Masque"));
+    assert!(
+        html.contains("Association à moins de 1 km · pratique"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Eva Exemple</a> — Association Les Liens <span class=\"tag tag-example\">")
+    );
+    order(&html, &["Covoiturage des quartiers", "Navette rurale"]);
+    assert!(html.contains("<details class=\"why\">"));
+    assert!(html.contains("<summary>Pourquoi ces suggestions ?</summary>"));
+    assert!(html.contains("<li>25 points selon la part des activités du métier recherchées"));
+    assert!(html.contains("générés pour la démonstration"));
+    assert!(html.contains(&format!("<a href=\"{path}/aider\">Connectez-vous")));
+    assert!(!html.contains("mise-en-relation"));
+
+    // A member: the profiles reserved to members too, and « Je peux aider ».
+    sign_in(&app, &n.bruno.email.to_string()).await;
+    let html = section(&app.get(&path).await.body);
+    order(&html, &["Rosalie Liens", "Mila Membres", "Eva Exemple"]);
+    assert!(html.contains("visible des membres"));
+    assert!(html.contains(&format!("href=\"{path}/aider\">Je peux aider</a>")));
+    // The author: a request beside each member, no offer to herself.
+    sign_in(&app, &n.author.email.to_string()).await;
+    let html = section(&app.get(&path).await.body);
+    assert!(html.contains(&format!("{path}/mise-en-relation?membre=rosalie-liens")));
+    assert!(!html.contains("Je peux aider"));
+    app.stop().await;
+}
+
 /// The mails sent so far: (To, Reply-To, decoded body).
 fn mails(app: &TestApp) -> Vec<(String, String, String)> {
     app.outbox()
@@ -328,7 +400,7 @@ async fn offer_relayed(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         r.header("location"),
-        format!("/besoins/{}?contact=aide", need.slug)
+        format!("/besoins/{}?etat=aide", need.slug)
     );
     let sent = mails(&app);
     let (to, reply_to, body) = sent.last().expect("relayed mail");
@@ -340,6 +412,19 @@ async fn offer_relayed(store: Arc<dyn Store>) {
     );
     assert!(body.contains(&format!("/besoins/{}", need.slug)), "{body}");
 
+    // The page says so, and shows no address.
+    let page = app.get(&format!("/besoins/{}?etat=aide", need.slug)).await;
+    assert!(page
+        .body
+        .contains("votre proposition d&#39;aide est transmise"));
+    assert!(
+        page.body.contains("Proposition d&#39;aide reçue"),
+        "{}",
+        page.body
+    );
+    for address in [n.author.email.as_str(), n.bruno.email.as_str()] {
+        assert!(!page.body.contains(address), "{address} shown");
+    }
     // Recorded, and the need is « en relation » with a dated step.
     let contacts = store.need_contacts(need.id).await.unwrap();
     assert_eq!(contacts.len(), 1);
