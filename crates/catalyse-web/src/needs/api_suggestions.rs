@@ -5,7 +5,7 @@
 
 use super::suggestions::{ranked, Looker, Shown};
 use crate::auth::MaybeUser;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -131,12 +131,7 @@ pub async fn suggestions(
     MaybeUser(user): MaybeUser,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let need = state
-        .store
-        .need_by_slug(&slug)
-        .await?
-        .filter(|n| n.is_public())
-        .ok_or(AppError::NotFound)?;
+    let need = super::suggestions::public_need(&state, &slug).await?;
     let looker = Looker::of(user.as_ref(), &need);
     let base = state.config.public_url();
     let shown = ranked(&state, &need, looker, &base, API_MEMBERS, API_CASES).await?;

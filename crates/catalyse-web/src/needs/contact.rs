@@ -76,15 +76,11 @@ pub struct MemberQuery {
 
 /// The public need of this slug (404 otherwise) and its public title.
 async fn public_need(state: &AppState, slug: &str) -> Result<(Need, String), AppError> {
-    let need = state
-        .store
-        .need_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let need = super::suggestions::public_need(state, slug).await?;
     let title = need
         .public_fields()
         .map(|f| f.title.clone())
-        .ok_or(AppError::NotFound)?;
+        .unwrap_or_default();
     Ok((need, title))
 }
 

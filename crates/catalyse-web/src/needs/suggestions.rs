@@ -128,6 +128,13 @@ impl Shown {
     }
 }
 
+/// The public need of this slug: `NotFound` for an unknown one or one never approved.
+pub async fn public_need(state: &AppState, slug: &str) -> Result<Need, AppError> {
+    (state.store.need_by_slug(slug).await?)
+        .filter(Need::is_public)
+        .ok_or(AppError::NotFound)
+}
+
 /// The suggestions a need's page shows to its viewer: public profiles to visitors, those
 /// reserved to members too when signed in; never the need's author nor anyone already in
 /// touch about it.
