@@ -29,7 +29,8 @@ use utoipa::OpenApi;
         (name = "resources", description = "The resource centre: documents of the kit and beyond"),
         (name = "events", description = "Webinars and events, series and their rules"),
         (name = "places", description = "Places run by members of the network: cafés solidaires, co-workings, showrooms, FabLabs, tiers-lieux"),
-        (name = "network", description = "The network of pioneers: public profiles and the clustered map")
+        (name = "network", description = "The network of pioneers: public profiles and the clustered map"),
+        (name = "needs", description = "Needs of territories and who could help with them")
     )
 )]
 pub struct ApiDoc;

@@ -57,8 +57,11 @@ pub struct Inner {
     pub needs: Arc<catalyse_search::needs::NeedIndex>,
     /// The fragilities a case or a survey answer names (`data/reference/survey.toml`).
     pub fragilities: Vec<catalyse_core::dataset::Fragility>,
-    /// The network in memory (map, figures), replaced whole after a change.
+    /// The network in memory (map, figures, the suggestions' pool), replaced whole after a
+    /// change.
     network: RwLock<Arc<crate::network::snapshot::Snapshot>>,
+    /// How the suggestion engine numbers the reference, and the centres of territories.
+    pub matching: crate::needs::pool::Matching,
     /// Visitors' pages as last rendered (see `page_cache`).
     pub pages: crate::page_cache::PageCache,
 }
@@ -110,6 +113,7 @@ impl AppState {
             &reference.actor_families,
             &territories,
         );
+        let matching = crate::needs::pool::Matching::new(&reference, &fragilities, &territories)?;
         let link_secret = match store.setting(LINK_SECRET).await? {
             Some(s) => s,
             None => {
@@ -127,6 +131,7 @@ impl AppState {
             limits: Limits::from_config(&config)?,
             observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
             numbering,
+            matching,
             members,
             cases,
             needs,

@@ -3,14 +3,19 @@
 //! Search with facets and a page per need (`pages`), the API (`api`), the full-text index
 //! kept in step with the store (`index`). The form (`contribute`, its fields `form`), what
 //! follows it (`manage`: a version submitted, status moves, « Mes besoins »), who may act
-//! (`status`); moderators decide in `network::moderation`. Who could help: `suggestions`.
+//! (`status`); moderators decide in `network::moderation`. Who could help and why:
+//! `suggestions`, over the candidates in memory (`pool`), and its API (`api_suggestions`);
+//! putting people in touch about a need: `contact`.
 
 pub mod api;
+pub mod api_suggestions;
+pub mod contact;
 pub mod contribute;
 pub mod form;
 pub mod index;
 pub mod manage;
 pub mod pages;
+pub mod pool;
 pub mod status;
 pub mod suggestions;
 
@@ -47,10 +52,19 @@ pub fn routes() -> Routes {
                 get(contribute::edit_form).post(contribute::update),
             )
             .route("/besoins/{slug}/statut", post(manage::set_status))
+            .route(
+                "/besoins/{slug}/aider",
+                get(contact::offer_form).post(contact::offer),
+            )
+            .route(
+                "/besoins/{slug}/mise-en-relation",
+                get(contact::request_form).post(contact::request),
+            )
             .route("/mon-profil/besoins", get(manage::mine)),
         api: OpenApiRouter::with_openapi(Schemas::openapi())
             .routes(routes!(api::search))
-            .routes(routes!(api::need)),
+            .routes(routes!(api::need))
+            .routes(routes!(api_suggestions::suggestions)),
         machine: Router::new(),
     }
 }

@@ -76,6 +76,8 @@ impl Status {
             notice: match etat {
                 Some("envoye") if can => Some(t.s("needs_form.sent")),
                 Some("statut") if can => Some(t.s("needs.status_done")),
+                // An offer of help or a request just sent (`needs::contact`).
+                Some(e) if ctx.user.is_some() => super::contact::notice(t, e),
                 _ => None,
             },
             error: None,

@@ -2,8 +2,10 @@
 //! from the store after every change that others can see (an approval, a visibility change,
 //! a deletion) and when another instance changed it (the `network_version` setting, watched
 //! like the observatory), or when the case studies changed (the `cases_version` setting: the
-//! published ones are the map's third layer). The directory's full-text index
-//! (`catalyse_search::members`) is updated in place beside it.
+//! published ones are the map's third layer); the needs' suggestion pool (`needs::pool`) is
+//! built in the same read and swapped with it (a member's opt-out of suggestions is such a
+//! change). The directory's full-text index (`catalyse_search::members`) is updated in place
+//! beside it.
 
 use super::snapshot::{member_doc, Builder, Figures, Snapshot, VERSION_KEY};
 use crate::state::AppState;
@@ -22,6 +24,9 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
     // Read before the data: a change made during the read is picked up by the next refresh.
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     let cases_version = state.store.cases_version().await?;
+    // The needs' suggestions are drawn from the same read (`needs::pool`).
+    let opted_out = state.store.unsuggestible_users().await?;
+    let mut pool = crate::needs::pool::PoolBuilder::new(&state.matching, opted_out);
     let mut b = Builder {
         territories: &state.territories,
         numbering: &state.numbering,
@@ -49,6 +54,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         let Some(last) = page.last() else { break };
         after = last.user_id;
         for p in page {
+            pool.member(&state.matching, &state.territories, &p);
             if let Some(doc) = b.member(p, tx.is_some()) {
                 if let Some(tx) = &tx {
                     // The writer stopped: its error is reported below.
@@ -83,6 +89,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         after = last.id;
         for c in &page {
             b.case(c);
+            pool.case(&state.matching, &state.territories, c);
         }
     }
     let Builder {
@@ -106,6 +113,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         ids.shrink_to_fit();
     }
     let snapshot = tokio::task::spawn_blocking(move || Snapshot {
+        suggestions: pool.build(),
         version,
         cases_version,
         listed,

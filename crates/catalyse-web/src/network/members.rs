@@ -7,7 +7,7 @@ use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::network::profile::territory_line;
-use crate::network::relay::{relay, Relay, CONTACTS_PER_DAY};
+use crate::network::relay::{relay, Recipient, Relay, CONTACTS_PER_DAY};
 use crate::pages::{page_param, render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
@@ -426,7 +426,7 @@ pub async fn contact(
         .replace("{message}", &message);
     let relayed = Relay {
         sender: &sender,
-        recipient: &recipient,
+        recipient: Recipient::Member(&recipient),
         subject: &subject,
         body,
         kind: "peer contact",

@@ -42,13 +42,16 @@ pub struct Draft {
     pub links: String,
     pub visibility: String,
     pub consent: bool,
+    /// « Ne pas me proposer dans les suggestions des besoins »: applies at once, like the
+    /// visibility.
+    pub opt_out: bool,
 }
 
 impl Draft {
     /// What the form shows: the version under review or else the published one; for a member
     /// with no profile yet, her account's name and a profile seen by members only.
-    fn shown(state: &AppState, profile: Option<&Profile>, user: &User) -> Draft {
-        match profile {
+    fn shown(state: &AppState, profile: Option<&Profile>, user: &User, opt_out: bool) -> Draft {
+        let d = match profile {
             Some(p) => (p.moderated.current())
                 .map(|f| Draft::of(&state.territories, f, p))
                 .unwrap_or_default(),
@@ -57,7 +60,8 @@ impl Draft {
                 visibility: "members".into(),
                 ..Draft::default()
             },
-        }
+        };
+        Draft { opt_out, ..d }
     }
 
     fn of(territories: &TerritoryIndex, f: &ProfileFields, p: &Profile) -> Draft {
@@ -79,8 +83,14 @@ impl Draft {
             links: f.links.join("\n"),
             visibility: p.visibility.as_str().into(),
             consent: p.consent_at.is_some(),
+            opt_out: false,
         }
     }
+}
+
+/// Whether the member asked not to be suggested to the authors of needs.
+async fn opted_out(state: &AppState, user_id: i64) -> Result<bool, AppError> {
+    Ok(state.store.unsuggestible_users().await?.contains(&user_id))
 }
 
 #[derive(Template)]
@@ -165,7 +175,8 @@ pub async fn show(
     Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
     let profile = state.store.profile(user.id).await?;
-    let d = Draft::shown(&state, profile.as_ref(), &user);
+    let opt_out = opted_out(&state, user.id).await?;
+    let d = Draft::shown(&state, profile.as_ref(), &user, opt_out);
     let notice = q.etat.as_deref().and_then(|e| match e {
         "bienvenue" => Some(ctx.t.s("me.notice_welcome").to_string()),
         "envoye" => Some(ctx.t.s("me.notice_sent").to_string()),
@@ -252,6 +263,7 @@ pub async fn save(
         links: form.field("links").trim().into(),
         visibility: form.field("visibility").into(),
         consent: form.field("consent") == "oui",
+        opt_out: form.field("ne_pas_suggerer") == "oui",
     };
     let mut errors = FormErrors::default();
     if let Some(p) = form.problem {
@@ -262,6 +274,7 @@ pub async fn save(
         if !form.fields.contains_key("visibility") {
             d.visibility = was.map_or("members", |p| p.visibility.as_str()).into();
             d.consent = was.is_some_and(|p| p.consent_at.is_some());
+            d.opt_out = opted_out(&state, user.id).await?;
         }
         errors.push(
             "photo",
@@ -385,6 +398,10 @@ pub async fn save(
         d.consent,
     )
     .await?;
+    // Once the profile exists (the store keeps the choice on it).
+    if d.opt_out != opted_out(&state, user.id).await? {
+        super::service::set_suggestible(&state, user.id, !d.opt_out).await?;
+    }
     Ok(Redirect::to("/mon-profil?etat=envoye").into_response())
 }
 
@@ -403,6 +420,7 @@ pub async fn export(
         )
         .await?;
     let sent = state.store.contacts_sent(user.id).await?;
+    let suggestible = !opted_out(&state, user.id).await?;
     let body = serde_json::json!({
         "exported_at": Utc::now().to_rfc3339(),
         "account": account_json(&user),
@@ -410,6 +428,7 @@ pub async fn export(
         "places": places,
         "moderation_decisions": decisions,
         "contact_messages_sent": sent,
+        "suggested_for_needs": suggestible,
         "note": "Les messages envoyés à d'autres membres ne sont pas conservés : seuls leur date et leur destinataire le sont, pour limiter les abus.",
     });
     Ok((
@@ -457,7 +476,8 @@ pub async fn delete(
     let ok = verify_password(form.password, Some(user.password_hash.clone())).await;
     if !ok || form.confirm != "oui" {
         let profile = state.store.profile(user.id).await?;
-        let d = Draft::shown(&state, profile.as_ref(), &user);
+        let opt_out = opted_out(&state, user.id).await?;
+        let d = Draft::shown(&state, profile.as_ref(), &user, opt_out);
         let mut errors = FormErrors::default();
         if form.confirm != "oui" {
             errors.push("confirm", ctx.t.s("me.error_delete_confirm"));

@@ -1,5 +1,7 @@
 //! A message from one member to another, relayed by mail without showing either address on any
 //! page: the recipient gets it with « Répondre à » set to the sender, and a link to report it.
+//! The recipient may also be a visitor known by her address only (the author of a need who has
+//! no account).
 //! Limited per sender ([`CONTACTS_PER_DAY`] in 24 hours, every kind of relayed message
 //! counted together), logged (who, to whom, when; never the text). The peer contact form and
 //! the needs' « Je peux aider » and « Demander une mise en relation » go through it.
@@ -13,10 +15,18 @@ use chrono::{Duration, Utc};
 /// Messages a member may send to peers in 24 hours.
 pub const CONTACTS_PER_DAY: i64 = 10;
 
+/// Who receives a relayed message.
+#[derive(Clone, Copy)]
+pub enum Recipient<'a> {
+    Member(&'a User),
+    /// A visitor with no account, by the address she gave (never shown).
+    Visitor(&'a str),
+}
+
 /// A message to relay.
 pub struct Relay<'a> {
     pub sender: &'a User,
-    pub recipient: &'a User,
+    pub recipient: Recipient<'a>,
     /// The subject line, without the platform's prefix.
     pub subject: &'a str,
     /// The text, where `{sender}` becomes the sender's name and `{report}` the address to
@@ -28,13 +38,19 @@ pub struct Relay<'a> {
 
 /// Whether the message went: `false` when the sender reached her limit (nothing is sent).
 pub async fn relay(state: &AppState, r: Relay<'_>) -> Result<bool, AppError> {
-    let (sender, recipient) = (r.sender, r.recipient);
+    let sender = r.sender;
+    let (recipient_id, to) = match r.recipient {
+        Recipient::Member(u) => (Some(u.id), u.email.as_str()),
+        Recipient::Visitor(address) => (None, address),
+    };
     let now = Utc::now();
+    // The log names an account: a visitor has none, so her message is logged with the sender
+    // as its recipient — counted in the sender's limit all the same, and no one else's data.
     if !state
         .store
         .record_contact(
             sender.id,
-            recipient.id,
+            recipient_id.unwrap_or(sender.id),
             now,
             now - Duration::hours(24),
             CONTACTS_PER_DAY,
@@ -50,15 +66,15 @@ pub async fn relay(state: &AppState, r: Relay<'_>) -> Result<bool, AppError> {
         .map(|f| f.display_name.clone())
         .unwrap_or_else(|| sender.display_name.clone());
     let base = state.config.public_url();
-    // The abuse link reports the sender's profile; a sender without one is reported to the
-    // platform's contact (legal notice).
-    let report = match &sender_profile {
-        Some(p) => format!(
+    // The abuse link reports the sender's profile; a sender without one, or a message to a
+    // visitor (who cannot sign in to report), goes to the platform's contact (legal notice).
+    let report = match (&sender_profile, recipient_id) {
+        (Some(p), Some(recipient_id)) => format!(
             "{base}/reseau/{}/signaler?message=1&jeton={}",
             p.slug,
-            crate::network::moderation::abuse_token(state, sender.id, recipient.id)
+            crate::network::moderation::abuse_token(state, sender.id, recipient_id)
         ),
-        None => format!("{base}/mentions-legales"),
+        _ => format!("{base}/mentions-legales"),
     };
     let body = r
         .body
@@ -78,7 +94,7 @@ pub async fn relay(state: &AppState, r: Relay<'_>) -> Result<bool, AppError> {
         .send_with_reply_to(
             &state.mail_from,
             Mail {
-                to: recipient.email.as_str(),
+                to,
                 subject: &subject_line,
                 body,
                 attachment: None,
@@ -89,7 +105,7 @@ pub async fn relay(state: &AppState, r: Relay<'_>) -> Result<bool, AppError> {
         .map_err(AppError::Internal)?;
     tracing::info!(
         sender = sender.id,
-        recipient = recipient.id,
+        recipient = recipient_id,
         kind = r.kind,
         "message relayed"
     );

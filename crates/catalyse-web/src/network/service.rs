@@ -80,3 +80,18 @@ pub async fn submit_profile(
     );
     Ok(after)
 }
+
+/// Whether the member may be suggested to the authors of needs: saved at once, and the
+/// suggestions' pool rebuilt with the network (on every instance) so that it holds at once.
+pub async fn set_suggestible(
+    state: &AppState,
+    user_id: i64,
+    suggestible: bool,
+) -> Result<(), AppError> {
+    state.store.set_suggestible(user_id, suggestible).await?;
+    super::live::changed(state, None)
+        .await
+        .map_err(AppError::Internal)?;
+    tracing::info!(user = user_id, suggestible, "suggestions opt-out changed");
+    Ok(())
+}

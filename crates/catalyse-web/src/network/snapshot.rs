@@ -210,6 +210,8 @@ pub struct Snapshot {
     pub managed_by: HashMap<i64, Vec<i64>>,
     /// The phase of each case study on the map, by id (the popups and the list say it).
     pub case_phases: HashMap<i64, Phase>,
+    /// The candidates the needs' suggestions are drawn from (`needs::pool`).
+    pub suggestions: catalyse_core::needs::suggest::Pool,
 }
 
 impl Snapshot {
@@ -225,6 +227,7 @@ impl Snapshot {
             places: Vec::new(),
             managed_by: HashMap::new(),
             case_phases: HashMap::new(),
+            suggestions: crate::needs::pool::empty(),
         }
     }
 

@@ -17,6 +17,7 @@ mod layers;
 mod map_cases;
 mod moderation;
 mod needs;
+mod needs_match;
 mod needs_search;
 mod network;
 mod observatory;
