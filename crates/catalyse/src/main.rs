@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: CaseCommand,
     },
+    /// The besoins des territoires (needs).
+    Needs {
+        #[command(subcommand)]
+        command: NeedCommand,
+    },
     /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
     /// the server runs.
     Backup {
@@ -151,6 +156,24 @@ enum CaseCommand {
     /// Import case studies from a CSV file (columns in the README, « Data and how to import
     /// it »), published in the name of each line's author. Every bad line is reported;
     /// nothing is written unless all are good.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum NeedCommand {
+    /// Add generated example needs (labelled « données d'exemple »), published, spread over
+    /// the régions; each run adds more. The server's index follows within seconds.
+    Generate {
+        /// How many needs.
+        #[arg(long, default_value_t = 120)]
+        count: usize,
+        /// Seed of the generator (the same seed gives the same needs).
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// Import needs from a CSV file (French columns in the README, « Data and how to import
+    /// it »), published at once. Every bad line is reported; nothing is written unless all
+    /// are good.
     Import { file: PathBuf },
 }
 
@@ -291,6 +314,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Network { command } => network(command, config).await,
         Command::Events { command } => events(command, config).await,
         Command::Cases { command } => cases(command, config).await,
+        Command::Needs { command } => needs(command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
             let summary = catalyse_web::ops::backup::backup(&config, &file).await?;
@@ -460,12 +484,7 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
         description,
         example,
     } = command;
-    let text = std::fs::read_to_string(&file).with_context(|| {
-        format!(
-            "cannot read {} (a UTF-8 CSV file is expected)",
-            file.display()
-        )
-    })?;
+    let text = read_csv(&file)?;
     let stem = file
         .file_stem()
         .and_then(|s| s.to_str())
@@ -597,32 +616,78 @@ async fn cases(command: CaseCommand, config: Config) -> anyhow::Result<()> {
                 Ok(())
             }
             CaseCommand::Import { file } => {
-                let text = std::fs::read_to_string(&file).with_context(|| {
-                    format!(
-                        "cannot read {} (a UTF-8 CSV file is expected)",
-                        file.display()
-                    )
-                })?;
-                use catalyse_web::cases::import::{import, ImportError};
-                match import(&state, &text).await {
-                    Ok(cases) => {
-                        println!("{} case(s) imported and published", cases.len());
-                        Ok(())
-                    }
-                    Err(ImportError::Lines(errors)) => {
-                        for e in &errors {
-                            eprintln!("{}: {e}", file.display());
-                        }
-                        bail!("{} erreur(s) : rien n'a été importé", errors.len());
-                    }
-                    Err(ImportError::Other(e)) => Err(e),
-                }
+                let text = read_csv(&file)?;
+                let done = catalyse_web::cases::import::import(&state, &text).await;
+                imported(&file, done, "case(s)")
             }
         }
     }
     .await;
     state.store.close().await;
     result
+}
+
+async fn needs(command: NeedCommand, config: Config) -> anyhow::Result<()> {
+    let state = catalyse_web::prepare(Config {
+        demo: false,
+        ..config
+    })
+    .await?;
+    let result = async {
+        match command {
+            NeedCommand::Generate { count, seed } => {
+                let n = catalyse_web::needs::examples::generate(
+                    state.store.as_ref(),
+                    state.territories.all(),
+                    count,
+                    seed,
+                )
+                .await?;
+                println!("{n} example need(s) added (données d'exemple)");
+                Ok(())
+            }
+            NeedCommand::Import { file } => {
+                let text = read_csv(&file)?;
+                let done = catalyse_web::needs::import::import(&state, &text).await;
+                imported(&file, done, "need(s)")
+            }
+        }
+    }
+    .await;
+    state.store.close().await;
+    result
+}
+
+/// A CSV file to import, as text.
+fn read_csv(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "cannot read {} (a UTF-8 CSV file is expected)",
+            file.display()
+        )
+    })
+}
+
+/// Says how many `what` an import wrote, or every bad line and that nothing was written.
+fn imported<T>(
+    file: &std::path::Path,
+    done: Result<Vec<T>, catalyse_web::csv_import::ImportError>,
+    what: &str,
+) -> anyhow::Result<()> {
+    use catalyse_web::csv_import::ImportError;
+    match done {
+        Ok(list) => {
+            println!("{} {what} imported and published", list.len());
+            Ok(())
+        }
+        Err(ImportError::Lines(errors)) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            bail!("{} erreur(s) : rien n'a été importé", errors.len());
+        }
+        Err(ImportError::Other(e)) => Err(e),
+    }
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {
@@ -676,9 +741,7 @@ async fn resources(command: ResourceCommand, config: Config) -> anyhow::Result<(
                 Ok(())
             }
             ResourceCommand::Import { file, dry_run } => {
-                let text = std::fs::read_to_string(&file).with_context(|| {
-                    format!("cannot read {} (a UTF-8 CSV file is expected)", file.display())
-                })?;
+                let text = read_csv(&file)?;
                 let levers: Vec<String> =
                     state.reference.levers.iter().map(|l| l.slug.clone()).collect();
                 let items = match catalogue::parse(&text, &levers) {

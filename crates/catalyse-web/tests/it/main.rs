@@ -16,6 +16,7 @@ mod language;
 mod layers;
 mod map_cases;
 mod moderation;
+mod needs_sources;
 mod network;
 mod observatory;
 mod page_cache;
