@@ -294,6 +294,30 @@ async fn restore_under_server(store: Arc<dyn Store>, url: String) {
     drop(listener);
 }
 
+/// The member in whose name files are imported.
+async fn autrice(store: &Arc<dyn Store>) -> catalyse_core::User {
+    let new = catalyse_store::NewUser {
+        email: Email::parse("autrice@exemple.fr").unwrap(),
+        display_name: "Autrice".into(),
+        role: Role::Member,
+        password_hash: "pas-de-mot-de-passe".into(),
+        is_example: false,
+        email_verified: true,
+    };
+    store.create_user(&new, chrono::Utc::now()).await.unwrap()
+}
+
+/// A folder for the files a test writes, one per database.
+fn scratch(url: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "catalyse_{name}_{}_{}",
+        std::process::id(),
+        url.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The public cases of the store.
 async fn public_cases(store: &Arc<dyn Store>) -> Vec<catalyse_core::cases::Case> {
     store.published_cases(0, 10_000).await.unwrap()
@@ -320,26 +344,8 @@ async fn cases_cli(store: Arc<dyn Store>, url: String) {
     assert_eq!(all.iter().filter(|c| c.is_reference).count(), 4);
     let before = all.len();
 
-    let author = store
-        .create_user(
-            &catalyse_store::NewUser {
-                email: Email::parse("autrice@exemple.fr").unwrap(),
-                display_name: "Autrice".into(),
-                role: Role::Member,
-                password_hash: "pas-de-mot-de-passe".into(),
-                is_example: false,
-                email_verified: true,
-            },
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "catalyse_cases_{}_{}",
-        std::process::id(),
-        url.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let author = autrice(&store).await;
+    let dir = scratch(&url, "cases");
     let file = dir.join("pratiques.csv");
     let head = "title,summary,body,territory,started_year,phase,fragilities,levers,actors,funding,results,source,licence,author\n";
     let good = "Navette vers les soins,Une navette solidaire conduit les habitants sans voiture vers les soins.,\"## Le besoin\n\nDes rendez-vous manqués.\",commune:42218,2018,experimentation,mobilite;sante,definir-sa-strategie,Ville de Saint-Étienne|collectivites-territoriales|porteur,collectivites:60;fondations:40,'=1200 trajets,Import,CC BY 4.0,autrice@exemple.fr\n";
@@ -432,26 +438,8 @@ async fn needs_cli(store: Arc<dyn Store>, url: String) {
         assert!(regions.contains(overseas), "{overseas} in {regions:?}");
     }
 
-    let author = store
-        .create_user(
-            &catalyse_store::NewUser {
-                email: Email::parse("autrice@exemple.fr").unwrap(),
-                display_name: "Autrice".into(),
-                role: Role::Member,
-                password_hash: "pas-de-mot-de-passe".into(),
-                is_example: false,
-                email_verified: true,
-            },
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "catalyse_needs_{}_{}",
-        std::process::id(),
-        url.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let author = autrice(&store).await;
+    let dir = scratch(&url, "needs");
     let file = dir.join("besoins.csv");
     let head = "titre,description,territoire,structure,famille_auteur,fragilite,leviers,familles,activites,echeance,statut,auteur,email_contact\n";
     let good = "Un transport vers les soins,\"Des habitants sans voiture manquent leurs rendez-vous.\n\nNous cherchons des partenaires.\",commune:42218,Centre social,associations,mobilite,apprendre-a-faire-alliance,entreprises,mettre-en-relation,6-mois,,Autrice@Exemple.fr,\n";

@@ -627,35 +627,22 @@ pub async fn generate(
         resources: example_resources(store).await?,
     };
     let this_year = Utc::now().year();
-    let mut done = 0;
-    const BATCH: usize = 5_000;
-    while done < count {
-        let n = BATCH.min(count - done);
-        let batch = examples(&inputs, done, n, seed, this_year);
-        anyhow::ensure!(
-            !batch.is_empty(),
-            "no commune with a position to place cases"
-        );
-        store.insert_example_cases(&batch, Utc::now()).await?;
-        done += n;
-        if count > BATCH {
-            tracing::info!(done, total = count, "example cases");
-        }
-    }
-    Ok(done)
+    crate::ops::demo::in_batches(
+        count,
+        "cases",
+        |first, n| examples(&inputs, first, n, seed, this_year),
+        |batch| async move { store.insert_example_cases(&batch, Utc::now()).await },
+    )
+    .await
 }
 
 /// The demonstration's example cases, once (not again at the next start).
 pub async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
-    if store.setting(DONE).await?.is_some() {
-        return Ok(());
-    }
-    let territories = store.territories().await?;
-    let n = generate(store, &territories, DEMO_CASES, 2019).await?;
-    store.set_setting(DONE, &Utc::now().to_rfc3339()).await?;
-    tracing::info!(cases = n, "example cases loaded (données d'exemple)");
-    Ok(())
+    crate::ops::demo::once(store, DONE, "cases", |territories| async move {
+        generate(store, &territories, DEMO_CASES, 2019).await
+    })
+    .await
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -504,34 +504,21 @@ pub async fn generate(
             .collect(),
         authors: example_authors(store, territories, 2000).await?,
     };
-    let mut done = 0;
-    const BATCH: usize = 5_000;
-    while done < count {
-        let n = BATCH.min(count - done);
-        let batch = examples(&inputs, done, n, seed, Utc::now());
-        anyhow::ensure!(
-            !batch.is_empty(),
-            "no commune with a position to place needs"
-        );
-        store.insert_example_needs(&batch, Utc::now()).await?;
-        done += n;
-        if count > BATCH {
-            tracing::info!(done, total = count, "example needs");
-        }
-    }
-    Ok(done)
+    crate::ops::demo::in_batches(
+        count,
+        "needs",
+        |first, n| examples(&inputs, first, n, seed, Utc::now()),
+        |batch| async move { store.insert_example_needs(&batch, Utc::now()).await },
+    )
+    .await
 }
 
 /// The demonstration's example needs, once (not again at the next start).
 pub async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
-    if store.setting(DONE).await?.is_some() {
-        return Ok(());
-    }
-    let territories = store.territories().await?;
-    let n = generate(store, &territories, DEMO_NEEDS, 2019).await?;
-    store.set_setting(DONE, &Utc::now().to_rfc3339()).await?;
-    tracing::info!(needs = n, "example needs loaded (données d'exemple)");
-    Ok(())
+    crate::ops::demo::once(store, DONE, "needs", |territories| async move {
+        generate(store, &territories, DEMO_NEEDS, 2019).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -1,23 +1,7 @@
 use super::*;
+use crate::cases::examples::tests::territory;
 use catalyse_core::reference::ReferenceFrame;
 use std::collections::BTreeSet;
-
-fn territory(level: TerritoryLevel, code: &str, name: &str, parents: [&str; 3]) -> Territory {
-    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    let positioned = level == TerritoryLevel::Commune && !code.starts_with("975");
-    Territory {
-        level,
-        code: code.into(),
-        name: name.into(),
-        region: opt(parents[0]),
-        department: opt(parents[1]),
-        epci: opt(parents[2]),
-        population: Some(5000),
-        postcodes: vec![],
-        lat: positioned.then_some(45.0),
-        lon: positioned.then_some(4.0),
-    }
-}
 
 /// Two régions of the mainland, two overseas, and Saint-Pierre-et-Miquelon whose communes
 /// have no position.
@@ -44,7 +28,11 @@ fn geography() -> Vec<Territory> {
         territory(Commune, "76351", "Le Havre", ["28", "76", "200084952"]),
         territory(Commune, "97101", "Les Abymes", ["01", "971", ""]),
         territory(Commune, "97411", "Saint-Denis", ["04", "974", ""]),
-        territory(Commune, "97502", "Saint-Pierre", ["975", "975", ""]),
+        Territory {
+            lat: None,
+            lon: None,
+            ..territory(Commune, "97502", "Saint-Pierre", ["975", "975", ""])
+        },
     ]
 }
 
