@@ -327,6 +327,60 @@ fn funding(rng: &mut Rng) -> Vec<FundingShare> {
         .collect()
 }
 
+/// The geography as the generators of examples draw from it: the communes with a position
+/// grouped by a parent (the larger ones when a group has some), and every territory by its key.
+pub(crate) struct Places<'a> {
+    /// By the parent's code, in its order.
+    pub(crate) groups: Vec<(&'a str, Vec<&'a Territory>)>,
+    by_key: HashMap<(TerritoryLevel, &'a str), &'a Territory>,
+}
+
+impl<'a> Places<'a> {
+    pub(crate) fn new(
+        territories: &'a [Territory],
+        parent: fn(&Territory) -> Option<&str>,
+    ) -> Places<'a> {
+        let mut groups: BTreeMap<&str, Vec<&Territory>> = BTreeMap::new();
+        for t in territories
+            .iter()
+            .filter(|t| t.level == TerritoryLevel::Commune && t.lat.is_some())
+        {
+            if let Some(p) = parent(t) {
+                groups.entry(p).or_default().push(t);
+            }
+        }
+        for list in groups.values_mut() {
+            if list.iter().any(|c| c.population.unwrap_or(0) >= 1000) {
+                list.retain(|c| c.population.unwrap_or(0) >= 1000);
+            }
+        }
+        Places {
+            groups: groups.into_iter().collect(),
+            by_key: territories
+                .iter()
+                .map(|t| ((t.level, t.code.as_str()), t))
+                .collect(),
+        }
+    }
+
+    /// Where an example of `commune` is, by `draw` (0 to 9): the commune itself, or for 6
+    /// and 7 its intercommunalité, 8 its département, 9 its région (when the geography has
+    /// them).
+    pub(crate) fn place(&self, commune: &'a Territory, draw: usize) -> &'a Territory {
+        let larger = |level, code: &Option<String>| {
+            code.as_deref()
+                .and_then(|c| self.by_key.get(&(level, c)).copied())
+        };
+        match draw {
+            6 | 7 => larger(TerritoryLevel::Epci, &commune.epci),
+            8 => larger(TerritoryLevel::Department, &commune.department),
+            9 => larger(TerritoryLevel::Region, &commune.region),
+            _ => None,
+        }
+        .unwrap_or(commune)
+    }
+}
+
 /// What the generator draws from: the geography and the reference slugs, the example
 /// members to name as contacts and the example resources to link.
 pub struct Inputs<'a> {
@@ -345,30 +399,8 @@ pub fn examples(
     seed: u64,
     this_year: i32,
 ) -> Vec<ExampleCase> {
-    let by_key: HashMap<(TerritoryLevel, &str), &Territory> = inputs
-        .territories
-        .iter()
-        .map(|t| ((t.level, t.code.as_str()), t))
-        .collect();
-    // The communes with a position, by département; the larger ones when there are.
-    let mut departments: BTreeMap<&str, Vec<&Territory>> = BTreeMap::new();
-    for t in inputs
-        .territories
-        .iter()
-        .filter(|t| t.level == TerritoryLevel::Commune && t.lat.is_some() && t.department.is_some())
-    {
-        departments
-            .entry(t.department.as_deref().unwrap_or_default())
-            .or_default()
-            .push(t);
-    }
-    for list in departments.values_mut() {
-        if list.iter().any(|c| c.population.unwrap_or(0) >= 1000) {
-            list.retain(|c| c.population.unwrap_or(0) >= 1000);
-        }
-    }
-    let departments: Vec<&Vec<&Territory>> = departments.values().collect();
-    if departments.is_empty() {
+    let places = Places::new(inputs.territories, |t| t.department.as_deref());
+    if places.groups.is_empty() {
         return vec![];
     }
     let mut rng = Rng(seed
@@ -377,19 +409,9 @@ pub fn examples(
     (first..first + count)
         .map(|n| {
             let project = &PROJECTS[rng.below(PROJECTS.len())];
-            let communes = departments[rng.below(departments.len())];
+            let (_, communes) = &places.groups[rng.below(places.groups.len())];
             let commune = *rng.pick(communes);
-            let larger = |level, code: &Option<String>| {
-                code.as_deref()
-                    .and_then(|c| by_key.get(&(level, c)).copied())
-            };
-            let place: &Territory = match n % 10 {
-                6 | 7 => larger(TerritoryLevel::Epci, &commune.epci),
-                8 => larger(TerritoryLevel::Department, &commune.department),
-                9 => larger(TerritoryLevel::Region, &commune.region),
-                _ => None,
-            }
-            .unwrap_or(commune);
+            let place = places.place(commune, n % 10);
             generate_one(inputs, project, commune, place, n, this_year, &mut rng)
         })
         .collect()

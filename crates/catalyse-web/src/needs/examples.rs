@@ -7,13 +7,13 @@
 //! fact or a figure about the place. Deterministic: the same seed (and day) gives the same
 //! needs. For the demonstration (120) and the benchmarks (`catalyse needs generate`).
 
-use crate::cases::examples::{a, Rng};
+use crate::cases::examples::{a, Places, Rng};
 use catalyse_core::needs::{Horizon, NeedEvent, NeedFields, NeedStatus};
 use catalyse_core::network::TerritoryRef;
 use catalyse_core::{Territory, TerritoryLevel};
 use catalyse_store::{ExampleNeed, Store};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// How many example needs the demonstration has.
 pub const DEMO_NEEDS: usize = 120;
@@ -308,30 +308,8 @@ pub fn examples(
     seed: u64,
     now: DateTime<Utc>,
 ) -> Vec<ExampleNeed> {
-    let by_key: HashMap<(TerritoryLevel, &str), &Territory> = inputs
-        .territories
-        .iter()
-        .map(|t| ((t.level, t.code.as_str()), t))
-        .collect();
-    // The communes with a position, by région; the larger ones when there are.
-    let mut regions: BTreeMap<&str, Vec<&Territory>> = BTreeMap::new();
-    for t in inputs
-        .territories
-        .iter()
-        .filter(|t| t.level == TerritoryLevel::Commune && t.lat.is_some() && t.region.is_some())
-    {
-        regions
-            .entry(t.region.as_deref().unwrap_or_default())
-            .or_default()
-            .push(t);
-    }
-    for list in regions.values_mut() {
-        if list.iter().any(|c| c.population.unwrap_or(0) >= 1000) {
-            list.retain(|c| c.population.unwrap_or(0) >= 1000);
-        }
-    }
-    let regions: Vec<(&str, Vec<&Territory>)> = regions.into_iter().collect();
-    if regions.is_empty() {
+    let places = Places::new(inputs.territories, |t| t.region.as_deref());
+    if places.groups.is_empty() {
         return vec![];
     }
     let mut authors: HashMap<&str, Vec<&ExampleAuthor>> = HashMap::new();
@@ -344,19 +322,9 @@ pub fn examples(
     (first..first + count)
         .map(|n| {
             // Every région in turn, so that each has its share.
-            let (region, communes) = &regions[n % regions.len()];
+            let (region, communes) = &places.groups[n % places.groups.len()];
             let commune = *rng.pick(communes);
-            let larger = |level, code: &Option<String>| {
-                code.as_deref()
-                    .and_then(|c| by_key.get(&(level, c)).copied())
-            };
-            let place: &Territory = match rng.below(10) {
-                6 | 7 => larger(TerritoryLevel::Epci, &commune.epci),
-                8 => larger(TerritoryLevel::Department, &commune.department),
-                9 => larger(TerritoryLevel::Region, &commune.region),
-                _ => None,
-            }
-            .unwrap_or(commune);
+            let place = places.place(commune, rng.below(10));
             let kind = &KINDS[rng.below(KINDS.len())];
             let here = authors.get(region).map_or(&[][..], Vec::as_slice);
             one(inputs, kind, here, place, now, &mut rng)
