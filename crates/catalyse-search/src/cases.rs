@@ -196,24 +196,21 @@ impl CaseIndex {
     /// damaged one, is wiped and recreated empty; a non-empty directory that was never a case
     /// index is refused ([`SearchError::NotAnIndex`]) rather than wiped.
     pub fn open(dir: &Path) -> Result<CaseIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
-        Ok(Self::with_core(core, fields))
+        Self::opened(Some(dir))
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<CaseIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
-        Ok(Self::with_core(core, fields))
+        Self::opened(None)
     }
 
-    fn with_core(core: IndexCore, fields: CaseFields) -> CaseIndex {
-        CaseIndex {
+    fn opened(dir: Option<&Path>) -> Result<CaseIndex, SearchError> {
+        let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
+        Ok(CaseIndex {
             core,
             fields,
             all: PerGeneration::default(),
-        }
+        })
     }
 
     /// Replaces the whole content with `docs` (the public cases, given one at a time so that

@@ -68,10 +68,27 @@ enum BuiltFrom {
 pub(crate) const BUILT_FROM_FILE: &str = "catalyse-version";
 
 impl IndexCore {
+    /// Opens an index of `kind` with the schema and fields `(schema, fields)`, documents
+    /// identified by their field `id(&fields)`: in `dir` (see [`IndexCore::open_in`]), or, without
+    /// one, empty in memory. Returns it with its fields. Every index opens this way.
+    pub fn open<F>(
+        dir: Option<&Path>,
+        (schema, fields): (Schema, F),
+        id: impl FnOnce(&F) -> Field,
+        kind: &Kind,
+    ) -> Result<(Self, F), SearchError> {
+        let id = id(&fields);
+        let core = match dir {
+            Some(dir) => Self::open_in(dir, schema, id, kind)?,
+            None => Self::in_memory(schema, id, kind)?,
+        };
+        Ok((core, fields))
+    }
+
     /// Opens the index in `dir` (created if needed). An index of another schema version, or a
     /// damaged one, is wiped and recreated empty; a non-empty directory that is not ours (see
     /// [`Claim`]) is refused ([`SearchError::NotAnIndex`]).
-    pub fn open(dir: &Path, schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
+    fn open_in(dir: &Path, schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
         fs::create_dir_all(dir)?;
         let version_path = dir.join(kind.mark);
         let stored_version = fs::read_to_string(&version_path).ok();
@@ -117,7 +134,7 @@ impl IndexCore {
     }
 
     /// An empty index in memory.
-    pub fn in_memory(schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
+    fn in_memory(schema: Schema, id: Field, kind: &Kind) -> Result<Self, SearchError> {
         let index = Index::builder().schema(schema).create_in_ram()?;
         let built_from = BuiltFrom::Memory(Mutex::new(None));
         Self::with_index(index, id, kind, ReloadPolicy::Manual, built_from)

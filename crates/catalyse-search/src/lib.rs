@@ -237,24 +237,21 @@ impl SearchIndex {
     /// Opens the index in `dir` (created if needed). The directory belongs to the index: an
     /// index of another schema version, or a damaged one, is wiped and recreated empty.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
-        Ok(Self::with_core(core, fields))
+        Self::opened(Some(dir))
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<SearchIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
-        Ok(Self::with_core(core, fields))
+        Self::opened(None)
     }
 
-    fn with_core(core: IndexCore, fields: Fields) -> SearchIndex {
-        SearchIndex {
+    fn opened(dir: Option<&Path>) -> Result<SearchIndex, SearchError> {
+        let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
+        Ok(SearchIndex {
             core,
             fields,
             all_facets: PerGeneration::default(),
-        }
+        })
     }
 
     /// Replaces the whole content with `resources` (which should be the published ones).

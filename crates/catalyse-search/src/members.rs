@@ -209,19 +209,16 @@ impl MemberIndex {
     /// recreated empty; a non-empty directory that was never a member index is refused
     /// ([`SearchError::NotAnIndex`]) rather than wiped.
     pub fn open(dir: &Path) -> Result<MemberIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::open(dir, schema, fields.id, &KIND)?;
-        Ok(MemberIndex {
-            core,
-            fields,
-            browse: browse::Cache::default(),
-        })
+        Self::opened(Some(dir))
     }
 
     /// An empty index in memory (tests, or when no data directory is configured).
     pub fn in_memory() -> Result<MemberIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = IndexCore::in_memory(schema, fields.id, &KIND)?;
+        Self::opened(None)
+    }
+
+    fn opened(dir: Option<&Path>) -> Result<MemberIndex, SearchError> {
+        let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(MemberIndex {
             core,
             fields,

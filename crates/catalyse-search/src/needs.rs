@@ -253,11 +253,7 @@ impl NeedIndex {
     }
 
     fn opened(dir: Option<&Path>) -> Result<NeedIndex, SearchError> {
-        let (schema, fields) = schema();
-        let core = match dir {
-            Some(dir) => IndexCore::open(dir, schema, fields.id, &KIND)?,
-            None => IndexCore::in_memory(schema, fields.id, &KIND)?,
-        };
+        let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(NeedIndex {
             core,
             fields,

@@ -269,6 +269,17 @@ where
     }
 }
 
+/// What a signed-in person asks to change: not found (404) when it is not there, forbidden
+/// (403) when `may` says she may not change it.
+pub fn to_change<T>(found: Option<T>, may: impl FnOnce(&T) -> bool) -> Result<T, AppError> {
+    let it = found.ok_or(AppError::NotFound)?;
+    if may(&it) {
+        Ok(it)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Any signed-in account.
 pub struct SignedIn(pub User);
 /// A moderator or an administrator.

@@ -271,6 +271,7 @@ pub async fn state(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppS
     let state = AppState::new(store, config).await?;
     crate::resources::index::start(&state).await?;
     crate::cases::index::refresh(&state).await?;
+    crate::needs::index::refresh(&state).await?;
     if state.config.demo {
         crate::ops::demo::attach_example_files(&state).await?;
     }

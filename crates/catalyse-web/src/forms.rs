@@ -44,6 +44,31 @@ impl FormErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// Every message about a field (a field may have several: one per row…).
+    pub fn of(&self, field: &str) -> Vec<&str> {
+        (self.0.iter())
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
+    /// Whether a field has a message.
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    /// Puts the messages in the order of the form's fields (`order`), for the summary; those
+    /// of fields not listed last, the order among each field's kept.
+    pub fn sort_by(&mut self, order: &[&str]) {
+        let at = |field: &str| {
+            order
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(order.len())
+        };
+        self.0.sort_by_key(|e| at(e.field));
+    }
+
     /// The ids an input's `aria-describedby` lists: its hint, then its error.
     pub fn described_by(&self, field: &str, has_hint: bool) -> String {
         let mut ids = vec![];

@@ -66,7 +66,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 11] = [
+pub const SOURCES: [(&str, &str); 12] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -110,6 +110,10 @@ pub const SOURCES: [(&str, &str); 11] = [
     (
         include_str!("../locales/cases.fr.toml"),
         include_str!("../locales/cases.en.toml"),
+    ),
+    (
+        include_str!("../locales/needs.fr.toml"),
+        include_str!("../locales/needs.en.toml"),
     ),
 ];
 

@@ -1,9 +1,9 @@
 //! The HTTP layer of Catalyse, one folder per area of the product.
 //!
 //! Each area (`accounts`, `reference`, `territories`, `observatory`, `resources`, `network`,
-//! `map`, `events`, `ops`) owns its handlers, its templates (`templates/<area>/`) and its
-//! routes: `routes()` returns its pages, its API with their OpenAPI entries, and its machine
-//! endpoints, and [`app`] only merges them. Beside the areas, the shared kit: `state`,
+//! `map`, `events`, `cases`, `needs`, `ops`) owns its handlers, its templates
+//! (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
+//! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the areas, the shared kit: `state`,
 //! `config`, `auth`, `error`, `i18n`, `pages` (rendering), `forms`, `api` (problem+json,
 //! the OpenAPI document), `mail`, `files`, `upload`, `ratelimit`, `middleware`, `metrics`,
 //! `assets`. `boot` opens the store and loads the reference data; [`launch`] serves.
@@ -112,6 +112,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         territories::routes(),
         observatory::routes(config),
         cases::routes(),
+        needs::routes(),
         resources::routes(config),
         events::routes(),
         network::routes(),

@@ -63,7 +63,7 @@ impl PageCtx {
     /// page to go to (the queue, or the reports when only reports wait).
     pub fn pending_badge(&self) -> Option<(i64, &'static str)> {
         let c = self.pending.filter(|c| c.total() > 0)?;
-        let href = if c.profiles + c.places + c.cases > 0 {
+        let href = if c.profiles + c.places + c.cases + c.needs > 0 {
             "/admin/moderation"
         } else {
             "/admin/signalements"

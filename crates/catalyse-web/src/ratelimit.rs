@@ -4,9 +4,9 @@
 //! Sign-in counts failures, not attempts, and keys them on the account *and* the client's
 //! address: failures from elsewhere never refuse the right password from an address that
 //! has not failed, so nobody can lock someone else out. Each address also has a budget of
-//! failures across accounts. Password-reset requests, joining and visitors' event
-//! registrations take from a budget per address (and per email address); a spent budget
-//! answers 429 with `Retry-After`.
+//! failures across accounts. Password-reset requests, joining, visitors' event
+//! registrations and visitors' needs take from a budget per address (and per email
+//! address); a spent budget answers 429 with `Retry-After`.
 //!
 //! The client's address is the socket's peer, unless that peer is one of the
 //! `trusted_proxies`: then it is the right-most address of `X-Forwarded-For` that is not
@@ -210,24 +210,58 @@ impl Limits {
         ip: IpAddr,
         email: &str,
     ) -> Result<(), AppError> {
-        let budgets = [
+        Self::take(store, &self.visitor_budgets("register", ip, email)).await
+    }
+
+    /// A visitor's need (`/besoins/nouveau`), whose confirmation link is mailed: per address,
+    /// and per email address, as a registration.
+    pub async fn visitor_need(
+        &self,
+        store: &dyn Store,
+        ip: IpAddr,
+        email: &str,
+    ) -> Result<(), AppError> {
+        Self::take(store, &self.visitor_budgets("need", ip, email)).await
+    }
+
+    /// What a visitor's form that mails her address takes from: `register_per_hour_per_ip`
+    /// per address; per email address and asking address, so that nobody spends another's
+    /// budget; and a wider cap per email address alone.
+    fn visitor_budgets(&self, kind: &str, ip: IpAddr, email: &str) -> [RateBudget; 3] {
+        let ip = counted(ip);
+        [
             budget(
-                "register-ip",
-                &[&counted(ip)],
+                &format!("{kind}-ip"),
+                &[&ip],
                 self.register_per_hour_per_ip,
                 3600,
             ),
-            // Per email address and asking address, so that nobody spends another's budget;
-            // and a wider cap per email address alone.
             budget(
-                "register-email",
-                &[email, &counted(ip)],
+                &format!("{kind}-email"),
+                &[email, &ip],
                 self.reset_per_hour,
                 3600,
             ),
-            budget("register-email-any", &[email], self.flood_cap(), 3600),
-        ];
-        Self::take(store, &budgets).await
+            budget(
+                &format!("{kind}-email-any"),
+                &[email],
+                self.flood_cap(),
+                3600,
+            ),
+        ]
+    }
+
+    /// Whether `what` (of `kind`) is done for the first time in `hours`: a budget of one, for
+    /// what must happen once however often, or from however many instances, it is asked (the
+    /// moderators told of a visitor's need when she confirms it, double clicks included).
+    pub async fn first_time(
+        &self,
+        store: &dyn Store,
+        (kind, what): (&str, &str),
+        hours: i64,
+    ) -> StoreResult<bool> {
+        let b = budget(kind, &[what], 1, hours * 3600);
+        Ok(store.rate_limit_take(&[b], Utc::now()).await?.is_none())
     }
 
     /// A member's reports (of profiles and places).

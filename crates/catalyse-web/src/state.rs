@@ -53,6 +53,8 @@ pub struct Inner {
     pub members: Arc<catalyse_search::members::MemberIndex>,
     /// The case base's full-text index (derived from the store; `cases::index`).
     pub cases: Arc<catalyse_search::cases::CaseIndex>,
+    /// The needs' full-text index (derived from the store; `needs::index`).
+    pub needs: Arc<catalyse_search::needs::NeedIndex>,
     /// The fragilities a case or a survey answer names (`data/reference/survey.toml`).
     pub fragilities: Vec<catalyse_core::dataset::Fragility>,
     /// The network in memory (map, figures), replaced whole after a change.
@@ -97,6 +99,10 @@ impl AppState {
             catalyse_search::cases::CaseIndex::open(&config.data_dir.join("cases-index"))
                 .map_err(|e| anyhow::anyhow!("case index: {e}"))?,
         );
+        let needs = Arc::new(
+            catalyse_search::needs::NeedIndex::open(&config.data_dir.join("needs-index"))
+                .map_err(|e| anyhow::anyhow!("need index: {e}"))?,
+        );
         let fragilities = catalyse_core::dataset::SurveyModel::shipped()?.fragilities;
         let numbering = crate::network::snapshot::Numbering::new(
             &reference.levers,
@@ -123,6 +129,7 @@ impl AppState {
             numbering,
             members,
             cases,
+            needs,
             fragilities,
             network: RwLock::new(Arc::new(crate::network::snapshot::Snapshot::empty())),
             pages: crate::page_cache::PageCache::new(

@@ -1,7 +1,8 @@
-//! Random tokens, and what the store keeps of them.
+//! Random tokens, what the store keeps of them, and signatures under the platform's secret.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -17,19 +18,35 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A token that proves the platform wrote `message` (an HMAC under its link secret), so that
-/// a link in a mail can carry it without the database storing it. `message` names its purpose
-/// first (`registration:…`, `need-draft:…`), so that one link's token is never another's.
-pub fn signed(secret: &[u8], message: &str) -> String {
-    use hmac::{Hmac, Mac};
+/// The HMAC-SHA-256 of `message` under `secret` (the platform's link secret), URL-safe: proof,
+/// carried by a link or a form, that the platform wrote `message` itself. Each use puts its
+/// own prefix in `message` (« registration: », « case-image: »…), so that no signature made
+/// for one serves another.
+pub fn sign(secret: &[u8], message: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(message.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-/// Whether `token` is the [`signed`] token of `message`, compared in constant time.
-pub fn signed_valid(secret: &[u8], message: &str, token: &str) -> bool {
+/// Whether `given` is the signature of `message` under `secret` (compared in constant time).
+pub fn signed(secret: &[u8], message: &str, given: &str) -> bool {
     use subtle::ConstantTimeEq;
-    !token.is_empty() && bool::from(signed(secret, message).as_bytes().ct_eq(token.as_bytes()))
+    let expected = sign(secret, message);
+    !given.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_holds_for_its_message_and_secret_only() {
+        let s = sign(b"secret", "case-image:1:abc");
+        assert!(signed(b"secret", "case-image:1:abc", &s));
+        assert!(!signed(b"secret", "case-image:2:abc", &s));
+        assert!(!signed(b"other", "case-image:1:abc", &s));
+        assert!(!signed(b"secret", "case-image:1:abc", ""));
+        assert!(!signed(b"secret", "case-image:1:abc", &s[1..]));
+    }
 }

@@ -253,6 +253,33 @@ async fn make_content(site: &Site) -> Made {
         .await
         .unwrap();
 
+    // A need with its trail and an offer of help; a member who will not be suggested.
+    let need = store
+        .submit_need(
+            None,
+            camille.id,
+            &fixtures::need_fields("Un minibus pour le marché"),
+            catalyse_core::needs::NeedOrigin::Formulaire,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .decide_need(need.id, 1, true, "", Some(admin.id), now)
+        .await
+        .unwrap();
+    store
+        .record_need_contact(
+            need.id,
+            admin.id,
+            Some(camille.id),
+            catalyse_store::NeedContactKind::Offer,
+            now,
+        )
+        .await
+        .unwrap();
+    store.set_suggestible(camille.id, false).await.unwrap();
+
     let event = store
         .events(None, None, None, None)
         .await
@@ -272,6 +299,16 @@ async fn make_content(site: &Site) -> Made {
                 token_hash: "ab".repeat(32),
                 pending: false,
             },
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .add_need_draft(
+            Some(camille.id),
+            "camille@exemple.fr",
+            Some(event.id),
+            "Un minibus",
             now,
         )
         .await
@@ -410,6 +447,10 @@ async fn round_trip(source: Site, target: Site) {
         "settings",
         "cases",
         "case_files",
+        "needs",
+        "need_events",
+        "need_contacts",
+        "need_drafts",
     ] {
         assert!(!restored[table].is_empty(), "{table} is empty");
     }
@@ -422,6 +463,7 @@ async fn round_trip(source: Site, target: Site) {
         .unwrap()
         .expect("the member");
     let profile = store.profile(camille.id).await.unwrap().expect("profile");
+    assert_eq!(store.unsuggestible_users().await.unwrap(), [camille.id]);
     let photo_sha = profile.moderated.published.unwrap().photo.expect("photo");
     let resource = store
         .resource(made.resource_id)

@@ -37,6 +37,7 @@ struct Dashboard<'a> {
     profiles: Vec<Line>,
     places: Vec<Line>,
     cases: Vec<Line>,
+    needs: Vec<Line>,
     reports: Vec<Line>,
     events: Vec<Line>,
     users: Vec<Line>,
@@ -89,6 +90,19 @@ pub async fn dashboard(
             (
                 draft.title.clone(),
                 format!("/admin/moderation#titre-pratique-{}", c.id),
+                place.map(|p| p.name.clone()).unwrap_or_default(),
+            )
+        },
+    );
+    let needs = pending(
+        &ctx,
+        state.store.pending_needs().await?,
+        |n| &n.moderated,
+        |n, draft| {
+            let place = crate::needs::pages::territory(&state, draft);
+            (
+                draft.title.clone(),
+                format!("/admin/moderation#titre-besoin-{}", n.id),
                 place.map(|p| p.name.clone()).unwrap_or_default(),
             )
         },
@@ -183,6 +197,7 @@ pub async fn dashboard(
             profiles,
             places,
             cases,
+            needs,
             reports,
             events,
             users,

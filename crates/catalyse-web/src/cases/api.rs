@@ -3,8 +3,9 @@
 
 use crate::cases::index::{parse, API_NAMES, PER_PAGE};
 use crate::error::{ApiError, AppError, Problem};
-use crate::resources::api::FacetCount;
+use crate::resources::api::{counts, FacetCount};
 use crate::state::AppState;
+use crate::territories::api::TerritoryPoint;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use catalyse_core::cases::{Case, CaseActor, CaseFigure, FundingShare, Phase};
@@ -21,18 +22,6 @@ pub enum CaseApiSort {
     Started,
 }
 
-/// Where a case took place.
-#[derive(Serialize, ToSchema)]
-pub struct CaseTerritory {
-    /// region, department, epci or commune
-    pub level: String,
-    pub code: String,
-    pub name: String,
-    /// Its town hall or, for a larger territory, its most populous commune's (WGS 84).
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-}
-
 /// A case as listed.
 #[derive(Serialize, ToSchema)]
 pub struct CaseSummary {
@@ -40,7 +29,8 @@ pub struct CaseSummary {
     pub url: String,
     pub title: String,
     pub summary: String,
-    pub territory: Option<CaseTerritory>,
+    /// Where it took place.
+    pub territory: Option<TerritoryPoint>,
     pub phase: Phase,
     pub started_year: Option<i32>,
     pub levers: Vec<String>,
@@ -107,13 +97,7 @@ pub fn summary(state: &AppState, c: &Case) -> Option<CaseSummary> {
         url: format!("{}/pratiques/{}", state.config.public_url(), c.slug),
         title: f.title.clone(),
         summary: f.summary.clone(),
-        territory: t.map(|t| CaseTerritory {
-            level: t.level.to_string(),
-            code: t.code.clone(),
-            name: t.name.clone(),
-            lat: t.lat,
-            lon: t.lon,
-        }),
+        territory: t.map(TerritoryPoint::from),
         phase: f.phase,
         started_year: f.started_year,
         levers: f.levers.clone(),
@@ -124,15 +108,6 @@ pub fn summary(state: &AppState, c: &Case) -> Option<CaseSummary> {
         is_reference: c.is_reference,
         published_at: c.moderated.published_at,
     })
-}
-
-fn counts(v: &[(String, usize)]) -> Vec<FacetCount> {
-    v.iter()
-        .map(|(value, count)| FacetCount {
-            value: value.clone(),
-            count: *count as u64,
-        })
-        .collect()
 }
 
 /// Searches the public case studies (French analysis: accents, plurals, elision, one typo on

@@ -1,9 +1,12 @@
 //! Documenting a case: `/pratiques/nouvelle` for members, `/pratiques/{slug}/modifier` for its
 //! author and moderators. One server-rendered multipart form (it carries images), without
 //! JavaScript: rows of actors, funding and figures are a fixed number, and « ajouter des
-//! lignes » is a submit button that shows the form again with more. Every version goes to
-//! moderation; nothing is written while anything is wrong, images included.
+//! lignes » is a submit button that shows the form again with more (Enter in a field sends the
+//! form, not that: see the template). Every version goes to moderation; nothing is written
+//! while anything is wrong, but for the good image files, kept for the next try
+//! (`form_images`).
 
+use super::form_images::{self, SentImage};
 use super::form_parts::{self as parts, Rows, Typed, LICENCES, NEW_IMAGES};
 use super::status::can_edit;
 use crate::auth::SignedIn;
@@ -55,17 +58,6 @@ impl FormPage<'_> {
             ),
             None => self.ctx.t.s("cases_form.new_title").to_string(),
         }
-    }
-    /// Every message about a field (a field may have several: one per actor row…).
-    fn errs(&self, field: &str) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect()
-    }
-    fn invalid(&self, field: &str) -> bool {
-        self.errors.get(field).is_some()
     }
     fn phases(&self) -> Vec<(&'static str, String)> {
         Phase::ALL
@@ -131,6 +123,13 @@ impl FormPage<'_> {
     fn licences(&self) -> &'static [&'static str] {
         &LICENCES
     }
+    /// How a sent image is named: by its description, if it has one.
+    fn sent_label<'b>(&self, s: &'b SentImage) -> &'b str {
+        match s.alt.trim() {
+            "" => self.ctx.t.s("cases_form.image_sent_no_alt"),
+            alt => alt,
+        }
+    }
     /// The address of an image of the version being edited (1 for the first).
     fn image_src(&self, n: &usize) -> String {
         match &self.case {
@@ -181,15 +180,8 @@ pub async fn new_form(
 
 /// The case to edit, if the person may.
 async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Case, AppError> {
-    let c = state
-        .store
-        .case_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !can_edit(Some(user), &c) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(c)
+    let found = state.store.case_by_slug(slug).await?;
+    crate::auth::to_change(found, |c| can_edit(Some(user), c))
 }
 
 /// `GET /pratiques/{slug}/modifier`: the version she works on (her draft, else the published).
@@ -261,18 +253,34 @@ async fn submit(
         );
         return again(ctx, state, case, d, rows, errors, None);
     }
-    if let Some(more) = parts::more_rows(&form) {
-        // « Ajouter des lignes »: the form again, as typed, with more rows; nothing checked.
-        let mut p = page(ctx, state, case, d, rows.more(more));
-        p.errors = FormErrors::default();
-        return render(ctx, &p);
-    }
-    let checked = parts::check(state, t, &mut d, current, &form, max_mb).await?;
-    let (fields, uploads) = match checked {
-        Ok(ok) => ok,
-        Err((errors, choices)) => return again(ctx, state, case, d, rows, errors, choices),
+    let sub = parts::Submission {
+        state,
+        ctx,
+        case: case.as_ref(),
+        form: &form,
+        max_mb,
     };
-    let after = super::manage::submit(state, user, case.as_ref(), &fields, uploads).await?;
+    if let Some(more) = parts::more_rows(&form) {
+        // « Ajouter des lignes »: the form again, as typed, with more rows; nothing checked
+        // but the files chosen, kept when good (see `form_images`).
+        let mut errors = FormErrors::default();
+        form_images::keep_new(&sub, &mut d, &mut errors).await?;
+        if !errors.is_empty() {
+            return again(ctx, state, case, d, rows.more(more), errors, None);
+        }
+        return render(ctx, &page(ctx, state, case, d, rows.more(more)));
+    }
+    let checked = parts::check(&sub, &mut d).await?;
+    let fields = match checked.outcome {
+        Ok(fields) => fields,
+        Err((errors, choices)) => {
+            // Its good images are kept for the next try (`form_images`): stored now, carried
+            // by the form; left unused, the hourly sweep of unused files takes them.
+            form_images::store(state, checked.files).await?;
+            return again(ctx, state, case, d, rows, errors, choices);
+        }
+    };
+    let after = super::manage::submit(state, user, case.as_ref(), &fields, checked.files).await?;
     Ok(Redirect::to(&format!("/pratiques/{}?etat=envoye", after.slug)).into_response())
 }
 

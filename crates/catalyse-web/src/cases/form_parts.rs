@@ -1,19 +1,19 @@
 //! The case form's content: what was typed (kept to show the form again), its rows, and the
 //! checks that turn it into `CaseFields` with French messages tied to each field.
 
+use super::form_images::{self, Images, SentImage};
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Tr;
+use crate::pages::PageCtx;
 use crate::state::AppState;
-use crate::territories::pick::{self, Ambiguity, Resolved};
+use crate::territories::pick::{self, Ambiguity};
 use crate::upload::MultipartForm;
 use catalyse_core::cases::{
-    CaseActor, CaseFields, CaseFigure, CaseImage, FundingShare, FundingSource, Phase, MAX_ACTORS,
+    Case, CaseActor, CaseFields, CaseFigure, FundingShare, FundingSource, Phase, MAX_ACTORS,
     MAX_FIGURES,
 };
-use catalyse_core::network::TerritoryRef;
 use catalyse_core::resource::ResourceState;
-use sha2::{Digest, Sha256};
 
 /// The licences a case may be shared under; the first is the default.
 pub const LICENCES: [&str; 4] = [
@@ -80,6 +80,8 @@ pub struct Typed {
     pub images: Vec<ImageRow>,
     /// The text alternatives typed for the new images.
     pub new_alts: Vec<String>,
+    /// The images sent with an earlier try of the form.
+    pub sent: Vec<SentImage>,
     pub source: String,
     pub licence: String,
 }
@@ -232,6 +234,7 @@ pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>
         new_alts: (1..=NEW_IMAGES)
             .map(|k| f(&format!("nouvelle_image_{k}_alt")))
             .collect(),
+        sent: super::form_images::read_sent(form),
         source: f("source"),
         licence: f("licence"),
     };
@@ -240,10 +243,7 @@ pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>
 
 /// The form filled with a version, to edit it.
 pub async fn typed_from(state: &AppState, f: &CaseFields) -> Result<Typed, AppError> {
-    let territory = state
-        .territories
-        .get(f.territory.level, &f.territory.code)
-        .map_or_else(|| f.territory.code.clone(), pick::line);
+    let territory = pick::line_of(&state.territories, &f.territory);
     let contacts: Vec<String> = state
         .store
         .profiles_by_ids(&f.contacts)
@@ -347,31 +347,43 @@ fn number(typed: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-pub type Checked = Result<(CaseFields, Vec<Vec<u8>>), (FormErrors, Option<Ambiguity>)>;
+/// A checked form.
+pub struct Checked {
+    /// The version to submit, or the errors in French tied to their fields and the
+    /// territories to choose from.
+    pub outcome: Result<CaseFields, (FormErrors, Option<Ambiguity>)>,
+    /// The image files to store (JPEG), whichever the outcome: see [`form_images::Images`].
+    pub files: Vec<Vec<u8>>,
+}
 
-/// Checks the form: the fields to submit and the new images (JPEG, to store), or the errors
-/// in French tied to their fields and the territories to choose from. A territory ticked among
-/// candidates replaces the one typed. Nothing is written here.
-pub async fn check(
-    state: &AppState,
-    t: Tr,
-    d: &mut Typed,
-    current: Option<&CaseFields>,
-    form: &MultipartForm,
-    max_mb: u64,
-) -> Result<Checked, AppError> {
+/// A form as sent, with what its checks read besides.
+pub struct Submission<'a> {
+    pub state: &'a AppState,
+    pub ctx: &'a PageCtx,
+    /// The case edited; None for a new one.
+    pub case: Option<&'a Case>,
+    pub form: &'a MultipartForm,
+    /// The largest image accepted, in MB.
+    pub max_mb: u64,
+}
+
+/// Checks a form, `d` as read from it. A territory ticked among candidates replaces the one
+/// typed; the good images become `d.sent`. Nothing is written here.
+pub async fn check(sub: &Submission<'_>, d: &mut Typed) -> Result<Checked, AppError> {
+    let (state, t) = (sub.state, sub.ctx.t);
+    let current = sub.case.and_then(|c| c.moderated.current());
     let mut errors = FormErrors::default();
-    let index = &state.territories;
-    if let Some(c) = pick::chosen(
-        index,
-        &d.territory,
-        &d.territory_choice,
-        &d.territory_offered_for,
-        None,
-    ) {
-        d.territory = pick::line(c);
-    }
-    let (territory, choices) = territory(state, t, &d.territory, &mut errors);
+    let (territory, choices) = pick::territory(
+        t,
+        &state.territories,
+        &mut d.territory,
+        (
+            "territoire_choix",
+            &d.territory_choice,
+            &d.territory_offered_for,
+        ),
+        &mut errors,
+    );
     let started_year = match d.started_year.trim() {
         "" => None,
         y => y.parse::<i32>().ok().or_else(|| {
@@ -392,7 +404,7 @@ pub async fn check(
     if !licence_known {
         errors.push("licence", t.s("cases_form.err_licence"));
     }
-    let (images, uploads) = images(t, d, current, form, max_mb, &mut errors).await?;
+    let Images { images, files } = form_images::check(sub, d, &mut errors).await?;
     let mut fields = CaseFields {
         title: d.title.clone(),
         summary: d.summary.clone(),
@@ -431,58 +443,16 @@ pub async fn check(
         }
     }
     if errors.is_empty() {
-        return Ok(Ok((fields, uploads)));
+        return Ok(Checked {
+            outcome: Ok(fields),
+            files,
+        });
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
-    Ok(Err((errors, choices)))
-}
-
-/// The territory typed (any level), or the message and the candidates.
-fn territory(
-    state: &AppState,
-    t: Tr,
-    typed: &str,
-    errors: &mut FormErrors,
-) -> (TerritoryRef, Option<Ambiguity>) {
-    let typed = typed.trim();
-    let mut found = TerritoryRef {
-        level: catalyse_core::TerritoryLevel::Commune,
-        code: String::new(),
-    };
-    if typed.is_empty() {
-        return (found, None);
-    }
-    match pick::resolve(&state.territories, typed, None) {
-        Resolved::One(x) => {
-            found.level = x.level;
-            found.code = x.code.clone();
-            (found, None)
-        }
-        Resolved::Unknown => {
-            errors.push("territory", t.f("cases_form.err_territory_unknown", typed));
-            (found, None)
-        }
-        Resolved::Ambiguous(list, more) => {
-            errors.push(
-                "territory",
-                t.f("cases_form.err_territory_ambiguous", typed),
-            );
-            let a = Ambiguity::new(
-                t,
-                &state.territories,
-                "territoire_choix",
-                typed,
-                &list,
-                more,
-            );
-            (found, Some(a))
-        }
-    }
+    errors.sort_by(&ORDER);
+    Ok(Checked {
+        outcome: Err((errors, choices)),
+        files,
+    })
 }
 
 fn funding(t: Tr, d: &Typed, errors: &mut FormErrors) -> Vec<FundingShare> {
@@ -569,61 +539,6 @@ async fn resources(
         }
     }
     Ok(out)
-}
-
-/// The images kept (with their text alternative as typed) and added, and the new files to
-/// store (decoded and re-encoded: checked by their content, never by their name).
-async fn images(
-    t: Tr,
-    d: &Typed,
-    current: Option<&CaseFields>,
-    form: &MultipartForm,
-    max_mb: u64,
-    errors: &mut FormErrors,
-) -> Result<(Vec<CaseImage>, Vec<Vec<u8>>), AppError> {
-    let mut images: Vec<CaseImage> = current
-        .map(|c| c.images.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .zip(&d.images)
-        .filter(|(_, row)| !row.remove)
-        .map(|(img, row)| CaseImage {
-            file: img.file,
-            alt: row.alt.clone(),
-        })
-        .collect();
-    let mut uploads = vec![];
-    for k in 1..=NEW_IMAGES {
-        let name = format!("nouvelle_image_{k}");
-        let alt = d.new_alt(&k).to_string();
-        let Some(file) = form.file(&name) else {
-            if form.empty_file(&name) {
-                errors.push("images", t.f("cases_form.err_image_empty", k));
-            } else if !alt.trim().is_empty() {
-                errors.push("images", t.f("cases_form.err_image_missing", k));
-            }
-            continue;
-        };
-        if file.bytes.len() as u64 > max_mb * 1024 * 1024 {
-            errors.push("images", t.f("cases_form.err_image_size", max_mb));
-            continue;
-        }
-        let bytes = file.bytes.clone();
-        let done = tokio::task::spawn_blocking(move || {
-            catalyse_formats::picture::normalise_picture(&bytes)
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-        match done {
-            Ok(jpeg) => {
-                let file = hex::encode(Sha256::digest(&jpeg));
-                images.push(CaseImage { file, alt });
-                uploads.push(jpeg);
-            }
-            Err(p) => errors.push("images", p.message()),
-        }
-    }
-    Ok((images, uploads))
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! Pratiques innovantes: the case-study base. Search with facets and a page per case
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
-//! Members document cases (`contribute`, its fields `form_parts`; `manage` for what follows:
-//! images, archiving, « Mes pratiques »; `status` for who may act); moderators decide on them
-//! in `network::moderation`. Open data: CSV, GeoJSON, Atom (`exports`), the OAI-PMH set
-//! `type:pratique` (`oai`); the cases shown on portraits, lever and member pages (`related`);
-//! example cases (`examples`) and `catalyse cases import` (`import`).
+//! Members document cases (`contribute`, its fields `form_parts` and images `form_images`;
+//! `manage` for what follows: images, archiving, « Mes pratiques »; `status` for who may
+//! act); moderators decide on them in `network::moderation`. Open data: CSV, GeoJSON, Atom
+//! (`exports`), the OAI-PMH set `type:pratique` (`oai`); the cases shown on portraits, lever
+//! and member pages (`related`); example cases (`examples`) and `catalyse cases import`
+//! (`import`).
 
 pub mod api;
 pub mod contribute;
 pub mod examples;
 pub mod exports;
+pub mod form_images;
 pub mod form_parts;
 pub mod import;
 pub mod index;

@@ -157,12 +157,7 @@ pub async fn list(
             &|v| activity_name(&state, v),
         ),
     ];
-    let name = |level, code: &str| {
-        state
-            .territories
-            .get(level, code)
-            .map_or_else(|| code.to_string(), |t| t.name.clone())
-    };
+    let name = |level, code: &str| crate::territories::name_or_code(&state, level, code);
     let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
     let regions = vec![
         facet(

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// email can carry it without storing it (the database keeps its SHA-256).
 pub fn link_token(state: &AppState, event_id: i64, email: &str) -> String {
     let message = format!("registration:{event_id}:{}", email.to_lowercase());
-    crate::tokens::signed(&state.link_secret, &message)
+    crate::tokens::sign(&state.link_secret, &message)
 }
 
 /// Whether people may register now (see [`Event::open_for_registration`]).

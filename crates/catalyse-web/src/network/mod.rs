@@ -80,6 +80,10 @@ pub fn routes() -> Routes {
                 "/admin/moderation/pratiques/{id}",
                 post(moderation::decide_case),
             )
+            .route(
+                "/admin/moderation/besoins/{id}",
+                post(moderation::decide_need),
+            )
             .route("/admin/signalements", get(moderation::reports))
             .route("/admin/signalements/{id}", post(moderation::resolve)),
         api: OpenApiRouter::new()

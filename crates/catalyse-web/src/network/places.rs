@@ -491,12 +491,7 @@ fn check(
     if errors.is_empty() {
         return Ok(fields);
     }
-    errors.0.sort_by_key(|e| {
-        ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(ORDER.len())
-    });
+    errors.sort_by(&ORDER);
     Err((errors, choices))
 }
 
@@ -547,15 +542,8 @@ fn tell_moderators(state: &AppState, fields: &PlaceFields, author: i64) {
 
 /// The place to edit, if the member may.
 async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Place, AppError> {
-    let p = state
-        .store
-        .place_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !can_manage(Some(user), &p) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(p)
+    let found = state.store.place_by_slug(slug).await?;
+    crate::auth::to_change(found, |p| can_manage(Some(user), p))
 }
 
 /// `GET /lieux/{slug}/modifier`

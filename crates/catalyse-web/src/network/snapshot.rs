@@ -94,6 +94,19 @@ impl Numbering {
             .filter(|&i| i < catalyse_map::MAX_FAMILIES)
             .fold(0, |m, i| m | 1 << i)
     }
+    /// The map's bitmasks of a member's or a case's actor families, activities and levers
+    /// (unknown slugs left out).
+    pub fn masks(&self, families: &[String], activities: &[String], levers: &[String]) -> Masks {
+        fn order(all: &[String]) -> Vec<&str> {
+            all.iter().map(String::as_str).collect()
+        }
+        Masks {
+            families: self.families_mask(families),
+            activities: catalyse_core::network::mask_of(activities, &order(&self.activities))
+                as u16,
+            levers: catalyse_core::network::mask_of(levers, &order(&self.levers)) as u8,
+        }
+    }
     /// The slugs of a bitmask's families, in the reference's order.
     pub fn family_slugs(&self, mask: u8) -> impl Iterator<Item = &str> {
         self.families
@@ -129,6 +142,13 @@ impl Numbering {
             level => self.seats.get(&(level, t.code.clone())).copied(),
         }
     }
+}
+
+/// The map's bitmasks of a point (see [`Numbering::masks`]).
+pub struct Masks {
+    pub families: u8,
+    pub activities: u16,
+    pub levers: u8,
 }
 
 /// A territory and the ones it lies in, from itself up to its région.
@@ -371,22 +391,17 @@ impl Builder<'_> {
             super::map_views::territory_index(self.territories, t)
         });
         let (dx, dy) = jitter(p.user_id);
-        let n = self.numbering;
+        let family = std::slice::from_ref(&f.actor_family);
+        let m = self.numbering.masks(family, &f.activities, &f.levers);
         self.points.push(MapPoint {
             id: p.user_id,
             layer: Layer::Member,
             lon: lon + dx,
             lat: lat + dy,
             public,
-            families: n.families_mask(std::slice::from_ref(&f.actor_family)),
-            activities: catalyse_core::network::mask_of(
-                &f.activities,
-                &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
-            ) as u16,
-            levers: catalyse_core::network::mask_of(
-                &f.levers,
-                &n.levers.iter().map(String::as_str).collect::<Vec<_>>(),
-            ) as u8,
+            families: m.families,
+            activities: m.activities,
+            levers: m.levers,
             region,
             kind: NO_KIND,
             territory,
@@ -463,6 +478,7 @@ impl Builder<'_> {
             super::map_views::territory_index(self.territories, t)
         });
         let (dx, dy) = jitter(c.id.wrapping_add(CASE_JITTER));
+        let m = n.masks(&f.families, &f.activities, &f.levers);
         self.case_phases.insert(c.id, f.phase);
         self.points.push(MapPoint {
             id: c.id,
@@ -470,15 +486,9 @@ impl Builder<'_> {
             lon: lon + dx,
             lat: lat + dy,
             public: true,
-            families: n.families_mask(&f.families),
-            activities: catalyse_core::network::mask_of(
-                &f.activities,
-                &n.activities.iter().map(String::as_str).collect::<Vec<_>>(),
-            ) as u16,
-            levers: catalyse_core::network::mask_of(
-                &f.levers,
-                &n.levers.iter().map(String::as_str).collect::<Vec<_>>(),
-            ) as u8,
+            families: m.families,
+            activities: m.activities,
+            levers: m.levers,
             region,
             kind: NO_KIND,
             territory,

@@ -27,6 +27,9 @@ pub async fn watch_observatory(state: AppState) {
         if let Err(e) = crate::cases::index::refresh(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "case index refresh failed");
         }
+        if let Err(e) = crate::needs::index::refresh(&state).await {
+            tracing::warn!(error = %format!("{e:#}"), "need index refresh failed");
+        }
     }
 }
 
@@ -90,6 +93,12 @@ pub async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(accounts = n, "unverified accounts removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "unverified account clean-up failed"),
+        }
+        // Visitors' needs whose confirmation link expired unused (the mail says 48 h).
+        match state.store.purge_unconfirmed_needs(now).await {
+            Ok(n) if n > 0 => tracing::info!(needs = n, "unconfirmed needs removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "unconfirmed need clean-up failed"),
         }
         match state.store.purge_rate_limits(now).await {
             Ok(n) if n > 0 => tracing::debug!(keys = n, "expired rate-limit entries removed"),

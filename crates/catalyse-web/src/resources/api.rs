@@ -55,11 +55,13 @@ pub struct ResourceResults {
     pub facets: ResourceFacets,
 }
 
-fn counts(v: &[(String, u64)]) -> Vec<FacetCount> {
+/// Facet values with their counts, as a search gave them, for the API (resources, cases,
+/// needs).
+pub fn counts<N: crate::i18n::Count + Copy>(v: &[(String, N)]) -> Vec<FacetCount> {
     v.iter()
-        .map(|(value, count)| FacetCount {
+        .map(|(value, n)| FacetCount {
             value: value.clone(),
-            count: *count,
+            count: n.count().max(0) as u64,
         })
         .collect()
 }

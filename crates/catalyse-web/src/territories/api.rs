@@ -36,6 +36,30 @@ pub struct TerritoryOut {
     pub lon: Option<f64>,
 }
 
+/// Where something is (a case, a need): its territory by level, code and name, and a point.
+#[derive(Serialize, ToSchema)]
+pub struct TerritoryPoint {
+    /// region, department, epci or commune
+    pub level: String,
+    pub code: String,
+    pub name: String,
+    /// Its town hall or, for a larger territory, its most populous commune's (WGS 84).
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+impl From<&Territory> for TerritoryPoint {
+    fn from(t: &Territory) -> Self {
+        TerritoryPoint {
+            level: t.level.to_string(),
+            code: t.code.clone(),
+            name: t.name.clone(),
+            lat: t.lat,
+            lon: t.lon,
+        }
+    }
+}
+
 /// A page of territories.
 #[derive(Serialize, ToSchema)]
 pub struct TerritoryPage {

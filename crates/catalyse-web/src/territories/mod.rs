@@ -43,6 +43,11 @@ pub fn level_label(t: Tr, level: TerritoryLevel) -> &'static str {
     })
 }
 
+/// A territory's name, or its code when the geography does not know it.
+pub fn name_or_code(state: &AppState, level: TerritoryLevel, code: &str) -> String {
+    (state.territories.get(level, code)).map_or_else(|| code.to_string(), |t| t.name.clone())
+}
+
 /// A commune by its name and code (« Saint-Étienne (42218) »), or its code alone.
 pub fn commune_name(state: &AppState, code: &str) -> String {
     match state.territories.get(TerritoryLevel::Commune, code) {

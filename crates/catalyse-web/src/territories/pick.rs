@@ -1,10 +1,13 @@
 //! Choosing a territory in a form, without JavaScript: what a typed line designates and, when
 //! it designates several, the candidates offered as radio buttons that tell homonyms apart by
 //! their département (« Saint-Denis (Seine-Saint-Denis, 93) — commune »). The one resolver of
-//! the member's territories of action and of a place's commune.
+//! the member's territories of action, of a place's commune, and of the one territory of a
+//! case or a need ([`territory`]).
 
 use super::level_label;
+use crate::forms::FormErrors;
 use crate::i18n::Tr;
+use catalyse_core::network::TerritoryRef;
 use catalyse_core::territory_index::usual_form;
 use catalyse_core::text::fold;
 use catalyse_core::{Territory, TerritoryIndex, TerritoryLevel};
@@ -33,6 +36,14 @@ pub fn level_word(level: TerritoryLevel) -> &'static str {
 /// How a territory is written back in a field: « Lyon (commune 69123) ».
 pub fn line(t: &Territory) -> String {
     format!("{} ({} {})", t.name, level_word(t.level), t.code)
+}
+
+/// How a territory of a form's version is written back in its field: as [`line`], or its
+/// code when the geography no longer knows it.
+pub fn line_of(index: &TerritoryIndex, r: &TerritoryRef) -> String {
+    index
+        .get(r.level, &r.code)
+        .map_or_else(|| r.code.clone(), line)
 }
 
 /// Reads a typed line, of `level` if given: « Name (level code) » or « Name (code) » as
@@ -184,4 +195,45 @@ pub fn chosen<'a>(
         return None;
     }
     written(index, choice, level)
+}
+
+/// The one territory (any level) typed in a form's `territory` field, after the candidate
+/// ticked among those offered for it (radio buttons named `choice_name`, see [`chosen`]): the
+/// territory, or its message in French on `territory` and, when the line designates several,
+/// the candidates to offer. An empty line gives an empty code and no message (the caller's
+/// rules say it is missing). `typed` is rewritten as [`line`] writes the ticked candidate.
+pub fn territory(
+    tr: Tr,
+    index: &TerritoryIndex,
+    typed: &mut String,
+    (choice_name, choice, offered_for): (&str, &str, &str),
+    errors: &mut FormErrors,
+) -> (TerritoryRef, Option<Ambiguity>) {
+    if let Some(c) = chosen(index, typed, choice, offered_for, None) {
+        *typed = line(c);
+    }
+    let line_typed = typed.trim();
+    let mut found = TerritoryRef {
+        level: TerritoryLevel::Commune,
+        code: String::new(),
+    };
+    if line_typed.is_empty() {
+        return (found, None);
+    }
+    match resolve(index, line_typed, None) {
+        Resolved::One(x) => {
+            found.level = x.level;
+            found.code = x.code.clone();
+            (found, None)
+        }
+        Resolved::Unknown => {
+            errors.push("territory", tr.f("pick.err_unknown", line_typed));
+            (found, None)
+        }
+        Resolved::Ambiguous(list, more) => {
+            errors.push("territory", tr.f("pick.err_ambiguous", line_typed));
+            let a = Ambiguity::new(tr, index, choice_name, line_typed, &list, more);
+            (found, Some(a))
+        }
+    }
 }

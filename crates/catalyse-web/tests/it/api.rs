@@ -122,13 +122,15 @@ async fn openapi(store: Arc<dyn Store>) {
         "/api/v1/territories",
         "/api/v1/territories/{level}/{code}",
         "/api/v1/programme",
+        "/api/v1/needs",
+        "/api/v1/needs/{slug}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not documented");
     }
     // Each area declares its routes with their entries: every API address is there, and
     // every schema an entry refers to is in the components.
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 26, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 28, "{:?}", paths.keys().collect::<Vec<_>>());
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();

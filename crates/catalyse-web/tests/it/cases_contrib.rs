@@ -2,9 +2,9 @@
 //! « Mes pratiques »: a case is public only once a moderator approved it; bad input is
 //! answered in French per field and writes nothing; only its author and moderators edit it.
 
-use crate::moderation::{mails, member_with_profile, sign_in};
+use crate::moderation::{mails, mails_to, member_with_profile, moderator, sign_in, state_beside};
 use crate::TestApp;
-use catalyse_core::Role;
+use catalyse_core::{ModerationMail, Role};
 use catalyse_store::{both_databases, Store};
 use reqwest::StatusCode;
 use std::sync::Arc;
@@ -75,10 +75,21 @@ fn with<'a>(
 
 /// A small real PNG.
 fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(40, 30, image::Rgb([10, 120, 200]));
+    png_of([10, 120, 200])
+}
+
+/// A small real PNG of one colour.
+fn png_of(colour: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(40, 30, image::Rgb(colour));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// Posts the case form with `bytes` as its first new image.
+async fn post_image(app: &TestApp, form: &[(&str, &str)], bytes: Vec<u8>) -> crate::Answer {
+    let file = Some(("nouvelle_image_1", "image.png", bytes));
+    app.post_multipart(FORM, FORM, form, file).await
 }
 
 async fn cases_count(store: &Arc<dyn Store>, user: i64) -> usize {
@@ -109,14 +120,7 @@ async fn approval(store: Arc<dyn Store>) {
     assert!(more.body.contains(TITLE));
     assert_eq!(cases_count(&store, camille.id).await, 0);
 
-    let r = app
-        .post_multipart(
-            FORM,
-            FORM,
-            &with_image(),
-            Some(("nouvelle_image_1", "voiture.png", png())),
-        )
-        .await;
+    let r = post_image(&app, &with_image(), png()).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         r.header("location"),
@@ -235,8 +239,7 @@ async fn rejection(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
     sign_in(&app, "camille@exemple.fr").await;
-    let image = Some(("nouvelle_image_1", "v.png", png()));
-    let r = app.post_multipart(FORM, FORM, &with_image(), image).await;
+    let r = post_image(&app, &with_image(), png()).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let c = store.case_by_slug(SLUG).await.unwrap().unwrap();
 
@@ -364,29 +367,11 @@ async fn bad_input(store: Arc<dyn Store>) {
     assert_eq!(cases_count(&store, camille.id).await, 0);
 
     // An image that is not one, whatever its name says.
-    let fake = app
-        .post_multipart(
-            FORM,
-            FORM,
-            &with_image(),
-            Some((
-                "nouvelle_image_1",
-                "photo.png",
-                b"%PDF-1.4 pas une image".to_vec(),
-            )),
-        )
-        .await;
+    let fake = post_image(&app, &with_image(), b"%PDF-1.4 pas une image".to_vec()).await;
     assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&fake.body).contains("n'est pas une image"));
     // An image without its description.
-    let no_alt = app
-        .post_multipart(
-            FORM,
-            FORM,
-            &with(good(), "nouvelle_image_1_alt", ""),
-            Some(("nouvelle_image_1", "v.png", png())),
-        )
-        .await;
+    let no_alt = post_image(&app, &with(good(), "nouvelle_image_1_alt", ""), png()).await;
     assert_eq!(no_alt.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&no_alt.body).contains("Décrivez l'image n° 1 (texte alternatif)"));
     assert_eq!(cases_count(&store, camille.id).await, 0);
@@ -447,5 +432,270 @@ async fn rights(store: Arc<dyn Store>) {
     assert_eq!(app.get(&edit).await.status, StatusCode::OK);
     let c = store.case_by_slug(SLUG).await.unwrap().unwrap();
     assert_eq!(c.moderated.draft.unwrap().title, "Le covoiturage du Pilat");
+    app.stop().await;
+}
+
+/// A tag's name and attributes.
+type Tag = (String, Vec<(String, String)>);
+
+/// The tags of a page as a browser reads them, in order: start tags with their attributes,
+/// end tags as `/name`.
+fn tags(html: &str) -> Vec<Tag> {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+    #[derive(Default)]
+    struct Tags(std::cell::RefCell<Vec<Tag>>);
+    impl TokenSink for Tags {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token {
+                let name = match tag.kind {
+                    TagKind::StartTag => tag.name.to_string(),
+                    TagKind::EndTag => format!("/{}", tag.name),
+                };
+                let attrs = (tag.attrs.iter())
+                    .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                    .collect();
+                self.0.borrow_mut().push((name, attrs));
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(Tags::default(), TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
+/// The submit buttons of the case form (the page's multipart form), in document order, each
+/// as its attributes.
+fn submit_buttons(html: &str) -> Vec<Vec<(String, String)>> {
+    let all = tags(html);
+    let attr = |attrs: &[(String, String)], name: &str| {
+        (attrs.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let start = all
+        .iter()
+        .position(|(n, a)| {
+            n == "form" && attr(a, "enctype").as_deref() == Some("multipart/form-data")
+        })
+        .expect("the case form");
+    all[start..]
+        .iter()
+        .take_while(|(n, _)| n != "/form")
+        .filter(|(n, a)| {
+            matches!(
+                (n.as_str(), attr(a, "type").as_deref()),
+                ("button", None | Some("submit")) | ("input", Some("submit" | "image"))
+            )
+        })
+        .map(|(_, a)| a.clone())
+        .collect()
+}
+
+both_databases!(enter_in_a_field_sends_the_case_form, enter_sends);
+async fn enter_sends(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
+    sign_in(&app, "camille@exemple.fr").await;
+    let bad = app
+        .post_multipart(FORM, FORM, &with(good(), "title", "Ab"), None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app.get(FORM).await.body;
+    let sheet = tags(&page)
+        .into_iter()
+        .filter(|(n, _)| n == "link")
+        .flat_map(|(_, a)| a)
+        .find(|(n, v)| n == "href" && v.starts_with("/static/app."))
+        .map(|(_, v)| v)
+        .expect("the style sheet");
+    let css = app.get(&sheet).await;
+    assert!(css.body.contains(".default-submit"), "it is out of sight");
+    for page in [page, bad.body] {
+        let buttons = submit_buttons(&page);
+        let has = |b: &Vec<(String, String)>, name: &str, value: &str| {
+            b.iter().any(|(n, v)| n == name && v == value)
+        };
+        assert!(
+            buttons.iter().any(|b| has(b, "name", "plus")),
+            "the form has « ajouter des lignes » buttons: {buttons:?}"
+        );
+        // Enter submits with the first submit button: the main submit's copy, which neither
+        // the keyboard nor assistive technologies meet.
+        let first = &buttons[0];
+        assert!(
+            !first.iter().any(|(n, _)| n == "name"),
+            "the first submit button sends the form, not « ajouter des lignes »: {first:?}"
+        );
+        assert!(has(first, "tabindex", "-1") && has(first, "aria-hidden", "true"));
+        assert!(has(first, "class", "default-submit"), "{first:?}");
+        // The visible main submit still ends the form.
+        let last = buttons.last().unwrap();
+        assert!(!last.iter().any(|(n, _)| n == "name" || n == "aria-hidden"));
+    }
+    app.stop().await;
+}
+
+both_databases!(a_good_image_outlives_a_form_error, image_kept);
+async fn image_kept(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    let camille = member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
+    member_with_profile(&app, "dominique@exemple.fr", "Dominique Durand", true).await;
+    let short = |form| with(form, "title", "Ab");
+
+    // Dominique's form comes back (its title is too short) with her image kept.
+    sign_in(&app, "dominique@exemple.fr").await;
+    let hers = post_image(&app, &short(with_image()), png_of([200, 30, 30])).await;
+    assert_eq!(hers.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let hers = sent_fields(&hers, 1);
+    let (her_key, her_token) = (hers[0].1.clone(), hers[1].1.clone());
+    assert_eq!(her_key.len(), 64);
+
+    // Camille cannot take it: neither with Dominique's signature nor with one of her own.
+    sign_in(&app, "camille@exemple.fr").await;
+    for token in [her_token.as_str(), "", "AAAA"] {
+        let mut taken = good();
+        for (k, v) in [
+            ("envoyee_1_cle", her_key.as_str()),
+            ("envoyee_1_jeton", token),
+            ("envoyee_1_alt", ALT),
+        ] {
+            taken = with(taken, k, v);
+        }
+        let r = app.post_multipart(FORM, FORM, &taken, None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{token}");
+        assert!(
+            text(&r.body).contains(
+                "L'image déjà envoyée n° 1 n'a pas été envoyée avec ce formulaire : \
+                 choisissez à nouveau son fichier."
+            ),
+            "{token}"
+        );
+        assert!(!r.body.contains(&her_key), "not carried on");
+        assert_eq!(cases_count(&store, camille.id).await, 0);
+    }
+
+    // A file chosen before « ajouter des lignes » is kept: the form carries it back.
+    let more = post_image(&app, &with(with_image(), "plus", "acteurs"), png()).await;
+    assert_eq!(more.status, StatusCode::OK, "{}", more.body);
+    assert!(text(&more.body).contains(&format!("Image déjà envoyée : {ALT}")));
+    let first = sent_fields(&more, 1);
+    assert_eq!(first[0].1.len(), 64);
+    assert_ne!(first[0].1, her_key);
+    assert_eq!(first[2].1, ALT);
+    let new_alt = input_value(&more.body, "nouvelle_image_1_alt");
+    assert_eq!(new_alt.as_deref(), Some(""), "its description went with it");
+
+    // Another good image survives an error elsewhere: the form shows both and carries them.
+    let alt2 = "Le minibus du transport solidaire";
+    let mut form = short(with(good(), "nouvelle_image_1_alt", alt2));
+    for (k, v) in &first {
+        form = with(form, k, v);
+    }
+    let r = post_image(&app, &form, png_of([20, 160, 60])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&r.body).contains(&format!("Image déjà envoyée : {alt2}")));
+    let both = [sent_fields(&r, 1), sent_fields(&r, 2)];
+    assert_eq!(both[0], first, "the first one still carried as it was");
+    let second_key = both[1][0].1.clone();
+    assert_eq!(second_key.len(), 64);
+    assert_eq!(both[1][2].1, alt2);
+    assert_eq!(cases_count(&store, camille.id).await, 0);
+
+    // Sent again as it came back, corrected, without choosing any file: the second image is
+    // the case's; the first, whose box she ticked, is not.
+    let mut again = with(good(), "envoyee_1_retirer", "oui");
+    for (k, v) in both.iter().flatten() {
+        again = with(again, k, v);
+    }
+    let r = app.post_multipart(FORM, FORM, &again, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = store.case_by_slug(SLUG).await.unwrap().unwrap();
+    let images = c.moderated.draft.unwrap().images;
+    assert_eq!(images.len(), 1);
+    assert_eq!(
+        (images[0].file.as_str(), images[0].alt.as_str()),
+        (second_key.as_str(), alt2)
+    );
+    let img = app.get(&format!("/pratiques/{SLUG}/images/1")).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.header("content-type"), "image/jpeg");
+    app.stop().await;
+}
+
+/// The value of the input named `name` in a page, if it has one.
+fn input_value(html: &str, name: &str) -> Option<String> {
+    let attrs = tags(html)
+        .into_iter()
+        .filter(|(tag, _)| tag == "input")
+        .map(|(_, attrs)| attrs)
+        .find(|attrs| attrs.iter().any(|(n, v)| n == "name" && v == name))?;
+    let value = attrs.into_iter().find(|(n, _)| n == "value");
+    Some(value.map(|(_, v)| v).unwrap_or_default())
+}
+
+/// The hidden and typed fields of the k-th image a form carries back: key, signature, text.
+fn sent_fields(page: &crate::Answer, k: usize) -> Vec<(&'static str, String)> {
+    ["cle", "jeton", "alt"]
+        .into_iter()
+        .map(|f| {
+            let name: &'static str = Box::leak(format!("envoyee_{k}_{f}").into_boxed_str());
+            let value = input_value(&page.body, name).unwrap_or_else(|| panic!("{name}"));
+            (name, value)
+        })
+        .collect()
+}
+
+both_databases!(moderators_are_told_of_a_new_case, moderators_told);
+async fn moderators_told(store: Arc<dyn Store>) {
+    use chrono::TimeZone;
+    let app = TestApp::start(store.clone()).await;
+    moderator(&app, "vite@exemple.fr", ModerationMail::Immediate).await;
+    moderator(&app, "matin@exemple.fr", ModerationMail::Daily).await;
+    moderator(&app, "jamais@exemple.fr", ModerationMail::Never).await;
+    member_with_profile(&app, "camille@exemple.fr", "Camille Martin", true).await;
+    sign_in(&app, "camille@exemple.fr").await;
+    let r = app.post_multipart(FORM, FORM, &good(), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // At once, to whoever chose « immédiatement » only.
+    let now = mails_to(&app, 1, "vite@exemple.fr").await;
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_eq!(now[0].1, "Catalyse : une pratique attend la modération");
+    let body = &now[0].2;
+    assert!(
+        body.contains(&format!("La pratique « {TITLE} » vient d'être envoyée")),
+        "{body}"
+    );
+    assert!(body.contains(&format!("{}/admin/moderation#pratiques", app.base)));
+    assert_eq!(mails(&app).len(), 1, "the others wait, or are never told");
+
+    // In the morning's digest, to whoever chose « une fois par jour ».
+    let state = state_beside(&app).await;
+    let morning = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 8, 30, 0).unwrap();
+    let sent = catalyse_web::network::moderation::alerts::send_daily_digests(&state, morning);
+    assert_eq!(sent.await.unwrap(), 1);
+    let digest = mails_to(&app, 2, "matin@exemple.fr").await;
+    assert_eq!(digest.len(), 1);
+    assert_eq!(digest[0].1, "Catalyse : à modérer aujourd'hui (1)");
+    assert!(
+        digest[0].2.contains("Pratiques en attente (1) :"),
+        "{}",
+        digest[0].2
+    );
+    assert!(
+        digest[0].2.contains(&format!("- {TITLE}, ")),
+        "{}",
+        digest[0].2
+    );
+    assert!(mails(&app).iter().all(|(to, _, _)| !to.contains("jamais")));
+    drop(state);
     app.stop().await;
 }

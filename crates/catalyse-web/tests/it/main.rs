@@ -16,6 +16,8 @@ mod language;
 mod layers;
 mod map_cases;
 mod moderation;
+mod needs;
+mod needs_search;
 mod needs_sources;
 mod network;
 mod observatory;

@@ -5,6 +5,7 @@ use crate::{Answer, TestApp, TEST_PASSWORD};
 use catalyse_core::network::{PlaceFields, PlaceKind, ProfileFields, Visibility};
 use catalyse_core::{ModerationMail, Role, User};
 use catalyse_store::{both_databases, Store};
+use catalyse_web::network::moderation::alerts::send_daily_digests;
 use mailparse::MailHeaderMap;
 use reqwest::StatusCode;
 use std::sync::Arc;
@@ -390,14 +391,14 @@ async fn reports(store: Arc<dyn Store>) {
 }
 
 /// A moderator account with her choice of moderation mails.
-async fn moderator(app: &TestApp, email: &str, mail: ModerationMail) -> User {
+pub async fn moderator(app: &TestApp, email: &str, mail: ModerationMail) -> User {
     let m = app.user(email, TEST_PASSWORD, Role::Moderator).await;
     app.store.set_moderation_mail(m.id, mail).await.unwrap();
     m
 }
 
 /// The mails sent to `to`, after waiting (at most 5 s) for the outbox to hold `total`.
-async fn mails_to(app: &TestApp, total: usize, to: &str) -> Vec<(String, String, String)> {
+pub async fn mails_to(app: &TestApp, total: usize, to: &str) -> Vec<(String, String, String)> {
     app.outbox_with(total).await;
     mails(app)
         .into_iter()
@@ -472,22 +473,27 @@ async fn told_at_once(store: Arc<dyn Store>) {
     app.stop().await;
 }
 
-both_databases!(the_daily_digest_lists_what_waits_once_a_day, digest);
-async fn digest(store: Arc<dyn Store>) {
-    use chrono::TimeZone;
-    let app = TestApp::start(store.clone()).await;
-    let daily = moderator(&app, "matin@exemple.fr", ModerationMail::Daily).await;
-    moderator(&app, "jamais@exemple.fr", ModerationMail::Never).await;
+/// The platform's state over the store and data directory of `app`, for what runs outside
+/// requests (the daily digests).
+pub async fn state_beside(app: &TestApp) -> catalyse_web::AppState {
     let mut config = catalyse_web::Config {
         data_dir: app.data_dir.clone(),
         demo: false,
         ..catalyse_web::Config::default()
     };
     config.bind = "127.0.0.1:0".into();
-    let state = catalyse_web::boot::state(store.clone(), config)
+    catalyse_web::boot::state(app.store.clone(), config)
         .await
-        .unwrap();
-    use catalyse_web::network::moderation::alerts::send_daily_digests;
+        .unwrap()
+}
+
+both_databases!(the_daily_digest_lists_what_waits_once_a_day, digest);
+async fn digest(store: Arc<dyn Store>) {
+    use chrono::TimeZone;
+    let app = TestApp::start(store.clone()).await;
+    let daily = moderator(&app, "matin@exemple.fr", ModerationMail::Daily).await;
+    moderator(&app, "jamais@exemple.fr", ModerationMail::Never).await;
+    let state = state_beside(&app).await;
     // 09:30 in Paris in winter is 08:30 UTC.
     let morning = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 8, 30, 0).unwrap();
     // Nothing waits: nothing is sent (and the day is not used up).

@@ -222,3 +222,169 @@ async fn demo(store: Arc<dyn Store>) {
     assert_eq!(store.needs_version().await.unwrap(), version);
     app.stop().await;
 }
+
+/// The form of a need completing a draft: a valid need, and `extra` (the hidden fields the
+/// page held: the draft's id and token; a visitor's address).
+fn completed<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form: Vec<(&str, &str)> = crate::needs::good()
+        .into_iter()
+        .filter(|(k, _)| !["description", "territory"].contains(k))
+        .collect();
+    form.push((
+        "description",
+        "Un minibus pour le marché, le mardi et le samedi matin.",
+    ));
+    form.push(("territory", "Saint-Étienne"));
+    form.extend_from_slice(extra);
+    form
+}
+
+both_databases!(a_draft_need_is_completed_by_its_author_only, prefill);
+async fn prefill(store: Arc<dyn Store>) {
+    events(&store).await;
+    let app = TestApp::start(store.clone()).await;
+    let r = visitor_registers(&app, "elu@mairie.fr", "Un minibus pour le marché").await;
+    let link = draft_link(&r.body).unwrap();
+    let draft = store.need_drafts_of(None, "elu@mairie.fr").await.unwrap()[0].clone();
+
+    // Its link fills the form: the text, the territory typed at registration, the address.
+    let page = app.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(">Un minibus pour le marché</textarea>"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("name=\"territory\" type=\"text\" value=\"Saint-Étienne\""));
+    assert!(page
+        .body
+        .contains("name=\"email\" type=\"email\" value=\"elu@mairie.fr\""));
+    assert_eq!(page.field("brouillon"), draft.id.to_string());
+
+    // Without the token, with another's, or signed in as someone else: nothing of it shows.
+    let forged = format!("/besoins/nouveau?brouillon={}&jeton=faux", draft.id);
+    let bare = format!("/besoins/nouveau?brouillon={}", draft.id);
+    for path in [
+        forged.as_str(),
+        bare.as_str(),
+        "/besoins/nouveau?brouillon=abc",
+    ] {
+        let other = app.get(path).await;
+        assert_eq!(other.status, StatusCode::OK, "{path}");
+        assert!(!other.body.contains("Un minibus"), "{path}");
+        assert!(
+            other.body.contains("n&#39;est plus disponible")
+                || other.body.contains("n'est plus disponible"),
+            "{path}"
+        );
+        assert!(!other.body.contains("name=\"brouillon\""), "{path}");
+    }
+    app.sign_in_as("curieuse@exemple.fr", Role::Member).await;
+    assert!(!app.get(&bare).await.body.contains("Un minibus"));
+
+    // A member's own draft opens for her without a token, and for no other member.
+    app.sign_in_as("membre@exemple.fr", Role::Member).await;
+    let r = app
+        .post_form(FORM, FORM, &[("besoin", "Un tiers-lieu")])
+        .await;
+    let hers_link = draft_link(&r.body).unwrap();
+    let member = store
+        .user_by_email(&catalyse_core::Email::parse("membre@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let hers = store.need_drafts_of(Some(member.id), "").await.unwrap()[0].clone();
+    let hers_bare = format!("/besoins/nouveau?brouillon={}", hers.id);
+    assert!(app
+        .get(&hers_bare)
+        .await
+        .body
+        .contains(">Un tiers-lieu</textarea>"));
+    // She completes it: the need comes from the webinar, and the draft is used.
+    let page = app.get(&hers_link).await;
+    let id = page.field("brouillon");
+    let token = page.field("jeton");
+    let form = completed(&[("brouillon", &id), ("jeton", &token)]);
+    let sent = app
+        .post_with_csrf(&page.field("csrf"), "/besoins/nouveau", &form)
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let mine = store.needs_of(member.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].origin, NeedOrigin::Webinaire);
+    let used = store.need_draft(hers.id).await.unwrap().unwrap();
+    assert!(used.used_at.is_some());
+    assert!(
+        !app.get(&hers_bare).await.body.contains("Un tiers-lieu"),
+        "used: no more"
+    );
+    app.sign_in_as("autre-membre@exemple.fr", Role::Member)
+        .await;
+    assert!(
+        !app.get(&hers_link).await.body.contains("Un tiers-lieu"),
+        "used"
+    );
+
+    // The visitor completes hers: her need waits for her confirmation, the draft is used.
+    app.forget_cookies();
+    let page = app.get(&link).await;
+    let (id, token) = (page.field("brouillon"), page.field("jeton"));
+    let form = completed(&[
+        ("brouillon", &id),
+        ("jeton", &token),
+        ("email", "elu@mairie.fr"),
+        ("consent", "oui"),
+    ]);
+    let sent = app
+        .post_with_csrf(&page.field("csrf"), "/besoins/nouveau", &form)
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(store
+        .need_draft(draft.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .used_at
+        .is_some());
+    // A form that names a draft with a wrong token submits the need but uses no draft.
+    let second = store
+        .register_with_need_draft(
+            store.event("webinaire-besoins").await.unwrap().unwrap().id,
+            &catalyse_store::NewRegistration {
+                user_id: None,
+                name: "Dominique".into(),
+                email: "dominique@mairie.fr".into(),
+                organisation: String::new(),
+                territory: String::new(),
+                token_hash: "h".into(),
+                pending: true,
+            },
+            "Une épicerie",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+        .1;
+    let page = app.get(FORM).await;
+    let other_id = second.id.to_string();
+    let form = completed(&[
+        ("brouillon", &other_id),
+        ("jeton", "faux"),
+        ("email", "pirate@exemple.fr"),
+        ("consent", "oui"),
+    ]);
+    let sent = app
+        .post_with_csrf(&page.field("csrf"), "/besoins/nouveau", &form)
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(store
+        .need_draft(second.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .used_at
+        .is_none());
+    app.stop().await;
+}

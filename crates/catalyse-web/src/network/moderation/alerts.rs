@@ -26,6 +26,7 @@ pub enum Waiting {
     Profile { name: String },
     Place { name: String },
     Case { name: String },
+    Need { name: String },
     Report { subject: Subject },
 }
 
@@ -63,6 +64,11 @@ pub async fn tell_now(
             "cases_form.alert_what",
             "/admin/moderation#pratiques",
         ),
+        Waiting::Need { .. } => (
+            "needs_form.alert_subject",
+            "needs_form.alert_what",
+            "/admin/moderation#besoins",
+        ),
         Waiting::Report { .. } => (
             "alerts.subject_report",
             "alerts.what_report",
@@ -80,9 +86,10 @@ pub async fn tell_now(
         }
         let t = Tr::for_user(&m);
         let what_line = match what {
-            Waiting::Profile { name } | Waiting::Place { name } | Waiting::Case { name } => {
-                t.f(line, name)
-            }
+            Waiting::Profile { name }
+            | Waiting::Place { name }
+            | Waiting::Case { name }
+            | Waiting::Need { name } => t.f(line, name),
             Waiting::Report { subject } => t.f(
                 line,
                 t.s(match subject {
@@ -163,6 +170,16 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
             Some(format!("{}, {}", d.title, when(&c.moderated.submitted_at)))
         })
         .collect();
+    let needs: Vec<String> = state
+        .store
+        .pending_needs()
+        .await?
+        .iter()
+        .filter_map(|n| {
+            let d = n.moderated.draft.as_ref()?;
+            Some(format!("{}, {}", d.title, when(&n.moderated.submitted_at)))
+        })
+        .collect();
     let reports: Vec<String> = state
         .store
         .open_reports()
@@ -183,6 +200,7 @@ async fn digest_sections(state: &AppState, t: Tr) -> anyhow::Result<Vec<(String,
         ("alerts.digest_profiles", profiles),
         ("alerts.digest_places", places),
         ("cases_form.digest_cases", cases),
+        ("needs_form.digest_needs", needs),
         ("alerts.digest_reports", reports),
     ] {
         if lines.is_empty() {

@@ -6,6 +6,7 @@
 
 pub mod alerts;
 mod cases;
+mod needs;
 pub mod reports;
 pub mod service;
 
@@ -247,6 +248,7 @@ struct QueuePage<'a> {
     members: Vec<Item>,
     places: Vec<Item>,
     cases: Vec<Item>,
+    needs: Vec<Item>,
     notice: Option<&'a str>,
     error: Option<String>,
     failed: Option<Failed>,
@@ -383,11 +385,16 @@ async fn queue_page<'a>(
     for c in state.store.pending_cases().await? {
         cases.extend(cases::case_item(state, t, &mut names, &c).await?);
     }
+    let mut needs = vec![];
+    for n in state.store.pending_needs().await? {
+        needs.extend(needs::need_item(state, t, &mut names, &n).await?);
+    }
     Ok(QueuePage {
         ctx,
         members,
         places,
         cases,
+        needs,
         notice,
         error,
         failed,
@@ -482,6 +489,18 @@ pub async fn decide_case(
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     decide(&state, &ctx, &moderator, service::Target::Case(id), form).await
+}
+
+/// `POST /admin/moderation/besoins/{id}`
+pub async fn decide_need(
+    State(state): State<AppState>,
+    Moderator(moderator): Moderator,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, AppError> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    decide(&state, &ctx, &moderator, service::Target::Need(id), form).await
 }
 
 async fn decide(

@@ -197,7 +197,7 @@ pub struct ReportFields {
 /// `sender`, so that she may report the sender even when his profile is not shown to her
 /// (without it, such a profile is answered exactly as an unknown one).
 pub fn abuse_token(state: &AppState, sender: i64, recipient: i64) -> String {
-    crate::tokens::signed(&state.link_secret, &abuse_message(sender, recipient))
+    crate::tokens::sign(&state.link_secret, &abuse_message(sender, recipient))
 }
 
 fn abuse_message(sender: i64, recipient: i64) -> String {
@@ -205,8 +205,7 @@ fn abuse_message(sender: i64, recipient: i64) -> String {
 }
 
 fn abuse_token_valid(state: &AppState, sender: i64, recipient: i64, token: &str) -> bool {
-    let message = abuse_message(sender, recipient);
-    crate::tokens::signed_valid(&state.link_secret, &message, token)
+    crate::tokens::signed(&state.link_secret, &abuse_message(sender, recipient), token)
 }
 
 /// A member's reports per day, across instances (the in-memory limiter is per instance).

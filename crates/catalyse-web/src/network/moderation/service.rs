@@ -6,6 +6,7 @@ use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
 use catalyse_core::cases::Case;
+use catalyse_core::needs::Need;
 use catalyse_core::network::{Place, Profile, Subject};
 use catalyse_core::User;
 use catalyse_store::StoreError;
@@ -17,6 +18,7 @@ pub enum Target {
     Member(i64),
     Place(i64),
     Case(i64),
+    Need(i64),
 }
 
 impl Target {
@@ -25,6 +27,7 @@ impl Target {
             Target::Member(id) => (Subject::Member, id),
             Target::Place(id) => (Subject::Place, id),
             Target::Case(id) => (Subject::Case, id),
+            Target::Need(id) => (Subject::Need, id),
         }
     }
 }
@@ -83,16 +86,25 @@ pub async fn decide(
             crate::cases::index::index_one(state, &c).await;
             mail_case(state, &c, approve, reason).await;
         }
+        Target::Need(id) => {
+            let n = state
+                .store
+                .decide_need(id, revision, approve, reason, by, now)
+                .await?;
+            crate::needs::index::index_one(state, &n).await;
+            mail_need(state, &n, approve, reason).await;
+        }
     }
     Ok(())
 }
 
-/// Tells `author` what became of her version, in the language she reads: `letter` is the keys of the mail's subject and body and the
-/// page it links to; `place` the place's name, for a place. A mail not sent is logged.
+/// Tells `author` what became of her version, in the language she reads: `letter` is the
+/// keys of the mail's subject and body and the page it links to; `place` the name of what
+/// was decided on (a place, a case, a need). A mail not sent is logged.
 async fn tell(
     state: &AppState,
     author: Option<i64>,
-    (subject, body, link): (&str, &str, String),
+    letter: (&str, &str, String),
     place: Option<&str>,
     reason: &str,
 ) {
@@ -102,14 +114,30 @@ async fn tell(
     let Ok(Some(user)) = state.store.user_by_id(author).await else {
         return;
     };
-    let t = Tr::for_user(&user);
-    let mut body = t.s(body).replace("{name}", &user.display_name);
+    let to = (user.email.as_str(), Some(user.display_name.as_str()));
+    send(state, Tr::for_user(&user), to, letter, place, reason).await;
+}
+
+/// Sends a decision's mail to `to` (an address, and the name the mail greets, if known).
+async fn send(
+    state: &AppState,
+    t: Tr,
+    (to, name): (&str, Option<&str>),
+    (subject, body, link): (&str, &str, String),
+    place: Option<&str>,
+    reason: &str,
+) {
+    let mut body = match name {
+        Some(name) => t.s(body).replace("{name}", name),
+        // « Bonjour {name}, » becomes « Bonjour, ».
+        None => t.s(body).replace(" {name}", ""),
+    };
     if let Some(place) = place {
         body = body.replace("{place}", place);
     }
     let body = body.replace("{reason}", reason).replace("{link}", &link);
     let mail = Mail {
-        to: user.email.as_str(),
+        to,
         subject: t.s(subject),
         body,
         attachment: None,
@@ -173,4 +201,33 @@ async fn mail_case(state: &AppState, c: &Case, approve: bool, reason: &str) {
         )
     };
     tell(state, c.created_by, letter, Some(title), reason).await;
+}
+
+/// Tells the author of a need what became of it: a member in her language, a visitor at the
+/// address she confirmed, in French (she has no account to edit it from: a refusal invites
+/// her to express it again).
+async fn mail_need(state: &AppState, n: &Need, approve: bool, reason: &str) {
+    let base = state.config.public_url();
+    let title = n.moderated.current().map_or(n.slug.as_str(), |f| &f.title);
+    let letter = if approve {
+        (
+            "needs_form.mail_ok_subject",
+            "needs_form.mail_ok",
+            format!("{base}/besoins/{}", n.slug),
+        )
+    } else {
+        let again = match n.author_id {
+            Some(_) => format!("{base}/besoins/{}/modifier", n.slug),
+            None => format!("{base}/besoins/nouveau"),
+        };
+        ("needs_form.mail_no_subject", "needs_form.mail_no", again)
+    };
+    match (n.author_id, &n.author_email) {
+        (Some(_), _) => tell(state, n.author_id, letter, Some(title), reason).await,
+        (None, Some(email)) => {
+            let t = Tr::new(crate::i18n::Lang::Fr);
+            send(state, t, (email, None), letter, Some(title), reason).await
+        }
+        (None, None) => {}
+    }
 }
