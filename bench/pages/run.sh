@@ -30,6 +30,7 @@ SCALE_PLACES=${SCALE_PLACES:-50000}
 SCALE_RESOURCES=${SCALE_RESOURCES:-100000}
 SCALE_EVENTS=${SCALE_EVENTS:-5000}
 SCALE_CASES=${SCALE_CASES:-50000}
+SCALE_NEEDS=${SCALE_NEEDS:-20000}
 OUT=${OUT:-${CARGO_TARGET_DIR:-$ROOT/target}/bench-pages-$SIZE.md}
 bench_cargo_path
 
@@ -82,12 +83,12 @@ GEN_NOTE=
 READY_TIMEOUT=120
 if [[ $SIZE == scale ]]; then
     READY_TIMEOUT=900
-    banner "scale set: $SCALE_MEMBERS members, $SCALE_PLACES places, $SCALE_RESOURCES resources, $SCALE_EVENTS events, $SCALE_CASES cases" >&2
+    banner "scale set: $SCALE_MEMBERS members, $SCALE_PLACES places, $SCALE_RESOURCES resources, $SCALE_EVENTS events, $SCALE_CASES cases, $SCALE_NEEDS needs" >&2
     mkdir -p "$WORK/data"
     t0=$SECONDS
     for gen in "network generate --members $SCALE_MEMBERS --places $SCALE_PLACES" \
         "resources generate --count $SCALE_RESOURCES" "events generate --count $SCALE_EVENTS" \
-        "cases generate --count $SCALE_CASES"; do
+        "cases generate --count $SCALE_CASES" "needs generate --count $SCALE_NEEDS"; do
         # shellcheck disable=SC2086 # the words of each command
         env -u CATALYSE_DATABASE_URL CATALYSE_DATA_DIR="$WORK/data" "$BIN" $gen \
             >"$WORK/generate.log" 2>&1 &
@@ -98,7 +99,7 @@ if [[ $SIZE == scale ]]; then
     done
     GEN_SECONDS=$((SECONDS - t0))
     echo "generation took ${GEN_SECONDS} s" >&2
-    GEN_NOTE="Scale set: \`catalyse network generate --members $SCALE_MEMBERS --places $SCALE_PLACES\`, \`catalyse resources generate --count $SCALE_RESOURCES\` and \`catalyse events generate --count $SCALE_EVENTS\` and \`catalyse cases generate --count $SCALE_CASES\` (SQLite, with the search indexes) took **${GEN_SECONDS} s**; then \`catalyse serve\` with \`CATALYSE_DEMO=true\`, which adds the demo's kit, example resources, webinars, survey and 150 example cases (not its accounts or network: the database has accounts)."
+    GEN_NOTE="Scale set: \`catalyse network generate --members $SCALE_MEMBERS --places $SCALE_PLACES\`, \`catalyse resources generate --count $SCALE_RESOURCES\` and \`catalyse events generate --count $SCALE_EVENTS\`, \`catalyse cases generate --count $SCALE_CASES\` and \`catalyse needs generate --count $SCALE_NEEDS\` (SQLite, with the search indexes) took **${GEN_SECONDS} s**; then \`catalyse serve\` with \`CATALYSE_DEMO=true\`, which adds the demo's kit, example resources, webinars, survey, 150 example cases and 120 example needs (not its accounts or network: the database has accounts)."
 fi
 
 banner "start catalyse ($SIZE)" >&2

@@ -3,12 +3,16 @@
 /// Declares an enum whose values have a slug (`as_str`, `FromStr`, `Display`, serde) and a
 /// French label (`label_fr`), with `ALL` in the order given. `$what` names the kind of value in
 /// the error of an unknown slug (« phase inconnue « x » »).
+///
+/// The slugs are taken as token trees, not `literal` fragments: a `literal` reaches derives
+/// wrapped in an invisible group, which serde reads but utoipa does not (the OpenAPI
+/// document then listed `TroisMois` instead of `3-mois`).
 #[macro_export]
 macro_rules! slug_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident ($what:literal) {
-            $( $(#[$vmeta:meta])* $variant:ident = $slug:literal, $label:literal; )+
+            $( $(#[$vmeta:meta])* $variant:ident = $slug:tt, $label:literal; )+
         }
     ) => {
         $(#[$meta])*

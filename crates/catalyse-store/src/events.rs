@@ -189,6 +189,63 @@ where
     Ok(taken < capacity as i64)
 }
 
+/// Registers to an event in the transaction (see [`EventStore::register`]).
+pub(crate) async fn register_in<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    event_id: i64,
+    r: &NewRegistration,
+    now: DateTime<Utc>,
+) -> StoreResult<Registration>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let now = ts(now);
+    let seat = seat_left(tx, event_id).await?;
+    let status = if r.pending {
+        RegistrationStatus::Pending
+    } else if seat {
+        RegistrationStatus::Confirmed
+    } else {
+        RegistrationStatus::Waiting
+    };
+    // A cancelled registration of the same address is replaced by this one. So is
+    // an unconfirmed one when the address's owner registers as a member (signed
+    // in, her account proves the address): she takes it over, as herself, and
+    // whatever a visitor typed with her address goes.
+    let replaced = if r.user_id.is_some() && !r.pending {
+        "('cancelled', 'pending')"
+    } else {
+        "('cancelled')"
+    };
+    query(&format!(
+        "DELETE FROM registrations WHERE event_id = $1 AND email = $2 \
+         AND status IN {replaced}"
+    ))
+    .bind(event_id)
+    .bind(&r.email)
+    .execute(&mut **tx)
+    .await?;
+    let row = query(&format!(
+        "INSERT INTO registrations (event_id, user_id, name, email, organisation, \
+         territory, status, token_hash, consent_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) \
+         RETURNING {REGISTRATION_COLUMNS}"
+    ))
+    .bind(event_id)
+    .bind(r.user_id)
+    .bind(&r.name)
+    .bind(&r.email)
+    .bind(&r.organisation)
+    .bind(&r.territory)
+    .bind(status.as_str())
+    .bind(&r.token_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::on_unique(e, "email", "this address is already registered"))?;
+    Registration::from_row(&row)
+}
+
 /// The registration a link's token names, on a pool or in a transaction.
 async fn find_registration<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
@@ -434,52 +491,8 @@ where
         r: &NewRegistration,
         now: DateTime<Utc>,
     ) -> StoreResult<Registration> {
-        let now = ts(now);
         let mut tx = self.begin_write().await?;
-        let seat = seat_left(&mut tx, event_id).await?;
-        let status = if r.pending {
-            RegistrationStatus::Pending
-        } else if seat {
-            RegistrationStatus::Confirmed
-        } else {
-            RegistrationStatus::Waiting
-        };
-        // A cancelled registration of the same address is replaced by this one. So is
-        // an unconfirmed one when the address's owner registers as a member (signed
-        // in, her account proves the address): she takes it over, as herself, and
-        // whatever a visitor typed with her address goes.
-        let replaced = if r.user_id.is_some() && !r.pending {
-            "('cancelled', 'pending')"
-        } else {
-            "('cancelled')"
-        };
-        query(&format!(
-            "DELETE FROM registrations WHERE event_id = $1 AND email = $2 \
-             AND status IN {replaced}"
-        ))
-        .bind(event_id)
-        .bind(&r.email)
-        .execute(&mut *tx)
-        .await?;
-        let row = query(&format!(
-            "INSERT INTO registrations (event_id, user_id, name, email, organisation, \
-             territory, status, token_hash, consent_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) \
-             RETURNING {REGISTRATION_COLUMNS}"
-        ))
-        .bind(event_id)
-        .bind(r.user_id)
-        .bind(&r.name)
-        .bind(&r.email)
-        .bind(&r.organisation)
-        .bind(&r.territory)
-        .bind(status.as_str())
-        .bind(&r.token_hash)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique(e, "email", "this address is already registered"))?;
-        let reg = Registration::from_row(&row)?;
+        let reg = register_in(&mut tx, event_id, r, now).await?;
         tx.commit().await?;
         Ok(reg)
     }

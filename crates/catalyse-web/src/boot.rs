@@ -89,6 +89,8 @@ pub async fn load_reference_data(
         }
         // After the example network and resources: its members and resources are linked.
         crate::cases::examples::load_demo(store).await?;
+        // After the example network: some of its members express needs.
+        crate::needs::examples::load_demo(store).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod boot;
 pub mod cases;
 pub mod config;
+pub mod csv_import;
 pub mod error;
 pub mod events;
 pub mod export;

@@ -85,7 +85,12 @@ enum Command {
     /// The pratiques innovantes (case studies).
     Cases {
         #[command(subcommand)]
-        command: CaseCommand,
+        command: DataCommand,
+    },
+    /// The besoins des territoires (needs).
+    Needs {
+        #[command(subcommand)]
+        command: DataCommand,
     },
     /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
     /// the server runs.
@@ -136,21 +141,21 @@ enum EventCommand {
     },
 }
 
+/// What `catalyse cases` and `catalyse needs` do.
 #[derive(Subcommand)]
-enum CaseCommand {
-    /// Add generated example cases (labelled « données d'exemple »), published, spread over
-    /// the départements; each run adds more. The server's index follows within seconds.
+enum DataCommand {
+    /// Add generated examples (labelled « données d'exemple »), published, spread over the
+    /// territories; each run adds more. The server's index follows within seconds.
     Generate {
-        /// How many cases.
-        #[arg(long, default_value_t = 150)]
-        count: usize,
-        /// Seed of the generator (the same seed gives the same cases).
+        /// How many (default: 150 cases, 120 needs, as the demonstration has).
+        #[arg(long)]
+        count: Option<usize>,
+        /// Seed of the generator (the same seed gives the same examples).
         #[arg(long, default_value_t = 2019)]
         seed: u64,
     },
-    /// Import case studies from a CSV file (columns in the README, « Data and how to import
-    /// it »), published in the name of each line's author. Every bad line is reported;
-    /// nothing is written unless all are good.
+    /// Import from a CSV file (columns in the README, « Data and how to import it »),
+    /// published at once. Every bad line is reported; nothing is written unless all are good.
     Import { file: PathBuf },
 }
 
@@ -290,7 +295,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Reindex => reindex(config).await,
         Command::Network { command } => network(command, config).await,
         Command::Events { command } => events(command, config).await,
-        Command::Cases { command } => cases(command, config).await,
+        Command::Cases { command } => area_data(Area::Cases, command, config).await,
+        Command::Needs { command } => area_data(Area::Needs, command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
             let summary = catalyse_web::ops::backup::backup(&config, &file).await?;
@@ -460,12 +466,7 @@ async fn datasets(command: DatasetCommand, config: Config) -> anyhow::Result<()>
         description,
         example,
     } = command;
-    let text = std::fs::read_to_string(&file).with_context(|| {
-        format!(
-            "cannot read {} (a UTF-8 CSV file is expected)",
-            file.display()
-        )
-    })?;
+    let text = read_csv(&file)?;
     let stem = file
         .file_stem()
         .and_then(|s| s.to_str())
@@ -577,52 +578,86 @@ async fn events(command: EventCommand, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn cases(command: CaseCommand, config: Config) -> anyhow::Result<()> {
+/// The areas whose data `DataCommand` generates or imports.
+#[derive(Clone, Copy)]
+enum Area {
+    Cases,
+    Needs,
+}
+
+async fn area_data(area: Area, command: DataCommand, config: Config) -> anyhow::Result<()> {
+    use catalyse_web::{cases, needs};
     let state = catalyse_web::prepare(Config {
         demo: false,
         ..config
     })
     .await?;
+    let (store, territories) = (state.store.as_ref(), state.territories.all());
+    let what = match area {
+        Area::Cases => "case(s)",
+        Area::Needs => "need(s)",
+    };
     let result = async {
         match command {
-            CaseCommand::Generate { count, seed } => {
-                let n = catalyse_web::cases::examples::generate(
-                    state.store.as_ref(),
-                    state.territories.all(),
-                    count,
-                    seed,
-                )
-                .await?;
-                println!("{n} example case(s) added (données d'exemple)");
+            DataCommand::Generate { count, seed } => {
+                let n = match area {
+                    Area::Cases => {
+                        let count = count.unwrap_or(cases::examples::DEMO_CASES);
+                        cases::examples::generate(store, territories, count, seed).await?
+                    }
+                    Area::Needs => {
+                        let count = count.unwrap_or(needs::examples::DEMO_NEEDS);
+                        needs::examples::generate(store, territories, count, seed).await?
+                    }
+                };
+                println!("{n} example {what} added (données d'exemple)");
                 Ok(())
             }
-            CaseCommand::Import { file } => {
-                let text = std::fs::read_to_string(&file).with_context(|| {
-                    format!(
-                        "cannot read {} (a UTF-8 CSV file is expected)",
-                        file.display()
-                    )
-                })?;
-                use catalyse_web::cases::import::{import, ImportError};
-                match import(&state, &text).await {
-                    Ok(cases) => {
-                        println!("{} case(s) imported and published", cases.len());
-                        Ok(())
-                    }
-                    Err(ImportError::Lines(errors)) => {
-                        for e in &errors {
-                            eprintln!("{}: {e}", file.display());
-                        }
-                        bail!("{} erreur(s) : rien n'a été importé", errors.len());
-                    }
-                    Err(ImportError::Other(e)) => Err(e),
-                }
+            DataCommand::Import { file } => {
+                let text = read_csv(&file)?;
+                let done = match area {
+                    Area::Cases => cases::import::import(&state, &text).await.map(|l| l.len()),
+                    Area::Needs => needs::import::import(&state, &text).await.map(|l| l.len()),
+                };
+                imported(&file, done, what)
             }
         }
     }
     .await;
     state.store.close().await;
     result
+}
+
+/// A CSV file to import, as text.
+fn read_csv(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "cannot read {} (a UTF-8 CSV file is expected)",
+            file.display()
+        )
+    })
+}
+
+/// Says how many `what` an import wrote, or every bad line and that nothing was written.
+fn imported(
+    file: &std::path::Path,
+    done: Result<usize, catalyse_web::csv_import::ImportError>,
+    what: &str,
+) -> anyhow::Result<()> {
+    use catalyse_web::csv_import::ImportError;
+    match done {
+        Ok(n) => {
+            println!("{n} {what} imported and published");
+            Ok(())
+        }
+        Err(ImportError::Lines(errors)) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            bail!("{} erreur(s) : rien n'a été importé", errors.len());
+        }
+        Err(ImportError::Other(e)) => Err(e),
+    }
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {
@@ -676,9 +711,7 @@ async fn resources(command: ResourceCommand, config: Config) -> anyhow::Result<(
                 Ok(())
             }
             ResourceCommand::Import { file, dry_run } => {
-                let text = std::fs::read_to_string(&file).with_context(|| {
-                    format!("cannot read {} (a UTF-8 CSV file is expected)", file.display())
-                })?;
+                let text = read_csv(&file)?;
                 let levers: Vec<String> =
                     state.reference.levers.iter().map(|l| l.slug.clone()).collect();
                 let items = match catalogue::parse(&text, &levers) {

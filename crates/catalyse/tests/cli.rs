@@ -294,6 +294,30 @@ async fn restore_under_server(store: Arc<dyn Store>, url: String) {
     drop(listener);
 }
 
+/// The member in whose name files are imported.
+async fn autrice(store: &Arc<dyn Store>) -> catalyse_core::User {
+    let new = catalyse_store::NewUser {
+        email: Email::parse("autrice@exemple.fr").unwrap(),
+        display_name: "Autrice".into(),
+        role: Role::Member,
+        password_hash: "pas-de-mot-de-passe".into(),
+        is_example: false,
+        email_verified: true,
+    };
+    store.create_user(&new, chrono::Utc::now()).await.unwrap()
+}
+
+/// A folder for the files a test writes, one per database.
+fn scratch(url: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "catalyse_{name}_{}_{}",
+        std::process::id(),
+        url.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The public cases of the store.
 async fn public_cases(store: &Arc<dyn Store>) -> Vec<catalyse_core::cases::Case> {
     store.published_cases(0, 10_000).await.unwrap()
@@ -320,26 +344,8 @@ async fn cases_cli(store: Arc<dyn Store>, url: String) {
     assert_eq!(all.iter().filter(|c| c.is_reference).count(), 4);
     let before = all.len();
 
-    let author = store
-        .create_user(
-            &catalyse_store::NewUser {
-                email: Email::parse("autrice@exemple.fr").unwrap(),
-                display_name: "Autrice".into(),
-                role: Role::Member,
-                password_hash: "pas-de-mot-de-passe".into(),
-                is_example: false,
-                email_verified: true,
-            },
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "catalyse_cases_{}_{}",
-        std::process::id(),
-        url.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let author = autrice(&store).await;
+    let dir = scratch(&url, "cases");
     let file = dir.join("pratiques.csv");
     let head = "title,summary,body,territory,started_year,phase,fragilities,levers,actors,funding,results,source,licence,author\n";
     let good = "Navette vers les soins,Une navette solidaire conduit les habitants sans voiture vers les soins.,\"## Le besoin\n\nDes rendez-vous manqués.\",commune:42218,2018,experimentation,mobilite;sante,definir-sa-strategie,Ville de Saint-Étienne|collectivites-territoriales|porteur,collectivites:60;fondations:40,'=1200 trajets,Import,CC BY 4.0,autrice@exemple.fr\n";
@@ -387,5 +393,111 @@ async fn cases_cli(store: Arc<dyn Store>, url: String) {
     assert_eq!(f.funding.len(), 2);
     assert_eq!(f.actors[0].family, "collectivites-territoriales");
     assert_eq!(public_cases(&store).await.len(), before + 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The public needs of the store.
+async fn public_needs(store: &Arc<dyn Store>) -> Vec<catalyse_core::needs::Need> {
+    store.published_needs(0, 10_000).await.unwrap()
+}
+
+both_databases!(
+    needs_generate_and_import_all_or_nothing,
+    needs_cli,
+    with_url
+);
+async fn needs_cli(store: Arc<dyn Store>, url: String) {
+    use catalyse_core::needs::{NeedOrigin, NeedStatus};
+    let o = catalyse(&url, &["needs", "generate", "--count", "40"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("40 example need(s) added"),
+        "{}",
+        text(&o)
+    );
+    let all = public_needs(&store).await;
+    assert_eq!(all.len(), 40);
+    assert!(all
+        .iter()
+        .all(|n| n.is_example && n.origin == NeedOrigin::Exemple));
+    // On the real geography, they go to the 18 régions in turn, overseas included.
+    let territories = store.territories().await.unwrap();
+    let regions: std::collections::BTreeSet<String> = all
+        .iter()
+        .map(|n| {
+            let at = &n.public_fields().unwrap().territory;
+            let t = territories
+                .iter()
+                .find(|t| t.level == at.level && t.code == at.code)
+                .unwrap();
+            t.region.clone().unwrap_or(t.code.clone())
+        })
+        .collect();
+    assert_eq!(regions.len(), 18, "spread: {regions:?}");
+    for overseas in ["01", "02", "03", "04", "06"] {
+        assert!(regions.contains(overseas), "{overseas} in {regions:?}");
+    }
+
+    let author = autrice(&store).await;
+    let dir = scratch(&url, "needs");
+    let file = dir.join("besoins.csv");
+    let head = "titre,description,territoire,structure,famille_auteur,fragilite,leviers,familles,activites,echeance,statut,auteur,email_contact\n";
+    let good = "Un transport vers les soins,\"Des habitants sans voiture manquent leurs rendez-vous.\n\nNous cherchons des partenaires.\",commune:42218,Centre social,associations,mobilite,apprendre-a-faire-alliance,entreprises,mettre-en-relation,6-mois,,Autrice@Exemple.fr,\n";
+    let second = "Un tiers-lieu,Un lieu pour travailler et se retrouver dans le bourg.,departement:69,,,isolement,,,lieu-d-echanges-convivial,,en-relation,,elu@mairie.fr\n";
+    let third = "Une épicerie solidaire,Une épicerie où chacun paie selon ses moyens.,epci:200046977,,,precarite,definir-sa-strategie,,,,,,\n";
+    std::fs::write(
+        &file,
+        format!("{head}{good}Court,court,commune:99999,,,inconnue,,,,demain,,personne@exemple.fr,\n{second}{third}"),
+    )
+    .unwrap();
+    let o = catalyse(&url, &["needs", "import", file.to_str().unwrap()], "");
+    assert!(!o.status.success());
+    let out = text(&o);
+    for expected in [
+        "ligne 5 : territoire inconnu : commune 99999",
+        "échéance inconnue « demain »",
+        "au moins 20 caractères",
+        "La fragilité « inconnue » n'existe pas.",
+        "au moins un levier, une famille d'acteurs ou une activité",
+        "auteur « personne@exemple.fr » : aucun compte n'a cette adresse",
+        "1 erreur(s) : rien n'a été importé",
+    ] {
+        assert!(out.contains(expected), "« {expected} » in {out}");
+    }
+    assert!(
+        !out.contains("ligne 2 ") && !out.contains("ligne 6 ") && !out.contains("ligne 7 "),
+        "{out}"
+    );
+    assert_eq!(public_needs(&store).await.len(), 40, "nothing written");
+
+    std::fs::write(&file, format!("{head}{good}{second}{third}")).unwrap();
+    let o = catalyse(&url, &["needs", "import", file.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3 need(s) imported"), "{}", text(&o));
+    let n = store
+        .need_by_slug("un-transport-vers-les-soins")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(n.is_public() && !n.is_example && n.origin == NeedOrigin::Import);
+    assert_eq!(
+        (n.author_id, n.status),
+        (Some(author.id), NeedStatus::Ouvert)
+    );
+    let f = n.public_fields().unwrap();
+    assert_eq!(f.organisation, "Centre social");
+    assert!(f.description.contains("\n\nNous cherchons"));
+    let t = store.need_by_slug("un-tiers-lieu").await.unwrap().unwrap();
+    assert_eq!(t.author_email.as_deref(), Some("elu@mairie.fr"));
+    assert_eq!(t.status, NeedStatus::EnRelation);
+    assert_eq!(t.trail.len(), 1);
+    assert_eq!(t.public_fields().unwrap().territory.code, "69");
+    let e = store
+        .need_by_slug("une-epicerie-solidaire")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((e.author_id, e.author_email.as_deref()), (None, None));
+    assert_eq!(public_needs(&store).await.len(), 43);
     let _ = std::fs::remove_dir_all(&dir);
 }

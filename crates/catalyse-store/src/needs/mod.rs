@@ -15,14 +15,15 @@
 //! with her (they only served her limits and her correspondents), those addressed to her
 //! lose her id; the trail keeps its steps without their actor; her draft needs go.
 
+mod loads;
 pub(crate) mod sql;
 
 use async_trait::async_trait;
-use catalyse_core::needs::{Need, NeedFields, NeedOrigin, NeedStatus};
+use catalyse_core::needs::{Need, NeedEvent, NeedFields, NeedOrigin, NeedStatus};
 use catalyse_core::network::TerritoryRef;
 use chrono::{DateTime, Utc};
 
-use crate::StoreResult;
+use crate::{NewRegistration, Registration, StoreResult};
 
 /// The settings key whose value grows by one at every change of a need (see the module).
 pub const NEEDS_VERSION_KEY: &str = "needs_version";
@@ -34,6 +35,10 @@ pub struct ExampleNeed {
     pub status: NeedStatus,
     /// When it was expressed: created and published then, so that examples spread in time.
     pub at: DateTime<Utc>,
+    /// The (example) member who expressed it, if any.
+    pub author_id: Option<i64>,
+    /// The steps after its publication, oldest first (the last one's status is `status`).
+    pub trail: Vec<NeedEvent>,
 }
 
 /// A need imported from a file by the operator (`catalyse needs import`), published at once.
@@ -43,6 +48,9 @@ pub struct ImportedNeed {
     pub status: NeedStatus,
     /// The member in whose name, if any: an unknown account fails the whole import.
     pub author_id: Option<i64>,
+    /// Without an account: the address relayed messages go to (never shown), as a
+    /// confirmed visitor's.
+    pub author_email: Option<String>,
 }
 
 /// What a member asks about a need.
@@ -207,8 +215,8 @@ pub trait NeedStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<usize>;
     /// Creates imported needs, published at once (origin « import »), all in one
-    /// transaction (all or none); each slug made from the title, unique. Returns them in the
-    /// order given.
+    /// transaction (all or none); each slug made from the title, unique; a status other than
+    /// « ouvert » gets one step in the trail. Returns them in the order given.
     async fn import_needs(
         &self,
         needs: &[ImportedNeed],
@@ -226,6 +234,18 @@ pub trait NeedStore: Send + Sync {
         text: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<NeedDraft>;
+    /// Registers to an event as [`crate::EventStore::register`] does and keeps the
+    /// registrant's answer to « Quel est votre besoin ? » as a draft need (hers: her account
+    /// if `r.user_id`, else the registration's address), in one transaction: both or neither.
+    async fn register_with_need_draft(
+        &self,
+        event_id: i64,
+        r: &NewRegistration,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Registration, NeedDraft)>;
+    /// One draft need, used or not.
+    async fn need_draft(&self, id: i64) -> StoreResult<Option<NeedDraft>>;
     /// The draft needs of this member (`user_id`) or of this address (any case), used or
     /// not, oldest first.
     async fn need_drafts_of(

@@ -1,17 +1,18 @@
 //! The needs' SQL, one text for both engines (see `crate::sql`).
 
+use super::loads::{insert_draft, insert_examples, insert_imports, register_with_draft};
 use super::{
     ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
     NEEDS_VERSION_KEY,
 };
-use crate::common::{bump_version, example_slugs, in_batches, read_version};
+use crate::common::{bump_version, in_batches, read_version};
 use crate::network::sql::{
     by_ids, decide, free_slug, moderated, pending, to_json, Verdict, NEED_COLUMNS, RESUBMIT,
 };
 use crate::sql::{
-    corrupt, query, query_as, query_scalar, values_list, Backing, Conn, Engine, FromRow, Row, CHUNK,
+    corrupt, query, query_as, query_scalar, Backing, Conn, Engine, FromRow, Row, CHUNK,
 };
-use crate::{ts, StoreError, StoreResult};
+use crate::{ts, NewRegistration, Registration, StoreError, StoreResult};
 use async_trait::async_trait;
 use catalyse_core::needs::{Need, NeedEvent, NeedFields, NeedOrigin, NeedStatus};
 use catalyse_core::network::{Subject, TerritoryRef};
@@ -19,10 +20,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{Executor, Pool, Transaction};
 use std::collections::HashMap;
 
-/// Rows per generated insert of example needs (15 values each).
+/// Rows per generated insert of example needs (16 values each).
 const EXAMPLE_CHUNK: usize = 200;
 const CONTACT_COLUMNS: &str = "id, need_id, from_user, to_user, kind, at";
-const DRAFT_COLUMNS: &str = "id, user_id, email, event_id, text, created_at, used_at";
+pub(super) const DRAFT_COLUMNS: &str = "id, user_id, email, event_id, text, created_at, used_at";
 const STEP_COLUMNS: &str = "need_id, at, status, note";
 
 fn parsed<T: std::str::FromStr<Err = String>, DB: Engine>(
@@ -109,7 +110,7 @@ impl FromRow for OpenNeedCount {
 }
 
 /// Adds one to `needs_version`, in the writer's transaction.
-async fn bump<DB: Engine>(tx: &mut Transaction<'_, DB>) -> StoreResult<()>
+pub(super) async fn bump<DB: Engine>(tx: &mut Transaction<'_, DB>) -> StoreResult<()>
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
@@ -143,7 +144,7 @@ where
 }
 
 /// The need with its trail, as the transaction sees it.
-async fn need_in<DB: Engine>(tx: &mut Transaction<'_, DB>, id: i64) -> StoreResult<Need>
+pub(super) async fn need_in<DB: Engine>(tx: &mut Transaction<'_, DB>, id: i64) -> StoreResult<Need>
 where
     for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
 {
@@ -185,7 +186,7 @@ where
 }
 
 /// Moves the need to `to` (when it changes) and writes the step in its trail.
-async fn step<DB: Engine>(
+pub(super) async fn step<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     id: i64,
     (from, to): (NeedStatus, NeedStatus),
@@ -218,56 +219,14 @@ where
 }
 
 /// The columns kept of a published version, to select without reading its JSON.
-fn indexed(f: Option<&NeedFields>) -> (Option<&'static str>, Option<String>, Option<String>) {
+pub(super) fn indexed(
+    f: Option<&NeedFields>,
+) -> (Option<&'static str>, Option<String>, Option<String>) {
     (
         f.map(|f| f.territory.level.as_str()),
         f.map(|f| f.territory.code.clone()),
         f.map(|f| f.fragility.clone()),
     )
-}
-
-/// Inserts a need published at once (an example or an import).
-const INSERT_PUBLISHED: &str = "INSERT INTO needs (slug, author_id, published, published_at, \
-    revision, submitted_at, confirmed_at, status, origin, is_example, territory_level, \
-    territory_code, fragility, created_at, updated_at) VALUES ";
-
-/// Inserts one batch of example needs in the transaction.
-async fn insert_examples<DB: Engine>(
-    tx: &mut Transaction<'_, DB>,
-    chunk: &[ExampleNeed],
-    now: DateTime<Utc>,
-) -> StoreResult<()>
-where
-    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
-{
-    let titles: Vec<&str> = chunk.iter().map(|n| n.fields.title.as_str()).collect();
-    let slugs = example_slugs(tx, "needs", &titles, "besoin").await?;
-    let sql = format!("{INSERT_PUBLISHED}{}", values_list::<DB>(chunk.len(), 15));
-    let mut q = query(&sql);
-    for (n, slug) in chunk.iter().zip(slugs) {
-        let (level, code, fragility) = indexed(Some(&n.fields));
-        let at = ts(n.at);
-        q = q
-            .bind(slug)
-            .bind(None::<i64>)
-            .bind(to_json(&n.fields)?)
-            .bind(at)
-            .bind(1i64)
-            .bind(at)
-            .bind(at)
-            .bind(n.status.as_str())
-            .bind(NeedOrigin::Exemple.as_str())
-            .bind(true)
-            .bind(level)
-            .bind(code)
-            .bind(fragility)
-            .bind(at)
-            .bind(ts(now));
-    }
-    q.execute(&mut **tx)
-        .await
-        .map_err(|e| StoreError::on_unique(e, "slug", "an example need's slug is taken"))?;
-    Ok(())
 }
 
 #[async_trait]
@@ -590,40 +549,7 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Need>> {
         let mut tx = self.begin_write().await?;
-        let mut out = Vec::with_capacity(needs.len());
-        let sql = format!(
-            "{INSERT_PUBLISHED}({}) RETURNING {NEED_COLUMNS}",
-            (1..=15)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for n in needs {
-            let slug = free_slug(&mut *tx, "needs", &n.fields.title, "besoin").await?;
-            let (level, code, fragility) = indexed(Some(&n.fields));
-            let need: Need = query_as(&sql)
-                .bind(&slug)
-                .bind(n.author_id)
-                .bind(to_json(&n.fields)?)
-                .bind(ts(now))
-                .bind(1i64)
-                .bind(ts(now))
-                .bind(ts(now))
-                .bind(n.status.as_str())
-                .bind(NeedOrigin::Import.as_str())
-                .bind(false)
-                .bind(level)
-                .bind(code)
-                .bind(fragility)
-                .bind(ts(now))
-                .bind(ts(now))
-                .fetch_one(&mut *tx)
-                .await?;
-            out.push(need);
-        }
-        if !out.is_empty() {
-            bump(&mut tx).await?;
-        }
+        let out = insert_imports(&mut tx, needs, now).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -647,16 +573,28 @@ where
         text: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<NeedDraft> {
+        insert_draft(self.w(), (user_id, email), event_id, text, now).await
+    }
+
+    async fn register_with_need_draft(
+        &self,
+        event_id: i64,
+        r: &NewRegistration,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Registration, NeedDraft)> {
+        let mut tx = self.begin_write().await?;
+        let done = register_with_draft(&mut tx, event_id, r, text, now).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    async fn need_draft(&self, id: i64) -> StoreResult<Option<NeedDraft>> {
         query_as(&format!(
-            "INSERT INTO need_drafts (user_id, email, event_id, text, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {DRAFT_COLUMNS}"
+            "SELECT {DRAFT_COLUMNS} FROM need_drafts WHERE id = $1"
         ))
-        .bind(user_id)
-        .bind(email)
-        .bind(event_id)
-        .bind(text)
-        .bind(ts(now))
-        .fetch_one(self.w())
+        .bind(id)
+        .fetch_optional(self.r())
         .await
     }
 

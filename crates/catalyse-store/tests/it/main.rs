@@ -10,6 +10,7 @@ mod locking;
 mod migration;
 mod moderators;
 mod needs;
+mod needs_sources;
 mod network;
 mod observatory;
 mod rate_limits;

@@ -529,6 +529,7 @@ async fn import_body(store: Arc<dyn Store>) {
         fields: need_fields(title),
         status: NeedStatus::Ouvert,
         author_id,
+        author_email: None,
     };
     let v = store.needs_version().await.unwrap();
     let bad = vec![
@@ -590,6 +591,8 @@ async fn examples_body(store: Arc<dyn Store>) {
                 NeedStatus::Ouvert
             },
             at: now - Duration::days(i),
+            author_id: None,
+            trail: vec![],
         })
         .collect();
     let v = store.needs_version().await.unwrap();

@@ -198,20 +198,21 @@ const PROJECTS: [Project; 16] = [
     },
 ];
 
-/// A small deterministic generator (SplitMix64), as for the example network.
-struct Rng(u64);
+/// A small deterministic generator (SplitMix64), as for the example network; the example
+/// needs draw from it too.
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
         &list[self.below(list.len())]
     }
 }
@@ -326,6 +327,60 @@ fn funding(rng: &mut Rng) -> Vec<FundingShare> {
         .collect()
 }
 
+/// The geography as the generators of examples draw from it: the communes with a position
+/// grouped by a parent (the larger ones when a group has some), and every territory by its key.
+pub(crate) struct Places<'a> {
+    /// By the parent's code, in its order.
+    pub(crate) groups: Vec<(&'a str, Vec<&'a Territory>)>,
+    by_key: HashMap<(TerritoryLevel, &'a str), &'a Territory>,
+}
+
+impl<'a> Places<'a> {
+    pub(crate) fn new(
+        territories: &'a [Territory],
+        parent: fn(&Territory) -> Option<&str>,
+    ) -> Places<'a> {
+        let mut groups: BTreeMap<&str, Vec<&Territory>> = BTreeMap::new();
+        for t in territories
+            .iter()
+            .filter(|t| t.level == TerritoryLevel::Commune && t.lat.is_some())
+        {
+            if let Some(p) = parent(t) {
+                groups.entry(p).or_default().push(t);
+            }
+        }
+        for list in groups.values_mut() {
+            if list.iter().any(|c| c.population.unwrap_or(0) >= 1000) {
+                list.retain(|c| c.population.unwrap_or(0) >= 1000);
+            }
+        }
+        Places {
+            groups: groups.into_iter().collect(),
+            by_key: territories
+                .iter()
+                .map(|t| ((t.level, t.code.as_str()), t))
+                .collect(),
+        }
+    }
+
+    /// Where an example of `commune` is, by `draw` (0 to 9): the commune itself, or for 6
+    /// and 7 its intercommunalité, 8 its département, 9 its région (when the geography has
+    /// them).
+    pub(crate) fn place(&self, commune: &'a Territory, draw: usize) -> &'a Territory {
+        let larger = |level, code: &Option<String>| {
+            code.as_deref()
+                .and_then(|c| self.by_key.get(&(level, c)).copied())
+        };
+        match draw {
+            6 | 7 => larger(TerritoryLevel::Epci, &commune.epci),
+            8 => larger(TerritoryLevel::Department, &commune.department),
+            9 => larger(TerritoryLevel::Region, &commune.region),
+            _ => None,
+        }
+        .unwrap_or(commune)
+    }
+}
+
 /// What the generator draws from: the geography and the reference slugs, the example
 /// members to name as contacts and the example resources to link.
 pub struct Inputs<'a> {
@@ -344,30 +399,8 @@ pub fn examples(
     seed: u64,
     this_year: i32,
 ) -> Vec<ExampleCase> {
-    let by_key: HashMap<(TerritoryLevel, &str), &Territory> = inputs
-        .territories
-        .iter()
-        .map(|t| ((t.level, t.code.as_str()), t))
-        .collect();
-    // The communes with a position, by département; the larger ones when there are.
-    let mut departments: BTreeMap<&str, Vec<&Territory>> = BTreeMap::new();
-    for t in inputs
-        .territories
-        .iter()
-        .filter(|t| t.level == TerritoryLevel::Commune && t.lat.is_some() && t.department.is_some())
-    {
-        departments
-            .entry(t.department.as_deref().unwrap_or_default())
-            .or_default()
-            .push(t);
-    }
-    for list in departments.values_mut() {
-        if list.iter().any(|c| c.population.unwrap_or(0) >= 1000) {
-            list.retain(|c| c.population.unwrap_or(0) >= 1000);
-        }
-    }
-    let departments: Vec<&Vec<&Territory>> = departments.values().collect();
-    if departments.is_empty() {
+    let places = Places::new(inputs.territories, |t| t.department.as_deref());
+    if places.groups.is_empty() {
         return vec![];
     }
     let mut rng = Rng(seed
@@ -376,19 +409,9 @@ pub fn examples(
     (first..first + count)
         .map(|n| {
             let project = &PROJECTS[rng.below(PROJECTS.len())];
-            let communes = departments[rng.below(departments.len())];
+            let (_, communes) = &places.groups[rng.below(places.groups.len())];
             let commune = *rng.pick(communes);
-            let larger = |level, code: &Option<String>| {
-                code.as_deref()
-                    .and_then(|c| by_key.get(&(level, c)).copied())
-            };
-            let place: &Territory = match n % 10 {
-                6 | 7 => larger(TerritoryLevel::Epci, &commune.epci),
-                8 => larger(TerritoryLevel::Department, &commune.department),
-                9 => larger(TerritoryLevel::Region, &commune.region),
-                _ => None,
-            }
-            .unwrap_or(commune);
+            let place = places.place(commune, n % 10);
             generate_one(inputs, project, commune, place, n, this_year, &mut rng)
         })
         .collect()
@@ -626,35 +649,22 @@ pub async fn generate(
         resources: example_resources(store).await?,
     };
     let this_year = Utc::now().year();
-    let mut done = 0;
-    const BATCH: usize = 5_000;
-    while done < count {
-        let n = BATCH.min(count - done);
-        let batch = examples(&inputs, done, n, seed, this_year);
-        anyhow::ensure!(
-            !batch.is_empty(),
-            "no commune with a position to place cases"
-        );
-        store.insert_example_cases(&batch, Utc::now()).await?;
-        done += n;
-        if count > BATCH {
-            tracing::info!(done, total = count, "example cases");
-        }
-    }
-    Ok(done)
+    crate::ops::demo::in_batches(
+        count,
+        "cases",
+        |first, n| examples(&inputs, first, n, seed, this_year),
+        |batch| async move { store.insert_example_cases(&batch, Utc::now()).await },
+    )
+    .await
 }
 
 /// The demonstration's example cases, once (not again at the next start).
 pub async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
-    if store.setting(DONE).await?.is_some() {
-        return Ok(());
-    }
-    let territories = store.territories().await?;
-    let n = generate(store, &territories, DEMO_CASES, 2019).await?;
-    store.set_setting(DONE, &Utc::now().to_rfc3339()).await?;
-    tracing::info!(cases = n, "example cases loaded (données d'exemple)");
-    Ok(())
+    crate::ops::demo::once(store, DONE, "cases", |territories| async move {
+        generate(store, &territories, DEMO_CASES, 2019).await
+    })
+    .await
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,13 +5,15 @@
 //! author's account; the case index follows the store's `cases_version`.
 
 use crate::state::AppState;
-use catalyse_core::cases::shipped::territory_ref;
 use catalyse_core::cases::{Case, CaseActor, CaseFields, FundingShare, FundingSource, Phase};
 use catalyse_core::dataset::LineError;
 use catalyse_core::reference::ReferenceFrame;
 use catalyse_core::TerritoryIndex;
 use catalyse_store::ImportedCase;
 use std::collections::HashMap;
+
+pub use crate::csv_import::ImportError;
+use crate::csv_import::{line_errors, list, territory, Accounts};
 
 /// The columns, in the order an export would write them.
 pub const COLUMNS: [&str; 18] = [
@@ -47,21 +49,6 @@ const REQUIRED: [&str; 8] = [
     "author",
 ];
 
-/// Why nothing was imported.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{} erreur(s) : rien n'a été importé", .0.len())]
-    Lines(Vec<LineError>),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<catalyse_store::StoreError> for ImportError {
-    fn from(e: catalyse_store::StoreError) -> Self {
-        ImportError::Other(e.into())
-    }
-}
-
 /// One line read: the case, its author's address, and what is wrong with it.
 #[derive(Debug)]
 pub struct Line {
@@ -69,14 +56,6 @@ pub struct Line {
     pub fields: CaseFields,
     pub author: String,
     pub problems: Vec<String>,
-}
-
-/// A list cell: values separated by `;` or spaces.
-fn list(s: &str) -> Vec<String> {
-    s.split(|c: char| c == ';' || c.is_whitespace())
-        .filter(|x| !x.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 /// `name|family|role;…`
@@ -138,71 +117,17 @@ pub fn read(
     fragilities: &[&str],
     this_year: i32,
 ) -> Result<Vec<Line>, Vec<LineError>> {
-    let err = |line: usize, message: String| LineError { line, message };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(vec![err(1, format!("en-tête illisible : {e}"))]),
-    };
-    let index: HashMap<&str, usize> = COLUMNS
-        .iter()
-        .filter_map(|c| Some((*c, headers.iter().position(|h| h.trim() == *c)?)))
-        .collect();
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .filter(|c| !index.contains_key(*c))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(vec![err(
-            1,
-            format!(
-                "colonnes manquantes : {} (colonnes possibles : {})",
-                missing.join(", "),
-                COLUMNS.join(", ")
-            ),
-        )]);
-    }
     let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                errors.push(err(line, format!("ligne illisible : {e}")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let get = |c: &str| {
-            catalyse_core::text::csv_unescape(
-                index
-                    .get(c)
-                    .and_then(|i| record.get(*i))
-                    .unwrap_or("")
-                    .trim(),
-            )
-        };
+    for l in crate::csv_import::read(
+        text,
+        &COLUMNS,
+        &REQUIRED,
+        "le fichier ne contient aucune pratique",
+    )? {
+        let get = |c: &str| l.get(c);
+        let line = l.line;
         let mut problems = Vec::new();
-        let territory = match territory_ref(get("territory")) {
-            Ok(t) => {
-                if !t.code.is_empty() && territories.get(t.level, &t.code).is_none() {
-                    problems.push(format!("territoire inconnu : {} {}", t.level, t.code));
-                }
-                t
-            }
-            Err(e) => {
-                problems.push(e);
-                territory_ref("").unwrap_or_else(|_| unreachable!("the empty territory"))
-            }
-        };
+        let territory = territory(get("territory"), territories, &mut problems);
         let started_year = match get("started_year") {
             "" => None,
             y => match y.parse::<i32>() {
@@ -259,14 +184,7 @@ pub fn read(
             problems,
         });
     }
-    if out.is_empty() && errors.is_empty() {
-        errors.push(err(1, "le fichier ne contient aucune pratique".into()));
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    Ok(out)
 }
 
 /// The reference frame the state holds, as `CaseFields::problems` takes it.
@@ -294,20 +212,12 @@ pub async fn import(state: &AppState, text: &str) -> Result<Vec<Case>, ImportErr
         now.year(),
     )
     .map_err(ImportError::Lines)?;
-    let mut authors: HashMap<String, Option<i64>> = HashMap::new();
+    let mut authors = Accounts::default();
+    let mut ids = Vec::with_capacity(lines.len());
     let mut resources: HashMap<String, bool> = HashMap::new();
     for l in &mut lines {
-        let id = match authors.get(&l.author.to_lowercase()) {
-            Some(id) => *id,
-            None => {
-                let id = match catalyse_core::Email::parse(&l.author) {
-                    Ok(e) => state.store.user_by_email(&e).await?.map(|u| u.id),
-                    Err(_) => None,
-                };
-                authors.insert(l.author.to_lowercase(), id);
-                id
-            }
-        };
+        let id = authors.id(state.store.as_ref(), &l.author).await?;
+        ids.push(id.unwrap_or_default());
         if l.author.is_empty() {
             l.problems
                 .push("auteur manquant : l'adresse d'un compte de la plateforme".into());
@@ -331,25 +241,15 @@ pub async fn import(state: &AppState, text: &str) -> Result<Vec<Case>, ImportErr
             }
         }
     }
-    let errors: Vec<LineError> = lines
-        .iter()
-        .filter(|l| !l.problems.is_empty())
-        .map(|l| LineError {
-            line: l.line,
-            message: l.problems.join(" ; "),
-        })
-        .collect();
+    let errors = line_errors(lines.iter().map(|l| (l.line, l.problems.as_slice())));
     if !errors.is_empty() {
         return Err(ImportError::Lines(errors));
     }
     let cases: Vec<ImportedCase> = lines
         .into_iter()
-        .map(|l| ImportedCase {
-            created_by: authors
-                .get(&l.author.to_lowercase())
-                .copied()
-                .flatten()
-                .unwrap_or_default(),
+        .zip(ids)
+        .map(|(l, created_by)| ImportedCase {
+            created_by,
             fields: l.fields,
         })
         .collect();

@@ -7,13 +7,14 @@ use super::service;
 use crate::auth::{CsrfForm, MaybeUser};
 use crate::error::AppError;
 use crate::forms::FormErrors;
+use crate::needs::drafts;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use catalyse_core::agenda::Event;
+use catalyse_core::agenda::{Event, EventKind};
 use catalyse_core::text::has_forbidden_chars;
 use catalyse_core::Email;
 use catalyse_store::{NewRegistration, RegistrationStatus, StoreError};
@@ -31,6 +32,9 @@ pub struct RegisterForm {
     territory: String,
     #[serde(default)]
     consent: String,
+    /// A webinar's « Quel est votre besoin ? », optional.
+    #[serde(default)]
+    besoin: String,
 }
 
 #[derive(Template)]
@@ -46,6 +50,8 @@ struct RegistrationPage<'a> {
     /// For the link page: the token and where the registration stands.
     token: String,
     status: Option<RegistrationStatus>,
+    /// Once registered with an answer to « Quel est votre besoin ? »: the form to complete it.
+    need_link: Option<String>,
 }
 
 impl RegistrationPage<'_> {
@@ -67,6 +73,11 @@ impl RegistrationPage<'_> {
                 self.form.territory.clone(),
             ),
         ]
+    }
+
+    /// Whether the form asks « Quel est votre besoin ? » (webinars do).
+    fn asks_need(&self) -> bool {
+        self.e.kind == EventKind::Webinaire
     }
 
     fn status_label(&self) -> &'static str {
@@ -104,6 +115,7 @@ fn page<'a>(ctx: &'a PageCtx, e: Event) -> RegistrationPage<'a> {
         form: RegisterForm::default(),
         token: String::new(),
         status: None,
+        need_link: None,
     }
 }
 
@@ -129,8 +141,23 @@ pub async fn register(
         view.errors.push("", t.s("reg.closed"));
         return render_status(&ctx, StatusCode::CONFLICT, &view);
     }
+    // A webinar's « Quel est votre besoin ? »: too long, and nothing is written.
+    let need = if view.asks_need() {
+        drafts::answer(&form.besoin).unwrap_or_else(|n| {
+            view.errors.push("besoin", t.f("reg.need_too_long", n));
+            None
+        })
+    } else {
+        None
+    };
     let new = match &user {
-        Some(u) => service::member_registration(u),
+        Some(u) => {
+            if !view.errors.is_empty() {
+                view.form = form;
+                return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &view);
+            }
+            service::member_registration(u)
+        }
         None => {
             let name = form.name.trim().to_string();
             if name.is_empty() || name.chars().count() > 120 {
@@ -180,8 +207,9 @@ pub async fn register(
         }
     };
     let asked = new.email.clone();
-    match service::submit(&state, t, &e, new).await {
-        Ok(r) => {
+    match service::submit_with_need(&state, t, &e, new, need.as_deref()).await {
+        Ok((r, draft)) => {
+            view.need_link = draft.map(|d| drafts::path(&state, &d));
             view.outcome = Some(
                 t.s(match r.status {
                     RegistrationStatus::Pending => "reg.done_pending",
@@ -194,8 +222,17 @@ pub async fn register(
         }
         // A visitor is answered as for any new registration: whether an address is
         // registered is never told to whoever types it. Its owner gets a mail instead.
+        // A need typed with it is kept all the same, and its link given, as for anyone.
         Err(StoreError::Conflict { .. }) if user.is_none() => {
-            service::tell_already_registered(&state, t, &e, &asked).await;
+            let mut extra = None;
+            if let Some(text) = &need {
+                let draft = (state.store)
+                    .add_need_draft(None, &asked, Some(e.id), text, chrono::Utc::now())
+                    .await?;
+                extra = Some(service::need_line(&state, t, &draft));
+                view.need_link = Some(drafts::path(&state, &draft));
+            }
+            service::tell_already_registered(&state, t, &e, &asked, extra.as_deref()).await;
             view.outcome = Some(t.s("reg.done_pending").to_string());
             render(&ctx, &view)
         }

@@ -8,7 +8,9 @@ use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
 use catalyse_core::agenda::{Event, EventStatus};
-use catalyse_store::{NewRegistration, Registration, RegistrationStatus, Reminder, StoreError};
+use catalyse_store::{
+    NeedDraft, NewRegistration, Registration, RegistrationStatus, Reminder, StoreError,
+};
 use chrono::Utc;
 use std::collections::HashMap;
 
@@ -24,8 +26,16 @@ pub fn open_for_registration(e: &Event) -> bool {
     e.open_for_registration(Utc::now())
 }
 
-/// The mail that goes with each step, with the event as an .ics file when a seat is held.
-async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: bool) {
+/// The mail that goes with each step, with the event as an .ics file when a seat is held, and
+/// `extra` (the link to a draft need) when given.
+async fn notify(
+    state: &AppState,
+    t: Tr,
+    e: &Event,
+    r: &Registration,
+    promoted: bool,
+    extra: Option<&str>,
+) {
     let (subject, intro) = match (r.status, promoted) {
         (RegistrationStatus::Pending, _) => ("reg.mail_confirm_subject", "reg.mail_confirm"),
         (RegistrationStatus::Confirmed, true) => ("reg.mail_promoted_subject", "reg.mail_promoted"),
@@ -33,14 +43,32 @@ async fn notify(state: &AppState, t: Tr, e: &Event, r: &Registration, promoted: 
         (RegistrationStatus::Waiting, _) => ("reg.mail_waiting_subject", "reg.mail_waiting"),
         (RegistrationStatus::Cancelled, _) => ("reg.mail_cancelled_subject", "reg.mail_cancelled"),
     };
-    send_mail(state, t, e, r, subject, intro).await;
+    send_mail(state, t, e, r, (subject, intro), extra).await;
+}
+
+/// The line of a registration's mail that gives the link to complete the registrant's draft
+/// need.
+pub fn need_line(state: &AppState, t: Tr, draft: &NeedDraft) -> String {
+    format!(
+        "{} {}{}",
+        t.s("reg.mail_need"),
+        state.config.public_url(),
+        crate::needs::drafts::path(state, draft)
+    )
 }
 
 /// A visitor asked to register an address that already is: she is answered exactly as a new
 /// registration would be (who is registered is never revealed), and the registration's owner
 /// gets a mail instead: the confirmation link again if she has not confirmed yet, else a
-/// word that nothing changed, with her link. Nothing is written.
-pub async fn tell_already_registered(state: &AppState, t: Tr, e: &Event, email: &str) {
+/// word that nothing changed, with her link (and `extra`, the link to a draft need). Nothing
+/// is written.
+pub async fn tell_already_registered(
+    state: &AppState,
+    t: Tr,
+    e: &Event,
+    email: &str,
+    extra: Option<&str>,
+) {
     let token = crate::tokens::token_hash(&link_token(state, e.id, email));
     let existing = match state.store.registration_by_token(&token).await {
         Ok(Some(r)) => r,
@@ -51,38 +79,33 @@ pub async fn tell_already_registered(state: &AppState, t: Tr, e: &Event, email: 
         }
     };
     if existing.status == RegistrationStatus::Pending {
-        notify(state, t, e, &existing, false).await;
+        notify(state, t, e, &existing, false, extra).await;
     } else {
-        send_mail(
-            state,
-            t,
-            e,
-            &existing,
-            "reg.mail_already_subject",
-            "reg.mail_already",
-        )
-        .await;
+        let keys = ("reg.mail_already_subject", "reg.mail_already");
+        send_mail(state, t, e, &existing, keys, extra).await;
     }
 }
 
-/// One mail about a registration: its intro, the event, and the link to manage it; the event
-/// as an .ics file when a seat is held (but not with the « already registered » word).
+/// One mail about a registration: its intro, the event, `extra` if any, and the link to
+/// manage it; the event as an .ics file when a seat is held (but not with the « already
+/// registered » word).
 async fn send_mail(
     state: &AppState,
     t: Tr,
     e: &Event,
     r: &Registration,
-    subject: &str,
-    intro: &str,
+    (subject, intro): (&str, &str),
+    extra: Option<&str>,
 ) {
     let base = state.config.public_url();
     let link = format!("{base}/inscriptions/{}", link_token(state, e.id, &r.email));
     let body = format!(
-        "{}\n\n{}\n{}\n{}\n\n{}\n{link}\n",
+        "{}\n\n{}\n{}\n{}\n\n{}{}\n{link}\n",
         t.s(intro).replace("{name}", &r.name),
         e.title,
         when(t.lang, e),
         format_args!("{base}/evenements/{}", e.slug),
+        extra.map(|x| format!("{x}\n\n")).unwrap_or_default(),
         t.s("reg.mail_link"),
     );
     let attachment = (r.status == RegistrationStatus::Confirmed && intro != "reg.mail_already")
@@ -181,13 +204,34 @@ pub async fn submit(
     e: &Event,
     new: NewRegistration,
 ) -> Result<Registration, StoreError> {
+    Ok(submit_with_need(state, t, e, new, None).await?.0)
+}
+
+/// [`submit`], keeping the registrant's answer to « Quel est votre besoin ? » (if any) as her
+/// draft need in the same transaction; the mail then gives the link to complete it.
+pub async fn submit_with_need(
+    state: &AppState,
+    t: Tr,
+    e: &Event,
+    new: NewRegistration,
+    need: Option<&str>,
+) -> Result<(Registration, Option<NeedDraft>), StoreError> {
     let new = NewRegistration {
         token_hash: crate::tokens::token_hash(&link_token(state, e.id, &new.email)),
         ..new
     };
-    let r = state.store.register(e.id, &new, Utc::now()).await?;
-    notify(state, t, e, &r, false).await;
-    Ok(r)
+    let (r, draft) = match need {
+        Some(text) => {
+            let (r, d) = (state.store)
+                .register_with_need_draft(e.id, &new, text, Utc::now())
+                .await?;
+            (r, Some(d))
+        }
+        None => (state.store.register(e.id, &new, Utc::now()).await?, None),
+    };
+    let extra = draft.as_ref().map(|d| need_line(state, t, d));
+    notify(state, t, e, &r, false, extra.as_deref()).await;
+    Ok((r, draft))
 }
 
 /// Registers a signed-in member (the API; the page does the same through `register`).
@@ -241,7 +285,7 @@ pub async fn confirm(state: &AppState, t: Tr, token: &str) -> Result<(), AppErro
             .store
             .confirm_registration(&crate::tokens::token_hash(token), Utc::now())
             .await?;
-        notify(state, t, &e, &r, false).await;
+        notify(state, t, &e, &r, false, None).await;
     }
     Ok(())
 }
@@ -258,9 +302,9 @@ pub async fn cancel(
         .store
         .cancel_registration(&crate::tokens::token_hash(token), Utc::now())
         .await?;
-    notify(state, t, e, &r, false).await;
+    notify(state, t, e, &r, false, None).await;
     if let Some(p) = promoted {
-        notify(state, t, e, &p, true).await;
+        notify(state, t, e, &p, true, None).await;
     }
     Ok(r)
 }

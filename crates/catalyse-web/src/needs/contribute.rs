@@ -135,8 +135,13 @@ fn again(
     render_status(ctx, status, &p)
 }
 
-/// `GET /besoins/nouveau`: for a member, her organisation and its family from her profile.
-pub async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Result<Response, AppError> {
+/// `GET /besoins/nouveau`: for a member, her organisation and its family from her profile;
+/// with `?brouillon=ID&jeton=T`, what a webinar registration's draft says.
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(q): Query<super::drafts::DraftQuery>,
+) -> Result<Response, AppError> {
     let mut d = Typed::default();
     if let Some(u) = &ctx.user {
         if let Some(p) = state.store.profile(u.id).await? {
@@ -145,6 +150,11 @@ pub async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Result<Res
                 d.author_family = f.actor_family.clone();
             }
         }
+    }
+    let asked = q.brouillon.is_some();
+    if asked && !super::drafts::fill(&state, ctx.user.as_ref(), &q, &mut d).await? {
+        let gone = FormErrors::one("", ctx.t.s("needs_form.draft_gone"));
+        return again(&ctx, &state, None, d, (gone, None), StatusCode::OK);
     }
     render(&ctx, &page(&ctx, &state, None, d))
 }
@@ -163,9 +173,16 @@ pub async fn create(
         Ok(ok) => ok,
         Err(e) => return again(&ctx, &state, None, d, e, StatusCode::UNPROCESSABLE_ENTITY),
     };
+    // A webinar registration's draft it completes: used once the need is submitted.
+    let named = (d.draft.as_str(), d.draft_token.as_str());
+    let draft = super::drafts::of_form(&state, ctx.user.as_ref(), named).await?;
+    let origin = draft
+        .as_ref()
+        .map_or(NeedOrigin::Formulaire, |_| NeedOrigin::Webinaire);
     match (&ctx.user, email) {
         (Some(user), _) => {
-            let after = super::manage::submit(&state, user, None, &fields).await?;
+            let after = super::manage::submit(&state, user, None, &fields, origin).await?;
+            super::drafts::used(&state, draft.as_ref()).await?;
             Ok(Redirect::to(&format!("/besoins/{}?etat=envoye", after.slug)).into_response())
         }
         (None, Some(email)) => {
@@ -173,12 +190,13 @@ pub async fn create(
                 .limits
                 .visitor_need(state.store.as_ref(), ip, email.as_str())
                 .await?;
-            if let Err(e) = from_visitor(&state, &ctx, &fields, &email).await {
+            if let Err(e) = from_visitor(&state, &ctx, (&fields, origin), &email).await {
                 tracing::error!(error = %format!("{e:#}"), "visitor's need: mail not sent");
                 let failed = FormErrors::one("", ctx.t.s("needs_form.mail_failed"));
                 let status = StatusCode::SERVICE_UNAVAILABLE;
                 return again(&ctx, &state, None, d, (failed, None), status);
             }
+            super::drafts::used(&state, draft.as_ref()).await?;
             render(&ctx, &Done::new(&ctx, Done::SENT))
         }
         (None, None) => Err(AppError::BadRequest("email".into())),
@@ -190,7 +208,7 @@ pub async fn create(
 async fn from_visitor(
     state: &AppState,
     ctx: &PageCtx,
-    fields: &NeedFields,
+    (fields, origin): (&NeedFields, NeedOrigin),
     email: &Email,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
@@ -199,7 +217,7 @@ async fn from_visitor(
         .store
         .submit_visitor_need(
             fields,
-            NeedOrigin::Formulaire,
+            origin,
             email.as_str(),
             &token_hash(&token),
             now + Duration::hours(CONFIRM_HOURS),
@@ -284,7 +302,8 @@ pub async fn update(
             )
         }
     };
-    let after = super::manage::submit(&state, &user, Some(&n), &fields).await?;
+    let origin = NeedOrigin::Formulaire;
+    let after = super::manage::submit(&state, &user, Some(&n), &fields, origin).await?;
     Ok(Redirect::to(&format!("/besoins/{}?etat=envoye", after.slug)).into_response())
 }
 

@@ -44,6 +44,9 @@ pub struct Typed {
     pub email: String,
     /// A visitor agreed to her address being kept for this need.
     pub consent: bool,
+    /// The draft need it completes (a webinar registration's), and its link's token.
+    pub draft: String,
+    pub draft_token: String,
 }
 
 /// The form as sent.
@@ -73,6 +76,8 @@ pub fn read(state: &AppState, form: &Sent) -> Typed {
         horizon: f("horizon"),
         email: f("email"),
         consent: field(form, "consent") == "oui",
+        draft: f("brouillon"),
+        draft_token: f("jeton"),
     }
 }
 

@@ -76,9 +76,10 @@ fn short(v: &str) -> String {
     v.chars().take(80).collect()
 }
 
-/// Reads a query string. Unknown parameters are ignored; a bad status, horizon, sort or page
-/// is an error (territory, fragility, lever, family and activity values unknown to the
-/// platform simply find nothing, as a facet value that no need has).
+/// Reads a query string. Unknown parameters are ignored; a bad (or empty) status, horizon,
+/// sort or page is an error; an empty text or territory, fragility, lever, family or activity
+/// is no filter (a form's « Toutes »), and values unknown to the platform simply find
+/// nothing, as a facet value that no need has.
 pub fn parse(raw: &str, names: &Names) -> Result<NeedQuery, FilterError> {
     let mut f = NeedQuery {
         page: 1,
@@ -87,7 +88,8 @@ pub fn parse(raw: &str, names: &Names) -> Result<NeedQuery, FilterError> {
     };
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
         let v = v.trim();
-        if v.is_empty() {
+        let strict = [names.facets[6], names.facets[7], names.sort, names.page];
+        if v.is_empty() && !strict.contains(&k.as_ref()) {
             continue;
         }
         if k == names.q {
@@ -308,11 +310,14 @@ mod tests {
         assert!(err("echeance=demain", &PAGE_NAMES).contains("échéance inconnue"));
         assert!(err("tri=hasard", &PAGE_NAMES).contains("tri inconnu"));
         assert!(err("page=x", &PAGE_NAMES).contains("page invalide"));
+        for empty in ["tri=", "statut=", "echeance=", "page="] {
+            assert!(parse(empty, &PAGE_NAMES).is_err(), "{empty}");
+        }
         assert!(parse("sort=waiting&status=clos&horizon=1-an", &API_NAMES).is_ok());
         assert!(parse("sort=attente", &API_NAMES).is_err());
         assert_eq!(parse("page=9999", &PAGE_NAMES).unwrap().page, 500);
         assert_eq!(
-            parse("inconnu=1&q=", &PAGE_NAMES).unwrap(),
+            parse("inconnu=1&q=&region=&levier=", &PAGE_NAMES).unwrap(),
             parse("", &PAGE_NAMES).unwrap()
         );
     }

@@ -20,23 +20,19 @@ use serde::Deserialize;
 
 /// Submits a checked version for review: a member's new need, or a new version of one (a
 /// moderator's edit is a version in its author's name). Moderators are told and the index
-/// follows (what others see changes only once a moderator approves it).
+/// follows (what others see changes only once a moderator approves it). `origin` counts for
+/// a new need only.
 pub async fn submit(
     state: &AppState,
     user: &User,
     before: Option<&Need>,
     fields: &NeedFields,
+    origin: NeedOrigin,
 ) -> Result<Need, AppError> {
     let author = before.and_then(|n| n.author_id).unwrap_or(user.id);
     let after = state
         .store
-        .submit_need(
-            before.map(|n| n.id),
-            author,
-            fields,
-            NeedOrigin::Formulaire,
-            Utc::now(),
-        )
+        .submit_need(before.map(|n| n.id), author, fields, origin, Utc::now())
         .await?;
     super::index::index_one(state, &after).await;
     let name = fields.title.clone();

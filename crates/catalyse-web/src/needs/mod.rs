@@ -6,12 +6,18 @@
 //! (`status`); moderators decide in `network::moderation`. Who could help and why:
 //! `suggestions`, over the candidates in memory (`pool`), and its API (`api_suggestions`);
 //! putting people in touch about a need: `contact`.
+//! Where needs come from besides the form: example needs (`examples`), `catalyse needs
+//! import` (`import`), and the drafts a webinar registration leaves for their author to
+//! complete (`drafts`).
 
 pub mod api;
 pub mod api_suggestions;
 pub mod contact;
 pub mod contribute;
+pub mod drafts;
+pub mod examples;
 pub mod form;
+pub mod import;
 pub mod index;
 pub mod manage;
 pub mod pages;

@@ -293,3 +293,49 @@ pub fn example_events(
         })
         .collect()
 }
+
+/// Loads an area's demonstration examples the first time only (the setting `done` remembers
+/// it): `load` gets the geography and says how many it added; `what` names them in the log.
+pub async fn once<F, Fut>(store: &dyn Store, done: &str, what: &str, load: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Vec<catalyse_core::Territory>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
+    if store.setting(done).await?.is_some() {
+        return Ok(());
+    }
+    let n = load(store.territories().await?).await?;
+    store.set_setting(done, &Utc::now().to_rfc3339()).await?;
+    tracing::info!(n, what, "examples loaded (données d'exemple)");
+    Ok(())
+}
+
+/// Makes and stores `count` generated examples 5,000 at a time: `make(first, n)` draws the
+/// batch numbered from `first` (empty when the geography has no commune with a position),
+/// `write` stores it; `what` names them in the log.
+pub async fn in_batches<T, W>(
+    count: usize,
+    what: &str,
+    make: impl Fn(usize, usize) -> Vec<T>,
+    write: impl Fn(Vec<T>) -> W,
+) -> anyhow::Result<usize>
+where
+    W: std::future::Future<Output = catalyse_store::StoreResult<usize>>,
+{
+    const BATCH: usize = 5_000;
+    let mut done = 0;
+    while done < count {
+        let n = BATCH.min(count - done);
+        let batch = make(done, n);
+        anyhow::ensure!(
+            !batch.is_empty(),
+            "no commune with a position to place the example {what}"
+        );
+        write(batch).await?;
+        done += n;
+        if count > BATCH {
+            tracing::info!(done, total = count, what, "examples");
+        }
+    }
+    Ok(done)
+}

@@ -129,6 +129,18 @@ async fn openapi(store: Arc<dyn Store>) {
     }
     // Each area declares its routes with their entries: every API address is there, and
     // every schema an entry refers to is in the components.
+    // Enumerations are documented by the slugs the API takes and gives.
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| schemas[name]["enum"].clone();
+    assert_eq!(
+        values("Horizon"),
+        serde_json::json!(["3-mois", "6-mois", "1-an", "sans-echeance"])
+    );
+    assert_eq!(
+        values("NeedStatus"),
+        serde_json::json!(["ouvert", "en-relation", "resolu", "clos"])
+    );
+    assert_eq!(values("Phase")[0], "emergence");
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.len(), 29, "{:?}", paths.keys().collect::<Vec<_>>());
     let text = doc.to_string();

@@ -19,6 +19,7 @@ mod moderation;
 mod needs;
 mod needs_match;
 mod needs_search;
+mod needs_sources;
 mod network;
 mod observatory;
 mod page_cache;

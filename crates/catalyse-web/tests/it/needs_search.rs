@@ -69,6 +69,8 @@ async fn three(store: &Arc<dyn Store>) -> (TestApp, [String; 3]) {
         fields,
         status,
         at: now - Duration::days(days),
+        author_id: None,
+        trail: vec![],
     });
     store.insert_example_needs(&examples, now).await.unwrap();
     let stored = store.published_needs(0, 10).await.unwrap();

@@ -1,7 +1,13 @@
 use super::*;
 use catalyse_core::reference::ReferenceFrame;
 
-fn territory(level: TerritoryLevel, code: &str, name: &str, parents: [&str; 3]) -> Territory {
+/// A territory of the tests' geographies (communes have a position).
+pub(crate) fn territory(
+    level: TerritoryLevel,
+    code: &str,
+    name: &str,
+    parents: [&str; 3],
+) -> Territory {
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     Territory {
         level,
