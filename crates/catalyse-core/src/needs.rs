@@ -265,6 +265,12 @@ impl Need {
         self.moderated.published.as_ref()
     }
 
+    /// Whether the platform can write to its author: a member, or a visitor by the address she
+    /// confirmed (imported and example needs may have neither).
+    pub fn author_reachable(&self) -> bool {
+        self.author_id.is_some() || self.author_email.is_some()
+    }
+
     /// Whether it is public and still waits for help.
     pub fn is_open(&self) -> bool {
         self.is_public() && self.status.is_open()

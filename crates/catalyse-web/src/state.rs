@@ -113,7 +113,15 @@ impl AppState {
             &reference.actor_families,
             &territories,
         );
-        let matching = crate::needs::pool::Matching::new(&reference, &fragilities, &territories)?;
+        let matching = crate::needs::pool::Matching::new(
+            (
+                &reference.levers,
+                &reference.metier,
+                &reference.actor_families,
+            ),
+            &fragilities,
+            &territories,
+        )?;
         let link_secret = match store.setting(LINK_SECRET).await? {
             Some(s) => s,
             None => {

@@ -36,6 +36,15 @@ pub fn signed(secret: &[u8], message: &str, given: &str) -> bool {
     !given.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
 }
 
+/// The token of the links for one address registered to one event: an HMAC, so that every
+/// email can carry it without storing it (the database keeps its SHA-256).
+pub fn registration_link(secret: &[u8], event_id: i64, email: &str) -> String {
+    sign(
+        secret,
+        &format!("registration:{event_id}:{}", email.to_lowercase()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@
 
 mod loads;
 pub(crate) mod sql;
+mod store_impl;
 
 use async_trait::async_trait;
 use catalyse_core::needs::{Need, NeedEvent, NeedFields, NeedOrigin, NeedStatus};

@@ -4,9 +4,9 @@
 //! lignes » is a submit button that shows the form again with more (Enter in a field sends the
 //! form, not that: see the template). Every version goes to moderation; nothing is written
 //! while anything is wrong, but for the good image files, kept for the next try
-//! (`form_images`).
+//! (`form_parts::images`).
 
-use super::form_images::{self, SentImage};
+use super::form_parts::images::{self as form_images, SentImage};
 use super::form_parts::{self as parts, Rows, Typed, LICENCES, NEW_IMAGES};
 use super::status::can_edit;
 use crate::auth::SignedIn;

@@ -1,7 +1,8 @@
 //! The case form's content: what was typed (kept to show the form again), its rows, and the
 //! checks that turn it into `CaseFields` with French messages tied to each field.
 
-use super::form_images::{self, Images, SentImage};
+pub mod images;
+
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::i18n::Tr;
@@ -14,6 +15,7 @@ use catalyse_core::cases::{
     MAX_FIGURES,
 };
 use catalyse_core::resource::ResourceState;
+use images::{Images, SentImage};
 
 /// The licences a case may be shared under; the first is the default.
 pub const LICENCES: [&str; 4] = [
@@ -234,7 +236,7 @@ pub fn read(state: &AppState, form: &MultipartForm, current: Option<&CaseFields>
         new_alts: (1..=NEW_IMAGES)
             .map(|k| f(&format!("nouvelle_image_{k}_alt")))
             .collect(),
-        sent: super::form_images::read_sent(form),
+        sent: images::read_sent(form),
         source: f("source"),
         licence: f("licence"),
     };
@@ -352,7 +354,7 @@ pub struct Checked {
     /// The version to submit, or the errors in French tied to their fields and the
     /// territories to choose from.
     pub outcome: Result<CaseFields, (FormErrors, Option<Ambiguity>)>,
-    /// The image files to store (JPEG), whichever the outcome: see [`form_images::Images`].
+    /// The image files to store (JPEG), whichever the outcome: see [`images::Images`].
     pub files: Vec<Vec<u8>>,
 }
 
@@ -404,7 +406,7 @@ pub async fn check(sub: &Submission<'_>, d: &mut Typed) -> Result<Checked, AppEr
     if !licence_known {
         errors.push("licence", t.s("cases_form.err_licence"));
     }
-    let Images { images, files } = form_images::check(sub, d, &mut errors).await?;
+    let Images { images, files } = images::check(sub, d, &mut errors).await?;
     let mut fields = CaseFields {
         title: d.title.clone(),
         summary: d.summary.clone(),

@@ -1,6 +1,6 @@
 //! Pratiques innovantes: the case-study base. Search with facets and a page per case
 //! (`pages`), the API (`api`), the full-text index kept in step with the store (`index`).
-//! Members document cases (`contribute`, its fields `form_parts` and images `form_images`;
+//! Members document cases (`contribute`, its fields `form_parts` and images `form_parts::images`;
 //! `manage` for what follows: images, archiving, « Mes pratiques »; `status` for who may
 //! act); moderators decide on them in `network::moderation`. Open data: CSV, GeoJSON, Atom
 //! (`exports`), the OAI-PMH set `type:pratique` (`oai`); the cases shown on portraits, lever
@@ -11,7 +11,6 @@ pub mod api;
 pub mod contribute;
 pub mod examples;
 pub mod exports;
-pub mod form_images;
 pub mod form_parts;
 pub mod import;
 pub mod index;

@@ -17,8 +17,7 @@ use std::collections::HashMap;
 /// The token of the links for one address registered to one event: an HMAC, so that every
 /// email can carry it without storing it (the database keeps its SHA-256).
 pub fn link_token(state: &AppState, event_id: i64, email: &str) -> String {
-    let message = format!("registration:{event_id}:{}", email.to_lowercase());
-    crate::tokens::sign(&state.link_secret, &message)
+    crate::tokens::registration_link(&state.link_secret, event_id, email)
 }
 
 /// Whether people may register now (see [`Event::open_for_registration`]).

@@ -99,7 +99,7 @@ fn offer_refused(t: Tr, need: &Need, user: &User) -> Option<Response> {
         Some(refused(t, StatusCode::FORBIDDEN, "needs_match.error_own"))
     } else if !need.is_open() {
         Some(refused(t, StatusCode::CONFLICT, "needs_match.error_closed"))
-    } else if !author_reachable(need) {
+    } else if !need.author_reachable() {
         Some(refused(
             t,
             StatusCode::CONFLICT,
@@ -108,12 +108,6 @@ fn offer_refused(t: Tr, need: &Need, user: &User) -> Option<Response> {
     } else {
         None
     }
-}
-
-/// Whether the platform can write to the need's author: a member, or a visitor by the
-/// address she confirmed (imported and example needs have neither).
-pub fn author_reachable(need: &Need) -> bool {
-    need.author_id.is_some() || need.author_email.is_some()
 }
 
 /// Why a request cannot be made on this need by this member, if it cannot.

@@ -95,7 +95,7 @@ pub async fn fill(
     };
     d.description = draft.text.clone();
     if let Some(event) = draft.event_id {
-        let link = crate::events::service::link_token(state, event, &draft.email);
+        let link = crate::tokens::registration_link(&state.link_secret, event, &draft.email);
         let hash = crate::tokens::token_hash(&link);
         if let Some(r) = state.store.registration_by_token(&hash).await? {
             d.territory = r.territory;

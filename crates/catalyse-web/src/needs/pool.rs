@@ -5,14 +5,15 @@
 //! and cases. What the engine numbers and the centres of territories are computed once, at
 //! start ([`Matching`]).
 
-use crate::state::Reference;
 use catalyse_core::cases::Case;
 use catalyse_core::dataset::Fragility;
 use catalyse_core::needs::suggest::{
     Audience, CaseCandidate, GeoPoint, MemberCandidate, Names, Pool,
 };
 use catalyse_core::network::{Profile, TerritoryRef};
-use catalyse_core::{ReferenceFrame, TerritoryIndex, TerritoryLevel};
+use catalyse_core::{
+    ActorFamily, Lever, MetierFamily, ReferenceFrame, TerritoryIndex, TerritoryLevel,
+};
 use chrono::Datelike;
 use std::collections::HashMap;
 
@@ -37,14 +38,14 @@ fn larger(level: TerritoryLevel) -> Option<usize> {
 
 impl Matching {
     pub fn new(
-        reference: &Reference,
+        (levers, metier, actor_families): (&[Lever], &[MetierFamily], &[ActorFamily]),
         fragilities: &[Fragility],
         territories: &TerritoryIndex,
     ) -> anyhow::Result<Matching> {
         let frame = ReferenceFrame {
-            levers: reference.levers.clone(),
-            metier: reference.metier.clone(),
-            actor_families: reference.actor_families.clone(),
+            levers: levers.to_vec(),
+            metier: metier.to_vec(),
+            actor_families: actor_families.to_vec(),
             milestones: vec![],
             checksum: String::new(),
         };

@@ -161,7 +161,7 @@ pub async fn ranked(
         why: WEIGHTS.explain_fr(),
         looker,
         open: need.is_open(),
-        reachable: super::contact::author_reachable(need),
+        reachable: need.author_reachable(),
     };
     let Some(fields) = need.public_fields() else {
         return Ok(shown);

@@ -4,14 +4,12 @@ use catalyse_core::network::{Moderated, ProfileFields, Visibility};
 use catalyse_core::territory::Geography;
 use chrono::{NaiveDate, TimeZone, Utc};
 
-fn reference() -> Reference {
-    let f = ReferenceFrame::shipped().expect("reference frame");
-    Reference {
-        levers: f.levers,
-        metier: f.metier,
-        actor_families: f.actor_families,
-        milestones: f.milestones,
-    }
+fn reference() -> ReferenceFrame {
+    ReferenceFrame::shipped().expect("reference frame")
+}
+
+fn parts(r: &ReferenceFrame) -> (&[Lever], &[MetierFamily], &[ActorFamily]) {
+    (&r.levers, &r.metier, &r.actor_families)
 }
 
 fn fragilities() -> Vec<Fragility> {
@@ -80,7 +78,7 @@ fn profile(id: i64, visibility: Visibility, consent: bool, published: bool) -> P
 #[test]
 fn centres_are_weighted_by_population() {
     let geo = geography();
-    let m = Matching::new(&reference(), &fragilities(), &geo).unwrap();
+    let m = Matching::new(parts(&reference()), &fragilities(), &geo).unwrap();
     let commune = m
         .point(&geo, &at(TerritoryLevel::Commune, "42218"))
         .unwrap();
@@ -112,7 +110,7 @@ fn centres_are_weighted_by_population() {
 #[test]
 fn only_members_who_may_be_suggested_are_gathered() {
     let geo = geography();
-    let m = Matching::new(&reference(), &fragilities(), &geo).unwrap();
+    let m = Matching::new(parts(&reference()), &fragilities(), &geo).unwrap();
     let mut b = PoolBuilder::new(&m, vec![5]);
     for p in [
         profile(1, Visibility::Public, true, true),
@@ -166,13 +164,19 @@ fn only_members_who_may_be_suggested_are_gathered() {
 fn a_million_members() {
     let geo = TerritoryIndex::new(Geography::shipped().unwrap().territories);
     let reference = reference();
-    let m = Matching::new(&reference, &fragilities(), &geo).unwrap();
+    let m = Matching::new(parts(&reference), &fragilities(), &geo).unwrap();
     let communes = crate::network::examples::weighted_communes(geo.all());
+    let state_ref = crate::state::Reference {
+        levers: reference.levers.clone(),
+        metier: reference.metier.clone(),
+        actor_families: reference.actor_families.clone(),
+        milestones: reference.milestones.clone(),
+    };
     let mut b = PoolBuilder::new(&m, vec![]);
     let mut gathered = std::time::Duration::ZERO;
     const BATCH: usize = 20_000;
     for first in (0..1_000_000).step_by(BATCH) {
-        let batch = crate::network::examples::members(&communes, &reference, first, BATCH, 2019);
+        let batch = crate::network::examples::members(&communes, &state_ref, first, BATCH, 2019);
         let profiles: Vec<Profile> = (batch.into_iter().enumerate())
             .map(|(i, e)| {
                 let mut p = profile((first + i) as i64 + 1, e.visibility, true, true);

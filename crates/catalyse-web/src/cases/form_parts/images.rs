@@ -7,8 +7,8 @@
 //! store holds it (a file nothing uses goes an hour or two after it was last stored: see
 //! `FileStore::sweep_unused`).
 
-use super::form_parts::{Submission, Typed, NEW_IMAGES};
-use super::status::images_of;
+use super::{Submission, Typed, NEW_IMAGES};
+use crate::cases::status::images_of;
 use crate::error::AppError;
 use crate::forms::FormErrors;
 use crate::pages::PageCtx;
