@@ -26,7 +26,6 @@
 
 mod search;
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, INDEXED, STORED, STRING};
@@ -34,7 +33,7 @@ use tantivy::{Score, TantivyDocument};
 
 use crate::analysis;
 use crate::index_core::PerGeneration;
-use crate::index_core::{add_keys, add_trimmed, text_options, Claim, IndexCore, Kind};
+use crate::index_core::{add_keys, add_trimmed, keyed_index, text_options, Claim, IndexCore, Kind};
 use crate::markdown;
 use crate::SearchError;
 
@@ -182,28 +181,9 @@ pub struct CaseIndex {
     all: PerGeneration<std::sync::Arc<search::Counts>>,
 }
 
-impl std::fmt::Debug for CaseIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CaseIndex")
-            .field("documents", &self.len())
-            .finish()
-    }
-}
+keyed_index!(versioned CaseIndex, CaseDoc, "case");
 
 impl CaseIndex {
-    /// Opens the index in `dir` (created if needed; its own directory, e.g.
-    /// `{data_dir}/cases-index`, not another index's). An index of another schema version, or a
-    /// damaged one, is wiped and recreated empty; a non-empty directory that was never a case
-    /// index is refused ([`SearchError::NotAnIndex`]) rather than wiped.
-    pub fn open(dir: &Path) -> Result<CaseIndex, SearchError> {
-        Self::opened(Some(dir))
-    }
-
-    /// An empty index in memory (tests, or when no data directory is configured).
-    pub fn in_memory() -> Result<CaseIndex, SearchError> {
-        Self::opened(None)
-    }
-
     fn opened(dir: Option<&Path>) -> Result<CaseIndex, SearchError> {
         let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(CaseIndex {
@@ -211,55 +191,6 @@ impl CaseIndex {
             fields,
             all: PerGeneration::default(),
         })
-    }
-
-    /// Replaces the whole content with `docs` (the public cases, given one at a time so that
-    /// a large base is indexed without holding it in memory), built from version
-    /// `store_version` of the store, which [`CaseIndex::built_from`] then returns. An id given
-    /// twice is indexed once, with its first document.
-    pub fn rebuild(
-        &self,
-        docs: impl IntoIterator<Item = CaseDoc>,
-        store_version: &str,
-    ) -> Result<(), SearchError> {
-        let mut seen = HashSet::new();
-        let docs = docs
-            .into_iter()
-            .filter(move |d| seen.insert(d.id))
-            .map(|d| self.document(&d));
-        self.core.rebuild(docs, store_version)
-    }
-
-    /// The version of the store the index holds, as given to [`CaseIndex::rebuild`] or
-    /// [`CaseIndex::note_built_from`]; `None` when the index was (re)created since, or a
-    /// rebuild did not finish: then it must be rebuilt.
-    pub fn built_from(&self) -> Option<String> {
-        self.core.built_from()
-    }
-
-    /// Notes that the index holds version `store_version` of the store (after following a
-    /// change with [`CaseIndex::upsert`] or [`CaseIndex::remove`]).
-    pub fn note_built_from(&self, store_version: &str) -> Result<(), SearchError> {
-        self.core.note_built_from(store_version)
-    }
-
-    /// Adds `doc`, or replaces the case with its id. Searchable when this returns.
-    pub fn upsert(&self, doc: &CaseDoc) -> Result<(), SearchError> {
-        self.core.upsert(doc.id, self.document(doc))
-    }
-
-    /// Removes the case with this id, if indexed. Gone from results when this returns.
-    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.core.remove(id)
-    }
-
-    /// Number of indexed cases.
-    pub fn len(&self) -> u64 {
-        self.core.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn document(&self, c: &CaseDoc) -> TantivyDocument {

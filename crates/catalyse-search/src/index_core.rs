@@ -373,3 +373,99 @@ fn wipe(dir: &Path) -> Result<(), SearchError> {
     }
     Ok(())
 }
+
+/// The methods every index of this crate has the same way, written once: opening it (in a
+/// directory or in memory), writing and removing one document by id, counting, and its
+/// `Debug`. `$index` holds `core: IndexCore` and has `fn opened(Option<&Path>) -> Result<Self,
+/// SearchError>` and `fn document(&self, &$doc) -> TantivyDocument`; `$doc` has `id: i64`;
+/// `$what` names one document (« need »). With `versioned`, also the rebuild from a version
+/// of the store (an id given twice is indexed once, with its first document) and that
+/// version, for the indexes the server rebuilds only when the store changed.
+macro_rules! keyed_index {
+    ($index:ident, $doc:ty, $what:literal) => {
+        impl std::fmt::Debug for $index {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($index))
+                    .field("documents", &self.len())
+                    .finish()
+            }
+        }
+
+        impl $index {
+            #[doc = concat!(
+                "Opens the index in `dir` (created if needed; its own directory, not another \
+                 index's). An index of another schema version, or a damaged one, is wiped and \
+                 recreated empty; a non-empty directory that was never a ", $what,
+                " index is refused ([`crate::SearchError::NotAnIndex`]) rather than wiped."
+            )]
+            pub fn open(dir: &std::path::Path) -> Result<$index, crate::SearchError> {
+                Self::opened(Some(dir))
+            }
+
+            /// An empty index in memory (tests, or when no data directory is configured).
+            pub fn in_memory() -> Result<$index, crate::SearchError> {
+                Self::opened(None)
+            }
+
+            #[doc = concat!(
+                "Adds `doc`, or replaces the ", $what, " with its id (committed: searchable, \
+                 and counted, when this returns)."
+            )]
+            pub fn upsert(&self, doc: &$doc) -> Result<(), crate::SearchError> {
+                self.core.upsert(doc.id, self.document(doc))
+            }
+
+            #[doc = concat!(
+                "Removes the ", $what, " with this id, if indexed (committed: gone from results \
+                 and counts when this returns)."
+            )]
+            pub fn remove(&self, id: i64) -> Result<(), crate::SearchError> {
+                self.core.remove(id)
+            }
+
+            /// Number of indexed documents.
+            pub fn len(&self) -> u64 {
+                self.core.len()
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+    (versioned $index:ident, $doc:ty, $what:literal) => {
+        $crate::index_core::keyed_index!($index, $doc, $what);
+
+        impl $index {
+            #[doc = concat!(
+                "Replaces the whole content with `docs` (the public ", $what, "s, given one at a \
+                 time so that a large base is indexed without holding it in memory), built from \
+                 version `store_version` of the store, which `built_from` then returns. An id \
+                 given twice is indexed once, with its first document. Searchable when this \
+                 returns."
+            )]
+            pub fn rebuild(
+                &self,
+                docs: impl IntoIterator<Item = $doc>,
+                store_version: &str,
+            ) -> Result<(), crate::SearchError> {
+                self.core
+                    .rebuild_unique(docs, |d| d.id, |d| self.document(d), store_version)
+            }
+
+            /// The version of the store the index holds, as given to `rebuild` or
+            /// `note_built_from`; `None` when the index was (re)created since, or a rebuild did
+            /// not finish: then it must be rebuilt.
+            pub fn built_from(&self) -> Option<String> {
+                self.core.built_from()
+            }
+
+            /// Notes that the index holds version `store_version` of the store (after following
+            /// a change with `upsert` or `remove`).
+            pub fn note_built_from(&self, store_version: &str) -> Result<(), crate::SearchError> {
+                self.core.note_built_from(store_version)
+            }
+        }
+    };
+}
+pub(crate) use keyed_index;

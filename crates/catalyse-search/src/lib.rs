@@ -46,7 +46,9 @@ pub use query::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 use facets::{FacetCollector, FacetCounts, FACET_FIELDS};
 use highlight::Highlighter;
-use index_core::{add_trimmed, stored_text, text_options, Claim, IndexCore, Kind, PerGeneration};
+use index_core::{
+    add_trimmed, keyed_index, stored_text, text_options, Claim, IndexCore, Kind, PerGeneration,
+};
 use query::{Analysed, TextFields};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is wiped
@@ -225,26 +227,9 @@ pub struct SearchIndex {
     all_facets: PerGeneration<(u64, Facets)>,
 }
 
-impl std::fmt::Debug for SearchIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchIndex")
-            .field("documents", &self.len())
-            .finish()
-    }
-}
+keyed_index!(SearchIndex, Resource, "resource");
 
 impl SearchIndex {
-    /// Opens the index in `dir` (created if needed). The directory belongs to the index: an
-    /// index of another schema version, or a damaged one, is wiped and recreated empty.
-    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
-        Self::opened(Some(dir))
-    }
-
-    /// An empty index in memory (tests, or when no data directory is configured).
-    pub fn in_memory() -> Result<SearchIndex, SearchError> {
-        Self::opened(None)
-    }
-
     fn opened(dir: Option<&Path>) -> Result<SearchIndex, SearchError> {
         let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(SearchIndex {
@@ -258,25 +243,6 @@ impl SearchIndex {
     pub fn rebuild(&self, resources: &[Resource]) -> Result<(), SearchError> {
         self.core
             .replace_all(resources.iter().map(|r| self.document(r)))
-    }
-
-    /// Adds `resource`, or replaces the one with its id. Searchable when this returns.
-    pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
-        self.core.upsert(resource.id, self.document(resource))
-    }
-
-    /// Removes the resource with this id, if indexed.
-    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.core.remove(id)
-    }
-
-    /// Number of indexed documents.
-    pub fn len(&self) -> u64 {
-        self.core.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn document(&self, r: &Resource) -> TantivyDocument {

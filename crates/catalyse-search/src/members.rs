@@ -33,7 +33,7 @@ use tantivy::{Order, Score, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::facets::{KeyCollector, KeyCounts};
-use crate::index_core::{add_keys, add_trimmed, text_options, Claim, IndexCore, Kind};
+use crate::index_core::{add_keys, add_trimmed, keyed_index, text_options, Claim, IndexCore, Kind};
 use crate::query::{self, distinct, fuzzy, phrase, term, Analysed, Word, WORD_MATCH};
 use crate::SearchError;
 
@@ -195,28 +195,9 @@ pub struct MemberIndex {
     browse: browse::Cache,
 }
 
-impl std::fmt::Debug for MemberIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemberIndex")
-            .field("documents", &self.len())
-            .finish()
-    }
-}
+keyed_index!(MemberIndex, MemberDoc, "member");
 
 impl MemberIndex {
-    /// Opens the index in `dir` (created if needed; it must be its own directory, not the
-    /// resource index's). An index of another schema version, or a damaged one, is wiped and
-    /// recreated empty; a non-empty directory that was never a member index is refused
-    /// ([`SearchError::NotAnIndex`]) rather than wiped.
-    pub fn open(dir: &Path) -> Result<MemberIndex, SearchError> {
-        Self::opened(Some(dir))
-    }
-
-    /// An empty index in memory (tests, or when no data directory is configured).
-    pub fn in_memory() -> Result<MemberIndex, SearchError> {
-        Self::opened(None)
-    }
-
     fn opened(dir: Option<&Path>) -> Result<MemberIndex, SearchError> {
         let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(MemberIndex {
@@ -242,25 +223,6 @@ impl MemberIndex {
     ) -> Result<(), SearchError> {
         self.core
             .replace_all(docs.into_iter().map(|d| self.document(&d)))
-    }
-
-    /// Adds `doc`, or replaces the member with its id. Searchable when this returns.
-    pub fn upsert(&self, doc: &MemberDoc) -> Result<(), SearchError> {
-        self.core.upsert(doc.id, self.document(doc))
-    }
-
-    /// Removes the member with this id, if indexed. Gone from results when this returns.
-    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.core.remove(id)
-    }
-
-    /// Number of indexed members (public and members-only).
-    pub fn len(&self) -> u64 {
-        self.core.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn document(&self, m: &MemberDoc) -> TantivyDocument {

@@ -33,7 +33,7 @@ use tantivy::{Score, TantivyDocument};
 
 use crate::analysis;
 use crate::faceted::Disjunctive;
-use crate::index_core::{add_keys, add_trimmed, text_options, Claim, IndexCore, Kind};
+use crate::index_core::{add_keys, add_trimmed, keyed_index, text_options, Claim, IndexCore, Kind};
 use crate::markdown;
 use crate::SearchError;
 
@@ -230,28 +230,9 @@ pub struct NeedIndex {
     facets: Disjunctive<8>,
 }
 
-impl std::fmt::Debug for NeedIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NeedIndex")
-            .field("documents", &self.len())
-            .finish()
-    }
-}
+keyed_index!(versioned NeedIndex, NeedDoc, "need");
 
 impl NeedIndex {
-    /// Opens the index in `dir` (created if needed; its own directory, e.g.
-    /// `{data_dir}/needs-index`, not another index's). An index of another schema version, or
-    /// a damaged one, is wiped and recreated empty; a non-empty directory that was never a
-    /// need index is refused ([`SearchError::NotAnIndex`]) rather than wiped.
-    pub fn open(dir: &Path) -> Result<NeedIndex, SearchError> {
-        Self::opened(Some(dir))
-    }
-
-    /// An empty index in memory (tests, or when no data directory is configured).
-    pub fn in_memory() -> Result<NeedIndex, SearchError> {
-        Self::opened(None)
-    }
-
     fn opened(dir: Option<&Path>) -> Result<NeedIndex, SearchError> {
         let (core, fields) = IndexCore::open(dir, schema(), |f| f.id, &KIND)?;
         Ok(NeedIndex {
@@ -259,53 +240,6 @@ impl NeedIndex {
             fields,
             facets: Disjunctive::new(FACET_FIELDS),
         })
-    }
-
-    /// Replaces the whole content with `docs` (the public needs, given one at a time so that
-    /// a large base is indexed without holding it in memory), built from version
-    /// `store_version` of the store, which [`NeedIndex::built_from`] then returns. An id given
-    /// twice is indexed once, with its first document. Searchable when this returns.
-    pub fn rebuild(
-        &self,
-        docs: impl IntoIterator<Item = NeedDoc>,
-        store_version: &str,
-    ) -> Result<(), SearchError> {
-        self.core
-            .rebuild_unique(docs, |d| d.id, |d| self.document(d), store_version)
-    }
-
-    /// The version of the store the index holds, as given to [`NeedIndex::rebuild`] or
-    /// [`NeedIndex::note_built_from`]; `None` when the index was (re)created since, or a
-    /// rebuild did not finish: then it must be rebuilt.
-    pub fn built_from(&self) -> Option<String> {
-        self.core.built_from()
-    }
-
-    /// Notes that the index holds version `store_version` of the store (after following a
-    /// change with [`NeedIndex::upsert`] or [`NeedIndex::remove`]).
-    pub fn note_built_from(&self, store_version: &str) -> Result<(), SearchError> {
-        self.core.note_built_from(store_version)
-    }
-
-    /// Adds `doc`, or replaces the need with its id (committed: searchable, and counted, when
-    /// this returns).
-    pub fn upsert(&self, doc: &NeedDoc) -> Result<(), SearchError> {
-        self.core.upsert(doc.id, self.document(doc))
-    }
-
-    /// Removes the need with this id, if indexed (committed: gone from results and counts when
-    /// this returns).
-    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
-        self.core.remove(id)
-    }
-
-    /// Number of indexed needs.
-    pub fn len(&self) -> u64 {
-        self.core.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn document(&self, n: &NeedDoc) -> TantivyDocument {

@@ -185,6 +185,21 @@ pub fn render<T: Template>(ctx: &PageCtx, page: &T) -> Result<Response, AppError
     render_status(ctx, StatusCode::OK, page)
 }
 
+/// A search page: 400 when its query was refused (`refused`: the page then says why, with
+/// the form kept), else 200.
+pub fn render_search<T: Template>(
+    ctx: &PageCtx,
+    page: &T,
+    refused: bool,
+) -> Result<Response, AppError> {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render_status(ctx, status, page)
+}
+
 pub fn render_status<T: Template>(
     ctx: &PageCtx,
     status: StatusCode,
@@ -390,6 +405,24 @@ impl Pager {
             next: (page < pages).then(|| link(page + 1)),
         }
     }
+}
+
+/// One page of search hits, `total` in all, and its pager (`link` gives a page's address).
+pub fn hits_page<T>(
+    items: Vec<T>,
+    total: usize,
+    page: u32,
+    per_page: u32,
+    link: impl Fn(u32) -> String,
+) -> (catalyse_core::Page<T>, Pager) {
+    let pager = Pager::new(page, total, per_page, link);
+    let results = catalyse_core::Page {
+        items,
+        total: total as i64,
+        page,
+        per_page,
+    };
+    (results, pager)
 }
 
 /// The `page` parameter of a list page: a number from 1 (anything else reads as 1), at most

@@ -20,13 +20,14 @@ pub use names::{NameList, Names, TooMany};
 pub use reasons::Reason;
 
 use super::NeedFields;
+use crate::text::Lang;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 /// How a suggestion is scored: the one place where the weights live. Pages show
-/// [`Weights::explain_fr`] in their « Pourquoi ces suggestions ? » note.
+/// [`Weights::explain`] in their « Pourquoi ces suggestions ? » note.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     /// Points for a member whose actor family is one the need seeks.
@@ -98,57 +99,46 @@ impl Weights {
         self.case_distance + self.case_levers + self.case_activities + self.case_families
     }
 
-    /// The rules in French, one sentence a line, for the « Pourquoi ces suggestions ? » note:
-    /// a line that ends with « : » introduces the six factors of a member's score, one a
-    /// line; then who is suggested, and how cases are.
-    pub fn explain_fr(&self) -> Vec<String> {
-        let n = fr_number;
-        vec![
-            format!(
-                "Chaque membre proposé reçoit jusqu'à {} points :",
-                n(self.member_total() as f64)
-            ),
-            format!(
-                "{} points selon la part des activités du métier recherchées qu'il pratique ;",
-                n(self.activities as f64)
-            ),
-            format!(
-                "{} points selon la part des leviers recherchés qui sont son expertise ;",
-                n(self.levers as f64)
-            ),
-            format!(
-                "{} points pour les cas documentés dont il est contact sur la fragilité du besoin, tous à partir de {} cas ;",
-                n(self.cases as f64),
-                self.cases_full
-            ),
-            format!(
-                "{} points si sa famille d'acteurs est l'une de celles recherchées, {} si elle est autre que celle de l'auteur du besoin ;",
-                n(self.family_sought as f64),
-                n(self.family_other as f64)
-            ),
-            format!(
-                "{} points pour la proximité, à vol d'oiseau entre les centres des territoires : tous à 0 km, la moitié à {} km, le quart à {} km ;",
-                n(self.distance as f64),
-                n(self.half_distance_km),
-                n(2.0 * self.half_distance_km)
-            ),
-            format!(
-                "{} points pour une activité récente sur la plateforme : tous jusqu'à {} jours, de moins en moins ensuite, aucun à partir de {} jours.",
-                n(self.recent as f64),
-                self.recent_full_days,
-                self.recent_none_days
-            ),
-            "Un membre n'est proposé que s'il pratique une activité ou un levier recherché, appartient à une famille d'acteurs recherchée ou a documenté un cas sur cette fragilité : la proximité seule ne suffit pas.".to_string(),
-            "Les membres qui ont choisi de ne pas être proposés ne le sont jamais ; les profils réservés aux membres ne sont proposés qu'aux membres connectés.".to_string(),
-            format!(
-                "Les pratiques proposées portent sur la même fragilité ; elles reçoivent jusqu'à {} points : {} pour la proximité, {} pour les leviers recherchés, {} pour les activités recherchées et {} pour les familles d'acteurs recherchées, en proportion.",
-                n(self.case_total() as f64),
-                n(self.case_distance as f64),
-                n(self.case_levers as f64),
-                n(self.case_activities as f64),
-                n(self.case_families as f64)
-            ),
-        ]
+    /// The rules, one sentence a line, for the « Pourquoi ces suggestions ? » note: a line
+    /// that ends with « : » introduces the six factors of a member's score, one a line; then
+    /// who is suggested, and how cases are.
+    pub fn explain(&self, lang: Lang) -> Vec<String> {
+        let n = |x: f32| number(f64::from(x), lang);
+        let (half, quarter) = (
+            number(self.half_distance_km, lang),
+            number(2.0 * self.half_distance_km, lang),
+        );
+        let (full, none, cases_full) = (
+            self.recent_full_days,
+            self.recent_none_days,
+            self.cases_full,
+        );
+        match lang {
+            Lang::Fr => vec![
+                format!("Chaque membre proposé reçoit jusqu'à {} points :", n(self.member_total())),
+                format!("{} points selon la part des activités du métier recherchées qu'il pratique ;", n(self.activities)),
+                format!("{} points selon la part des leviers recherchés qui sont son expertise ;", n(self.levers)),
+                format!("{} points pour les cas documentés dont il est contact sur la fragilité du besoin, tous à partir de {cases_full} cas ;", n(self.cases)),
+                format!("{} points si sa famille d'acteurs est l'une de celles recherchées, {} si elle est autre que celle de l'auteur du besoin ;", n(self.family_sought), n(self.family_other)),
+                format!("{} points pour la proximité, à vol d'oiseau entre les centres des territoires : tous à 0 km, la moitié à {half} km, le quart à {quarter} km ;", n(self.distance)),
+                format!("{} points pour une activité récente sur la plateforme : tous jusqu'à {full} jours, de moins en moins ensuite, aucun à partir de {none} jours.", n(self.recent)),
+                "Un membre n'est proposé que s'il pratique une activité ou un levier recherché, appartient à une famille d'acteurs recherchée ou a documenté un cas sur cette fragilité : la proximité seule ne suffit pas.".to_string(),
+                "Les membres qui ont choisi de ne pas être proposés ne le sont jamais ; les profils réservés aux membres ne sont proposés qu'aux membres connectés.".to_string(),
+                format!("Les pratiques proposées portent sur la même fragilité ; elles reçoivent jusqu'à {} points : {} pour la proximité, {} pour les leviers recherchés, {} pour les activités recherchées et {} pour les familles d'acteurs recherchées, en proportion.", n(self.case_total()), n(self.case_distance), n(self.case_levers), n(self.case_activities), n(self.case_families)),
+            ],
+            Lang::En => vec![
+                format!("Each suggested member gets up to {} points:", n(self.member_total())),
+                format!("{} points for the share of the métier activities sought that she practises;", n(self.activities)),
+                format!("{} points for the share of the levers sought that are her expertise;", n(self.levers)),
+                format!("{} points for the documented cases she is a contact of on the need's fragility, all of them from {cases_full} cases;", n(self.cases)),
+                format!("{} points if her actor family is one of those sought, {} if it differs from the need author's;", n(self.family_sought), n(self.family_other)),
+                format!("{} points for nearness, as the crow flies between the centres of the territories: all at 0 km, half at {half} km, a quarter at {quarter} km;", n(self.distance)),
+                format!("{} points for recent activity on the platform: all up to {full} days, fewer and fewer after, none from {none} days.", n(self.recent)),
+                "A member is suggested only if she practises an activity or a lever sought, belongs to an actor family sought or documented a case on this fragility: nearness alone is not enough.".to_string(),
+                "Members who chose not to be suggested never are; profiles for members only are suggested to signed-in members only.".to_string(),
+                format!("Suggested practices address the same fragility; they get up to {} points: {} for nearness, {} for the levers sought, {} for the activities sought and {} for the actor families sought, in proportion.", n(self.case_total()), n(self.case_distance), n(self.case_levers), n(self.case_activities), n(self.case_families)),
+            ],
+        }
     }
 
     fn nearness(&self, half_distances: f64) -> f32 {
@@ -167,10 +157,15 @@ impl Weights {
     }
 }
 
-/// A number in French: a decimal comma, no useless decimals (« 7,5 », « 50 »).
-fn fr_number(x: f64) -> String {
+/// A number as the language writes it, without useless decimals: « 7,5 » in French, « 7.5 »
+/// in English, « 50 » in both.
+fn number(x: f64, lang: Lang) -> String {
     let s = format!("{:.1}", x);
-    s.strip_suffix(".0").unwrap_or(&s).replace('.', ",")
+    let s = s.strip_suffix(".0").unwrap_or(&s);
+    match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s.to_string(),
+    }
 }
 
 /// Who may see a member's profile.

@@ -157,6 +157,15 @@ pub trait NeedStore: Send + Sync {
     /// need already confirmed is returned as it is (the link may be followed twice).
     async fn confirm_need(&self, token_hash: &str, now: DateTime<Utc>)
         -> StoreResult<Option<Need>>;
+    /// A moderator's new version of a visitor's confirmed need (it has no account to edit it
+    /// from), for review as any version. `NotFound` for an unknown id, a member's need, or a
+    /// visitor's need not confirmed yet.
+    async fn revise_visitor_need(
+        &self,
+        id: i64,
+        fields: &NeedFields,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Need>;
     /// Deletes the visitors' needs whose link expired before `now` unconfirmed; how many.
     async fn purge_unconfirmed_needs(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn need(&self, id: i64) -> StoreResult<Option<Need>>;

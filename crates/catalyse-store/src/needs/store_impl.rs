@@ -68,6 +68,29 @@ where
         Ok(need)
     }
 
+    async fn revise_visitor_need(
+        &self,
+        id: i64,
+        fields: &NeedFields,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Need> {
+        let mut tx = self.begin_write().await?;
+        let id: i64 = query_scalar(&format!(
+            "UPDATE needs SET {RESUBMIT} WHERE id = $3 AND author_id IS NULL \
+             AND confirmed_at IS NOT NULL RETURNING id"
+        ))
+        .bind(to_json(fields)?)
+        .bind(ts(now))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        bump(&mut tx).await?;
+        let need = need_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(need)
+    }
+
     async fn submit_visitor_need(
         &self,
         fields: &NeedFields,

@@ -158,8 +158,20 @@ impl FromRow for Decision {
     }
 }
 
-/// A slug from `name` not yet taken in `table`: `name`, then `name-2`, `name-3`… (`fallback`
-/// when `name` gives none).
+/// The words a table's slugs may not be: the fixed pages beside its rows' pages
+/// (`/besoins/nouveau`, `/pratiques/nouvelle`, `/reseau/chiffres`…), which would hide them.
+fn reserved(table: &str) -> &'static [&'static str] {
+    match table {
+        "needs" => &["nouveau", "confirmer"],
+        "cases" => &["nouvelle"],
+        "places" => &["nouveau"],
+        "members" => &["chiffres"],
+        _ => &[],
+    }
+}
+
+/// A slug from `name` not yet taken in `table` nor reserved there: `name`, then `name-2`,
+/// `name-3`… (`fallback` when `name` gives none).
 pub(crate) async fn free_slug<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
     table: &str,
@@ -181,7 +193,7 @@ pub(crate) async fn free_slug<'c, DB: Engine>(
     .bind(format!("{base}-%"))
     .fetch_all(on)
     .await?;
-    if !taken.contains(&base) {
+    if !taken.contains(&base) && !reserved(table).contains(&base.as_str()) {
         return Ok(base);
     }
     let n = (2..)

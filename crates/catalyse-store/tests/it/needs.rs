@@ -320,6 +320,15 @@ async fn visitors_body(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
+    assert!(
+        matches!(
+            store
+                .revise_visitor_need(late.id, &need_fields("Une épicerie"), now)
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "not before confirmation"
+    );
     assert!(store
         .confirm_need("hash-perime", now + Duration::hours(2))
         .await
@@ -342,6 +351,34 @@ async fn visitors_body(store: Arc<dyn Store>) {
     );
     assert!(store.need(late.id).await.unwrap().is_none());
     assert!(store.need(n.id).await.unwrap().is_some());
+
+    // A moderator's version of the visitor's need waits for review; the public one stays.
+    let revised = store
+        .revise_visitor_need(
+            n.id,
+            &need_fields("Un médecin pour le bourg et ses hameaux"),
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(revised.moderated.revision, 2);
+    assert_eq!(revised.moderated.review, Some(Review::Pending));
+    assert_eq!(
+        revised.public_fields().map(|f| f.title.as_str()),
+        Some("Un médecin pour le bourg")
+    );
+    assert_eq!(pending_ids(&store).await, [n.id]);
+    // Never a member's need, nor an unknown one.
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let theirs = published(&store, author, "Un local partagé").await;
+    for id in [theirs.id, n.id + 999] {
+        assert!(matches!(
+            store
+                .revise_visitor_need(id, &need_fields("Autre"), later)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
 }
 
 conformance!(needs_move_as_statuses_allow, statuses_body);
@@ -841,4 +878,17 @@ mod migration {
     }
 
     migration::older_schema_tests!("needs_migration", "0013", OLD_ROWS, check);
+}
+
+conformance!(needs_never_take_a_fixed_page_s_slug, reserved_slugs_body);
+async fn reserved_slugs_body(store: Arc<dyn Store>) {
+    let author = member(&store, "camille@exemple.fr", true).await;
+    // « /besoins/nouveau » and « /besoins/confirmer » are the form and the confirmation.
+    let a = published(&store, author, "Nouveau").await;
+    let b = published(&store, author, "Confirmer !").await;
+    let c = published(&store, author, "Nouveau").await;
+    assert_eq!(
+        [a.slug.as_str(), b.slug.as_str(), c.slug.as_str()],
+        ["nouveau-2", "confirmer-2", "nouveau-3"]
+    );
 }

@@ -5,12 +5,11 @@
 use crate::cases::index::{parse, query_string, FilterError, PAGE_NAMES, PER_PAGE};
 use crate::error::AppError;
 use crate::network::members::Card;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{render, PageCtx};
 use crate::resources::pages::{lever_name, Facet};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use catalyse_core::cases::{Case, CaseFields};
 use catalyse_core::resource::ResourceState;
@@ -175,15 +174,10 @@ pub async fn list(
             &|v| name(catalyse_core::TerritoryLevel::Department, v),
         ),
     ];
-    let results = Page {
-        items: found.hits,
-        total: found.total as i64,
-        page: filter.page,
-        per_page: PER_PAGE,
-    };
-    let pager = crate::pages::Pager::new(filter.page, found.total, PER_PAGE, |p| {
-        format!("/pratiques?{}", query_string(&filter, p))
-    });
+    let (results, pager) =
+        crate::pages::hits_page(found.hits, found.total, filter.page, PER_PAGE, |p| {
+            format!("/pratiques?{}", query_string(&filter, p))
+        });
     let page = ListPage {
         ctx: &ctx,
         pager,
@@ -193,11 +187,7 @@ pub async fn list(
         facets,
         regions,
     };
-    if page.error.is_some() {
-        render_status(&ctx, StatusCode::BAD_REQUEST, &page)
-    } else {
-        render(&ctx, &page)
-    }
+    crate::pages::render_search(&ctx, &page, page.error.is_some())
 }
 
 /// A case as the viewer may see it: the public version, or for its author and moderators the

@@ -137,6 +137,46 @@ pub struct MyRegistration {
     pub event: String,
     /// pending, confirmed, waiting or cancelled
     pub status: String,
+    /// When she answered « Quel est votre besoin ? »: the address of the form that completes
+    /// the draft need kept from her answer (hers only; the confirmation mail gives it too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_draft: Option<String>,
+}
+
+/// What a registration may say, as a JSON body (optional: none is an empty one).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NewRegistrationBody {
+    /// A webinar's « Quel est votre besoin ? » (at most 1,000 characters; webinars only):
+    /// kept as her draft need, to complete later from the link in `need_draft`.
+    #[serde(default)]
+    pub need: String,
+}
+
+/// The body of a registration: empty, or [`NewRegistrationBody`] as JSON; the answer to
+/// « Quel est votre besoin ? » checked (trimmed; `None` when empty).
+fn need_answer(e: &Event, body: &[u8]) -> Result<Option<String>, AppError> {
+    let body: NewRegistrationBody = if body.iter().all(u8::is_ascii_whitespace) {
+        NewRegistrationBody::default()
+    } else {
+        serde_json::from_slice(body).map_err(|err| {
+            AppError::BadRequest(format!(
+                "corps JSON invalide ({err}) : attendu {{\"need\": \"…\"}} ou rien"
+            ))
+        })?
+    };
+    let need = crate::needs::drafts::answer(&body.need).map_err(|n| {
+        AppError::BadRequest(format!(
+            "need : {n} caractères, au plus {}",
+            crate::needs::drafts::MAX_ANSWER_CHARS
+        ))
+    })?;
+    if need.is_some() && e.kind != EventKind::Webinaire {
+        return Err(AppError::BadRequest(
+            "need : seuls les webinaires demandent « Quel est votre besoin ? »".into(),
+        ));
+    }
+    Ok(need)
 }
 
 /// The signed-in member, for a state-changing call: the session cookie, and the value of the
@@ -159,10 +199,15 @@ fn member(
 
 /// Registers the signed-in member (session cookie and `X-CSRF-Token` header): a seat if one
 /// is left, else the waiting list; the confirmation email carries the event as an .ics file.
+/// For a webinar, the body may answer « Quel est votre besoin ? » (`{"need": "…"}`): the
+/// answer is kept as her draft need, in the same transaction as the registration.
 #[utoipa::path(post, path = "/api/v1/events/{slug}/registrations", tag = "events",
     params(("slug" = String, Path, description = "The event's slug")),
+    request_body(content = Option<NewRegistrationBody>, content_type = "application/json",
+        description = "Optional: a webinar's « Quel est votre besoin ? »"),
     responses(
         (status = 201, description = "Registered", body = MyRegistration),
+        (status = 400, description = "A body that is not the JSON expected, an answer too long, or an answer to an event that does not ask it", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not signed in, or no CSRF token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already registered, or registration closed", body = Problem, content_type = "application/problem+json")
@@ -172,15 +217,20 @@ pub async fn register(
     crate::auth::MaybeUser(user): crate::auth::MaybeUser,
     headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<(axum::http::StatusCode, Json<MyRegistration>), ApiError> {
     let user = member(user, &headers)?;
     let e = state.store.event(&slug).await?.ok_or(AppError::NotFound)?;
-    let r = crate::events::service::register_member(&state, &e, &user).await?;
+    let need = need_answer(&e, &body)?;
+    let (r, draft) =
+        crate::events::service::register_member(&state, &e, &user, need.as_deref()).await?;
+    let base = state.config.public_url();
     Ok((
         axum::http::StatusCode::CREATED,
         Json(MyRegistration {
             event: e.slug,
             status: r.status.as_str().into(),
+            need_draft: draft.map(|d| format!("{base}{}", crate::needs::drafts::path(&state, &d))),
         }),
     ))
 }
@@ -206,5 +256,6 @@ pub async fn unregister(
     Ok(Json(MyRegistration {
         event: e.slug,
         status: r.status.as_str().into(),
+        need_draft: None,
     }))
 }

@@ -233,16 +233,20 @@ pub async fn submit_with_need(
     Ok((r, draft))
 }
 
-/// Registers a signed-in member (the API; the page does the same through `register`).
+/// Registers a signed-in member (the API; the page does the same through `register`), with
+/// her answer to a webinar's « Quel est votre besoin ? » (`need`, already checked) kept as
+/// her draft need in the same transaction.
 pub async fn register_member(
     state: &AppState,
     e: &Event,
     user: &catalyse_core::User,
-) -> Result<Registration, AppError> {
+    need: Option<&str>,
+) -> Result<(Registration, Option<NeedDraft>), AppError> {
     if !open_for_registration(e) {
         return Err(AppError::Conflict("registration is closed".into()));
     }
-    Ok(submit(state, Tr::for_user(user), e, member_registration(user)).await?)
+    let t = Tr::for_user(user);
+    Ok(submit_with_need(state, t, e, member_registration(user), need).await?)
 }
 
 /// A signed-in member's registration to `e` that holds a seat or a place on the waiting list,

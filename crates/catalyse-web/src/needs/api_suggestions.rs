@@ -12,13 +12,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use catalyse_core::needs::suggest::{Reason, WEIGHTS};
+use catalyse_core::text::Lang;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Members the API proposes.
-const API_MEMBERS: usize = 20;
+pub const API_MEMBERS: usize = 20;
 /// Case studies the API proposes.
-const API_CASES: usize = 10;
+pub const API_CASES: usize = 10;
 
 /// A member who could help.
 #[derive(Serialize, ToSchema)]
@@ -134,7 +135,16 @@ pub async fn suggestions(
     let need = super::suggestions::public_need(&state, &slug).await?;
     let looker = Looker::of(user.as_ref(), &need);
     let base = state.config.public_url();
-    let shown = ranked(&state, &need, looker, &base, API_MEMBERS, API_CASES).await?;
+    let shown = ranked(
+        &state,
+        &need,
+        looker,
+        Lang::Fr,
+        &base,
+        API_MEMBERS,
+        API_CASES,
+    )
+    .await?;
     let cache = if user.is_some() {
         "private, max-age=10"
     } else {

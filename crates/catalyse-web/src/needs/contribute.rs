@@ -254,7 +254,7 @@ async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Need, App
         .need_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !super::status::can_edit(Some(user), &n) || n.author_id.is_none() {
+    if !super::status::can_edit(Some(user), &n) {
         return Err(AppError::Forbidden);
     }
     Ok(n)

@@ -29,11 +29,21 @@ pub async fn submit(
     fields: &NeedFields,
     origin: NeedOrigin,
 ) -> Result<Need, AppError> {
-    let author = before.and_then(|n| n.author_id).unwrap_or(user.id);
-    let after = state
-        .store
-        .submit_need(before.map(|n| n.id), author, fields, origin, Utc::now())
-        .await?;
+    let now = Utc::now();
+    let after = match before {
+        // A visitor's need: only moderators reach here (`status::can_edit`).
+        Some(n) if n.author_id.is_none() => {
+            state.store.revise_visitor_need(n.id, fields, now).await?
+        }
+        _ => {
+            let author = before.and_then(|n| n.author_id).unwrap_or(user.id);
+            let id = before.map(|n| n.id);
+            state
+                .store
+                .submit_need(id, author, fields, origin, now)
+                .await?
+        }
+    };
     super::index::index_one(state, &after).await;
     let name = fields.title.clone();
     alerts::submitted(state, Waiting::Need { name }, Some(user.id));

@@ -8,12 +8,11 @@ use super::status::{horizon_label, status_label, Status};
 use crate::cases::pages::{activity_name, family_name, fragility_name};
 use crate::error::AppError;
 use crate::network::members::Card;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{render, PageCtx};
 use crate::resources::pages::{lever_name, Facet};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use catalyse_core::needs::{Horizon, Need, NeedFields, NeedStatus};
 use catalyse_core::{Page, Territory, TerritoryLevel};
@@ -112,15 +111,10 @@ pub async fn list(
             name(TerritoryLevel::Department, v)
         }),
     ];
-    let results = Page {
-        items: found.hits,
-        total: found.total as i64,
-        page: filter.page,
-        per_page: PER_PAGE,
-    };
-    let pager = crate::pages::Pager::new(filter.page, found.total, PER_PAGE, |p| {
-        format!("/besoins?{}", query_string(&filter, p))
-    });
+    let (results, pager) =
+        crate::pages::hits_page(found.hits, found.total, filter.page, PER_PAGE, |p| {
+            format!("/besoins?{}", query_string(&filter, p))
+        });
     let page = ListPage {
         ctx: &ctx,
         pager,
@@ -130,11 +124,7 @@ pub async fn list(
         facets,
         regions,
     };
-    if page.error.is_some() {
-        render_status(&ctx, StatusCode::BAD_REQUEST, &page)
-    } else {
-        render(&ctx, &page)
-    }
+    crate::pages::render_search(&ctx, &page, page.error.is_some())
 }
 
 /// A need as the viewer may see it: the public version, or for its author and moderators the

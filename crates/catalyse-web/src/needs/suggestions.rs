@@ -9,6 +9,7 @@ use crate::pages::PageCtx;
 use crate::state::AppState;
 use catalyse_core::needs::suggest::{suggest, NeedProfile, Reason, Suggestions, Viewer, WEIGHTS};
 use catalyse_core::needs::Need;
+use catalyse_core::text::Lang;
 use catalyse_core::User;
 use std::collections::HashMap;
 
@@ -19,6 +20,12 @@ pub const CASES_SHOWN: usize = 4;
 /// Asked of the engine beyond what is shown: the pool may hold a profile or a case withdrawn
 /// since it was built (the store, read after, says so), and the next ones take its place.
 const SPARE: usize = 4;
+
+/// How many members and cases the engine is asked for, to show `members` and `cases` of
+/// them (a few spare, for those the store no longer shows).
+pub fn limit(members: usize, cases: usize) -> usize {
+    members.max(cases) + SPARE
+}
 
 /// A member proposed, as shown.
 #[derive(Debug, Clone)]
@@ -81,7 +88,7 @@ pub struct Shown {
     pub slug: String,
     pub members: Vec<ShownMember>,
     pub cases: Vec<ShownCase>,
-    /// The weights explained (`Weights::explain_fr`), one sentence a line.
+    /// The weights explained (`Weights::explain`), one sentence a line.
     pub why: Vec<String>,
     pub looker: Looker,
     /// Whether the need still waits for help (contact is offered only then).
@@ -140,16 +147,26 @@ pub async fn public_need(state: &AppState, slug: &str) -> Result<Need, AppError>
 /// touch about it.
 pub async fn for_need(state: &AppState, ctx: &PageCtx, need: &Need) -> Result<Shown, AppError> {
     let looker = Looker::of(ctx.user.as_ref(), need);
-    ranked(state, need, looker, "", MEMBERS_SHOWN, CASES_SHOWN).await
+    ranked(
+        state,
+        need,
+        looker,
+        ctx.t.lang,
+        "",
+        MEMBERS_SHOWN,
+        CASES_SHOWN,
+    )
+    .await
 }
 
-/// The best `members` members and `cases` cases for the need, as `looker` may see them,
-/// with links prefixed by `base` (empty for pages, the public address for the API). A need
-/// that is not public has none.
+/// The best `members` members and `cases` cases for the need, as `looker` may see them, their
+/// reasons in `lang`, with links prefixed by `base` (empty for pages, the public address for
+/// the API). A need that is not public has none.
 pub async fn ranked(
     state: &AppState,
     need: &Need,
     looker: Looker,
+    lang: Lang,
     base: &str,
     members: usize,
     cases: usize,
@@ -158,7 +175,7 @@ pub async fn ranked(
         slug: need.slug.clone(),
         members: vec![],
         cases: vec![],
-        why: WEIGHTS.explain_fr(),
+        why: WEIGHTS.explain(lang),
         looker,
         open: need.is_open(),
         reachable: need.author_reachable(),
@@ -177,7 +194,7 @@ pub async fn ranked(
     let profile = NeedProfile::from_fields(fields, snapshot.suggestions.names(), point);
     let viewer = Viewer { signed_in, exclude };
     let today = chrono::Utc::now().date_naive();
-    let limit = members.max(cases) + SPARE;
+    let limit = limit(members, cases);
     let pool = snapshot.clone();
     // A scan of every member: off the async threads.
     let found: Suggestions = tokio::task::spawn_blocking(move || {
@@ -208,7 +225,7 @@ pub async fn ranked(
                 organisation: f.organisation.clone(),
                 url: format!("{base}/reseau/{}", p.slug),
                 score: s.score,
-                sentence: s.sentence_fr(names),
+                sentence: s.sentence(names, lang),
                 reasons: s.reasons.clone(),
                 is_example: p.is_example,
                 members_only: !p.is_public(),
@@ -236,7 +253,7 @@ pub async fn ranked(
                 title: f.title.clone(),
                 url: format!("{base}/pratiques/{}", c.slug),
                 score: s.score,
-                sentence: s.sentence_fr(names),
+                sentence: s.sentence(names, lang),
                 reasons: s.reasons.clone(),
                 is_example: c.is_example,
             })

@@ -2,12 +2,12 @@
 //! document with its download, the Atom feed.
 
 use crate::error::AppError;
-use crate::pages::{render, render_status, PageCtx};
+use crate::pages::{render, PageCtx};
 use crate::resources::index::{markdown, parse_filter, query_string, related, PER_PAGE};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use catalyse_core::resource::{Nature, Resource, ResourceState};
 use catalyse_core::Page;
@@ -232,11 +232,7 @@ pub async fn search(
         facets,
         years,
     };
-    if page.error.is_some() {
-        render_status(&ctx, StatusCode::BAD_REQUEST, &page)
-    } else {
-        render(&ctx, &page)
-    }
+    crate::pages::render_search(&ctx, &page, page.error.is_some())
 }
 
 /// (slug, title) of a resource to link to.

@@ -208,6 +208,21 @@ impl TestApp {
         form: Option<&[(&str, &str)]>,
         extra: &[(&str, &str)],
     ) -> Answer {
+        let body = form.map(|f| {
+            let encoded = serde_urlencoded::to_string(f).expect("form");
+            ("application/x-www-form-urlencoded", encoded)
+        });
+        self.request_with(method, path, body, extra).await
+    }
+
+    /// A request with this body (its content type, its text), the cookies kept.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, String)>,
+        extra: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         let cookies = self.cookie_header();
         if !cookies.is_empty() {
@@ -216,10 +231,8 @@ impl TestApp {
         for (k, v) in extra {
             req = req.header(*k, *v);
         }
-        if let Some(form) = form {
-            req = req
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(serde_urlencoded::to_string(form).expect("form"));
+        if let Some((content_type, body)) = body {
+            req = req.header("content-type", content_type).body(body);
         }
         let resp = req.send().await.expect("request");
         let status = resp.status();

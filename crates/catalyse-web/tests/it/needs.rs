@@ -219,8 +219,37 @@ async fn visitor_life(store: Arc<dyn Store>) {
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["slug"], SLUG);
 
-    // She has no account to act from: a moderator says it is resolved, dated in its trail.
+    // She has no account to edit it from: a moderator may, and his version waits for review
+    // while the approved one stays public.
     sign_in(&app, "anim@exemple.fr").await;
+    let edit = format!("/besoins/{SLUG}/modifier");
+    let page = app.get(&format!("/besoins/{SLUG}")).await;
+    assert!(page.body.contains(&format!("href=\"{edit}\"")));
+    let form = app.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let r = app
+        .post_form(
+            &edit,
+            &edit,
+            &with(good(), "organisation", "Mairie annexe de Terrenoire"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let n = store.need_by_slug(SLUG).await.unwrap().unwrap();
+    assert!(n.moderated.is_pending() && n.moderated.revision == 2);
+    assert_eq!(n.author_id, None);
+    assert_eq!(
+        n.public_fields().map(|f| f.organisation.as_str()),
+        Some("Mairie de Saint-Étienne")
+    );
+    approve(&app, n.id).await;
+    let n = store.need_by_slug(SLUG).await.unwrap().unwrap();
+    assert_eq!(
+        n.public_fields().map(|f| f.organisation.as_str()),
+        Some("Mairie annexe de Terrenoire")
+    );
+
+    // Nor to move it: a moderator says it is resolved, dated in its trail.
     let r = move_to(&app, "resolu").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let n = store.need_by_slug(SLUG).await.unwrap().unwrap();

@@ -349,6 +349,17 @@ async fn need_page(store: Arc<dyn Store>) {
     assert!(html.contains(&format!("<a href=\"{path}/aider\">Connectez-vous")));
     assert!(!html.contains("mise-en-relation"));
 
+    // In English, the reasons and the rules too (the reference lists keep their names).
+    app.set_cookie_value("lang", "en");
+    let html = section(&app.get(&path).await.body);
+    assert!(
+        html.contains("Association less than 1 km away · practises “"),
+        "{html}"
+    );
+    assert!(html.contains("<li>25 points for the share of the métier activities sought"));
+    assert!(!html.contains("points selon"));
+    app.forget_cookies();
+
     // A member: the profiles reserved to members too, and « Je peux aider ».
     sign_in(&app, &n.bruno.email.to_string()).await;
     let html = section(&app.get(&path).await.body);

@@ -388,3 +388,83 @@ async fn prefill(store: Arc<dyn Store>) {
         .is_none());
     app.stop().await;
 }
+
+both_databases!(
+    a_registration_through_the_api_keeps_the_need_too,
+    api_registration
+);
+async fn api_registration(store: Arc<dyn Store>) {
+    use reqwest::Method;
+    events(&store).await;
+    let app = TestApp::start(store.clone()).await;
+    app.sign_in_as("membre@exemple.fr", Role::Member).await;
+    let email = catalyse_core::Email::parse("membre@exemple.fr").unwrap();
+    let user = store.user_by_email(&email).await.unwrap().unwrap();
+    let token = app.cookie("__Host-csrf").unwrap();
+    let header = [("x-csrf-token", token.as_str())];
+    let post = |path: &'static str, body: &'static str| {
+        let app = &app;
+        let header = &header;
+        async move {
+            let body = Some(("application/json", body.to_string()));
+            app.request_with(Method::POST, path, body, header).await
+        }
+    };
+    const WEBINAR: &str = "/api/v1/events/webinaire-besoins/registrations";
+    const WORKSHOP: &str = "/api/v1/events/atelier-besoins/registrations";
+
+    // Refused, with the reason, and nothing written: not JSON, an unknown field, a workshop
+    // (it does not ask), an answer too long.
+    let long: &'static str =
+        Box::leak(format!("{{\"need\": \"{}\"}}", "a".repeat(1001)).into_boxed_str());
+    for (path, body, says) in [
+        (WEBINAR, "besoin", "corps JSON invalide"),
+        (WEBINAR, "{\"besoin\": \"x\"}", "corps JSON invalide"),
+        (WORKSHOP, "{\"need\": \"Un local\"}", "seuls les webinaires"),
+        (WEBINAR, long, "1001 caractères"),
+    ] {
+        let r = post(path, body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert!(r.body.contains(says), "{}", r.body);
+    }
+    assert!(store
+        .member_registrations(user.id, "membre@exemple.fr", None)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .need_drafts_of(Some(user.id), "membre@exemple.fr")
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Her answer is kept as her draft need, whose form the answer links to.
+    let r = post(
+        WEBINAR,
+        "{\"need\": \"  Trouver un local pour notre tiers-lieu  \"}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["status"], "confirmed");
+    let drafts = store
+        .need_drafts_of(Some(user.id), "membre@exemple.fr")
+        .await
+        .unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].text, "Trouver un local pour notre tiers-lieu");
+    let link = v["need_draft"].as_str().expect("a link");
+    let path = link
+        .split_once("/besoins/")
+        .map(|(_, p)| format!("/besoins/{p}"))
+        .unwrap();
+    let form = app.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Trouver un local pour notre tiers-lieu"));
+
+    // Without a body, as before: registered, no draft, no link.
+    let r = app.request(Method::POST, WORKSHOP, None, &header).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(!r.body.contains("need_draft"));
+    app.stop().await;
+}

@@ -551,7 +551,7 @@ fn distances_are_great_circle() {
 
 #[test]
 fn weights_are_explained_from_their_values() {
-    let lines = WEIGHTS.explain_fr();
+    let lines = WEIGHTS.explain(Lang::Fr);
     assert_eq!(
         lines[0],
         "Chaque membre proposé reçoit jusqu'à 100 points :"
@@ -569,8 +569,10 @@ fn weights_are_explained_from_their_values() {
         activities: 27.5,
         ..WEIGHTS
     };
-    assert!(other.explain_fr()[0].contains("102,5 points"));
-    assert_eq!(fr_number(7.5), "7,5");
+    assert!(other.explain(Lang::Fr)[0].contains("102,5 points"));
+    assert_eq!(number(7.5, Lang::Fr), "7,5");
+    assert_eq!(number(7.5, Lang::En), "7.5");
+    assert_eq!(number(50.0, Lang::En), "50");
 }
 
 #[test]
@@ -819,4 +821,38 @@ fn lists_longer_than_a_mask_are_refused() {
             .unwrap();
     let err = Names::new(&frame, &[]).unwrap_err();
     assert_eq!((err.list, err.count, err.max), ("levers", 17, 16));
+}
+
+#[test]
+fn sentences_read_as_english_with_the_french_names_of_the_lists() {
+    let n = names();
+    let s = suggest(&golden(), &need(), &viewer(true), today(), 10);
+    assert_eq!(
+        s.members[1].sentence(&n, Lang::En),
+        "Association 4 km away · practises “Piloter des expérimentations” · 2 documented cases on the fragility “Mobilité” · last active 10 days ago"
+    );
+    assert_eq!(
+        s.cases[0].sentence(&n, Lang::En),
+        "Same fragility “Mobilité” · 4 km away · practises “Piloter des expérimentations” · lever “Apprendre à faire alliance” · actor family “Associations”"
+    );
+    assert_eq!(
+        s.members[2].reasons[0].text(&n, Lang::En),
+        "Entreprise (complementary actor family)"
+    );
+    let three = Reason::Families {
+        families: strings(&["associations", "entreprises", "citoyens"]),
+    };
+    assert_eq!(
+        three.text(&n, Lang::En),
+        "actor families “Associations”, “Entreprises” and “Citoyens”"
+    );
+    let en = WEIGHTS.explain(Lang::En);
+    let fr = WEIGHTS.explain(Lang::Fr);
+    assert_eq!(en.len(), fr.len());
+    assert!(
+        en[0].starts_with("Each suggested member gets up to "),
+        "{}",
+        en[0]
+    );
+    assert!(en.iter().all(|l| !l.contains(" points selon ")));
 }
