@@ -1,6 +1,9 @@
 //! The observatory held in memory: every dataset, indicator and value, indexed by indicator
 //! and by territory. Pages and the API read this snapshot; the store stays the source of
-//! truth and a new snapshot replaces the old one after each import.
+//! truth and a new snapshot replaces the old one after each import. Beside the imported
+//! datasets, one is computed from the platform's own needs ([`needs`]).
+
+pub mod needs;
 
 use crate::dataset::{Dataset, Indicator, IndicatorValue, TerritoryValue};
 use crate::TerritoryLevel;
@@ -143,11 +146,35 @@ impl Observatory {
             .unwrap_or_default()
     }
 
+    /// The same data with `d` in place of the dataset of the same slug (or added), in
+    /// display order. The other datasets are copied: for a small change to one dataset.
+    pub fn with_dataset(&self, d: DatasetValues) -> Observatory {
+        let mut all: Vec<DatasetValues> = self
+            .datasets
+            .iter()
+            .filter(|(x, _)| x.slug != d.0.slug)
+            .cloned()
+            .collect();
+        insert_in_order(&mut all, d);
+        Observatory::new(all)
+    }
+
     /// What identifies this version of the data: each dataset's slug and import time. A
     /// snapshot is stale when the store's datasets say otherwise.
     pub fn version(&self) -> Vec<(String, DateTime<Utc>)> {
         version_of(self.datasets())
     }
+}
+
+/// Inserts `d` where the display order puts it (real data first, then by title) in a list
+/// already in that order.
+pub fn insert_in_order(list: &mut Vec<DatasetValues>, d: DatasetValues) {
+    let key = |x: &Dataset| (x.is_example, x.title.to_lowercase());
+    let at = list
+        .iter()
+        .position(|(x, _)| key(x) > key(&d.0))
+        .unwrap_or(list.len());
+    list.insert(at, d);
 }
 
 /// The version of a list of datasets, to compare with [`Observatory::version`].
@@ -233,6 +260,25 @@ mod tests {
             ]
         );
         assert!(o.territory_values(Commune, "01001").is_empty());
+        // Another dataset goes in its place in the display order; one of the same slug is
+        // replaced.
+        let mut example = dataset("autre");
+        example.is_example = true;
+        let o2 = o
+            .with_dataset((example, vec![]))
+            .with_dataset((dataset("alpha"), vec![]))
+            .with_dataset((
+                dataset("enquete"),
+                vec![(
+                    indicator("emploi"),
+                    vec![value(Region, "84", "", 2026, 1.0)],
+                )],
+            ));
+        let slugs: Vec<&str> = o2.datasets().map(|d| d.slug.as_str()).collect();
+        assert_eq!(slugs, ["alpha", "enquete", "autre"]);
+        assert_eq!(o2.values("enquete", "emploi", None).len(), 1);
+        assert_eq!(o2.territory_values(Region, "84").len(), 1);
+        assert_eq!(o.values("enquete", "emploi", None).len(), 4, "unchanged");
         assert_eq!(
             o.version(),
             vec![(

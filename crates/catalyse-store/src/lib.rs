@@ -34,7 +34,7 @@ pub use events::EventStore;
 pub use moderators::{ModerationCounts, ModeratorStore};
 pub use needs::{
     ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
-    NEEDS_VERSION_KEY,
+    OpenNeedTally, NEEDS_VERSION_KEY,
 };
 pub use network::{ExampleMember, NetworkStore};
 pub use observatory::ObservatoryStore;

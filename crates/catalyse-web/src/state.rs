@@ -45,8 +45,9 @@ pub struct Inner {
     /// The store's resources version the search index was last built from (see
     /// `resources::refresh`).
     pub resources_seen: std::sync::Mutex<String>,
-    /// The observatory's datasets and values in memory, replaced whole after an import.
-    observatory: RwLock<Arc<Observatory>>,
+    /// The observatory's datasets and values in memory, replaced whole after an import or
+    /// a change of the needs (see [`Inner::refresh_observatory`]).
+    observatory: RwLock<ObservatorySnapshot>,
     /// How the map numbers families, activities, levers and régions.
     pub numbering: crate::network::snapshot::Numbering,
     /// The network directory's full-text index (derived from the store).
@@ -137,7 +138,7 @@ impl AppState {
             files,
             resources_seen: std::sync::Mutex::new(String::new()),
             limits: Limits::from_config(&config)?,
-            observatory: RwLock::new(Arc::new(load_observatory(store.as_ref()).await?)),
+            observatory: RwLock::new(load_observatory(store.as_ref(), &territories).await?),
             numbering,
             matching,
             members,
@@ -184,32 +185,76 @@ impl Inner {
         self.observatory
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .data
             .clone()
     }
 
-    /// Reloads the observatory from the store if its datasets changed since the last load
-    /// (an import by this instance, the command line or another instance). Returns whether
-    /// it did.
+    /// Brings the observatory up to date with the store: reloaded whole when its imported
+    /// datasets changed since the last load (an import by this instance, the command line or
+    /// another instance), only the needs' dataset recomputed when the needs changed
+    /// (`needs_version`). Cheap when nothing changed: two small reads. Returns whether it
+    /// replaced the snapshot.
     pub async fn refresh_observatory(&self) -> Result<bool, catalyse_store::StoreError> {
-        let current = self.observatory().version();
-        let datasets = self.store.datasets().await?;
-        if catalyse_core::observatory::version_of(datasets.iter()) == current {
-            return Ok(false);
-        }
-        let fresh = load_observatory(self.store.as_ref()).await?;
-        *self.observatory.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        // The versions are read before the data: a change during the read is seen next time.
+        let needs = self.store.needs_version().await?;
+        let imported = catalyse_core::observatory::version_of(self.store.datasets().await?.iter());
+        // The needs are counted for the current year: a new year recomputes them too.
+        let year = this_year();
+        let (current, same_imported) = {
+            let s = self.observatory.read().unwrap_or_else(|e| e.into_inner());
+            if s.imported == imported && s.needs == needs && s.year == year {
+                return Ok(false);
+            }
+            (s.data.clone(), s.imported == imported)
+        };
+        let fresh = if same_imported {
+            let open = self.store.open_needs_by_territory().await?;
+            ObservatorySnapshot {
+                data: Arc::new(current.with_dataset(needs_dataset(&open, &self.territories, year))),
+                imported,
+                needs,
+                year,
+            }
+        } else {
+            load_observatory(self.store.as_ref(), &self.territories).await?
+        };
+        *self.observatory.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         self.pages.invalidate();
         Ok(true)
     }
 }
 
+/// The observatory in memory and the versions of the store it was built from.
+struct ObservatorySnapshot {
+    data: Arc<Observatory>,
+    /// The imported datasets' slugs and import times.
+    imported: Vec<(String, chrono::DateTime<chrono::Utc>)>,
+    /// The store's `needs_version`.
+    needs: String,
+    /// The year the needs were counted for.
+    year: i32,
+}
+
 /// The settings key of the secret that signs registration links.
 const LINK_SECRET: &str = "registration_link_secret";
 
-/// Reads every dataset with its indicators and values.
-async fn load_observatory(store: &dyn Store) -> Result<Observatory, catalyse_store::StoreError> {
+/// Reads every imported dataset with its indicators and values, and computes the needs'
+/// dataset.
+async fn load_observatory(
+    store: &dyn Store,
+    territories: &TerritoryIndex,
+) -> Result<ObservatorySnapshot, catalyse_store::StoreError> {
+    use catalyse_core::observatory::needs;
+    let needs_version = store.needs_version().await?;
+    let year = this_year();
+    let listed = store.datasets().await?;
     let mut out = vec![];
-    for listed in store.datasets().await? {
+    for listed in &listed {
+        // An imported dataset cannot take the computed one's slug (one imported before the
+        // slug was reserved is hidden behind it).
+        if listed.slug == needs::DATASET {
+            continue;
+        }
         // Removed between the two reads: the next refresh sees it.
         let Some((d, indicators)) = store.dataset(&listed.slug).await? else {
             continue;
@@ -221,5 +266,37 @@ async fn load_observatory(store: &dyn Store) -> Result<Observatory, catalyse_sto
         }
         out.push((d, with_values));
     }
-    Ok(Observatory::new(out))
+    let open = store.open_needs_by_territory().await?;
+    catalyse_core::observatory::insert_in_order(&mut out, needs_dataset(&open, territories, year));
+    Ok(ObservatorySnapshot {
+        data: Arc::new(Observatory::new(out)),
+        imported: catalyse_core::observatory::version_of(listed.iter()),
+        needs: needs_version,
+        year,
+    })
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
+}
+
+/// The « besoins exprimés » of every territory, for `year`, computed now.
+fn needs_dataset(
+    open: &[catalyse_store::OpenNeedTally],
+    territories: &TerritoryIndex,
+    year: i32,
+) -> catalyse_core::observatory::DatasetValues {
+    catalyse_core::observatory::needs::dataset(
+        open.iter().map(|o| {
+            (
+                o.territory.level,
+                o.territory.code.as_str(),
+                o.count,
+                o.examples,
+            )
+        }),
+        territories,
+        year,
+        chrono::Utc::now(),
+    )
 }

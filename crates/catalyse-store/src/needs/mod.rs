@@ -125,6 +125,15 @@ pub struct OpenNeedCount {
     pub count: i64,
 }
 
+/// How many open needs are public for one territory (the one they were expressed for), and
+/// how many of those are examples (« données d'exemple »).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenNeedTally {
+    pub territory: TerritoryRef,
+    pub count: i64,
+    pub examples: i64,
+}
+
 /// What the besoins des territoires need from storage.
 #[async_trait]
 pub trait NeedStore: Send + Sync {
@@ -235,6 +244,9 @@ pub trait NeedStore: Send + Sync {
     /// The public open needs (« ouvert », « en relation »), counted by territory and
     /// fragility of their published version.
     async fn open_need_counts(&self) -> StoreResult<Vec<OpenNeedCount>>;
+    /// The public open needs counted by the territory they were expressed for, with how
+    /// many of them are examples (the observatory's « besoins exprimés »).
+    async fn open_needs_by_territory(&self) -> StoreResult<Vec<OpenNeedTally>>;
     /// Keeps the answer to a webinar registration's « Quel est votre besoin ? ».
     async fn add_need_draft(
         &self,

@@ -1,6 +1,6 @@
 //! The needs' SQL, one text for both engines (see `crate::sql`).
 
-use super::{NeedContact, NeedDraft, OpenNeedCount, NEEDS_VERSION_KEY};
+use super::{NeedContact, NeedDraft, OpenNeedCount, OpenNeedTally, NEEDS_VERSION_KEY};
 use crate::common::bump_version;
 use crate::network::sql::{moderated, NEED_COLUMNS};
 use crate::sql::{corrupt, query, query_as, Conn, Engine, FromRow, Row, CHUNK};
@@ -96,6 +96,19 @@ impl FromRow for OpenNeedCount {
             },
             fragility: r.try_get("fragility")?,
             count: r.try_get("n")?,
+        })
+    }
+}
+
+impl FromRow for OpenNeedTally {
+    fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
+        Ok(OpenNeedTally {
+            territory: TerritoryRef {
+                level: parsed(r, "territory_level")?,
+                code: r.try_get("territory_code")?,
+            },
+            count: r.try_get("n")?,
+            examples: r.try_get("examples")?,
         })
     }
 }

@@ -4,7 +4,7 @@ use super::loads::{insert_draft, insert_examples, insert_imports, register_with_
 use super::sql::*;
 use super::{
     ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
-    NEEDS_VERSION_KEY,
+    OpenNeedTally, NEEDS_VERSION_KEY,
 };
 use crate::common::{in_batches, read_version};
 use crate::network::sql::{
@@ -372,6 +372,19 @@ where
              WHERE published IS NOT NULL AND status IN ('ouvert', 'en-relation') \
              GROUP BY territory_level, territory_code, fragility \
              ORDER BY territory_level, territory_code, fragility",
+        )
+        .fetch_all(self.r())
+        .await
+    }
+
+    async fn open_needs_by_territory(&self) -> StoreResult<Vec<OpenNeedTally>> {
+        // `COUNT` and a `SUM` of integers are 64-bit on both engines (`CAST` keeps the sum
+        // an integer on PostgreSQL, where it would otherwise be a numeric).
+        query_as(
+            "SELECT territory_level, territory_code, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN is_example THEN 1 ELSE 0 END) AS BIGINT) AS examples \
+             FROM needs WHERE published IS NOT NULL AND status IN ('ouvert', 'en-relation') \
+             GROUP BY territory_level, territory_code ORDER BY territory_level, territory_code",
         )
         .fetch_all(self.r())
         .await

@@ -9,7 +9,7 @@ use catalyse_core::needs::{Need, NeedEvent, NeedOrigin, NeedStatus};
 use catalyse_core::network::{Review, Subject, Visibility};
 use catalyse_store::both_databases as conformance;
 use catalyse_store::{
-    ExampleNeed, ImportedNeed, NeedContactKind, OpenNeedCount, Store, StoreError,
+    ExampleNeed, ImportedNeed, NeedContactKind, OpenNeedCount, OpenNeedTally, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
@@ -668,6 +668,100 @@ async fn examples_body(store: Arc<dyn Store>) {
         store.needs_of(author).await.unwrap(),
         [store.need(mine.id).await.unwrap().unwrap()]
     );
+}
+
+conformance!(open_needs_counted_by_territory, tally_body);
+async fn tally_body(store: Arc<dyn Store>) {
+    use catalyse_core::network::TerritoryRef;
+    use catalyse_core::TerritoryLevel;
+    let now = Utc::now();
+    assert!(store.open_needs_by_territory().await.unwrap().is_empty());
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let in_rhone = |title: &str| {
+        let mut f = need_fields(title);
+        f.territory = TerritoryRef {
+            level: TerritoryLevel::Department,
+            code: "69".into(),
+        };
+        f
+    };
+    let row = |fields, status| ImportedNeed {
+        fields,
+        status,
+        author_id: None,
+        author_email: None,
+    };
+    // Lyon: two open (one in touch), one resolved, one closed; the Rhône: one open.
+    store
+        .import_needs(
+            &[
+                row(need_fields("Premier"), NeedStatus::Ouvert),
+                row(need_fields("Deuxième"), NeedStatus::EnRelation),
+                row(need_fields("Troisième"), NeedStatus::Resolu),
+                row(need_fields("Quatrième"), NeedStatus::Clos),
+                row(in_rhone("Cinquième"), NeedStatus::Ouvert),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    // Submitted, not yet approved: not counted.
+    let pending = store
+        .submit_need(
+            None,
+            author,
+            &need_fields("En attente"),
+            NeedOrigin::Formulaire,
+            now,
+        )
+        .await
+        .unwrap();
+    let tally = |territory, count, examples| OpenNeedTally {
+        territory,
+        count,
+        examples,
+    };
+    let rhone = TerritoryRef {
+        level: TerritoryLevel::Department,
+        code: "69".into(),
+    };
+    let lyon = crate::fixtures::commune("69123");
+    let mut got = store.open_needs_by_territory().await.unwrap();
+    got.sort_by(|a, b| a.territory.code.cmp(&b.territory.code));
+    assert_eq!(
+        got,
+        [tally(rhone.clone(), 1, 0), tally(lyon.clone(), 2, 0)]
+    );
+
+    // An example in Lyon, and the pending need approved: counted, the example as such.
+    store
+        .insert_example_needs(
+            &[ExampleNeed {
+                fields: need_fields("Exemple"),
+                status: NeedStatus::Ouvert,
+                at: now,
+                author_id: None,
+                trail: vec![],
+            }],
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .decide_need(pending.id, 1, true, "", None, now)
+        .await
+        .unwrap();
+    let mut got = store.open_needs_by_territory().await.unwrap();
+    got.sort_by(|a, b| a.territory.code.cmp(&b.territory.code));
+    assert_eq!(got, [tally(rhone, 1, 0), tally(lyon.clone(), 4, 1)]);
+
+    // Closing one takes it out of the count.
+    store
+        .set_need_status(pending.id, NeedStatus::Clos, "", None, now)
+        .await
+        .unwrap();
+    let got = store.open_needs_by_territory().await.unwrap();
+    assert!(got.contains(&tally(lyon, 3, 1)), "{got:?}");
 }
 
 conformance!(needs_drafts_and_opt_out, drafts_body);

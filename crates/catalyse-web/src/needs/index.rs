@@ -206,7 +206,8 @@ pub fn document(territories: &TerritoryIndex, n: &Need) -> Option<NeedDoc> {
 /// Keeps the index in step with one need after a write: public ones are searchable (with
 /// their status) and others not, as soon as this returns. When this write is the only change
 /// since the index was last in step, the index notes the store's new version; otherwise the
-/// next [`refresh`] rebuilds it. A failure is logged: the index is derived data.
+/// next [`refresh`] rebuilds it. The observatory's count of open needs follows. A failure is
+/// logged: the index is derived data.
 pub async fn index_one(state: &AppState, n: &Need) {
     let index = state.needs.clone();
     let doc = document(&state.territories, n);
@@ -220,6 +221,10 @@ pub async fn index_one(state: &AppState, n: &Need) {
         Ok(Ok(())) => note_if_only_change(state).await,
         Ok(Err(e)) => tracing::error!(error = %e, need = id, "need index update failed"),
         Err(e) => tracing::error!(error = %e, need = id, "need index update panicked"),
+    }
+    // The observatory's « besoins exprimés » follow at once (they count the open needs).
+    if let Err(e) = state.refresh_observatory().await {
+        tracing::warn!(error = %e, need = id, "observatory not updated");
     }
     state.pages.invalidate();
 }

@@ -142,8 +142,9 @@ pub async fn upload(
             v.lines = lines.into_iter().take(SHOWN_LINES).collect();
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &v)
         }
-        Err(ImportError::Reserved(_)) => {
-            v.errors.push("slug", t.s("admin_data.reserved"));
+        Err(ImportError::Reserved(slug)) => {
+            v.errors
+                .push("slug", t.s(crate::observatory::import::reserved_key(&slug)));
             render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &v)
         }
         Err(ImportError::NoSlug) => {

@@ -3,6 +3,7 @@
 
 use crate::state::AppState;
 use catalyse_core::dataset::{parse_csv, LineError};
+use catalyse_core::observatory::needs::DATASET as NEEDS_DATASET;
 use catalyse_store::{NewDataset, StoreError};
 
 /// A dataset to import: its description and its CSV text.
@@ -26,15 +27,38 @@ pub enum ImportError {
     /// The file's bad lines; nothing was written.
     #[error("{} erreur(s) : rien n'a été importé", .0.len())]
     Lines(Vec<LineError>),
-    /// The slug belongs to data the platform derives itself.
-    #[error(
-        "le jeu de données « {0} » est tiré de la géographie officielle et ne se remplace pas"
-    )]
+    /// The slug belongs to data the platform derives itself (the population, from the
+    /// geography; the needs expressed, from the needs published).
+    #[error("{}", reserved_message(.0))]
     Reserved(String),
     #[error("l'identifiant du jeu de données est vide")]
     NoSlug,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a reserved slug cannot be imported, in French (for the command line).
+fn reserved_message(slug: &str) -> String {
+    if slug == NEEDS_DATASET {
+        format!(
+            "le jeu de données « {slug} » est calculé par la plateforme à partir des besoins \
+             publiés et ne se remplace pas : choisissez un autre identifiant"
+        )
+    } else {
+        format!(
+            "le jeu de données « {slug} » est tiré de la géographie officielle et ne se \
+             remplace pas : choisissez un autre identifiant"
+        )
+    }
+}
+
+/// The page's message (a key of `admin_data`) for a reserved slug.
+pub fn reserved_key(slug: &str) -> &'static str {
+    if slug == NEEDS_DATASET {
+        "admin_data.reserved_needs"
+    } else {
+        "admin_data.reserved"
+    }
 }
 
 /// Checks the whole file, then creates or replaces the dataset in one transaction and
@@ -48,7 +72,7 @@ pub async fn import_dataset(
     if slug.is_empty() {
         return Err(ImportError::NoSlug);
     }
-    if slug == crate::POPULATION {
+    if slug == crate::POPULATION || slug == NEEDS_DATASET {
         return Err(ImportError::Reserved(slug));
     }
     let import = parse_csv(upload.text, &state.territories).map_err(ImportError::Lines)?;

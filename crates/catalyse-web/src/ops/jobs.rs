@@ -4,13 +4,14 @@
 use crate::state::AppState;
 use std::time::Duration;
 
-/// Every few seconds: picks up datasets imported by the command line or another instance.
+/// Every few seconds: picks up datasets imported, or needs changed, by the command line or
+/// another instance.
 pub async fn watch_observatory(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(OBSERVATORY_REFRESH_SECONDS));
     loop {
         tick.tick().await;
         match state.refresh_observatory().await {
-            Ok(true) => tracing::info!("observatory reloaded after an import"),
+            Ok(true) => tracing::info!("observatory reloaded after an import or a change of needs"),
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "observatory refresh failed"),
         }

@@ -158,9 +158,16 @@ both_databases!(observatory_api, observatory);
 async fn observatory(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let list = json(&app.get("/api/v1/datasets").await.body);
-    assert_eq!(list[0]["slug"], "population");
+    // By title: the needs computed by the platform, then the population.
+    let slugs: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["slug"].as_str())
+        .collect();
+    assert_eq!(slugs, ["besoins-des-territoires", "population"]);
     // A dataset's time as the API has always written it: RFC 3339 to the second, `+00:00`.
-    let updated = list[0]["updated_at"].as_str().unwrap();
+    let updated = list[1]["updated_at"].as_str().unwrap();
     assert!(
         updated.len() == 25
             && updated.ends_with("+00:00")
@@ -187,7 +194,21 @@ async fn observatory(store: Arc<dyn Store>) {
             .await
             .body,
     );
-    assert_eq!(mine[0]["value"]["value"], 173000.0);
+    let population = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["dataset"]["slug"] == "population")
+        .unwrap();
+    assert_eq!(population["value"]["value"], 173000.0);
+    let needs = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["dataset"]["slug"] == "besoins-des-territoires")
+        .unwrap();
+    assert_eq!(needs["indicator"]["slug"], "besoins-exprimes");
+    assert_eq!(needs["value"]["value"], 0.0, "no need yet");
     let children = json(&app.get("/api/v1/territories/region/84/children").await.body);
     assert_eq!(children.as_array().unwrap().len(), 2);
     for (path, status) in [

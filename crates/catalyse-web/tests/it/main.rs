@@ -22,6 +22,7 @@ mod needs_search;
 mod needs_sources;
 mod network;
 mod observatory;
+mod observatory_needs;
 mod page_cache;
 mod pages;
 mod places;
