@@ -226,6 +226,11 @@ pub trait NeedStore: Send + Sync {
     /// The public open needs (« ouvert », « en relation »), counted by territory and
     /// fragility of their published version.
     async fn open_need_counts(&self) -> StoreResult<Vec<OpenNeedCount>>;
+    /// The public « ouvert » needs no one ever offered help on nor asked to be put in touch
+    /// about (no offer or request recorded; a need reopened after one is not among them):
+    /// the longest waiting first (published longest ago, then by id), at most `limit` (1 to
+    /// 500), and how many there are in all.
+    async fn uncontacted_needs(&self, limit: u32) -> StoreResult<(Vec<Need>, i64)>;
     /// Keeps the answer to a webinar registration's « Quel est votre besoin ? ».
     async fn add_need_draft(
         &self,
