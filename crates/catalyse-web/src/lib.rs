@@ -3,9 +3,10 @@
 //! Each area (`accounts`, `reference`, `territories`, `observatory`, `resources`, `network`,
 //! `map`, `events`, `cases`, `needs`, `ops`) owns its handlers, its templates
 //! (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
-//! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the areas, the shared kit: `state`,
-//! `config`, `auth`, `error`, `i18n`, `pages` (rendering), `forms`, `api` (problem+json,
-//! the OpenAPI document), `mail`, `files`, `upload`, `ratelimit`, `middleware`, `metrics`,
+//! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the
+//! areas, the shared kit: `state`, `config`, `auth`, `error`, `i18n`, `pages` (rendering),
+//! `related` (what an area lists on another's page), `forms`, `api` (problem+json, the
+//! OpenAPI document), `mail`, `files`, `upload`, `ratelimit`, `middleware`, `metrics`,
 //! `assets`. `boot` opens the store and loads the reference data; [`launch`] serves.
 
 pub mod accounts;
@@ -36,6 +37,7 @@ pub mod pages;
 pub mod ratelimit;
 pub mod read_path;
 pub mod reference;
+pub mod related;
 pub mod resources;
 pub mod state;
 pub mod territories;

@@ -247,6 +247,11 @@ pub trait NeedStore: Send + Sync {
     /// The public open needs counted by the territory they were expressed for, with how
     /// many of them are examples (the observatory's « besoins exprimés »).
     async fn open_needs_by_territory(&self) -> StoreResult<Vec<OpenNeedTally>>;
+    /// The public « ouvert » needs no one ever offered help on nor asked to be put in touch
+    /// about (no offer or request recorded; a need reopened after one is not among them):
+    /// the longest waiting first (published longest ago, then by id), at most `limit` (1 to
+    /// 500), and how many there are in all.
+    async fn uncontacted_needs(&self, limit: u32) -> StoreResult<(Vec<Need>, i64)>;
     /// Keeps the answer to a webinar registration's « Quel est votre besoin ? ».
     async fn add_need_draft(
         &self,

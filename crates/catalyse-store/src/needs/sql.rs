@@ -16,6 +16,9 @@ pub(super) const EXAMPLE_CHUNK: usize = 200;
 pub(super) const CONTACT_COLUMNS: &str = "id, need_id, from_user, to_user, kind, at";
 pub(super) const DRAFT_COLUMNS: &str = "id, user_id, email, event_id, text, created_at, used_at";
 pub(super) const STEP_COLUMNS: &str = "need_id, at, status, note";
+/// The public « ouvert » needs with no offer or request recorded (`NeedStore::uncontacted_needs`).
+pub(super) const UNCONTACTED: &str = "published IS NOT NULL AND status = 'ouvert' \
+    AND NOT EXISTS (SELECT 1 FROM need_contacts c WHERE c.need_id = needs.id)";
 
 pub(super) fn parsed<T: std::str::FromStr<Err = String>, DB: Engine>(
     r: &Row<DB>,

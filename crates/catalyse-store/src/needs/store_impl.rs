@@ -390,6 +390,20 @@ where
         .await
     }
 
+    async fn uncontacted_needs(&self, limit: u32) -> StoreResult<(Vec<Need>, i64)> {
+        let total = query_scalar(&format!("SELECT COUNT(*) FROM needs WHERE {UNCONTACTED}"))
+            .fetch_one(self.r())
+            .await?;
+        let needs = query_as(&format!(
+            "SELECT {NEED_COLUMNS} FROM needs WHERE {UNCONTACTED} \
+             ORDER BY published_at, id LIMIT $1"
+        ))
+        .bind(i64::from(limit.clamp(1, 500)))
+        .fetch_all(self.r())
+        .await?;
+        Ok((with_trails(self.r(), needs).await?, total))
+    }
+
     async fn add_need_draft(
         &self,
         user_id: Option<i64>,

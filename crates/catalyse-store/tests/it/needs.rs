@@ -558,6 +558,82 @@ async fn contacts_body(store: Arc<dyn Store>) {
     assert_eq!(store.need_contacts(n.id).await.unwrap().len(), 2);
 }
 
+conformance!(needs_without_contact_longest_waiting_first, uncontacted_body);
+async fn uncontacted_body(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let author = member(&store, "camille@exemple.fr", true).await;
+    let helper = member(&store, "asso@exemple.fr", true).await;
+    assert_eq!(store.uncontacted_needs(10).await.unwrap(), (vec![], 0));
+    // Published 40, 30, 20 and 10 days ago: open, open, resolved, « en relation » (an
+    // example's status, with no contact recorded).
+    let example = |title: &str, status, days| ExampleNeed {
+        fields: need_fields(title),
+        status,
+        at: now - Duration::days(days),
+        author_id: None,
+        trail: vec![],
+    };
+    let examples = [
+        example("Le plus ancien", NeedStatus::Ouvert, 40),
+        example("Aidé ensuite", NeedStatus::Ouvert, 30),
+        example("Résolu", NeedStatus::Resolu, 20),
+        example("Déjà en relation", NeedStatus::EnRelation, 10),
+    ];
+    store.insert_example_needs(&examples, now).await.unwrap();
+    // A member's need published today, and one still waiting for review.
+    let today = published(&store, author, "Publié aujourd'hui").await;
+    store
+        .submit_need(
+            None,
+            author,
+            &need_fields("Pas encore publié"),
+            NeedOrigin::Formulaire,
+            now,
+        )
+        .await
+        .unwrap();
+    let titles = |needs: &[Need]| {
+        (needs.iter())
+            .map(|n| n.public_fields().unwrap().title.clone())
+            .collect::<Vec<_>>()
+    };
+    let (needs, total) = store.uncontacted_needs(10).await.unwrap();
+    assert_eq!(
+        titles(&needs),
+        ["Le plus ancien", "Aidé ensuite", "Publié aujourd'hui"]
+    );
+    assert_eq!(total, 3);
+    assert_eq!(needs[2], store.need(today.id).await.unwrap().unwrap());
+    // At most `limit`, the total still counts them all.
+    let (first, total) = store.uncontacted_needs(1).await.unwrap();
+    assert_eq!((titles(&first), total), (vec!["Le plus ancien".into()], 3));
+
+    // An offer of help takes it out, and it stays out once reopened.
+    let helped = needs[1].clone();
+    store
+        .record_need_contact(helped.id, helper, None, NeedContactKind::Offer, now)
+        .await
+        .unwrap();
+    store
+        .set_need_status(helped.id, NeedStatus::Ouvert, "Rouvert", Some(author), now)
+        .await
+        .unwrap();
+    let (needs, total) = store.uncontacted_needs(10).await.unwrap();
+    assert_eq!(titles(&needs), ["Le plus ancien", "Publié aujourd'hui"]);
+    assert_eq!(total, 2);
+    // A request from the author does too; a closed need is not waiting.
+    store
+        .record_need_contact(today.id, author, Some(helper), NeedContactKind::Request, now)
+        .await
+        .unwrap();
+    let oldest = &needs[0];
+    store
+        .set_need_status(oldest.id, NeedStatus::Clos, "", None, now)
+        .await
+        .unwrap();
+    assert_eq!(store.uncontacted_needs(10).await.unwrap(), (vec![], 0));
+}
+
 conformance!(needs_import_all_or_nothing, import_body);
 async fn import_body(store: Arc<dyn Store>) {
     let now = Utc::now();

@@ -1,9 +1,10 @@
 //! Cases shown elsewhere on the platform (a territory's portrait, a lever's page, a member's
-//! page, the Atom feed): a query on the case index, then those cases read by id, so that a
-//! page never loads every case.
+//! page, the Atom feed), in the shape every area lists on another's page
+//! (`crate::related`): a query on the case index, then those cases read by id.
 
 use crate::error::AppError;
 use crate::pages::PageCtx;
+use crate::related::{Item, Related, SHOWN};
 use crate::state::AppState;
 use catalyse_core::cases::Case;
 use catalyse_core::{Territory, TerritoryLevel};
@@ -13,46 +14,22 @@ use catalyse_search::cases::{CaseQuery, CaseSort};
 /// the index's order: what a page lists without loading every case.
 pub async fn found(state: &AppState, q: CaseQuery) -> Result<(Vec<Case>, usize), AppError> {
     let index = state.cases.clone();
-    let found = tokio::task::spawn_blocking(move || index.search(&q))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
-    let cases = state.store.cases_by_ids(&ids).await?;
-    // The index may lag a write by a moment: only what is public now.
-    let cases = cases.into_iter().filter(Case::is_public).collect();
-    Ok((cases, found.total))
-}
-/// Cases listed on another area's page.
-const SHOWN: u32 = 10;
-
-/// One case in such a list.
-pub struct RelatedCase {
-    pub slug: String,
-    pub title: String,
-    /// Its territory's name, if the geography knows it.
-    pub place: String,
-    pub is_example: bool,
-}
-
-/// A short list of public cases (the newest), how many there are in all, and where to see
-/// them all: what `templates/cases/related.html` shows.
-pub struct Related {
-    pub title: String,
-    pub items: Vec<RelatedCase>,
-    pub total: usize,
-    /// « 3 pratiques publiées ».
-    pub count: String,
-    pub none: String,
-    /// The search that lists them all, and its link's text.
-    pub more: Option<(String, String)>,
+    let store = state.store.clone();
+    crate::related::found(
+        move || {
+            let found = index.search(&q)?;
+            Ok((found.hits.iter().map(|h| h.id).collect(), found.total))
+        },
+        |ids| async move { store.cases_by_ids(&ids).await },
+        Case::is_public,
+    )
+    .await
 }
 
 async fn related(
     state: &AppState,
     q: CaseQuery,
-    title: String,
-    none: String,
+    (title, none): (&str, &str),
     ctx: &PageCtx,
     more: Option<(String, String)>,
 ) -> Result<Related, AppError> {
@@ -67,25 +44,22 @@ async fn related(
         .iter()
         .filter_map(|c| {
             let f = c.public_fields()?;
-            Some(RelatedCase {
-                slug: c.slug.clone(),
+            Some(Item {
+                href: format!("/pratiques/{}", c.slug),
                 title: f.title.clone(),
-                // Read here, not through the pages (which list members): no module circle.
-                place: state
-                    .territories
-                    .get(f.territory.level, &f.territory.code)
-                    .map(|t| t.name.clone())
-                    .unwrap_or_default(),
+                place: crate::related::place(state, &f.territory),
+                status: String::new(),
                 is_example: c.is_example,
             })
         })
         .collect();
     Ok(Related {
-        title,
+        id: "pratiques-liees",
+        title: ctx.t.s(title).to_string(),
         items,
         total,
         count: ctx.t.n("cases_more.count", total),
-        none,
+        none: ctx.t.s(none).to_string(),
         more,
     })
 }
@@ -98,51 +72,35 @@ pub async fn of_territory(
     ctx: &PageCtx,
     t: &Territory,
 ) -> Result<Related, AppError> {
-    let index = &state.territories;
     let mut q = CaseQuery::default();
-    let search = |key: &str, code: &str| format!("/pratiques?{key}={code}");
-    let more = match t.level {
-        TerritoryLevel::Region => {
-            q.region = Some(t.code.clone());
-            Some((
-                search("region", &t.code),
-                ctx.t.f("cases_more.territory_all", &t.name),
-            ))
-        }
-        TerritoryLevel::Department => {
-            q.department = Some(t.code.clone());
-            Some((
-                search("departement", &t.code),
-                ctx.t.f("cases_more.territory_all", &t.name),
-            ))
-        }
+    match t.level {
+        TerritoryLevel::Region => q.region = Some(t.code.clone()),
+        TerritoryLevel::Department => q.department = Some(t.code.clone()),
         level => {
             q.territories.push(format!("{}:{}", level, t.code));
             if level == TerritoryLevel::Epci {
                 q.territories.extend(
-                    index
-                        .children(level, &t.code)
-                        .iter()
+                    (state.territories.children(level, &t.code).iter())
                         .filter(|c| c.level == TerritoryLevel::Commune)
                         .map(|c| format!("{}:{}", c.level, c.code)),
                 );
             }
-            t.department
-                .as_deref()
-                .and_then(|d| index.get(TerritoryLevel::Department, d))
-                .map(|d| {
-                    (
-                        search("departement", &d.code),
-                        ctx.t.f("cases_more.territory_department", &d.name),
-                    )
-                })
         }
-    };
+    }
+    let more = crate::related::searched(state, t).map(|(key, s, own)| {
+        let label = match own {
+            true => "cases_more.territory_all",
+            false => "cases_more.territory_department",
+        };
+        (
+            format!("/pratiques?{key}={}", s.code),
+            ctx.t.f(label, &s.name),
+        )
+    });
     related(
         state,
         q,
-        ctx.t.s("cases_more.territory_title").to_string(),
-        ctx.t.s("cases_more.territory_none").to_string(),
+        ("cases_more.territory_title", "cases_more.territory_none"),
         ctx,
         more,
     )
@@ -161,8 +119,7 @@ pub async fn of_lever(state: &AppState, ctx: &PageCtx, slug: &str) -> Result<Rel
     related(
         state,
         q,
-        ctx.t.s("cases_more.lever_title").to_string(),
-        ctx.t.s("cases_more.lever_none").to_string(),
+        ("cases_more.lever_title", "cases_more.lever_none"),
         ctx,
         Some((
             format!("/pratiques?{more}"),
@@ -181,8 +138,7 @@ pub async fn of_member(state: &AppState, ctx: &PageCtx, user_id: i64) -> Result<
     related(
         state,
         q,
-        ctx.t.s("cases_more.member_title").to_string(),
-        ctx.t.s("cases_more.member_none").to_string(),
+        ("cases_more.member_title", "cases_more.member_none"),
         ctx,
         None,
     )

@@ -5,11 +5,14 @@
 //! follows it (`manage`: a version submitted, status moves, « Mes besoins »), who may act
 //! (`status`); moderators decide in `network::moderation`. Who could help and why:
 //! `suggestions`, over the candidates in memory (`pool`), and its API (`api_suggestions`);
-//! putting people in touch about a need: `contact`.
+//! putting people in touch about a need: `contact`. The open needs on other areas' pages
+//! (territory portraits, lever pages): `related`; the animators' view, `/admin/besoins`:
+//! `admin`.
 //! Where needs come from besides the form: example needs (`examples`), `catalyse needs
 //! import` (`import`), and the drafts a webinar registration leaves for their author to
 //! complete (`drafts`).
 
+pub mod admin;
 pub mod api;
 pub mod api_suggestions;
 pub mod contact;
@@ -22,6 +25,7 @@ pub mod index;
 pub mod manage;
 pub mod pages;
 pub mod pool;
+pub mod related;
 pub mod status;
 pub mod suggestions;
 
@@ -66,7 +70,8 @@ pub fn routes() -> Routes {
                 "/besoins/{slug}/mise-en-relation",
                 get(contact::request_form).post(contact::request),
             )
-            .route("/mon-profil/besoins", get(manage::mine)),
+            .route("/mon-profil/besoins", get(manage::mine))
+            .route("/admin/besoins", get(admin::board)),
         api: OpenApiRouter::with_openapi(Schemas::openapi())
             .routes(routes!(api::search))
             .routes(routes!(api::need))

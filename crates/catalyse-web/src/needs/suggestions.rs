@@ -262,3 +262,36 @@ pub async fn ranked(
         .collect();
     Ok(shown)
 }
+
+/// Of these public needs, those for which the engine proposes no member (as a signed-in
+/// member would see them, their author aside) and no case study: those the animators must
+/// find help for by other means. One scan of the pool per need, all off the async threads:
+/// the caller bounds how many it asks about.
+pub async fn without_suggestion(state: &AppState, needs: Vec<Need>) -> Result<Vec<Need>, AppError> {
+    let snapshot = state.network();
+    let asked: Vec<(Need, NeedProfile, Viewer)> = needs
+        .into_iter()
+        .filter_map(|n| {
+            let fields = n.public_fields()?;
+            let point = state.matching.point(&state.territories, &fields.territory);
+            let profile = NeedProfile::from_fields(fields, snapshot.suggestions.names(), point);
+            let viewer = Viewer {
+                signed_in: true,
+                exclude: n.author_id.into_iter().collect(),
+            };
+            Some((n, profile, viewer))
+        })
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    tokio::task::spawn_blocking(move || {
+        (asked.into_iter())
+            .filter(|(_, profile, viewer)| {
+                let found = suggest(&snapshot.suggestions, profile, viewer, today, 1);
+                found.members.is_empty() && found.cases.is_empty()
+            })
+            .map(|(n, ..)| n)
+            .collect()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}

@@ -225,7 +225,7 @@ struct MemberPage<'a> {
     message: String,
     notice: Option<String>,
     /// The public cases she documented or is a contact of.
-    related_cases: crate::cases::related::Related,
+    related_cases: crate::related::Related,
 }
 
 impl MemberPage<'_> {

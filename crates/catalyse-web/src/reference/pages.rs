@@ -37,7 +37,9 @@ struct LeverPage<'a> {
     /// (slug, title, when) of the webinars and events on this lever.
     events: Vec<(String, String, String)>,
     /// The newest public cases that use it.
-    related_cases: crate::cases::related::Related,
+    related_cases: crate::related::Related,
+    /// The newest open needs that seek it.
+    related_needs: crate::related::Related,
 }
 
 pub async fn lever(
@@ -85,9 +87,11 @@ pub async fn lever(
         })
         .collect();
     let related_cases = crate::cases::related::of_lever(&state, &ctx, &slug).await?;
+    let related_needs = crate::needs::related::of_lever(&state, &ctx, &slug).await?;
     let page = LeverPage {
         ctx: &ctx,
         related_cases,
+        related_needs,
         events,
         resources,
         resources_total: found.total,

@@ -134,7 +134,9 @@ struct Portrait<'a> {
     members: Vec<crate::network::members::Card>,
     members_total: usize,
     /// The public cases of this territory and of those inside it.
-    related_cases: crate::cases::related::Related,
+    related_cases: crate::related::Related,
+    /// The open needs of this territory and of those inside it.
+    related_needs: crate::related::Related,
 }
 
 /// A survey's answers for the territory: ranked bars for one group, and a table for all.
@@ -269,9 +271,11 @@ pub async fn portrait(
     let (members_total, ids) = state.network().active_in(level, &t.code, signed_in, 12);
     let members = crate::network::members::cards(&state, &ids, signed_in).await?;
     let related_cases = crate::cases::related::of_territory(&state, &ctx, t).await?;
+    let related_needs = crate::needs::related::of_territory(&state, &ctx, t).await?;
     let page = Portrait {
         ctx: &ctx,
         related_cases,
+        related_needs,
         locator,
         members,
         members_total,

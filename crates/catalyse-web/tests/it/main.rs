@@ -18,6 +18,7 @@ mod map_cases;
 mod moderation;
 mod needs;
 mod needs_match;
+mod needs_places;
 mod needs_search;
 mod needs_sources;
 mod network;
