@@ -6,8 +6,9 @@
 //! d'exemple » there as in the map's popups.
 
 use crate::error::AppError;
-use crate::network::map_views::{bbox_param, overlap, METROPOLE};
+use crate::needs::status::status_label;
 use crate::network::map_query::{MapQuery, FRANCE, PAGE_FILTERS};
+use crate::network::map_views::{bbox_param, overlap, METROPOLE};
 use crate::pages::{render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
@@ -178,7 +179,7 @@ fn texts(ctx: &PageCtx) -> String {
             (k.clone(), ctx.t.s(&format!("carte.{k}")).to_string().into())
         }))
         .chain(NeedStatus::ALL.iter().map(|s| {
-            let v = ctx.t.s(&status_key(*s)).to_string();
+            let v = status_label(ctx.t, *s).to_string();
             (format!("status_{}", s.as_str()), v.into())
         }))
         .chain([("example".to_string(), ctx.t.s("demo.label").into())])
@@ -238,11 +239,6 @@ pub async fn names(State(state): State<AppState>) -> Response {
         state.numbering.views.names_json.clone(),
     )
         .into_response()
-}
-
-/// The words of a need's status (`needs.status_en_relation`…).
-fn status_key(s: NeedStatus) -> String {
-    format!("needs.status_{}", s.as_str().replace('-', "_"))
 }
 
 /// One line of the list.
@@ -359,7 +355,7 @@ fn row(
         Layer::Need => {
             let need = snap.needs.get(&p.id);
             let status = need
-                .map(|n| ctx.t.s(&status_key(n.status)).to_string())
+                .map(|n| status_label(ctx.t, n.status).to_string())
                 .unwrap_or_default();
             (
                 format!("/besoins/{}", p.slug),

@@ -324,8 +324,7 @@ mod tests {
     #[test]
     fn the_need_layer_in_addresses() {
         let layers = |raw: &str, names| {
-            MapQuery::parse(Some(raw), names)
-                .map(|q| (q.members, q.places, q.cases, q.needs))
+            MapQuery::parse(Some(raw), names).map(|q| (q.members, q.places, q.cases, q.needs))
         };
         // Without `layers`, all four; `needs` alone, or with others.
         assert_eq!(layers("zoom=3", API_FILTERS), Ok((true, true, true, true)));
@@ -343,7 +342,10 @@ mod tests {
         );
         // The API knows the English name only; pages take the French one too.
         let err = layers("layers=besoins", API_FILTERS).unwrap_err();
-        assert!(err.contains("« besoins »") && err.contains("needs"), "{err}");
+        assert!(
+            err.contains("« besoins »") && err.contains("needs"),
+            "{err}"
+        );
         assert!(layers("layers=need", API_FILTERS).is_err());
         assert_eq!(
             layers("couches=besoins", PAGE_FILTERS),

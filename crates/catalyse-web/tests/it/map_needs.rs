@@ -225,7 +225,12 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         .submit_need(
             None,
             author,
-            &fields("Besoin en attente", commune("42218"), &["associations"], &[]),
+            &fields(
+                "Besoin en attente",
+                commune("42218"),
+                &["associations"],
+                &[],
+            ),
             NeedOrigin::Formulaire,
             now,
         )
@@ -256,7 +261,12 @@ async fn open_needs_only(store: Arc<dyn Store>) {
     let mut public_slugs: Vec<String> = public.iter().map(|n| n.slug.clone()).collect();
     public_slugs.sort();
     // Their titles: never on the map nor in the list.
-    let hidden = ["Besoin résolu", "Besoin clos", "Besoin en attente", "Besoin refusé"];
+    let hidden = [
+        "Besoin résolu",
+        "Besoin clos",
+        "Besoin en attente",
+        "Besoin refusé",
+    ];
 
     until_listed(&app, "couches=besoins", 4).await;
     let bbox = "bbox=-180,-85,180,85";
@@ -279,8 +289,11 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         let (all, _, all_needs) = on_map(&app, &format!("{bbox}&zoom={zoom}")).await;
         assert_eq!((all, all_needs), (4, 4), "every layer at zoom {zoom}");
         // Without the needs' layer, none.
-        let (others, _, none) =
-            on_map(&app, &format!("{bbox}&zoom={zoom}&layers=members,places,cases")).await;
+        let (others, _, none) = on_map(
+            &app,
+            &format!("{bbox}&zoom={zoom}&layers=members,places,cases"),
+        )
+        .await;
         assert_eq!((others, none), (0, 0));
     }
     let everything = app
@@ -300,7 +313,10 @@ async fn open_needs_only(store: Arc<dyn Store>) {
     assert_eq!(p["department"], "Ain");
     assert!(p.get("example").is_none(), "{p}");
     let p = point(&app, &loire.slug).await;
-    assert_eq!((&p["status"], &p["territory"]), (&"ouvert".into(), &"Loire".into()));
+    assert_eq!(
+        (&p["status"], &p["territory"]),
+        (&"ouvert".into(), &"Loire".into())
+    );
     let p = point(&app, &example.slug).await;
     assert_eq!(p["example"], true, "{p}");
     assert_eq!(p["territory"], "Auvergne-Rhône-Alpes");
@@ -313,8 +329,15 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         .body
         .contains(&format!("href=\"/besoins/{}\"", navette.slug)));
     assert!(list.body.contains(">Navette vers le marché</a>"));
-    assert!(list.body.contains("Ouvert — Saint-Étienne"), "{}", list.body);
-    assert!(body.contains("En relation — L'Abergement-Clémenciat"), "{body}");
+    assert!(
+        list.body.contains("Ouvert — Saint-Étienne"),
+        "{}",
+        list.body
+    );
+    assert!(
+        body.contains("En relation — L'Abergement-Clémenciat"),
+        "{body}"
+    );
     assert!(body.contains("<td>Besoin d'un territoire</td>"), "{body}");
     let example_row = body
         .split("<tr>")
@@ -333,10 +356,18 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         assert!(!list.body.contains(title), "{title} in the list");
     }
     let page = app.get(&format!("/besoins/{}", navette.slug)).await;
-    assert_eq!(page.status, StatusCode::OK, "the list links the need's page");
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "the list links the need's page"
+    );
     app.set_cookie_value("lang", "en");
     let english = app.get("/carte/liste?couches=needs").await;
-    assert!(english.body.contains("Open — Saint-Étienne"), "{}", english.body);
+    assert!(
+        english.body.contains("Open — Saint-Étienne"),
+        "{}",
+        english.body
+    );
     assert!(english.body.contains("Territory need"));
     assert!(english.body.contains("example data"));
     let map = app.get("/carte").await;
@@ -345,9 +376,17 @@ async fn open_needs_only(store: Arc<dyn Store>) {
 
     // Found by the families and the levers they seek, on the map and in the list alike.
     for (filter, page_filter, want) in [
-        ("family=associations", "famille=associations", vec![&navette, &loire]),
+        (
+            "family=associations",
+            "famille=associations",
+            vec![&navette, &loire],
+        ),
         ("family=entreprises", "famille=entreprises", vec![&village]),
-        ("family=acteurs-academiques", "famille=acteurs-academiques", vec![]),
+        (
+            "family=acteurs-academiques",
+            "famille=acteurs-academiques",
+            vec![],
+        ),
         (
             "lever=apprendre-a-faire-alliance",
             "levier=apprendre-a-faire-alliance",
@@ -356,7 +395,11 @@ async fn open_needs_only(store: Arc<dyn Store>) {
     ] {
         let (count, mut singles, _) =
             on_map(&app, &format!("{bbox}&zoom=20&layers=needs&{filter}")).await;
-        let (total, _) = listed(&app, &format!("{bbox}&zoom=20&couches=besoins&{page_filter}")).await;
+        let (total, _) = listed(
+            &app,
+            &format!("{bbox}&zoom=20&couches=besoins&{page_filter}"),
+        )
+        .await;
         assert_eq!(
             (count, total),
             (want.len() as u64, want.len() as u64),
@@ -382,7 +425,11 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         assert_eq!(p["layer"], "need");
         let url = p["url"].as_str().unwrap();
         assert!(url.ends_with(&format!("/besoins/{}", p["slug"].as_str().unwrap())));
-        assert_eq!(p["example"] == true, p["slug"] == example.slug.as_str(), "{p}");
+        assert_eq!(
+            p["example"] == true,
+            p["slug"] == example.slug.as_str(),
+            "{p}"
+        );
     }
 
     // The author closes a need from its page: it leaves the map at once, without waiting
@@ -402,7 +449,10 @@ async fn open_needs_only(store: Arc<dyn Store>) {
         .post_form(&page, &format!("{page}/statut"), &[("statut", "ouvert")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(on_map(&app, &format!("{bbox}&zoom=3&layers=needs")).await.0, 4);
+    assert_eq!(
+        on_map(&app, &format!("{bbox}&zoom=3&layers=needs")).await.0,
+        4
+    );
     app.stop().await;
 }
 
@@ -435,7 +485,10 @@ async fn mixed_layers(store: Arc<dyn Store>) {
     for i in 0..4 {
         let f = CaseFields {
             territory: places[i % places.len()].clone(),
-            families: families[..1 + i % 3].iter().map(|f| f.to_string()).collect(),
+            families: families[..1 + i % 3]
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
             ..case_fields(&format!("Pratique numéro {i}"))
         };
         let c = store.submit_case(None, author, &f, now).await.unwrap();
@@ -576,6 +629,8 @@ async fn mixed_layers(store: Arc<dyn Store>) {
         .body
         .contains("id=\"layer-needs\" name=\"couches\" value=\"needs\">"));
     // The links from the map to the list keep the layer.
-    assert!(page.body.contains("couches=members%2Cplaces%2Ccases%2Cneeds"));
+    assert!(page
+        .body
+        .contains("couches=members%2Cplaces%2Ccases%2Cneeds"));
     app.stop().await;
 }
