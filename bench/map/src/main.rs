@@ -456,6 +456,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let places = Filter {
         members: false,
         cases: false,
+        needs: false,
         ..d
     };
     // The first three rows count every point, as Supercluster does (it has no filters): they

@@ -7,7 +7,7 @@ use crate::{Feature, MapPoint};
 /// ```json
 /// {"type":"FeatureCollection","features":[
 ///  {"type":"Feature","geometry":{"type":"Point","coordinates":[4.83512,45.76]},
-///   "properties":{"cluster":true,"count":12,"members":10,"places":1,"cases":1,
+///   "properties":{"cluster":true,"count":12,"members":9,"places":1,"cases":1,"needs":1,
 ///                 "expansion_zoom":9,"bbox":[4.8,45.7,4.9,45.8]}},
 ///  {"type":"Feature","geometry":{"type":"Point","coordinates":[4.85,45.75]},
 ///   "properties":{"cluster":false,"layer":"member","id":42,"name":"…","slug":"…"}}]}
@@ -69,6 +69,7 @@ pub fn feature_collection_json_with(
                 members,
                 places,
                 cases,
+                needs,
                 expansion_zoom,
                 bbox,
             } => {
@@ -81,6 +82,8 @@ pub fn feature_collection_json_with(
                 write_u64(out, *places as u64);
                 out.push_str(r#","cases":"#);
                 write_u64(out, *cases as u64);
+                out.push_str(r#","needs":"#);
+                write_u64(out, *needs as u64);
                 out.push_str(r#","expansion_zoom":"#);
                 write_u64(out, *expansion_zoom as u64);
                 out.push_str(r#","bbox":["#);

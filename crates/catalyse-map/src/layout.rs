@@ -5,23 +5,25 @@ use crate::geo::MAX_LEVEL;
 use crate::{Filter, Layer, MapPoint, MAX_FAMILIES, NO_FAMILY};
 
 // Attribute word: families 0..8 (a bitmask), activities 8..24, levers 24..32, région 32..48,
-// kind 48..56, then the class bits (private, place, case), the member bit, and a "hidden"
-// bit for non-finite coordinates. One bit per layer makes any choice of layers one
-// `(word & mask) == want` test: the bits of the layers left out must be 0.
+// kind 48..56, then the class bits (private, place, case), the member bit, a "hidden" bit
+// for non-finite coordinates, and the need bit. One bit per layer makes any choice of
+// layers one `(word & mask) == want` test: the bits of the layers left out must be 0.
 const PRIVATE_BIT: u64 = 1 << 56;
 pub(crate) const PLACE_BIT: u64 = 1 << 57;
 pub(crate) const CASE_BIT: u64 = 1 << 58;
 const MEMBER_BIT: u64 = 1 << 59;
 const HIDDEN_BIT: u64 = 1 << 60;
+pub(crate) const NEED_BIT: u64 = 1 << 61;
 const CLASS_SHIFT: u32 = 56;
-/// Classes of points: member, place, case (`layer_of`), each public or private.
-pub(crate) const CLASSES: usize = 6;
+/// Classes of points: member, place, case, need (`class_of`), each public or private.
+pub(crate) const CLASSES: usize = 8;
 
 fn layer_bit(l: Layer) -> u64 {
     match l {
         Layer::Member => MEMBER_BIT,
         Layer::Place => PLACE_BIT,
         Layer::Case => CASE_BIT,
+        Layer::Need => NEED_BIT,
     }
 }
 
@@ -41,18 +43,20 @@ pub(crate) fn pack(p: &MapPoint) -> u64 {
     w
 }
 
-/// Class of a word: `2 * layer + private`, the layer 0 member, 1 place, 2 case.
+/// Class of a word: `2 * layer + private`, the layer 0 member, 1 place, 2 case, 3 need (the
+/// private, place and case bits read as a number give the first three; the need bit adds 6).
 #[inline]
 fn class_of(w: u64) -> usize {
-    ((w >> CLASS_SHIFT) & 7) as usize
+    (((w >> CLASS_SHIFT) & 7) + ((w & NEED_BIT) >> 61) * 6) as usize
 }
 
-/// Places and cases of one word, as 0 or 1 each.
+/// Places, cases and needs of one word, as 0 or 1 each.
 #[inline(always)]
-pub(crate) fn place_case(w: u64) -> (u32, u32) {
+pub(crate) fn layer_counts(w: u64) -> (u32, u32, u32) {
     (
         ((w & PLACE_BIT) >> 57) as u32,
         ((w & CASE_BIT) >> 58) as u32,
+        ((w & NEED_BIT) >> 61) as u32,
     )
 }
 
@@ -89,6 +93,7 @@ pub(crate) struct Agg {
     pub(crate) count: u32,
     pub(crate) places: u32,
     pub(crate) cases: u32,
+    pub(crate) needs: u32,
     /// First and last index (Morton order) of the points.
     pub(crate) first: u32,
     pub(crate) last: u32,
@@ -105,6 +110,7 @@ impl Agg {
         count: 0,
         places: 0,
         cases: 0,
+        needs: 0,
         first: u32::MAX,
         last: 0,
         min_x: u32::MAX,
@@ -123,6 +129,7 @@ impl Agg {
         self.count += o.count;
         self.places += o.places;
         self.cases += o.cases;
+        self.needs += o.needs;
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
         self.min_x = self.min_x.min(o.min_x);
@@ -136,10 +143,11 @@ impl Agg {
     /// Adds point `i` of word `w` (points come in increasing index order within one scan).
     #[inline(always)]
     pub(crate) fn add(&mut self, i: usize, x: u32, y: u32, w: u64) {
-        let (place, case) = place_case(w);
+        let (place, case, need) = layer_counts(w);
         self.count += 1;
         self.places += place;
         self.cases += case;
+        self.needs += need;
         self.first = self.first.min(i as u32);
         self.last = self.last.max(i as u32);
         self.min_x = self.min_x.min(x);
@@ -203,6 +211,7 @@ impl Query {
             Layer::Member => f.members,
             Layer::Place => f.places,
             Layer::Case => f.cases,
+            Layer::Need => f.needs,
         };
         let mut classes = 0u8;
         let mut mask = HIDDEN_BIT;

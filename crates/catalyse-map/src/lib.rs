@@ -1,4 +1,5 @@
-//! Server-side clustering of the network map (members, places and case studies), for a
+//! Server-side clustering of the network map (members, places, case studies and needs of
+//! territories), for a
 //! national map of up to a few million points answered in milliseconds.
 //!
 //! The web server keeps one [`MapIndex`] in memory (rebuilt when the network changes) and
@@ -11,16 +12,16 @@
 //! # Public surface
 //!
 //! ```text
-//! pub enum Layer { Member, Place, Case }                 // serde "member" / "place" / "case"
+//! pub enum Layer { Member, Place, Case, Need }   // serde "member" / "place" / "case" / "need"
 //! pub struct MapPoint { id, layer, lon, lat, public, families, activities, levers,
 //!                       region, kind, territory, name: Box<str>, slug: Box<str> }
-//! pub struct Filter { members, places, cases, include_private,
+//! pub struct Filter { members, places, cases, needs, include_private,
 //!                     family, activity, lever, region, kind }
 //! pub struct BBox { west, south, east, north }           // WGS84 degrees
 //! impl BBox { pub fn parse(s: &str) -> Result<BBox, BBoxError>;   // "W,S,E,N"
 //!             pub fn validate(&self) -> Result<(), BBoxError>;
 //!             pub fn pixel_size(&self, zoom: u8) -> Option<(f64, f64)>; }
-//! pub enum Feature<'a> { Cluster { lon, lat, count, members, places, cases,
+//! pub enum Feature<'a> { Cluster { lon, lat, count, members, places, cases, needs,
 //!                                  expansion_zoom, bbox },
 //!                        Point(&'a MapPoint) }
 //! impl MapIndex {
@@ -48,7 +49,7 @@
 //! cells of [`CELL_PX`] = 64 pixels (`2^(z+2)` cells per side). The matching points of one
 //! cell that lie inside the requested bbox form one feature: a [`Feature::Point`] when there is
 //! one, else a [`Feature::Cluster`] placed at the mean of its points (mean taken in Mercator
-//! space, like Supercluster), with its counts per layer (members, places, cases) and the
+//! space, like Supercluster), with its counts per layer (members, places, cases, needs) and the
 //! extent of its points. Cells at
 //! the edge of the bbox are **clipped**: only their points inside the bbox are counted. That is
 //! what makes the map and the list agree, at the price of edge clusters whose count changes as
@@ -76,16 +77,17 @@
 //!
 //! # Filters
 //!
-//! [`Filter`]: layers (any choice among members, places and cases), private points (only
+//! [`Filter`]: layers (any choice among members, places, cases and needs), private points (only
 //! with `include_private`), optional equality on région and place kind, and "has this bit" on
 //! families, activities and levers, all combined with AND. A bit index out of range
 //! (family ≥ [`MAX_FAMILIES`] other than [`NO_FAMILY`], activity ≥ 16, lever ≥ 8) or no layer
 //! at all matches nothing.
 //!
 //! **Families are a set.** A member belongs to one actor family, a case study involves
-//! several: [`MapPoint::families`] is a bitmask (at most [`MAX_FAMILIES`] families), and a
-//! family filter keeps the points whose set holds that family: the members of that family
-//! and the cases it takes part in. A case of three families is counted once under each of
+//! several, a need seeks several: [`MapPoint::families`] is a bitmask (at most
+//! [`MAX_FAMILIES`] families), and a family filter keeps the points whose set holds that
+//! family: the members of that family, the cases it takes part in and the needs that seek
+//! it. A case of three families is counted once under each of
 //! them, as a search facet counts it; the map, the count and the list apply the same test,
 //! so they still agree. `family: Some(NO_FAMILY)` keeps the points without any family.
 //!
@@ -100,8 +102,8 @@
 //!   every cell of every zoom is one contiguous range of the columns.
 //! * **A quadtree over those ranges** whose level `l` is the cell grid of zoom `l - 2`: a node
 //!   with at least [`LEAF_SIZE`] points has four children, down to level 22 (zoom 20). Each
-//!   such node stores **precomputed aggregates per layer × public/private** (six classes:
-//!   members, places and cases, each public or private; count, sums of
+//!   such node stores **precomputed aggregates per layer × public/private** (eight classes:
+//!   members, places, cases and needs, each public or private; count, sums of
 //!   `x` and `y`, extent, first and last index), so an unfiltered query (any layer choice,
 //!   with or without private points) takes whole cells inside the bbox in O(1); and a
 //!   **summary** of the attribute values present (families, régions < 32, kinds, activity and
@@ -126,7 +128,7 @@
 //! * **Memory**: besides the [`MapPoint`]s themselves (72 bytes each plus their two strings),
 //!   28 bytes per point (columns, name order and rank, id order) plus the tree (about 6 MB
 //!   at one million points: 4 MB measured with two layers, whose nodes held 208 bytes of
-//!   aggregates; the six classes of three layers take 352): 34 MB in all for one million;
+//!   aggregates; the eight classes of four layers take 464): 34 MB in all for one million;
 //!   see [`MapIndex::heap_bytes`]. The
 //!   index is immutable and `Send + Sync`: share it behind an `Arc` and rebuild it on change
 //!   (about a second for one million points).
@@ -172,24 +174,26 @@ pub const NO_KIND: u8 = 255;
 /// [`MapPoint::territory`] when the caller has none.
 pub const NO_TERRITORY: u32 = u32::MAX;
 
-/// The three layers of the map: members of the network, places, case studies (« pratiques
-/// innovantes »).
+/// The four layers of the map: members of the network, places, case studies (« pratiques
+/// innovantes »), needs of territories (« besoins des territoires »).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     Member,
     Place,
     Case,
+    Need,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 3] = [Layer::Member, Layer::Place, Layer::Case];
+    pub const ALL: [Layer; 4] = [Layer::Member, Layer::Place, Layer::Case, Layer::Need];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Layer::Member => "member",
             Layer::Place => "place",
             Layer::Case => "case",
+            Layer::Need => "need",
         }
     }
 }
@@ -212,7 +216,8 @@ pub struct MapPoint {
     /// `false`: visible to signed-in members only ([`Filter::include_private`]).
     pub public: bool,
     /// Bitmask of the actor families (bit `i`: family `i`, below [`MAX_FAMILIES`]): one bit
-    /// for a member, several for a case study, none for a place.
+    /// for a member, several for a case study (or the families a need seeks), none for a
+    /// place.
     pub families: u8,
     /// Bitmask of the 16 métier activities.
     pub activities: u16,
@@ -240,6 +245,7 @@ pub struct Filter {
     pub members: bool,
     pub places: bool,
     pub cases: bool,
+    pub needs: bool,
     /// Also count private points (signed-in visitors).
     pub include_private: bool,
     /// Family index (below [`MAX_FAMILIES`]) among the point's families: a member of that
@@ -261,6 +267,7 @@ impl Default for Filter {
             members: true,
             places: true,
             cases: true,
+            needs: true,
             include_private: false,
             family: None,
             activity: None,
@@ -378,10 +385,11 @@ pub enum Feature<'a> {
         lon: f64,
         lat: f64,
         count: u32,
-        /// Points of each layer (`members + places + cases == count`).
+        /// Points of each layer (`members + places + cases + needs == count`).
         members: u32,
         places: u32,
         cases: u32,
+        needs: u32,
         /// Smallest zoom at which these points no longer share a cell; `MAX_ZOOM + 1` when
         /// they still do at `MAX_ZOOM`.
         expansion_zoom: u8,

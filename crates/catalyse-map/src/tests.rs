@@ -81,6 +81,7 @@ fn random_points(n: usize, seed: u64) -> Vec<MapPoint> {
             let layer = match r.below(10) {
                 0 => Layer::Place,
                 1 => Layer::Case,
+                2 => Layer::Need,
                 _ => Layer::Member,
             };
             let place = layer == Layer::Place;
@@ -90,11 +91,12 @@ fn random_points(n: usize, seed: u64) -> Vec<MapPoint> {
                 lon,
                 lat,
                 public: r.below(5) != 0,
-                // A member: one family or none; a case: several (some of the 8 bits, beyond
-                // the 7 families too); a place: whatever, the engine does not care.
+                // A member: one family or none; a case or a need: several (some of the 8
+                // bits, beyond the 7 families too); a place: whatever, the engine does not
+                // care.
                 families: if r.below(8) == 0 {
                     0
-                } else if layer == Layer::Case {
+                } else if matches!(layer, Layer::Case | Layer::Need) {
                     r.next() as u8 & r.next() as u8
                 } else {
                     1 << r.below(7)
@@ -126,6 +128,7 @@ fn matches(p: &MapPoint, f: &Filter) -> bool {
             Layer::Member => f.members,
             Layer::Place => f.places,
             Layer::Case => f.cases,
+            Layer::Need => f.needs,
         }
         && (p.public || f.include_private)
         && f.family.is_none_or(|v| match v {
@@ -237,6 +240,7 @@ fn filters() -> Vec<Filter> {
             members: false,
             places: false,
             cases: false,
+            needs: false,
             ..d
         },
         Filter {
@@ -244,6 +248,21 @@ fn filters() -> Vec<Filter> {
             places: false,
             ..d
         },
+        Filter {
+            members: false,
+            places: false,
+            cases: false,
+            include_private: true,
+            ..d
+        },
+        Filter {
+            members: false,
+            places: false,
+            cases: false,
+            lever: Some(4),
+            ..d
+        },
+        Filter { needs: false, ..d },
         Filter {
             members: false,
             include_private: true,
@@ -327,16 +346,28 @@ fn check_clusters(index: &MapIndex, points: &[MapPoint], b: &BBox, zoom: u8, f: 
                 members,
                 places,
                 cases,
+                needs,
                 expansion_zoom,
                 bbox,
                 lon,
                 lat,
             } => {
                 assert_eq!(*count as usize, pts.len(), "{ctx}");
+                assert_eq!(members + places + cases + needs, *count, "{ctx}");
                 let of = |l: Layer| pts.iter().filter(|p| p.layer == l).count();
                 assert_eq!(
-                    (*members as usize, *places as usize, *cases as usize),
-                    (of(Layer::Member), of(Layer::Place), of(Layer::Case)),
+                    (
+                        *members as usize,
+                        *places as usize,
+                        *cases as usize,
+                        *needs as usize
+                    ),
+                    (
+                        of(Layer::Member),
+                        of(Layer::Place),
+                        of(Layer::Case),
+                        of(Layer::Need)
+                    ),
                     "{ctx}"
                 );
                 let split = (zoom + 1..=MAX_ZOOM)
@@ -397,12 +428,22 @@ fn counts_conserved_at_every_zoom() {
             let want = brute_count(&points, &b, &f);
             assert_eq!(index.count(&b, &f), want);
             for zoom in 0..=MAX_ZOOM {
-                let sum: u32 = index
-                    .clusters(&b, zoom, &f)
-                    .iter()
-                    .map(Feature::count)
-                    .sum();
+                let features = index.clusters(&b, zoom, &f);
+                let sum: u32 = features.iter().map(Feature::count).sum();
                 assert_eq!(sum as usize, want, "{b:?} {zoom} {f:?}");
+                for x in &features {
+                    if let Feature::Cluster {
+                        count,
+                        members,
+                        places,
+                        cases,
+                        needs,
+                        ..
+                    } = x
+                    {
+                        assert_eq!(members + places + cases + needs, *count, "{f:?}");
+                    }
+                }
             }
         }
     }
@@ -633,6 +674,7 @@ fn each_filter_selects() {
             places: false,
             members: false,
             cases: false,
+            needs: false,
             ..d
         }),
         0
@@ -863,8 +905,9 @@ fn geojson_output() {
             lat: -2.0 / 3.0,
             count: 12,
             members: 9,
-            places: 2,
+            places: 1,
             cases: 1,
+            needs: 1,
             expansion_zoom: 9,
             bbox: BBox::new(-0.1, -1.0, 0.999999, 0.0),
         },
@@ -894,8 +937,8 @@ fn geojson_output() {
     );
     assert_eq!(
         f[1]["properties"],
-        serde_json::json!({"cluster": true, "count": 12, "members": 9, "places": 2,
-            "cases": 1, "expansion_zoom": 9, "bbox": [-0.1, -1, 1, 0]})
+        serde_json::json!({"cluster": true, "count": 12, "members": 9, "places": 1,
+            "cases": 1, "needs": 1, "expansion_zoom": 9, "bbox": [-0.1, -1, 1, 0]})
     );
     assert_eq!(f[2]["properties"]["layer"], "place");
     // Raw control characters never reach the output.
@@ -929,13 +972,14 @@ fn territory_costs_no_memory() {
     assert_eq!(std::mem::size_of::<MapPoint>(), 72);
 }
 
-/// The seven choices of layers (and none), as filters.
+/// The fifteen choices of layers (and none), as filters.
 fn layer_choices(d: Filter) -> Vec<Filter> {
-    (0..8u8)
+    (0..16u8)
         .map(|m| Filter {
             members: m & 1 != 0,
             places: m & 2 != 0,
             cases: m & 4 != 0,
+            needs: m & 8 != 0,
             ..d
         })
         .collect()
@@ -1122,4 +1166,148 @@ fn map_counts_equal_list_totals_with_cases_mixed_in() {
             }
         }
     }
+}
+
+#[test]
+fn needs_are_a_fourth_layer() {
+    // In one spot of Lyon: two members, a place, a case and three needs, one of them private
+    // (the engine allows it; the server draws public needs only).
+    let mut points = vec![
+        point(1, Layer::Member, 4.850, 45.760),
+        point(2, Layer::Member, 4.851, 45.761),
+        point(1, Layer::Place, 4.852, 45.762),
+        point(1, Layer::Case, 4.853, 45.761),
+        point(1, Layer::Need, 4.854, 45.760),
+        point(2, Layer::Need, 4.855, 45.759),
+        point(3, Layer::Need, 4.849, 45.758),
+    ];
+    points[4].families = 1 << 2 | 1 << 5;
+    points[4].levers = 1 << 3;
+    points[5].families = 1 << 5;
+    points[6].public = false;
+    let index = MapIndex::build_with_leaf(points.clone(), 2);
+    let all = Filter {
+        include_private: true,
+        ..Filter::default()
+    };
+    let f = index.clusters(&BBox::WORLD, 5, &all);
+    assert!(
+        matches!(
+            f[..],
+            [Feature::Cluster {
+                count: 7,
+                members: 2,
+                places: 1,
+                cases: 1,
+                needs: 3,
+                ..
+            }]
+        ),
+        "{f:?}"
+    );
+    // The needs alone.
+    let only = Filter {
+        members: false,
+        places: false,
+        cases: false,
+        ..Filter::default()
+    };
+    assert_eq!(index.count(&BBox::WORLD, &only), 2);
+    let (total, listed) = index.list(&BBox::WORLD, &only, 0, 10);
+    assert_eq!(total, 2);
+    assert!(listed.iter().all(|p| p.layer == Layer::Need));
+    // Without the needs: none of them, whatever the zoom.
+    let without = Filter {
+        needs: false,
+        ..all
+    };
+    for zoom in 0..=MAX_ZOOM {
+        for x in index.clusters(&BBox::WORLD, zoom, &without) {
+            match x {
+                Feature::Cluster { needs, .. } => assert_eq!(needs, 0),
+                Feature::Point(p) => assert_ne!(p.layer, Layer::Need),
+            }
+        }
+    }
+    // A family or a lever sought: found under it, as a case is under its families.
+    let sought = |family: Option<u8>, lever: Option<u8>| -> Vec<(Layer, i64)> {
+        let f = Filter {
+            family,
+            lever,
+            ..Filter::default()
+        };
+        let mut v: Vec<(Layer, i64)> = index
+            .list(&BBox::WORLD, &f, 0, 10)
+            .1
+            .iter()
+            .map(|p| (p.layer, p.id))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sought(Some(5), None), [(Layer::Need, 1), (Layer::Need, 2)]);
+    assert_eq!(sought(Some(2), Some(3)), [(Layer::Need, 1)]);
+    // Each choice of layers, public or not, at every zoom: the counts per layer add up to
+    // the list's total, and the needs counted are the needs listed.
+    for private in [false, true] {
+        let d = Filter {
+            include_private: private,
+            ..Filter::default()
+        };
+        for f in layer_choices(d) {
+            let want = brute_count(&points, &BBox::WORLD, &f);
+            let (total, _) = index.list(&BBox::WORLD, &f, 0, 100);
+            assert_eq!(total, want, "{f:?}");
+            for zoom in 0..=MAX_ZOOM {
+                let features = index.clusters(&BBox::WORLD, zoom, &f);
+                let (mut sum, mut needs) = (0u32, 0u32);
+                for x in &features {
+                    sum += x.count();
+                    needs += match x {
+                        Feature::Cluster {
+                            count,
+                            members,
+                            places,
+                            cases,
+                            needs,
+                            ..
+                        } => {
+                            assert_eq!(members + places + cases + needs, *count, "{f:?}");
+                            *needs
+                        }
+                        Feature::Point(p) => (p.layer == Layer::Need) as u32,
+                    };
+                }
+                assert_eq!(sum as usize, want, "{f:?} zoom {zoom}");
+                let want_needs = if f.needs { 2 + private as u32 } else { 0 };
+                assert_eq!(needs, want_needs, "{f:?} zoom {zoom}");
+            }
+        }
+    }
+    // The same id in every layer: four points; the JSON says "need" and counts "needs".
+    assert_eq!(index.get(Layer::Need, 1).map(|p| p.lon), Some(4.854));
+    assert_eq!(index.get(Layer::Case, 1).map(|p| p.lon), Some(4.853));
+    let mut json = String::new();
+    feature_collection_json(&index.clusters(&BBox::WORLD, 5, &all), &mut json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["features"][0]["properties"]["needs"], 3, "{json}");
+    json.clear();
+    feature_collection_json(&index.clusters(&BBox::WORLD, 20, &all), &mut json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let needs = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["layer"] == "need")
+        .count();
+    assert_eq!(needs, 3, "{json}");
+    assert_eq!(serde_json::to_string(&Layer::Need).unwrap(), "\"need\"");
+}
+
+#[test]
+fn the_needs_count_costs_no_memory() {
+    // `needs` took what was padding in a cluster's aggregate: still 56 bytes, and a node's
+    // eight classes (four layers, public or private) with their summary 464.
+    assert_eq!(std::mem::size_of::<crate::layout::Agg>(), 56);
+    assert_eq!(std::mem::size_of::<crate::layout::NodeAgg>(), 464);
 }

@@ -256,7 +256,10 @@ mod tests {
         assert_eq!(en.n("reseau.count", 1i64), "1 member");
         assert_eq!(en.n("reseau.count", 1234), "1,234 members");
         // A key without a singular form reads the same whatever the number.
-        assert_eq!(fr.n("carte.count", 2), "2 membres, lieux et pratiques");
+        assert_eq!(
+            fr.n("carte.count", 2),
+            "2 membres, lieux, pratiques et besoins"
+        );
     }
 
     #[test]

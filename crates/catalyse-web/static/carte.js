@@ -17,9 +17,10 @@
   const t = k => T[k] || '';
   const en = d.lang === 'en';
   const nf = new Intl.NumberFormat(en ? 'en-GB' : 'fr-FR');
-  const NOUNS = { member: ['member', 'members'], place: ['place', 'places'], case: ['case', 'cases'], mixed: ['mixed_one', 'mixed_many'] };
-  const LAYERS = ['member', 'place', 'case'];
-  const COLOUR = { member: '#b34000', place: '#000091', case: '#00676e' };
+  const NOUNS = { member: ['member', 'members'], place: ['place', 'places'], case: ['case', 'cases'], need: ['need', 'needs'], mixed: ['mixed_one', 'mixed_many'] };
+  const LAYERS = ['member', 'place', 'case', 'need'];
+  const COLOUR = { member: '#b34000', place: '#000091', case: '#00676e', need: '#a1005a' };
+  const PAGES = { member: '/reseau/', place: '/lieux/', case: '/pratiques/', need: '/besoins/' };
   const say = (n, k) => nf.format(n) + ' ' + t(NOUNS[k][n > 1 ? 1 : 0]);
   const esc = s => String(s).replace(/[&<>"']/g, c => '&#' + c.charCodeAt(0) + ';');
   const num = Number.isFinite;
@@ -167,29 +168,31 @@
     }
   }
 
-  // « 10 membres, 2 lieux et 1 pratique », « 3 membres », or « 12 membres, lieux et
-  // pratiques » when the split is unknown.
+  // « 10 membres, 2 lieux, 1 pratique et 1 besoin », « 3 membres », or « 12 membres, lieux,
+  // pratiques et besoins » when the split is unknown.
   function counts(c) {
-    if (c.mixed) return say(c.mixed + c.member + c.place + c.case, 'mixed');
+    if (c.mixed) return say(c.mixed + c.member + c.place + c.case + c.need, 'mixed');
     const parts = LAYERS.filter(k => c[k]).map(k => say(c[k], k));
     return parts.length > 1 ? parts.slice(0, -1).join(', ') + ' ' + t('and') + ' ' + parts[parts.length - 1] : parts.join('');
   }
 
   function draw(fc) {
     points.clearLayers();
-    const sum = { member: 0, place: 0, case: 0, mixed: 0 };
+    const sum = { member: 0, place: 0, case: 0, need: 0, mixed: 0 };
     for (const f of (fc && fc.features) || []) {
       const g = f.geometry, p = f.properties || {};
       if (!g || g.type !== 'Point') continue;
       const ll = L.latLng(g.coordinates[1], g.coordinates[0]);
       if (p.cluster === true) {
         const n = num(p.count) && p.count > 0 ? p.count : 1;
-        const c = { member: 0, place: 0, case: 0, mixed: 0 };
+        const c = { member: 0, place: 0, case: 0, need: 0, mixed: 0 };
         const cases = num(p.cases) ? p.cases : 0;
-        if (num(p.members) && num(p.places) && p.members + p.places + cases === n) {
+        const needs = num(p.needs) ? p.needs : 0;
+        if (num(p.members) && num(p.places) && p.members + p.places + cases + needs === n) {
           c.member = p.members;
           c.place = p.places;
           c.case = cases;
+          c.need = needs;
         } else c.mixed = n;
         for (const x in c) sum[x] += c[x];
         cluster(ll, n, c, p);
@@ -243,10 +246,12 @@
     points.addLayer(m);
   }
 
-  // The family's name as the filter lists it, the kind's and the phase's from the page's words.
+  // The family's name as the filter lists it, the kind's, the phase's and the status's from
+  // the page's words.
   function detail(k, p) {
     if (k === 'place') return p.kind ? t('kind_' + p.kind) : '';
     if (k === 'case') return p.phase ? t('phase_' + p.phase) : '';
+    if (k === 'need') return p.status ? t('status_' + p.status) : '';
     const o = p.family && document.querySelector('#family option[value="' + CSS.escape(String(p.family)) + '"]');
     return o ? o.textContent : '';
   }
@@ -254,26 +259,31 @@
   function point(ll, k, p) {
     const name = String(p.name || t(k + '_type'));
     const priv = k === 'member' && p.members_only === true;
-    // A case study is a square (a marker of its own), members and places are discs.
+    const example = p.example === true;
+    // A case study is a square and a need a diamond (markers of their own), members and
+    // places are discs.
     const m = k === 'case'
       ? L.marker(ll, { icon: L.divIcon({ className: 'carte-pratique', iconSize: [14, 14] }), keyboard: false })
-      : L.circleMarker(ll, {
-        radius: 7, color: priv ? '#1b1b1b' : '#fff', weight: 2, dashArray: priv ? '3 2' : null,
-        fillColor: COLOUR[k], fillOpacity: 1, className: 'carte-point'
-      });
+      : k === 'need'
+        ? L.marker(ll, { icon: L.divIcon({ html: tag('span'), className: 'carte-besoin', iconSize: [18, 18] }), keyboard: false })
+        : L.circleMarker(ll, {
+          radius: 7, color: priv ? '#1b1b1b' : '#fff', weight: 2, dashArray: priv ? '3 2' : null,
+          fillColor: COLOUR[k], fillOpacity: 1, className: 'carte-point'
+        });
     m.on('add', () => {
       const e = m.getElement();
       e.setAttribute('tabindex', '0');
       e.setAttribute('role', 'button');
-      e.setAttribute('aria-label', name + ' (' + t(k) + ')');
+      e.setAttribute('aria-label', name + ' (' + [t(k), example ? t('example') : ''].filter(Boolean).join(', ') + ')');
     });
     // A map-level popup, so that it stays open when the points are redrawn.
     const open = (from) => {
       const box = tag('div');
       const kind = [t(k + '_type'), detail(k, p)].filter(Boolean).join(' · ');
       const a = tag(p.slug ? 'a' : 'strong', 'carte-popup-nom', name);
-      if (p.slug) a.href = { member: '/reseau/', place: '/lieux/', case: '/pratiques/' }[k] + encodeURIComponent(String(p.slug));
+      if (p.slug) a.href = PAGES[k] + encodeURIComponent(String(p.slug));
       box.append(tag('p', 'carte-popup-type', kind), a);
+      if (example) box.append(tag('p', 'carte-popup-exemple', t('example')));
       if (p.territory) {
         box.append(tag('p', 'carte-popup-lieu', String(p.territory) + (p.department && p.department !== p.territory ? ' (' + p.department + ')' : '')));
       }

@@ -3,7 +3,7 @@
 
 use super::MapIndex;
 use crate::geo::{cell_extent, morton, unproject_x, unproject_y, Region, Relation};
-use crate::layout::{place_case, Agg, Node, Query, NONE};
+use crate::layout::{layer_counts, Agg, Node, Query, NONE};
 use crate::{BBox, Feature, MAX_ZOOM};
 
 /// What a cluster query needs along the walk.
@@ -96,14 +96,16 @@ impl MapIndex {
             a.count += n;
             if n as usize == len {
                 let (xc, yc) = (&xs[base..base + len], &ys[base..base + len]);
-                let (mut places, mut cases) = (0u32, 0u32);
+                let (mut places, mut cases, mut needs) = (0u32, 0u32, 0u32);
                 for &w in &words[base..base + len] {
-                    let (p, c) = place_case(w);
+                    let (p, c, n) = layer_counts(w);
                     places += p;
                     cases += c;
+                    needs += n;
                 }
                 a.places += places;
                 a.cases += cases;
+                a.needs += needs;
                 let (mut sx, mut sy) = (0u64, 0u64);
                 let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0u32, 0u32);
                 for (&x, &y) in xc.iter().zip(yc) {
@@ -125,9 +127,10 @@ impl MapIndex {
                     let i = base + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
                     let (x, y) = (xs[i], ys[i]);
-                    let (p, c) = place_case(words[i]);
+                    let (p, c, nd) = layer_counts(words[i]);
                     a.places += p;
                     a.cases += c;
+                    a.needs += nd;
                     a.sum_x += x as u64;
                     a.sum_y += y as u64;
                     a.min_x = a.min_x.min(x);
@@ -331,9 +334,10 @@ impl MapIndex {
                     lon: unproject_x(acc.sum_x as f64 / c + 0.5),
                     lat: unproject_y(acc.sum_y as f64 / c + 0.5),
                     count,
-                    members: count - acc.places - acc.cases,
+                    members: count - acc.places - acc.cases - acc.needs,
                     places: acc.places,
                     cases: acc.cases,
+                    needs: acc.needs,
                     expansion_zoom,
                     bbox: BBox {
                         west: unproject_x(acc.min_x as f64 + 0.5),

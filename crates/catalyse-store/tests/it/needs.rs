@@ -558,7 +558,10 @@ async fn contacts_body(store: Arc<dyn Store>) {
     assert_eq!(store.need_contacts(n.id).await.unwrap().len(), 2);
 }
 
-conformance!(needs_without_contact_longest_waiting_first, uncontacted_body);
+conformance!(
+    needs_without_contact_longest_waiting_first,
+    uncontacted_body
+);
 async fn uncontacted_body(store: Arc<dyn Store>) {
     let now = Utc::now();
     let author = member(&store, "camille@exemple.fr", true).await;
@@ -623,7 +626,13 @@ async fn uncontacted_body(store: Arc<dyn Store>) {
     assert_eq!(total, 2);
     // A request from the author does too; a closed need is not waiting.
     store
-        .record_need_contact(today.id, author, Some(helper), NeedContactKind::Request, now)
+        .record_need_contact(
+            today.id,
+            author,
+            Some(helper),
+            NeedContactKind::Request,
+            now,
+        )
         .await
         .unwrap();
     let oldest = &needs[0];
@@ -804,10 +813,7 @@ async fn tally_body(store: Arc<dyn Store>) {
     let lyon = crate::fixtures::commune("69123");
     let mut got = store.open_needs_by_territory().await.unwrap();
     got.sort_by(|a, b| a.territory.code.cmp(&b.territory.code));
-    assert_eq!(
-        got,
-        [tally(rhone.clone(), 1, 0), tally(lyon.clone(), 2, 0)]
-    );
+    assert_eq!(got, [tally(rhone.clone(), 1, 0), tally(lyon.clone(), 2, 0)]);
 
     // An example in Lyon, and the pending need approved: counted, the example as such.
     store

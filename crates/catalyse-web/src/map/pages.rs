@@ -1,11 +1,14 @@
 //! `/carte`: the interactive map of the network (Leaflet, self-hosted, the platform's own
-//! boundaries as base layer; clusters come from `/api/v1/map/clusters`): members, places and
-//! the published case studies (« pratiques innovantes »). `/carte/liste`: the same view as an
-//! accessible list, with the same parameters and the same points.
+//! boundaries as base layer; clusters come from `/api/v1/map/clusters`): members, places, the
+//! published case studies (« pratiques innovantes ») and the open needs of territories
+//! (« besoins des territoires »). `/carte/liste`: the same view as an accessible list, with the
+//! same parameters and the same points; example case studies and needs say « données
+//! d'exemple » there as in the map's popups.
 
 use crate::error::AppError;
+use crate::needs::status::status_label;
+use crate::network::map_query::{MapQuery, FRANCE, PAGE_FILTERS};
 use crate::network::map_views::{bbox_param, overlap, METROPOLE};
-use crate::network::snapshot::{MapQuery, FRANCE, PAGE_FILTERS};
 use crate::pages::{render, render_status, PageCtx, Pager};
 use crate::state::AppState;
 use askama::Template;
@@ -13,6 +16,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use catalyse_core::cases::Phase;
+use catalyse_core::needs::NeedStatus;
 use catalyse_core::network::PlaceKind;
 use catalyse_core::TerritoryLevel;
 use catalyse_map::{BBox, Layer, MapPoint};
@@ -71,6 +75,7 @@ fn parse(state: &AppState, raw: Option<&str>) -> (MapQuery, Option<String>) {
                 members: true,
                 places: true,
                 cases: true,
+                needs: true,
                 zoom: 5,
                 page: 1,
                 ..MapQuery::default()
@@ -150,6 +155,9 @@ fn texts(ctx: &PageCtx) -> String {
         "member_type",
         "place_type",
         "case_type",
+        "need",
+        "needs",
+        "need_type",
         "members_only",
         "names",
     ];
@@ -170,6 +178,11 @@ fn texts(ctx: &PageCtx) -> String {
             let k = format!("phase_{}", p.as_str());
             (k.clone(), ctx.t.s(&format!("carte.{k}")).to_string().into())
         }))
+        .chain(NeedStatus::ALL.iter().map(|s| {
+            let v = status_label(ctx.t, *s).to_string();
+            (format!("status_{}", s.as_str()), v.into())
+        }))
+        .chain([("example".to_string(), ctx.t.s("demo.label").into())])
         .collect();
     serde_json::Value::Object(map).to_string()
 }
@@ -234,6 +247,8 @@ struct Row {
     href: String,
     layer: &'static str,
     detail: String,
+    /// Generated example data, said « données d'exemple ».
+    example: bool,
 }
 
 #[derive(Template)]
@@ -304,65 +319,87 @@ fn row(
     snap: &crate::network::snapshot::Snapshot,
     p: &MapPoint,
 ) -> Row {
-    match p.layer {
-        Layer::Member => Row {
-            name: p.name.to_string(),
-            href: format!("/reseau/{}", p.slug),
-            layer: "member",
-            detail: state
+    let territory = || {
+        state
+            .territories
+            .all()
+            .get(p.territory as usize)
+            .map(|t| t.name.as_str())
+            .unwrap_or("")
+    };
+    let (href, layer, detail, example) = match p.layer {
+        Layer::Member => (
+            format!("/reseau/{}", p.slug),
+            "member",
+            state
                 .numbering
                 .family_slugs(p.families)
                 .next()
                 .map(|f| crate::network::members::family_name(state, f))
                 .unwrap_or_default(),
-        },
-        Layer::Case => Row {
-            name: p.name.to_string(),
-            href: format!("/pratiques/{}", p.slug),
-            layer: "case",
-            detail: {
-                let phase = snap
-                    .case_phases
-                    .get(&p.id)
-                    .map(|ph| ctx.t.s(&format!("carte.phase_{}", ph.as_str())).to_string())
-                    .unwrap_or_default();
-                let territory = state
-                    .territories
-                    .all()
-                    .get(p.territory as usize)
-                    .map(|t| t.name.as_str())
-                    .unwrap_or("");
-                format!("{phase} — {territory}")
-            },
-        },
-        Layer::Place => Row {
-            name: p.name.to_string(),
-            href: format!("/lieux/{}", p.slug),
-            layer: "place",
-            detail: {
-                let kind = catalyse_core::network::PlaceKind::ALL
-                    .get(p.kind as usize)
-                    .map(|k| k.label_fr())
-                    .unwrap_or("");
-                let commune = snap
-                    .place_communes
-                    .get(&p.id)
-                    .and_then(|c| {
-                        state
-                            .territories
-                            .get(catalyse_core::TerritoryLevel::Commune, c)
-                    })
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default();
-                format!("{kind} — {commune}")
-            },
-        },
+            false,
+        ),
+        Layer::Case => {
+            let phase = snap
+                .case_phases
+                .get(&p.id)
+                .map(|ph| ctx.t.s(&format!("carte.phase_{}", ph.as_str())).to_string())
+                .unwrap_or_default();
+            (
+                format!("/pratiques/{}", p.slug),
+                "case",
+                format!("{phase} — {}", territory()),
+                snap.example_cases.contains(&p.id),
+            )
+        }
+        Layer::Need => {
+            let need = snap.needs.get(&p.id);
+            let status = need
+                .map(|n| status_label(ctx.t, n.status).to_string())
+                .unwrap_or_default();
+            (
+                format!("/besoins/{}", p.slug),
+                "need",
+                format!("{status} — {}", territory()),
+                need.is_some_and(|n| n.is_example),
+            )
+        }
+        Layer::Place => {
+            let kind = catalyse_core::network::PlaceKind::ALL
+                .get(p.kind as usize)
+                .map(|k| k.label_fr())
+                .unwrap_or("");
+            let commune = snap
+                .place_communes
+                .get(&p.id)
+                .and_then(|c| {
+                    state
+                        .territories
+                        .get(catalyse_core::TerritoryLevel::Commune, c)
+                })
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            (
+                format!("/lieux/{}", p.slug),
+                "place",
+                format!("{kind} — {commune}"),
+                false,
+            )
+        }
+    };
+    Row {
+        name: p.name.to_string(),
+        href,
+        layer,
+        detail,
+        example,
     }
 }
 
 /// `GET /carte/points.geojson`: the public points of the map, as open data, streamed in
 /// chunks from the snapshot of the moment; the map's filters and `bbox` choose them (by
-/// default every layer, everywhere). Members-only profiles never, whoever asks.
+/// default every layer, everywhere). Members-only profiles never, whoever asks. Example case
+/// studies and needs say `"example": true`.
 pub async fn points(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -392,13 +429,22 @@ pub async fn points(
                     Layer::Member => format!("{base}/reseau/{}", p.slug),
                     Layer::Place => format!("{base}/lieux/{}", p.slug),
                     Layer::Case => format!("{base}/pratiques/{}", p.slug),
+                    Layer::Need => format!("{base}/besoins/{}", p.slug),
                 };
-                let props = serde_json::json!({
+                let mut props = serde_json::json!({
                     "layer": p.layer.as_str(),
                     "name": &*p.name,
                     "slug": &*p.slug,
                     "url": href,
                 });
+                let example = match p.layer {
+                    Layer::Case => snapshot.example_cases.contains(&p.id),
+                    Layer::Need => snapshot.needs.get(&p.id).is_some_and(|n| n.is_example),
+                    Layer::Member | Layer::Place => false,
+                };
+                if example {
+                    props["example"] = true.into();
+                }
                 out.push_str(&format!(
                     "{{\"type\":\"Feature\",\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{:.5},{:.5}]}},\"properties\":{props}}}",
                     p.lon, p.lat

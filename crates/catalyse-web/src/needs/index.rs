@@ -203,11 +203,12 @@ pub fn document(territories: &TerritoryIndex, n: &Need) -> Option<NeedDoc> {
     })
 }
 
-/// Keeps the index in step with one need after a write: public ones are searchable (with
-/// their status) and others not, as soon as this returns. When this write is the only change
-/// since the index was last in step, the index notes the store's new version; otherwise the
-/// next [`refresh`] rebuilds it. The observatory's count of open needs follows. A failure is
-/// logged: the index is derived data.
+/// Keeps the index and the map in step with one need after a write: public ones are
+/// searchable (with their status) and others not, and the open ones on the map, as soon as
+/// this returns. When this write is the only change since the index was last in step, the
+/// index notes the store's new version; otherwise the next [`refresh`] rebuilds it. The
+/// observatory's count of open needs follows. A failure is logged: the index, the map and
+/// the observatory are derived data.
 pub async fn index_one(state: &AppState, n: &Need) {
     let index = state.needs.clone();
     let doc = document(&state.territories, n);
@@ -225,6 +226,10 @@ pub async fn index_one(state: &AppState, n: &Need) {
     // The observatory's « besoins exprimés » follow at once (they count the open needs).
     if let Err(e) = state.refresh_observatory().await {
         tracing::warn!(error = %e, need = id, "observatory not updated");
+    }
+    // The map's needs layer too, at once rather than at the next poll.
+    if let Err(e) = crate::network::live::refresh(state).await {
+        tracing::warn!(error = %format!("{e:#}"), need = id, "map not refreshed after a need change");
     }
     state.pages.invalidate();
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::MaybeUser;
 use crate::error::{ApiError, AppError, Problem};
-use crate::network::snapshot::{MapQuery, API_FILTERS};
+use crate::network::map_query::{MapQuery, API_FILTERS};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -22,15 +22,15 @@ use utoipa::ToSchema;
     params(
         ("bbox" = Option<String>, Query, description = "The view: west,south,east,north in WGS84 degrees (Leaflet's toBBoxString); latitudes are clamped to ±90 and put in order, longitudes beyond ±180 wrap; default: the whole world", pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?$", example = "-5.5,41.2,9.9,51.3"),
         ("zoom" = Option<u8>, Query, description = "Web Mercator zoom, 0 to 22 (above 20 counts as 20); default 5", minimum = 0, maximum = 22),
-        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places, cases (the published case studies, « pratiques innovantes »); default all three; empty: none", pattern = "^((members|places|cases)(,(members|places|cases))*)?$", example = "members,places,cases"),
-        ("family" = Option<String>, Query, description = "Actor family slug: members of that family, case studies it takes part in (places never match); an unknown slug matches nothing"),
-        ("activity" = Option<String>, Query, description = "Métier activity slug (members and case studies); an unknown slug matches nothing"),
-        ("lever" = Option<String>, Query, description = "Lever slug (members and case studies); an unknown slug matches nothing"),
+        ("layers" = Option<String>, Query, description = "Comma-separated layers among members, places, cases (the published case studies, « pratiques innovantes »), needs (the published open needs of territories, « ouvert » or « en relation »); default all four; empty: none", pattern = "^((members|places|cases|needs)(,(members|places|cases|needs))*)?$", example = "members,places,cases,needs"),
+        ("family" = Option<String>, Query, description = "Actor family slug: members of that family, case studies it takes part in, needs that seek it (places never match); an unknown slug matches nothing"),
+        ("activity" = Option<String>, Query, description = "Métier activity slug (members, case studies, needs that seek it); an unknown slug matches nothing"),
+        ("lever" = Option<String>, Query, description = "Lever slug (members, case studies, needs); an unknown slug matches nothing"),
         ("region" = Option<String>, Query, description = "Région INSEE code; an unknown code matches nothing"),
         ("kind" = Option<String>, Query, description = "Place kind: cafe-solidaire, coworking, showroom, fablab, tiers-lieu; another value matches nothing"),
     ),
     responses(
-        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `cases`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`: member, place or case, `id`, `name`, `slug`; then, when known: `family`, the member's actor family slug; `kind`, the place's kind slug; `phase`, the case study's phase slug; `territory`, the name of the commune where the point is drawn, or of the larger territory a member works in or a case study is about; `department`, the name of that commune's département; `members_only: true` for a profile only signed-in members see)", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "A GeoJSON FeatureCollection: clusters (`cluster: true`, `count`, `members`, `places`, `cases`, `needs`, with `members + places + cases + needs == count`, `expansion_zoom`, `bbox`) and single points (`cluster: false`, `layer`: member, place, case or need, `id`, `name` (a need's title), `slug` (a need's page is `/besoins/{slug}`); then, when known: `family`, the member's actor family slug; `kind`, the place's kind slug; `phase`, the case study's phase slug; `status`, the need's status slug (ouvert or en-relation); `territory`, the name of the commune where the point is drawn, or of the larger territory a member works in or a case study or a need is about; `department`, the name of that commune's département; `members_only: true` for a profile only signed-in members see; `example: true` for a generated example case study or need, « données d'exemple »)", content_type = "application/geo+json", body = Object),
         (status = 400, description = "Invalid parameter", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -65,6 +65,17 @@ pub async fn clusters(
             Layer::Case => {
                 if let Some(phase) = snapshot.case_phases.get(&p.id) {
                     props.str("phase", phase.as_str());
+                }
+                if snapshot.example_cases.contains(&p.id) {
+                    props.bool("example", true);
+                }
+            }
+            Layer::Need => {
+                if let Some(n) = snapshot.needs.get(&p.id) {
+                    props.str("status", n.status.as_str());
+                    if n.is_example {
+                        props.bool("example", true);
+                    }
                 }
             }
         }

@@ -2,7 +2,8 @@
 //! from the store after every change that others can see (an approval, a visibility change,
 //! a deletion) and when another instance changed it (the `network_version` setting, watched
 //! like the observatory), or when the case studies changed (the `cases_version` setting: the
-//! published ones are the map's third layer); the needs' suggestion pool (`needs::pool`) is
+//! published ones are the map's third layer), or the needs (the store's `needs_version`: the
+//! open ones are its fourth); the needs' suggestion pool (`needs::pool`) is
 //! built in the same read and swapped with it (a member's opt-out of suggestions is such a
 //! change). The directory's full-text index (`catalyse_search::members`) is updated in place
 //! beside it.
@@ -11,7 +12,7 @@ use super::snapshot::{member_doc, Builder, Figures, Snapshot, VERSION_KEY};
 use crate::state::AppState;
 use catalyse_map::MapIndex;
 use catalyse_search::members::MemberDoc;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Profiles read from the store at a time.
@@ -24,6 +25,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
     // Read before the data: a change made during the read is picked up by the next refresh.
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     let cases_version = state.store.cases_version().await?;
+    let needs_version = state.store.needs_version().await?;
     // The needs' suggestions are drawn from the same read (`needs::pool`).
     let opted_out = state.store.unsuggestible_users().await?;
     let mut pool = crate::needs::pool::PoolBuilder::new(&state.matching, opted_out);
@@ -37,6 +39,8 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         managed_by: HashMap::new(),
         places: Vec::new(),
         case_phases: HashMap::new(),
+        example_cases: HashSet::new(),
+        needs: HashMap::new(),
     };
     let (tx, writer) = if reindex {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<MemberDoc>(4 * PAGE as usize);
@@ -92,6 +96,17 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
             pool.case(&state.matching, &state.territories, c);
         }
     }
+    // The open needs, page by page (the store gives every published one; `need` keeps the
+    // open ones).
+    let mut after = 0;
+    loop {
+        let page = state.store.published_needs(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for n in &page {
+            b.need(n);
+        }
+    }
     let Builder {
         points,
         listed,
@@ -100,6 +115,8 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         mut managed_by,
         mut places,
         case_phases,
+        example_cases,
+        needs,
         ..
     } = b;
     // By name, then by id for places of the same name.
@@ -116,6 +133,7 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         suggestions: pool.build(),
         version,
         cases_version,
+        needs_version,
         listed,
         map: MapIndex::build(points),
         figures,
@@ -124,6 +142,8 @@ pub async fn load(state: &AppState, reindex: bool) -> anyhow::Result<Arc<Snapsho
         places,
         managed_by,
         case_phases,
+        example_cases,
+        needs,
     })
     .await?;
     // What the build read and dropped goes back to the system.
@@ -160,14 +180,18 @@ pub async fn changed(state: &AppState, member: Option<i64>) -> anyhow::Result<()
     Ok(())
 }
 
-/// Picks up a change made by another instance or by the command line, to the network or to
-/// the case studies (the directory's index is rebuilt only for the former). A page that
-/// changed a case study calls it to show the change at once.
+/// Picks up a change made by another instance or by the command line, to the network, to
+/// the case studies or to the needs (the directory's index is rebuilt only for the first).
+/// A page that changed a case study or a need calls it to show the change at once.
 pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
     let version = state.store.setting(VERSION_KEY).await?.unwrap_or_default();
     let cases_version = state.store.cases_version().await?;
+    let needs_version = state.store.needs_version().await?;
     let current = state.network();
-    if version == current.version && cases_version == current.cases_version {
+    if version == current.version
+        && cases_version == current.cases_version
+        && needs_version == current.needs_version
+    {
         return Ok(false);
     }
     let fresh = load(state, version != current.version).await?;

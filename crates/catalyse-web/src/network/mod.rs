@@ -6,6 +6,7 @@ pub mod api;
 pub mod examples;
 pub mod join;
 pub mod live;
+pub mod map_query;
 pub mod map_views;
 pub mod members;
 pub mod moderation;

@@ -15,6 +15,7 @@ mod instances;
 mod language;
 mod layers;
 mod map_cases;
+mod map_needs;
 mod moderation;
 mod needs;
 mod needs_match;

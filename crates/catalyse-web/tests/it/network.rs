@@ -342,8 +342,8 @@ async fn map_and_list(store: Arc<dyn Store>) {
     let mut total = 0;
     for _ in 0..40 {
         let list = app.get("/carte/liste").await;
-        if list.body.contains("membres, lieux et pratiques")
-            && !list.body.contains(">0 membre, lieu ou pratique")
+        if list.body.contains("membres, lieux, pratiques et besoins")
+            && !list.body.contains(">0 membre, lieu, pratique ou besoin")
         {
             total = 1;
             break;
@@ -740,7 +740,7 @@ async fn map_views(store: Arc<dyn Store>) {
     let link = format!("/carte?bbox={}", reunion.replace(',', "%2C"));
     assert!(
         home.body.contains(&format!(
-            "href=\"{link}&#38;couches=members%2Cplaces%2Ccases\" data-bbox=\"{reunion}\">La Réunion</a>"
+            "href=\"{link}&#38;couches=members%2Cplaces%2Ccases%2Cneeds\" data-bbox=\"{reunion}\">La Réunion</a>"
         )),
         "{}",
         home.body
