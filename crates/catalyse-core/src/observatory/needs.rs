@@ -151,11 +151,18 @@ mod tests {
             at,
         );
         assert_eq!(d.0.slug, DATASET);
-        assert!(!d.0.is_example, "the unknown commune's examples are not counted");
+        assert!(
+            !d.0.is_example,
+            "the unknown commune's examples are not counted"
+        );
         assert_eq!(d.1[0].0.slug, INDICATOR);
         let v = |level, code| value(&d, level, code).value;
         assert_eq!(v(Commune, "42218"), 2.0);
-        assert_eq!(v(Commune, "42095"), 0.0, "a département's need is not its communes'");
+        assert_eq!(
+            v(Commune, "42095"),
+            0.0,
+            "a département's need is not its communes'"
+        );
         assert_eq!(v(Epci, "244200770"), 2.0);
         assert_eq!(v(Department, "42"), 3.0);
         assert_eq!(v(Department, "01"), 0.0);

@@ -691,10 +691,7 @@ async fn tally_body(store: Arc<dyn Store>) {
     let lyon = crate::fixtures::commune("69123");
     let mut got = store.open_needs_by_territory().await.unwrap();
     got.sort_by(|a, b| a.territory.code.cmp(&b.territory.code));
-    assert_eq!(
-        got,
-        [tally(rhone.clone(), 1, 0), tally(lyon.clone(), 2, 0)]
-    );
+    assert_eq!(got, [tally(rhone.clone(), 1, 0), tally(lyon.clone(), 2, 0)]);
 
     // An example in Lyon, and the pending need approved: counted, the example as such.
     store

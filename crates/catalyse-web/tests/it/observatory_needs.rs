@@ -86,7 +86,10 @@ async fn counted(store: Arc<dyn Store>) {
 
     // 2 for the commune, its département and its région; 0 for the other commune and
     // département.
-    assert_eq!(shown(&app, "commune", "commune/42218-saint-etienne").await, "2");
+    assert_eq!(
+        shown(&app, "commune", "commune/42218-saint-etienne").await,
+        "2"
+    );
     assert_eq!(
         shown(&app, "commune", "commune/01001-l-abergement-clemenciat").await,
         "0"
@@ -102,9 +105,11 @@ async fn counted(store: Arc<dyn Store>) {
     assert!(page.body.contains(&format!("<td>{year}</td>")), "this year");
 
     // The map on the page and alone, each département named with its count.
-    assert!(page
-        .body
-        .contains("aria-label=\"Loire : 2 besoins\""), "{}", page.body);
+    assert!(
+        page.body.contains("aria-label=\"Loire : 2 besoins\""),
+        "{}",
+        page.body
+    );
     let svg = app
         .get(&format!("{INDICATOR}/carte.svg?niveau=department"))
         .await;
@@ -114,7 +119,9 @@ async fn counted(store: Arc<dyn Store>) {
     assert!(svg.body.contains("Loire : 2 besoins"), "{}", svg.body);
     // The credits under the map (a line at each dash).
     assert!(svg.body.contains("Source : Catalyse</text>"));
-    assert!(svg.body.contains(">besoins publiés par les territoires</text>"));
+    assert!(svg
+        .body
+        .contains(">besoins publiés par les territoires</text>"));
     let gallery = app.get("/observatoire/cartes").await;
     assert!(gallery
         .body
@@ -166,11 +173,17 @@ async fn counted(store: Arc<dyn Store>) {
         .post_form(
             "/admin/moderation",
             &format!("/admin/moderation/besoins/{}", n.id),
-            &[("decision", "approve"), ("revision", &queue.field("revision"))],
+            &[
+                ("decision", "approve"),
+                ("revision", &queue.field("revision")),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(shown(&app, "commune", "commune/42218-saint-etienne").await, "3");
+    assert_eq!(
+        shown(&app, "commune", "commune/42218-saint-etienne").await,
+        "3"
+    );
     assert_eq!(shown(&app, "department", "department/42-loire").await, "3");
     app.forget_cookies();
     let svg = app
@@ -236,7 +249,10 @@ async fn reserved(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
     for fields in [
-        [("title", "Mes besoins"), ("slug", "besoins-des-territoires")],
+        [
+            ("title", "Mes besoins"),
+            ("slug", "besoins-des-territoires"),
+        ],
         // The slug drawn from the title.
         [("title", "Besoins des territoires"), ("slug", "")],
     ] {
