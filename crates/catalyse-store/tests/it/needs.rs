@@ -521,7 +521,10 @@ async fn contacts_body(store: Arc<dyn Store>) {
     assert_eq!(store.need_contacts(n.id).await.unwrap().len(), 2);
 }
 
-conformance!(needs_without_contact_longest_waiting_first, uncontacted_body);
+conformance!(
+    needs_without_contact_longest_waiting_first,
+    uncontacted_body
+);
 async fn uncontacted_body(store: Arc<dyn Store>) {
     let now = Utc::now();
     let author = member(&store, "camille@exemple.fr", true).await;
@@ -586,7 +589,13 @@ async fn uncontacted_body(store: Arc<dyn Store>) {
     assert_eq!(total, 2);
     // A request from the author does too; a closed need is not waiting.
     store
-        .record_need_contact(today.id, author, Some(helper), NeedContactKind::Request, now)
+        .record_need_contact(
+            today.id,
+            author,
+            Some(helper),
+            NeedContactKind::Request,
+            now,
+        )
         .await
         .unwrap();
     let oldest = &needs[0];

@@ -59,7 +59,9 @@ async fn examples(store: &Arc<dyn Store>, needs: Vec<(NeedFields, NeedStatus, i6
 
 async fn slug(store: &Arc<dyn Store>, title: &str) -> String {
     let all = store.published_needs(0, 100).await.unwrap();
-    let n = all.iter().find(|n| n.public_fields().unwrap().title == title);
+    let n = all
+        .iter()
+        .find(|n| n.public_fields().unwrap().title == title);
     n.expect("published").slug.clone()
 }
 
@@ -111,15 +113,22 @@ async fn places(store: Arc<dyn Store>) {
     let page = app.get("/territoires/department/42-loire").await;
     assert_eq!(page.status, StatusCode::OK);
     let loire = section(&page.body, "besoins-lies");
-    assert!(loire.contains("Besoins ouverts de ce territoire"), "{loire}");
+    assert!(
+        loire.contains("Besoins ouverts de ce territoire"),
+        "{loire}"
+    );
     assert!(loire.contains("1 besoin ouvert"), "{loire}");
-    assert!(loire.contains(&format!("<a href=\"/besoins/{navettes}\">Des navettes vers le marché</a> — Saint-Étienne · Ouvert")));
+    assert!(loire.contains(&format!(
+        "<a href=\"/besoins/{navettes}\">Des navettes vers le marché</a> — Saint-Étienne · Ouvert"
+    )));
     assert!(loire.contains("<span class=\"tag tag-example\">données d'exemple</span>"));
     assert!(!loire.contains("Une épicerie rouverte") && !loire.contains("Un garage solidaire"));
     // Its link lists them all on `/besoins`: the same need, newest first.
     let all = format!("/besoins?departement=42&#38;{OPEN}&#38;tri=recent");
     assert!(
-        loire.contains(&format!("<a href=\"{all}\">Tous les besoins ouverts : Loire</a>")),
+        loire.contains(&format!(
+            "<a href=\"{all}\">Tous les besoins ouverts : Loire</a>"
+        )),
         "{loire}"
     );
     let listed = text(&app.get(&all.replace("&#38;", "&")).await.body);
@@ -140,7 +149,9 @@ async fn places(store: Arc<dyn Store>) {
     let commune = section(&commune.body, "besoins-lies");
     assert!(commune.contains("Des navettes vers le marché"));
     assert!(commune.contains("Les besoins ouverts du département : Loire"));
-    let village = app.get("/territoires/commune/01001-l-abergement-clemenciat").await;
+    let village = app
+        .get("/territoires/commune/01001-l-abergement-clemenciat")
+        .await;
     assert_eq!(village.status, StatusCode::OK);
     let village = section(&village.body, "besoins-lies");
     assert!(village.contains("Aucun besoin ouvert ici pour l'instant."));
@@ -223,7 +234,11 @@ async fn board(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let fields = crate::cases::fields("Covoiturage des quartiers", Phase::Consolidation, "mobilite");
+    let fields = crate::cases::fields(
+        "Covoiturage des quartiers",
+        Phase::Consolidation,
+        "mobilite",
+    );
     crate::cases::case_in(&store, &fields, true).await;
     let app = TestApp::start_on(store.clone(), two_regions(), |_| {}).await;
     let helper = app
@@ -241,7 +256,10 @@ async fn board(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.header("location").starts_with("/connexion?retour="));
     app.sign_in_as("membre@exemple.fr", Role::Member).await;
-    assert_eq!(app.get("/admin/besoins").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/admin/besoins").await.status,
+        StatusCode::FORBIDDEN
+    );
 
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
     let page = app.get("/admin/besoins").await;
@@ -252,7 +270,10 @@ async fn board(store: Arc<dyn Store>) {
 
     // No answer yet: the oldest first, with how long they have waited.
     let waiting = section(&page.body, "sans-contact");
-    assert!(waiting.contains("2 besoins ouverts sans aucun contact"), "{waiting}");
+    assert!(
+        waiting.contains("2 besoins ouverts sans aucun contact"),
+        "{waiting}"
+    );
     let (sante, garage) = (
         waiting.find("Une maison de santé").expect("the oldest"),
         waiting.find("Un garage solidaire").expect("the newest"),
@@ -261,13 +282,18 @@ async fn board(store: Arc<dyn Store>) {
     assert!(waiting.contains("40 jours") && waiting.contains("5 jours"));
     assert!(!waiting.contains("Des navettes") && !waiting.contains("Une épicerie"));
     assert_eq!(
-        waiting.matches("<span class=\"tag tag-example\">données d'exemple</span>").count(),
+        waiting
+            .matches("<span class=\"tag tag-example\">données d'exemple</span>")
+            .count(),
         2
     );
 
     // No suggestion: only the need on health (mobility has its case).
     let unanswered = section(&page.body, "sans-suggestion");
-    assert!(unanswered.contains("3 besoins ouverts examinés."), "{unanswered}");
+    assert!(
+        unanswered.contains("3 besoins ouverts examinés."),
+        "{unanswered}"
+    );
     assert!(unanswered.contains("1 besoin sans suggestion"));
     assert!(unanswered.contains("Une maison de santé") && unanswered.contains("Saint-Étienne"));
     assert!(!unanswered.contains("Des navettes") && !unanswered.contains("Un garage"));
@@ -289,7 +315,9 @@ async fn board(store: Arc<dyn Store>) {
     )));
     assert!(regions.contains("<th scope=\"row\">Bretagne</th><td class=\"num\">0</td>"));
     let order = |name: &str| regions.find(name).expect(name);
-    assert!(order("Auvergne") < order("Île-de-France") && order("Île-de-France") < order("Bretagne"));
+    assert!(
+        order("Auvergne") < order("Île-de-France") && order("Île-de-France") < order("Bretagne")
+    );
     assert!(regions.contains(&format!(
         "<th scope=\"row\">Total</th><td class=\"num\"><a href=\"/besoins?{}&#38;tri=attente\">3</a>",
         OPEN
@@ -303,6 +331,10 @@ async fn board(store: Arc<dyn Store>) {
     // In English too.
     app.get("/langue/en?retour=/admin/besoins").await;
     let en = app.get("/admin/besoins").await;
-    assert!(en.body.contains("No answer, waiting longest"), "{}", en.body);
+    assert!(
+        en.body.contains("No answer, waiting longest"),
+        "{}",
+        en.body
+    );
     app.stop().await;
 }
