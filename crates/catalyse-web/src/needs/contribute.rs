@@ -254,7 +254,8 @@ async fn editable(state: &AppState, user: &User, slug: &str) -> Result<Need, App
         .need_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !super::status::can_edit(Some(user), &n) {
+    // A visitor's need is edited (by a moderator) only once she confirmed it.
+    if !super::status::can_edit(Some(user), &n) || n.confirmed_at.is_none() {
         return Err(AppError::Forbidden);
     }
     Ok(n)

@@ -210,8 +210,7 @@ async fn not_found(store: Arc<dyn Store>) {
         .post_form(FORM, "/besoins/inexistant/statut", &[("statut", "clos")])
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    // Even its moderators cannot edit a visitor's need (versions are submitted in their
-    // author's name): they approve or refuse it.
+    // Its moderators see it, but edit a visitor's need only once she confirmed it.
     app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
     assert_eq!(
         app.get(&format!("/besoins/{slug}")).await.status,
