@@ -17,16 +17,49 @@ pub enum EventKind {
     Colloque,
     VisiteApprenante,
     Atelier,
+    /// The sessions of a parcours d'expérience (`crate::parcours`), besides its visites
+    /// apprenantes.
+    TempsCollectif,
+    TempsIndividuel,
+    MiseEnSituation,
+    CoDeveloppement,
+    Temoignage,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::Webinaire,
         EventKind::Rencontre,
         EventKind::Journee,
         EventKind::Colloque,
         EventKind::VisiteApprenante,
         EventKind::Atelier,
+        EventKind::TempsCollectif,
+        EventKind::TempsIndividuel,
+        EventKind::MiseEnSituation,
+        EventKind::CoDeveloppement,
+        EventKind::Temoignage,
+    ];
+
+    /// The kinds of the programme's own events (webinars, meetings…), not a parcours'.
+    pub const PROGRAMME: [EventKind; 6] = [
+        EventKind::Webinaire,
+        EventKind::Rencontre,
+        EventKind::Journee,
+        EventKind::Colloque,
+        EventKind::VisiteApprenante,
+        EventKind::Atelier,
+    ];
+
+    /// The kinds a parcours' session may have, in the order the seed lists them.
+    pub const SESSIONS: [EventKind; 7] = [
+        EventKind::TempsCollectif,
+        EventKind::TempsIndividuel,
+        EventKind::Temoignage,
+        EventKind::VisiteApprenante,
+        EventKind::MiseEnSituation,
+        EventKind::CoDeveloppement,
+        EventKind::Journee,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +70,11 @@ impl EventKind {
             EventKind::Colloque => "colloque",
             EventKind::VisiteApprenante => "visite-apprenante",
             EventKind::Atelier => "atelier",
+            EventKind::TempsCollectif => "temps-collectif",
+            EventKind::TempsIndividuel => "temps-individuel",
+            EventKind::MiseEnSituation => "mise-en-situation",
+            EventKind::CoDeveloppement => "co-developpement",
+            EventKind::Temoignage => "temoignage",
         }
     }
 
@@ -48,6 +86,11 @@ impl EventKind {
             EventKind::Colloque => "Colloque",
             EventKind::VisiteApprenante => "Visite apprenante",
             EventKind::Atelier => "Atelier",
+            EventKind::TempsCollectif => "Temps collectif",
+            EventKind::TempsIndividuel => "Temps individuel",
+            EventKind::MiseEnSituation => "Mise en situation",
+            EventKind::CoDeveloppement => "Co-développement",
+            EventKind::Temoignage => "Témoignage de pairs ou de décideurs",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod needs;
 pub mod network;
 pub mod observatory;
+pub mod parcours;
 pub mod reference;
 pub mod resource;
 pub mod slug_enum;

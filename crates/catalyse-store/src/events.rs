@@ -291,7 +291,7 @@ fn reminder_column(which: Reminder) -> &'static str {
 }
 
 /// Inserts an event unless its slug is taken; whether it did.
-async fn insert_event<'c, DB: Engine>(
+pub(crate) async fn insert_event<'c, DB: Engine>(
     on: impl Executor<'c, Database = DB>,
     e: &Event,
     now: i64,

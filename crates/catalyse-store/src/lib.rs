@@ -11,6 +11,7 @@ mod moderators;
 mod needs;
 pub mod network;
 mod observatory;
+mod parcours;
 mod postgres;
 mod reference;
 mod resources;
@@ -38,6 +39,7 @@ pub use needs::{
 };
 pub use network::{ExampleMember, NetworkStore};
 pub use observatory::ObservatoryStore;
+pub use parcours::{CohortPost, NewSubmission, ParcoursStore};
 pub use postgres::PostgresStore;
 pub use reference::ReferenceStore;
 pub use resources::ResourceStore;
@@ -250,6 +252,7 @@ pub trait Store:
     + NetworkStore
     + CaseStore
     + NeedStore
+    + ParcoursStore
     + ModeratorStore
     + Send
     + Sync
@@ -267,6 +270,7 @@ impl<T> Store for T where
         + NetworkStore
         + CaseStore
         + NeedStore
+        + ParcoursStore
         + ModeratorStore
         + Send
         + Sync
@@ -278,7 +282,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         AccountStore, CaseStore, EventStore, ModeratorStore, NeedStore, NetworkStore,
-        ObservatoryStore, ReferenceStore, ResourceStore, Store, StoreHandle,
+        ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore, Store, StoreHandle,
     };
 }
 

@@ -621,13 +621,14 @@ where
 
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool> {
         // A document of the resource centre, a profile's photo (published or under
-        // review) or an image of a case's versions: all live in the same file store, by the
-        // hash of their content.
+        // review), an image of a case's versions or a deliverable of a parcours: all live in
+        // the same file store, by the hash of their content.
         let n: i64 = query_scalar(
             "SELECT (SELECT COUNT(*) FROM resources WHERE file_sha256 = $1) \
              + (SELECT COUNT(*) FROM members WHERE published_photo = $1) \
              + (SELECT COUNT(*) FROM members WHERE draft_photo = $1) \
-             + (SELECT COUNT(*) FROM case_files WHERE sha256 = $1)",
+             + (SELECT COUNT(*) FROM case_files WHERE sha256 = $1) \
+             + (SELECT COUNT(*) FROM cohort_submissions WHERE file_sha256 = $1)",
         )
         .bind(sha256)
         .fetch_one(self.r())

@@ -91,6 +91,8 @@ pub async fn load_reference_data(
         crate::cases::examples::load_demo(store).await?;
         // After the example network: some of its members express needs.
         crate::needs::examples::load_demo(store).await?;
+        // After the example network and accounts: its members make the pilot's teams.
+        crate::parcours::examples::load_demo(store).await?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The HTTP layer of Catalyse, one folder per area of the product.
 //!
 //! Each area (`accounts`, `reference`, `territories`, `observatory`, `resources`, `network`,
-//! `map`, `events`, `cases`, `needs`, `ops`) owns its handlers, its templates
+//! `map`, `events`, `cases`, `needs`, `parcours`, `ops`) owns its handlers, its templates
 //! (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
 //! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the
 //! areas, the shared kit: `state`, `config`, `auth`, `error`, `i18n`, `pages` (rendering),
@@ -34,6 +34,7 @@ pub mod observatory;
 pub mod ops;
 pub mod page_cache;
 pub mod pages;
+pub mod parcours;
 pub mod ratelimit;
 pub mod read_path;
 pub mod reference;
@@ -115,6 +116,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         observatory::routes(config),
         cases::routes(),
         needs::routes(),
+        parcours::routes(config),
         resources::routes(config),
         events::routes(),
         network::routes(),

@@ -13,6 +13,7 @@ mod needs;
 mod needs_sources;
 mod network;
 mod observatory;
+mod parcours;
 mod rate_limits;
 mod reference;
 mod resources;

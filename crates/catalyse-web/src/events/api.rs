@@ -15,7 +15,9 @@ pub struct EventsParams {
     pub from: Option<chrono::NaiveDate>,
     /// Up to this date (YYYY-MM-DD), inclusive.
     pub to: Option<chrono::NaiveDate>,
-    /// webinaire, rencontre, journee, colloque, visite-apprenante, atelier
+    /// webinaire, rencontre, journee, colloque, visite-apprenante, atelier, or a parcours'
+    /// session: temps-collectif, temps-individuel, mise-en-situation, co-developpement,
+    /// temoignage
     pub kind: Option<EventKind>,
 }
 

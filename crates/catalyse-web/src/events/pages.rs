@@ -91,6 +91,11 @@ pub fn kind_label(t: crate::i18n::Tr, k: EventKind) -> &'static str {
         EventKind::Colloque => "kinds.colloque",
         EventKind::VisiteApprenante => "kinds.visite_apprenante",
         EventKind::Atelier => "kinds.atelier",
+        EventKind::TempsCollectif => "kinds.temps_collectif",
+        EventKind::TempsIndividuel => "kinds.temps_individuel",
+        EventKind::MiseEnSituation => "kinds.mise_en_situation",
+        EventKind::CoDeveloppement => "kinds.co_developpement",
+        EventKind::Temoignage => "kinds.temoignage",
     })
 }
 
@@ -481,7 +486,7 @@ pub fn event_ics(state: &AppState, e: &Event) -> String {
     calendar_text(state, &e.title, std::slice::from_ref(e))
 }
 
-fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
+pub fn ics(state: &AppState, name: &str, events: &[Event], filename: &str) -> Response {
     (
         [
             (

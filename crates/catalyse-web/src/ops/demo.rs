@@ -245,7 +245,7 @@ pub fn example_events(
     (0..count)
         .map(|i| {
             let day = first + chrono::Duration::days((i * span_days / count.max(1)) as i64);
-            let kind = EventKind::ALL[i % EventKind::ALL.len()];
+            let kind = EventKind::PROGRAMME[i % EventKind::PROGRAMME.len()];
             let lever = levers.get(i % levers.len().max(1));
             let hour = [10, 14, 18][i % 3];
             let starts = day

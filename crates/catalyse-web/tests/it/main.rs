@@ -27,6 +27,7 @@ mod observatory;
 mod observatory_needs;
 mod page_cache;
 mod pages;
+mod parcours;
 mod places;
 mod probe;
 mod resources;

@@ -123,7 +123,7 @@ async fn api(store: Arc<dyn Store>) {
 }
 
 /// Files under the data directory's `files/` (the local file store).
-fn stored_files(app: &TestApp) -> usize {
+pub(crate) fn stored_files(app: &TestApp) -> usize {
     fn walk(p: &std::path::Path) -> usize {
         std::fs::read_dir(p)
             .map(|d| {
