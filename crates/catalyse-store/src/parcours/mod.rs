@@ -107,7 +107,7 @@ pub trait ParcoursStore: Send + Sync {
     /// The cohort's sessions by start.
     async fn sessions(&self, cohort_id: i64) -> StoreResult<Vec<Session>>;
     /// The cohort a session belongs to, by the event's id.
-    async fn session_cohort(&self, event_id: i64) -> StoreResult<Option<i64>>;
+    async fn session_cohort(&self, event_id: i64) -> StoreResult<Option<Cohort>>;
     /// Who of the cohort attended which of its sessions: (event id, user id), read from the
     /// events' registrations (made under her account or with her address).
     async fn cohort_attendance(&self, cohort_id: i64) -> StoreResult<Vec<(i64, i64)>>;
@@ -169,7 +169,8 @@ pub trait ParcoursStore: Send + Sync {
     ) -> StoreResult<Vec<Enrolment>>;
 }
 
-const COHORT_COLUMNS: &str = "id, slug, title, summary, description, starts_on, ends_on, \
+pub(super) const COHORT_COLUMNS: &str =
+    "id, slug, title, summary, description, starts_on, ends_on, \
      modules, is_example, updated_at";
 
 fn date<DB: Engine>(r: &Row<DB>, column: &str) -> StoreResult<NaiveDate> {

@@ -286,11 +286,14 @@ where
         Ok(out)
     }
 
-    async fn session_cohort(&self, event_id: i64) -> StoreResult<Option<i64>> {
-        query_scalar("SELECT cohort_id FROM cohort_sessions WHERE event_id = $1")
-            .bind(event_id)
-            .fetch_optional(self.r())
-            .await
+    async fn session_cohort(&self, event_id: i64) -> StoreResult<Option<Cohort>> {
+        query_as(&format!(
+            "SELECT {COHORT_COLUMNS} FROM cohorts WHERE id = \
+             (SELECT cohort_id FROM cohort_sessions WHERE event_id = $1)"
+        ))
+        .bind(event_id)
+        .fetch_optional(self.r())
+        .await
     }
 
     async fn cohort_attendance(&self, cohort_id: i64) -> StoreResult<Vec<(i64, i64)>> {

@@ -275,6 +275,8 @@ struct EventPage<'a> {
     json_ld: String,
     replay_host: Option<String>,
     series_title: Option<String>,
+    /// The parcours (slug, title) it is a session of.
+    cohort: Option<(String, String)>,
     /// Registration is open (a scheduled event still to come).
     open: bool,
     /// « 12 places restantes » or « Complet — liste d'attente ouverte », while open.
@@ -421,6 +423,12 @@ pub async fn event(
         Some(s) => state.store.series(s).await?.map(|s| s.title),
         None => None,
     };
+    // A session of a parcours says which.
+    let cohort = state
+        .store
+        .session_cohort(e.id)
+        .await?
+        .map(|c| (c.fields.slug, c.fields.title));
     render(
         &ctx,
         &EventPage {
@@ -430,6 +438,7 @@ pub async fn event(
             json_ld,
             replay_host,
             series_title,
+            cohort,
             open,
             seats,
             link_note,

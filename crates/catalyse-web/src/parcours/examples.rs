@@ -212,9 +212,7 @@ pub async fn load(
     }
     let mut team_ids = Vec::new();
     for (territory, name, people) in &teams {
-        let team = store
-            .add_team(cohort.id, &format!("Équipe de {name}"), territory)
-            .await?;
+        let team = store.add_team(cohort.id, name, territory).await?;
         for user in people {
             store
                 .enrol(
