@@ -7,6 +7,7 @@ mod cases;
 mod common;
 mod error;
 mod events;
+mod formation;
 mod moderators;
 mod needs;
 pub mod network;
@@ -31,6 +32,10 @@ pub use cases::{
 };
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
+pub use formation::{
+    FormationLoad, FormationStore, ModuleProgress, Reflection, StoredModule, UnitDone, UnitTarget,
+    FORMATION_STATE,
+};
 pub use moderators::{ModerationCounts, ModeratorStore};
 pub use needs::{
     ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
@@ -251,6 +256,7 @@ pub trait Store:
     + CaseStore
     + NeedStore
     + ModeratorStore
+    + FormationStore
     + Send
     + Sync
     + 'static
@@ -268,6 +274,7 @@ impl<T> Store for T where
         + CaseStore
         + NeedStore
         + ModeratorStore
+        + FormationStore
         + Send
         + Sync
         + 'static
@@ -277,7 +284,7 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CaseStore, EventStore, ModeratorStore, NeedStore, NetworkStore,
+        AccountStore, CaseStore, EventStore, FormationStore, ModeratorStore, NeedStore, NetworkStore,
         ObservatoryStore, ReferenceStore, ResourceStore, Store, StoreHandle,
     };
 }

@@ -44,7 +44,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 13] = [
+pub const SOURCES: [(&str, &str); 14] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -96,6 +96,10 @@ pub const SOURCES: [(&str, &str); 13] = [
     (
         include_str!("../locales/needs_match.fr.toml"),
         include_str!("../locales/needs_match.en.toml"),
+    ),
+    (
+        include_str!("../locales/formation.fr.toml"),
+        include_str!("../locales/formation.en.toml"),
     ),
 ];
 
