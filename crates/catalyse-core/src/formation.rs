@@ -66,11 +66,19 @@ impl Question {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitContent {
     /// A resource of the centre, by slug.
-    Resource { slug: String },
+    Resource {
+        slug: String,
+    },
     /// An event (a webinar that took place), by slug.
-    Replay { event: String },
-    Reflection { prompt: String },
-    Quiz { questions: Vec<Question> },
+    Replay {
+        event: String,
+    },
+    Reflection {
+        prompt: String,
+    },
+    Quiz {
+        questions: Vec<Question>,
+    },
 }
 
 impl UnitContent {

@@ -284,8 +284,8 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CaseStore, EventStore, FormationStore, ModeratorStore, NeedStore, NetworkStore,
-        ObservatoryStore, ReferenceStore, ResourceStore, Store, StoreHandle,
+        AccountStore, CaseStore, EventStore, FormationStore, ModeratorStore, NeedStore,
+        NetworkStore, ObservatoryStore, ReferenceStore, ResourceStore, Store, StoreHandle,
     };
 }
 

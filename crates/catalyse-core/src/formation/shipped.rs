@@ -154,11 +154,10 @@ pub fn parse(file: &str, text: &str, known: &Known) -> Result<Vec<Module>, FileE
 
 /// One unit of the file: its kind's own field given, the others' absent, its target known.
 fn unit(u: UnitEntry, known: &Known) -> Result<Unit, Vec<String>> {
-    let kind: UnitKind = u.kind.parse().map_err(|e| {
-        vec![format!(
-            "{e} (resource, replay, reflection ou quiz)"
-        )]
-    })?;
+    let kind: UnitKind = u
+        .kind
+        .parse()
+        .map_err(|e| vec![format!("{e} (resource, replay, reflection ou quiz)")])?;
     let mut problems = vec![];
     let given = [
         ("resource", u.resource.is_some(), UnitKind::Resource),

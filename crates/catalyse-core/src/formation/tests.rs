@@ -9,7 +9,10 @@ fn known() -> Known {
 #[test]
 fn the_first_module_follows_the_seven_levers_with_the_kit_and_the_2019_webinars() {
     let modules = shipped().unwrap();
-    assert!(modules.len() >= 2, "a second module makes the list meaningful");
+    assert!(
+        modules.len() >= 2,
+        "a second module makes the list meaningful"
+    );
     let m = &modules[0];
     assert_eq!(m.slug, "sept-leviers");
     assert!(!m.is_example);
@@ -117,7 +120,10 @@ kind = "video"
 minutes = 5
 "#;
     let e = parse(FILE, bad, &known()).unwrap_err().to_string();
-    assert!(e.contains("exactement une bonne réponse (2 marquées)"), "{e}");
+    assert!(
+        e.contains("exactement une bonne réponse (2 marquées)"),
+        "{e}"
+    );
     assert!(e.contains("type d'unité inconnu « video »"), "{e}");
     // Two modules with one slug; a replay of an event that is not a 2019 webinar.
     let twice = r#"
@@ -143,7 +149,10 @@ minutes = 5
 "#;
     let e = parse(FILE, twice, &known()).unwrap_err().to_string();
     assert!(e.contains("un autre module a déjà cet identifiant"), "{e}");
-    assert!(e.contains("« webinaire-2031-01-01 » n'est pas un webinaire de 2019"), "{e}");
+    assert!(
+        e.contains("« webinaire-2031-01-01 » n'est pas un webinaire de 2019"),
+        "{e}"
+    );
 }
 
 fn quiz() -> Vec<Question> {
@@ -172,7 +181,10 @@ fn a_quiz_is_scored_whatever_the_score_and_bad_answers_are_refused() {
     assert_eq!(
         e,
         [
-            (Some(0), "question 1 : une seule réponse est attendue".into()),
+            (
+                Some(0),
+                "question 1 : une seule réponse est attendue".into()
+            ),
             (Some(1), "question 2 : cette réponse n'existe pas".into())
         ]
     );
@@ -190,7 +202,10 @@ fn the_quiz_text_reads_back_what_it_writes_and_says_which_line_is_wrong() {
     // Valid lines, invalid quiz: the checks say why.
     let q = quiz_text::parse("? Q\n+ a\n").unwrap();
     let p = quiz_problems(&q);
-    assert!(p.iter().any(|m| m.contains("l'explication manque")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m.contains("l'explication manque")),
+        "{p:?}"
+    );
     assert!(p.iter().any(|m| m.contains("de 2 à 10 réponses")), "{p:?}");
 }
 

@@ -163,12 +163,10 @@ pub trait FormationStore: Send + Sync {
         unit: &str,
     ) -> StoreResult<Option<Reflection>>;
     /// The units of the module the member completed (current or not).
-    async fn formation_units_done(&self, user_id: i64, module: &str)
-        -> StoreResult<Vec<UnitDone>>;
+    async fn formation_units_done(&self, user_id: i64, module: &str) -> StoreResult<Vec<UnitDone>>;
     /// The member's progress in every module, in the modules' order.
     async fn formation_progress(&self, user_id: i64) -> StoreResult<Vec<ModuleProgress>>;
     /// The modules the member completed (every current unit done), with the day of the
     /// last one, in the modules' order.
-    async fn completed_formation_modules(&self, user_id: i64)
-        -> StoreResult<Vec<ModuleProgress>>;
+    async fn completed_formation_modules(&self, user_id: i64) -> StoreResult<Vec<ModuleProgress>>;
 }

@@ -1,8 +1,8 @@
 //! The kit de formation's store: `FormationStore` over SQL both engines take.
 
 use super::{
-    FormationLoad, FormationStore, ModuleProgress, Reflection, StoredModule, UnitDone,
-    UnitTarget, FORMATION_STATE,
+    FormationLoad, FormationStore, ModuleProgress, Reflection, StoredModule, UnitDone, UnitTarget,
+    FORMATION_STATE,
 };
 use crate::reference::{loaded_checksum, set_state};
 use crate::sql::{corrupt, query, Backing, Conn, Engine, Row};
@@ -460,7 +460,15 @@ where
     ) -> StoreResult<StoredModule> {
         let mut tx = self.begin_write().await?;
         let at = ts(now);
-        rewrite(&mut tx, slug, Some(revision), module, Some((editor, at)), at).await?;
+        rewrite(
+            &mut tx,
+            slug,
+            Some(revision),
+            module,
+            Some((editor, at)),
+            at,
+        )
+        .await?;
         audit(&mut tx, "formation.edit", slug, editor, at).await?;
         tx.commit().await?;
         read_one(self.w(), slug).await
@@ -547,11 +555,7 @@ where
         .transpose()
     }
 
-    async fn formation_units_done(
-        &self,
-        user_id: i64,
-        module: &str,
-    ) -> StoreResult<Vec<UnitDone>> {
+    async fn formation_units_done(&self, user_id: i64, module: &str) -> StoreResult<Vec<UnitDone>> {
         let rows = query(
             "SELECT p.unit_key, p.completed_at, p.score, p.out_of, p.answers \
              FROM formation_progress p JOIN formation_modules m ON m.id = p.module_id \
@@ -592,10 +596,7 @@ where
             .collect()
     }
 
-    async fn completed_formation_modules(
-        &self,
-        user_id: i64,
-    ) -> StoreResult<Vec<ModuleProgress>> {
+    async fn completed_formation_modules(&self, user_id: i64) -> StoreResult<Vec<ModuleProgress>> {
         let all = self.formation_progress(user_id).await?;
         Ok(all
             .into_iter()

@@ -52,11 +52,18 @@ async fn load_once(store: Arc<dyn Store>) {
     assert_eq!(slugs, ["sept-leviers", "metier-catalyseur"]);
     assert_eq!(all[0].module, modules()[0], "stored as the file says");
     assert!(all.iter().all(|m| m.shipped && m.edited_at.is_none()));
-    let m = store.formation_module("sept-leviers").await.unwrap().unwrap();
+    let m = store
+        .formation_module("sept-leviers")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(m.targets.len(), m.module.units.len());
     // A resource's title comes from the centre; the webinar's, its replay, from the events.
     let first = m.targets[0].as_ref().unwrap();
-    assert_eq!(first.title, "Film sur 3 exemples de co-construction territoriale");
+    assert_eq!(
+        first.title,
+        "Film sur 3 exemples de co-construction territoriale"
+    );
     assert!(first.available);
     let replay = (m.module.units.iter())
         .position(|u| u.content.target() == Some("webinaire-2019-02-21"))
@@ -79,13 +86,23 @@ async fn edit_survives(store: Arc<dyn Store>) {
         .create_user(&user("anim@exemple.fr", Role::Moderator), Utc::now())
         .await
         .unwrap();
-    let before = store.formation_module("metier-catalyseur").await.unwrap().unwrap();
+    let before = store
+        .formation_module("metier-catalyseur")
+        .await
+        .unwrap()
+        .unwrap();
     let mut edited = before.module.clone();
     edited.title = "Le métier, revu par l'animatrice".into();
     edited.units.swap(0, 1);
     edited.units.pop();
     let after = store
-        .edit_formation_module("metier-catalyseur", before.revision, &edited, animator.id, Utc::now())
+        .edit_formation_module(
+            "metier-catalyseur",
+            before.revision,
+            &edited,
+            animator.id,
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(after.module.title, edited.title);
@@ -94,9 +111,21 @@ async fn edit_survives(store: Arc<dyn Store>) {
     assert_eq!(after.revision, before.revision + 1);
     // An edit made on the older version is refused and writes nothing.
     let stale = store
-        .edit_formation_module("metier-catalyseur", before.revision, &before.module, animator.id, Utc::now())
+        .edit_formation_module(
+            "metier-catalyseur",
+            before.revision,
+            &before.module,
+            animator.id,
+            Utc::now(),
+        )
         .await;
-    assert!(matches!(stale, Err(StoreError::Conflict { field: "revision", .. })));
+    assert!(matches!(
+        stale,
+        Err(StoreError::Conflict {
+            field: "revision",
+            ..
+        })
+    ));
     // A new version of the file: the unedited module follows it, the edited one does not.
     let mut v2 = modules();
     v2[0].title = "Les 7 leviers (version 2 du fichier)".into();
@@ -108,14 +137,28 @@ async fn edit_survives(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(load.updated, 1);
     assert_eq!(load.kept, ["metier-catalyseur"]);
-    let kept = store.formation_module("metier-catalyseur").await.unwrap().unwrap();
+    let kept = store
+        .formation_module("metier-catalyseur")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(kept.module.title, "Le métier, revu par l'animatrice");
     assert_eq!(kept.module.units, edited.units);
-    let followed = store.formation_module("sept-leviers").await.unwrap().unwrap();
+    let followed = store
+        .formation_module("sept-leviers")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(followed.module.title, v2[0].title);
     // Back to the file on request: the mark goes, the next load follows the file again.
     let back = store
-        .reset_formation_module("metier-catalyseur", kept.revision, &v2[1], animator.id, Utc::now())
+        .reset_formation_module(
+            "metier-catalyseur",
+            kept.revision,
+            &v2[1],
+            animator.id,
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(back.module.title, v2[1].title);
@@ -125,7 +168,13 @@ async fn edit_survives(store: Arc<dyn Store>) {
     assert!(actions.contains(&"formation.edit") && actions.contains(&"formation.reset"));
     // Gone from the file: removed if never edited, kept (as the animators') if edited.
     let edited_again = store
-        .edit_formation_module("metier-catalyseur", back.revision, &edited, animator.id, Utc::now())
+        .edit_formation_module(
+            "metier-catalyseur",
+            back.revision,
+            &edited,
+            animator.id,
+            Utc::now(),
+        )
         .await
         .unwrap();
     let load = store
@@ -155,7 +204,11 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
         .create_user(&user("jo@exemple.fr", Role::Member), Utc::now())
         .await
         .unwrap();
-    let m = store.formation_module("metier-catalyseur").await.unwrap().unwrap();
+    let m = store
+        .formation_module("metier-catalyseur")
+        .await
+        .unwrap()
+        .unwrap();
     let keys: Vec<String> = m.module.units.iter().map(|u| u.key.clone()).collect();
     let t0 = Utc::now() - Duration::hours(2);
     let first = store
@@ -174,7 +227,13 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let q2 = store
-        .complete_formation_unit(member.id, "metier-catalyseur", quiz_key, Some(&quiz(3)), Utc::now())
+        .complete_formation_unit(
+            member.id,
+            "metier-catalyseur",
+            quiz_key,
+            Some(&quiz(3)),
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(q2.completed_at, q1.completed_at);
@@ -189,10 +248,17 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
         .await;
     assert!(matches!(unknown, Err(StoreError::NotFound)));
     let p = store.formation_progress(member.id).await.unwrap();
-    assert_eq!((p[1].slug.as_str(), p[1].done, p[1].total), ("metier-catalyseur", 2, 5));
+    assert_eq!(
+        (p[1].slug.as_str(), p[1].done, p[1].total),
+        ("metier-catalyseur", 2, 5)
+    );
     assert!(p[1].completed_at.is_none());
     assert_eq!((p[0].done, p[0].total), (0, 50));
-    assert!(store.completed_formation_modules(member.id).await.unwrap().is_empty());
+    assert!(store
+        .completed_formation_modules(member.id)
+        .await
+        .unwrap()
+        .is_empty());
     // Every unit done: completed, on the day of the last one.
     let last = Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 5).unwrap();
     for k in &keys[1..] {
@@ -215,17 +281,36 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
     extra.key = "u1".into();
     more.units.push(extra);
     let s = store
-        .edit_formation_module("metier-catalyseur", m.revision, &more, animator.id, Utc::now())
+        .edit_formation_module(
+            "metier-catalyseur",
+            m.revision,
+            &more,
+            animator.id,
+            Utc::now(),
+        )
         .await
         .unwrap();
     let p = store.formation_progress(member.id).await.unwrap();
     assert_eq!((p[1].done, p[1].total, p[1].completed_at), (5, 6, None));
     more.units.pop();
     store
-        .edit_formation_module("metier-catalyseur", s.revision, &more, animator.id, Utc::now())
+        .edit_formation_module(
+            "metier-catalyseur",
+            s.revision,
+            &more,
+            animator.id,
+            Utc::now(),
+        )
         .await
         .unwrap();
-    assert_eq!(store.completed_formation_modules(member.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .completed_formation_modules(member.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Another member's progress is hers alone.
     let other = store
         .create_user(&user("cam@exemple.fr", Role::Member), Utc::now())
@@ -251,17 +336,33 @@ async fn reflections_private(store: Arc<dyn Store>) {
         .create_user(&user("anim@exemple.fr", Role::Admin), now)
         .await
         .unwrap();
-    let m = store.formation_module("sept-leviers").await.unwrap().unwrap();
+    let m = store
+        .formation_module("sept-leviers")
+        .await
+        .unwrap()
+        .unwrap();
     let unit = (m.module.units.iter())
         .find(|u| matches!(u.content, UnitContent::Reflection { .. }))
         .unwrap();
     let t0 = now - Duration::hours(1);
     let first = store
-        .save_formation_reflection(author.id, "sept-leviers", &unit.key, "Ma réponse secrète", t0)
+        .save_formation_reflection(
+            author.id,
+            "sept-leviers",
+            &unit.key,
+            "Ma réponse secrète",
+            t0,
+        )
         .await
         .unwrap();
     let second = store
-        .save_formation_reflection(author.id, "sept-leviers", &unit.key, "Ma réponse, revue", now)
+        .save_formation_reflection(
+            author.id,
+            "sept-leviers",
+            &unit.key,
+            "Ma réponse, revue",
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(second.completed_at, first.completed_at, "completed once");

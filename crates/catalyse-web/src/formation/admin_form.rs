@@ -61,15 +61,15 @@ impl Errors {
         self.0.is_empty()
     }
 
-    pub fn of(&self, field: &str) -> Vec<&str> {
+    pub fn of(&self, field: impl AsRef<str>) -> Vec<&str> {
         (self.0.iter())
-            .filter(|(f, _)| f == field)
+            .filter(|(f, _)| f == field.as_ref())
             .map(|(_, m)| m.as_str())
             .collect()
     }
 
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|(f, _)| f == field)
+    pub fn has(&self, field: impl AsRef<str>) -> bool {
+        self.0.iter().any(|(f, _)| f == field.as_ref())
     }
 }
 
@@ -126,7 +126,11 @@ pub fn read(fields: &[(String, String)]) -> Draft {
             .unwrap_or_default()
     };
     let ticked = |name: &str| fields.iter().any(|(k, v)| k == name && !v.is_empty());
-    let slots = get("unites").trim().parse::<usize>().unwrap_or(0).min(MAX_UNITS + 1);
+    let slots = get("unites")
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(0)
+        .min(MAX_UNITS + 1);
     Draft {
         revision: get("revision").trim().parse().unwrap_or(0),
         title: get("titre").trim().into(),
@@ -174,7 +178,9 @@ pub fn check(slug: &str, d: &Draft) -> Result<Checked, Errors> {
     let mut errors = Errors::default();
     let mut kept: Vec<(i64, usize, Unit)> = vec![];
     let taken: HashSet<&str> = d.units.iter().map(|u| u.key.as_str()).collect();
-    let mut fresh = (1..).map(|n| format!("u{n}")).filter(|k| !taken.contains(k.as_str()));
+    let mut fresh = (1..)
+        .map(|n| format!("u{n}"))
+        .filter(|k| !taken.contains(k.as_str()));
     for (i, u) in d.units.iter().enumerate() {
         if u.remove || u.is_blank() {
             continue;

@@ -23,16 +23,19 @@ use chrono::Utc;
 pub const POSTS_PER_HOUR: u32 = 300;
 
 /// The ids of the quiz's fieldsets, for errors tied to their question.
-const QUESTION_IDS: [&str; catalyse_core::formation::MAX_QUESTIONS] = [
-    "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14",
-    "q15", "q16", "q17", "q18", "q19", "q20",
+pub(crate) const QUESTION_IDS: [&str; catalyse_core::formation::MAX_QUESTIONS] = [
+    "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14", "q15",
+    "q16", "q17", "q18", "q19", "q20",
 ];
 
 /// The reflection's text area.
 pub const TEXT_FIELD: &str = "texte";
 
 fn value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A sentence's first letter in capitals.
@@ -211,4 +214,3 @@ pub async fn answer(
     }
     Ok(resp)
 }
-

@@ -39,8 +39,11 @@ struct IndexPage<'a> {
 
 /// « 3 unités faites sur 12 ».
 fn done_of(t: crate::i18n::Tr, done: usize, total: usize) -> String {
-    t.n("formation.done_of", done)
-        .replacen("{}", &crate::i18n::format_count(t.lang, total as i64), 1)
+    t.n("formation.done_of", done).replacen(
+        "{}",
+        &crate::i18n::format_count(t.lang, total as i64),
+        1,
+    )
 }
 
 impl IndexPage<'_> {
@@ -109,7 +112,10 @@ pub async fn index(
         cards,
         member: learner.is_member(),
     };
-    Ok(personal(render_status(&ctx, StatusCode::OK, &page)?, &learner))
+    Ok(personal(
+        render_status(&ctx, StatusCode::OK, &page)?,
+        &learner,
+    ))
 }
 
 /// One unit in a module's list.
@@ -217,11 +223,18 @@ pub async fn module(
         done: count,
         total: m.units.len(),
         minutes: super::duration(ctx.t, m.minutes()),
-        next: m.units.iter().position(|u| !done.contains_key(&u.key)).map(|i| i + 1),
+        next: m
+            .units
+            .iter()
+            .position(|u| !done.contains_key(&u.key))
+            .map(|i| i + 1),
         sections,
         member: learner.is_member(),
     };
-    Ok(personal(render_status(&ctx, StatusCode::OK, &page)?, &learner))
+    Ok(personal(
+        render_status(&ctx, StatusCode::OK, &page)?,
+        &learner,
+    ))
 }
 
 /// How one quiz question was answered.
@@ -291,8 +304,12 @@ impl UnitPage<'_> {
     }
 
     /// The id of question `n`'s fieldset.
-    fn qid(&self, n: &usize) -> String {
-        format!("q{n}")
+    fn qid(&self, n: &usize) -> &'static str {
+        let ids = &super::answer::QUESTION_IDS;
+        n.checked_sub(1)
+            .and_then(|i| ids.get(i))
+            .copied()
+            .unwrap_or("")
     }
 
     fn right_answers(&self, answers: &[String]) -> String {
@@ -330,9 +347,9 @@ impl UnitPage<'_> {
 
     fn prompt(&self) -> Vec<&str> {
         match &self.unit.content {
-            UnitContent::Reflection { prompt } => (prompt.lines())
-                .filter(|l| !l.trim().is_empty())
-                .collect(),
+            UnitContent::Reflection { prompt } => {
+                (prompt.lines()).filter(|l| !l.trim().is_empty()).collect()
+            }
             _ => vec![],
         }
     }
@@ -345,15 +362,17 @@ impl UnitPage<'_> {
     }
 
     fn when(&self) -> Option<String> {
-        self.target.and_then(|t| t.starts_at).map(|at| self.ctx.when(&at))
+        self.target
+            .and_then(|t| t.starts_at)
+            .map(|at| self.ctx.when(&at))
     }
 
     fn questions(&self) -> Vec<QuestionView<'_>> {
         let UnitContent::Quiz { questions } = &self.unit.content else {
             return vec![];
         };
-        let picked = (self.after.picked.as_ref())
-            .or(self.done.as_ref().and_then(|d| d.answers.as_ref()));
+        let picked =
+            (self.after.picked.as_ref()).or(self.done.as_ref().and_then(|d| d.answers.as_ref()));
         (questions.iter().enumerate())
             .map(|(i, q)| QuestionView {
                 n: i + 1,
@@ -393,10 +412,6 @@ impl UnitPage<'_> {
         };
         Some((feedback(questions, answers), done.score?))
     }
-
-    fn percent(&self) -> usize {
-        (self.done_count * 100).checked_div(self.total).unwrap_or(0)
-    }
 }
 
 /// Right or wrong, the right answers and the explanation, for each question.
@@ -423,7 +438,10 @@ pub(crate) async fn render_unit(
     (status, after): (StatusCode, After),
 ) -> Result<Response, AppError> {
     let m = &s.module;
-    let i = n.checked_sub(1).filter(|i| *i < m.units.len()).ok_or(AppError::NotFound)?;
+    let i = n
+        .checked_sub(1)
+        .filter(|i| *i < m.units.len())
+        .ok_or(AppError::NotFound)?;
     let unit = &m.units[i];
     let mut done: HashMap<String, Done> = learner.done_in(state, &m.slug).await?;
     let saved = match (learner, unit.kind()) {
@@ -464,5 +482,13 @@ pub async fn unit(
     let n: usize = n.parse().map_err(|_| AppError::NotFound)?;
     let s = module_or_404(&state, &slug).await?;
     let learner = Learner::new(&state, ctx.user.clone(), &headers);
-    render_unit(&state, &ctx, &learner, &s, n, (StatusCode::OK, After::default())).await
+    render_unit(
+        &state,
+        &ctx,
+        &learner,
+        &s,
+        n,
+        (StatusCode::OK, After::default()),
+    )
+    .await
 }

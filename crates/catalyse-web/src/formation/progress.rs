@@ -155,7 +155,11 @@ impl Learner {
     }
 
     /// What she completed in the module `slug`, by unit key.
-    pub async fn done_in(&self, state: &AppState, slug: &str) -> StoreResult<HashMap<String, Done>> {
+    pub async fn done_in(
+        &self,
+        state: &AppState,
+        slug: &str,
+    ) -> StoreResult<HashMap<String, Done>> {
         Ok(match self {
             Learner::Member(u) => (state.store.formation_units_done(u.id, slug).await?)
                 .into_iter()
@@ -206,8 +210,9 @@ mod tests {
         assert_eq!(VisitorProgress::decode(b"secret", &forged), None);
         assert_eq!(VisitorProgress::decode(b"secret", "x"), None);
         // Every character is one a cookie value may hold.
-        assert!(v.bytes().all(|b| b.is_ascii_graphic()
-            && !matches!(b, b'"' | b',' | b';' | b'\\')));
+        assert!(v
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b',' | b';' | b'\\')));
         assert!(p.cookie(b"secret").is_some());
     }
 
@@ -215,7 +220,11 @@ mod tests {
     fn a_progress_too_large_for_a_cookie_is_not_written() {
         let mut p = VisitorProgress::default();
         for i in 0..200 {
-            p.complete("un-module-au-nom-assez-long", &format!("une-unite-{i:04}"), None);
+            p.complete(
+                "un-module-au-nom-assez-long",
+                &format!("une-unite-{i:04}"),
+                None,
+            );
         }
         assert!(p.cookie(b"secret").is_none());
     }
