@@ -166,7 +166,8 @@ pub fn target_slug(raw: &str) -> String {
         .to_string()
 }
 
-/// A unit to write and the group it came from.
+/// The module to write, and where each unit came from in the form.
+#[derive(Debug)]
 pub struct Checked {
     pub module: Module,
     /// For each unit of `module`, the index of its group in the form.
