@@ -5,7 +5,7 @@
 //! per hour), a visitor's to her signed cookie (no row is written for her). Anything wrong
 //! answers the unit page again with a French message, and records nothing.
 
-use super::pages::{feedback, module_or_404, render_unit, After};
+use super::pages::{feedback, module_or_404, render_unit, After, QUESTION_IDS};
 use super::progress::Learner;
 use crate::auth::CsrfForm;
 use crate::error::AppError;
@@ -21,12 +21,6 @@ use chrono::Utc;
 
 /// Posts a member may make per hour (marks, reflections, answers).
 pub const POSTS_PER_HOUR: u32 = 300;
-
-/// The ids of the quiz's fieldsets, for errors tied to their question.
-pub(crate) const QUESTION_IDS: [&str; catalyse_core::formation::MAX_QUESTIONS] = [
-    "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14", "q15",
-    "q16", "q17", "q18", "q19", "q20",
-];
 
 /// The reflection's text area.
 pub const TEXT_FIELD: &str = "texte";
@@ -115,7 +109,10 @@ pub async fn answer(
             let problem = if text.is_empty() {
                 Some(ctx.t.s("formation.reflection_empty").to_string())
             } else if text.chars().count() > MAX_REFLECTION {
-                Some(ctx.t.f("formation.reflection_long", MAX_REFLECTION))
+                Some(ctx.t.f(
+                    "formation.reflection_long",
+                    crate::i18n::format_count(ctx.t.lang, MAX_REFLECTION as i64),
+                ))
             } else {
                 catalyse_core::text::check_plain_lines(&text)
                     .err()

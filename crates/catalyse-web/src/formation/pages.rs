@@ -237,6 +237,12 @@ pub async fn module(
     ))
 }
 
+/// The ids of the quiz's fieldsets, for errors tied to their question.
+pub(crate) const QUESTION_IDS: [&str; catalyse_core::formation::MAX_QUESTIONS] = [
+    "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14", "q15",
+    "q16", "q17", "q18", "q19", "q20",
+];
+
 /// How one quiz question was answered.
 pub struct Feedback {
     pub right: bool,
@@ -283,6 +289,12 @@ pub(crate) struct UnitPage<'a> {
 }
 
 impl UnitPage<'_> {
+    /// The longest reflection, written the language's way.
+    fn max_chars(&self) -> String {
+        let max = catalyse_core::formation::MAX_REFLECTION as i64;
+        crate::i18n::format_count(self.ctx.t.lang, max)
+    }
+
     fn is(&self, kind: &str) -> bool {
         self.unit.kind().as_str() == kind
     }
@@ -305,7 +317,7 @@ impl UnitPage<'_> {
 
     /// The id of question `n`'s fieldset.
     fn qid(&self, n: &usize) -> &'static str {
-        let ids = &super::answer::QUESTION_IDS;
+        let ids = &QUESTION_IDS;
         n.checked_sub(1)
             .and_then(|i| ids.get(i))
             .copied()

@@ -298,7 +298,9 @@ async fn refused_posts(store: Arc<dyn Store>) {
     let long = "a".repeat(5_001);
     let r = post_unit(&app, 5, &[("texte", &long)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("plus de 5000 caractères"));
+    assert!(r
+        .text()
+        .contains("Votre réflexion fait plus de 5\u{202f}000 caractères"));
     let units = store
         .formation_units_done(me.id, "metier-catalyseur")
         .await
