@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod cases;
 pub mod dataset;
 pub mod events;
+pub mod formation;
 pub mod needs;
 pub mod network;
 pub mod observatory;

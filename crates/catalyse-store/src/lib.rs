@@ -7,6 +7,7 @@ mod cases;
 mod common;
 mod error;
 mod events;
+mod formation;
 mod moderators;
 mod needs;
 pub mod network;
@@ -32,6 +33,10 @@ pub use cases::{
 };
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
+pub use formation::{
+    FormationLoad, FormationStore, ModuleProgress, Reflection, StoredModule, UnitDone, UnitTarget,
+    FORMATION_STATE,
+};
 pub use moderators::{ModerationCounts, ModeratorStore};
 pub use needs::{
     ExampleNeed, ImportedNeed, NeedContact, NeedContactKind, NeedDraft, NeedStore, OpenNeedCount,
@@ -254,6 +259,7 @@ pub trait Store:
     + NeedStore
     + ParcoursStore
     + ModeratorStore
+    + FormationStore
     + Send
     + Sync
     + 'static
@@ -272,6 +278,7 @@ impl<T> Store for T where
         + NeedStore
         + ParcoursStore
         + ModeratorStore
+        + FormationStore
         + Send
         + Sync
         + 'static
@@ -281,8 +288,9 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CaseStore, EventStore, ModeratorStore, NeedStore, NetworkStore,
-        ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore, Store, StoreHandle,
+        AccountStore, CaseStore, EventStore, FormationStore, ModeratorStore, NeedStore,
+        NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore, Store,
+        StoreHandle,
     };
 }
 

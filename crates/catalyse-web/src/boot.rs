@@ -1,5 +1,6 @@
 //! Start-up: opens the configured store, applies migrations and brings the reference data up
-//! to date (reference frame, kit, geography, the 2019 webinar cycle, and the example content
+//! to date (reference frame, kit, geography, the 2019 webinar cycle, the training kit's
+//! modules, and the example content
 //! when demo is on).
 
 use crate::config::Config;
@@ -42,6 +43,8 @@ pub async fn load_reference_data(
         tracing::info!(documents = kit.len(), "resource kit loaded");
     }
     load_reference_cases(store).await?;
+    // After the kit and the 2019 cycle: its modules link them.
+    crate::formation::load_shipped(store).await?;
     let geo = match geography {
         GeographySource::Shipped => {
             let shipped = Geography::shipped_checksum();

@@ -1,8 +1,8 @@
 //! The HTTP layer of Catalyse, one folder per area of the product.
 //!
 //! Each area (`accounts`, `reference`, `territories`, `observatory`, `resources`, `network`,
-//! `map`, `events`, `cases`, `needs`, `parcours`, `ops`) owns its handlers, its templates
-//! (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
+//! `map`, `events`, `cases`, `needs`, `parcours`, `formation`, `ops`) owns its handlers, its
+//! templates (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
 //! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the
 //! areas, the shared kit: `state`, `config`, `auth`, `error`, `i18n`, `pages` (rendering),
 //! `related` (what an area lists on another's page), `forms`, `api` (problem+json, the
@@ -22,6 +22,7 @@ pub mod events;
 pub mod export;
 pub mod files;
 pub mod format;
+pub mod formation;
 pub mod forms;
 pub mod i18n;
 pub mod mail;
@@ -119,6 +120,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         parcours::routes(config),
         resources::routes(config),
         events::routes(),
+        formation::routes(),
         network::routes(),
         map::routes(),
         accounts::routes(),

@@ -6,6 +6,8 @@
 //! - **Who is served from it**: requests without a session cookie and without an
 //!   `Authorization` header. A signed-in member always gets a fresh page (her own data, the
 //!   members-only profiles, her edit shown at once).
+//!   Nor is a visitor whose training-kit progress cookie (`formation::PROGRESS_COOKIE`)
+//!   comes with a `/formation` page: that page shows her own progress.
 //! - **What is kept**: `200` answers whose whole body is known (no stream), without
 //!   `Set-Cookie`, not `private` nor `no-store`, and that did not write the visitor's CSRF token
 //!   into a form ([`CsrfUsed`]). Bodies are kept as sent (compressed when the client accepted

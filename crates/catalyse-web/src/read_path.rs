@@ -26,6 +26,12 @@ fn key_of(req: &Request) -> Option<Key> {
     {
         return None;
     }
+    // A visitor's progress in the training kit shows on its pages: hers only.
+    if req.uri().path().starts_with("/formation")
+        && crate::auth::cookie_value(h, crate::formation::PROGRESS_COOKIE).is_some()
+    {
+        return None;
+    }
     Some(Key {
         path_and_query: req.uri().path_and_query()?.as_str().to_string(),
         lang: crate::pages::lang_of(h),
@@ -190,5 +196,9 @@ mod tests {
         assert_ne!(en, fr, "one entry per language");
         let gz = key_of(&get("/", &[("accept-encoding", "gzip")])).unwrap();
         assert_ne!(gz, fr, "one entry per accepted encoding");
+        let progress = [("cookie", "__Host-formation=x")];
+        assert!(key_of(&get("/formation", &progress)).is_none());
+        assert!(key_of(&get("/formation/un-module", &progress)).is_none());
+        assert!(key_of(&get("/ressources", &progress)).is_some());
     }
 }

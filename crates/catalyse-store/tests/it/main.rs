@@ -6,6 +6,7 @@ mod accounts;
 mod cases;
 mod events;
 mod fixtures;
+mod formation;
 mod locking;
 mod migration;
 mod moderators;

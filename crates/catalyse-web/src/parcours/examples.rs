@@ -174,7 +174,7 @@ pub async fn load(
                     .into(),
                 starts_on: day(2018, 7, 1),
                 ends_on: day(2019, 3, 26),
-                modules: vec![],
+                modules: vec!["sept-leviers".into(), "metier-catalyseur".into()],
             },
             true,
             now,

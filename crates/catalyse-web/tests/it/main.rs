@@ -11,6 +11,7 @@ mod cases_exports;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
+mod formation;
 mod instances;
 mod language;
 mod layers;

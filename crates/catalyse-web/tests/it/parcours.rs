@@ -42,7 +42,8 @@ async fn cohort(store: &dyn Store, slug: &str, people: &[i64]) -> Cohort {
                 description: "## Déroulé\n\nDes temps **collectifs**.".into(),
                 starts_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
                 ends_on: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
-                modules: vec![],
+                // A shipped module of the kit, and one the kit does not have (left out).
+                modules: vec!["metier-catalyseur".into(), "inconnu".into()],
             },
             false,
             now,
@@ -164,8 +165,25 @@ async fn progress_and_privacy(store: Arc<dyn Store>) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let mine = app.get("/mon-parcours").await;
-    // 2 of 3: one session of two, the deliverable.
-    assert!(mine.body.contains("value=\"66\""), "{}", mine.body);
+    // 2 of 4: one session of two, the deliverable, not the module yet.
+    assert!(mine.body.contains("value=\"50\""), "{}", mine.body);
+    assert!(mine.body.contains("/formation/metier-catalyseur"));
+    assert!(!mine.body.contains("/formation/inconnu"));
+    // The kit's module, every unit done.
+    let module = store
+        .formation_module("metier-catalyseur")
+        .await
+        .unwrap()
+        .unwrap();
+    for u in &module.module.units {
+        store
+            .complete_formation_unit(ana.id, "metier-catalyseur", &u.key, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    let mine = app.get("/mon-parcours").await;
+    assert!(mine.body.contains("value=\"75\""), "{}", mine.body);
+    assert!(!mine.body.contains("/formation/metier-catalyseur\""));
     let subs = store.submissions(c.id).await.unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].team_id, c.team);
