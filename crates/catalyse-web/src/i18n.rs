@@ -44,7 +44,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 14] = [
+pub const SOURCES: [(&str, &str); 15] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -100,6 +100,10 @@ pub const SOURCES: [(&str, &str); 14] = [
     (
         include_str!("../locales/parcours.fr.toml"),
         include_str!("../locales/parcours.en.toml"),
+    ),
+    (
+        include_str!("../locales/parcours_admin.fr.toml"),
+        include_str!("../locales/parcours_admin.en.toml"),
     ),
 ];
 
