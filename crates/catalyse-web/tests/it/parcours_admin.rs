@@ -4,7 +4,7 @@
 //! who may do it: platform animators, and a cohort's own animator for her cohort only.
 
 use crate::TestApp;
-use catalyse_core::network::TerritoryRef;
+use catalyse_core::network::{PlaceFields, PlaceKind, TerritoryRef};
 use catalyse_core::parcours::{CohortFields, CohortRole, HandIn};
 use catalyse_core::{Role, TerritoryLevel};
 use catalyse_store::{both_databases, Store};
@@ -725,6 +725,90 @@ async fn only_for_animators(store: Arc<dyn Store>) {
     assert_eq!(
         app.get("/admin/parcours/nulle-part").await.status,
         StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+/// The session form: a learning visit at `place` (a slug of /lieux) or in `commune`.
+fn session<'a>(place: &'a str, commune: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kind", "visite-apprenante"),
+        ("title", "Visite apprenante"),
+        ("session-step", "3"),
+        ("date", "2027-05-12"),
+        ("time", "09:30"),
+        ("duration", "240"),
+        ("place", place),
+        ("commune", commune),
+    ]
+}
+
+both_databases!(parcours_admin_session_at_a_place, session_at_a_place);
+async fn session_at_a_place(store: Arc<dyn Store>) {
+    let app = TestApp::start(store.clone()).await;
+    let ana = app
+        .user("ana@exemple.fr", crate::TEST_PASSWORD, Role::Member)
+        .await;
+    let c = cohort(store.as_ref(), "cohorte-a", ana.id).await;
+    store
+        .insert_example_places(
+            &[PlaceFields {
+                name: "Le Café des Liens".into(),
+                kind: PlaceKind::CafeSolidaire,
+                commune: "01001".into(),
+                address: "1 place de la Mairie".into(),
+                description: "Un café associatif.".into(),
+                managers: vec![],
+                website: None,
+            }],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let place = store.published_places().await.unwrap()[0].slug.clone();
+    app.sign_in_as("anim@exemple.fr", Role::Moderator).await;
+    let page = "/admin/parcours/cohorte-a";
+    let form = app.get(page).await;
+    assert!(form.body.contains(&format!(
+        "<option value=\"{place}\">Le Café des Liens, L&#39;Abergement-Clémenciat</option>"
+    )));
+    for (fields, message) in [
+        (
+            session(&place, "42218"),
+            "soit un lieu du réseau, soit une commune",
+        ),
+        (session("plus-la", ""), "n&#39;est pas (ou plus) publié"),
+        (session("", "Nulle-sur-Mer"), "Aucune commune ne correspond"),
+    ] {
+        let r = app
+            .post_form(page, &format!("{page}/seances"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(message), "{message}");
+    }
+    assert!(store.sessions(c).await.unwrap().is_empty());
+    let r = app
+        .post_form(page, &format!("{page}/seances"), &session(&place, ""))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let s = &store.sessions(c).await.unwrap()[0];
+    assert_eq!(s.step, 3);
+    assert_eq!(
+        s.event.kind,
+        catalyse_core::agenda::EventKind::VisiteApprenante
+    );
+    assert_eq!(s.event.commune.as_deref(), Some("01001"));
+    assert_eq!(
+        s.event.address.as_deref(),
+        Some("Le Café des Liens, 1 place de la Mairie")
+    );
+    assert_eq!(s.event.online_url, None);
+    // It is in the agenda, as any event.
+    assert_eq!(
+        app.get(&format!("/evenements/{}", s.event.slug))
+            .await
+            .status,
+        StatusCode::OK
     );
     app.stop().await;
 }
