@@ -264,6 +264,13 @@ impl Limits {
         Ok(store.rate_limit_take(&[b], Utc::now()).await?.is_none())
     }
 
+    /// An animator's enrolments by email address (each tells whether an address has an
+    /// account): 200 an hour per animator, far above enrolling a whole cohort.
+    pub async fn cohort_enrol(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
+        let b = budget("cohort-enrol", &[&user_id.to_string()], 200, 3600);
+        Self::take(store, &[b]).await
+    }
+
     /// A member's reports (of profiles and places).
     pub async fn report(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
         let b = budget("report", &[&user_id.to_string()], self.reset_per_hour, 3600);

@@ -120,6 +120,16 @@ pub trait ParcoursStore: Send + Sync {
         present: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Marks a whole attendance grid of a cohort at once — (event id, user id, present) —
+    /// in one transaction, each cell as [`ParcoursStore::set_member_attendance`] does: all or
+    /// nothing. An event that is not a session of the cohort, or a person not in it, is
+    /// `NotFound` and nothing is written.
+    async fn set_cohort_attendance(
+        &self,
+        cohort_id: i64,
+        marks: &[(i64, i64, bool)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn add_deliverable(
         &self,
         cohort_id: i64,

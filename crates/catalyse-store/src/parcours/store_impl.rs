@@ -322,53 +322,34 @@ where
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        let user = query("SELECT email, display_name FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let email: String = user.try_get("email")?;
-        let name: String = user.try_get("display_name")?;
-        let existing: Option<i64> = query_scalar(
-            "SELECT id FROM registrations WHERE event_id = $1 \
-             AND (user_id = $2 OR LOWER(email) = LOWER($3)) \
-             ORDER BY CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END, id LIMIT 1",
-        )
-        .bind(event_id)
-        .bind(user_id)
-        .bind(email.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
-        match existing {
-            Some(id) => {
-                // Whoever was there attended, whatever her registration said.
-                query(
-                    "UPDATE registrations SET attended = $2, updated_at = $3, \
-                     status = CASE WHEN $2 THEN 'confirmed' ELSE status END WHERE id = $1",
-                )
-                .bind(id)
-                .bind(present)
-                .bind(ts(now))
-                .execute(&mut *tx)
+        mark(&mut tx, event_id, user_id, present, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_cohort_attendance(
+        &self,
+        cohort_id: i64,
+        marks: &[(i64, i64, bool)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let sessions: Vec<i64> =
+            query_scalar("SELECT event_id FROM cohort_sessions WHERE cohort_id = $1")
+                .bind(cohort_id)
+                .fetch_all(&mut *tx)
                 .await?;
-            }
-            None if present => {
-                // Not a secret's hash (those are 64 hex digits): no link can reach it.
-                query(
-                    "INSERT INTO registrations (event_id, user_id, name, email, status, \
-                     token_hash, consent_at, created_at, updated_at, attended) \
-                     VALUES ($1, $2, $3, $4, 'confirmed', $5, $6, $6, $6, TRUE)",
-                )
-                .bind(event_id)
-                .bind(user_id)
-                .bind(name)
-                .bind(email)
-                .bind(format!("parcours-{event_id}-{user_id}"))
-                .bind(ts(now))
-                .execute(&mut *tx)
+        let people: Vec<i64> =
+            query_scalar("SELECT user_id FROM cohort_members WHERE cohort_id = $1")
+                .bind(cohort_id)
+                .fetch_all(&mut *tx)
                 .await?;
+        for (event_id, user_id, present) in marks {
+            if !sessions.contains(event_id) || !people.contains(user_id) {
+                // Dropped without commit: nothing of the grid is written.
+                return Err(StoreError::NotFound);
             }
-            None => {}
+            mark(&mut tx, *event_id, *user_id, *present, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -572,4 +553,67 @@ where
         }
         Ok(out)
     }
+}
+
+/// One cell of attendance, in the writer's transaction: her registration's `attended`, a
+/// confirmed registration made for her if she had none.
+async fn mark<DB: Engine>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    event_id: i64,
+    user_id: i64,
+    present: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()>
+where
+    for<'c> &'c mut Conn<DB>: Executor<'c, Database = DB>,
+{
+    let user = query("SELECT email, display_name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let email: String = user.try_get("email")?;
+    let name: String = user.try_get("display_name")?;
+    let existing: Option<i64> = query_scalar(
+        "SELECT id FROM registrations WHERE event_id = $1 \
+         AND (user_id = $2 OR LOWER(email) = LOWER($3)) \
+         ORDER BY CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END, id LIMIT 1",
+    )
+    .bind(event_id)
+    .bind(user_id)
+    .bind(email.clone())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match existing {
+        Some(id) => {
+            // Whoever was there attended, whatever her registration said.
+            query(
+                "UPDATE registrations SET attended = $2, updated_at = $3, \
+                 status = CASE WHEN $2 THEN 'confirmed' ELSE status END WHERE id = $1",
+            )
+            .bind(id)
+            .bind(present)
+            .bind(ts(now))
+            .execute(&mut **tx)
+            .await?;
+        }
+        None if present => {
+            // Not a secret's hash (those are 64 hex digits): no link can reach it.
+            query(
+                "INSERT INTO registrations (event_id, user_id, name, email, status, \
+                 token_hash, consent_at, created_at, updated_at, attended) \
+                 VALUES ($1, $2, $3, $4, 'confirmed', $5, $6, $6, $6, TRUE)",
+            )
+            .bind(event_id)
+            .bind(user_id)
+            .bind(name)
+            .bind(email)
+            .bind(format!("parcours-{event_id}-{user_id}"))
+            .bind(ts(now))
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {}
+    }
+    Ok(())
 }

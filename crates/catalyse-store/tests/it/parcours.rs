@@ -245,6 +245,123 @@ async fn sessions(store: Arc<dyn Store>) {
     assert_eq!(store.registrations(a.event.id).await.unwrap().len(), 2);
 }
 
+conformance!(parcours_attendance_grid_all_or_nothing, attendance_grid);
+async fn attendance_grid(store: Arc<dyn Store>) {
+    let now = at("2027-01-01T10:00:00Z");
+    let c = store
+        .create_cohort(&fields("p1"), false, now)
+        .await
+        .unwrap();
+    let other = store
+        .create_cohort(&fields("p2"), false, now)
+        .await
+        .unwrap();
+    let team = store
+        .add_team(c.id, "Bourg", &commune("01053"))
+        .await
+        .unwrap();
+    let ana = store
+        .create_user(&user("ana@example.org", Role::Member), now)
+        .await
+        .unwrap();
+    let bea = store
+        .create_user(&user("bea@example.org", Role::Member), now)
+        .await
+        .unwrap();
+    let zoe = store
+        .create_user(&user("zoe@example.org", Role::Member), now)
+        .await
+        .unwrap();
+    for u in [&ana, &bea] {
+        store
+            .enrol(c.id, u.id, CohortRole::Participant, Some(team.id), now)
+            .await
+            .unwrap();
+    }
+    let a = store
+        .add_session(
+            c.id,
+            &event(
+                "grille-1",
+                at("2027-02-01T09:00:00Z"),
+                EventKind::TempsCollectif,
+                None,
+            ),
+            1,
+            now,
+        )
+        .await
+        .unwrap();
+    let b = store
+        .add_session(
+            c.id,
+            &event(
+                "grille-2",
+                at("2027-03-01T09:00:00Z"),
+                EventKind::Temoignage,
+                None,
+            ),
+            2,
+            now,
+        )
+        .await
+        .unwrap();
+    let foreign = store
+        .add_session(
+            other.id,
+            &event(
+                "ailleurs-1",
+                at("2027-02-01T09:00:00Z"),
+                EventKind::TempsCollectif,
+                None,
+            ),
+            1,
+            now,
+        )
+        .await
+        .unwrap();
+    let (a, b) = (a.event.id, b.event.id);
+    store
+        .set_cohort_attendance(
+            c.id,
+            &[(a, ana.id, true), (a, bea.id, true), (b, bea.id, true)],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cohort_attendance(c.id).await.unwrap(),
+        [(a, ana.id), (a, bea.id), (b, bea.id)]
+    );
+    // A grid that names a session of another cohort, or someone not in this one, writes
+    // nothing at all — not even its valid cells written before the bad one.
+    for bad in [
+        [(a, ana.id, false), (foreign.event.id, bea.id, true)],
+        [(b, bea.id, false), (a, zoe.id, true)],
+    ] {
+        assert!(matches!(
+            store.set_cohort_attendance(c.id, &bad, now).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.cohort_attendance(c.id).await.unwrap(),
+            [(a, ana.id), (a, bea.id), (b, bea.id)]
+        );
+    }
+    assert!(store
+        .registrations(foreign.event.id)
+        .await
+        .unwrap()
+        .is_empty());
+    // Unmarked again: her registration stays, not attended.
+    store
+        .set_cohort_attendance(c.id, &[(a, ana.id, false), (b, bea.id, false)], now)
+        .await
+        .unwrap();
+    assert_eq!(store.cohort_attendance(c.id).await.unwrap(), [(a, bea.id)]);
+    assert_eq!(store.registrations(a).await.unwrap().len(), 2);
+}
+
 conformance!(parcours_deliverables_handed_in, deliverables);
 async fn deliverables(store: Arc<dyn Store>) {
     let now = at("2027-01-01T10:00:00Z");

@@ -5,6 +5,7 @@ use crate::auth::{CsrfForm, Moderator};
 use crate::error::AppError;
 use crate::events::pages::{when_fr, NoticeQuery};
 use crate::forms::FormErrors;
+use crate::i18n::Tr;
 use crate::pages::{render, render_status, PageCtx};
 use crate::state::AppState;
 use askama::Template;
@@ -443,41 +444,46 @@ fn paris(date: &str, time: &str) -> Option<chrono::DateTime<Utc>> {
         .map(|x| x.with_timezone(&Utc))
 }
 
-/// `POST /admin/evenements/nouveau`: a one-off event (a meeting, a day, a visit…).
-pub async fn create(
-    State(state): State<AppState>,
-    Moderator(user): Moderator,
-    ctx: PageCtx,
-    CsrfForm(form): CsrfForm<HashMap<String, String>>,
-) -> Result<Response, AppError> {
-    let t = ctx.t;
+/// The fields of a new event as the animators' forms send them — `kind` (one of `kinds`),
+/// `title`, `date` and `time` in Paris time, `duration` in minutes, `capacity`, `closes`,
+/// `online_url`, `address`, `description` — checked: the event (its slug made of its title
+/// and date), or `None` with its problems in `errors`, field by field, in French. The events'
+/// own form and a parcours' sessions (`crate::parcours::admin`) read it.
+pub fn new_event(
+    t: Tr,
+    form: &HashMap<String, String>,
+    kinds: &[EventKind],
+    errors: &mut FormErrors,
+) -> Option<Event> {
     let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or("").to_string();
-    let mut page = new_page(&ctx, form.clone());
-    let kind = field("kind").parse::<EventKind>().ok();
+    let kind = field("kind")
+        .parse::<EventKind>()
+        .ok()
+        .filter(|k| kinds.contains(k));
     if kind.is_none() {
-        page.errors.push("kind", t.s("admin_ev.bad_kind"));
+        errors.push("kind", t.s("admin_ev.bad_kind"));
     }
     let title = field("title");
     if title.is_empty() || title.chars().count() > 300 {
-        page.errors.push("title", t.s("admin_ev.bad_title"));
+        errors.push("title", t.s("admin_ev.bad_title"));
     }
     let start = paris(&field("date"), &field("time"));
     if start.is_none() {
-        page.errors.push("date", t.s("admin_ev.bad_date"));
+        errors.push("date", t.s("admin_ev.bad_date"));
     }
     let duration = field("duration")
         .parse::<i32>()
         .ok()
         .filter(|d| (5..=24 * 60 * 7).contains(d));
     if duration.is_none() {
-        page.errors.push("duration", t.s("admin_ev.bad_duration"));
+        errors.push("duration", t.s("admin_ev.bad_duration"));
     }
     let capacity = match field("capacity").as_str() {
         "" => None,
         c => match c.parse::<i32>() {
             Ok(c) if (1..=100_000).contains(&c) => Some(c),
             _ => {
-                page.errors.push("capacity", t.s("admin_ev.bad_capacity"));
+                errors.push("capacity", t.s("admin_ev.bad_capacity"));
                 None
             }
         },
@@ -487,24 +493,23 @@ pub async fn create(
         d => match paris(d, "23:59") {
             Some(c) => Some(c),
             None => {
-                page.errors.push("closes", t.s("admin_ev.bad_date"));
+                errors.push("closes", t.s("admin_ev.bad_date"));
                 None
             }
         },
     };
     let online_url = optional_url(&field("online_url")).unwrap_or_else(|()| {
-        page.errors.push("online_url", t.s("admin_res.bad_url"));
+        errors.push("online_url", t.s("admin_res.bad_url"));
         None
     });
     let (Some(kind), Some(start), Some(duration), true) =
-        (kind, start, duration, page.errors.is_empty())
+        (kind, start, duration, errors.is_empty())
     else {
-        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return None;
     };
-    let slug = format!("{}-{}", catalyse_core::text::slugify(&title), field("date"));
-    let e = Event {
+    Some(Event {
         id: 0,
-        slug: slug.clone(),
+        slug: format!("{}-{}", catalyse_core::text::slugify(&title), field("date")),
         series: None,
         kind,
         title,
@@ -526,7 +531,22 @@ pub async fn create(
         resources: vec![],
         is_example: false,
         updated_at: Utc::now(),
+    })
+}
+
+/// `POST /admin/evenements/nouveau`: a one-off event (a meeting, a day, a visit…).
+pub async fn create(
+    State(state): State<AppState>,
+    Moderator(user): Moderator,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let mut page = new_page(&ctx, form.clone());
+    let Some(e) = new_event(t, &form, &EventKind::ALL, &mut page.errors) else {
+        return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
+    let slug = e.slug.clone();
     if state
         .store
         .add_events(std::slice::from_ref(&e), Utc::now())

@@ -29,6 +29,7 @@ mod observatory_needs;
 mod page_cache;
 mod pages;
 mod parcours;
+mod parcours_admin;
 mod places;
 mod probe;
 mod resources;
