@@ -28,6 +28,7 @@ mod observatory_needs;
 mod page_cache;
 mod pages;
 mod parcours;
+mod parcours_space;
 mod places;
 mod probe;
 mod resources;
