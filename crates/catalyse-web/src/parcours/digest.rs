@@ -7,8 +7,7 @@
 //! (`release_cohort_digest`) and tried again at the next run. Two digests may both list a post
 //! written in the minute between a claim falling due and the job's run.
 
-use super::replies::quoted;
-use super::space::author_name;
+use super::posts::{author_name, quoted};
 use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;

@@ -2,8 +2,8 @@
 //! months. The public pages and the members' view (`pages`), who may see what and a
 //! participant's progress (`service`), `/mon-parcours` (`mine`), deliverables handed in
 //! (`handin`), the kit's modules a cohort follows (`modules`), the API (`api`), the
-//! cohort's space of exchanges (`space`) with its mails of answers (`replies`) and its weekly
-//! digest (`digest`), and the seed's pilot as an example (`examples`).
+//! cohort's space of exchanges (`space`, `posts`) with its mails of answers (`replies`) and
+//! its weekly digest (`digest`), and the seed's pilot as an example (`examples`).
 
 pub mod api;
 pub mod digest;
@@ -12,6 +12,7 @@ pub mod handin;
 pub mod mine;
 pub mod modules;
 pub mod pages;
+pub mod posts;
 pub mod replies;
 pub mod service;
 pub mod space;

@@ -6,7 +6,7 @@
 //! its request wait; a mail that fails is logged and not tried again (the answer is in the
 //! space, and in the weekly digest).
 
-use super::space::{author_name, post_path, threads};
+use super::posts::{author_name, post_path, quoted, threads};
 use crate::i18n::Tr;
 use crate::mail::Mail;
 use crate::state::AppState;
@@ -16,15 +16,6 @@ use std::collections::BTreeSet;
 
 /// Characters of a post quoted in a mail, before « […] ».
 pub const QUOTED_CHARS: usize = 1500;
-
-/// A post's text as a mail quotes it: cut after `max` characters.
-pub fn quoted(t: Tr, body: &str, max: usize) -> String {
-    if body.chars().count() <= max {
-        return body.to_string();
-    }
-    let cut: String = body.chars().take(max).collect();
-    format!("{} {}", cut.trim_end(), t.s("cohort_space.cut"))
-}
 
 /// Tells those who wrote in the thread of `answer`, in the background.
 pub fn answered(state: &AppState, cohort: &Cohort, answer: CohortPost) {

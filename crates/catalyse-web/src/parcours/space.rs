@@ -7,6 +7,7 @@
 //! Each person's mail settings (answers, the weekly digest) are set here too; the mails
 //! themselves go from `replies` and `digest`.
 
+use super::posts::{author_name, page_of, threads, THREADS_PER_PAGE};
 use super::service::{cohort, Access};
 use crate::auth::{CsrfForm, SignedIn};
 use crate::error::AppError;
@@ -24,8 +25,6 @@ use serde::Deserialize;
 
 /// The longest message or answer, in characters.
 pub const MAX_CHARS: usize = 5000;
-/// Messages (each with its answers) shown on a page.
-const THREADS_PER_PAGE: usize = 20;
 
 /// A message or an answer as shown.
 pub struct PostView {
@@ -74,45 +73,6 @@ struct Refused {
     error: String,
 }
 
-/// The cohort's posts as threads: each message with its answers, the latest message first.
-pub fn threads(posts: Vec<CohortPost>) -> Vec<(CohortPost, Vec<CohortPost>)> {
-    let mut out: Vec<(CohortPost, Vec<CohortPost>)> = Vec::new();
-    for p in posts {
-        match p.parent_id {
-            None => out.push((p, vec![])),
-            Some(parent) => {
-                // The store lists each message's answers right after it.
-                if let Some(last) = out.last_mut().filter(|(m, _)| m.id == parent) {
-                    last.1.push(p);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The page (from 1) that shows the thread of `post` (a message or an answer), if any.
-pub fn page_of(threads: &[(CohortPost, Vec<CohortPost>)], post: i64) -> Option<usize> {
-    threads
-        .iter()
-        .position(|(m, answers)| m.id == post || answers.iter().any(|a| a.id == post))
-        .map(|i| i / THREADS_PER_PAGE + 1)
-}
-
-/// The address of the space's page that shows `post`, anchored on it.
-pub fn post_path(slug: &str, post: i64) -> String {
-    format!("/parcours/{slug}/echanges?message={post}#message-{post}")
-}
-
-/// The name shown for an author whose account is gone.
-pub fn author_name(t: Tr, p: &CohortPost) -> String {
-    if p.author_name.is_empty() {
-        t.s("cohort_space.gone").to_string()
-    } else {
-        p.author_name.clone()
-    }
-}
-
 async fn space_page<'a>(
     state: &AppState,
     ctx: &'a PageCtx,
@@ -151,6 +111,7 @@ async fn space_page<'a>(
         Some(thread) => page_of(&all, thread).unwrap_or(1),
         None => page,
     };
+    let page = page.clamp(1, all.len().div_ceil(THREADS_PER_PAGE).max(1));
     let slug = c.fields.slug.clone();
     let pager = Pager::new(
         u32::try_from(page).unwrap_or(1),
@@ -158,9 +119,8 @@ async fn space_page<'a>(
         THREADS_PER_PAGE as u32,
         |n| format!("/parcours/{slug}/echanges?page={n}#messages"),
     );
-    let page = (pager.page.clamp(1, pager.pages)) as usize;
     let (mut error, mut draft) = (None, String::new());
-    let threads = all
+    let mut threads = all
         .iter()
         .skip((page - 1) * THREADS_PER_PAGE)
         .take(THREADS_PER_PAGE)
@@ -171,7 +131,6 @@ async fn space_page<'a>(
             draft: String::new(),
         })
         .collect::<Vec<_>>();
-    let mut threads = threads;
     if let Some(r) = refused {
         match r.thread {
             Some(id) => {

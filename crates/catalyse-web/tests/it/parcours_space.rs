@@ -293,6 +293,16 @@ async fn bad_messages(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(!r.header("retry-after").is_empty());
     assert_eq!(store.posts(c).await.unwrap().len(), 30);
+    // 29 messages: 20 a page, the latest first; a post's address opens the page with it.
+    let first = app.get(page).await;
+    assert!(first.body.contains("Message 29") && !first.body.contains("Premier message"));
+    assert!(first.body.contains("Page 1 / 2"));
+    for second in ["?page=2", "?page=99", &format!("?message={m}")] {
+        let r = app.get(&format!("{page}{second}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Premier message"), "{second}");
+        assert!(r.body.contains("Page 2 / 2") && !r.body.contains("Message 29"));
+    }
     app.stop().await;
 }
 
@@ -529,5 +539,33 @@ async fn weekly_digest(store: Arc<dyn Store>) {
         &["ana@exemple.fr", "bea@exemple.fr", "chloe@exemple.fr"],
     );
     drop(state);
+    app.stop().await;
+}
+
+both_databases!(
+    parcours_space_of_the_demo_pilot_has_example_messages,
+    demo_pilot
+);
+async fn demo_pilot(store: Arc<dyn Store>) {
+    let app = TestApp::start_with(store.clone(), |c| c.demo = true).await;
+    app.sign_in_as("animatrice@exemple.fr", Role::Moderator)
+        .await;
+    let pilot = store
+        .cohort("pilote-co-construction-territoriale")
+        .await
+        .unwrap()
+        .unwrap();
+    let posts = store.posts(pilot.id).await.unwrap();
+    assert_eq!(posts.len(), 10);
+    assert_eq!(posts.iter().filter(|p| p.parent_id.is_none()).count(), 4);
+    let page = app
+        .get("/parcours/pilote-co-construction-territoriale/echanges")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("données d&#39;exemple") || page.body.contains("données d'exemple"));
+    assert!(page.body.contains("<strong>journée conclusive</strong>"));
+    assert!(page
+        .body
+        .contains("<li>inviter les entreprises par leur club local ;</li>"));
     app.stop().await;
 }
