@@ -124,6 +124,8 @@ pub struct Enrolment {
     pub team_id: Option<i64>,
     /// Whether she is emailed when someone answers her in the cohort's space.
     pub notify_replies: bool,
+    /// Whether she gets the weekly digest of the cohort's space.
+    pub weekly_digest: bool,
 }
 
 /// A session: an event of the cohort at a step (1 for the first month's…).

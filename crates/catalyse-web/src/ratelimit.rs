@@ -60,6 +60,9 @@ fn counted(ip: IpAddr) -> String {
     }
 }
 
+/// Messages and answers a member may post in the cohorts' spaces in an hour.
+pub const COHORT_POSTS_PER_HOUR: u32 = 30;
+
 /// How long a sign-in waits before its password is checked while its account has failed too
 /// often from everywhere together: a delay, not a refusal.
 pub const LOGIN_SLOWDOWN: std::time::Duration = std::time::Duration::from_secs(2);
@@ -274,6 +277,18 @@ impl Limits {
     /// A member's reports (of profiles and places).
     pub async fn report(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
         let b = budget("report", &[&user_id.to_string()], self.reset_per_hour, 3600);
+        Self::take(store, &[b]).await
+    }
+
+    /// A member's messages and answers in a cohort's space: [`COHORT_POSTS_PER_HOUR`] an
+    /// hour, every cohort together.
+    pub async fn cohort_post(&self, store: &dyn Store, user_id: i64) -> Result<(), AppError> {
+        let b = budget(
+            "cohort-post",
+            &[&user_id.to_string()],
+            COHORT_POSTS_PER_HOUR,
+            3600,
+        );
         Self::take(store, &[b]).await
     }
 }

@@ -177,6 +177,14 @@ pub trait ParcoursStore: Send + Sync {
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Enrolment>>;
+    /// Gives back a digest claimed at `claimed_at` whose mail could not be sent: due again at
+    /// the next run (unless another run claimed it since).
+    async fn release_cohort_digest(
+        &self,
+        cohort_id: i64,
+        user_id: i64,
+        claimed_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 pub(super) const COHORT_COLUMNS: &str =
@@ -225,7 +233,7 @@ impl FromRow for Team {
 }
 
 const ENROLMENT_SELECT: &str = "SELECT m.cohort_id, m.user_id, u.display_name, u.email, m.role, \
-     m.team_id, m.notify_replies FROM cohort_members m JOIN users u ON u.id = m.user_id";
+     m.team_id, m.notify_replies, m.weekly_digest FROM cohort_members m JOIN users u ON u.id = m.user_id";
 
 impl FromRow for Enrolment {
     fn from_row<DB: Engine>(r: &Row<DB>) -> StoreResult<Self> {
@@ -238,6 +246,7 @@ impl FromRow for Enrolment {
             role: role.parse().map_err(corrupt)?,
             team_id: r.try_get("team_id")?,
             notify_replies: r.try_get("notify_replies")?,
+            weekly_digest: r.try_get("weekly_digest")?,
         })
     }
 }

@@ -553,6 +553,24 @@ where
         }
         Ok(out)
     }
+
+    async fn release_cohort_digest(
+        &self,
+        cohort_id: i64,
+        user_id: i64,
+        claimed_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        query(
+            "UPDATE cohort_members SET digest_sent_at = NULL \
+             WHERE cohort_id = $1 AND user_id = $2 AND digest_sent_at = $3",
+        )
+        .bind(cohort_id)
+        .bind(user_id)
+        .bind(ts(claimed_at))
+        .execute(self.w())
+        .await?;
+        Ok(())
+    }
 }
 
 /// One cell of attendance, in the writer's transaction: her registration's `attended`, a

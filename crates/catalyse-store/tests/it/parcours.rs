@@ -558,6 +558,32 @@ async fn space(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(again.is_empty());
+    let ana_in = store.enrolment(c.id, ana.id).await.unwrap().unwrap();
+    assert!(ana_in.weekly_digest && ana_in.notify_replies);
+    let bea_in = store.enrolment(c.id, bea.id).await.unwrap().unwrap();
+    assert!(!bea_in.weekly_digest && bea_in.notify_replies);
+    // A digest whose mail failed is given back (a stale claim time changes nothing), and
+    // is due again at the next run.
+    store
+        .release_cohort_digest(c.id, ana.id, at("2027-01-08T09:00:00Z"))
+        .await
+        .unwrap();
+    let later = at("2027-01-08T10:01:00Z");
+    let before = at("2027-01-01T10:01:00Z");
+    assert!(store
+        .claim_digests(c.id, before, later)
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .release_cohort_digest(c.id, ana.id, week_later)
+        .await
+        .unwrap();
+    let retried = store.claim_digests(c.id, before, later).await.unwrap();
+    assert_eq!(
+        retried.iter().map(|e| e.user_id).collect::<Vec<_>>(),
+        [ana.id]
+    );
     // A deleted account leaves its posts, without a name.
     store.delete_account(ana.id, now).await.unwrap();
     let p = store.post(m1.id).await.unwrap().unwrap();

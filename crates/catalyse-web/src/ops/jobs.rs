@@ -34,8 +34,9 @@ pub async fn watch_observatory(state: AppState) {
     }
 }
 
-/// Every minute: the event reminders that are due (see `pages::registrations`), and the
-/// moderators' daily digests (see `network::moderation::alerts`).
+/// Every minute: the event reminders that are due (see `pages::registrations`), the
+/// moderators' daily digests (see `network::moderation::alerts`), and the cohorts' weekly
+/// digests (see `parcours::digest`).
 pub async fn send_reminders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -51,6 +52,12 @@ pub async fn send_reminders(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(digests = n, "moderation digests sent"),
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "moderation digests failed"),
+        }
+        // And the cohorts' weekly digests of their spaces.
+        match crate::parcours::digest::send_weekly_digests(&state, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(digests = n, "cohort digests sent"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "cohort digests failed"),
         }
     }
 }

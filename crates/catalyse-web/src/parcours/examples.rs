@@ -1,7 +1,7 @@
 //! The seed's pilot, as an example: « testé avec 12 territoires pilotes durant 9 mois », ending
 //! with the « Journée conclusive du parcours » of 26 March 2019 (the seed's date). Its teams,
-//! people, sessions, attendance and deliverables are generated: the cohort and its events
-//! say « données d'exemple ».
+//! people, sessions, attendance, deliverables and exchanges are generated: the cohort, its
+//! events and its space say « données d'exemple ».
 
 use catalyse_core::agenda::{Event, EventKind, EventStatus};
 use catalyse_core::network::TerritoryRef;
@@ -169,8 +169,8 @@ pub async fn load(
                               12 territoires pilotes » durant 9 mois et conclu par une journée le \
                               26 mars.\n\nCette cohorte en est une **illustration générée** : ses \
                               équipes, ses participants, ses séances (hors la date de la journée \
-                              conclusive), ses présences et ses livrables sont des données \
-                              d'exemple."
+                              conclusive), ses présences, ses livrables et ses échanges sont \
+                              des données d'exemple."
                     .into(),
                 starts_on: day(2018, 7, 1),
                 ends_on: day(2019, 3, 26),
@@ -226,7 +226,7 @@ pub async fn load(
         }
         team_ids.push((team.id, people.clone()));
     }
-    if let Some(animator) = store
+    let animator = store
         .search_users(
             &catalyse_store::UserSearch {
                 text: String::new(),
@@ -239,9 +239,10 @@ pub async fn load(
         .items
         .into_iter()
         .find(|u| u.is_example)
-    {
+        .map(|u| u.id);
+    if let Some(animator) = animator {
         store
-            .enrol(cohort.id, animator.id, CohortRole::Animateur, None, now)
+            .enrol(cohort.id, animator, CohortRole::Animateur, None, now)
             .await?;
     }
     for (i, (step, kind, title, (y, m, d), hour, online)) in SESSIONS.iter().enumerate() {
@@ -303,5 +304,128 @@ pub async fn load(
             }
         }
     }
+    exchanges(store, cohort.id, &team_ids, animator).await?;
     Ok(1)
+}
+
+/// An example exchange: who wrote it (`None`: the animator; `Some(n)`: the first participant
+/// of the n-th team), the message it answers (its index here), the day and Paris hour, the
+/// text.
+type PostRow = (Option<usize>, Option<usize>, Day, u32, &'static str);
+
+const POSTS: [PostRow; 10] = [
+    (
+        None,
+        None,
+        (2018, 7, 6),
+        9,
+        "Bienvenue dans l'espace d'échanges de la cohorte ! Entre deux séances, posez ici vos \
+         questions, partagez vos ressources et les nouvelles de vos territoires.\n\nPour la \
+         séance de septembre, relisez **le levier 1**, « Qualifier son innovation ».",
+    ),
+    (
+        Some(0),
+        Some(0),
+        (2018, 7, 9),
+        18,
+        "Merci ! Nous avons commencé à lister les acteurs du territoire pour le portrait : \
+         élus, associations, entreprises du bassin d'emploi.",
+    ),
+    (
+        Some(1),
+        Some(0),
+        (2018, 7, 10),
+        12,
+        "Même chose chez nous. Une question : le portrait peut-il reprendre un diagnostic \
+         existant, celui du contrat de ville par exemple ?",
+    ),
+    (
+        None,
+        Some(0),
+        (2018, 7, 11),
+        10,
+        "Oui : partez de ce qui existe et complétez-le avec ce que vous apprendrez en séance — \
+         les fragilités, les ressources, et surtout qui fait déjà quoi.",
+    ),
+    (
+        Some(2),
+        None,
+        (2018, 11, 19),
+        17,
+        "Retour de la **visite apprenante** : ce qui m'a frappée, c'est la place donnée aux \
+         habitants dès le départ. Quelqu'un a-t-il noté la grille d'entretien de l'équipe \
+         qui nous accueillait ?",
+    ),
+    (
+        Some(3),
+        Some(4),
+        (2018, 11, 20),
+        9,
+        "Je l'ai notée, je la partage à la prochaine séance. En attendant, le centre de \
+         ressources a une fiche sur l'animation d'un premier tour de table.",
+    ),
+    (
+        Some(4),
+        None,
+        (2019, 1, 21),
+        11,
+        "Après le co-développement de jeudi, nous avons une date pour réunir les partenaires \
+         autour de la feuille de route. Merci au groupe pour ses conseils :\n\n\
+         - inviter les entreprises par leur club local ;\n\
+         - commencer par un diagnostic partagé ;\n\
+         - tenir en une demi-journée.",
+    ),
+    (
+        Some(0),
+        Some(6),
+        (2019, 1, 22),
+        8,
+        "Bravo ! Tenez-nous au courant : nous en sommes au même point.",
+    ),
+    (
+        None,
+        None,
+        (2019, 3, 11),
+        9,
+        "La **journée conclusive** approche (le 26 mars). Chaque équipe présentera son retour \
+         d'expérience en cinq minutes : ce qui a marché, ce qui a bloqué, ce que vous feriez \
+         autrement.",
+    ),
+    (
+        Some(1),
+        Some(8),
+        (2019, 3, 12),
+        14,
+        "Bien noté. Pouvons-nous montrer deux ou trois photos de notre premier atelier ?",
+    ),
+];
+
+/// A few messages and answers in the pilot's space, so that the demo's is not empty; the
+/// space's page says they are example data, as the cohort's does.
+async fn exchanges(
+    store: &dyn Store,
+    cohort: i64,
+    teams: &[(i64, Vec<i64>)],
+    animator: Option<i64>,
+) -> anyhow::Result<()> {
+    let first: Vec<i64> = teams
+        .iter()
+        .filter_map(|(_, p)| p.first().copied())
+        .collect();
+    let mut ids: Vec<i64> = Vec::new();
+    for (who, parent, (y, m, d), hour, text) in POSTS {
+        let author = match who {
+            Some(n) => first.get(n % first.len().max(1)).copied(),
+            None => animator.or_else(|| first.first().copied()),
+        };
+        let Some(author) = author else {
+            return Ok(());
+        };
+        let parent = parent.and_then(|i| ids.get(i).copied());
+        let p = store
+            .add_post(cohort, parent, author, text, paris(y, m, d, hour))
+            .await?;
+        ids.push(p.id);
+    }
+    Ok(())
 }

@@ -1,20 +1,25 @@
 //! Parcours d'expérience « co-construction territoriale »: cohorts of territory teams over
 //! months. The public pages and the members' view (`pages`), who may see what and a
 //! participant's progress (`service`), `/mon-parcours` (`mine`), deliverables handed in
-//! (`handin`), the kit's modules a cohort follows (`modules`), the API (`api`), and the
-//! seed's pilot as an example (`examples`); the animators' pages (`admin`, its table
-//! `admin_table` and its forms `admin_forms`).
+//! (`handin`), the kit's modules a cohort follows (`modules`), the API (`api`), the
+//! cohort's space of exchanges (`space`, `posts`) with its mails of answers (`replies`) and
+//! its weekly digest (`digest`), the seed's pilot as an example (`examples`); the animators'
+//! pages (`admin`, its table `admin_table` and its forms `admin_forms`).
 
 pub mod admin;
 pub mod admin_forms;
 pub mod admin_table;
 pub mod api;
+pub mod digest;
 pub mod examples;
 pub mod handin;
 pub mod mine;
 pub mod modules;
 pub mod pages;
+pub mod posts;
+pub mod replies;
 pub mod service;
+pub mod space;
 
 use crate::{Config, Routes};
 use axum::extract::DefaultBodyLimit;
@@ -34,6 +39,11 @@ pub fn routes(config: &Config) -> Routes {
                 post(handin::submit).layer(upload),
             )
             .route("/parcours/{slug}/remises/{id}", get(handin::file))
+            .route(
+                "/parcours/{slug}/echanges",
+                get(space::view).post(space::post),
+            )
+            .route("/parcours/{slug}/echanges/reglages", post(space::settings))
             .route("/mon-parcours", get(mine::page))
             .route(
                 "/admin/parcours",

@@ -30,6 +30,7 @@ mod page_cache;
 mod pages;
 mod parcours;
 mod parcours_admin;
+mod parcours_space;
 mod places;
 mod probe;
 mod resources;
