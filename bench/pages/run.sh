@@ -113,9 +113,47 @@ START_SECONDS=$((SECONDS - t0))
 # merge a redirect's empty fields), and the headers into FILE.headers. Fails (curl's status)
 # when the request fails or when the announced length is larger than MAX_BYTES.
 fetch() {
-    curl -sS --max-time 120 --max-filesize "$MAX_BYTES" -H 'Accept:' -H 'User-Agent:' \
+    local cookie=()
+    [[ -n ${3:-} ]] && cookie=(-H "Cookie: $3")
+    curl -sS --max-time 120 --max-filesize "$MAX_BYTES" -H 'Accept:' -H 'User-Agent:' "${cookie[@]}" \
         -D "$2.headers" -o "$2" -w '%{http_code}|%{content_type}|%{size_download}|%{redirect_url}' "$BASE$1"
 }
+
+# sign_in: makes a bench administrator with the command line (as an operator would), signs
+# in over HTTP, enrols her as a participant of the demo's example pilot (through the
+# animators' form, so that her « Mon parcours » has something to show), and prints the
+# Cookie header that her requests carry.
+sign_in() {
+    local email=bench-admin@exemple.catalyse.invalid pw csrf session body team
+    pw="bench-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    printf '%s\n' "$pw" | env -u CATALYSE_DATABASE_URL CATALYSE_DATA_DIR="$WORK/data" \
+        "$BIN" admin create-user --email "$email" --role admin >/dev/null
+    curl -sS -D "$WORK/login.headers" -o "$WORK/login.html" "$BASE/connexion"
+    csrf=$(grep -oE 'name="csrf" value="[^"]+"' "$WORK/login.html" | head -n 1 | sed -E 's/.*value="//; s/"$//')
+    local jar
+    jar=$(grep -i '^set-cookie: __Host-csrf=' "$WORK/login.headers" | sed -E 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+    curl -sS -D "$WORK/login2.headers" -o /dev/null -H "Cookie: $jar" \
+        --data-urlencode "csrf=$csrf" --data-urlencode "email=$email" --data-urlencode "password=$pw" \
+        "$BASE/connexion"
+    session=$(grep -i '^set-cookie: __Host-session=' "$WORK/login2.headers" | sed -E 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+    [[ -n $session ]] || { echo "ERROR: bench sign-in failed" >&2; return 1; }
+    local cookie="$session; $jar"
+    body=$WORK/cohort.html
+    curl -sS -o "$body" -H "Cookie: $cookie" "$BASE/admin/parcours/pilote-co-construction-territoriale"
+    team=$(grep -A3 'name="member-team"' "$body" | grep -oE 'value="[0-9]+"' | head -n 1 | grep -oE '[0-9]+' || true)
+    csrf=$(grep -oE 'name="csrf" value="[^"]+"' "$body" | head -n 1 | sed -E 's/.*value="//; s/"$//')
+    if [[ -n $team ]]; then
+        curl -sS -o /dev/null -H "Cookie: $cookie" --data-urlencode "csrf=$csrf" \
+            --data-urlencode "member-email=$email" --data-urlencode "member-role=participant" \
+            --data-urlencode "member-team=$team" \
+            "$BASE/admin/parcours/pilote-co-construction-territoriale/membres"
+    fi
+    printf '%s' "$cookie"
+}
+COOKIE=""
+if grep -qE '^[[:space:]]*@signed-in ' "$PAGES"; then
+    COOKIE=$(sign_in)
+fi
 
 # A path on this server from a URL or path (drops scheme and authority).
 to_path() { sed -E 's#^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*##' <<<"$1"; }
@@ -137,7 +175,7 @@ first_id() {
 }
 
 mkdir -p "$WORK/www/p"
-LABELS=() PATHS=() REFS=() CTYPES=() SIZES=() NOTES=()
+LABELS=() PATHS=() REFS=() SIGNED=() CTYPES=() SIZES=() NOTES=()
 n=0
 banner "resolve and fetch every target of $PAGES" >&2
 while IFS= read -r line || [[ -n $line ]]; do
@@ -148,6 +186,8 @@ while IFS= read -r line || [[ -n $line ]]; do
     if [[ $line == *" :: "* ]]; then label=${line#* :: }; line=${line%% :: *}; fi
     ref=0
     if [[ $line == "@ref "* ]]; then ref=1; line=${line#@ref }; fi
+    signed=
+    if [[ $line == "@signed-in "* ]]; then signed=$COOKIE; line=${line#@signed-in }; fi
     template=
     if [[ $line == *" => "* ]]; then template=${line#* => }; line=${line%% => *}; fi
     read -ra w <<<"$line"
@@ -179,7 +219,7 @@ while IFS= read -r line || [[ -n $line ]]; do
     hops=0 code='' ctype='' bytes=0
     while [[ -n $path ]]; do
         rc=0
-        got=$(fetch "$path" "$file") || rc=$?
+        got=$(fetch "$path" "$file" "$signed") || rc=$?
         IFS='|' read -r code ctype bytes redirect <<<"$got"
         if ((rc == 63)); then
             note="larger than MAX_BYTES ($MAX_BYTES), not measured"
@@ -206,7 +246,8 @@ while IFS= read -r line || [[ -n $line ]]; do
     if [[ -z $note ]] && ((bytes == 0)); then note="empty body"; fi
     rm -f "$file.headers"
     [[ -n $note ]] && echo "WARNING: $shown: $note" >&2
-    LABELS+=("$shown") PATHS+=("$path") REFS+=("$ref") CTYPES+=("${ctype:-application/octet-stream}")
+    [[ -n $signed ]] && shown="$shown, signed in"
+    LABELS+=("$shown") PATHS+=("$path") REFS+=("$ref") SIGNED+=("$signed") CTYPES+=("${ctype:-application/octet-stream}")
     SIZES+=("$bytes") NOTES+=("$note")
     printf '  %s %-9s %8s B  %s\n' "$id" "${code:-–}" "$bytes" "$shown" >&2
     n=$((n + 1))
@@ -240,8 +281,10 @@ done
 # wrk_run URL REPORT: one wrk run; prints "req/s p50 p99 errors". wrk's --timeout (default
 # 2 s) is raised to WRK_TIMEOUT so that slow answers count in the latencies.
 wrk_run() {
+    local cookie=()
+    [[ -n ${3:-} ]] && cookie=(-H "Cookie: $3")
     timeout --kill-after=10 $((DURATION_S + 120)) wrk -t"$THREADS" -c"$CONNECTIONS" \
-        -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "$1" >"$2" 2>&1 || true
+        -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency "${cookie[@]}" "$1" >"$2" 2>&1 || true
     wrk_fields "$2"
 }
 # settle: waits (up to 60 s) until Catalyse uses less than 10 % of a core over half a second.
@@ -284,7 +327,7 @@ for ((i = 0; i < n; i++)); do
     fi
     banner "$id wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency: ${PATHS[i]} and nginx /p/$id" >&2
     settle
-    read -r rps p50 p99 errs < <(wrk_run "$BASE${PATHS[i]}" "$WORK/wrk-$id.txt")
+    read -r rps p50 p99 errs < <(wrk_run "$BASE${PATHS[i]}" "$WORK/wrk-$id.txt" "${SIGNED[i]}")
     settle
     read -r nrps _ _ nerrs < <(wrk_run "$NBASE/p/$id" "$WORK/wrk-$id-nginx.txt")
     echo "  catalyse $rps req/s, p50 $p50, p99 $p99, $errs errors; nginx $nrps req/s, $nerrs errors" >&2
