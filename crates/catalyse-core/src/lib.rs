@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod agenda;
+pub mod badges;
 pub mod cases;
 pub mod dataset;
 pub mod events;
