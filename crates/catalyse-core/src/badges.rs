@@ -3,10 +3,30 @@
 //! attested by an animator), the rules that award them, and the credentials that say so —
 //! W3C Verifiable Credentials of type `OpenBadgeCredential`, signed as VC-JWT (EdDSA) by the
 //! platform's `did:web` identity, revocable through a Bitstring Status List.
+//!
+//! Submodules: [`shipped`] (the definitions the platform ships), [`jws`] (Ed25519 keys and
+//! compact JWS), [`did`] (the `did:web` identity and its DID document), [`vc`] (the issuer
+//! profile and the `OpenBadgeCredential`, as JSON and as VC-JWT), [`status`] (the Bitstring
+//! Status List) and [`verify`] (the checks the platform's `/verifier` page shows). No I/O:
+//! times, keys and the status of a list come in as arguments.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+
+pub mod did;
+pub mod jws;
+pub mod shipped;
+pub mod status;
+#[cfg(test)]
+mod tests;
+pub mod vc;
+pub mod verify;
+
+pub use jws::SigningKey;
+pub use shipped::{shipped, shipped_checksum};
+pub use vc::{Issuer, StatusSlot, Subject};
+pub use verify::{verify, Check, CheckName, Report};
 
 crate::slug_enum! {
     /// How an achievement is earned.
@@ -64,4 +84,33 @@ pub struct Facts {
     pub levers: BTreeSet<String>,
     pub modules: BTreeSet<String>,
     pub cohorts: BTreeSet<String>,
+}
+
+impl RuleKind {
+    /// Whether the platform awards it by itself when the rule is met (attendance, modules,
+    /// cohorts); métier activities and manual awards need an animator.
+    pub fn automatic(self) -> bool {
+        !matches!(self, RuleKind::Activity | RuleKind::Manual)
+    }
+}
+
+impl Rule {
+    /// Whether `facts` meet the rule. `all_levers` are the slugs of every lever of the frame
+    /// (the cycle needs each of them; an empty frame meets no cycle). Rules that are not
+    /// [automatic](RuleKind::automatic) are never met here.
+    pub fn met(&self, facts: &Facts, all_levers: &[String]) -> bool {
+        let target = self.target.as_deref();
+        match self.kind {
+            RuleKind::LeverWebinar => target.is_some_and(|t| facts.levers.contains(t)),
+            RuleKind::LeverCycle => {
+                !all_levers.is_empty() && all_levers.iter().all(|l| facts.levers.contains(l))
+            }
+            RuleKind::Module => target.is_some_and(|t| facts.modules.contains(t)),
+            RuleKind::Cohort => match target {
+                None => !facts.cohorts.is_empty(),
+                Some(t) => facts.cohorts.contains(t),
+            },
+            RuleKind::Activity | RuleKind::Manual => false,
+        }
+    }
 }
