@@ -713,6 +713,124 @@ async fn deletion(store: Arc<dyn Store>) {
     assert!(store.achievement("a").await.unwrap().unwrap().archived);
 }
 
+// What `catalyse restore` counts as content: the shipped achievements (and the kit's
+// modules) a start loads are not; an animator's achievement, an edit, a credential are.
+conformance!(
+    backup_content_counts_what_animators_and_rules_did,
+    content,
+    with_url
+);
+async fn content(store: Arc<dyn Store>, url: String) {
+    let counted = |found: Vec<(String, i64)>| -> Vec<String> {
+        found
+            .into_iter()
+            .map(|(table, _)| table)
+            .collect::<Vec<_>>()
+    };
+    let modules = catalyse_core::formation::shipped::shipped().unwrap();
+    store.load_formation(&modules, "f1", t(0)).await.unwrap();
+    store
+        .load_shipped_achievements(&[def("a", "Premier")], "v1", t(0))
+        .await
+        .unwrap();
+    let found = catalyse_store::backup::content(&url).await.unwrap();
+    assert!(
+        found.is_empty(),
+        "a start's loads are not content: {found:?}"
+    );
+    let anim = person(&store, "anim@exemple.fr", Role::Moderator).await;
+    let a = store.achievement("a").await.unwrap().unwrap();
+    store
+        .update_achievement(a.id, &a.fields, anim, t(1))
+        .await
+        .unwrap();
+    issue(&store, "c", a.id, anim, t(2)).await.unwrap();
+    let found = counted(catalyse_store::backup::content(&url).await.unwrap());
+    for table in ["achievements", "credentials", "badge_status_slots", "users"] {
+        assert!(found.iter().any(|t| t == table), "{table}: {found:?}");
+    }
+    assert!(
+        !found.iter().any(|t| t.starts_with("formation")),
+        "{found:?}"
+    );
+}
+
+// A backup holds the badges' three tables and a restore brings them back whole: the
+// credentials as issued, the revocations, and the slot counter where it was.
+conformance!(badges_come_back_from_a_backup, backup_round_trip, with_url);
+async fn backup_round_trip(store: Arc<dyn Store>, url: String) {
+    use catalyse_store::{backup, testing, Backend};
+    let anim = person(&store, "anim@exemple.fr", Role::Moderator).await;
+    let camille = person(&store, "camille@exemple.fr", Role::Member).await;
+    store
+        .load_shipped_achievements(&[def("a", "Premier"), def("b", "Deuxième")], "v1", t(0))
+        .await
+        .unwrap();
+    let f = fields("Accueil", RuleKind::Manual, None);
+    let own = store
+        .create_achievement("accueil", &f, anim, t(1))
+        .await
+        .unwrap();
+    let a = store.achievement("a").await.unwrap().unwrap();
+    issue(&store, "un", a.id, camille, t(2)).await.unwrap();
+    issue(&store, "deux", own.id, camille, t(3)).await.unwrap();
+    store
+        .set_credential_public("un", camille, true)
+        .await
+        .unwrap();
+    store
+        .revoke_credential("deux", Some(anim), "Erreur", t(4))
+        .await
+        .unwrap();
+
+    let dir = std::env::temp_dir().join(format!(
+        "catalyse_badges_backup_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = backup::dump(&url, &dir).await.unwrap();
+    let names: Vec<&str> = dump.tables.iter().map(|t| t.name.as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).expect(name);
+    assert!(at("users") < at("achievements") && at("achievements") < at("credentials"));
+    assert!(names.contains(&"badge_status_slots"));
+
+    let target = match store.backend() {
+        Backend::Sqlite => testing::sqlite().await.unwrap(),
+        Backend::Postgres => testing::postgres("badges_backup_target")
+            .await
+            .unwrap()
+            .expect("the source runs on PostgreSQL"),
+    };
+    target.store.close().await;
+    backup::load(&target.url, &dump, &dir).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let back = catalyse_store::connect(&target.url, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        back.achievements(true).await.unwrap(),
+        store.achievements(true).await.unwrap()
+    );
+    assert_eq!(
+        back.credentials_of(camille).await.unwrap(),
+        store.credentials_of(camille).await.unwrap()
+    );
+    assert_eq!(back.status_lists().await.unwrap(), [1]);
+    assert_eq!(
+        back.revoked_indexes(1).await.unwrap(),
+        store.revoked_indexes(1).await.unwrap()
+    );
+    assert_eq!(back.allocate_status_slot().await.unwrap(), (1, 2));
+    let mine = back
+        .create_achievement("nouveau", &f, anim, t(5))
+        .await
+        .unwrap();
+    assert!(mine.id > own.id, "ids go on after the restored ones");
+    back.close().await;
+    target.finish().await;
+}
+
 mod older_database {
     //! A database from before the badges: the migration adds their tables beside it, and the
     //! levers of what people attended before are read at once.
