@@ -98,7 +98,8 @@ pub trait AccountStore: Send + Sync {
     /// Deletes accounts whose address was never verified, created before the date.
     async fn purge_unverified(&self, created_before: DateTime<Utc>) -> StoreResult<u64>;
     /// Deletes an account and everything personal with it (profile, sessions, contact log).
-    /// Places it created and decisions it made stay, attributed to nobody. Audited.
+    /// Places it created and decisions it made stay, attributed to nobody; her badges'
+    /// credentials stay too, revoked (« Compte supprimé ») and without earner. Audited.
     async fn delete_account(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Whether one more event would fit every budget: `None` when it would, else how long to
     /// wait. Records nothing.
@@ -595,6 +596,9 @@ where
 
     async fn delete_account(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
+        // Her credentials stay (their status lists must still say them revoked), revoked
+        // before her row goes and leaves them without earner.
+        crate::badges::revoke_for_deleted_account(&mut *tx, user_id, ts(now)).await?;
         let gone = query("DELETE FROM users WHERE id = $1")
             .bind(user_id)
             .execute(&mut *tx)

@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod backup;
+mod badges;
 mod cases;
 mod common;
 mod error;
@@ -28,6 +29,10 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use accounts::AccountStore;
+pub use badges::{
+    BadgesStore, Credential, NewCredential, StoredAchievement, ACCOUNT_DELETED_REASON,
+    BADGES_STATE, STATUS_LIST_SIZE,
+};
 pub use cases::{
     CaseHarvest, CaseStore, ExampleCase, ImportedCase, ReferenceCase, CASES_VERSION_KEY,
 };
@@ -260,6 +265,7 @@ pub trait Store:
     + ParcoursStore
     + ModeratorStore
     + FormationStore
+    + BadgesStore
     + Send
     + Sync
     + 'static
@@ -279,6 +285,7 @@ impl<T> Store for T where
         + ParcoursStore
         + ModeratorStore
         + FormationStore
+        + BadgesStore
         + Send
         + Sync
         + 'static
@@ -288,9 +295,9 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CaseStore, EventStore, FormationStore, ModeratorStore, NeedStore,
-        NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore, Store,
-        StoreHandle,
+        AccountStore, BadgesStore, CaseStore, EventStore, FormationStore, ModeratorStore,
+        NeedStore, NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore,
+        Store, StoreHandle,
     };
 }
 

@@ -105,6 +105,18 @@ fn content_sql(table: &str) -> Option<String> {
         // Imported datasets, beside the population derived at every start (their
         // indicators and values come with them).
         Some("SELECT COUNT(*) FROM datasets WHERE slug <> 'population'".into())
+    } else if table == "formation_modules" || table == "achievements" {
+        // Loaded from the shipped files at every start: what animators created or edited
+        // (an archived achievement counts as edited) is content.
+        Some(format!(
+            "SELECT COUNT(*) FROM {table} WHERE shipped = FALSE OR edited_at IS NOT NULL"
+        ))
+    } else if table == "formation_units" {
+        Some(
+            "SELECT COUNT(*) FROM formation_units u JOIN formation_modules m \
+             ON m.id = u.module_id WHERE m.shipped = FALSE OR m.edited_at IS NOT NULL"
+                .into(),
+        )
     } else if STARTUP_TABLES.contains(&table) {
         None
     } else {

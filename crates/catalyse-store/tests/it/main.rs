@@ -3,6 +3,7 @@
 //! skipped says so on stderr.
 
 mod accounts;
+mod badges;
 mod cases;
 mod events;
 mod fixtures;
