@@ -274,6 +274,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
 /// (the resources' and members' search indexes, the network in memory), rebuilt if stale.
 pub async fn state(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppState> {
     let state = AppState::new(store, config).await?;
+    // The issuer's first key is made on the first start, not when the first badge is earned:
+    // `did.json` publishes it from the start, and a folder that cannot be written shows now.
+    crate::badges::keys::KeyRing::load_or_create(&state.config)?;
     crate::resources::index::start(&state).await?;
     crate::cases::index::refresh(&state).await?;
     crate::needs::index::refresh(&state).await?;

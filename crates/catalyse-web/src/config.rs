@@ -99,6 +99,14 @@ pub struct Config {
     pub page_cache_seconds: u64,
     /// The most memory the cached pages take, in megabytes (`CATALYSE_PAGE_CACHE_MB`).
     pub page_cache_mb: u64,
+    /// The Open Badges issuer's Ed25519 keys as base64url PKCS#8 documents, oldest first,
+    /// separated by commas (`CATALYSE_BADGES_KEYS`): for several instances serving one
+    /// platform. Unset, the keys are files in `{data_dir}/badges/keys/`, the first made on
+    /// the first start; `catalyse badges rotate-key` adds one either way.
+    pub badges_keys: Option<Secret>,
+    /// The issuer's name in credentials (`CATALYSE_BADGES_ISSUER_NAME`; default: the
+    /// publisher, else « Catalyse »).
+    pub badges_issuer_name: Option<String>,
 }
 
 impl Default for Config {
@@ -132,6 +140,8 @@ impl Default for Config {
             metrics_bind: None,
             page_cache_seconds: 5,
             page_cache_mb: 64,
+            badges_keys: None,
+            badges_issuer_name: None,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod badges;
 pub mod boot;
 pub mod cases;
 pub mod config;
