@@ -44,7 +44,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 16] = [
+pub const SOURCES: [(&str, &str); 17] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -108,6 +108,10 @@ pub const SOURCES: [(&str, &str); 16] = [
     (
         include_str!("../locales/parcours_admin.fr.toml"),
         include_str!("../locales/parcours_admin.en.toml"),
+    ),
+    (
+        include_str!("../locales/badges.fr.toml"),
+        include_str!("../locales/badges.en.toml"),
     ),
 ];
 

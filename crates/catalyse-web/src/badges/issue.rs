@@ -80,9 +80,47 @@ pub async fn issue(
                 user = user.id,
                 "Open Badges: credential issued"
             );
+            // The credential is kept: a mail that fails is logged, not a failed award.
+            if let Err(e) = tell_earner(state, user, achievement, &c, awarded.reason).await {
+                tracing::warn!(credential = %c.id, "Open Badges: earner's mail not sent: {e:#}");
+            }
             Ok(Some(c))
         }
         Err(StoreError::Conflict { .. }) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Tells the earner, in her language, what she received and where to find it.
+async fn tell_earner(
+    state: &AppState,
+    user: &User,
+    achievement: &StoredAchievement,
+    c: &Credential,
+    reason: Option<&str>,
+) -> anyhow::Result<()> {
+    let t = crate::i18n::Tr::for_user(user);
+    let name = &achievement.fields.name;
+    let reason = reason
+        .map(|r| t.s("badges_mail.reason").replace("{reason}", r))
+        .unwrap_or_default();
+    let body = t
+        .s("badges_mail.body")
+        .replace("{person}", &user.display_name)
+        .replace("{name}", name)
+        .replace("{issuer}", &issuer(&state.config).name)
+        .replace("{reason}", &reason)
+        .replace(
+            "{mine}",
+            &format!("{}/mes-badges", state.config.public_url()),
+        )
+        .replace("{page}", &issuer::credential_url(&state.config, &c.id));
+    let subject = t.s("badges_mail.subject").replace("{name}", name);
+    let mail = crate::mail::Mail {
+        to: user.email.as_str(),
+        subject: &subject,
+        body,
+        attachment: None,
+    };
+    state.mailer.send(&state.mail_from, mail).await
 }
