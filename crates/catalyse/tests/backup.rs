@@ -487,6 +487,13 @@ async fn round_trip(source: Site, target: Site) {
     assert_eq!(files, files_of(&source).await);
     assert_eq!(files[&doc_sha], made.document);
     assert_eq!(files[&photo_sha], made.photo);
+    // The issuer's keys too: credentials signed before verify after the restore.
+    let key = |site: &Site| std::fs::read(site.dir.join("badges/keys/0001.pk8")).ok();
+    assert!(
+        key(&source).is_some(),
+        "the source's first start made a key"
+    );
+    assert_eq!(key(&target), key(&source));
 
     // After a restart, search finds the resource and the directory lists the member; the
     // document downloads.

@@ -8,7 +8,11 @@
 //! - `database/{table}.jsonl` — every table of the database (settings included), one JSON
 //!   array per row, from one consistent snapshot (`catalyse_store::backup`);
 //! - `files/{sha256}` — every uploaded file (resource documents, profile photos), read
-//!   through the configured file store, local or S3.
+//!   through the configured file store, local or S3;
+//! - `badge-keys/{NNNN}.pk8` — the Open Badges issuer's private keys when they are files of
+//!   the data folder (without them, no credential issued before could be verified after a
+//!   restore on another machine). Keys given by `CATALYSE_BADGES_KEYS` stay with the
+//!   configuration and are not archived.
 //!
 //! A backup runs beside the server. The files are copied before and after the database's
 //! snapshot, so that a file uploaded meanwhile is there too.
@@ -226,6 +230,7 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<Summary> {
             size,
         });
     }
+    entries.extend(copy_badge_keys(config, work.path())?);
     let manifest = Manifest {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
@@ -302,6 +307,99 @@ fn append<W: Write>(
     header.set_mtime(0);
     tar.append_data(&mut header, path, data)
         .with_context(|| format!("cannot add {path} to the archive"))
+}
+
+/// Copies the issuer's key files into `root/badge-keys/` (none when the keys come from the
+/// configuration).
+fn copy_badge_keys(config: &Config, root: &Path) -> anyhow::Result<Vec<Entry>> {
+    if config
+        .badges_keys
+        .as_ref()
+        .is_some_and(|k| !k.0.trim().is_empty())
+    {
+        return Ok(vec![]);
+    }
+    let dir = crate::badges::keys::key_dir(config);
+    let mut names: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(list) => list
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| is_key_name(n))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    names.sort();
+    let out = root.join(KEYS);
+    std::fs::create_dir_all(&out)?;
+    let mut entries = vec![];
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name))?;
+        std::fs::write(out.join(&name), &bytes)?;
+        entries.push(Entry {
+            path: format!("{KEYS}/{name}"),
+            sha256: sha256_hex(&bytes),
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(entries)
+}
+
+/// The archive's folder of the issuer's keys.
+const KEYS: &str = "badge-keys";
+
+/// A key file's name: `NNNN.pk8`.
+fn is_key_name(name: &str) -> bool {
+    name.strip_suffix(".pk8")
+        .is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Puts the archived keys in the key folder under their names. A key of the target already
+/// there under the same name but different is kept under the next free number: every key
+/// stays published.
+fn restore_badge_keys(config: &Config, extracted: &Path) -> anyhow::Result<()> {
+    let from = extracted.join(KEYS);
+    let Ok(list) = std::fs::read_dir(&from) else {
+        return Ok(());
+    };
+    let dir = crate::badges::keys::key_dir(config);
+    std::fs::create_dir_all(&dir)?;
+    let mut names: Vec<String> = list
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for name in names {
+        let bytes = std::fs::read(from.join(&name))?;
+        let target = dir.join(&name);
+        match std::fs::read(&target) {
+            Ok(existing) if existing == bytes => continue,
+            Ok(existing) => {
+                let moved = (1..10_000u32)
+                    .map(|n| dir.join(format!("{n:04}.pk8")))
+                    .find(|p| !p.exists() && !from.join(p.file_name().unwrap()).exists())
+                    .ok_or_else(|| anyhow!("{}: too many keys", dir.display()))?;
+                write_private(&moved, &existing)?;
+            }
+            Err(_) => {}
+        }
+        write_private(&target, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Writes a file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
 }
 
 // — Restore —
@@ -402,6 +500,7 @@ fn extract(archive: &Path, manifest: &Manifest, dir: &Path) -> Result<(), Refusa
         let ok = match e.path.split_once('/') {
             Some(("database", t)) => manifest.database.tables.iter().any(|x| x.file_name() == t),
             Some(("files", f)) => is_sha256(f),
+            Some((KEYS, k)) => is_key_name(k),
             _ => false,
         };
         if !ok {
@@ -418,6 +517,7 @@ fn extract(archive: &Path, manifest: &Manifest, dir: &Path) -> Result<(), Refusa
     }
     std::fs::create_dir_all(dir.join("database")).map_err(|e| damaged(e.to_string()))?;
     std::fs::create_dir_all(dir.join("files")).map_err(|e| damaged(e.to_string()))?;
+    std::fs::create_dir_all(dir.join(KEYS)).map_err(|e| damaged(e.to_string()))?;
     let file = std::fs::File::open(archive).map_err(|e| damaged(e.to_string()))?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let mut seen = BTreeSet::new();
@@ -438,7 +538,8 @@ fn extract(archive: &Path, manifest: &Manifest, dir: &Path) -> Result<(), Refusa
         if !seen.insert(path.clone()) {
             return Err(damaged(format!("entry {path} appears twice")));
         }
-        // The path was checked above: `database/x.jsonl` or `files/{sha256}`, nothing else.
+        // The path was checked above: `database/x.jsonl`, `files/{sha256}` or
+        // `badge-keys/NNNN.pk8`, nothing else.
         let target = dir.join(&path);
         let mut out = std::fs::File::create(&target).map_err(|e| damaged(e.to_string()))?;
         let mut hasher = Sha256::new();
@@ -544,9 +645,11 @@ pub async fn restore(config: &Config, archive: &Path, replace: bool) -> anyhow::
     for name in &extra {
         files.delete(name).await?;
     }
+    // 4. The issuer's keys, before the start below would make a first one.
+    restore_badge_keys(config, work.path())?;
     drop(work);
 
-    // 4. The search indexes are derived data: emptied, they are rebuilt from the database by
+    // 5. The search indexes are derived data: emptied, they are rebuilt from the database by
     // the start-up below (and by every instance's next start).
     for index in ["index", "members-index"] {
         let dir = config.data_dir.join(index);
