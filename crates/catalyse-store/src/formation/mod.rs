@@ -110,6 +110,9 @@ pub trait FormationStore: Send + Sync {
     ) -> StoreResult<Option<FormationLoad>>;
     /// Every module with its units, in order.
     async fn formation_modules(&self) -> StoreResult<Vec<StoredModule>>;
+    /// (slug, title) of every module, in the kit's order: what a list of links needs,
+    /// without the units.
+    async fn formation_module_titles(&self) -> StoreResult<Vec<(String, String)>>;
     async fn formation_module(&self, slug: &str) -> StoreResult<Option<StoredModule>>;
     /// An animator's edit of the module `slug` (its slug stays; `module.slug` is ignored):
     /// title, summary, note, whether it is example content, and its units, replaced whole.

@@ -446,6 +446,15 @@ where
         read_modules(self.r(), None).await
     }
 
+    async fn formation_module_titles(&self) -> StoreResult<Vec<(String, String)>> {
+        query("SELECT slug, title FROM formation_modules ORDER BY position, id")
+            .fetch_all(self.r())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("slug")?, r.try_get("title")?)))
+            .collect()
+    }
+
     async fn formation_module(&self, slug: &str) -> StoreResult<Option<StoredModule>> {
         Ok(read_modules(self.r(), Some(slug)).await?.pop())
     }

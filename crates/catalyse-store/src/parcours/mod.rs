@@ -111,6 +111,9 @@ pub trait ParcoursStore: Send + Sync {
     /// Who of the cohort attended which of its sessions: (event id, user id), read from the
     /// events' registrations (made under her account or with her address).
     async fn cohort_attendance(&self, cohort_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Which modules of the kit each member of the cohort completed (every current unit
+    /// done): (user id, module slug), in one read for the whole cohort.
+    async fn cohort_completed_modules(&self, cohort_id: i64) -> StoreResult<Vec<(i64, String)>>;
     /// Marks a member present at (or absent from) an event: her registration's `attended`,
     /// a confirmed registration made for her if she had none.
     async fn set_member_attendance(

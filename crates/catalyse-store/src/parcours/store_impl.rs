@@ -314,6 +314,25 @@ where
         .collect()
     }
 
+    async fn cohort_completed_modules(&self, cohort_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        query(
+            "SELECT p.user_id, m.slug FROM cohort_members cm \
+             JOIN formation_progress p ON p.user_id = cm.user_id \
+             JOIN formation_units u ON u.module_id = p.module_id AND u.unit_key = p.unit_key \
+             JOIN formation_modules m ON m.id = p.module_id \
+             WHERE cm.cohort_id = $1 \
+             GROUP BY p.user_id, m.id, m.slug \
+             HAVING COUNT(*) = (SELECT COUNT(*) FROM formation_units t WHERE t.module_id = m.id) \
+             ORDER BY p.user_id, m.slug",
+        )
+        .bind(cohort_id)
+        .fetch_all(self.r())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("slug")?)))
+        .collect()
+    }
+
     async fn set_member_attendance(
         &self,
         event_id: i64,

@@ -7,6 +7,7 @@ use crate::fixtures::event;
 use crate::user;
 use catalyse_core::agenda::{EventKind, EventStatus};
 use catalyse_core::formation::{shipped, Module, QuizResult, UnitContent};
+use catalyse_core::parcours::CohortRole;
 use catalyse_core::resource::Kit;
 use catalyse_core::Role;
 use catalyse_store::both_databases as conformance;
@@ -252,6 +253,13 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
         (p[1].slug.as_str(), p[1].done, p[1].total),
         ("metier-catalyseur", 2, 5)
     );
+    let titles = store.formation_module_titles().await.unwrap();
+    assert_eq!(
+        titles,
+        p.iter()
+            .map(|m| (m.slug.clone(), m.title.clone()))
+            .collect::<Vec<_>>()
+    );
     assert!(p[1].completed_at.is_none());
     assert_eq!((p[0].done, p[0].total), (0, 50));
     assert!(store
@@ -271,6 +279,44 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
     assert_eq!(completed.len(), 1);
     assert_eq!(completed[0].slug, "metier-catalyseur");
     assert_eq!(completed[0].completed_at, Some(last));
+    // The same, read for a whole cohort at once: only its members, only complete modules.
+    let cohort = store
+        .create_cohort(&crate::parcours::fields("p1"), false, Utc::now())
+        .await
+        .unwrap();
+    let outsider = store
+        .create_user(&user("dehors@exemple.fr", Role::Member), Utc::now())
+        .await
+        .unwrap();
+    for k in &keys {
+        store
+            .complete_formation_unit(outsider.id, "metier-catalyseur", k, None, last)
+            .await
+            .unwrap();
+    }
+    assert!(store
+        .cohort_completed_modules(cohort.id)
+        .await
+        .unwrap()
+        .is_empty());
+    let team = store
+        .add_team(cohort.id, "Bourg", &crate::fixtures::commune("01053"))
+        .await
+        .unwrap();
+    store
+        .enrol(
+            cohort.id,
+            member.id,
+            CohortRole::Participant,
+            Some(team.id),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cohort_completed_modules(cohort.id).await.unwrap(),
+        [(member.id, "metier-catalyseur".to_string())]
+    );
     // A unit added by an animator: the module is no longer complete; removed: it is again.
     let animator = store
         .create_user(&user("anim@exemple.fr", Role::Moderator), Utc::now())
@@ -292,6 +338,11 @@ async fn completion_idempotent(store: Arc<dyn Store>) {
         .unwrap();
     let p = store.formation_progress(member.id).await.unwrap();
     assert_eq!((p[1].done, p[1].total, p[1].completed_at), (5, 6, None));
+    assert!(store
+        .cohort_completed_modules(cohort.id)
+        .await
+        .unwrap()
+        .is_empty());
     more.units.pop();
     store
         .edit_formation_module(

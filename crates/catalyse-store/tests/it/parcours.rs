@@ -13,7 +13,7 @@ use catalyse_store::{NewRegistration, NewSubmission, Store, StoreError};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
-fn fields(slug: &str) -> CohortFields {
+pub(crate) fn fields(slug: &str) -> CohortFields {
     CohortFields {
         slug: slug.into(),
         title: format!("Parcours {slug}"),

@@ -10,33 +10,23 @@ pub async fn titles(state: &AppState, slugs: &[String]) -> Result<Vec<(String, S
     if slugs.is_empty() {
         return Ok(vec![]);
     }
-    let kit = state.store.formation_modules().await?;
+    let kit = state.store.formation_module_titles().await?;
     Ok(slugs
         .iter()
-        .filter_map(|s| {
-            kit.iter()
-                .find(|m| &m.module.slug == s)
-                .map(|m| (s.clone(), m.module.title.clone()))
-        })
+        .filter_map(|s| kit.iter().find(|(slug, _)| slug == s).cloned())
         .collect())
 }
 
-/// (user id, module slug) for every module of `slugs` each of `users` completed.
+/// (user id, module slug) for every module of `slugs` a member of the cohort completed.
 pub async fn completed(
     state: &AppState,
-    users: &[i64],
+    cohort_id: i64,
     slugs: &[String],
 ) -> Result<Vec<(i64, String)>, AppError> {
-    let mut out = Vec::new();
     if slugs.is_empty() {
-        return Ok(out);
+        return Ok(vec![]);
     }
-    for user in users {
-        for m in state.store.completed_formation_modules(*user).await? {
-            if slugs.contains(&m.slug) {
-                out.push((*user, m.slug));
-            }
-        }
-    }
-    Ok(out)
+    let mut done = state.store.cohort_completed_modules(cohort_id).await?;
+    done.retain(|(_, m)| slugs.contains(m));
+    Ok(done)
 }

@@ -87,8 +87,7 @@ impl Board {
         let store = &state.store;
         let people = store.enrolments(id).await?;
         let modules = super::modules::titles(state, &cohort.fields.modules).await?;
-        let user_ids: Vec<i64> = people.iter().map(|p| p.user_id).collect();
-        let completed = super::modules::completed(state, &user_ids, &cohort.fields.modules)
+        let completed = super::modules::completed(state, id, &cohort.fields.modules)
             .await?
             .into_iter()
             .collect();
