@@ -297,14 +297,21 @@ where
     }
 
     async fn cohort_attendance(&self, cohort_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        // Two index-friendly halves rather than one join on `user_id OR email` (which read
+        // every registration of every session once per member: 8 times slower on the pilot).
+        // Account addresses are stored in lower case.
         query(
-            "SELECT DISTINCT cs.event_id, m.user_id FROM cohort_sessions cs \
-             JOIN cohort_members m ON m.cohort_id = cs.cohort_id \
-             JOIN users u ON u.id = m.user_id \
+            "SELECT r.event_id, m.user_id FROM cohort_sessions cs \
              JOIN registrations r ON r.event_id = cs.event_id \
-             AND (r.user_id = u.id OR LOWER(r.email) = LOWER(u.email)) \
+             JOIN cohort_members m ON m.cohort_id = cs.cohort_id AND m.user_id = r.user_id \
              WHERE cs.cohort_id = $1 AND r.attended AND r.status <> 'cancelled' \
-             ORDER BY cs.event_id, m.user_id",
+             UNION \
+             SELECT r.event_id, m.user_id FROM cohort_sessions cs \
+             JOIN registrations r ON r.event_id = cs.event_id \
+             JOIN users u ON u.email = LOWER(r.email) \
+             JOIN cohort_members m ON m.cohort_id = cs.cohort_id AND m.user_id = u.id \
+             WHERE cs.cohort_id = $1 AND r.attended AND r.status <> 'cancelled' \
+             ORDER BY 1, 2",
         )
         .bind(cohort_id)
         .fetch_all(self.r())
