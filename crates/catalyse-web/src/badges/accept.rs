@@ -41,10 +41,7 @@ impl Media {
 /// of them (no header, `*/*`, `text/*`…). Ranges are tried by decreasing `q`, in the order
 /// written when equal; `q=0` refuses a type.
 pub fn preferred(headers: &HeaderMap, offered: &[Media], fallback: Media) -> Media {
-    let Some(accept) = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return fallback;
     };
     let mut ranges: Vec<(u32, usize, &str)> = accept
@@ -106,10 +103,16 @@ mod tests {
             pick("application/json;q=0.5, application/vc+jwt"),
             Media::Jwt
         );
-        assert_eq!(pick("application/vc+jwt;q=0, application/json"), Media::Json);
+        assert_eq!(
+            pick("application/vc+jwt;q=0, application/json"),
+            Media::Json
+        );
         assert_eq!(pick("image/png"), Media::Html);
         assert_eq!(pick(";;;,,q=x"), Media::Html);
         let api = [Media::Jwt, Media::Json, Media::JsonLd];
-        assert_eq!(preferred(&with("text/html"), &api, Media::Json), Media::Json);
+        assert_eq!(
+            preferred(&with("text/html"), &api, Media::Json),
+            Media::Json
+        );
     }
 }

@@ -29,8 +29,7 @@ const REGISTERED_CLAIMS: [&str; 5] = ["iss", "jti", "sub", "nbf", "exp"];
 
 /// Whether `user` may see `c`: public, hers, or she animates the platform.
 pub fn may_see(c: &Credential, user: Option<&User>) -> bool {
-    c.public
-        || user.is_some_and(|u| u.role >= Role::Moderator || c.user_id == Some(u.id))
+    c.public || user.is_some_and(|u| u.role >= Role::Moderator || c.user_id == Some(u.id))
 }
 
 /// The credential of this id that `user` may see; `NotFound` otherwise (an id that is not a
@@ -46,7 +45,11 @@ pub async fn visible(
     if canonical.as_deref() != Some(id) {
         return Err(AppError::NotFound);
     }
-    let c = state.store.credential(id).await?.ok_or(AppError::NotFound)?;
+    let c = state
+        .store
+        .credential(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if may_see(&c, user) {
         Ok(c)
     } else {
@@ -96,7 +99,11 @@ fn negotiated(mut resp: Response, public: bool, personal: bool) -> Response {
 /// The VC-JWT or the JSON of `c`, as `media` asks.
 pub fn machine_answer(c: &Credential, media: Media) -> Result<Response, AppError> {
     let resp = match media {
-        Media::Jwt => ([(header::CONTENT_TYPE, "application/vc+jwt")], c.jwt.clone()).into_response(),
+        Media::Jwt => (
+            [(header::CONTENT_TYPE, "application/vc+jwt")],
+            c.jwt.clone(),
+        )
+            .into_response(),
         Media::Json | Media::JsonLd | Media::Html => {
             let body = serde_json::to_string_pretty(&credential_json(&c.jwt)?).unwrap_or_default();
             ([(header::CONTENT_TYPE, media.json_type())], body).into_response()
@@ -165,8 +172,11 @@ pub async fn page(
     let name = Some(at("name"))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| c.achievement_name.clone());
-    let criteria = str_at(&cred, &["credentialSubject", "achievement", "criteria", "narrative"])
-        .unwrap_or_default();
+    let criteria = str_at(
+        &cred,
+        &["credentialSubject", "achievement", "criteria", "narrative"],
+    )
+    .unwrap_or_default();
     let earner = match (c.public, c.user_id) {
         (true, Some(uid)) => state.store.user_by_id(uid).await?.map(|u| u.display_name),
         _ => None,

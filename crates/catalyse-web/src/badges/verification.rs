@@ -180,7 +180,9 @@ pub async fn verify_here(state: &AppState, token: &str) -> Result<Verification, 
     let lookup = |url: &str, index: u64| -> Option<bool> {
         match lists.get(url) {
             Some(Some(revoked)) => {
-                let set = revoked.iter().any(|&i| u64::try_from(i).ok() == Some(index));
+                let set = revoked
+                    .iter()
+                    .any(|&i| u64::try_from(i).ok() == Some(index));
                 revoked_seen.set(revoked_seen.get() || set);
                 Some(set)
             }

@@ -80,7 +80,11 @@ fn file_text(ctx: &PageCtx, bytes: &[u8]) -> Sent {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) if !s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) => {
+        Ok(s)
+            if !s
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+        {
             Ok(s.to_string())
         }
         _ => Err((FILE_FIELD, t.s("verifier.not_text").to_string())),
@@ -94,7 +98,11 @@ async fn read(ctx: &PageCtx, state: &AppState, req: Request) -> Result<(Sent, St
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
     let (text, file): (String, Option<Bytes>) = if multipart {
         let form = MultipartForm::from_request(req, state).await?;
         match form.problem {
@@ -136,10 +144,9 @@ async fn read(ctx: &PageCtx, state: &AppState, req: Request) -> Result<(Sent, St
     let sent = match (file, pasted) {
         (Some(_), true) => Err((TEXT_FIELD, t.s("verifier.both").to_string())),
         (Some(bytes), false) => file_text(ctx, &bytes),
-        (None, true) if text.len() > MAX_INPUT => Err((
-            TEXT_FIELD,
-            t.f("verifier.too_large_text", MAX_INPUT / 1024),
-        )),
+        (None, true) if text.len() > MAX_INPUT => {
+            Err((TEXT_FIELD, t.f("verifier.too_large_text", MAX_INPUT / 1024)))
+        }
         (None, true) => Ok(text.clone()),
         (None, false) => Err((TEXT_FIELD, t.s("verifier.nothing").to_string())),
     };

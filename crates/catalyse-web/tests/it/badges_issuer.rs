@@ -159,30 +159,38 @@ async fn credential_views(store: Arc<dyn Store>) {
 
     // The earner sees her page, valid, without her name (it is not public).
     app.forget_cookies();
-    let r = app
-        .login("camille@exemple.fr", crate::TEST_PASSWORD)
-        .await;
+    let r = app.login("camille@exemple.fr", crate::TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let r = app.get(&page).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Badge valide"), "{}", r.body);
     assert!(r.body.contains("Accueil des nouveaux catalyseurs"));
-    assert!(r.body.contains("<strong>accueilli</strong>"), "criteria as Markdown");
+    assert!(
+        r.body.contains("<strong>accueilli</strong>"),
+        "criteria as Markdown"
+    );
     // (Her name is in the header, as she is signed in: not among the badge's facts.)
     let named = format!("<dd>{}</dd>", camille.display_name);
     assert!(r.body.contains("<dd>Non affiché"));
     assert!(!r.body.contains(&named));
     assert!(r.header("cache-control").contains("private"));
-    assert!(r.body.contains("data-check=\"signature\" data-state=\"ok\""));
+    assert!(r
+        .body
+        .contains("data-check=\"signature\" data-state=\"ok\""));
     // Her downloads.
     let d = app.get(&format!("{page}/badge.jwt")).await;
     assert_eq!(d.status, StatusCode::OK);
     assert!(d.header("content-disposition").starts_with("attachment"));
-    assert!(d.header("content-disposition").contains("badge-accueil-test.jwt"));
+    assert!(d
+        .header("content-disposition")
+        .contains("badge-accueil-test.jwt"));
     assert_eq!(d.body, cred.jwt);
     let d = app.get(&format!("{page}/badge.json")).await;
     assert!(d.header("content-disposition").contains(".json"));
-    assert_eq!(json(&d.body)["id"], format!("urn:uuid:{}", cred.id).as_str());
+    assert_eq!(
+        json(&d.body)["id"],
+        format!("urn:uuid:{}", cred.id).as_str()
+    );
     // Through the API, with her session, as the house API reads it.
     let r = get_as(&app, &api, "application/vc+jwt").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -202,8 +210,14 @@ async fn credential_views(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(&named));
     assert!(r.body.contains("Badge valide"));
-    assert!(r.body.contains(&format!("{}/credentials/{}", app.base, cred.id)));
-    for accept in ["application/vc+jwt", "application/jwt", "application/vc+jwt, application/jwt"] {
+    assert!(r
+        .body
+        .contains(&format!("{}/credentials/{}", app.base, cred.id)));
+    for accept in [
+        "application/vc+jwt",
+        "application/jwt",
+        "application/vc+jwt, application/jwt",
+    ] {
         let r = get_as(&app, &page, accept).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.header("content-type"), "application/vc+jwt");
@@ -234,7 +248,9 @@ async fn credential_views(store: Arc<dyn Store>) {
     let r = get_as(&app, &api, "application/vc+jwt").await;
     assert_eq!(r.header("content-type"), "application/vc+jwt");
     assert_eq!(r.body, cred.jwt);
-    let r = app.get("/api/v1/credentials/00000000-0000-4000-8000-000000000000").await;
+    let r = app
+        .get("/api/v1/credentials/00000000-0000-4000-8000-000000000000")
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(json(&r.body)["status"], 404);
     drop(state);
@@ -243,7 +259,12 @@ async fn credential_views(store: Arc<dyn Store>) {
 
 /// The bit of `index` in the status list `list` as its JSON says.
 async fn bit(app: &TestApp, list: i64, index: i64) -> bool {
-    let r = get_as(app, &format!("/credentials/status/{list}"), "application/json").await;
+    let r = get_as(
+        app,
+        &format!("/credentials/status/{list}"),
+        "application/json",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
     let doc = json(&r.body);
     assert_eq!(doc["type"][1], "BitstringStatusListCredential");
@@ -281,8 +302,16 @@ async fn revocation(store: Arc<dyn Store>) {
         .find(|m| m["id"] == header["kid"])
         .expect("the list's key is published");
     assert!(verify_ed25519(&key["publicKeyJwk"], &input, &sig));
-    for missing in ["/credentials/status/999", "/credentials/status/0", "/credentials/status/x"] {
-        assert_eq!(app.get(missing).await.status, StatusCode::NOT_FOUND, "{missing}");
+    for missing in [
+        "/credentials/status/999",
+        "/credentials/status/0",
+        "/credentials/status/x",
+    ] {
+        assert_eq!(
+            app.get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
 
     // Revoked outside any request (as the command line does): no page kept says otherwise.
@@ -294,7 +323,9 @@ async fn revocation(store: Arc<dyn Store>) {
     let r = app.get(&page).await;
     assert!(r.body.contains("Badge révoqué"), "{}", r.body);
     assert!(r.body.contains("Attribué par erreur"));
-    assert!(r.body.contains("data-check=\"revocation\" data-state=\"echec\""));
+    assert!(r
+        .body
+        .contains("data-check=\"revocation\" data-state=\"echec\""));
     // The verifier says so too.
     let csrf = app.get("/verifier").await.field("csrf");
     let r = app
@@ -336,7 +367,14 @@ async fn verifier(store: Arc<dyn Store>) {
     let r = post(vec![("jeton", cred.jwt.clone())]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Badge valide"), "{}", r.body);
-    for check in ["format", "signature", "emetteur", "dates", "revocation", "type"] {
+    for check in [
+        "format",
+        "signature",
+        "emetteur",
+        "dates",
+        "revocation",
+        "type",
+    ] {
         let needle = format!("data-check=\"{check}\" data-state=\"ok\"");
         assert!(r.body.contains(&needle), "{check}");
     }
@@ -346,7 +384,9 @@ async fn verifier(store: Arc<dyn Store>) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Signature invalide"), "{}", r.body);
     assert!(r.body.contains("Badge non valide"));
-    assert!(r.body.contains("data-check=\"signature\" data-state=\"echec\""));
+    assert!(r
+        .body
+        .contains("data-check=\"signature\" data-state=\"echec\""));
     // As an uploaded file, the same.
     let r = app
         .post_multipart(
@@ -367,7 +407,9 @@ async fn verifier(store: Arc<dyn Store>) {
     // Garbage: a page that says why, never a server error.
     let r = post(vec![("jeton", "   ".into())]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Collez un badge ou choisissez son fichier."));
+    assert!(r
+        .body
+        .contains("Collez un badge ou choisissez son fichier."));
     for text in ["n'importe quoi", "a.b.c", "{\"pas\": ", "[1,2]", "ey.ey.ey"] {
         let r = post(vec![("jeton", text.into())]).await;
         assert_eq!(r.status, StatusCode::OK, "{text}");
@@ -377,15 +419,27 @@ async fn verifier(store: Arc<dyn Store>) {
     let r = post(vec![("jeton", huge)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("trop long"));
-    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let r = app
-        .post_multipart("/verifier", "/verifier", &[], Some(("fichier", "x.jwt", random)))
+        .post_multipart(
+            "/verifier",
+            "/verifier",
+            &[],
+            Some(("fichier", "x.jwt", random)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("pas du texte"));
     let big = vec![b'a'; 1024 * 1024 + 1];
     let r = app
-        .post_multipart("/verifier", "/verifier", &[], Some(("fichier", "x.jwt", big)))
+        .post_multipart(
+            "/verifier",
+            "/verifier",
+            &[],
+            Some(("fichier", "x.jwt", big)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("trop grand"));
