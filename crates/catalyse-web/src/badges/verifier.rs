@@ -27,7 +27,7 @@ use crate::upload::{MultipartForm, UploadProblem};
 pub const TEXT_FIELD: &str = "jeton";
 pub const FILE_FIELD: &str = "fichier";
 
-/// The largest text shown again in the form after a check.
+/// The largest text shown again in the form when it is refused.
 const ECHO_MAX: usize = 64 * 1024;
 
 /// The body limit of `POST /verifier`: a file of `MAX_INPUT` with room for the form around
@@ -41,16 +41,21 @@ pub fn body_limit() -> usize {
 struct VerifierPage<'a> {
     ctx: &'a PageCtx,
     errors: FormErrors,
-    /// The text sent, shown again in the form (when short enough).
+    /// The text sent, shown again in the form when refused (and short enough).
     text: String,
     result: Option<Verification>,
     did: String,
 }
 
 impl VerifierPage<'_> {
-    fn max_kb(&self) -> usize {
-        MAX_INPUT / 1024
+    fn max_kb(&self) -> String {
+        kilobytes(self.ctx)
     }
+}
+
+/// `MAX_INPUT` in kilobytes, written the page's way (« 1 024 »).
+fn kilobytes(ctx: &PageCtx) -> String {
+    crate::i18n::format_count(ctx.t.lang, (MAX_INPUT / 1024) as i64)
 }
 
 fn page<'a>(ctx: &'a PageCtx, state: &AppState) -> VerifierPage<'a> {
@@ -76,7 +81,7 @@ type Sent = Result<String, (&'static str, String)>;
 fn file_text(ctx: &PageCtx, bytes: &[u8]) -> Sent {
     let t = ctx.t;
     if bytes.len() > MAX_INPUT {
-        return Err((FILE_FIELD, t.f("verifier.too_large", MAX_INPUT / 1024)));
+        return Err((FILE_FIELD, t.f("verifier.too_large", kilobytes(ctx))));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
@@ -107,7 +112,7 @@ async fn read(ctx: &PageCtx, state: &AppState, req: Request) -> Result<(Sent, St
         let form = MultipartForm::from_request(req, state).await?;
         match form.problem {
             Some(UploadProblem::TooLarge) => {
-                let e = (FILE_FIELD, t.f("verifier.too_large", MAX_INPUT / 1024));
+                let e = (FILE_FIELD, t.f("verifier.too_large", kilobytes(ctx)));
                 return Ok((Err(e), String::new()));
             }
             Some(UploadProblem::Unreadable) => {
@@ -125,7 +130,7 @@ async fn read(ctx: &PageCtx, state: &AppState, req: Request) -> Result<(Sent, St
     } else {
         let expected = (req.extensions().get::<CsrfToken>()).and_then(|t| t.existing.clone());
         let Ok(bytes) = Bytes::from_request(req, state).await else {
-            let e = (TEXT_FIELD, t.f("verifier.too_large", MAX_INPUT / 1024));
+            let e = (TEXT_FIELD, t.f("verifier.too_large", kilobytes(ctx)));
             return Ok((Err(e), String::new()));
         };
         let fields: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
@@ -145,7 +150,7 @@ async fn read(ctx: &PageCtx, state: &AppState, req: Request) -> Result<(Sent, St
         (Some(_), true) => Err((TEXT_FIELD, t.s("verifier.both").to_string())),
         (Some(bytes), false) => file_text(ctx, &bytes),
         (None, true) if text.len() > MAX_INPUT => {
-            Err((TEXT_FIELD, t.f("verifier.too_large_text", MAX_INPUT / 1024)))
+            Err((TEXT_FIELD, t.f("verifier.too_large_text", kilobytes(ctx))))
         }
         (None, true) => Ok(text.clone()),
         (None, false) => Err((TEXT_FIELD, t.s("verifier.nothing").to_string())),
@@ -162,11 +167,12 @@ pub async fn check(
 ) -> Result<Response, AppError> {
     let (sent, text) = read(&ctx, &state, req).await?;
     let mut p = page(&ctx, &state);
-    if text.len() <= ECHO_MAX {
-        p.text = text;
-    }
     let status = match sent {
         Err((field, message)) => {
+            // Shown again to be corrected (after a check, the form is for another badge).
+            if text.len() <= ECHO_MAX {
+                p.text = text;
+            }
             p.errors = FormErrors::one(field, message);
             StatusCode::UNPROCESSABLE_ENTITY
         }
