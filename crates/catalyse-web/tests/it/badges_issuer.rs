@@ -415,6 +415,18 @@ async fn verifier(store: Arc<dyn Store>) {
         assert_eq!(r.status, StatusCode::OK, "{text}");
         assert!(r.body.contains("Format illisible"), "{text}");
     }
+    // Bytes that are no text at all, pasted: read as what they are, refused as a badge.
+    let body = format!("csrf={csrf}&jeton=%FF%FE%00%C3%28%A0%A1%E2%28%A1");
+    let r = app
+        .request_with(
+            Method::POST,
+            "/verifier",
+            Some(("application/x-www-form-urlencoded", body)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Format illisible"));
     let huge = "a".repeat(1024 * 1024 + 10);
     let r = post(vec![("jeton", huge)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -544,5 +556,29 @@ async fn checker(store: Arc<dyn Store>) {
     let (ok, out) = verify_py(&py, &script, args).await;
     assert!(ok, "{out}");
     drop(state);
+    app.stop().await;
+}
+
+both_databases!(badges_verifier_has_a_budget_per_address, budget);
+async fn budget(store: Arc<dyn Store>) {
+    // Three checks an hour from one address when `register_per_hour_per_ip` is 1.
+    let app = TestApp::start_with(store, |c| c.register_per_hour_per_ip = 1).await;
+    let csrf = app.get("/verifier").await.field("csrf");
+    for _ in 0..3 {
+        let r = app
+            .post_with_csrf(&csrf, "/verifier", &[("jeton", "a.b.c")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    // A refused form takes nothing from the budget; a fourth check is refused.
+    let r = app
+        .post_with_csrf(&csrf, "/verifier", &[("jeton", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_with_csrf(&csrf, "/verifier", &[("jeton", "a.b.c")])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!r.header("retry-after").is_empty());
     app.stop().await;
 }
