@@ -582,3 +582,42 @@ async fn budget(store: Arc<dyn Store>) {
     assert!(!r.header("retry-after").is_empty());
     app.stop().await;
 }
+
+/// The counter `name` as `/metrics` gives it.
+async fn counter(app: &TestApp, name: &str) -> u64 {
+    let m = app.metrics().await;
+    let line = format!("catalyse_{name}_total ");
+    m.body
+        .lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {}", m.body))
+}
+
+both_databases!(badges_issuer_answers_and_the_page_cache, page_cache);
+async fn page_cache(store: Arc<dyn Store>) {
+    let app = TestApp::start_with(store, |c| {
+        c.page_cache_seconds = 600;
+        crate::with_metrics(c);
+    })
+    .await;
+    // The issuer's documents are never answered from memory.
+    app.get("/.well-known/did.json").await;
+    let hits = counter(&app, "page_cache_hits").await;
+    app.get("/.well-known/did.json").await;
+    app.get("/badges/emetteur").await;
+    app.get("/badges/emetteur").await;
+    assert_eq!(counter(&app, "page_cache_hits").await, hits);
+    // A kept page stays kept after a check on /verifier, which writes nothing it shows.
+    app.get("/leviers").await;
+    app.get("/leviers").await;
+    let hits = counter(&app, "page_cache_hits").await;
+    let csrf = app.get("/verifier").await.field("csrf");
+    let r = app
+        .post_with_csrf(&csrf, "/verifier", &[("jeton", "a.b.c")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.get("/leviers").await;
+    assert_eq!(counter(&app, "page_cache_hits").await, hits + 1);
+    app.stop().await;
+}
