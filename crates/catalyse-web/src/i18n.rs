@@ -44,7 +44,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 17] = [
+pub const SOURCES: [(&str, &str); 18] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -112,6 +112,10 @@ pub const SOURCES: [(&str, &str); 17] = [
     (
         include_str!("../locales/badges.fr.toml"),
         include_str!("../locales/badges.en.toml"),
+    ),
+    (
+        include_str!("../locales/credentials.fr.toml"),
+        include_str!("../locales/credentials.en.toml"),
     ),
 ];
 

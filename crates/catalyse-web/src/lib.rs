@@ -127,6 +127,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         accounts::routes(),
         ops::routes(),
         pages::routes(),
+        badges::routes_issuer::issuer_routes(),
         extra,
     ]
     .into_iter()

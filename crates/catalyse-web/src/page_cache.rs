@@ -10,10 +10,12 @@
 //!   comes with a `/formation` page: that page shows her own progress.
 //! - **What is kept**: `200` answers whose whole body is known (no stream), without
 //!   `Set-Cookie`, not `private` nor `no-store`, and that did not write the visitor's CSRF token
-//!   into a form ([`CsrfUsed`]). Bodies are kept as sent (compressed when the client accepted
-//!   it), with their headers and ETag, so a hit costs no rendering, hashing nor compressing.
+//!   into a form ([`CsrfUsed`]), nor marked [`NotKept`]. Bodies are kept as sent
+//!   (compressed when the client accepted it), with their headers and ETag, so a hit costs
+//!   no rendering, hashing nor compressing.
 //! - **How long**: until anything is written through this instance (a `POST`, `PUT`, `PATCH`
-//!   or `DELETE` that succeeded, or a dataset reloaded from disk: [`PageCache::invalidate`]),
+//!   or `DELETE` that succeeded and did not say [`WroteNothing`], or a dataset reloaded from
+//!   disk: [`PageCache::invalidate`]),
 //!   and at most `page_cache_seconds` (default 5) plus the time to render it again: past its
 //!   time, one request renders the page again while the others still get the kept one. The
 //!   second bound is what carries a write made by another instance on the same PostgreSQL,
@@ -34,6 +36,17 @@ pub(crate) const MAX_ENTRY_BYTES: u64 = 2 * 1024 * 1024;
 /// A response extension: the page put the visitor's CSRF token in a form, so it is hers only.
 #[derive(Debug, Clone, Copy)]
 pub struct CsrfUsed;
+
+/// A response extension: the answer reads what another process may change at any moment
+/// (the issuer's keys, a revocation made by the command line) or depends on the `Accept`
+/// header, so it is never kept, whoever asks.
+#[derive(Debug, Clone, Copy)]
+pub struct NotKept;
+
+/// A response extension on the answer to a `POST` that wrote nothing a page shows (the
+/// verifier's form): the kept pages stay.
+#[derive(Debug, Clone, Copy)]
+pub struct WroteNothing;
 
 /// A response extension set by the ETag layer on a body whose whole length it knew (not a
 /// stream): that length, before compression.

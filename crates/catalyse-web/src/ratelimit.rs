@@ -291,6 +291,18 @@ impl Limits {
         );
         Self::take(store, &[b]).await
     }
+
+    /// A badge checked on `/verifier` from this address: three times
+    /// `register_per_hour_per_ip` an hour (someone checking a handful of CVs is far below).
+    pub async fn verifier(&self, store: &dyn Store, ip: IpAddr) -> Result<(), AppError> {
+        let b = budget(
+            "verifier-ip",
+            &[&counted(ip)],
+            self.register_per_hour_per_ip.saturating_mul(3),
+            3600,
+        );
+        Self::take(store, &[b]).await
+    }
 }
 
 /// The reverse proxies whose `X-Forwarded-For` is believed: addresses and CIDR ranges.

@@ -3,7 +3,9 @@
 //! rules).
 
 use crate::auth::SESSION_COOKIE;
-use crate::page_cache::{CsrfUsed, Entry, Key, Refreshing, Whole, MAX_ENTRY_BYTES};
+use crate::page_cache::{
+    CsrfUsed, Entry, Key, NotKept, Refreshing, Whole, WroteNothing, MAX_ENTRY_BYTES,
+};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -50,6 +52,7 @@ fn keepable(resp: &Response) -> bool {
         && !private
         && !h.contains_key(header::SET_COOKIE)
         && resp.extensions().get::<CsrfUsed>().is_none()
+        && resp.extensions().get::<NotKept>().is_none()
         && resp
             .extensions()
             .get::<Whole>()
@@ -67,7 +70,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(key) = key_of(&req) else {
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         let resp = next.run(req).await;
-        if writes && (resp.status().is_success() || resp.status().is_redirection()) {
+        let wrote = resp.extensions().get::<WroteNothing>().is_none();
+        if writes && wrote && (resp.status().is_success() || resp.status().is_redirection()) {
             cache.invalidate();
         }
         return resp;

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
+mod badges;
+
 #[derive(Parser)]
 #[command(
     name = "catalyse",
@@ -91,6 +93,11 @@ enum Command {
     Needs {
         #[command(subcommand)]
         command: DataCommand,
+    },
+    /// Open Badges 3.0: the issuer's keys, manual awards, revocations.
+    Badges {
+        #[command(subcommand)]
+        command: badges::BadgesCommand,
     },
     /// Write the database, the uploaded files and a manifest to one .tar.gz archive, while
     /// the server runs.
@@ -297,6 +304,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Events { command } => events(command, config).await,
         Command::Cases { command } => area_data(Area::Cases, command, config).await,
         Command::Needs { command } => area_data(Area::Needs, command, config).await,
+        Command::Badges { command } => badges::run(command, config).await,
         Command::Resources { command } => resources(command, config).await,
         Command::Backup { file } => {
             let summary = catalyse_web::ops::backup::backup(&config, &file).await?;

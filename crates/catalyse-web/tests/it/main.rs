@@ -4,6 +4,7 @@
 mod accounts_hardening;
 mod api;
 mod auth;
+mod badges_issuer;
 mod cases;
 mod cases_contrib;
 mod cases_data;
