@@ -269,7 +269,7 @@ mod tests {
             ("lever_definir-sa-strategie", "oui"),
             (TAGS, "métier, animation, métier"),
         ]);
-        let (slug, f) = check(&good, None, &names(), t).unwrap();
+        let (slug, f) = check(&good, None, &names(), t).ok().expect("a good form");
         assert_eq!(slug, "animer-un-tour-de-table");
         assert_eq!(f.rule.target.as_deref(), Some("mettre-en-relation"));
         assert_eq!(f.levers, vec!["definir-sa-strategie"]);
@@ -292,7 +292,8 @@ mod tests {
         let mut any = good.clone();
         any.insert(KIND.into(), "cohort".into());
         any.insert(TARGET.into(), String::new());
-        assert_eq!(check(&any, Some("x"), &names(), t).unwrap().1.rule.target, None);
+        let any_cohort = check(&any, Some("x"), &names(), t).ok().expect("any cohort");
+        assert_eq!(any_cohort.1.rule.target, None);
         any.insert(KIND.into(), "lever-cycle".into());
         any.insert(TARGET.into(), "lever:definir-sa-strategie".into());
         assert!(check(&any, Some("x"), &names(), t).unwrap_err().has(TARGET));

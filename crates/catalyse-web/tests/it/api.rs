@@ -143,7 +143,8 @@ async fn openapi(store: Arc<dyn Store>) {
     assert_eq!(values("Phase")[0], "emergence");
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.contains_key("/api/v1/cohorts/{slug}"));
-    assert_eq!(paths.len(), 31, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert!(paths.contains_key("/api/v1/achievements/{slug}"));
+    assert_eq!(paths.len(), 33, "{:?}", paths.keys().collect::<Vec<_>>());
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();

@@ -4,6 +4,8 @@
 mod accounts_hardening;
 mod api;
 mod auth;
+mod badges_pages;
+mod badges_rules;
 mod cases;
 mod cases_contrib;
 mod cases_data;
