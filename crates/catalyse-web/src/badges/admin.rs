@@ -64,12 +64,14 @@ async fn cred_lines(
     let mut out = Vec::new();
     for c in list {
         let who = match c.user_id {
-            Some(id) => {
-                if !people.contains_key(&id) {
-                    people.insert(id, state.store.user_by_id(id).await?);
+            Some(id) => match people.get(&id) {
+                Some(known) => known.clone(),
+                None => {
+                    let u = state.store.user_by_id(id).await?;
+                    people.insert(id, u.clone());
+                    u
                 }
-                people.get(&id).cloned().flatten()
-            }
+            },
             None => None,
         };
         out.push(CredLine {
@@ -198,7 +200,15 @@ pub async fn list(
         values.insert(AWARD_BADGE.to_string(), b);
     }
     let notice = notice_of(q.etat.as_deref());
-    list_page(&state, &ctx, StatusCode::OK, FormErrors::default(), values, notice).await
+    list_page(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        FormErrors::default(),
+        values,
+        notice,
+    )
+    .await
 }
 
 /// A choice of the target's list: its value and its name, under a group's label.
@@ -277,7 +287,9 @@ async fn form_page(
     let (holders, credentials) = match input.a {
         Some(a) => {
             let all = state.store.credentials_of_achievement(a.id).await?;
-            let live = all.iter().filter(|c| !c.is_revoked() && c.user_id.is_some());
+            let live = all
+                .iter()
+                .filter(|c| !c.is_revoked() && c.user_id.is_some());
             let shown: Vec<Credential> = all.iter().take(OF_ONE).cloned().collect();
             (live.count() as i64, cred_lines(state, ctx, &shown).await?)
         }
@@ -445,7 +457,12 @@ pub async fn award(
     CsrfForm(posted): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let t = ctx.t;
-    let field = |k: &str| posted.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let field = |k: &str| {
+        posted
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let mut errors = FormErrors::default();
     let email = field(AWARD_EMAIL);
     let user = match Email::parse(&email) {
@@ -469,8 +486,8 @@ pub async fn award(
         }
     };
     let reason = field(AWARD_REASON);
-    let reason_ok = (3..=500).contains(&reason.chars().count())
-        && !reason.chars().any(char::is_control);
+    let reason_ok =
+        (3..=500).contains(&reason.chars().count()) && !reason.chars().any(char::is_control);
     if !reason_ok {
         errors.push(AWARD_REASON, t.s("badges_admin.e_reason"));
     }
@@ -514,7 +531,11 @@ async fn credential_page(
     reason: String,
     notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
-    let c = state.store.credential(id).await?.ok_or(AppError::NotFound)?;
+    let c = state
+        .store
+        .credential(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let c = cred_lines(state, ctx, &[c])
         .await?
         .pop()
@@ -539,7 +560,16 @@ pub async fn credential(
 ) -> Result<Response, AppError> {
     let notice = notice_of(q.etat.as_deref());
     let none = FormErrors::default();
-    credential_page(&state, &ctx, &id, StatusCode::OK, none, String::new(), notice).await
+    credential_page(
+        &state,
+        &ctx,
+        &id,
+        StatusCode::OK,
+        none,
+        String::new(),
+        notice,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -557,14 +587,21 @@ pub async fn revoke(
     Path(id): Path<String>,
     CsrfForm(f): CsrfForm<RevokeForm>,
 ) -> Result<Response, AppError> {
-    let c = state.store.credential(&id).await?.ok_or(AppError::NotFound)?;
+    let c = state
+        .store
+        .credential(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reason = f.reason.trim().to_string();
     let ok = (3..=500).contains(&reason.chars().count()) && !reason.chars().any(char::is_control);
     if !ok || c.is_revoked() {
         let (key, status) = if c.is_revoked() {
             ("badges_admin.e_already_revoked", StatusCode::CONFLICT)
         } else {
-            ("badges_admin.e_revoke_reason", StatusCode::UNPROCESSABLE_ENTITY)
+            (
+                "badges_admin.e_revoke_reason",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         };
         let e = FormErrors::one(REVOKE_REASON, ctx.t.s(key));
         return credential_page(&state, &ctx, &id, status, e, f.reason, None).await;

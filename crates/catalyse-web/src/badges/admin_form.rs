@@ -46,7 +46,13 @@ fn value<'a>(posted: &'a HashMap<String, String>, id: &str) -> &'a str {
 }
 
 /// A text of `min..=max` characters, on one line unless `lines`.
-fn text(posted: &HashMap<String, String>, id: &str, min: usize, max: usize, lines: bool) -> Option<String> {
+fn text(
+    posted: &HashMap<String, String>,
+    id: &str,
+    min: usize,
+    max: usize,
+    lines: bool,
+) -> Option<String> {
     let v = value(posted, id);
     let n = v.chars().count();
     let clean = v
@@ -60,7 +66,9 @@ fn text(posted: &HashMap<String, String>, id: &str, min: usize, max: usize, line
 pub fn is_slug(s: &str) -> bool {
     (3..=80).contains(&s.len())
         && s.split('-').all(|w| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -169,14 +177,26 @@ pub fn check(
         None => None,
         Some(kind) => {
             let (wanted, known, key): (&str, &[(String, String)], &str) = match kind {
-                RuleKind::LeverWebinar => ("lever", names.levers.as_slice(), "badges_admin.e_target_lever"),
-                RuleKind::Module => ("module", names.modules.as_slice(), "badges_admin.e_target_module"),
+                RuleKind::LeverWebinar => (
+                    "lever",
+                    names.levers.as_slice(),
+                    "badges_admin.e_target_lever",
+                ),
+                RuleKind::Module => (
+                    "module",
+                    names.modules.as_slice(),
+                    "badges_admin.e_target_module",
+                ),
                 RuleKind::Activity => (
                     "activity",
                     names.activities.as_slice(),
                     "badges_admin.e_target_activity",
                 ),
-                RuleKind::Cohort => ("cohort", names.cohorts.as_slice(), "badges_admin.e_target_cohort"),
+                RuleKind::Cohort => (
+                    "cohort",
+                    names.cohorts.as_slice(),
+                    "badges_admin.e_target_cohort",
+                ),
                 RuleKind::LeverCycle | RuleKind::Manual => ("", &[], "badges_admin.e_target_none"),
             };
             let optional = kind == RuleKind::Cohort || wanted.is_empty();
@@ -203,7 +223,11 @@ pub fn check(
     }
     let mut tags: Vec<String> = Vec::new();
     let mut bad_tags = false;
-    for tag in value(posted, TAGS).split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for tag in value(posted, TAGS)
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if tag.chars().count() > 40 || tag.chars().any(char::is_control) {
             bad_tags = true;
         } else if !tags.iter().any(|t| t == tag) {
@@ -213,23 +237,35 @@ pub fn check(
     if bad_tags || tags.len() > MAX_TAGS {
         errors.push(TAGS, t.s("badges_admin.e_tags"));
     }
-    match (name, description, criteria, kind, target, levers, activities) {
-        (Some(name), Some(description), Some(criteria), Some(kind), Some(target), Ok(levers), Ok(activities))
-            if errors.is_empty() =>
-        {
-            Ok((
-                slug,
-                AchievementFields {
-                    name,
-                    description,
-                    criteria,
-                    rule: Rule { kind, target },
-                    levers,
-                    activities,
-                    tags,
-                },
-            ))
-        }
+    match (
+        name,
+        description,
+        criteria,
+        kind,
+        target,
+        levers,
+        activities,
+    ) {
+        (
+            Some(name),
+            Some(description),
+            Some(criteria),
+            Some(kind),
+            Some(target),
+            Ok(levers),
+            Ok(activities),
+        ) if errors.is_empty() => Ok((
+            slug,
+            AchievementFields {
+                name,
+                description,
+                criteria,
+                rule: Rule { kind, target },
+                levers,
+                activities,
+                tags,
+            },
+        )),
         _ => {
             errors.sort_by(&ORDER);
             Err(errors)
@@ -253,7 +289,10 @@ mod tests {
     }
 
     fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -263,7 +302,10 @@ mod tests {
             (SLUG, "animer-un-tour-de-table"),
             (NAME, "Animer un tour de table"),
             (DESCRIPTION, "A animé un premier tour de table."),
-            (CRITERIA, "Avoir animé, **devant témoins**, un tour de table."),
+            (
+                CRITERIA,
+                "Avoir animé, **devant témoins**, un tour de table.",
+            ),
             (KIND, "activity"),
             (TARGET, "activity:mettre-en-relation"),
             ("lever_definir-sa-strategie", "oui"),
@@ -292,7 +334,9 @@ mod tests {
         let mut any = good.clone();
         any.insert(KIND.into(), "cohort".into());
         any.insert(TARGET.into(), String::new());
-        let any_cohort = check(&any, Some("x"), &names(), t).ok().expect("any cohort");
+        let any_cohort = check(&any, Some("x"), &names(), t)
+            .ok()
+            .expect("any cohort");
         assert_eq!(any_cohort.1.rule.target, None);
         any.insert(KIND.into(), "lever-cycle".into());
         any.insert(TARGET.into(), "lever:definir-sa-strategie".into());

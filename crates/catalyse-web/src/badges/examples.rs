@@ -67,7 +67,10 @@ pub async fn load_demo(store: &dyn Store) -> anyhow::Result<()> {
     store
         .set_setting(FACTS_DONE, &Utc::now().to_rfc3339())
         .await?;
-    tracing::info!(units = done, "example progress in the kit loaded (données d'exemple)");
+    tracing::info!(
+        units = done,
+        "example progress in the kit loaded (données d'exemple)"
+    );
     Ok(())
 }
 

@@ -63,7 +63,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 fn layout(name: &str) -> (Vec<String>, u32) {
     for (width, size) in SIZES {
         let lines = wrap(name, width);
-        if lines.len() <= MAX_LINES - 1 || (size == SIZES[SIZES.len() - 1].1 && lines.len() <= MAX_LINES) {
+        // Three lines at most at a larger size, four at the smallest.
+        if lines.len() < MAX_LINES || (size == SIZES[SIZES.len() - 1].1 && lines.len() <= MAX_LINES)
+        {
             return (lines, size);
         }
     }
@@ -118,18 +120,32 @@ mod tests {
 
     #[test]
     fn the_name_is_wrapped_escaped_and_titled() {
-        let s = svg("Webinaire « Définir sa stratégie » & <co>", Group::Webinaires);
+        let s = svg(
+            "Webinaire « Définir sa stratégie » & <co>",
+            Group::Webinaires,
+        );
         assert!(s.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        assert!(s.contains("<title id=\"titre\">Webinaire « Définir sa stratégie » &amp; &lt;co&gt;</title>"));
+        assert!(s.contains(
+            "<title id=\"titre\">Webinaire « Définir sa stratégie » &amp; &lt;co&gt;</title>"
+        ));
         assert!(!s.contains("<co>"));
         assert!(s.contains("WEBINAIRE"));
-        assert_eq!(s, svg("Webinaire « Définir sa stratégie » & <co>", Group::Webinaires));
+        assert_eq!(
+            s,
+            svg(
+                "Webinaire « Définir sa stratégie » & <co>",
+                Group::Webinaires
+            )
+        );
         assert!(s.len() < 2_000, "{} bytes", s.len());
     }
 
     #[test]
     fn long_names_get_smaller_then_cut() {
-        assert_eq!(wrap("Cycle des 7 leviers", 13), vec!["Cycle des 7", "leviers"]);
+        assert_eq!(
+            wrap("Cycle des 7 leviers", 13),
+            vec!["Cycle des 7", "leviers"]
+        );
         assert_eq!(wrap("Anticonstitutionnellement", 10).len(), 3);
         let (lines, size) = layout("Cycle des 7 leviers");
         assert_eq!((lines.len(), size), (2, 20));

@@ -138,7 +138,7 @@ async fn next_lines(
         let target = rule.target.clone().unwrap_or_default();
         let (missing, href, link_key) = match rule.kind {
             RuleKind::LeverWebinar => (
-                t.f("badges_mine.missing_lever", names.lever(&target)),
+                t.s("badges_mine.missing_lever").to_string(),
                 format!("/leviers/{target}"),
                 "badges_mine.go_lever",
             ),
@@ -256,7 +256,11 @@ pub async fn set_public(
     CsrfForm(f): CsrfForm<PublicForm>,
 ) -> Result<Response, AppError> {
     let public = f.public == "oui";
-    if !state.store.set_credential_public(&id, user.id, public).await? {
+    if !state
+        .store
+        .set_credential_public(&id, user.id, public)
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     let etat = if public { "public" } else { "prive" };
@@ -314,8 +318,7 @@ pub async fn reissue_to_did(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return page(&state, &ctx, &user, status, None, refused).await;
     }
-    let achievement: StoredAchievement =
-        achievement_or_404(&state, &old.achievement_slug).await?;
+    let achievement: StoredAchievement = achievement_or_404(&state, &old.achievement_slug).await?;
     if !(state.store)
         .revoke_credential(&old.id, Some(user.id), REISSUED_REASON, chrono::Utc::now())
         .await?
@@ -359,7 +362,9 @@ mod tests {
     #[test]
     fn dids_are_checked_by_their_shape() {
         assert!(valid_did("did:web:exemple.fr"));
-        assert!(valid_did("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+        assert!(valid_did(
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+        ));
         assert!(valid_did("did:web:exemple.fr:u:alice%40x"));
         for bad in [
             "",

@@ -123,7 +123,10 @@ pub async fn achievement(
     if wants_json(&headers) {
         let body = serde_json::to_string_pretty(&achievement_json(&state, &a))
             .map_err(|e| AppError::Internal(e.into()))?;
-        let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let json = (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         return Ok(([json, vary], body).into_response());
     }
     let names = Names::read(&state).await?;

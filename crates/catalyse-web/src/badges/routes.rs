@@ -27,10 +27,7 @@ pub fn routes() -> Routes {
                 get(admin::edit_form).post(admin::edit),
             )
             .route("/admin/badges/{slug}/archiver", post(admin::archive))
-            .route(
-                "/admin/badges/attestations/{id}",
-                get(admin::credential),
-            )
+            .route("/admin/badges/attestations/{id}", get(admin::credential))
             .route(
                 "/admin/badges/attestations/{id}/revoquer",
                 post(admin::revoke),

@@ -37,7 +37,11 @@ pub struct Situation {
 /// Reads what the person did.
 pub async fn situation(state: &AppState, user_id: i64) -> anyhow::Result<Situation> {
     let store = &state.store;
-    let levers: BTreeSet<String> = store.lever_webinars_of(user_id).await?.into_iter().collect();
+    let levers: BTreeSet<String> = store
+        .lever_webinars_of(user_id)
+        .await?
+        .into_iter()
+        .collect();
     let modules: BTreeSet<String> = (store.completed_formation_modules(user_id).await?)
         .into_iter()
         .map(|m| m.slug)

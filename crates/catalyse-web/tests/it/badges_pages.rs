@@ -60,7 +60,10 @@ async fn public_pages(store: Arc<dyn Store>) {
         assert_eq!(j.header("content-type"), "application/json");
         let v = json(&j.body);
         assert_eq!(v["type"], serde_json::json!(["Achievement"]));
-        assert_eq!(v["@context"][1], "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json");
+        assert_eq!(
+            v["@context"][1],
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        );
         assert_eq!(v["id"], format!("{}{CYCLE}", app.base));
         assert_eq!(v["image"]["id"], format!("{}{CYCLE}/image.svg", app.base));
         assert_eq!(v["alignment"].as_array().unwrap().len(), 7);
@@ -73,9 +76,14 @@ async fn public_pages(store: Arc<dyn Store>) {
     assert_eq!(img.status, StatusCode::OK);
     assert_eq!(img.header("content-type"), "image/svg+xml");
     assert!(img.header("cache-control").contains("public"));
-    assert!(img.body.contains("<title id=\"titre\">Cycle des 7 leviers</title>"));
+    assert!(img
+        .body
+        .contains("<title id=\"titre\">Cycle des 7 leviers</title>"));
     assert_eq!(img.body, app.get(&format!("{CYCLE}/image.svg")).await.body);
-    assert_eq!(app.get("/badges/inconnu").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/badges/inconnu").await.status,
+        StatusCode::NOT_FOUND
+    );
     let missing = app.get("/badges/inconnu/image.svg").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
@@ -107,7 +115,10 @@ async fn access(store: Arc<dyn Store>) {
     for path in ["/mes-badges", "/admin/badges", "/admin/badges/nouveau"] {
         let r = app.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        assert!(r.header("location").starts_with("/connexion?retour="), "{path}");
+        assert!(
+            r.header("location").starts_with("/connexion?retour="),
+            "{path}"
+        );
     }
     app.sign_in_as("membre@exemple.fr", Role::Member).await;
     assert_eq!(app.get("/mes-badges").await.status, StatusCode::OK);
@@ -143,8 +154,14 @@ fn achievement_form<'a>(slug: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)>
     vec![
         ("badge-slug", slug),
         ("badge-name", name),
-        ("badge-description", "A animé un premier tour de table des partenaires."),
-        ("badge-criteria", "Avoir animé un tour de table, **devant témoins**."),
+        (
+            "badge-description",
+            "A animé un premier tour de table des partenaires.",
+        ),
+        (
+            "badge-criteria",
+            "Avoir animé un tour de table, **devant témoins**.",
+        ),
         ("badge-kind", "manual"),
         ("badge-target", ""),
         ("lever_apprendre-a-faire-alliance", "oui"),
@@ -171,7 +188,9 @@ async fn animators(store: Arc<dyn Store>) {
         ("badge-target", "lever:qualifier-son-innovation"),
         ("lever_inconnu", "oui"),
     ];
-    let r = app.post_form("/admin/badges/nouveau", "/admin/badges", &bad).await;
+    let r = app
+        .post_form("/admin/badges/nouveau", "/admin/badges", &bad)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = text(&r.body);
     for message in [
@@ -184,19 +203,31 @@ async fn animators(store: Arc<dyn Store>) {
     ] {
         assert!(body.contains(message), "{message}");
     }
-    assert!(body.contains("value=\"Tour De Table\""), "what she typed stays");
+    assert!(
+        body.contains("value=\"Tour De Table\""),
+        "what she typed stays"
+    );
     let reserved = achievement_form("emetteur", "L'émetteur");
-    let r = app.post_form("/admin/badges/nouveau", "/admin/badges", &reserved).await;
+    let r = app
+        .post_form("/admin/badges/nouveau", "/admin/badges", &reserved)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.body).contains("Cette adresse est réservée"));
     assert_eq!(store.achievements(true).await.unwrap().len(), before);
 
     // Created, then shown in the catalogue with its criteria as Markdown.
     let good = achievement_form("tour-de-table", "Animer un tour de table");
-    let r = app.post_form("/admin/badges/nouveau", "/admin/badges", &good).await;
+    let r = app
+        .post_form("/admin/badges/nouveau", "/admin/badges", &good)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.header("location"), "/admin/badges/tour-de-table?etat=cree");
-    let taken = app.post_form("/admin/badges/nouveau", "/admin/badges", &good).await;
+    assert_eq!(
+        r.header("location"),
+        "/admin/badges/tour-de-table?etat=cree"
+    );
+    let taken = app
+        .post_form("/admin/badges/nouveau", "/admin/badges", &good)
+        .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     assert!(text(&taken.body).contains("Un badge a déjà cette adresse"));
     let public = text(&app.get("/badges/tour-de-table").await.body);
@@ -238,17 +269,29 @@ async fn animators(store: Arc<dyn Store>) {
     assert!(body.contains("Aucun compte n'a cette adresse électronique."));
     assert!(body.contains("Donnez le motif de l'attribution"));
     assert!(store.credentials_of(ana.id).await.unwrap().is_empty());
-    let r = award("ana@exemple.fr", "A animé le tour de table de Saint-Étienne.").await;
+    let r = award(
+        "ana@exemple.fr",
+        "A animé le tour de table de Saint-Étienne.",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let held = store.credentials_of(ana.id).await.unwrap();
     assert_eq!(held.len(), 1);
-    assert_eq!(held[0].reason.as_deref(), Some("A animé le tour de table de Saint-Étienne."));
+    assert_eq!(
+        held[0].reason.as_deref(),
+        Some("A animé le tour de table de Saint-Étienne.")
+    );
     app.outbox_with(1).await;
     let mail = (mails(&app).into_iter())
         .find(|m| m.0.contains("ana@exemple.fr"))
         .expect("a mail to the earner");
-    assert_eq!(mail.1, "Vous avez reçu un badge : Animer un tour de table des partenaires");
-    assert!(mail.2.contains("Motif : A animé le tour de table de Saint-Étienne."));
+    assert_eq!(
+        mail.1,
+        "Vous avez reçu un badge : Animer un tour de table des partenaires"
+    );
+    assert!(mail
+        .2
+        .contains("Motif : A animé le tour de table de Saint-Étienne."));
     assert!(mail.2.contains(&format!("/credentials/{}", held[0].id)));
     // Twice: « déjà détenu », nothing more.
     let r = award("ana@exemple.fr", "Une seconde fois.").await;
@@ -267,8 +310,16 @@ async fn animators(store: Arc<dyn Store>) {
         .post_form(edit, &format!("{edit}/archiver"), &[("archive", "oui")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(!app.get("/badges").await.body.contains("/badges/tour-de-table\""));
-    assert!(!app.get("/api/v1/achievements").await.body.contains("tour-de-table"));
+    assert!(!app
+        .get("/badges")
+        .await
+        .body
+        .contains("/badges/tour-de-table\""));
+    assert!(!app
+        .get("/api/v1/achievements")
+        .await
+        .body
+        .contains("tour-de-table"));
     let page = text(&app.get("/badges/tour-de-table").await.body);
     assert!(page.contains("Ce badge n'est plus délivré."));
     let r = award("anim@exemple.fr", "Pour moi aussi.").await;
@@ -278,7 +329,11 @@ async fn animators(store: Arc<dyn Store>) {
         .post_form(edit, &format!("{edit}/archiver"), &[("archive", "non")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(app.get("/badges").await.body.contains("/badges/tour-de-table\""));
+    assert!(app
+        .get("/badges")
+        .await
+        .body
+        .contains("/badges/tour-de-table\""));
     app.stop().await;
 }
 
@@ -311,7 +366,10 @@ async fn mine(store: Arc<dyn Store>) {
             &[
                 ("award-email", "ana@exemple.fr"),
                 ("award-badge", "activite-mettre-en-relation"),
-                ("award-reason", "A mis en relation deux associations du quartier."),
+                (
+                    "award-reason",
+                    "A mis en relation deux associations du quartier.",
+                ),
             ],
         )
         .await;
@@ -327,10 +385,14 @@ async fn mine(store: Arc<dyn Store>) {
     assert!(zoe.contains("il vous reste 7 leviers"), "{zoe}");
     let csrf = app.get("/mes-badges").await.field("csrf");
     let public = format!("/mes-badges/{}/public", c.id);
-    let r = app.post_with_csrf(&csrf, &public, &[("public", "oui")]).await;
+    let r = app
+        .post_with_csrf(&csrf, &public, &[("public", "oui")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let did = format!("/mes-badges/{}/did", c.id);
-    let r = app.post_with_csrf(&csrf, &did, &[("did", "did:web:zoe.exemple.fr")]).await;
+    let r = app
+        .post_with_csrf(&csrf, &did, &[("did", "did:web:zoe.exemple.fr")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let c = store.credential(&c.id).await.unwrap().unwrap();
     assert!(!c.public && !c.is_revoked());
@@ -352,13 +414,18 @@ async fn mine(store: Arc<dyn Store>) {
     ] {
         assert!(body.contains(&words), "{words}");
     }
-    let r = app.post_form("/mes-badges", &public, &[("public", "oui")]).await;
+    let r = app
+        .post_form("/mes-badges", &public, &[("public", "oui")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(store.credential(&c.id).await.unwrap().unwrap().public);
-    let r = app.post_form("/mes-badges", &public, &[("public", "non")]).await;
+    let r = app
+        .post_form("/mes-badges", &public, &[("public", "non")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(!store.credential(&c.id).await.unwrap().unwrap().public);
-    app.post_form("/mes-badges", &public, &[("public", "oui")]).await;
+    app.post_form("/mes-badges", &public, &[("public", "oui")])
+        .await;
 
     // On her DID: a DID that does not read is refused, nothing changes.
     for bad in ["pas un did", "did:web", "https://exemple.fr"] {
@@ -379,10 +446,9 @@ async fn mine(store: Arc<dyn Store>) {
     assert!(new.public, "it stays public");
     assert_eq!(new.reason, old.reason);
     let payload = new.jwt.split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(
-        &catalyse_core::badges::jws::b64url_decode(payload).unwrap(),
-    )
-    .unwrap();
+    let claims: Value =
+        serde_json::from_slice(&catalyse_core::badges::jws::b64url_decode(payload).unwrap())
+            .unwrap();
     assert_eq!(claims["credentialSubject"]["id"], "did:web:ana.exemple.fr");
     assert_eq!(claims["sub"], "did:web:ana.exemple.fr");
     let body = text(&app.get("/mes-badges?etat=did").await.body);

@@ -69,10 +69,7 @@ async fn mark_present(app: &TestApp, store: &Arc<dyn Store>, slug: &str) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
-both_databases!(
-    badges_the_last_lever_issues_the_cycle_once,
-    cycle_once
-);
+both_databases!(badges_the_last_lever_issues_the_cycle_once, cycle_once);
 async fn cycle_once(store: Arc<dyn Store>) {
     let app = TestApp::start(store.clone()).await;
     let ana = app
@@ -82,7 +79,14 @@ async fn cycle_once(store: Arc<dyn Store>) {
     let levers = store.levers().await.unwrap();
     assert_eq!(levers.len(), 7);
     for (i, l) in levers.iter().enumerate() {
-        webinar(&store, &format!("webi-{i}"), &l.slug, ana.id, "ana@exemple.fr").await;
+        webinar(
+            &store,
+            &format!("webi-{i}"),
+            &l.slug,
+            ana.id,
+            "ana@exemple.fr",
+        )
+        .await;
     }
     for (i, l) in levers.iter().enumerate() {
         mark_present(&app, &store, &format!("webi-{i}")).await;
@@ -110,24 +114,50 @@ async fn cycle_once(store: Arc<dyn Store>) {
         .iter()
         .any(|m| m.1 == "Vous avez reçu un badge : Cycle des 7 leviers"));
 
+    let holders =
+        |body: String| serde_json::from_str::<serde_json::Value>(&body).unwrap()["holders"].clone();
+    let api = "/api/v1/achievements/cycle-des-7-leviers";
+    assert_eq!(holders(app.get(api).await.body), 1);
+
     // The animator revokes the cycle (a reason is required): a rule never issues it again.
     let cycle = (store.credentials_of(ana.id).await.unwrap().into_iter())
         .find(|c| c.achievement_slug == "cycle-des-7-leviers")
         .unwrap();
     let page = format!("/admin/badges/attestations/{}", cycle.id);
     let action = format!("{page}/revoquer");
-    let r = app.post_form(&page, &action, &[("revoke-reason", " ")]).await;
+    let r = app
+        .post_form(&page, &action, &[("revoke-reason", " ")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r.body).contains("Donnez le motif de la révocation"));
-    assert!(!store.credential(&cycle.id).await.unwrap().unwrap().is_revoked());
+    assert!(!store
+        .credential(&cycle.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_revoked());
     let r = app
-        .post_form(&page, &action, &[("revoke-reason", "Présences saisies par erreur.")])
+        .post_form(
+            &page,
+            &action,
+            &[("revoke-reason", "Présences saisies par erreur.")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let c = store.credential(&cycle.id).await.unwrap().unwrap();
-    assert_eq!(c.revoked_reason.as_deref(), Some("Présences saisies par erreur."));
-    let again = app.post_form(&page, &action, &[("revoke-reason", "Encore")]).await;
+    assert_eq!(
+        c.revoked_reason.as_deref(),
+        Some("Présences saisies par erreur.")
+    );
+    let again = app
+        .post_form(&page, &action, &[("revoke-reason", "Encore")])
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        holders(app.get(api).await.body),
+        0,
+        "a revoked credential is not held"
+    );
     mark_present(&app, &store, "webi-3").await;
     let after = store.credentials_of(ana.id).await.unwrap();
     let cycles: Vec<_> = (after.iter())
@@ -163,7 +193,9 @@ async fn module_badge(store: Arc<dyn Store>) {
             5 => fields.push(("texte", "Je relie les acteurs de mon bassin de vie.")),
             _ => {}
         }
-        let r = app.post_with_csrf(&shown.field("csrf"), &page, &fields).await;
+        let r = app
+            .post_with_csrf(&shown.field("csrf"), &page, &fields)
+            .await;
         assert!(r.status.is_success() || r.status.is_redirection(), "{n}");
         let now = held(&store, jo.id).await;
         assert_eq!(
@@ -178,8 +210,12 @@ async fn module_badge(store: Arc<dyn Store>) {
     // Doing a unit again issues nothing more.
     let shown = app.get(&format!("{module}/1")).await;
     let key = shown.field("unite");
-    app.post_with_csrf(&shown.field("csrf"), &format!("{module}/1"), &[("unite", key.as_str())])
-        .await;
+    app.post_with_csrf(
+        &shown.field("csrf"),
+        &format!("{module}/1"),
+        &[("unite", key.as_str())],
+    )
+    .await;
     assert_eq!(held(&store, jo.id).await, all);
     let mine = text(&app.get("/mes-badges").await.body);
     assert!(mine.contains("Module « Le métier de catalyseur territorial »"));
@@ -216,12 +252,20 @@ async fn cohort_badge(store: Arc<dyn Store>) {
         level: TerritoryLevel::Commune,
         code: "42218".into(),
     };
-    let team = store.add_team(c.id, "Équipe stéphanoise", &territory).await.unwrap();
+    let team = store
+        .add_team(c.id, "Équipe stéphanoise", &territory)
+        .await
+        .unwrap();
     store
         .enrol(c.id, ana.id, CohortRole::Participant, Some(team.id), now)
         .await
         .unwrap();
-    let past = event("printemps-1", now - Duration::days(1), EventKind::TempsCollectif, None);
+    let past = event(
+        "printemps-1",
+        now - Duration::days(1),
+        EventKind::TempsCollectif,
+        None,
+    );
     let past = store.add_session(c.id, &past, 1, now).await.unwrap();
     let d = store
         .add_deliverable(
@@ -250,7 +294,10 @@ async fn cohort_badge(store: Arc<dyn Store>) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert!(held(&store, ana.id).await.is_empty(), "the deliverable is missing");
+    assert!(
+        held(&store, ana.id).await.is_empty(),
+        "the deliverable is missing"
+    );
     let record = |note: &'static str| {
         let (d, team) = (d.id.to_string(), team.id.to_string());
         let app = &app;
@@ -267,12 +314,18 @@ async fn cohort_badge(store: Arc<dyn Store>) {
             .await
         }
     };
-    assert_eq!(record("Remis en séance.").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        record("Remis en séance.").await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(
         held(&store, ana.id).await,
         vec!["parcours-co-construction-territoriale".to_string()]
     );
-    assert_eq!(record("Remis une seconde fois.").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        record("Remis une seconde fois.").await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(held(&store, ana.id).await.len(), 1, "once");
 
     // She deletes her account: her credentials are revoked (« Compte supprimé »), her page
@@ -294,6 +347,9 @@ async fn cohort_badge(store: Arc<dyn Store>) {
     app.sign_in_as("anim2@exemple.fr", Role::Moderator).await;
     let admin = text(&app.get("/admin/badges").await.body);
     assert!(admin.contains("compte supprimé"), "{admin}");
-    assert!(admin.contains("révoqué</strong> — Compte supprimé"), "{admin}");
+    assert!(
+        admin.contains("révoqué</strong> — Compte supprimé"),
+        "{admin}"
+    );
     app.stop().await;
 }
