@@ -286,6 +286,28 @@ pub fn valid_did(did: &str) -> bool {
         && (id.bytes()).all(|b| b.is_ascii_alphanumeric() || b"._-:%".contains(&b))
 }
 
+/// How many badges a member may receive again on a DID in an hour (each one revokes, signs
+/// and mails).
+pub const REISSUES_PER_HOUR: u32 = 10;
+
+async fn reissue_budget(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    let b = catalyse_store::RateBudget {
+        key: format!("badges-did:{user_id}"),
+        limit: REISSUES_PER_HOUR,
+        window: chrono::Duration::hours(1),
+    };
+    match state
+        .store
+        .rate_limit_take(&[b], chrono::Utc::now())
+        .await?
+    {
+        None => Ok(()),
+        Some(wait) => Err(AppError::TooManyRequests {
+            retry_after: (wait.num_seconds() + 1).max(1) as u64,
+        }),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct DidForm {
     did: String,
@@ -318,6 +340,7 @@ pub async fn reissue_to_did(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return page(&state, &ctx, &user, status, None, refused).await;
     }
+    reissue_budget(&state, user.id).await?;
     let achievement: StoredAchievement = achievement_or_404(&state, &old.achievement_slug).await?;
     if !(state.store)
         .revoke_credential(&old.id, Some(user.id), REISSUED_REASON, chrono::Utc::now())
