@@ -45,6 +45,9 @@ pub async fn load_reference_data(
     load_reference_cases(store).await?;
     // After the kit and the 2019 cycle: its modules link them.
     crate::formation::load_shipped(store).await?;
+    // After the reference frame and the kit's modules: one achievement per lever, module and
+    // activity.
+    crate::badges::catalogue::load_shipped(store).await?;
     let geo = match geography {
         GeographySource::Shipped => {
             let shipped = Geography::shipped_checksum();
@@ -96,6 +99,8 @@ pub async fn load_reference_data(
         crate::needs::examples::load_demo(store).await?;
         // After the example network and accounts: its members make the pilot's teams.
         crate::parcours::examples::load_demo(store).await?;
+        // After the pilot: some of its participants followed the kit.
+        crate::badges::examples::load_demo(store).await?;
     }
     Ok(())
 }
@@ -284,5 +289,9 @@ pub async fn state(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppS
         crate::ops::demo::attach_example_files(&state).await?;
     }
     crate::network::live::start(&state).await?;
+    if state.config.demo {
+        // The example accounts receive what they earned (it needs the issuer's keys).
+        crate::badges::examples::award_demo(&state).await?;
+    }
     Ok(state)
 }

@@ -1,7 +1,7 @@
 //! The HTTP layer of Catalyse, one folder per area of the product.
 //!
 //! Each area (`accounts`, `reference`, `territories`, `observatory`, `resources`, `network`,
-//! `map`, `events`, `cases`, `needs`, `parcours`, `formation`, `ops`) owns its handlers, its
+//! `map`, `events`, `cases`, `needs`, `parcours`, `formation`, `badges`, `ops`) owns its handlers, its
 //! templates (`templates/<area>/`) and its routes: `routes()` returns its pages, its API with their
 //! OpenAPI entries, and its machine endpoints, and [`app`] only merges them. Beside the
 //! areas, the shared kit: `state`, `config`, `auth`, `error`, `i18n`, `pages` (rendering),
@@ -122,6 +122,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         resources::routes(config),
         events::routes(),
         formation::routes(),
+        badges::routes::routes(),
         network::routes(),
         map::routes(),
         accounts::routes(),

@@ -1,7 +1,8 @@
 //! The read path's cache of rendered answers (kept here; `read_path` is the layer that reads
 //! and fills it): a visitor's `GET` of a public page or API read
 //! is answered from memory when the same address was rendered a moment ago for the same
-//! language and the same accepted encodings, and nothing was written since.
+//! language and the same accepted encodings (and, for a client that does not ask for HTML,
+//! the same `Accept`), and nothing was written since.
 //!
 //! - **Who is served from it**: requests without a session cookie and without an
 //!   `Authorization` header. A signed-in member always gets a fresh page (her own data, the
@@ -58,6 +59,9 @@ pub(crate) struct Key {
     pub(crate) path_and_query: String,
     pub(crate) lang: crate::i18n::Lang,
     pub(crate) accept_encoding: Option<HeaderValue>,
+    /// The `Accept` of a client that does not ask for HTML (an address may answer it
+    /// otherwise: `/badges/{slug}` gives JSON); `None` for a browser.
+    pub(crate) accept: Option<HeaderValue>,
 }
 
 /// What the cache holds for an address: the answer to give, or `None` for an address whose
@@ -150,6 +154,7 @@ mod tests {
             path_and_query: "/".into(),
             lang: crate::i18n::Lang::Fr,
             accept_encoding: None,
+            accept: None,
         };
         let entry = |generation| {
             Arc::new(Entry {

@@ -38,6 +38,10 @@ fn key_of(req: &Request) -> Option<Key> {
         path_and_query: req.uri().path_and_query()?.as_str().to_string(),
         lang: crate::pages::lang_of(h),
         accept_encoding: h.get(header::ACCEPT_ENCODING).cloned(),
+        accept: h
+            .get(header::ACCEPT)
+            .filter(|a| !a.to_str().is_ok_and(|a| a.contains("text/html")))
+            .cloned(),
     })
 }
 

@@ -195,4 +195,7 @@ pub trait BadgesStore: Send + Sync {
     /// (a registration of hers marked attended) or whose replay she watched (a replay unit of
     /// the kit de formation she completed), cancelled webinars aside.
     async fn lever_webinars_of(&self, user_id: i64) -> StoreResult<Vec<String>>;
+    /// How many people hold each achievement (live credentials), by achievement id; an
+    /// achievement nobody holds is absent.
+    async fn achievement_holders(&self) -> StoreResult<std::collections::HashMap<i64, i64>>;
 }

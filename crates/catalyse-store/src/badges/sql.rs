@@ -557,4 +557,16 @@ where
         }
         Ok(levers.into_iter().collect())
     }
+
+    async fn achievement_holders(&self) -> StoreResult<HashMap<i64, i64>> {
+        let rows = query(
+            "SELECT achievement_id, COUNT(*) AS n FROM credentials WHERE revoked_at IS NULL \
+             AND user_id IS NOT NULL GROUP BY achievement_id",
+        )
+        .fetch_all(self.r())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("achievement_id")?, r.try_get("n")?)))
+            .collect()
+    }
 }

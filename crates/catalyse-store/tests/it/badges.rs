@@ -676,8 +676,13 @@ async fn deletion(store: Arc<dyn Store>) {
     let hers = issue(&store, "dominique", a.id, dominique, t(1))
         .await
         .unwrap();
+    // Who holds what: live credentials only (b's was revoked).
+    let holders = store.achievement_holders().await.unwrap();
+    assert_eq!((holders.get(&a.id), holders.get(&b.id)), (Some(&2), None));
 
     assert!(store.delete_account(camille, t(3)).await.unwrap());
+    let holders = store.achievement_holders().await.unwrap();
+    assert_eq!(holders.get(&a.id), Some(&1), "hers is no longer held");
     let live = store.credential(&live.id).await.unwrap().unwrap();
     assert_eq!(
         (

@@ -245,6 +245,14 @@ pub async fn attendance(
         .filter_map(|(k, _)| k.strip_prefix("present_")?.parse().ok())
         .collect();
     state.store.set_attendance(e.id, &present).await?;
+    // Open Badges: a lever's webinar, or a cohort's session, may complete what she earns.
+    match state.store.registrations(e.id).await {
+        Ok(regs) => {
+            let attended = regs.iter().filter(|r| r.attended).filter_map(|r| r.user_id);
+            crate::badges::rules::after(&state, attended).await;
+        }
+        Err(err) => tracing::warn!(event = %slug, "Open Badges: registrations not read: {err}"),
+    }
     Ok(Redirect::to(&format!("/admin/evenements/{slug}?etat=presences")).into_response())
 }
 

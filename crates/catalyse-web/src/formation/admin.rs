@@ -201,7 +201,11 @@ pub async fn edit(
         .edit_formation_module(&slug, d.revision, &checked.module, user.id, now)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/formation/{slug}?enregistre=1")).into_response()),
+        Ok(_) => {
+            // A module's badge follows its title.
+            crate::badges::catalogue::reload_after_kit_edit(&state).await;
+            Ok(Redirect::to(&format!("/admin/formation/{slug}?enregistre=1")).into_response())
+        }
         Err(StoreError::Conflict { .. }) => {
             let mut e = Errors::default();
             e.push("", ctx.t.s("formation_admin.conflict"));
@@ -232,7 +236,10 @@ pub async fn reset(
         .reset_formation_module(&slug, r.revision, &shipped, user.id, Utc::now())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/formation/{slug}?enregistre=1")).into_response()),
+        Ok(_) => {
+            crate::badges::catalogue::reload_after_kit_edit(&state).await;
+            Ok(Redirect::to(&format!("/admin/formation/{slug}?enregistre=1")).into_response())
+        }
         Err(StoreError::Conflict { .. }) => Err(AppError::Conflict(
             "ce module a été modifié entre-temps : rechargez la page".into(),
         )),

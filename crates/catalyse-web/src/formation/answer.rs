@@ -170,6 +170,8 @@ pub async fn answer(
                         .await?;
                 }
             }
+            // Open Badges: the module, a replay's lever, the cycle, a cohort may be complete.
+            crate::badges::rules::after(&state, [user.id]).await;
             (Learner::Member(user), None)
         }
         Learner::Visitor(mut progress) => {

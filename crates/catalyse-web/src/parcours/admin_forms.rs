@@ -584,6 +584,8 @@ pub async fn attendance(
                 changed = marks.len(),
                 "attendance marked"
             );
+            let present = marks.iter().filter(|(_, _, p)| *p).map(|(_, u, _)| *u);
+            crate::badges::rules::after(&state, present).await;
         }
     }
     if stored {
@@ -646,6 +648,8 @@ pub async fn record(
             submission = s.id,
             "hand-in recorded"
         );
+        let team = crate::badges::rules::team_members(&state, c.id, team).await;
+        crate::badges::rules::after(&state, team).await;
         return Ok(back(&slug, "remise"));
     }
     let status = StatusCode::UNPROCESSABLE_ENTITY;

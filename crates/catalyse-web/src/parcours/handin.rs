@@ -81,6 +81,8 @@ pub async fn submit(
         submission = s.id,
         "deliverable handed in"
     );
+    let team = crate::badges::rules::team_members(&state, c.id, team_id).await;
+    crate::badges::rules::after(&state, team).await;
     Ok(Redirect::to(&format!("/parcours/{slug}?etat=remis#livrable-{id}")).into_response())
 }
 

@@ -143,9 +143,10 @@ async fn openapi(store: Arc<dyn Store>) {
     assert_eq!(values("Phase")[0], "emergence");
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.contains_key("/api/v1/cohorts/{slug}"));
-    // 31, and the issuer's /api/v1/credentials/{id} (Open Badges).
+    // 31, the issuer's /api/v1/credentials/{id}, and the achievements (Open Badges).
     assert!(paths.contains_key("/api/v1/credentials/{id}"));
-    assert_eq!(paths.len(), 32, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert!(paths.contains_key("/api/v1/achievements/{slug}"));
+    assert_eq!(paths.len(), 34, "{:?}", paths.keys().collect::<Vec<_>>());
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();

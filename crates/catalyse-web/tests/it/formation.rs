@@ -511,6 +511,9 @@ async fn admin_editor(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(after.module.title, "Le métier, en bref");
+    // Its Open Badge follows its title.
+    let badge = store.achievement("module-metier-catalyseur").await.unwrap();
+    assert_eq!(badge.unwrap().fields.name, "Module « Le métier, en bref »");
     let keys: Vec<&str> = after.module.units.iter().map(|u| u.key.as_str()).collect();
     assert_eq!(
         keys,

@@ -5,6 +5,8 @@ mod accounts_hardening;
 mod api;
 mod auth;
 mod badges_issuer;
+mod badges_pages;
+mod badges_rules;
 mod cases;
 mod cases_contrib;
 mod cases_data;
