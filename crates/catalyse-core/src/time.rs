@@ -5,6 +5,23 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+/// The months in French, January first (dates written for people: pages, mails, the
+/// verifier's checks).
+pub const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 /// RFC 3339 in UTC, to the second, `Z` for the zone: « 2019-01-17T12:00:00Z ». The API writes
 /// the instants of events and resources so, and pages put them so in `datetime` attributes.
 pub fn rfc3339(t: &DateTime<Utc>) -> String {

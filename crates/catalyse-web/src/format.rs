@@ -5,20 +5,7 @@ use crate::i18n::{Lang, Tr};
 use catalyse_core::dataset::IndicatorValue;
 use catalyse_core::TerritoryLevel;
 
-pub const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+pub use catalyse_core::time::MONTHS_FR;
 
 pub const MONTHS_EN: [&str; 12] = [
     "January",

@@ -295,28 +295,16 @@ fn issuer(cred: &Value, jwt: Option<Jwt<'_>>, expected_did: &str) -> (bool, Stri
     (true, format!("Émis par cette plateforme ({name}{id})."))
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// « 1er mars 2025 à 09:30 (UTC) ».
 pub fn date_fr(t: DateTime<Utc>) -> String {
     let day = match t.day() {
         1 => "1er".to_string(),
         d => d.to_string(),
     };
-    let month = MONTHS.get(t.month0() as usize).copied().unwrap_or("");
+    let month = crate::time::MONTHS_FR
+        .get(t.month0() as usize)
+        .copied()
+        .unwrap_or("");
     format!("{day} {month} {} à {} (UTC)", t.year(), t.format("%H:%M"))
 }
 
