@@ -21,9 +21,7 @@ pub async fn load_shipped(store: &dyn Store) -> anyhow::Result<usize> {
     let activities: Vec<Activity> = (store.metier().await?.into_iter())
         .flat_map(|f| f.activities)
         .collect();
-    let modules: Vec<(String, String)> = (store.formation_modules().await?.into_iter())
-        .map(|m| (m.module.slug, m.module.title))
-        .collect();
+    let modules = store.formation_module_titles().await?;
     let defs = shipped(&levers, &modules, &activities);
     let changed = store
         .load_shipped_achievements(&defs, &shipped_checksum(&defs), chrono::Utc::now())
@@ -158,9 +156,7 @@ impl Names {
             levers: (state.reference.levers.iter())
                 .map(|l| (l.slug.clone(), l.name.clone()))
                 .collect(),
-            modules: (state.store.formation_modules().await?.into_iter())
-                .map(|m| (m.module.slug, m.module.title))
-                .collect(),
+            modules: state.store.formation_module_titles().await?,
             cohorts: (state.store.cohorts().await?.into_iter())
                 .map(|c| (c.fields.slug, c.fields.title))
                 .collect(),
