@@ -39,7 +39,14 @@ impl KeyRing {
         }
         add_key_file(&dir)?;
         tracing::info!(dir = %dir.display(), "Open Badges: first issuer key generated");
-        Self::read_dir(&dir)
+        let ring = Self::read_dir(&dir)?;
+        if ring.keys.is_empty() {
+            anyhow::bail!(
+                "{}: the key just written cannot be read back",
+                dir.display()
+            );
+        }
+        Ok(ring)
     }
 
     fn from_config(config: &Config) -> anyhow::Result<Option<KeyRing>> {
@@ -61,6 +68,9 @@ impl KeyRing {
                     .map_err(|e| anyhow::anyhow!("CATALYSE_BADGES_KEYS, key {}: {e}", i + 1))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        if keys.is_empty() {
+            anyhow::bail!("CATALYSE_BADGES_KEYS holds no key");
+        }
         Ok(Some(KeyRing { keys }))
     }
 
@@ -87,6 +97,7 @@ impl KeyRing {
 
     /// The key that signs now: the newest.
     pub fn current(&self) -> &SigningKey {
+        // Cannot fail: the only constructor, `load_or_create`, refuses an empty ring.
         self.keys.last().expect("a key ring is never empty")
     }
 
@@ -226,6 +237,9 @@ mod tests {
         assert_eq!(ring.len(), 2);
         assert!(!key_dir(&c).exists());
         assert!(matches!(rotate(&c).unwrap(), Rotated::Config { .. }));
+        c.badges_keys = Some(crate::config::Secret(" , ".into()));
+        let err = KeyRing::load_or_create(&c).unwrap_err().to_string();
+        assert!(err.contains("holds no key"), "{err}");
         c.badges_keys = Some(crate::config::Secret("pas-une-clé".into()));
         let err = KeyRing::load_or_create(&c).unwrap_err().to_string();
         assert!(err.contains("CATALYSE_BADGES_KEYS, key 1"), "{err}");

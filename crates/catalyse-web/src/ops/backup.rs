@@ -376,8 +376,9 @@ fn restore_badge_keys(config: &Config, extracted: &Path) -> anyhow::Result<()> {
             Ok(existing) if existing == bytes => continue,
             Ok(existing) => {
                 let moved = (1..10_000u32)
-                    .map(|n| dir.join(format!("{n:04}.pk8")))
-                    .find(|p| !p.exists() && !from.join(p.file_name().unwrap()).exists())
+                    .map(|n| format!("{n:04}.pk8"))
+                    .find(|n| !dir.join(n).exists() && !from.join(n).exists())
+                    .map(|n| dir.join(n))
                     .ok_or_else(|| anyhow!("{}: too many keys", dir.display()))?;
                 write_private(&moved, &existing)?;
             }

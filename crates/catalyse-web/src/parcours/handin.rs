@@ -39,15 +39,15 @@ pub async fn submit(
     }
     let t = ctx.t;
     let link = form.field("link").trim().to_string();
-    let has_file = form.file("file").is_some();
+    let file = form.file("file");
+    let has_file = file.is_some();
     let checked: Result<NewSubmission, String> = if let Some(p) = form.problem {
         Err(p.message(t, state.config.upload_max_mb))
     } else if form.empty_file("file") {
         Err(t.s("parcours.empty_file").to_string())
     } else if has_file && !link.is_empty() {
         Err(t.s("parcours.file_or_link").to_string())
-    } else if has_file {
-        let f = form.file("file").expect("checked above");
+    } else if let Some(f) = file {
         match FileKind::detect(&f.bytes) {
             None => Err(t.s("parcours.bad_type").to_string()),
             Some(kind) => Ok(NewSubmission::File(StoredFile {
@@ -66,8 +66,8 @@ pub async fn submit(
         Ok(h) => h,
         Err(e) => return with_error(&state, &ctx, c, access, id, e).await,
     };
-    if let NewSubmission::File(stored) = &mut handed {
-        let bytes = form.file("file").expect("checked above").bytes.clone();
+    if let (NewSubmission::File(stored), Some(f)) = (&mut handed, file) {
+        let bytes = f.bytes.clone();
         stored.sha256 = state.files.put(bytes).await.map_err(AppError::Internal)?;
     }
     let s = state
