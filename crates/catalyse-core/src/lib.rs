@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod badges;
 pub mod cases;
 pub mod dataset;
+pub mod diagnostics;
 pub mod events;
 pub mod formation;
 pub mod needs;

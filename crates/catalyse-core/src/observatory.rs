@@ -149,13 +149,20 @@ impl Observatory {
     /// The same data with `d` in place of the dataset of the same slug (or added), in
     /// display order. The other datasets are copied: for a small change to one dataset.
     pub fn with_dataset(&self, d: DatasetValues) -> Observatory {
+        self.with_datasets(vec![d])
+    }
+
+    /// The same data with each of `ds` in place of the dataset of the same slug (or added).
+    pub fn with_datasets(&self, ds: Vec<DatasetValues>) -> Observatory {
         let mut all: Vec<DatasetValues> = self
             .datasets
             .iter()
-            .filter(|(x, _)| x.slug != d.0.slug)
+            .filter(|(x, _)| ds.iter().all(|d| x.slug != d.0.slug))
             .cloned()
             .collect();
-        insert_in_order(&mut all, d);
+        for d in ds {
+            insert_in_order(&mut all, d);
+        }
         Observatory::new(all)
     }
 

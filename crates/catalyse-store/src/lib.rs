@@ -6,6 +6,7 @@ pub mod backup;
 mod badges;
 mod cases;
 mod common;
+mod diagnostics;
 mod error;
 mod events;
 mod formation;
@@ -35,6 +36,9 @@ pub use badges::{
 };
 pub use cases::{
     CaseHarvest, CaseStore, ExampleCase, ImportedCase, ReferenceCase, CASES_VERSION_KEY,
+};
+pub use diagnostics::{
+    ContributionTally, DiagnosticsStore, NewContribution, SavedDiagnostic, SavedFields,
 };
 pub use error::{StoreError, StoreResult};
 pub use events::EventStore;
@@ -266,6 +270,7 @@ pub trait Store:
     + ModeratorStore
     + FormationStore
     + BadgesStore
+    + DiagnosticsStore
     + Send
     + Sync
     + 'static
@@ -286,6 +291,7 @@ impl<T> Store for T where
         + ModeratorStore
         + FormationStore
         + BadgesStore
+        + DiagnosticsStore
         + Send
         + Sync
         + 'static
@@ -295,7 +301,7 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, BadgesStore, CaseStore, EventStore, FormationStore, ModeratorStore,
+        AccountStore, BadgesStore, CaseStore, DiagnosticsStore, EventStore, FormationStore, ModeratorStore,
         NeedStore, NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore,
         Store, StoreHandle,
     };

@@ -31,7 +31,8 @@ use utoipa::OpenApi;
         (name = "places", description = "Places run by members of the network: cafés solidaires, co-workings, showrooms, FabLabs, tiers-lieux"),
         (name = "network", description = "The network of pioneers: public profiles and the clustered map"),
         (name = "needs", description = "Needs of territories and who could help with them"),
-        (name = "parcours", description = "Parcours d'expérience: cohorts of territory teams, their territories and sessions (public part)")
+        (name = "parcours", description = "Parcours d'expérience: cohorts of territory teams, their territories and sessions (public part)"),
+        (name = "diagnostics", description = "Autodiagnostics along the 7 levers: questionnaires, scores and recommendations")
     )
 )]
 pub struct ApiDoc;

@@ -107,6 +107,9 @@ pub struct Config {
     /// The issuer's name in credentials (`CATALYSE_BADGES_ISSUER_NAME`; default: the
     /// publisher, else « Catalyse »).
     pub badges_issuer_name: Option<String>,
+    /// A folder of autodiagnostic questionnaires (`*.toml`) read instead of the shipped ones
+    /// (`CATALYSE_DIAGNOSTICS_DIR`); checked at start like them.
+    pub diagnostics_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -142,6 +145,7 @@ impl Default for Config {
             page_cache_mb: 64,
             badges_keys: None,
             badges_issuer_name: None,
+            diagnostics_dir: None,
         }
     }
 }

@@ -44,7 +44,7 @@ fn parse(sources: &[&str]) -> HashMap<String, String> {
 
 /// The catalogue's files, French then English: the shared strings, then one pair per area;
 /// a later file may not redefine a key (tested).
-pub const SOURCES: [(&str, &str); 18] = [
+pub const SOURCES: [(&str, &str); 19] = [
     (
         include_str!("../locales/fr.toml"),
         include_str!("../locales/en.toml"),
@@ -116,6 +116,10 @@ pub const SOURCES: [(&str, &str); 18] = [
     (
         include_str!("../locales/credentials.fr.toml"),
         include_str!("../locales/credentials.en.toml"),
+    ),
+    (
+        include_str!("../locales/diagnostics.fr.toml"),
+        include_str!("../locales/diagnostics.en.toml"),
     ),
 ];
 

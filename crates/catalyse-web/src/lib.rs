@@ -18,6 +18,7 @@ pub mod boot;
 pub mod cases;
 pub mod config;
 pub mod csv_import;
+pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod export;
@@ -123,6 +124,7 @@ pub fn app_with(state: AppState, extra: Routes) -> Router {
         events::routes(),
         formation::routes(),
         badges::routes::routes(),
+        diagnostics::routes(),
         network::routes(),
         map::routes(),
         accounts::routes(),

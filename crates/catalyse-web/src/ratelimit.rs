@@ -206,6 +206,18 @@ impl Limits {
         Self::take(store, &[b]).await
     }
 
+    /// An autodiagnostic shared with the observatory's statistics, from this address: as
+    /// many an hour as accounts may be created from it.
+    pub async fn diagnostic_share(&self, store: &dyn Store, ip: IpAddr) -> Result<(), AppError> {
+        let b = budget(
+            "diagnostic-share-ip",
+            &[&counted(ip)],
+            self.register_per_hour_per_ip,
+            3600,
+        );
+        Self::take(store, &[b]).await
+    }
+
     /// A visitor's registration to an event: per address, and per email address.
     pub async fn register(
         &self,

@@ -65,6 +65,8 @@ pub struct Inner {
     pub matching: crate::needs::pool::Matching,
     /// Visitors' pages as last rendered (see `page_cache`).
     pub pages: crate::page_cache::PageCache,
+    /// The autodiagnostics' questionnaires and what seals their private links.
+    pub diagnostics: crate::diagnostics::Diagnostics,
 }
 
 impl std::ops::Deref for AppState {
@@ -132,13 +134,34 @@ impl AppState {
             }
         }
         .into_bytes();
+        let frame = catalyse_core::ReferenceFrame {
+            levers: reference.levers.clone(),
+            metier: vec![],
+            actor_families: reference.actor_families.clone(),
+            milestones: vec![],
+            checksum: String::new(),
+        };
+        let diagnostics = crate::diagnostics::Diagnostics::load(
+            config.diagnostics_dir.as_deref(),
+            &frame,
+            &fragilities,
+            &territories,
+            &link_secret,
+        )?;
+        let computed = Computed {
+            diagnostics: &diagnostics,
+            levers: &reference.levers,
+            territories: &territories,
+        };
+        let observatory = RwLock::new(load_observatory(store.as_ref(), &computed).await?);
         let state = AppState(Arc::new(Inner {
+            diagnostics,
             link_secret,
             search,
             files,
             resources_seen: std::sync::Mutex::new(String::new()),
             limits: Limits::from_config(&config)?,
-            observatory: RwLock::new(load_observatory(store.as_ref(), &territories).await?),
+            observatory,
             numbering,
             matching,
             members,
@@ -197,26 +220,34 @@ impl Inner {
     pub async fn refresh_observatory(&self) -> Result<bool, catalyse_store::StoreError> {
         // The versions are read before the data: a change during the read is seen next time.
         let needs = self.store.needs_version().await?;
+        let diagnostics = self.store.diagnostics_version().await?;
         let imported = catalyse_core::observatory::version_of(self.store.datasets().await?.iter());
         // The needs are counted for the current year: a new year recomputes them too.
         let year = this_year();
         let (current, same_imported) = {
             let s = self.observatory.read().unwrap_or_else(|e| e.into_inner());
-            if s.imported == imported && s.needs == needs && s.year == year {
+            let computed_same = s.needs == needs && s.diagnostics == diagnostics;
+            if s.imported == imported && computed_same && s.year == year {
                 return Ok(false);
             }
             (s.data.clone(), s.imported == imported)
         };
+        let computed = Computed {
+            diagnostics: &self.diagnostics,
+            levers: &self.reference.levers,
+            territories: &self.territories,
+        };
         let fresh = if same_imported {
-            let open = self.store.open_needs_by_territory().await?;
+            let fresh = computed_datasets(self.store.as_ref(), &computed, year).await?;
             ObservatorySnapshot {
-                data: Arc::new(current.with_dataset(needs_dataset(&open, &self.territories, year))),
+                data: Arc::new(current.with_datasets(fresh)),
                 imported,
                 needs,
+                diagnostics,
                 year,
             }
         } else {
-            load_observatory(self.store.as_ref(), &self.territories).await?
+            load_observatory(self.store.as_ref(), &computed).await?
         };
         *self.observatory.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         self.pages.invalidate();
@@ -231,6 +262,8 @@ struct ObservatorySnapshot {
     imported: Vec<(String, chrono::DateTime<chrono::Utc>)>,
     /// The store's `needs_version`.
     needs: String,
+    /// The store's `diagnostics_version`.
+    diagnostics: String,
     /// The year the needs were counted for.
     year: i32,
 }
@@ -238,21 +271,43 @@ struct ObservatorySnapshot {
 /// The settings key of the secret that signs registration links.
 const LINK_SECRET: &str = "registration_link_secret";
 
-/// Reads every imported dataset with its indicators and values, and computes the needs'
-/// dataset.
+/// What the observatory's computed datasets are computed from, beside the store.
+struct Computed<'a> {
+    diagnostics: &'a crate::diagnostics::Diagnostics,
+    levers: &'a [catalyse_core::Lever],
+    territories: &'a TerritoryIndex,
+}
+
+/// The datasets the platform computes from its own data: the needs', the autodiagnostics'.
+async fn computed_datasets(
+    store: &dyn Store,
+    c: &Computed<'_>,
+    year: i32,
+) -> Result<Vec<catalyse_core::observatory::DatasetValues>, catalyse_store::StoreError> {
+    let open = store.open_needs_by_territory().await?;
+    let mut out = vec![needs_dataset(&open, c.territories, year)];
+    let diag = crate::diagnostics::statistics::datasets(store, c.diagnostics, c.levers, c.territories, year);
+    out.extend(diag.await?);
+    Ok(out)
+}
+
+/// Reads every imported dataset with its indicators and values, and computes the platform's
+/// own datasets.
 async fn load_observatory(
     store: &dyn Store,
-    territories: &TerritoryIndex,
+    c: &Computed<'_>,
 ) -> Result<ObservatorySnapshot, catalyse_store::StoreError> {
+    use catalyse_core::diagnostics::aggregate::PREFIX;
     use catalyse_core::observatory::needs;
     let needs_version = store.needs_version().await?;
+    let diagnostics_version = store.diagnostics_version().await?;
     let year = this_year();
     let listed = store.datasets().await?;
     let mut out = vec![];
     for listed in &listed {
         // An imported dataset cannot take the computed one's slug (one imported before the
         // slug was reserved is hidden behind it).
-        if listed.slug == needs::DATASET {
+        if listed.slug == needs::DATASET || listed.slug.starts_with(PREFIX) {
             continue;
         }
         // Removed between the two reads: the next refresh sees it.
@@ -266,12 +321,14 @@ async fn load_observatory(
         }
         out.push((d, with_values));
     }
-    let open = store.open_needs_by_territory().await?;
-    catalyse_core::observatory::insert_in_order(&mut out, needs_dataset(&open, territories, year));
+    for d in computed_datasets(store, c, year).await? {
+        catalyse_core::observatory::insert_in_order(&mut out, d);
+    }
     Ok(ObservatorySnapshot {
         data: Arc::new(Observatory::new(out)),
         imported: catalyse_core::observatory::version_of(listed.iter()),
         needs: needs_version,
+        diagnostics: diagnostics_version,
         year,
     })
 }

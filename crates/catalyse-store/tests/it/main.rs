@@ -5,6 +5,7 @@
 mod accounts;
 mod badges;
 mod cases;
+mod diagnostics;
 mod events;
 mod fixtures;
 mod formation;

@@ -30,6 +30,7 @@ pub fn limit(members: usize, cases: usize) -> usize {
 /// A member proposed, as shown.
 #[derive(Debug, Clone)]
 pub struct ShownMember {
+    pub user_id: i64,
     pub slug: String,
     pub name: String,
     pub organisation: String,
@@ -204,35 +205,7 @@ pub async fn ranked(
     .map_err(|e| AppError::Internal(e.into()))?;
     let names = snapshot.suggestions.names();
 
-    let ids: Vec<i64> = found.members.iter().map(|m| m.user_id).collect();
-    let profiles: HashMap<i64, _> = state
-        .store
-        .profiles_by_ids(&ids)
-        .await?
-        .into_iter()
-        .filter(|p| p.visible_to(signed_in))
-        .map(|p| (p.user_id, p))
-        .collect();
-    shown.members = found
-        .members
-        .iter()
-        .filter_map(|s| {
-            let p = profiles.get(&s.user_id)?;
-            let f = p.moderated.published.as_ref()?;
-            Some(ShownMember {
-                slug: p.slug.clone(),
-                name: f.display_name.clone(),
-                organisation: f.organisation.clone(),
-                url: format!("{base}/reseau/{}", p.slug),
-                score: s.score,
-                sentence: s.sentence(names, lang),
-                reasons: s.reasons.clone(),
-                is_example: p.is_example,
-                members_only: !p.is_public(),
-            })
-        })
-        .take(members)
-        .collect();
+    shown.members = shown_members(state, &found.members, signed_in, (lang, base), members).await?;
 
     let ids: Vec<i64> = found.cases.iter().map(|c| c.case_id).collect();
     let found_cases: HashMap<i64, _> = state
@@ -261,6 +234,48 @@ pub async fn ranked(
         .take(cases)
         .collect();
     Ok(shown)
+}
+
+/// The first `take` of the engine's members that the store still shows to this looker
+/// (`signed_in`), with their reasons in `lang` and links prefixed by `base`.
+pub async fn shown_members(
+    state: &AppState,
+    found: &[catalyse_core::needs::suggest::MemberSuggestion],
+    signed_in: bool,
+    (lang, base): (Lang, &str),
+    take: usize,
+) -> Result<Vec<ShownMember>, AppError> {
+    let snapshot = state.network();
+    let names = snapshot.suggestions.names();
+    let ids: Vec<i64> = found.iter().map(|m| m.user_id).collect();
+    let profiles: HashMap<i64, _> = state
+        .store
+        .profiles_by_ids(&ids)
+        .await?
+        .into_iter()
+        .filter(|p| p.visible_to(signed_in))
+        .map(|p| (p.user_id, p))
+        .collect();
+    Ok(found
+        .iter()
+        .filter_map(|s| {
+            let p = profiles.get(&s.user_id)?;
+            let f = p.moderated.published.as_ref()?;
+            Some(ShownMember {
+                user_id: p.user_id,
+                slug: p.slug.clone(),
+                name: f.display_name.clone(),
+                organisation: f.organisation.clone(),
+                url: format!("{base}/reseau/{}", p.slug),
+                score: s.score,
+                sentence: s.sentence(names, lang),
+                reasons: s.reasons.clone(),
+                is_example: p.is_example,
+                members_only: !p.is_public(),
+            })
+        })
+        .take(take)
+        .collect())
 }
 
 /// Of these public needs, those for which the engine proposes no member (as a signed-in

@@ -37,12 +37,18 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+/// Whether the slug is one of a dataset the platform computes from its own data (the needs
+/// expressed, the autodiagnostics shared).
+fn is_computed(slug: &str) -> bool {
+    slug == NEEDS_DATASET || slug.starts_with(catalyse_core::diagnostics::aggregate::PREFIX)
+}
+
 /// Why a reserved slug cannot be imported, in French (for the command line).
 fn reserved_message(slug: &str) -> String {
-    if slug == NEEDS_DATASET {
+    if is_computed(slug) {
         format!(
-            "le jeu de données « {slug} » est calculé par la plateforme à partir des besoins \
-             publiés et ne se remplace pas : choisissez un autre identifiant"
+            "le jeu de données « {slug} » est calculé par la plateforme à partir de ses propres \
+             données et ne se remplace pas : choisissez un autre identifiant"
         )
     } else {
         format!(
@@ -54,7 +60,7 @@ fn reserved_message(slug: &str) -> String {
 
 /// The page's message (a key of `admin_data`) for a reserved slug.
 pub fn reserved_key(slug: &str) -> &'static str {
-    if slug == NEEDS_DATASET {
+    if is_computed(slug) {
         "admin_data.reserved_needs"
     } else {
         "admin_data.reserved"
@@ -72,7 +78,7 @@ pub async fn import_dataset(
     if slug.is_empty() {
         return Err(ImportError::NoSlug);
     }
-    if slug == crate::POPULATION || slug == NEEDS_DATASET {
+    if slug == crate::POPULATION || is_computed(&slug) {
         return Err(ImportError::Reserved(slug));
     }
     let import = parse_csv(upload.text, &state.territories).map_err(ImportError::Lines)?;
