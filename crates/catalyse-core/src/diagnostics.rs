@@ -247,7 +247,9 @@ impl Question {
             return Ok(None);
         }
         let choice = |v: &Value| -> Result<String, String> {
-            let id = v.as_str().ok_or("un identifiant de choix (texte) est attendu")?;
+            let id = v
+                .as_str()
+                .ok_or("un identifiant de choix (texte) est attendu")?;
             match self.choice(id) {
                 Some(c) => Ok(c.id.clone()),
                 None => Err(format!("le choix « {} » n'existe pas", clip(id))),
@@ -291,10 +293,7 @@ impl Question {
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
                 if text.chars().count() > self.max_chars as usize {
-                    return Err(format!(
-                        "la réponse dépasse {} caractères",
-                        self.max_chars
-                    ));
+                    return Err(format!("la réponse dépasse {} caractères", self.max_chars));
                 }
                 Ok((!text.is_empty()).then_some(Answer::Text(text)))
             }
@@ -414,15 +413,18 @@ impl Questionnaire {
                     None | Some("") => Value::Null,
                     Some(s) => s.parse::<i64>().map_or(Value::from(s), Value::from),
                 },
-                Kind::Single | Kind::Text => given.last().map_or(Value::Null, |s| Value::from(s.as_str())),
+                Kind::Single | Kind::Text => given
+                    .last()
+                    .map_or(Value::Null, |s| Value::from(s.as_str())),
             };
             match q.read(&v) {
                 Ok(Some(a)) => {
                     answers.insert(q.id.clone(), a);
                 }
-                Ok(None) if q.required => {
-                    problems.push(Problem::new(&q.id, "Répondez à cette question pour continuer."))
-                }
+                Ok(None) if q.required => problems.push(Problem::new(
+                    &q.id,
+                    "Répondez à cette question pour continuer.",
+                )),
                 Ok(None) => {}
                 Err(m) => problems.push(Problem::new(&q.id, upper_first(&m))),
             }

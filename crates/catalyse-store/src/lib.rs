@@ -301,9 +301,9 @@ impl<T> Store for T where
 /// Every store trait, for `use catalyse_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, BadgesStore, CaseStore, DiagnosticsStore, EventStore, FormationStore, ModeratorStore,
-        NeedStore, NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore, ResourceStore,
-        Store, StoreHandle,
+        AccountStore, BadgesStore, CaseStore, DiagnosticsStore, EventStore, FormationStore,
+        ModeratorStore, NeedStore, NetworkStore, ObservatoryStore, ParcoursStore, ReferenceStore,
+        ResourceStore, Store, StoreHandle,
     };
 }
 

@@ -292,6 +292,16 @@ pub async fn state(store: Arc<dyn Store>, config: Config) -> anyhow::Result<AppS
     if state.config.demo {
         // The example accounts receive what they earned (it needs the issuer's keys).
         crate::badges::examples::award_demo(&state).await?;
+        // Example results shared with the observatory (it needs the questionnaires).
+        let d = &state.diagnostics;
+        let added = crate::diagnostics::examples::load(
+            state.store.as_ref(),
+            &d.all,
+            &state.reference.levers,
+        );
+        if added.await? > 0 {
+            state.refresh_observatory().await?;
+        }
     }
     Ok(state)
 }

@@ -65,7 +65,9 @@ impl Known {
     pub fn new(frame: &crate::ReferenceFrame, fragilities: &[crate::dataset::Fragility]) -> Known {
         Known {
             levers: frame.levers.iter().map(|l| l.slug.clone()).collect(),
-            families: (frame.actor_families.iter()).map(|f| f.slug.clone()).collect(),
+            families: (frame.actor_families.iter())
+                .map(|f| f.slug.clone())
+                .collect(),
             fragilities: fragilities.iter().map(|f| f.slug.clone()).collect(),
             phases: (crate::cases::Phase::ALL.iter())
                 .map(|p| p.as_str().to_string())
@@ -171,13 +173,17 @@ pub fn from_dir(dir: &Path, known: &Known) -> Result<Vec<Questionnaire>, FileErr
     let entries = std::fs::read_dir(dir).map_err(|e| fail(format!("dossier illisible ({e})")))?;
     let mut files = vec![];
     for e in entries {
-        let path = e.map_err(|e| fail(format!("dossier illisible ({e})")))?.path();
+        let path = e
+            .map_err(|e| fail(format!("dossier illisible ({e})")))?
+            .path();
         if path.extension().is_some_and(|x| x == "toml") {
-            let text = std::fs::read_to_string(&path).map_err(|e| FileErrors(vec![FileError {
-                file: path.display().to_string(),
-                line: None,
-                message: format!("fichier illisible ({e})"),
-            }]))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                FileErrors(vec![FileError {
+                    file: path.display().to_string(),
+                    line: None,
+                    message: format!("fichier illisible ({e})"),
+                }])
+            })?;
             files.push((path.display().to_string(), text));
         }
     }
@@ -201,7 +207,10 @@ fn read_all(
                     errors.push(FileError {
                         file,
                         line: None,
-                        message: format!("un autre questionnaire a déjà l'identifiant « {} »", q.1.slug),
+                        message: format!(
+                            "un autre questionnaire a déjà l'identifiant « {} »",
+                            q.1.slug
+                        ),
                     });
                 } else {
                     out.push(q);
@@ -219,7 +228,11 @@ fn read_all(
 
 /// Reads one file (named `file`, for the errors): the questionnaire and its position, or
 /// every mistake with its line.
-pub fn parse(file: &str, text: &str, known: &Known) -> Result<(u32, Questionnaire), Vec<FileError>> {
+pub fn parse(
+    file: &str,
+    text: &str,
+    known: &Known,
+) -> Result<(u32, Questionnaire), Vec<FileError>> {
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
     let parsed: FileEntry = toml::from_str(text).map_err(|e| {
         vec![FileError {
@@ -269,13 +282,23 @@ impl Checker<'_> {
 
     fn questionnaire(&mut self, f: FileEntry) -> (u32, Questionnaire) {
         if !is_id(f.slug.get_ref()) {
-            self.fail(&f.slug, "l'identifiant (slug) : lettres minuscules sans accent, chiffres et tirets");
+            self.fail(
+                &f.slug,
+                "l'identifiant (slug) : lettres minuscules sans accent, chiffres et tirets",
+            );
         }
         let stem = Path::new(self.file).file_stem().and_then(|s| s.to_str());
         if stem.is_some_and(|s| s != f.slug.get_ref()) {
-            self.fail(&f.slug, "le fichier doit porter le nom de l'identifiant (slug.toml)");
+            self.fail(
+                &f.slug,
+                "le fichier doit porter le nom de l'identifiant (slug.toml)",
+            );
         }
-        for (what, s) in [("title", &f.title), ("summary", &f.summary), ("source", &f.source)] {
+        for (what, s) in [
+            ("title", &f.title),
+            ("summary", &f.summary),
+            ("source", &f.source),
+        ] {
             if s.trim().is_empty() {
                 self.fail(&f.slug, format!("« {what} » ne peut pas être vide"));
             }
@@ -307,16 +330,25 @@ impl Checker<'_> {
         let mut block_ids = HashSet::new();
         for b in f.block {
             if !is_id(b.id.get_ref()) {
-                self.fail(&b.id, "l'identifiant du bloc : lettres minuscules, chiffres et tirets");
+                self.fail(
+                    &b.id,
+                    "l'identifiant du bloc : lettres minuscules, chiffres et tirets",
+                );
             }
             if !block_ids.insert(b.id.get_ref().clone()) {
-                self.fail(&b.id, format!("un autre bloc a déjà l'identifiant « {} »", b.id.get_ref()));
+                self.fail(
+                    &b.id,
+                    format!("un autre bloc a déjà l'identifiant « {} »", b.id.get_ref()),
+                );
             }
             if b.title.trim().is_empty() {
                 self.fail(&b.id, "le bloc n'a pas de titre");
             }
             if b.question.is_empty() {
-                self.fail(&b.id, "un bloc a au moins une question ([[block.question]])");
+                self.fail(
+                    &b.id,
+                    "un bloc a au moins une question ([[block.question]])",
+                );
             }
             let mut block = Block {
                 id: b.id.get_ref().clone(),
@@ -344,20 +376,32 @@ impl Checker<'_> {
     ) -> Option<Question> {
         let id = e.id.get_ref().clone();
         if !is_id(&id) {
-            self.fail(&e.id, "l'identifiant de la question : lettres minuscules, chiffres et tirets");
+            self.fail(
+                &e.id,
+                "l'identifiant de la question : lettres minuscules, chiffres et tirets",
+            );
         }
         if so_far.question(&id).is_some() || current.iter().any(|q| q.id == id) {
-            self.fail(&e.id, format!("une autre question a déjà l'identifiant « {id} »"));
+            self.fail(
+                &e.id,
+                format!("une autre question a déjà l'identifiant « {id} »"),
+            );
         }
         if e.label.trim().is_empty() {
-            self.fail(&e.id, format!("la question « {id} » n'a pas d'intitulé (label)"));
+            self.fail(
+                &e.id,
+                format!("la question « {id} » n'a pas d'intitulé (label)"),
+            );
         }
         let kind: Kind = match e.kind.get_ref().parse() {
             Ok(k) => k,
             Err(_) => {
                 self.fail(
                     &e.kind,
-                    format!("type « {} » inconnu : single, multiple, scale ou text", e.kind.get_ref()),
+                    format!(
+                        "type « {} » inconnu : single, multiple, scale ou text",
+                        e.kind.get_ref()
+                    ),
                 );
                 return None;
             }
@@ -367,10 +411,16 @@ impl Checker<'_> {
         let mut seen = HashSet::new();
         for c in e.choice {
             if !is_id(c.id.get_ref()) {
-                self.fail(&c.id, "l'identifiant du choix : lettres minuscules, chiffres et tirets");
+                self.fail(
+                    &c.id,
+                    "l'identifiant du choix : lettres minuscules, chiffres et tirets",
+                );
             }
             if !seen.insert(c.id.get_ref().clone()) {
-                self.fail(&c.id, format!("deux choix ont l'identifiant « {} »", c.id.get_ref()));
+                self.fail(
+                    &c.id,
+                    format!("deux choix ont l'identifiant « {} »", c.id.get_ref()),
+                );
             }
             if c.points > 10 {
                 self.fail(&c.id, "« points » : de 0 à 10");
@@ -385,15 +435,24 @@ impl Checker<'_> {
             });
         }
         if choice_kind && !(2..=12).contains(&choices.len()) {
-            self.fail(&e.id, format!("la question « {id} » doit offrir de 2 à 12 choix"));
+            self.fail(
+                &e.id,
+                format!("la question « {id} » doit offrir de 2 à 12 choix"),
+            );
         }
         if !choice_kind && !choices.is_empty() {
-            self.fail(&e.id, format!("la question « {id} » ({kind}) ne prend pas de choix"));
+            self.fail(
+                &e.id,
+                format!("la question « {id} » ({kind}) ne prend pas de choix"),
+            );
         }
         let scale = match (kind, e.min, e.max) {
             (Kind::Scale, Some(min), Some(max)) => {
                 if !(0..=1).contains(&min) || !(1..=10).contains(&(max - min)) {
-                    self.fail(&e.id, "une échelle va de 0 ou 1 (min) à au plus 10 crans de plus (max)");
+                    self.fail(
+                        &e.id,
+                        "une échelle va de 0 ou 1 (min) à au plus 10 crans de plus (max)",
+                    );
                 }
                 Some(Scale {
                     min,
@@ -408,7 +467,10 @@ impl Checker<'_> {
             }
             (_, None, None) => None,
             _ => {
-                self.fail(&e.id, "« min » et « max » ne valent que pour une échelle (scale)");
+                self.fail(
+                    &e.id,
+                    "« min » et « max » ne valent que pour une échelle (scale)",
+                );
                 None
             }
         };
@@ -419,7 +481,10 @@ impl Checker<'_> {
             }
             (Kind::Text, n) => n.unwrap_or(280),
             (_, Some(_)) => {
-                self.fail(&e.id, "« max_chars » ne vaut que pour un texte court (text)");
+                self.fail(
+                    &e.id,
+                    "« max_chars » ne vaut que pour un texte court (text)",
+                );
                 0
             }
             (_, None) => 0,
@@ -427,7 +492,13 @@ impl Checker<'_> {
         let lever = e.lever.as_ref().map(|l| l.get_ref().clone());
         if let Some(l) = &e.lever {
             if !self.known.levers.contains(l.get_ref()) {
-                self.fail(l, format!("levier « {} » inconnu (voir data/reference/levers.toml)", l.get_ref()));
+                self.fail(
+                    l,
+                    format!(
+                        "levier « {} » inconnu (voir data/reference/levers.toml)",
+                        l.get_ref()
+                    ),
+                );
             }
             if kind == Kind::Text {
                 self.fail(l, "un texte court ne compte pour aucun levier");
@@ -440,11 +511,20 @@ impl Checker<'_> {
             None => None,
             Some(r) => match r.get_ref().parse::<Role>() {
                 Err(_) => {
-                    self.fail(r, format!("rôle « {} » inconnu : family, fragility ou phase", r.get_ref()));
+                    self.fail(
+                        r,
+                        format!(
+                            "rôle « {} » inconnu : family, fragility ou phase",
+                            r.get_ref()
+                        ),
+                    );
                     None
                 }
                 Ok(_) if kind != Kind::Single => {
-                    self.fail(r, "seule une question à choix unique (single) peut avoir un rôle");
+                    self.fail(
+                        r,
+                        "seule une question à choix unique (single) peut avoir un rôle",
+                    );
                     None
                 }
                 Ok(role) => {
@@ -466,20 +546,30 @@ impl Checker<'_> {
             let c = s.get_ref();
             let target = so_far.question(&c.question);
             match target {
-                None => self.fail(s, format!(
+                None => self.fail(
+                    s,
+                    format!(
                     "la condition porte sur « {} », qui n'est pas une question d'un bloc précédent",
                     c.question
-                )),
-                Some(t) if !matches!(t.kind, Kind::Single | Kind::Multiple) => {
-                    self.fail(s, format!("la condition porte sur « {} », qui n'est pas une question à choix", c.question))
-                }
+                ),
+                ),
+                Some(t) if !matches!(t.kind, Kind::Single | Kind::Multiple) => self.fail(
+                    s,
+                    format!(
+                        "la condition porte sur « {} », qui n'est pas une question à choix",
+                        c.question
+                    ),
+                ),
                 Some(t) => {
                     if c.any_of.is_empty() {
                         self.fail(s, "« any_of » doit nommer au moins un choix");
                     }
                     for id in &c.any_of {
                         if t.choice(id).is_none() {
-                            self.fail(s, format!("la question « {} » n'a pas de choix « {id} »", c.question));
+                            self.fail(
+                                s,
+                                format!("la question « {} » n'a pas de choix « {id} »", c.question),
+                            );
                         }
                     }
                 }

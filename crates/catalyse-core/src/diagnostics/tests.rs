@@ -121,9 +121,15 @@ fn golden_scores_for_fixed_answers() {
     assert_eq!(s.len(), 2, "the levers it scores, in the frame's order");
     assert_eq!(s[0].lever, "qualifier-son-innovation");
     let qi = score(&s, "qualifier-son-innovation");
-    assert_eq!((qi.points, qi.max, qi.score, qi.weak, qi.answered), (5, 6, Some(83), false, 2));
+    assert_eq!(
+        (qi.points, qi.max, qi.score, qi.weak, qi.answered),
+        (5, 6, Some(83), false, 2)
+    );
     let num = score(&s, "accelerer-grace-au-numerique");
-    assert_eq!((num.points, num.max, num.score, num.weak), (1, 3, Some(33), true));
+    assert_eq!(
+        (num.points, num.max, num.score, num.weak),
+        (1, 3, Some(33), true)
+    );
     assert_eq!(a.get("mot"), Some(&Answer::Text("ok".into())));
     assert_eq!(weakest(&s)[0].lever, "accelerer-grace-au-numerique");
 
@@ -135,18 +141,28 @@ fn golden_scores_for_fixed_answers() {
     assert!(!a.contains_key("preuve"));
     let s = q.scores(&a, &frame());
     let qi = score(&s, "qualifier-son-innovation");
-    assert_eq!((qi.points, qi.max, qi.score, qi.weak), (0, 4, Some(0), true));
+    assert_eq!(
+        (qi.points, qi.max, qi.score, qi.weak),
+        (0, 4, Some(0), true)
+    );
     assert_eq!(score(&s, "accelerer-grace-au-numerique").score, Some(0));
     // Weakest first, then in the frame's order.
     let order: Vec<&str> = weakest(&s).iter().map(|x| x.lever.as_str()).collect();
-    assert_eq!(order, ["qualifier-son-innovation", "accelerer-grace-au-numerique"]);
+    assert_eq!(
+        order,
+        ["qualifier-son-innovation", "accelerer-grace-au-numerique"]
+    );
 
     // Nothing answered on a lever: no score, not weak.
     let a = answers(&q, json!({"phase": "autre", "vision": 5}));
     let s = q.scores(&a, &frame());
     let num = score(&s, "accelerer-grace-au-numerique");
     assert_eq!((num.score, num.weak, num.answered), (None, false, 0));
-    assert_eq!(q.situation(&a), Situation::default(), "« autre » says nothing");
+    assert_eq!(
+        q.situation(&a),
+        Situation::default(),
+        "« autre » says nothing"
+    );
 }
 
 #[test]
@@ -161,10 +177,16 @@ fn conditions_show_and_hide_as_written() {
     // A required question hidden is not missing; shown, it is.
     let missing = |v| {
         let a = answers(&q, v);
-        q.missing(&a, None).into_iter().map(|p| p.question).collect::<Vec<_>>()
+        q.missing(&a, None)
+            .into_iter()
+            .map(|p| p.question)
+            .collect::<Vec<_>>()
     };
     assert_eq!(missing(json!({"phase": "emergence"})), ["vision"]);
-    assert_eq!(missing(json!({"phase": "experimentation"})), ["preuve", "vision"]);
+    assert_eq!(
+        missing(json!({"phase": "experimentation"})),
+        ["preuve", "vision"]
+    );
     // The form of block 2 asks the proof question only when shown.
     let earlier = answers(&q, json!({"phase": "emergence"}));
     let (got, problems) = q.read_block(1, &[("vision".into(), "3".into())], &earlier);
@@ -172,7 +194,10 @@ fn conditions_show_and_hide_as_written() {
     assert_eq!(got.get("vision"), Some(&Answer::Number(3)));
     let earlier = answers(&q, json!({"phase": "experimentation"}));
     let (_, problems) = q.read_block(1, &[("vision".into(), "9".into())], &earlier);
-    let said: Vec<(&str, &str)> = problems.iter().map(|p| (p.question.as_str(), p.message.as_str())).collect();
+    let said: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p.question.as_str(), p.message.as_str()))
+        .collect();
     assert_eq!(
         said,
         [
@@ -189,7 +214,10 @@ fn bad_answers_are_named() {
     let given = json!({"phase": "ailleurs", "usages": "site", "inconnue": 1, "vision": 2.5});
     let problems = q.read_json(given.as_object().unwrap(), true).unwrap_err();
     let by: Vec<&str> = problems.iter().map(|p| p.question.as_str()).collect();
-    assert_eq!(by, ["inconnue", "phase", "usages", "vision", "phase", "vision"]);
+    assert_eq!(
+        by,
+        ["inconnue", "phase", "usages", "vision", "phase", "vision"]
+    );
     assert!(problems[1].message.contains("« ailleurs » n'existe pas"));
     let too_long = "x".repeat(281);
     let problems = q
@@ -201,7 +229,10 @@ fn bad_answers_are_named() {
 #[test]
 fn a_file_with_a_mistake_is_refused_with_its_line_and_reason() {
     let k = known();
-    let broken = SAMPLE.replace("lever = \"accelerer-grace-au-numerique\"", "lever = \"voler\"");
+    let broken = SAMPLE.replace(
+        "lever = \"accelerer-grace-au-numerique\"",
+        "lever = \"voler\"",
+    );
     let errors = parse("essai.toml", &broken, &k).unwrap_err();
     assert_eq!(
         errors,
@@ -216,12 +247,22 @@ fn a_file_with_a_mistake_is_refused_with_its_line_and_reason() {
         "essai.toml, ligne 32 : levier « voler » inconnu (voir data/reference/levers.toml)"
     );
     // A condition on a later or unknown question.
-    let broken = SAMPLE.replace("question = \"phase\", any_of", "question = \"vision\", any_of");
+    let broken = SAMPLE.replace(
+        "question = \"phase\", any_of",
+        "question = \"vision\", any_of",
+    );
     let errors = parse("essai.toml", &broken, &k).unwrap_err();
     assert_eq!(errors[0].line, Some(54));
-    assert!(errors[0].message.contains("n'est pas une question d'un bloc précédent"));
+    assert!(errors[0]
+        .message
+        .contains("n'est pas une question d'un bloc précédent"));
     // TOML itself: the line of the mistake.
-    let errors = parse("essai.toml", &SAMPLE.replace("minutes = 3", "minutes = "), &k).unwrap_err();
+    let errors = parse(
+        "essai.toml",
+        &SAMPLE.replace("minutes = 3", "minutes = "),
+        &k,
+    )
+    .unwrap_err();
     assert_eq!(errors[0].line, Some(5));
     // A role choice outside its list, a duplicate id, a file named otherwise.
     let broken = SAMPLE
@@ -229,9 +270,20 @@ fn a_file_with_a_mistake_is_refused_with_its_line_and_reason() {
         .replace("id = \"mot\"", "id = \"vision\"");
     let errors = parse("autre.toml", &broken, &k).unwrap_err();
     let said: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-    assert!(said[0].starts_with("autre.toml, ligne 2 : le fichier doit porter le nom"), "{said:?}");
-    assert!(said.iter().any(|s| s.contains("« naissance » n'est pas dans la liste du rôle « phase »")), "{said:?}");
-    assert!(said.iter().any(|s| s.contains("ligne 78 : une autre question a déjà l'identifiant « vision »")), "{said:?}");
+    assert!(
+        said[0].starts_with("autre.toml, ligne 2 : le fichier doit porter le nom"),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|s| s.contains("« naissance » n'est pas dans la liste du rôle « phase »")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|s| s.contains("ligne 78 : une autre question a déjà l'identifiant « vision »")),
+        "{said:?}"
+    );
 }
 
 #[test]
@@ -240,13 +292,21 @@ fn the_shipped_questionnaires_load() {
     let slugs: Vec<&str> = all.iter().map(|q| q.slug.as_str()).collect();
     assert_eq!(
         slugs,
-        ["qualifier-son-innovation", "capacite-de-co-construction", "evaluer-un-partenariat"]
+        [
+            "qualifier-son-innovation",
+            "capacite-de-co-construction",
+            "evaluer-un-partenariat"
+        ]
     );
     let co = &all[1];
     assert!(co.observatory);
     assert_eq!(co.levers(&frame()).len(), 7, "a block per lever");
     for q in &all {
-        assert!(q.questions().any(|(_, x)| x.show_if.is_some()), "{} has a condition", q.slug);
+        assert!(
+            q.questions().any(|(_, x)| x.show_if.is_some()),
+            "{} has a condition",
+            q.slug
+        );
     }
 }
 
@@ -254,7 +314,10 @@ fn the_shipped_questionnaires_load() {
 fn a_link_opens_only_under_its_secret_and_unaltered() {
     let sealer = Sealer::new(b"secret");
     let mut d = Draft::new("essai");
-    d.answers = to_json(&answers(&sample(), json!({"phase": "emergence", "mot": "é"})));
+    d.answers = to_json(&answers(
+        &sample(),
+        json!({"phase": "emergence", "mot": "é"}),
+    ));
     d.department = Some("42".into());
     let token = sealer.seal(&d);
     assert!(token.len() < 200, "{}", token.len());
@@ -323,8 +386,14 @@ fn aggregates_show_no_territory_under_ten_respondents() {
     assert_eq!(value("repondants", Department, "75"), None);
     assert_eq!(value("repondants", Region, "11"), None);
     assert_eq!(value("repondants", Region, "84"), Some(11.0));
-    assert_eq!(value("a-renforcer-accelerer-grace-au-numerique", Region, "84"), Some(72.7));
-    assert_eq!(value("a-renforcer-qualifier-son-innovation", Region, "84"), Some(0.0));
+    assert_eq!(
+        value("a-renforcer-accelerer-grace-au-numerique", Region, "84"),
+        Some(72.7)
+    );
+    assert_eq!(
+        value("a-renforcer-qualifier-son-innovation", Region, "84"),
+        Some(0.0)
+    );
     assert!(d.0.is_example, "an example counted in a shown cell");
     for (_, values) in &d.1 {
         assert_eq!(values.len(), 1, "one territory shown");

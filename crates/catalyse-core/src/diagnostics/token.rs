@@ -77,7 +77,10 @@ impl Sealer {
     /// The key is the HMAC-SHA-256 of a fixed label under `secret`: no other use of the
     /// secret gives it.
     pub fn new(secret: &[u8]) -> Sealer {
-        let mac = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret), CONTEXT);
+        let mac = ring::hmac::sign(
+            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+            CONTEXT,
+        );
         let key = UnboundKey::new(&CHACHA20_POLY1305, mac.as_ref())
             .unwrap_or_else(|_| unreachable!("an HMAC-SHA-256 is 32 bytes, ChaCha20's key size"));
         Sealer {

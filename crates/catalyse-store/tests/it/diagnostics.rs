@@ -30,7 +30,12 @@ async fn contributions(store: Arc<dyn Store>) {
                 contribution("h1", "42", &["definir-sa-strategie"], false),
                 contribution("h2", "42", &["definir-sa-strategie"], true),
                 contribution("h3", "42", &[], false),
-                contribution("h4", "01", &["definir-sa-strategie", "evaluer-sa-pertinence"], false),
+                contribution(
+                    "h4",
+                    "01",
+                    &["definir-sa-strategie", "evaluer-sa-pertinence"],
+                    false,
+                ),
             ],
             now,
         )
@@ -57,7 +62,12 @@ async fn contributions(store: Arc<dyn Store>) {
     assert_eq!(
         tallies,
         [
-            t("01", &["definir-sa-strategie", "evaluer-sa-pertinence"], 1, 0),
+            t(
+                "01",
+                &["definir-sa-strategie", "evaluer-sa-pertinence"],
+                1,
+                0
+            ),
             t("42", &[], 1, 0),
             t("42", &["definir-sa-strategie"], 2, 1),
         ]
@@ -79,7 +89,10 @@ async fn saved(store: Arc<dyn Store>) {
         id: None,
         questionnaire: "evaluer-un-partenariat".into(),
         response_hash: "r1".into(),
-        answers: json!({"formalise": "convention"}).as_object().unwrap().clone(),
+        answers: json!({"formalise": "convention"})
+            .as_object()
+            .unwrap()
+            .clone(),
         department: None,
         finished: false,
     };
@@ -89,11 +102,17 @@ async fn saved(store: Arc<dyn Store>) {
     fields.department = Some("42".into());
     fields.answers.insert("bilan".into(), json!(3));
     let later = now + chrono::Duration::seconds(5);
-    assert_eq!(store.save_diagnostic(ana.id, &fields, later).await.unwrap(), id);
+    assert_eq!(
+        store.save_diagnostic(ana.id, &fields, later).await.unwrap(),
+        id
+    );
     let mine = store.saved_diagnostics(ana.id).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].answers, fields.answers);
-    assert_eq!((mine[0].finished, mine[0].department.as_deref()), (true, Some("42")));
+    assert_eq!(
+        (mine[0].finished, mine[0].department.as_deref()),
+        (true, Some("42"))
+    );
     assert_eq!(mine[0].updated_at.timestamp(), later.timestamp());
     // Another's: invisible and untouchable.
     assert_eq!(store.saved_diagnostic(bea.id, id).await.unwrap(), None);
@@ -112,9 +131,18 @@ async fn saved(store: Arc<dyn Store>) {
         response_hash: "r2".into(),
         ..fields.clone()
     };
-    assert_eq!(store.save_diagnostic(bea.id, &by_id, now).await.unwrap(), other);
-    let err = store.save_diagnostic(ana.id, &by_id, now).await.unwrap_err();
-    assert!(matches!(err, catalyse_store::StoreError::NotFound), "{err:?}");
+    assert_eq!(
+        store.save_diagnostic(bea.id, &by_id, now).await.unwrap(),
+        other
+    );
+    let err = store
+        .save_diagnostic(ana.id, &by_id, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, catalyse_store::StoreError::NotFound),
+        "{err:?}"
+    );
     assert!(store.delete_saved_diagnostic(bea.id, other).await.unwrap());
     assert!(store.saved_diagnostics(bea.id).await.unwrap().is_empty());
 }

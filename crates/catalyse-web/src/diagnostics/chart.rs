@@ -89,6 +89,9 @@ mod tests {
         assert!(svg.contains("<title id=\"graphique-titre\">Profil</title>"));
         assert!(svg.contains("A &lt;b&gt; &amp; « c »"));
         assert!(svg.contains("25 / 100, à renforcer"));
-        assert!(!svg.contains("style="), "no inline style: the CSP forbids them");
+        assert!(
+            !svg.contains("style="),
+            "no inline style: the CSP forbids them"
+        );
     }
 }

@@ -50,5 +50,7 @@ pub async fn load(
             }
         }
     }
-    Ok(store.contribute_diagnostics(&all, chrono::Utc::now()).await?)
+    Ok(store
+        .contribute_diagnostics(&all, chrono::Utc::now())
+        .await?)
 }

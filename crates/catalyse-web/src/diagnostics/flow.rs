@@ -252,7 +252,10 @@ fn page<'a>(
         q,
         step,
         total,
-        title: block.map_or_else(|| ctx.t.s("diagnostics.last_title").to_string(), |b| b.title.clone()),
+        title: block.map_or_else(
+            || ctx.t.s("diagnostics.last_title").to_string(),
+            |b| b.title.clone(),
+        ),
         intro: block.map(|b| b.intro.clone()).unwrap_or_default(),
         questions,
         errors,
@@ -281,7 +284,13 @@ fn view(state: &AppState, x: &Question, given: &[(String, String)], errors: &Err
         .map(|(_, v)| v.as_str())
         .collect();
     let mut choices: Vec<(String, String, bool)> = (x.choices.iter())
-        .map(|c| (c.id.clone(), c.label.clone(), values.contains(&c.id.as_str())))
+        .map(|c| {
+            (
+                c.id.clone(),
+                c.label.clone(),
+                values.contains(&c.id.as_str()),
+            )
+        })
         .collect();
     if let Some(s) = &x.scale {
         choices = (s.min..=s.max)
@@ -291,7 +300,11 @@ fn view(state: &AppState, x: &Question, given: &[(String, String)], errors: &Err
                     n if n == s.max && !s.max_label.is_empty() => format!("{n} — {}", s.max_label),
                     n => n.to_string(),
                 };
-                (n.to_string(), label, values.contains(&n.to_string().as_str()))
+                (
+                    n.to_string(),
+                    label,
+                    values.contains(&n.to_string().as_str()),
+                )
             })
             .collect();
     }
@@ -324,9 +337,17 @@ pub fn rule_of(state: &AppState, x: &Question) -> String {
     let name = (state.reference.levers.iter())
         .find(|l| l.slug == lever)
         .map_or(lever, |l| l.name.as_str());
-    let pts = |n: u32| if n <= 1 { format!("{n} pt") } else { format!("{n} pts") };
+    let pts = |n: u32| {
+        if n <= 1 {
+            format!("{n} pt")
+        } else {
+            format!("{n} pts")
+        }
+    };
     let detail = match (&x.kind, &x.scale) {
-        (Kind::Scale, Some(s)) => format!("de 0 pt ({}) à {} ({})", s.min, pts(x.max_points()), s.max),
+        (Kind::Scale, Some(s)) => {
+            format!("de 0 pt ({}) à {} ({})", s.min, pts(x.max_points()), s.max)
+        }
         (Kind::Multiple, _) => {
             let each: Vec<String> = (x.choices.iter())
                 .map(|c| format!("{} {}", c.label, pts(c.points)))
@@ -401,11 +422,16 @@ pub async fn submit(
             }
             "enregistrer" => {
                 let Some(user) = &ctx.user else {
-                    return Ok(crate::auth::sign_in_first(&format!("/diagnostic/{}", q.slug)));
+                    return Ok(crate::auth::sign_in_first(&format!(
+                        "/diagnostic/{}",
+                        q.slug
+                    )));
                 };
                 draft.saved = Some(super::mine::keep(&state, user, &draft).await?);
                 let token = state.diagnostics.sealer.seal(&draft);
-                return Ok(Redirect::to(&format!("{}&etat=enregistre", to(&token, step))).into_response());
+                return Ok(
+                    Redirect::to(&format!("{}&etat=enregistre", to(&token, step))).into_response(),
+                );
             }
             _ => {}
         }
@@ -423,18 +449,38 @@ pub async fn submit(
     let keep = ctx.user.is_some() && field("enregistrer") == "oui";
     let mut errors = Errors::new();
     let known = department.is_empty()
-        || state.diagnostics.departments.iter().any(|(c, _)| *c == department);
+        || state
+            .diagnostics
+            .departments
+            .iter()
+            .any(|(c, _)| *c == department);
     if !known {
-        errors.push(("departement".into(), ctx.t.s("diagnostics.department_unknown").into()));
+        errors.push((
+            "departement".into(),
+            ctx.t.s("diagnostics.department_unknown").into(),
+        ));
     } else if share && department.is_empty() {
-        errors.push(("departement".into(), ctx.t.s("diagnostics.department_for_share").into()));
+        errors.push((
+            "departement".into(),
+            ctx.t.s("diagnostics.department_for_share").into(),
+        ));
     }
     if let Some(b) = q.first_unfinished(&answers) {
         let token = state.diagnostics.sealer.seal(&draft);
-        return Ok(Redirect::to(&format!("/diagnostic/{}?r={token}&etape={}", q.slug, b + 1)).into_response());
+        return Ok(
+            Redirect::to(&format!("/diagnostic/{}?r={token}&etape={}", q.slug, b + 1))
+                .into_response(),
+        );
     }
     if !errors.is_empty() {
-        let p = page(&state, &ctx, q, step, (&token_now, &pairs(&answers)), errors);
+        let p = page(
+            &state,
+            &ctx,
+            q,
+            step,
+            (&token_now, &pairs(&answers)),
+            errors,
+        );
         let p = StepPage {
             department,
             share,
@@ -462,5 +508,8 @@ pub async fn submit(
 }
 
 fn form_errors(problems: Vec<Problem>) -> Errors {
-    problems.into_iter().map(|p| (p.question, p.message)).collect()
+    problems
+        .into_iter()
+        .map(|p| (p.question, p.message))
+        .collect()
 }

@@ -98,7 +98,10 @@ pub async fn open(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let s = (state.store.saved_diagnostic(user.id, id).await?).ok_or(AppError::NotFound)?;
-    let q = state.diagnostics.get(&s.questionnaire).ok_or(AppError::NotFound)?;
+    let q = state
+        .diagnostics
+        .get(&s.questionnaire)
+        .ok_or(AppError::NotFound)?;
     let mut d = Draft::new(&q.slug);
     d.answers = s.answers;
     d.department = s.department;

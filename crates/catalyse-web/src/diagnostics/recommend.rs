@@ -76,27 +76,59 @@ pub async fn compute(
         let name = &l.name;
         for r in resources(state, &l.lever).await? {
             let reason = format!("Une ressource du centre de ressources sur le levier « {name} ».");
-            out.push(rec("resource", r.title, format!("/ressources/{}", r.slug), reason, false));
+            out.push(rec(
+                "resource",
+                r.title,
+                format!("/ressources/{}", r.slug),
+                reason,
+                false,
+            ));
         }
         if let Some(e) = next_event(&events, &l.lever, now) {
             let when = crate::events::pages::when(asker.lang, e);
             let reason = format!("Le prochain webinaire ou événement sur « {name} » : {when}.");
-            out.push(rec("webinar", e.title.clone(), format!("/evenements/{}", e.slug), reason, e.is_example));
+            out.push(rec(
+                "webinar",
+                e.title.clone(),
+                format!("/evenements/{}", e.slug),
+                reason,
+                e.is_example,
+            ));
         }
         if let Some(e) = last_replay(&events, &l.lever, now) {
             let when = crate::events::pages::when(asker.lang, e);
             let reason = format!("Le replay du dernier webinaire sur « {name} » ({when}).");
-            out.push(rec("replay", e.title.clone(), format!("/evenements/{}", e.slug), reason, e.is_example));
+            out.push(rec(
+                "replay",
+                e.title.clone(),
+                format!("/evenements/{}", e.slug),
+                reason,
+                e.is_example,
+            ));
         }
         for (slug, title, reason, is_example) in cases(state, &l.lever, name, situation).await? {
-            out.push(rec("case", title, format!("/pratiques/{slug}"), reason, is_example));
+            out.push(rec(
+                "case",
+                title,
+                format!("/pratiques/{slug}"),
+                reason,
+                is_example,
+            ));
         }
         for p in peers(state, &l.lever, situation, department, asker, &peers_seen).await? {
             peers_seen.push(p.0);
             out.push(rec("peer", p.1, p.2, p.3, p.4));
         }
-        if let Some((slug, title, reason, is_example)) = parcours(state, &l.lever, name, now).await? {
-            out.push(rec("parcours", title, format!("/parcours/{slug}"), reason, is_example));
+        if let Some((slug, title, reason, is_example)) =
+            parcours(state, &l.lever, name, now).await?
+        {
+            out.push(rec(
+                "parcours",
+                title,
+                format!("/parcours/{slug}"),
+                reason,
+                is_example,
+            ));
         }
     }
     Ok(out)
@@ -233,7 +265,10 @@ async fn peers(
     let profile = NeedProfile {
         point,
         author_family: s.family.as_deref().and_then(|f| names.families.position(f)),
-        fragility: s.fragility.as_deref().and_then(|f| names.fragilities.position(f)),
+        fragility: s
+            .fragility
+            .as_deref()
+            .and_then(|f| names.fragilities.position(f)),
         levers: names.levers.mask(&[lever.to_string()]),
         families: 0,
         activities: 0,
@@ -270,7 +305,10 @@ async fn peers(
             } else {
                 format!("{} ({})", m.name, m.organisation)
             };
-            let reason = format!("Un membre du réseau qui pourrait vous aider : {}.", m.sentence);
+            let reason = format!(
+                "Un membre du réseau qui pourrait vous aider : {}.",
+                m.sentence
+            );
             (m.user_id, who, m.url, reason, m.is_example)
         })
         .collect())
@@ -295,7 +333,12 @@ async fn parcours(
                 "Le parcours d'expérience « {} » travaille le levier « {lever_name} » à l'étape {} (« {} »).",
                 c.fields.title, s.step, s.event.title
             );
-            return Ok(Some((c.fields.slug.clone(), c.fields.title.clone(), reason, c.is_example)));
+            return Ok(Some((
+                c.fields.slug.clone(),
+                c.fields.title.clone(),
+                reason,
+                c.is_example,
+            )));
         }
     }
     Ok(None)

@@ -88,14 +88,23 @@ pub async fn page(
         base: String::new(),
     };
     let department = c.draft.department.clone();
-    let recs =
-        super::recommend::compute(&state, &c.scores, &c.situation, department.as_deref(), &asker)
-            .await?;
+    let recs = super::recommend::compute(
+        &state,
+        &c.scores,
+        &c.situation,
+        department.as_deref(),
+        &asker,
+    )
+    .await?;
     let weak: Vec<WeakLever> = weakest(&c.scores)
         .into_iter()
         .map(|s| WeakLever {
             score: s.clone(),
-            items: recs.iter().filter(|r| r.lever == s.lever).cloned().collect(),
+            items: recs
+                .iter()
+                .filter(|r| r.lever == s.lever)
+                .cloned()
+                .collect(),
         })
         .collect();
     let n_weak = weak.len();
@@ -116,18 +125,25 @@ pub async fn page(
         weak,
         situation: situation_words(&state, &c.situation),
         department: (department.as_deref())
-            .and_then(|d| state.diagnostics.departments.iter().find(|(code, _)| code == d))
+            .and_then(|d| {
+                state
+                    .diagnostics
+                    .departments
+                    .iter()
+                    .find(|(code, _)| code == d)
+            })
             .map(|(code, name)| format!("{name} ({code})"))
             .unwrap_or_default(),
         saved: c.draft.saved.is_some(),
         scores: c.scores,
     };
     let mut resp = render(&ctx, &page)?;
-    // The link is private: never kept by a shared cache, never sent on to another site.
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
-    resp.headers_mut()
-        .insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    // The link is private: never kept by a cache (the platform's `Referrer-Policy:
+    // same-origin` already keeps it from other sites).
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
     Ok(resp)
 }
 
@@ -142,14 +158,64 @@ fn describe(scores: &[LeverScore], weak: usize) -> String {
     format!("{} ; {weak} levier(s) à renforcer.", each.join(" ; "))
 }
 
+/// « Transformer en besoin »: fills the new need's form from a result — its weak levers
+/// (the weakest first, at most three), the phase and fragility, the respondent's family and
+/// département, and a description listing the scores. A link that is not a finished result
+/// of ours fills nothing.
+pub fn prefill_need(
+    state: &AppState,
+    t: crate::i18n::Tr,
+    token: &str,
+    d: &mut crate::needs::form::Typed,
+) {
+    let Some(c) = computed(state, token) else {
+        return;
+    };
+    let weak: Vec<&LeverScore> = weakest(&c.scores).into_iter().take(3).collect();
+    if weak.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = weak.iter().map(|s| s.name.as_str()).collect();
+    d.title = t
+        .s("diagnostics.need_title")
+        .replace("{levers}", &names.join(", "));
+    d.title = d.title.chars().take(150).collect();
+    let mut text = t.s("diagnostics.need_intro").replace("{title}", &c.q.title);
+    text.push_str("\n\n");
+    for s in &c.scores {
+        let v = s
+            .score
+            .map_or_else(|| "—".to_string(), |v| format!("{v} / 100"));
+        let mark = if s.weak { " (à renforcer)" } else { "" };
+        text.push_str(&format!("- {} : {v}{mark}\n", s.name));
+    }
+    d.description = text;
+    d.levers = weak.iter().map(|s| s.lever.clone()).collect();
+    if let Some(f) = &c.situation.fragility {
+        d.fragility = f.clone();
+    }
+    if let Some(f) = &c.situation.family {
+        d.author_family = f.clone();
+    }
+    if let Some(dep) = c.draft.department.as_deref() {
+        let r = catalyse_core::network::TerritoryRef {
+            level: catalyse_core::TerritoryLevel::Department,
+            code: dep.to_string(),
+        };
+        d.territory = crate::territories::pick::line_of(&state.territories, &r);
+    }
+}
+
 /// The role answers in words: (catalogue key of the label, value).
 pub fn situation_words(state: &AppState, s: &Situation) -> Vec<(&'static str, String)> {
     let mut out = vec![];
-    if let Some(p) = (s.phase.as_deref()).and_then(|p| p.parse::<catalyse_core::cases::Phase>().ok()) {
+    if let Some(p) =
+        (s.phase.as_deref()).and_then(|p| p.parse::<catalyse_core::cases::Phase>().ok())
+    {
         out.push(("diagnostics.situation_phase", p.label_fr().to_string()));
     }
-    if let Some(f) = (s.fragility.as_deref())
-        .and_then(|f| state.fragilities.iter().find(|x| x.slug == f))
+    if let Some(f) =
+        (s.fragility.as_deref()).and_then(|f| state.fragilities.iter().find(|x| x.slug == f))
     {
         out.push(("diagnostics.situation_fragility", f.name.clone()));
     }

@@ -36,7 +36,12 @@ pub async fn share(
         weak_levers,
         is_example: false,
     };
-    if state.store.contribute_diagnostics(&[c], chrono::Utc::now()).await? > 0 {
+    if state
+        .store
+        .contribute_diagnostics(&[c], chrono::Utc::now())
+        .await?
+        > 0
+    {
         if let Err(e) = state.refresh_observatory().await {
             tracing::warn!(error = %e, "observatory not refreshed after a shared diagnostic");
         }
@@ -59,7 +64,14 @@ pub async fn datasets(
         .map(|q| {
             let mine = (tallies.iter())
                 .filter(|t| t.questionnaire == q.slug)
-                .map(|t| (t.department.as_str(), &t.weak_levers[..], t.count, t.examples));
+                .map(|t| {
+                    (
+                        t.department.as_str(),
+                        &t.weak_levers[..],
+                        t.count,
+                        t.examples,
+                    )
+                });
             aggregate::dataset(q, levers, mine, territories, year, now)
         })
         .collect())

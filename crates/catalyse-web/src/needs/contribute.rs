@@ -151,6 +151,9 @@ pub async fn new_form(
             }
         }
     }
+    if let Some(token) = &q.diagnostic {
+        crate::diagnostics::result::prefill_need(&state, ctx.t, token, &mut d);
+    }
     let asked = q.brouillon.is_some();
     if asked && !super::drafts::fill(&state, ctx.user.as_ref(), &q, &mut d).await? {
         let gone = FormErrors::one("", ctx.t.s("needs_form.draft_gone"));

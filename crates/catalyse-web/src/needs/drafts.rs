@@ -65,6 +65,9 @@ pub struct DraftQuery {
     pub brouillon: Option<String>,
     #[serde(default)]
     pub jeton: String,
+    /// An autodiagnostic's result link's token (« transformer en besoin »).
+    #[serde(default)]
+    pub diagnostic: Option<String>,
 }
 
 /// The draft the form names (its link's `brouillon` and `jeton`, kept as hidden fields), if

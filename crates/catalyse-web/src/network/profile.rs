@@ -421,6 +421,19 @@ pub async fn export(
         .await?;
     let sent = state.store.contacts_sent(user.id).await?;
     let suggestible = !opted_out(&state, user.id).await?;
+    let diagnostics: Vec<serde_json::Value> = (state.store.saved_diagnostics(user.id).await?)
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({
+                "questionnaire": d.questionnaire,
+                "answers": d.answers,
+                "department": d.department,
+                "finished": d.finished,
+                "created_at": d.created_at.to_rfc3339(),
+                "updated_at": d.updated_at.to_rfc3339(),
+            })
+        })
+        .collect();
     let body = serde_json::json!({
         "exported_at": Utc::now().to_rfc3339(),
         "account": account_json(&user),
@@ -429,6 +442,7 @@ pub async fn export(
         "moderation_decisions": decisions,
         "contact_messages_sent": sent,
         "suggested_for_needs": suggestible,
+        "saved_diagnostics": diagnostics,
         "note": "Les messages envoyés à d'autres membres ne sont pas conservés : seuls leur date et leur destinataire le sont, pour limiter les abus.",
     });
     Ok((

@@ -146,7 +146,7 @@ async fn openapi(store: Arc<dyn Store>) {
     // 31, the issuer's /api/v1/credentials/{id}, and the achievements (Open Badges).
     assert!(paths.contains_key("/api/v1/credentials/{id}"));
     assert!(paths.contains_key("/api/v1/achievements/{slug}"));
-    assert_eq!(paths.len(), 34, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 37, "{:?}", paths.keys().collect::<Vec<_>>());
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();

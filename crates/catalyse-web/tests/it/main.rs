@@ -11,6 +11,7 @@ mod cases;
 mod cases_contrib;
 mod cases_data;
 mod cases_exports;
+mod diagnostics;
 mod events;
 #[path = "../../../catalyse-store/tests/it/fixtures.rs"]
 mod fixtures;
