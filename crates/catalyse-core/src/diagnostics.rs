@@ -406,15 +406,15 @@ impl Questionnaire {
             if !self.shown(q, earlier) {
                 continue;
             }
-            let given = fields.iter().filter(|(k, _)| *k == q.id).map(|(_, v)| v);
+            let mut given = fields.iter().filter(|(k, _)| *k == q.id).map(|(_, v)| v);
             let v = match q.kind {
                 Kind::Multiple => Value::from(given.cloned().collect::<Vec<String>>()),
-                Kind::Scale => match given.last().map(|s| s.trim()) {
+                Kind::Scale => match given.next_back().map(|s| s.trim()) {
                     None | Some("") => Value::Null,
                     Some(s) => s.parse::<i64>().map_or(Value::from(s), Value::from),
                 },
                 Kind::Single | Kind::Text => given
-                    .last()
+                    .next_back()
                     .map_or(Value::Null, |s| Value::from(s.as_str())),
             };
             match q.read(&v) {

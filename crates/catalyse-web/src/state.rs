@@ -286,13 +286,8 @@ async fn computed_datasets(
 ) -> Result<Vec<catalyse_core::observatory::DatasetValues>, catalyse_store::StoreError> {
     let open = store.open_needs_by_territory().await?;
     let mut out = vec![needs_dataset(&open, c.territories, year)];
-    let diag = crate::diagnostics::statistics::datasets(
-        store,
-        c.diagnostics,
-        c.levers,
-        c.territories,
-        year,
-    );
+    let diag =
+        crate::diagnostics::computed::datasets(store, c.diagnostics, c.levers, c.territories, year);
     out.extend(diag.await?);
     Ok(out)
 }

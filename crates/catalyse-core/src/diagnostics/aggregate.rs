@@ -31,6 +31,9 @@ pub fn indicator_slug(lever: &str) -> String {
     format!("a-renforcer-{lever}")
 }
 
+/// A territory's respondents, weak count per lever scored, and examples among them.
+type Sums = (i64, Vec<i64>, i64);
+
 /// Shared results of one département: (département code, slugs of the weak levers, how many
 /// results, how many of them example data).
 pub type Tally<'a> = (&'a str, &'a [String], i64, i64);
@@ -47,7 +50,7 @@ pub fn dataset<'a>(
 ) -> DatasetValues {
     let scored = q.levers(levers);
     // (level, code) → (respondents, weak count per lever in `scored`'s order, examples).
-    let mut sums: HashMap<(TerritoryLevel, String), (i64, Vec<i64>, i64)> = HashMap::new();
+    let mut sums: HashMap<(TerritoryLevel, String), Sums> = HashMap::new();
     for (department, weak, count, examples) in tallies {
         let Some(d) = territories.get(TerritoryLevel::Department, department) else {
             continue;
@@ -67,7 +70,7 @@ pub fn dataset<'a>(
             }
         }
     }
-    let shown: Vec<(&(TerritoryLevel, String), &(i64, Vec<i64>, i64))> = sums
+    let shown: Vec<(&(TerritoryLevel, String), &Sums)> = sums
         .iter()
         .filter(|(_, (n, ..))| *n >= MIN_RESPONDENTS)
         .collect();

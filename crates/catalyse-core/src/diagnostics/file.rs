@@ -542,7 +542,7 @@ impl Checker<'_> {
                 }
             },
         };
-        let show_if = e.show_if.as_ref().and_then(|s| {
+        let show_if = e.show_if.as_ref().map(|s| {
             let c = s.get_ref();
             let target = so_far.question(&c.question);
             match target {
@@ -574,10 +574,10 @@ impl Checker<'_> {
                     }
                 }
             }
-            Some(Condition {
+            Condition {
                 question: c.question.clone(),
                 any_of: c.any_of.clone(),
-            })
+            }
         });
         Some(Question {
             id,

@@ -356,7 +356,7 @@ fn aggregates_show_no_territory_under_ten_respondents() {
         t(Region, "11", ""),
     ]);
     let q = sample();
-    let weak_num = vec!["accelerer-grace-au-numerique".to_string()];
+    let weak_num = ["accelerer-grace-au-numerique".to_string()];
     let none: Vec<String> = vec![];
     let at = "2026-03-01T00:00:00Z".parse().unwrap();
     let d = aggregate::dataset(

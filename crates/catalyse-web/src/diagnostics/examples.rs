@@ -37,7 +37,7 @@ pub async fn load(
                 // A fixed spread: lever k is weak for some respondents, more often for the
                 // levers of the middle of the list.
                 let weak_levers = (scored.iter().enumerate())
-                    .filter(|(k, _)| (i as usize * 7 + d * 3 + k * 5) % (3 + k % 3) == 0)
+                    .filter(|(k, _)| (i as usize * 7 + d * 3 + k * 5).is_multiple_of(3 + k % 3))
                     .map(|(_, l)| l.slug.clone())
                     .collect();
                 all.push(NewContribution {

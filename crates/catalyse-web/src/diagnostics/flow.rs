@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use catalyse_core::diagnostics::token::Draft;
 use catalyse_core::diagnostics::{Answer, Answers, Kind, Problem, Question, Questionnaire};
-use catalyse_core::TerritoryLevel;
 use serde::Deserialize;
 
+use super::links::{answers_of, invalid_link, open, questionnaire};
 use crate::auth::{ClientIp, CsrfForm};
 use crate::error::AppError;
 use crate::pages::{render, render_status, PageCtx};
@@ -108,39 +108,6 @@ impl StepPage<'_> {
     fn has_error(&self, field: &str) -> bool {
         self.errors.iter().any(|(f, _)| f == field)
     }
-}
-
-/// The questionnaire `slug`, or 404.
-pub fn questionnaire<'a>(state: &'a AppState, slug: &str) -> Result<&'a Questionnaire, AppError> {
-    state.diagnostics.get(slug).ok_or(AppError::NotFound)
-}
-
-/// The draft a link holds, if it is one of this questionnaire's.
-pub fn open(state: &AppState, q: &Questionnaire, token: &str) -> Option<Draft> {
-    (state.diagnostics.sealer.open(token)).filter(|d| d.questionnaire == q.slug)
-}
-
-/// The answers a draft holds, read against the questionnaire as it is now: answers that no
-/// longer fit it (a question reworded since, say) are left out.
-pub fn answers_of(q: &Questionnaire, d: &Draft) -> Answers {
-    let mut answers = Answers::new();
-    for (id, v) in &d.answers {
-        if let Some(Ok(Some(a))) = q.question(id).map(|x| x.read(v)) {
-            answers.insert(id.clone(), a);
-        }
-    }
-    q.prune(&mut answers);
-    answers
-}
-
-/// The page a link that is not (or no longer) valid gets.
-pub fn invalid_link(ctx: &PageCtx) -> Response {
-    crate::error::error_response(
-        ctx.t,
-        StatusCode::NOT_FOUND,
-        "diagnostics.invalid_title",
-        ctx.t.s("diagnostics.invalid_text"),
-    )
 }
 
 #[derive(Deserialize, Default)]
@@ -362,16 +329,6 @@ pub fn rule_of(state: &AppState, x: &Question) -> String {
         }
     };
     format!("Barème Catalyse, levier « {name} » : {detail}.")
-}
-
-/// The département codes and names, in code order, for the last page.
-pub fn departments(territories: &catalyse_core::TerritoryIndex) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = (territories.all().iter())
-        .filter(|t| t.level == TerritoryLevel::Department)
-        .map(|t| (t.code.clone(), t.name.clone()))
-        .collect();
-    out.sort();
-    out
 }
 
 /// `POST /diagnostic/{slug}`: one page's answers. `action`: `suivant` (checked: a required

@@ -106,7 +106,7 @@ pub async fn open(
     d.answers = s.answers;
     d.department = s.department;
     d.saved = Some(s.id);
-    let answers = super::flow::answers_of(q, &d);
+    let answers = super::links::answers_of(q, &d);
     d.finished = s.finished && q.first_unfinished(&answers).is_none();
     let token = state.diagnostics.sealer.seal(&d);
     let to = if d.finished {
@@ -126,10 +126,10 @@ pub async fn save(
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let Some(d) = state.diagnostics.sealer.open(&token).filter(|d| d.finished) else {
-        return Ok(super::flow::invalid_link(&ctx));
+        return Ok(super::links::invalid_link(&ctx));
     };
     if state.diagnostics.get(&d.questionnaire).is_none() {
-        return Ok(super::flow::invalid_link(&ctx));
+        return Ok(super::links::invalid_link(&ctx));
     }
     keep(&state, &user, &d).await?;
     Ok(Redirect::to("/mes-diagnostics?etat=enregistre").into_response())

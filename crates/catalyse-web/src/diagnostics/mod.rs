@@ -1,14 +1,17 @@
 //! Autodiagnostics along the 7 levers: the questionnaires (`data/reference/diagnostics/`,
 //! read by `catalyse_core::diagnostics::file`, checked at start), taken one block a page
-//! without an account (`flow`: the answers travel in a sealed private link, nothing is kept
-//! on the server), the result with its chart and recommendations (`result`, `chart`,
-//! `recommend`), a member's saved diagnostics (`mine`), the anonymous statistics the
-//! observatory shows (`statistics`), the API (`api`) and the demo's examples (`examples`).
+//! without an account (`flow`: the answers travel in a sealed private link, `links`;
+//! nothing is kept on the server), the result with its chart and recommendations (`result`,
+//! `chart`, `recommend`), a member's saved diagnostics (`mine`), the anonymous statistics
+//! given with consent (`statistics`) and the observatory's datasets made of them
+//! (`computed`), the API (`api`) and the demo's examples (`examples`).
 
 pub mod api;
 pub mod chart;
+pub mod computed;
 pub mod examples;
 pub mod flow;
+pub mod links;
 pub mod mine;
 pub mod recommend;
 pub mod result;
@@ -50,13 +53,23 @@ impl Diagnostics {
         Ok(Diagnostics {
             all,
             sealer: Sealer::new(link_secret),
-            departments: flow::departments(territories),
+            departments: departments(territories),
         })
     }
 
     pub fn get(&self, slug: &str) -> Option<&Questionnaire> {
         self.all.iter().find(|q| q.slug == slug)
     }
+}
+
+/// The département codes and names, in code order, for the last page.
+fn departments(territories: &catalyse_core::TerritoryIndex) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = (territories.all().iter())
+        .filter(|t| t.level == catalyse_core::TerritoryLevel::Department)
+        .map(|t| (t.code.clone(), t.name.clone()))
+        .collect();
+    out.sort();
+    out
 }
 
 pub fn routes() -> Routes {

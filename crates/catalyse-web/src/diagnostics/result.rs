@@ -54,7 +54,7 @@ pub struct Computed<'a> {
 pub fn computed<'a>(state: &'a AppState, token: &str) -> Option<Computed<'a>> {
     let draft = state.diagnostics.sealer.open(token)?;
     let q = state.diagnostics.get(&draft.questionnaire)?;
-    let answers = super::flow::answers_of(q, &draft);
+    let answers = super::links::answers_of(q, &draft);
     if !draft.finished || q.first_unfinished(&answers).is_some() {
         return None;
     }
@@ -80,7 +80,7 @@ pub async fn page(
                 return Ok(Redirect::to(&to).into_response());
             }
         }
-        return Ok(super::flow::invalid_link(&ctx));
+        return Ok(super::links::invalid_link(&ctx));
     };
     let asker = Asker {
         user_id: ctx.user.as_ref().map(|u| u.id),

@@ -1,16 +1,11 @@
 //! The anonymous statistics of autodiagnostics: a result shared with its respondent's
 //! consent is counted (questionnaire, département, weak levers, month: nothing else), and
-//! the observatory shows, per questionnaire that feeds it, the dataset of
-//! `catalyse_core::diagnostics::aggregate` (no territory under 10 respondents).
+//! the observatory then shows it (`computed`).
 
-use catalyse_core::diagnostics::aggregate;
 use catalyse_core::diagnostics::token::Draft;
 use catalyse_core::diagnostics::{Answers, Questionnaire};
-use catalyse_core::observatory::DatasetValues;
-use catalyse_core::{Lever, TerritoryIndex};
-use catalyse_store::{NewContribution, Store, StoreResult};
+use catalyse_store::NewContribution;
 
-use super::Diagnostics;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -47,32 +42,4 @@ pub async fn share(
         }
     }
     Ok(())
-}
-
-/// The dataset of every questionnaire that feeds the observatory, from the store's tallies.
-pub async fn datasets(
-    store: &dyn Store,
-    diagnostics: &Diagnostics,
-    levers: &[Lever],
-    territories: &TerritoryIndex,
-    year: i32,
-) -> StoreResult<Vec<DatasetValues>> {
-    let tallies = store.diagnostic_tallies().await?;
-    let now = chrono::Utc::now();
-    Ok((diagnostics.all.iter())
-        .filter(|q| q.observatory)
-        .map(|q| {
-            let mine = (tallies.iter())
-                .filter(|t| t.questionnaire == q.slug)
-                .map(|t| {
-                    (
-                        t.department.as_str(),
-                        &t.weak_levers[..],
-                        t.count,
-                        t.examples,
-                    )
-                });
-            aggregate::dataset(q, levers, mine, territories, year, now)
-        })
-        .collect())
 }
