@@ -134,13 +134,9 @@ impl AppState {
             }
         }
         .into_bytes();
-        let frame = catalyse_core::ReferenceFrame {
-            levers: reference.levers.clone(),
-            metier: vec![],
-            actor_families: reference.actor_families.clone(),
-            milestones: vec![],
-            checksum: String::new(),
-        };
+        // The questionnaires are checked against the shipped frame they were written for
+        // (the store's is loaded from it).
+        let frame = catalyse_core::ReferenceFrame::shipped()?;
         let diagnostics = crate::diagnostics::Diagnostics::load(
             config.diagnostics_dir.as_deref(),
             &frame,

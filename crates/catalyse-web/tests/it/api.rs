@@ -162,16 +162,24 @@ both_databases!(observatory_api, observatory);
 async fn observatory(store: Arc<dyn Store>) {
     let app = TestApp::start(store).await;
     let list = json(&app.get("/api/v1/datasets").await.body);
-    // By title: the needs computed by the platform, then the population.
+    // By title: the autodiagnostics and the needs computed by the platform, then the
+    // population.
     let slugs: Vec<&str> = list
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|d| d["slug"].as_str())
         .collect();
-    assert_eq!(slugs, ["besoins-des-territoires", "population"]);
+    assert_eq!(
+        slugs,
+        [
+            "autodiagnostic-capacite-de-co-construction",
+            "besoins-des-territoires",
+            "population"
+        ]
+    );
     // A dataset's time as the API has always written it: RFC 3339 to the second, `+00:00`.
-    let updated = list[1]["updated_at"].as_str().unwrap();
+    let updated = list[2]["updated_at"].as_str().unwrap();
     assert!(
         updated.len() == 25
             && updated.ends_with("+00:00")
