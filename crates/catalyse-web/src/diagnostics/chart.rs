@@ -5,11 +5,11 @@
 
 use catalyse_core::diagnostics::LeverScore;
 
-const WIDTH: u32 = 640;
-const LABEL: u32 = 250;
-const BAR: u32 = 22;
-const GAP: u32 = 14;
-const TOP: u32 = 28;
+const WIDTH: u32 = 400;
+/// Each row: the lever's name and score on a line, its bar under it.
+const ROW: u32 = 52;
+const BAR: u32 = 18;
+const TOP: u32 = 22;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -19,11 +19,11 @@ fn escape(s: &str) -> String {
 }
 
 /// The chart's markup (trusted: every text in it is escaped here). `title` and `desc` are
-/// the image's accessible name and description.
+/// the image's accessible name and description. Narrow (400 units) so that its text stays
+/// legible on a phone; the stylesheet caps its width on a desktop.
 pub fn bars(scores: &[LeverScore], weak_below: u8, title: &str, desc: &str) -> String {
-    let span = WIDTH - LABEL - 60;
-    let x = |v: u32| LABEL + span * v / 100;
-    let height = TOP + (BAR + GAP) * scores.len() as u32 + 10;
+    let x = |v: u32| WIDTH * v / 100;
+    let height = TOP + ROW * scores.len() as u32;
     let mut out = format!(
         "<svg class=\"diag-chart\" role=\"img\" aria-labelledby=\"graphique-titre graphique-desc\" \
          viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
@@ -31,41 +31,51 @@ pub fn bars(scores: &[LeverScore], weak_below: u8, title: &str, desc: &str) -> S
         escape(title),
         escape(desc)
     );
-    for v in [0u32, 50, 100] {
+    for (v, anchor) in [(0u32, "start"), (50, "middle"), (100, "end")] {
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"16\" font-size=\"12\" text-anchor=\"middle\" fill=\"#3a3a3a\">{v}</text>",
+            "<text x=\"{}\" y=\"14\" font-size=\"13\" text-anchor=\"{anchor}\" fill=\"#3a3a3a\">{v}</text>",
             x(v)
         ));
     }
     for (i, s) in scores.iter().enumerate() {
-        let y = TOP + (BAR + GAP) * i as u32;
+        let y = TOP + ROW * i as u32;
         let value = s.score.map_or(0, u32::from);
-        let (fill, said) = match (s.score, s.weak) {
-            (None, _) => ("#d0d0d0", "non évalué".to_string()),
-            (Some(v), true) => ("#b34e00", format!("{v} / 100, à renforcer")),
-            (Some(v), false) => ("#1b5e8c", format!("{v} / 100")),
+        let (fill, said) = match s.score {
+            None => ("#d0d0d0", "non évalué".to_string()),
+            Some(v) if s.weak => ("#b34e00", format!("{v} / 100")),
+            Some(v) => ("#1b5e8c", format!("{v} / 100")),
         };
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#161616\">{}</text>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{span}\" height=\"{BAR}\" fill=\"#f0f0f0\"/>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{BAR}\" fill=\"{fill}\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#161616\">{}</text>",
-            LABEL - 8,
-            y + 16,
+            "<text x=\"0\" y=\"{}\" font-size=\"15\" fill=\"#161616\">{} : <tspan font-weight=\"bold\">{}</tspan></text>\
+             <rect x=\"0\" y=\"{}\" width=\"{WIDTH}\" height=\"{BAR}\" fill=\"#ececec\"/>\
+             <rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{BAR}\" fill=\"{fill}\"/>",
+            y + 15,
             escape(&s.name),
-            span * value / 100,
-            x(value) + 4,
-            y + 16,
-            escape(&said)
+            escape(&said),
+            y + 22,
+            y + 22,
+            x(value),
+        ));
+        if s.weak {
+            out.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#161616\">à renforcer</text>",
+                WIDTH - 4,
+                y + 36
+            ));
+        }
+    }
+    // The threshold, over each bar (not across the names).
+    let t = x(u32::from(weak_below));
+    for i in 0..scores.len() as u32 {
+        let y = TOP + ROW * i + 22;
+        out.push_str(&format!(
+            "<line x1=\"{t}\" y1=\"{}\" x2=\"{t}\" y2=\"{}\" stroke=\"#161616\" \
+             stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
+            y - 3,
+            y + BAR + 3
         ));
     }
-    let t = x(u32::from(weak_below));
-    out.push_str(&format!(
-        "<line x1=\"{t}\" y1=\"{}\" x2=\"{t}\" y2=\"{}\" stroke=\"#161616\" stroke-width=\"2\" \
-         stroke-dasharray=\"4 3\"/></svg>",
-        TOP - 6,
-        height - 6
-    ));
+    out.push_str("</svg>");
     out
 }
 
@@ -88,7 +98,7 @@ mod tests {
         assert!(svg.starts_with("<svg class=\"diag-chart\" role=\"img\""));
         assert!(svg.contains("<title id=\"graphique-titre\">Profil</title>"));
         assert!(svg.contains("A &lt;b&gt; &amp; « c »"));
-        assert!(svg.contains("25 / 100, à renforcer"));
+        assert!(svg.contains("25 / 100</tspan>") && svg.contains(">à renforcer</text>"));
         assert!(
             !svg.contains("style="),
             "no inline style: the CSP forbids them"
