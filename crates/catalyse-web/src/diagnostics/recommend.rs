@@ -81,30 +81,23 @@ pub async fn compute(
                 r.title,
                 format!("/ressources/{}", r.slug),
                 reason,
-                false,
+                r.is_example,
             ));
         }
-        if let Some(e) = next_event(&events, &l.lever, now) {
+        let upcoming = next_event(&events, &l.lever, now);
+        for (kind, found) in [
+            ("webinar", upcoming),
+            ("replay", last_replay(&events, &l.lever, now)),
+        ] {
+            let Some(e) = found else { continue };
             let when = crate::events::pages::when(asker.lang, e);
-            let reason = format!("Le prochain webinaire ou événement sur « {name} » : {when}.");
-            out.push(rec(
-                "webinar",
-                e.title.clone(),
-                format!("/evenements/{}", e.slug),
-                reason,
-                e.is_example,
-            ));
-        }
-        if let Some(e) = last_replay(&events, &l.lever, now) {
-            let when = crate::events::pages::when(asker.lang, e);
-            let reason = format!("Le replay du dernier webinaire sur « {name} » ({when}).");
-            out.push(rec(
-                "replay",
-                e.title.clone(),
-                format!("/evenements/{}", e.slug),
-                reason,
-                e.is_example,
-            ));
+            let reason = if kind == "webinar" {
+                format!("Le prochain webinaire ou événement sur « {name} » : {when}.")
+            } else {
+                format!("Le replay du dernier webinaire sur « {name} » ({when}).")
+            };
+            let url = format!("/evenements/{}", e.slug);
+            out.push(rec(kind, e.title.clone(), url, reason, e.is_example));
         }
         for (slug, title, reason, is_example) in cases(state, &l.lever, name, situation).await? {
             out.push(rec(
@@ -137,6 +130,7 @@ pub async fn compute(
 struct Found {
     slug: String,
     title: String,
+    is_example: bool,
 }
 
 /// The newest published resources on the lever.
@@ -155,6 +149,7 @@ async fn resources(state: &AppState, lever: &str) -> Result<Vec<Found>, AppError
         .map(|r| Found {
             slug: r.slug.clone(),
             title: r.title.clone(),
+            is_example: r.is_example,
         })
         .collect())
 }
