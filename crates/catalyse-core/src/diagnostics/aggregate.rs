@@ -109,8 +109,8 @@ pub fn dataset<'a>(
         let slug = indicator_slug(&l.slug);
         indicators.push((
             Indicator {
-                name: format!("À renforcer : {}", l.name),
-                unit: "% des répondants".into(),
+                name: format!("Part des répondants à renforcer sur « {} »", l.name),
+                unit: "%".into(),
                 slug: slug.clone(),
             },
             by_indicator.remove(&slug).unwrap_or_default(),

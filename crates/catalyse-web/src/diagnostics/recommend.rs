@@ -3,19 +3,24 @@
 //! lever, the next webinar on it and the replay of the last one, case studies of the same
 //! phase and fragility, members who could help (the needs' matchmaking engine, as for a need
 //! seeking that lever near the respondent), and a parcours whose sessions work on it.
-//! Deterministic for a given content: every list is ordered (newest, then id).
+//! Deterministic for a given content: every list is ordered (newest, then id). The store is
+//! read a fixed number of times whatever the levers: the indexes and the engine first, then
+//! one read per kind for all the levers.
 
 use catalyse_core::agenda::{Event, EventStatus};
 use catalyse_core::diagnostics::{weakest, LeverScore, Situation};
-use catalyse_core::needs::suggest::{suggest, NeedProfile, Reason, Viewer};
+use catalyse_core::needs::suggest::{suggest, MemberSuggestion, NeedProfile, Reason, Viewer};
 use catalyse_core::network::TerritoryRef;
+use catalyse_core::parcours::{Cohort, Session};
 use catalyse_core::text::Lang;
 use catalyse_core::TerritoryLevel;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::needs::suggestions::shown_each;
 use crate::state::AppState;
 
 /// The weakest levers that get recommendations.
@@ -58,11 +63,33 @@ pub async fn compute(
     if weak.is_empty() {
         return Ok(vec![]);
     }
-    let events = state.store.events(None, None, None, None).await?;
     let now = Utc::now();
+    let levers: Vec<String> = weak.iter().map(|l| l.lever.clone()).collect();
+    // The indexes and the engine: ids, lever by lever.
+    let resource_ids = (levers.iter())
+        .map(|l| resource_ids(state, l))
+        .collect::<Result<Vec<_>, _>>()?;
+    let case_ids = (levers.iter())
+        .map(|l| case_ids(state, l, situation))
+        .collect::<Result<Vec<_>, _>>()?;
+    let candidates = peer_candidates(state, &levers, situation, department, asker).await?;
+    // The store: one read per kind.
+    let resources = state.store.resources_by_ids(&resource_ids.concat()).await?;
+    let all_cases: Vec<i64> = case_ids.iter().flat_map(|(ids, _)| ids.clone()).collect();
+    let cases: HashMap<i64, _> = (state.store.cases_by_ids(&all_cases).await?)
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let flat: Vec<_> = candidates.iter().flatten().cloned().collect();
+    let signed_in = asker.user_id.is_some();
+    let mut shown = shown_each(state, &flat, signed_in, (asker.lang, "")).await?;
+    let events = state.store.events(None, None, None, None).await?;
+    let running = running_parcours(state, now).await?;
+
     let mut out = vec![];
     let mut peers_seen: Vec<i64> = asker.user_id.into_iter().collect();
-    for l in weak {
+    let mut at = 0;
+    for (i, l) in weak.iter().enumerate() {
         let rec = |kind: &str, title: String, url: String, reason: String, is_example: bool| {
             Recommendation {
                 lever: l.lever.clone(),
@@ -74,15 +101,13 @@ pub async fn compute(
             }
         };
         let name = &l.name;
-        for r in resources(state, &l.lever).await? {
-            let reason = format!("Une ressource du centre de ressources sur le levier « {name} ».");
-            out.push(rec(
-                "resource",
-                r.title,
-                format!("/ressources/{}", r.slug),
-                reason,
-                r.is_example,
-            ));
+        for id in &resource_ids[i] {
+            if let Some(r) = resources.iter().find(|r| r.id == *id) {
+                let reason =
+                    format!("Une ressource du centre de ressources sur le levier « {name} ».");
+                let url = format!("/ressources/{}", r.slug);
+                out.push(rec("resource", r.title.clone(), url, reason, r.is_example));
+            }
         }
         let upcoming = next_event(&events, &l.lever, now);
         for (kind, found) in [
@@ -99,42 +124,61 @@ pub async fn compute(
             let url = format!("/evenements/{}", e.slug);
             out.push(rec(kind, e.title.clone(), url, reason, e.is_example));
         }
-        for (slug, title, reason, is_example) in cases(state, &l.lever, name, situation).await? {
-            out.push(rec(
-                "case",
-                title,
-                format!("/pratiques/{slug}"),
-                reason,
-                is_example,
-            ));
+        let (ids, with_lever) = &case_ids[i];
+        let reason = case_reason(state, situation, with_lever.then_some(name.as_str()));
+        for c in ids.iter().filter_map(|id| cases.get(id)) {
+            if let Some(f) = c.public_fields() {
+                let url = format!("/pratiques/{}", c.slug);
+                out.push(rec(
+                    "case",
+                    f.title.clone(),
+                    url,
+                    reason.clone(),
+                    c.is_example,
+                ));
+            }
         }
-        for p in peers(state, &l.lever, situation, department, asker, &peers_seen).await? {
-            peers_seen.push(p.0);
-            out.push(rec("peer", p.1, p.2, p.3, p.4));
+        // This lever's candidates, in the engine's order: the first shown, not yet proposed.
+        let mine = candidates[i].len();
+        let mut taken = 0;
+        for m in shown[at..at + mine].iter_mut().filter_map(Option::take) {
+            if taken == EACH || peers_seen.contains(&m.user_id) {
+                continue;
+            }
+            peers_seen.push(m.user_id);
+            taken += 1;
+            let who = if m.organisation.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{} ({})", m.name, m.organisation)
+            };
+            let reason = format!(
+                "Un membre du réseau qui pourrait vous aider : {}.",
+                m.sentence
+            );
+            out.push(rec("peer", who, m.url, reason, m.is_example));
         }
-        if let Some((slug, title, reason, is_example)) =
-            parcours(state, &l.lever, name, now).await?
-        {
+        at += mine;
+        if let Some((c, step, title)) = parcours_on(&running, &l.lever) {
+            let reason = format!(
+                "Le parcours d'expérience « {} » travaille le levier « {name} » à l'étape {step} (« {title} »).",
+                c.fields.title
+            );
+            let url = format!("/parcours/{}", c.fields.slug);
             out.push(rec(
                 "parcours",
-                title,
-                format!("/parcours/{slug}"),
+                c.fields.title.clone(),
+                url,
                 reason,
-                is_example,
+                c.is_example,
             ));
         }
     }
     Ok(out)
 }
 
-struct Found {
-    slug: String,
-    title: String,
-    is_example: bool,
-}
-
-/// The newest published resources on the lever.
-async fn resources(state: &AppState, lever: &str) -> Result<Vec<Found>, AppError> {
+/// The newest published resources on the lever, from the centre's index.
+fn resource_ids(state: &AppState, lever: &str) -> Result<Vec<i64>, AppError> {
     let found = state
         .search
         .search(&catalyse_search::SearchQuery {
@@ -144,14 +188,7 @@ async fn resources(state: &AppState, lever: &str) -> Result<Vec<Found>, AppError
             ..Default::default()
         })
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
-    Ok((state.store.resources_by_ids(&ids).await?.into_iter())
-        .map(|r| Found {
-            slug: r.slug.clone(),
-            title: r.title.clone(),
-            is_example: r.is_example,
-        })
-        .collect())
+    Ok(found.hits.iter().map(|h| h.id).collect())
 }
 
 fn on(e: &Event, lever: &str) -> bool {
@@ -173,81 +210,63 @@ fn last_replay<'a>(events: &'a [Event], lever: &str, now: DateTime<Utc>) -> Opti
         .max_by_key(|e| (e.starts_at, e.id))
 }
 
-/// Case studies on the lever of the respondent's phase and fragility (the newest); when
-/// none has all three, those of her phase and fragility, whatever their levers.
-async fn cases(
-    state: &AppState,
-    lever: &str,
-    lever_name: &str,
-    s: &Situation,
-) -> Result<Vec<(String, String, String, bool)>, AppError> {
+/// Case studies on the lever of the respondent's phase and fragility (the newest), from the
+/// case index; when none has all three, those of her phase and fragility, whatever their
+/// levers (`false`).
+fn case_ids(state: &AppState, lever: &str, s: &Situation) -> Result<(Vec<i64>, bool), AppError> {
     let phases: Vec<String> = s.phase.iter().cloned().collect();
     let fragilities: Vec<String> = s.fragility.iter().cloned().collect();
-    let query = |levers: Vec<String>| catalyse_search::cases::CaseQuery {
-        levers,
-        phases: phases.clone(),
-        fragilities: fragilities.clone(),
-        sort: catalyse_search::cases::CaseSort::Newest,
-        per_page: EACH as u32,
-        ..Default::default()
-    };
-    let search = |q: catalyse_search::cases::CaseQuery| {
-        state
-            .cases
-            .search(&q)
+    let search = |levers: Vec<String>| {
+        let q = catalyse_search::cases::CaseQuery {
+            levers,
+            phases: phases.clone(),
+            fragilities: fragilities.clone(),
+            sort: catalyse_search::cases::CaseSort::Newest,
+            per_page: EACH as u32,
+            ..Default::default()
+        };
+        (state.cases.search(&q))
+            .map(|found| found.hits.iter().map(|h| h.id).collect::<Vec<i64>>())
             .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
     };
-    let mut with_lever = true;
-    let mut found = search(query(vec![lever.to_string()]))?;
-    if found.hits.is_empty() && !(phases.is_empty() && fragilities.is_empty()) {
-        with_lever = false;
-        found = search(query(vec![]))?;
+    let ids = search(vec![lever.to_string()])?;
+    if ids.is_empty() && !(phases.is_empty() && fragilities.is_empty()) {
+        return Ok((search(vec![])?, false));
     }
-    let ids: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
-    let phase = (s.phase.as_deref())
-        .and_then(|p| p.parse::<catalyse_core::cases::Phase>().ok())
-        .map(|p| p.label_fr().to_lowercase());
-    let fragility = (s.fragility.as_deref()).and_then(|f| {
-        (state.fragilities.iter())
-            .find(|x| x.slug == f)
-            .map(|x| x.name.to_lowercase())
-    });
-    let mut why = vec![];
-    if let Some(p) = phase {
-        why.push(format!("même phase ({p})"));
-    }
-    if let Some(f) = fragility {
-        why.push(format!("même fragilité ({f})"));
-    }
-    if with_lever {
-        why.push(format!("le levier « {lever_name} » y a joué"));
-    }
-    let reason = format!("Une pratique proche de la vôtre : {}.", why.join(", "));
-    let mut by_id: std::collections::HashMap<i64, _> = (state.store.cases_by_ids(&ids).await?)
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    Ok(ids
-        .iter()
-        .filter_map(|id| by_id.remove(id))
-        .filter_map(|c| {
-            let title = c.public_fields()?.title.clone();
-            Some((c.slug, title, reason.clone(), c.is_example))
-        })
-        .collect())
+    Ok((ids, true))
 }
 
-/// Members who could help on the lever, as the engine ranks them for a need seeking it in
-/// the respondent's département, of her fragility, from her family: (user id, name, link,
-/// reason, example).
-async fn peers(
+/// Why a case is proposed: what it shares with her situation, and the lever (`Some`, its
+/// name) when it used it.
+fn case_reason(state: &AppState, s: &Situation, lever: Option<&str>) -> String {
+    let mut why = vec![];
+    if let Some(p) =
+        (s.phase.as_deref()).and_then(|p| p.parse::<catalyse_core::cases::Phase>().ok())
+    {
+        why.push(format!("même phase ({})", p.label_fr().to_lowercase()));
+    }
+    if let Some(f) =
+        (s.fragility.as_deref()).and_then(|f| state.fragilities.iter().find(|x| x.slug == f))
+    {
+        why.push(format!("même fragilité ({})", f.name.to_lowercase()));
+    }
+    if let Some(name) = lever {
+        why.push(format!("le levier « {name} » y a joué"));
+    }
+    format!("Une pratique proche de la vôtre : {}.", why.join(", "))
+}
+
+/// For each lever, the members who could help on it, as the engine ranks them for a need
+/// seeking it in the respondent's département, of her fragility, from her family (all the
+/// scans at once, off the async threads); a member proposed for other reasons than the
+/// lever is left out.
+async fn peer_candidates(
     state: &AppState,
-    lever: &str,
+    levers: &[String],
     s: &Situation,
     department: Option<&str>,
     asker: &Asker,
-    exclude: &[i64],
-) -> Result<Vec<(i64, String, String, String, bool)>, AppError> {
+) -> Result<Vec<Vec<MemberSuggestion>>, AppError> {
     let snapshot = state.network();
     let names = snapshot.suggestions.names();
     let point = department.and_then(|code| {
@@ -257,84 +276,59 @@ async fn peers(
         };
         state.matching.point(&state.territories, &t)
     });
-    let profile = NeedProfile {
-        point,
-        author_family: s.family.as_deref().and_then(|f| names.families.position(f)),
-        fragility: s
-            .fragility
-            .as_deref()
-            .and_then(|f| names.fragilities.position(f)),
-        levers: names.levers.mask(&[lever.to_string()]),
-        families: 0,
-        activities: 0,
-    };
-    let signed_in = asker.user_id.is_some();
+    let profiles: Vec<NeedProfile> = (levers.iter())
+        .map(|lever| NeedProfile {
+            point,
+            author_family: s.family.as_deref().and_then(|f| names.families.position(f)),
+            fragility: (s.fragility.as_deref()).and_then(|f| names.fragilities.position(f)),
+            levers: names.levers.mask(std::slice::from_ref(lever)),
+            families: 0,
+            activities: 0,
+        })
+        .collect();
     let viewer = Viewer {
-        signed_in,
-        exclude: exclude.to_vec(),
+        signed_in: asker.user_id.is_some(),
+        exclude: asker.user_id.into_iter().collect(),
     };
     let today = Utc::now().date_naive();
-    let pool = snapshot.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        suggest(&pool.suggestions, &profile, &viewer, today, EACH + 2)
+    tokio::task::spawn_blocking(move || {
+        (profiles.iter())
+            .map(|p| {
+                (suggest(&snapshot.suggestions, p, &viewer, today, EACH + 2).members)
+                    .into_iter()
+                    .filter(|m| (m.reasons.iter()).any(|r| matches!(r, Reason::Levers { .. })))
+                    .collect()
+            })
+            .collect()
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    // A member the engine proposes for other reasons than this lever is no help on it.
-    let members: Vec<_> = (found.members.into_iter())
-        .filter(|m| (m.reasons.iter()).any(|r| matches!(r, Reason::Levers { .. })))
-        .collect();
-    let shown = crate::needs::suggestions::shown_members(
-        state,
-        &members,
-        signed_in,
-        (asker.lang, ""),
-        EACH,
-    )
-    .await?;
-    Ok(shown
-        .into_iter()
-        .map(|m| {
-            let who = if m.organisation.is_empty() {
-                m.name.clone()
-            } else {
-                format!("{} ({})", m.name, m.organisation)
-            };
-            let reason = format!(
-                "Un membre du réseau qui pourrait vous aider : {}.",
-                m.sentence
-            );
-            (m.user_id, who, m.url, reason, m.is_example)
-        })
-        .collect())
+    .map_err(|e| AppError::Internal(e.into()))
 }
 
-/// A parcours running or to come whose sessions work on the lever: (slug, title, reason,
-/// example).
-async fn parcours(
+/// The cohorts running or to come, first to start first, with their sessions.
+async fn running_parcours(
     state: &AppState,
-    lever: &str,
-    lever_name: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(String, String, String, bool)>, AppError> {
+) -> Result<Vec<(Cohort, Vec<Session>)>, AppError> {
     let today = now.date_naive();
     let mut cohorts = state.store.cohorts().await?;
     cohorts.retain(|c| c.fields.ends_on >= today);
     cohorts.sort_by_key(|c| (c.fields.starts_on, c.id));
+    let mut out = Vec::with_capacity(cohorts.len());
     for c in cohorts {
         let sessions = state.store.sessions(c.id).await?;
-        if let Some(s) = sessions.iter().find(|s| on(&s.event, lever)) {
-            let reason = format!(
-                "Le parcours d'expérience « {} » travaille le levier « {lever_name} » à l'étape {} (« {} »).",
-                c.fields.title, s.step, s.event.title
-            );
-            return Ok(Some((
-                c.fields.slug.clone(),
-                c.fields.title.clone(),
-                reason,
-                c.is_example,
-            )));
-        }
+        out.push((c, sessions));
     }
-    Ok(None)
+    Ok(out)
+}
+
+/// The first of them with a session on the lever: the cohort, the session's step and title.
+fn parcours_on<'a>(
+    running: &'a [(Cohort, Vec<Session>)],
+    lever: &str,
+) -> Option<(&'a Cohort, i32, &'a str)> {
+    running.iter().find_map(|(c, sessions)| {
+        let s = sessions.iter().find(|s| on(&s.event, lever))?;
+        Some((c, s.step, s.event.title.as_str()))
+    })
 }

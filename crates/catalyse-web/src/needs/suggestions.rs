@@ -245,9 +245,24 @@ pub async fn shown_members(
     (lang, base): (Lang, &str),
     take: usize,
 ) -> Result<Vec<ShownMember>, AppError> {
+    let each = shown_each(state, found, signed_in, (lang, base)).await?;
+    Ok(each.into_iter().flatten().take(take).collect())
+}
+
+/// Each of the engine's members as shown, in order: `None` for one the store no longer
+/// shows to this looker. One read of the store, however many they are (a member may come
+/// several times, with other reasons).
+pub async fn shown_each(
+    state: &AppState,
+    found: &[catalyse_core::needs::suggest::MemberSuggestion],
+    signed_in: bool,
+    (lang, base): (Lang, &str),
+) -> Result<Vec<Option<ShownMember>>, AppError> {
     let snapshot = state.network();
     let names = snapshot.suggestions.names();
-    let ids: Vec<i64> = found.iter().map(|m| m.user_id).collect();
+    let mut ids: Vec<i64> = found.iter().map(|m| m.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let profiles: HashMap<i64, _> = state
         .store
         .profiles_by_ids(&ids)
@@ -258,7 +273,7 @@ pub async fn shown_members(
         .collect();
     Ok(found
         .iter()
-        .filter_map(|s| {
+        .map(|s| {
             let p = profiles.get(&s.user_id)?;
             let f = p.moderated.published.as_ref()?;
             Some(ShownMember {
@@ -274,7 +289,6 @@ pub async fn shown_members(
                 members_only: !p.is_public(),
             })
         })
-        .take(take)
         .collect())
 }
 

@@ -159,7 +159,7 @@ async fn taken(store: Arc<dyn Store>) {
         .body
         .contains("role=\"img\" aria-labelledby=\"graphique-titre graphique-desc\""));
     assert!(result.body.contains("<caption>Score par levier</caption>"));
-    assert!(result.body.contains("0 / 100, à renforcer"));
+    assert!(result.body.contains("0 / 100</tspan>") && result.body.contains(">à renforcer</text>"));
     assert!(
         result.body.contains("/besoins/nouveau?diagnostic="),
         "« transformer en besoin »"
