@@ -494,3 +494,100 @@ async fn a_questionnaire_file_with_a_mistake_is_refused_at_start() {
     std::fs::remove_dir_all(&dir).ok();
     test_store.finish().await;
 }
+
+both_databases!(
+    a_replay_and_a_parcours_on_a_weak_lever_are_recommended,
+    replay_and_parcours
+);
+async fn replay_and_parcours(store: Arc<dyn Store>) {
+    use catalyse_core::agenda::EventKind;
+    use catalyse_core::parcours::CohortFields;
+    use chrono::{Duration, NaiveDate, Utc};
+    let now = Utc::now();
+    let lever = "qualifier-son-innovation";
+    let mut past = crate::fixtures::event(
+        "replay-qualifier",
+        now - Duration::days(30),
+        EventKind::Webinaire,
+        None,
+    );
+    past.levers = vec![lever.into()];
+    past.replay_url = Some("https://video.example.org/qualifier".into());
+    past.title = "Qualifier son innovation, le replay".into();
+    store.add_events(&[past], now).await.unwrap();
+    let cohort = store
+        .create_cohort(
+            &CohortFields {
+                slug: "cohorte-en-cours".into(),
+                title: "Cohorte en cours".into(),
+                summary: String::new(),
+                description: String::new(),
+                starts_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                ends_on: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                modules: vec![],
+            },
+            false,
+            now,
+        )
+        .await
+        .unwrap();
+    let mut session = crate::fixtures::event(
+        "cohorte-en-cours-3",
+        now + Duration::days(40),
+        EventKind::TempsCollectif,
+        None,
+    );
+    session.levers = vec![lever.into()];
+    session.title = "Atelier preuve de concept".into();
+    store
+        .add_session(cohort.id, &session, 3, now)
+        .await
+        .unwrap();
+    let app = TestApp::start(store).await;
+    let q = questionnaire(&app, CO).await;
+    let mut answers = serde_json::Map::new();
+    for b in q["blocks"].as_array().unwrap() {
+        for x in b["questions"].as_array().unwrap() {
+            if let Some(v) = pick(x, false, "non") {
+                let v = match x["kind"].as_str().unwrap() {
+                    "scale" => json!(v.parse::<i64>().unwrap()),
+                    "multiple" => json!([v]),
+                    _ => json!(v),
+                };
+                answers.insert(x["id"].as_str().unwrap().to_string(), v);
+            }
+        }
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/diagnostics/{CO}/responses", app.base))
+        .json(&json!({ "answers": answers }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let recs = body["recommendations"].as_array().unwrap();
+    let of = |kind: &str| {
+        recs.iter()
+            .find(|r| r["kind"] == kind && r["lever"] == lever)
+            .unwrap_or_else(|| panic!("{kind} in {recs:?}"))
+    };
+    assert_eq!(of("replay")["title"], "Qualifier son innovation, le replay");
+    assert!(of("replay")["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("Le replay du dernier webinaire"));
+    assert_eq!(
+        of("parcours")["url"],
+        format!("{}/parcours/cohorte-en-cours", app.base)
+    );
+    assert!(
+        of("parcours")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("à l'étape 3 (« Atelier preuve de concept »)"),
+        "{}",
+        of("parcours")["reason"]
+    );
+    app.stop().await;
+}
