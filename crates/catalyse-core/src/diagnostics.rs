@@ -157,9 +157,10 @@ impl Answer {
 /// Answers by question id.
 pub type Answers = BTreeMap<String, Answer>;
 
-/// What is wrong with an answer (or a missing one), in French.
+/// What is wrong with an answer (or a missing one), in French. (`AnswerProblem` in the
+/// OpenAPI document: `Problem` is the RFC 9457 error there.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AnswerProblem))]
 pub struct Problem {
     /// The question's id (empty for the whole answer set).
     pub question: String,
@@ -351,14 +352,32 @@ impl Questionnaire {
         *answers = kept;
     }
 
-    /// Reads answers given as JSON (the API's `answers`, a private link's): every problem,
-    /// or the answers pruned of those to questions not shown. `complete` asks every
-    /// required question shown to be answered.
+    /// Reads answers given as JSON (the API's `answers`): every problem, or the answers
+    /// pruned of those to questions not shown. `complete` asks every required question
+    /// shown to be answered.
     pub fn read_json(
         &self,
         given: &serde_json::Map<String, Value>,
         complete: bool,
     ) -> Result<Answers, Vec<Problem>> {
+        let (answers, mut problems) = self.read_json_lenient(given);
+        if complete {
+            problems.extend(self.missing(&answers, None));
+        }
+        if problems.is_empty() {
+            Ok(answers)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Reads what can be read of answers given as JSON: the answers that fit (pruned of
+    /// those to questions not shown), and a problem for each one that does not (an unknown
+    /// question, a choice it does not have, a value out of its scale…), left out.
+    pub fn read_json_lenient(
+        &self,
+        given: &serde_json::Map<String, Value>,
+    ) -> (Answers, Vec<Problem>) {
         let mut answers = Answers::new();
         let mut problems = vec![];
         for (id, v) in given {
@@ -377,14 +396,7 @@ impl Questionnaire {
             }
         }
         self.prune(&mut answers);
-        if complete {
-            problems.extend(self.missing(&answers, None));
-        }
-        if problems.is_empty() {
-            Ok(answers)
-        } else {
-            Err(problems)
-        }
+        (answers, problems)
     }
 
     /// Reads one block's form: its fields by question id (a multiple choice's field given

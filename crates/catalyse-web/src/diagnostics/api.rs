@@ -1,8 +1,10 @@
 //! Autodiagnostics in the JSON API: the questionnaires (`GET /api/v1/diagnostics`), one with
 //! its questions (`GET /api/v1/diagnostics/{slug}`), and scoring a set of answers
 //! (`POST /api/v1/diagnostics/{slug}/responses`), which answers the scores per lever and the
-//! recommendations with their reasons. Nothing is kept: the API counts nothing in the
-//! statistics (only the pages ask for that consent).
+//! recommendations with their reasons. Answers that do not fit are left out and named in
+//! `problems` (the rest is scored, as the scoring rule says: what is not answered does not
+//! count); a body that is not `{"answers": {…}}` is a 400. Nothing is kept: the API counts
+//! nothing in the statistics (only the pages ask for that consent).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -45,8 +47,17 @@ pub struct Scored {
     pub situation: Situation,
     /// For the weakest levers (at most 3), each with its reason.
     pub recommendations: Vec<Recommendation>,
-    /// The result's private page (whoever holds the link sees it).
-    pub result_url: String,
+    /// What was left out or is missing, each with its question's id and why (French): an
+    /// unknown question, a choice it does not have, a value out of its scale, an unknown
+    /// département, a required question shown and not answered. Empty when all is well.
+    pub problems: Vec<catalyse_core::diagnostics::Problem>,
+    /// Every required question shown is answered.
+    pub complete: bool,
+    /// The result's private page when complete (whoever holds the link sees it).
+    pub result_url: Option<String>,
+    /// When not complete: the private link that resumes the questionnaire with these
+    /// answers, at the first page that misses one.
+    pub resume_url: Option<String>,
 }
 
 /// What `POST …/responses` takes.
@@ -101,15 +112,17 @@ pub async fn one(
     Ok(Json(q.clone()))
 }
 
-/// Scores a set of answers (every required question shown must be answered) and
-/// recommends, for the weakest levers, resources, webinars, replays, cases, peers and a
-/// parcours, each with its reason. Nothing is kept.
+/// Scores a set of answers and recommends, for the weakest levers, resources, webinars,
+/// replays, cases, peers and a parcours, each with its reason. Answers that do not fit the
+/// questionnaire are left out and named in `problems`, as are the required questions left
+/// unanswered (`complete` is then false, and `resume_url` resumes the questionnaire).
+/// Nothing is kept.
 #[utoipa::path(post, path = "/api/v1/diagnostics/{slug}/responses", tag = "diagnostics",
     params(("slug" = String, Path, description = "The questionnaire's slug")),
     request_body(content = ResponseBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The scores and recommendations", body = Scored),
-        (status = 400, description = "A body that is not the JSON expected, or answers that do not fit the questionnaire (each named in `detail`)", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The scores and recommendations, and what was left out", body = Scored),
+        (status = 400, description = "A body that is not the JSON object `{\"answers\": {…}, \"department\": \"…\"}`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such questionnaire", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn respond(
@@ -123,22 +136,28 @@ pub async fn respond(
         .map_err(|_| bad("le corps doit être un objet JSON {\"answers\": {…}}"))?;
     let given = (body.get("answers").and_then(|a| a.as_object()))
         .ok_or_else(|| bad("« answers » doit être un objet : identifiant de question → réponse"))?;
+    let (answers, mut problems) = q.read_json_lenient(given);
     let department = match body.get("department") {
         None | Some(serde_json::Value::Null) => None,
         Some(v) => {
-            let code = v.as_str().unwrap_or_default();
-            if !state.diagnostics.departments.iter().any(|(c, _)| c == code) {
-                return Err(bad("« department » doit être le code INSEE d'un département").into());
+            let code = v
+                .as_str()
+                .ok_or_else(|| bad("« department » doit être un code de département (texte)"))?;
+            if state.diagnostics.departments.iter().any(|(c, _)| c == code) {
+                Some(code.to_string())
+            } else {
+                problems.push(catalyse_core::diagnostics::Problem {
+                    question: String::new(),
+                    message: "« department » doit être le code INSEE d'un département : ignoré"
+                        .into(),
+                });
+                None
             }
-            Some(code.to_string())
         }
     };
-    let answers = q.read_json(given, true).map_err(|problems| {
-        let each: Vec<String> = (problems.iter())
-            .map(|p| format!("{} : {}", p.question, p.message))
-            .collect();
-        AppError::BadRequest(each.join(" ; "))
-    })?;
+    let missing = q.missing(&answers, None);
+    let complete = missing.is_empty();
+    problems.extend(missing);
     let scores = q.scores(&answers, &state.reference.levers);
     let situation = q.situation(&answers);
     let base = state.config.public_url();
@@ -153,7 +172,7 @@ pub async fn respond(
     let mut draft = catalyse_core::diagnostics::token::Draft::new(&q.slug);
     draft.answers = catalyse_core::diagnostics::to_json(&answers);
     draft.department = department;
-    draft.finished = true;
+    draft.finished = complete;
     let token = state.diagnostics.sealer.seal(&draft);
     Ok(Json(Scored {
         questionnaire: q.slug.clone(),
@@ -163,6 +182,9 @@ pub async fn respond(
         scores,
         situation,
         recommendations,
-        result_url: format!("{base}/diagnostic/resultat/{token}"),
+        problems,
+        complete,
+        result_url: complete.then(|| format!("{base}/diagnostic/resultat/{token}")),
+        resume_url: (!complete).then(|| format!("{base}/diagnostic/{}?r={token}", q.slug)),
     }))
 }

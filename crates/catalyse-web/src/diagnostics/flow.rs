@@ -368,6 +368,10 @@ pub async fn submit(
         for x in &q.blocks[b].questions {
             answers.remove(&x.id);
         }
+        // What the page shows again if refused: the earlier blocks' answers (its
+        // conditions depend on them), then this page's fields as sent.
+        let mut given = pairs(&answers);
+        given.extend(fields.iter().cloned());
         answers.extend(got);
         q.prune(&mut answers);
         draft.answers = catalyse_core::diagnostics::to_json(&answers);
@@ -394,7 +398,7 @@ pub async fn submit(
         }
         if !problems.is_empty() {
             let errors = form_errors(problems);
-            let p = page(&state, &ctx, q, step, (&token_now, &fields), errors);
+            let p = page(&state, &ctx, q, step, (&token_now, &given), errors);
             return render_status(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &p);
         }
         let token = state.diagnostics.sealer.seal(&draft);

@@ -231,10 +231,28 @@ async fn taken(store: Arc<dyn Store>) {
             .await
         }
     };
-    assert!(walk("oui-plusieurs")
-        .await
-        .body
-        .contains("name=\"alliance-formalisee\""));
+    let shown = walk("oui-plusieurs").await;
+    assert!(shown.body.contains("name=\"alliance-formalisee\""));
+    // Sent blank, the page comes back with the question its condition shows still there.
+    let step = (alliance + 1).to_string();
+    let token = shown.field("r");
+    let blank = app
+        .post_with_csrf(
+            &shown.field("csrf"),
+            &format!("/diagnostic/{CO}"),
+            &[
+                ("r", token.as_str()),
+                ("etape", step.as_str()),
+                ("action", "suivant"),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        blank.body.contains("name=\"alliance-formalisee\""),
+        "{}",
+        blank.body
+    );
     assert!(!walk("non")
         .await
         .body
@@ -440,14 +458,32 @@ async fn api(store: Arc<dyn Store>) {
         .as_str()
         .unwrap()
         .contains("/diagnostic/resultat/"));
-    // Bad answers: each named.
-    let (status, body) =
-        post(json!({"answers": {"partenaires": "peut-etre", "inconnue": 1}})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Answers that do not fit: left out, each named; what is missing too; the rest scored.
+    let (status, body) = post(json!({
+        "answers": {"partenaires": "peut-etre", "inconnue": 1, "vision-ambition": 99},
+        "department": "2A9"
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let partial: Value = serde_json::from_str(&body).unwrap();
+    let named: Vec<&str> = (partial["problems"].as_array().unwrap().iter())
+        .map(|p| p["question"].as_str().unwrap())
+        .collect();
+    for id in ["inconnue", "partenaires", ""] {
+        assert!(named.contains(&id), "{id} in {body}");
+    }
+    assert!(body.contains("« peut-etre » n'existe pas"), "{body}");
+    assert_eq!(partial["complete"], false);
+    assert!(partial["result_url"].is_null());
+    assert!(partial["resume_url"]
+        .as_str()
+        .unwrap()
+        .contains("/diagnostic/capacite-de-co-construction?r="));
     assert!(
-        body.contains("inconnue") && body.contains("peut-etre"),
-        "{body}"
+        (partial["scores"].as_array().unwrap().iter()).all(|s| s["score"].is_null()),
+        "nothing scored: {body}"
     );
+    // Not the body expected: a 400.
     let (status, _) = post(json!({"reponses": {}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
