@@ -41,6 +41,24 @@ fn pick(q: &Value, best: bool, partners: &str) -> Option<String> {
     }
 }
 
+/// Every question answered by [`pick`], as the API takes answers.
+fn api_answers(q: &Value, best: bool, partners: &str) -> serde_json::Map<String, Value> {
+    let mut a = serde_json::Map::new();
+    for b in q["blocks"].as_array().unwrap() {
+        for x in b["questions"].as_array().unwrap() {
+            if let Some(v) = pick(x, best, partners) {
+                let v = match x["kind"].as_str().unwrap() {
+                    "scale" => json!(v.parse::<i64>().unwrap()),
+                    "multiple" => json!([v]),
+                    _ => json!(v),
+                };
+                a.insert(x["id"].as_str().unwrap().to_string(), v);
+            }
+        }
+    }
+    a
+}
+
 /// Walks every block of `slug` through the pages, answering by [`pick`]; the path of the
 /// last page (territory and consents).
 async fn answer_blocks(app: &TestApp, slug: &str, best: bool, partners: &str) -> String {
@@ -391,22 +409,7 @@ async fn api(store: Arc<dyn Store>) {
         first["id"].is_string() && first["choices"][0]["id"].is_string(),
         "{first}"
     );
-    let answers = |best: bool| {
-        let mut a = serde_json::Map::new();
-        for b in q["blocks"].as_array().unwrap() {
-            for x in b["questions"].as_array().unwrap() {
-                if let Some(v) = pick(x, best, "oui-plusieurs") {
-                    let v = match x["kind"].as_str().unwrap() {
-                        "scale" => json!(v.parse::<i64>().unwrap()),
-                        "multiple" => json!([v]),
-                        _ => json!(v),
-                    };
-                    a.insert(x["id"].as_str().unwrap().to_string(), v);
-                }
-            }
-        }
-        json!({ "answers": a, "department": "42" })
-    };
+    let answers = |best: bool| json!({ "answers": api_answers(&q, best, "oui-plusieurs"), "department": "42" });
     let post = |body: Value| {
         let app = &app;
         async move {
@@ -581,19 +584,7 @@ async fn replay_and_parcours(store: Arc<dyn Store>) {
         .unwrap();
     let app = TestApp::start(store).await;
     let q = questionnaire(&app, CO).await;
-    let mut answers = serde_json::Map::new();
-    for b in q["blocks"].as_array().unwrap() {
-        for x in b["questions"].as_array().unwrap() {
-            if let Some(v) = pick(x, false, "non") {
-                let v = match x["kind"].as_str().unwrap() {
-                    "scale" => json!(v.parse::<i64>().unwrap()),
-                    "multiple" => json!([v]),
-                    _ => json!(v),
-                };
-                answers.insert(x["id"].as_str().unwrap().to_string(), v);
-            }
-        }
-    }
+    let answers = api_answers(&q, false, "non");
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/diagnostics/{CO}/responses", app.base))
         .json(&json!({ "answers": answers }))
