@@ -20,4 +20,4 @@ pub mod icalendar;
 pub mod oai_pmh;
 pub mod picture;
 pub mod profile_photo;
-mod xml;
+pub mod xml;

@@ -1,4 +1,5 @@
-//! XML text and attribute escaping, shared by the OAI-PMH replies and the Atom feeds.
+//! XML text and attribute escaping, shared by the OAI-PMH replies, the Atom feeds and the
+//! SVG the web crate draws (an autodiagnostic's chart).
 
 /// Whether a character may appear in an XML 1.0 document (C0 and C1 controls are dropped too:
 /// they are only ever mojibake in our texts).
@@ -16,7 +17,7 @@ pub(crate) fn clean(s: &str) -> String {
 }
 
 /// Escapes `s` for XML text, dropping the characters XML 1.0 forbids.
-pub(crate) fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     escape_as(s, false)
 }
 

@@ -4,19 +4,13 @@
 //! beside it on the page carries the same figures for screen readers and for print.
 
 use catalyse_core::diagnostics::LeverScore;
+use catalyse_formats::xml::escape;
 
 const WIDTH: u32 = 400;
 /// Each row: the lever's name and score on a line, its bar under it.
 const ROW: u32 = 52;
 const BAR: u32 = 18;
 const TOP: u32 = 22;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The chart's markup (trusted: every text in it is escaped here). `title` and `desc` are
 /// the image's accessible name and description. Narrow (400 units) so that its text stays
